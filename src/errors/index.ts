@@ -1,0 +1,87 @@
+/**
+ * Every failure tsflink reports is one of these classes. Each names what failed (the operator,
+ * the file) and keeps the original error as `cause`.
+ */
+
+/** Base class: lets callers catch every tsflink error at once. */
+export class TsflinkError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The program's plan is invalid (bad key, missing `using`, no sinks, ...). Raised before anything runs. */
+export class PlanError extends TsflinkError {}
+
+/** An input path does not exist or cannot be read. Raised before any task starts. */
+export class InputPathError extends TsflinkError {
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.path = path;
+  }
+}
+
+/** A sink target exists under `WriteMode.NO_OVERWRITE`. Raised before any task starts. */
+export class OutputExistsError extends TsflinkError {
+  readonly path: string;
+  constructor(path: string) {
+    super(`Output path '${path}' already exists and the write mode is NO_OVERWRITE; remove it or use WriteMode.OVERWRITE`);
+    this.path = path;
+  }
+}
+
+/** A record of an input file could not be parsed (bad CSV row, LONG out of range, ...). */
+export class InputFormatError extends TsflinkError {
+  readonly file: string;
+  readonly line: number;
+  readonly field: number | undefined;
+  constructor(file: string, line: number, field: number | undefined, reason: string) {
+    const where = field === undefined ? `${file}:${line}` : `${file}:${line}, field ${field}`;
+    super(`${where}: ${reason}`);
+    this.file = file;
+    this.line = line;
+    this.field = field;
+  }
+}
+
+/** A user function threw. Carries the operator's name and the offending record (truncated). */
+export class UserFunctionError extends TsflinkError {
+  readonly operator: string;
+  readonly record: string | undefined;
+  constructor(operator: string, record: string | undefined, cause: unknown) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    const rec = record === undefined ? '' : ` on record ${record}`;
+    super(`User function of operator '${operator}' failed${rec}: ${msg}`, { cause });
+    this.operator = operator;
+    this.record = record;
+  }
+}
+
+/** A task failed for a reason that is not the user's function (key out of range, bad element type, ...). */
+export class TaskError extends TsflinkError {
+  readonly operator: string;
+  constructor(operator: string, message: string, options?: { cause?: unknown }) {
+    super(`Operator '${operator}': ${message}`, options);
+    this.operator = operator;
+  }
+}
+
+/** A worker thread or process died while running a task. */
+export class WorkerCrashError extends TsflinkError {}
+
+/** The job failed: wraps the first task failure, after retries were used up. */
+export class JobExecutionError extends TsflinkError {
+  readonly jobName: string;
+  constructor(jobName: string, cause: unknown) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    super(`Job '${jobName}' failed: ${msg}`, { cause });
+    this.jobName = jobName;
+  }
+}
+
+/** Shortens a record's text form for an error message. */
+export function truncateForMessage(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`;
+}

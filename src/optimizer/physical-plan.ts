@@ -1,0 +1,72 @@
+/**
+ * The physical plan: what the optimizer chose and what a runtime (embedded engine or Flink
+ * runner) executes. Plain frozen data; `JSON.stringify` of it is `getExecutionPlan()`.
+ */
+import type { KeySpec, PlanNode } from '../plan/nodes.ts';
+
+/** How records travel from a producer task to a consumer task. */
+export type ShipStrategy =
+  | 'FORWARD' // subtask i → subtask i (same parallelism)
+  | 'HASH' // by key hash
+  | 'BROADCAST' // every record to every consumer subtask
+  | 'REBALANCE'; // round-robin
+
+/** The local algorithm an operator runs with. */
+export type LocalStrategy =
+  | 'SOURCE'
+  | 'SINK'
+  | 'MAP' // one record in, pushed on (map, filter, flatMap, project, union, partition)
+  | 'MAP_PARTITION'
+  | 'SORT_PARTITION'
+  | 'HASH_GROUP' // group by hashing the key, groups kept in arrival order
+  | 'SORTED_GROUP' // hash group, then each group sorted (sortGroup)
+  | 'ALL_GROUP' // the whole input as one group
+  | 'COMBINE' // pre-aggregation in the producer, before the shuffle
+  | 'HASH_JOIN_BUILD_FIRST'
+  | 'HASH_JOIN_BUILD_SECOND'
+  | 'HASH_OUTER_JOIN'
+  | 'HASH_COGROUP'
+  | 'NESTED_LOOP_BROADCAST_FIRST'
+  | 'NESTED_LOOP_BROADCAST_SECOND'
+  | 'COUNT_PER_PARTITION'
+  | 'ZIP_WITH_INDEX';
+
+/** One operator inside a task: the logical node and how it runs. */
+export interface PhysicalOperator {
+  readonly node: PlanNode;
+  readonly strategy: LocalStrategy;
+  /** For COMBINE: the keys it groups on (null: all records). */
+  readonly combineKeys?: KeySpec | null;
+}
+
+export interface TaskInput {
+  readonly fromTask: number;
+  readonly ship: ShipStrategy;
+  /** For HASH: the key the records are partitioned on. */
+  readonly keys?: KeySpec;
+}
+
+export interface TaskBroadcastInput {
+  readonly name: string;
+  readonly fromTask: number;
+}
+
+/**
+ * A task: a driver (operators[0]) and the operators chained behind it, run as one loop by
+ * every one of its `parallelism` subtasks. Its output goes to every task that names it as input.
+ */
+export interface Task {
+  readonly id: number;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly operators: readonly PhysicalOperator[];
+  readonly inputs: readonly TaskInput[];
+  readonly broadcastInputs: readonly TaskBroadcastInput[];
+}
+
+export interface PhysicalPlan {
+  readonly jobName: string;
+  readonly defaultParallelism: number;
+  /** In topological order: every task comes after the tasks it reads. */
+  readonly tasks: readonly Task[];
+}

@@ -1,0 +1,137 @@
+/**
+ * The logical plan: one frozen, JSON-serialisable node per operator the program asked for.
+ * User code (functions, collection data) never sits in a node; a node names it by a
+ * user-object id (`u<n>`) that the environment's `UserObjects` table resolves.
+ */
+
+/** A key: field positions and/or names (dotted paths), a key-selector function, or the whole element. */
+export type KeySpec =
+  | { readonly kind: 'fields'; readonly fields: readonly (number | string)[] }
+  | { readonly kind: 'selector'; readonly fn: string }
+  | { readonly kind: 'whole' };
+
+export type SortOrder = 'ASCENDING' | 'DESCENDING';
+export interface SortKey {
+  readonly key: KeySpec;
+  readonly order: SortOrder;
+}
+
+export type FieldType = 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE' | 'STRING' | 'BOOL';
+export type WriteModeName = 'NO_OVERWRITE' | 'OVERWRITE';
+export type AggregationKind = 'SUM' | 'MIN' | 'MAX';
+export type JoinType = 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER';
+export type SizeHint = 'NONE' | 'TINY' | 'HUGE';
+
+export interface CsvSourceOptions {
+  readonly fieldDelimiter: string;
+  readonly lineDelimiter: string;
+  readonly quoteCharacter: string | null;
+  readonly ignoreFirstLine: boolean;
+  readonly ignoreComments: string | null;
+  readonly includedFields: readonly boolean[] | null;
+  readonly ignoreInvalidLines: boolean;
+}
+
+/** Which side and field a join/cross projection takes, in call order. */
+export interface ProjectionField {
+  readonly side: 0 | 1;
+  readonly field: number | null; // null: the whole element of that side
+}
+
+export interface AggregationSpec {
+  readonly agg: AggregationKind;
+  readonly field: number;
+}
+
+/** Parameters by operator kind. */
+export type NodeParams =
+  | { readonly kind: 'CollectionSource'; readonly data: string }
+  | { readonly kind: 'SequenceSource'; readonly from: number; readonly to: number }
+  | { readonly kind: 'TextSource'; readonly path: string }
+  | { readonly kind: 'CsvSource'; readonly path: string; readonly types: readonly FieldType[]; readonly options: CsvSourceOptions }
+  | { readonly kind: 'Map'; readonly fn: string }
+  | { readonly kind: 'FlatMap'; readonly fn: string }
+  | { readonly kind: 'Filter'; readonly fn: string }
+  | { readonly kind: 'MapPartition'; readonly fn: string }
+  | { readonly kind: 'Project'; readonly fields: readonly number[] }
+  | { readonly kind: 'Reduce'; readonly fn: string; readonly keys: KeySpec | null }
+  | {
+      readonly kind: 'GroupReduce';
+      readonly fn: string;
+      readonly keys: KeySpec | null;
+      readonly sortKeys: readonly SortKey[];
+      readonly combinable: boolean;
+    }
+  | { readonly kind: 'Aggregate'; readonly aggregations: readonly AggregationSpec[]; readonly keys: KeySpec | null }
+  | { readonly kind: 'Distinct'; readonly keys: KeySpec }
+  | { readonly kind: 'First'; readonly n: number; readonly keys: KeySpec | null; readonly sortKeys: readonly SortKey[] }
+  | {
+      readonly kind: 'Join';
+      readonly joinType: JoinType;
+      readonly leftKeys: KeySpec;
+      readonly rightKeys: KeySpec;
+      readonly fn: string | null;
+      readonly projection: readonly ProjectionField[] | null;
+      readonly hint: SizeHint;
+    }
+  | { readonly kind: 'CoGroup'; readonly leftKeys: KeySpec; readonly rightKeys: KeySpec; readonly fn: string }
+  | { readonly kind: 'Cross'; readonly fn: string | null; readonly projection: readonly ProjectionField[] | null; readonly hint: SizeHint }
+  | { readonly kind: 'Union' }
+  | { readonly kind: 'PartitionByHash'; readonly keys: KeySpec }
+  | { readonly kind: 'Rebalance' }
+  | { readonly kind: 'SortPartition'; readonly sortKeys: readonly SortKey[] }
+  | { readonly kind: 'ZipWithIndex' }
+  | { readonly kind: 'CountElementsPerPartition' }
+  | { readonly kind: 'TextSink'; readonly path: string; readonly writeMode: WriteModeName }
+  | {
+      readonly kind: 'CsvSink';
+      readonly path: string;
+      readonly writeMode: WriteModeName;
+      readonly fieldDelimiter: string;
+      readonly lineDelimiter: string;
+    }
+  | { readonly kind: 'PrintSink'; readonly toError: boolean }
+  | { readonly kind: 'CollectSink'; readonly resultId: string; readonly countOnly: boolean };
+
+export type NodeKind = NodeParams['kind'];
+
+export interface BroadcastInput {
+  readonly name: string;
+  readonly input: number;
+}
+
+/** One operator of the logical plan. */
+export interface PlanNode {
+  readonly id: number;
+  /** The name the user gave with `name()`, or the kind and the script position that created it. */
+  readonly name: string;
+  readonly inputs: readonly number[];
+  readonly broadcastInputs: readonly BroadcastInput[];
+  /** `setParallelism(n)`; null takes the environment's parallelism when the job runs. */
+  readonly parallelism: number | null;
+  readonly params: NodeParams;
+}
+
+export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource']);
+export const SINK_KINDS: ReadonlySet<NodeKind> = new Set(['TextSink', 'CsvSink', 'PrintSink', 'CollectSink']);
+
+/** Freezes a node deeply enough that nothing of it can change after creation. */
+export function createNode(node: PlanNode): PlanNode {
+  return deepFreeze(node);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** A job: the nodes reachable from its sinks, in creation (= topological) order. */
+export interface LogicalPlan {
+  readonly jobName: string;
+  readonly nodes: readonly PlanNode[];
+  readonly sinks: readonly number[];
+  readonly defaultParallelism: number;
+}
