@@ -1,0 +1,307 @@
+/**
+ * `DataSet<T>`: a handle on one node of the environment's logical plan. Every method records
+ * what the user asked for as a new frozen plan node and returns a new handle; nothing runs
+ * until `execute()`, `collect()` or `count()`.
+ */
+import { PlanError } from '../errors/index.ts';
+import type { AggregationKind, KeySpec, NodeParams, SortKey, WriteModeName } from '../plan/nodes.ts';
+import { type Aggregation, type Order, WriteMode } from './constants.ts';
+import { DataSink } from './internal.ts';
+import type { ExecutionEnvironment } from './environment.ts';
+import type { FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, ReduceFn } from './functions.ts';
+import { hasCombine } from './functions.ts';
+import { type FieldKey, type KeyArgs, type KeySelectorArg, type PickFields, toKeySpec } from './keys.ts';
+import { CoGroupWhere } from './internal.ts';
+import { CrossOperator } from './internal.ts';
+import { JoinWhere, OuterJoinWhere } from './internal.ts';
+import { UnsortedGrouping } from './internal.ts';
+
+/** A field position usable for aggregation, projection and sorting of a tuple type. */
+export type PositionOf<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : number;
+
+export interface WriteCsvOptions {
+  fieldDelimiter?: string;
+  lineDelimiter?: string;
+  writeMode?: WriteMode;
+}
+
+export class DataSet<T> {
+  /** @internal */ readonly env: ExecutionEnvironment;
+  /** @internal the id of the plan node this handle stands for */ readonly id: number;
+
+  constructor(env: ExecutionEnvironment, id: number) {
+    this.env = env;
+    this.id = id;
+  }
+
+  /** @internal adds a node reading this data set (and `more` inputs) and returns a handle of the result type. */
+  protected derive<O>(params: NodeParams, more: readonly DataSet<unknown>[] = []): DataSet<O> {
+    this.env.checkSameEnvironment(more);
+    return new DataSet<O>(this.env, this.env.addNode(params, [this.id, ...more.map((d) => d.id)]));
+  }
+
+  /** @internal */ protected fn(f: unknown, what: string): string {
+    if (typeof f !== 'function' && (f === null || typeof f !== 'object')) throw new PlanError(`${what}: expected a function, got ${typeof f}`);
+    return this.env.objects.add(f);
+  }
+
+  /** @internal */ protected keys(args: readonly unknown[], what: string): KeySpec {
+    return toKeySpec(args, this.env.objects, what);
+  }
+
+  // ---- operator settings -------------------------------------------------------------
+
+  /** Names this operator (shown in plans, progress and errors). */
+  name(name: string): this {
+    this.env.updateNode(this.id, { name });
+    return this;
+  }
+
+  /** Sets this operator's parallelism. */
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new PlanError(`setParallelism: ${parallelism} is not a positive integer`);
+    this.env.updateNode(this.id, { parallelism });
+    return this;
+  }
+
+  /** Makes all of `dataSet` visible to every parallel instance as `ctx.getBroadcastVariable(name)`. */
+  withBroadcastSet(dataSet: DataSet<unknown>, name: string): this;
+  withBroadcastSet(name: string, dataSet: DataSet<unknown>): this;
+  withBroadcastSet(a: string | DataSet<unknown>, b: string | DataSet<unknown>): this {
+    const [name, ds] = typeof a === 'string' ? [a, b as DataSet<unknown>] : [b as string, a];
+    this.env.checkSameEnvironment([ds]);
+    this.env.addBroadcastInput(this.id, name, ds.id);
+    return this;
+  }
+
+  // ---- element-wise -------------------------------------------------------------------
+
+  map<O>(f: MapFn<T, O>): DataSet<O> {
+    return this.derive({ kind: 'Map', fn: this.fn(f, 'map') });
+  }
+
+  flatMap<O>(f: FlatMapFn<T, O>): DataSet<O> {
+    return this.derive({ kind: 'FlatMap', fn: this.fn(f, 'flatMap') });
+  }
+
+  mapPartition<O>(f: MapPartitionFn<T, O>): DataSet<O> {
+    return this.derive({ kind: 'MapPartition', fn: this.fn(f, 'mapPartition') });
+  }
+
+  filter(f: FilterFn<T>): DataSet<T> {
+    return this.derive({ kind: 'Filter', fn: this.fn(f, 'filter') });
+  }
+
+  /** A tuple of the chosen fields, in the given order. */
+  project<const I extends readonly PositionOf<T>[]>(...fields: I): DataSet<PickFields<T, I>> {
+    if (fields.length === 0) throw new PlanError('project: at least one field is required');
+    for (const f of fields) if (!Number.isInteger(f) || (f as number) < 0) throw new PlanError(`project: ${String(f)} is not a field position`);
+    return this.derive({ kind: 'Project', fields: [...(fields as readonly number[])] });
+  }
+
+  // ---- whole-set reductions -------------------------------------------------------------
+
+  reduce(f: ReduceFn<T>): DataSet<T> {
+    return this.derive({ kind: 'Reduce', fn: this.fn(f, 'reduce'), keys: null });
+  }
+
+  reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
+    return this.derive({ kind: 'GroupReduce', fn: this.fn(f, 'reduceGroup'), keys: null, sortKeys: [], combinable: options.combinable === true || hasCombine(f) });
+  }
+
+  aggregate(agg: Aggregation, field: PositionOf<T>): AggregateOperator<T> {
+    return AggregateOperator.create(this, null, agg, field as number);
+  }
+  sum(field: PositionOf<T>): AggregateOperator<T> {
+    return this.aggregate('SUM', field);
+  }
+  min(field: PositionOf<T>): AggregateOperator<T> {
+    return this.aggregate('MIN', field);
+  }
+  max(field: PositionOf<T>): AggregateOperator<T> {
+    return this.aggregate('MAX', field);
+  }
+
+  /** Distinct elements: whole elements, or one element per distinct key. */
+  distinct(...keys: KeyArgs<T> | []): DataSet<T> {
+    const spec: KeySpec = keys.length === 0 ? { kind: 'whole' } : this.keys(keys, 'distinct');
+    return this.derive({ kind: 'Distinct', keys: spec });
+  }
+
+  /** Any n elements. */
+  first(n: number): DataSet<T> {
+    checkCount(n, 'first');
+    return this.derive({ kind: 'First', n, keys: null, sortKeys: [] });
+  }
+
+  groupBy(selector: KeySelectorArg<T>): UnsortedGrouping<T>;
+  groupBy(...fields: FieldKey<T>[]): UnsortedGrouping<T>;
+  groupBy(...keys: unknown[]): UnsortedGrouping<T> {
+    return new UnsortedGrouping<T>(this, this.keys(keys, 'groupBy'));
+  }
+
+  // ---- binary operators ------------------------------------------------------------------
+
+  join<R>(other: DataSet<R>): JoinWhere<T, R> {
+    return new JoinWhere<T, R>(this, other, 'INNER', 'NONE');
+  }
+  joinWithTiny<R>(other: DataSet<R>): JoinWhere<T, R> {
+    return new JoinWhere<T, R>(this, other, 'INNER', 'TINY');
+  }
+  joinWithHuge<R>(other: DataSet<R>): JoinWhere<T, R> {
+    return new JoinWhere<T, R>(this, other, 'INNER', 'HUGE');
+  }
+  leftOuterJoin<R>(other: DataSet<R>): OuterJoinWhere<T, R, T, R | null> {
+    return new OuterJoinWhere(this, other, 'LEFT_OUTER');
+  }
+  rightOuterJoin<R>(other: DataSet<R>): OuterJoinWhere<T, R, T | null, R> {
+    return new OuterJoinWhere(this, other, 'RIGHT_OUTER');
+  }
+  fullOuterJoin<R>(other: DataSet<R>): OuterJoinWhere<T, R, T | null, R | null> {
+    return new OuterJoinWhere(this, other, 'FULL_OUTER');
+  }
+
+  coGroup<R>(other: DataSet<R>): CoGroupWhere<T, R> {
+    return new CoGroupWhere<T, R>(this, other);
+  }
+
+  cross<R>(other: DataSet<R>): CrossOperator<T, R, [T, R]> {
+    return CrossOperator.create(this, other, 'NONE');
+  }
+  crossWithTiny<R>(other: DataSet<R>): CrossOperator<T, R, [T, R]> {
+    return CrossOperator.create(this, other, 'TINY');
+  }
+  crossWithHuge<R>(other: DataSet<R>): CrossOperator<T, R, [T, R]> {
+    return CrossOperator.create(this, other, 'HUGE');
+  }
+
+  /** Bag union: every element of both sets, duplicates kept. */
+  union(other: DataSet<T>): DataSet<T> {
+    return this.derive({ kind: 'Union' }, [other as DataSet<unknown>]);
+  }
+
+  // ---- partitioning and order -----------------------------------------------------------------
+
+  partitionByHash(...keys: KeyArgs<T>): DataSet<T> {
+    return this.derive({ kind: 'PartitionByHash', keys: this.keys(keys, 'partitionByHash') });
+  }
+
+  /** Round-robin redistribution. */
+  rebalance(): DataSet<T> {
+    return this.derive({ kind: 'Rebalance' });
+  }
+
+  /** Sorts each partition (stable); chain `sortPartition` again for secondary keys. */
+  sortPartition(key: FieldKey<T> | KeySelectorArg<T>, order: Order): SortPartitionOperator<T> {
+    const sortKeys: SortKey[] = [{ key: this.keys([key], 'sortPartition'), order: checkOrder(order) }];
+    const ds = this.derive<T>({ kind: 'SortPartition', sortKeys });
+    return new SortPartitionOperator<T>(this.env, ds.id);
+  }
+
+  zipWithIndex(): DataSet<[number, T]> {
+    return this.derive({ kind: 'ZipWithIndex' });
+  }
+
+  countElementsPerPartition(): DataSet<[number, number]> {
+    return this.derive({ kind: 'CountElementsPerPartition' });
+  }
+
+  // ---- sinks and actions ------------------------------------------------------------------------
+
+  /** Prints the text form of each element on the client's stdout (stderr with `toError`). */
+  output(options: { toError?: boolean } = {}): DataSink {
+    return this.env.addSink({ kind: 'PrintSink', toError: options.toError ?? false }, this.id);
+  }
+
+  writeText(path: string, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {
+    return this.env.addSink({ kind: 'TextSink', path: checkPath(path), writeMode: checkWriteMode(writeMode) }, this.id);
+  }
+
+  writeCsv(path: string, options: WriteCsvOptions = {}): DataSink {
+    return this.env.addSink(
+      {
+        kind: 'CsvSink',
+        path: checkPath(path),
+        writeMode: checkWriteMode(options.writeMode ?? WriteMode.NO_OVERWRITE),
+        fieldDelimiter: options.fieldDelimiter ?? ',',
+        lineDelimiter: options.lineDelimiter ?? '\n',
+      },
+      this.id,
+    );
+  }
+
+  /** Runs the plan (with any pending sinks) and returns the elements of this data set. */
+  collect(): Promise<T[]> {
+    return this.env.collectDataSet(this.id) as Promise<T[]>;
+  }
+
+  /** Runs the plan (with any pending sinks) and returns the number of elements. */
+  count(): Promise<number> {
+    return this.env.countDataSet(this.id);
+  }
+}
+
+/** The result of `sortPartition`: `sortPartition` again adds a secondary key to the same operator. */
+export class SortPartitionOperator<T> extends DataSet<T> {
+  override sortPartition(key: FieldKey<T> | KeySelectorArg<T>, order: Order): SortPartitionOperator<T> {
+    const node = this.env.getNode(this.id);
+    if (node.params.kind !== 'SortPartition') throw new PlanError('sortPartition: not a sort-partition operator');
+    const sortKeys = [...node.params.sortKeys, { key: this.keys([key], 'sortPartition'), order: checkOrder(order) }];
+    this.env.updateNode(this.id, { params: { kind: 'SortPartition', sortKeys } });
+    return this;
+  }
+}
+
+/** The result of `aggregate`: `andAgg` (and `andSum`/`andMin`/`andMax`) adds aggregations to the same operator. */
+export class AggregateOperator<T> extends DataSet<T> {
+  /** @internal */
+  static create<T>(input: DataSet<T>, keys: KeySpec | null, agg: AggregationKind, field: number): AggregateOperator<T> {
+    checkAggregation(agg, field);
+    const id = input.env.addNode({ kind: 'Aggregate', aggregations: [{ agg, field }], keys }, [input.id]);
+    return new AggregateOperator<T>(input.env, id);
+  }
+
+  andAgg(agg: Aggregation, field: PositionOf<T>): AggregateOperator<T> {
+    checkAggregation(agg, field as number);
+    const node = this.env.getNode(this.id);
+    if (node.params.kind !== 'Aggregate') throw new PlanError('andAgg: not an aggregation');
+    const aggregations = [...node.params.aggregations, { agg, field: field as number }];
+    this.env.updateNode(this.id, { params: { ...node.params, aggregations } });
+    return this;
+  }
+  andSum(field: PositionOf<T>): AggregateOperator<T> {
+    return this.andAgg('SUM', field);
+  }
+  andMin(field: PositionOf<T>): AggregateOperator<T> {
+    return this.andAgg('MIN', field);
+  }
+  andMax(field: PositionOf<T>): AggregateOperator<T> {
+    return this.andAgg('MAX', field);
+  }
+}
+
+function checkAggregation(agg: string, field: number): void {
+  if (agg !== 'SUM' && agg !== 'MIN' && agg !== 'MAX') throw new PlanError(`aggregate: unknown aggregation ${String(agg)}; use Aggregation.Sum, Min or Max`);
+  if (!Number.isInteger(field) || field < 0) throw new PlanError(`aggregate: field ${field} is not a tuple position`);
+}
+
+/** @internal */
+export function checkCount(n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 1) throw new PlanError(`${what}: n must be a positive integer, got ${n}`);
+}
+
+/** @internal */
+export function checkOrder(order: string): Order {
+  if (order !== 'ASCENDING' && order !== 'DESCENDING') throw new PlanError(`unknown sort order ${String(order)}; use Order.ASCENDING or Order.DESCENDING`);
+  return order;
+}
+
+function checkPath(path: string): string {
+  if (typeof path !== 'string' || path === '') throw new PlanError('a sink needs a non-empty path');
+  return path;
+}
+
+function checkWriteMode(mode: string): WriteModeName {
+  if (mode !== 'NO_OVERWRITE' && mode !== 'OVERWRITE') throw new PlanError(`unknown write mode ${String(mode)}`);
+  return mode;
+}

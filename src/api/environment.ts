@@ -1,0 +1,317 @@
+/**
+ * The execution environment: creates sources, holds the logical plan that data sets add to,
+ * and runs the sinks defined since the last run.
+ */
+import os from 'node:os';
+import { basename } from 'node:path';
+import { loadConfig, type TsflinkConfig } from '../config/config.ts';
+import { PlanError } from '../errors/index.ts';
+import { formatPlan } from '../optimizer/explain.ts';
+import { optimize } from '../optimizer/optimizer.ts';
+import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
+import { type BroadcastInput, createNode, type CsvSourceOptions, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
+import { selectRunner } from '../runners/select-runner.ts';
+import type { JobOutcome } from '../runners/runner.ts';
+import type { ClassType, CustomDeserializer, CustomSerializer } from '../serde/type-registry.ts';
+import { TypeRegistry } from '../serde/type-registry.ts';
+import { userCallSite } from './call-site.ts';
+import type { FieldValue } from './constants.ts';
+import { DataSet } from './internal.ts';
+import { DataSink } from './internal.ts';
+import { UserObjects } from './user-objects.ts';
+
+export interface ReadCsvOptions {
+  fieldDelimiter?: string;
+  lineDelimiter?: string;
+  /** `null` turns quoting off. */
+  quoteCharacter?: string | null;
+  ignoreFirstLine?: boolean;
+  /** Lines starting with this prefix are skipped. */
+  ignoreComments?: string;
+  /** A mask over the file's columns; `types` lists only the included ones. */
+  includedFields?: readonly boolean[];
+  /** Skip (and count, as accumulator `invalidLines`) rows that do not parse, instead of failing. */
+  ignoreInvalidLines?: boolean;
+}
+
+export interface ExecuteOptions {
+  /** `false`: run on the Flink cluster of the configuration. */
+  local?: boolean;
+  jobName?: string;
+}
+
+export interface JobExecutionResult {
+  jobName: string;
+  netRuntimeMs: number;
+  accumulators: Record<string, unknown>;
+}
+
+/** The tuple type `readCsv` yields for a list of field types. */
+export type CsvTuple<F extends readonly FieldType[]> = { -readonly [K in keyof F]: FieldValue<F[K]> };
+
+const KIND_LABELS: Partial<Record<NodeParams['kind'], string>> = {
+  CollectionSource: 'DataSource (fromElements)',
+  SequenceSource: 'DataSource (generateSequence)',
+  TextSource: 'DataSource (readText)',
+  CsvSource: 'DataSource (readCsv)',
+  TextSink: 'DataSink (writeText)',
+  CsvSink: 'DataSink (writeCsv)',
+  PrintSink: 'DataSink (output)',
+  CollectSink: 'DataSink (collect)',
+};
+
+export class ExecutionEnvironment {
+  /** @internal */ readonly objects = new UserObjects();
+  /** @internal */ readonly types = new TypeRegistry();
+  private readonly nodes: PlanNode[] = [];
+  private pendingSinks: number[] = [];
+  private readonly config: TsflinkConfig;
+  private parallelism: number;
+  private retries = 0;
+  private objectReuse = false;
+  private jobCount = 0;
+  private readonly scriptName: string;
+
+  /** @internal use `getEnvironment()` */
+  constructor(config: TsflinkConfig = loadConfig()) {
+    this.config = config;
+    this.parallelism = config.parallelismDefault ?? os.availableParallelism();
+    this.scriptName = process.argv[1] ? basename(process.argv[1]) : 'tsflink';
+  }
+
+  // ---- sources --------------------------------------------------------------------------
+
+  /** One element per line of a file, or of every file of a directory (in name order). */
+  readText(path: string): DataSet<string> {
+    checkSourcePath(path, 'readText');
+    return this.source({ kind: 'TextSource', path });
+  }
+
+  /** Tuples of the given field types from a CSV file (or a directory of them). */
+  readCsv<const F extends readonly FieldType[]>(path: string, types: F, options: ReadCsvOptions = {}): DataSet<CsvTuple<F>> {
+    checkSourcePath(path, 'readCsv');
+    if (!Array.isArray(types) || types.length === 0) throw new PlanError('readCsv: types must be a non-empty list of Types');
+    for (const t of types) {
+      if (!['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'].includes(t)) throw new PlanError(`readCsv: unknown field type ${String(t)}`);
+    }
+    const included = options.includedFields ?? null;
+    if (included && included.filter(Boolean).length !== types.length) {
+      throw new PlanError(`readCsv: includedFields selects ${included.filter(Boolean).length} columns but ${types.length} types are given`);
+    }
+    const csv: CsvSourceOptions = {
+      fieldDelimiter: options.fieldDelimiter ?? ',',
+      lineDelimiter: options.lineDelimiter ?? '\n',
+      quoteCharacter: options.quoteCharacter === undefined ? '"' : options.quoteCharacter,
+      ignoreFirstLine: options.ignoreFirstLine ?? false,
+      ignoreComments: options.ignoreComments ?? null,
+      includedFields: included ? [...included] : null,
+      ignoreInvalidLines: options.ignoreInvalidLines ?? false,
+    };
+    if (csv.fieldDelimiter === '' || csv.lineDelimiter === '') throw new PlanError('readCsv: delimiters must not be empty');
+    return this.source({ kind: 'CsvSource', path, types: [...types], options: csv });
+  }
+
+  fromElements<T>(...elements: T[]): DataSet<T> {
+    return this.source({ kind: 'CollectionSource', data: this.objects.add(elements) });
+  }
+
+  fromCollection<T>(collection: Iterable<T>): DataSet<T> {
+    if (collection == null || typeof (collection as Iterable<T>)[Symbol.iterator] !== 'function') {
+      throw new PlanError('fromCollection: expected an iterable');
+    }
+    return this.source({ kind: 'CollectionSource', data: this.objects.add([...collection]) });
+  }
+
+  /** The numbers from..to, both inclusive, split across the parallel instances. */
+  generateSequence(from: number, to: number): DataSet<number> {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new PlanError('generateSequence: bounds must be safe integers');
+    return this.source({ kind: 'SequenceSource', from, to });
+  }
+
+  private source<T>(params: NodeParams): DataSet<T> {
+    return new DataSet<T>(this, this.addNode(params, []));
+  }
+
+  // ---- settings ---------------------------------------------------------------------------
+
+  registerCustomType<C>(cls: ClassType<C>, serializer: CustomSerializer<C>, deserializer: CustomDeserializer<C>): void {
+    if (typeof cls !== 'function') throw new PlanError('registerCustomType: expected a class');
+    if (typeof serializer?.serialize !== 'function') throw new PlanError('registerCustomType: the serializer needs a serialize(value) method');
+    if (typeof deserializer?.deserialize !== 'function') throw new PlanError('registerCustomType: the deserializer needs a deserialize(bytes) method');
+    this.types.register(cls, serializer, deserializer);
+  }
+
+  setParallelism(parallelism: number): void {
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new PlanError(`setParallelism: ${parallelism} is not a positive integer`);
+    this.parallelism = parallelism;
+  }
+
+  getParallelism(): number {
+    return this.parallelism;
+  }
+
+  setNumberOfExecutionRetries(retries: number): void {
+    if (!Number.isInteger(retries) || retries < 0) throw new PlanError(`setNumberOfExecutionRetries: ${retries} is not a non-negative integer`);
+    this.retries = retries;
+  }
+
+  getNumberOfExecutionRetries(): number {
+    return this.retries;
+  }
+
+  /** Promise not to mutate elements after emitting them, so the engine may skip defensive copies. */
+  enableObjectReuse(): void {
+    this.objectReuse = true;
+  }
+
+  disableObjectReuse(): void {
+    this.objectReuse = false;
+  }
+
+  // ---- running ------------------------------------------------------------------------------
+
+  /** Runs every sink defined since the last run. */
+  async execute(options: ExecuteOptions = {}): Promise<JobExecutionResult> {
+    const sinks = this.takePendingSinks();
+    if (sinks.length === 0) throw new PlanError('No data sinks have been defined since the last execution; call output(), writeText() or writeCsv() first');
+    const jobName = options.jobName ?? this.defaultJobName();
+    const outcome = await this.run(sinks, jobName, options.local);
+    return { jobName, netRuntimeMs: outcome.netRuntimeMs, accumulators: { ...outcome.accumulators } };
+  }
+
+  /** The optimized plan of the pending sinks as JSON; nothing runs. */
+  getExecutionPlan(): string {
+    if (this.pendingSinks.length === 0) throw new PlanError('No data sinks have been defined; nothing to plan');
+    return JSON.stringify(this.optimizedPlan(this.pendingSinks, this.defaultJobName()));
+  }
+
+  /** @internal */
+  async collectDataSet(id: number): Promise<unknown[]> {
+    const results = await this.runWithResultSink(id, false);
+    return (results as unknown[] | undefined) ?? [];
+  }
+
+  /** @internal */
+  async countDataSet(id: number): Promise<number> {
+    const results = await this.runWithResultSink(id, true);
+    return (results as number | undefined) ?? 0;
+  }
+
+  private async runWithResultSink(id: number, countOnly: boolean): Promise<unknown[] | number | undefined> {
+    const resultId = `r${this.nodes.length}`;
+    const sinkId = this.addNode({ kind: 'CollectSink', resultId, countOnly }, [id], { parallelism: countOnly ? null : 1 });
+    const sinks = [...this.takePendingSinks(), sinkId];
+    const outcome = await this.run(sinks, this.defaultJobName(), undefined);
+    return outcome.results.get(resultId);
+  }
+
+  private takePendingSinks(): number[] {
+    const sinks = this.pendingSinks;
+    this.pendingSinks = [];
+    return sinks;
+  }
+
+  private defaultJobName(): string {
+    return `${this.scriptName} job ${this.jobCount + 1}`;
+  }
+
+  private optimizedPlan(sinks: readonly number[], jobName: string): PhysicalPlan {
+    return optimize(this.logicalPlan(sinks, jobName));
+  }
+
+  private async run(sinks: readonly number[], jobName: string, local: boolean | undefined): Promise<JobOutcome> {
+    this.jobCount++;
+    const plan = this.optimizedPlan(sinks, jobName);
+    const planFormat = process.env.TSFLINK_PLAN_FORMAT;
+    if (planFormat) {
+      process.stdout.write(`${formatPlan(plan, planFormat as 'text')}\n`);
+      return { netRuntimeMs: 0, accumulators: {}, results: new Map() };
+    }
+    const target = local === false ? 'flink' : local === true ? 'local' : this.config.target;
+    const runner = selectRunner(target, this.config);
+    return runner.run(plan, {
+      userObjects: this.objects.asMap(),
+      types: this.types,
+      objectReuse: this.objectReuse,
+      retries: this.retries,
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
+  }
+
+  /** The nodes the given sinks depend on, in creation order. */
+  private logicalPlan(sinks: readonly number[], jobName: string): LogicalPlan {
+    const needed = new Set<number>();
+    const stack = [...sinks];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (needed.has(id)) continue;
+      needed.add(id);
+      const node = this.nodes[id]!;
+      stack.push(...node.inputs, ...node.broadcastInputs.map((b) => b.input));
+    }
+    const nodes = this.nodes.filter((n) => needed.has(n.id));
+    return { jobName, nodes, sinks: [...sinks], defaultParallelism: this.parallelism };
+  }
+
+  // ---- plan building (used by data sets) ----------------------------------------------------------
+
+  /** @internal */
+  addNode(params: NodeParams, inputs: readonly number[], extra: { parallelism?: number | null } = {}): number {
+    const id = this.nodes.length;
+    const site = userCallSite();
+    const label = KIND_LABELS[params.kind] ?? params.kind;
+    const node = createNode({ id, name: site ? `${label} at ${site}` : label, inputs: [...inputs], broadcastInputs: [], parallelism: extra.parallelism ?? null, params });
+    this.nodes.push(node);
+    return id;
+  }
+
+  /** @internal replaces a node by a copy with some fields changed (nodes themselves are frozen). */
+  updateNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'params'>>): void {
+    const node = this.getNode(id);
+    this.nodes[id] = createNode({ ...node, ...patch });
+  }
+
+  /** @internal */
+  getNode(id: number): PlanNode {
+    const node = this.nodes[id];
+    if (!node) throw new PlanError(`unknown operator ${id}`);
+    return node;
+  }
+
+  /** @internal */
+  addBroadcastInput(id: number, name: string, input: number): void {
+    if (typeof name !== 'string' || name === '') throw new PlanError('withBroadcastSet: the name must be a non-empty string');
+    const node = this.getNode(id);
+    const broadcastInputs: BroadcastInput[] = [...node.broadcastInputs.filter((b) => b.name !== name), { name, input }];
+    this.nodes[id] = createNode({ ...node, broadcastInputs });
+  }
+
+  /** @internal */
+  addSink(params: NodeParams, input: number): DataSink {
+    const id = this.addNode(params, [input]);
+    this.pendingSinks.push(id);
+    return new DataSink(this, id);
+  }
+
+  /** @internal */
+  dataSet<T>(id: number): DataSet<T> {
+    return new DataSet<T>(this, id);
+  }
+
+  /** @internal */
+  checkSameEnvironment(others: readonly { env: ExecutionEnvironment }[]): void {
+    for (const o of others) {
+      if (o.env !== this) throw new PlanError('data sets of different environments cannot be combined');
+    }
+  }
+}
+
+function checkSourcePath(path: string, what: string): void {
+  if (typeof path !== 'string' || path === '') throw new PlanError(`${what}: a non-empty path is required`);
+}
+
+/** A new execution environment. */
+export function getEnvironment(): ExecutionEnvironment {
+  return new ExecutionEnvironment();
+}

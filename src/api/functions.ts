@@ -1,0 +1,89 @@
+/**
+ * User functions: every transformation takes a plain function or an instance of one of these
+ * rich base classes, which add `open(ctx)`, `close()` and `this.context`.
+ */
+import type { Accumulator } from './accumulators.ts';
+
+/** Where a function emits its results. */
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+/** What a running parallel instance of a function can see of its task. */
+export interface RuntimeContext {
+  /** The whole broadcast data set registered under `name` with `withBroadcastSet`. */
+  getBroadcastVariable<X = unknown>(name: string): X[];
+  getIndexOfThisSubtask(): number;
+  getNumberOfParallelSubtasks(): number;
+  /** The operator's name, as shown in plans and errors. */
+  getTaskName(): string;
+  addAccumulator<V>(name: string, accumulator: Accumulator<V>): void;
+  getAccumulator<V>(name: string): Accumulator<V> | undefined;
+}
+
+/** Base of every rich function: `open` is called once per parallel instance before its first record, `close` after its last. */
+export abstract class RichFunction {
+  /** Set by the engine before `open(ctx)`. */
+  context!: RuntimeContext;
+  open(_context: RuntimeContext): void {}
+  close(): void {}
+}
+
+export abstract class MapFunction<I, O> extends RichFunction {
+  abstract map(value: I): O;
+}
+
+export abstract class FlatMapFunction<I, O> extends RichFunction {
+  abstract flatMap(value: I, out: Collector<O>): Iterable<O> | void;
+}
+
+export abstract class MapPartitionFunction<I, O> extends RichFunction {
+  abstract mapPartition(values: Iterable<I>, out: Collector<O>): Iterable<O> | void;
+}
+
+export abstract class FilterFunction<T> extends RichFunction {
+  abstract filter(value: T): boolean;
+}
+
+export abstract class ReduceFunction<T> extends RichFunction {
+  abstract reduce(a: T, b: T): T;
+}
+
+export abstract class GroupReduceFunction<I, O> extends RichFunction {
+  abstract reduce(values: Iterable<I>, out: Collector<O>): Iterable<O> | void;
+  /** Optional pre-aggregation before the shuffle; must emit elements of the input type. */
+  combine?(values: Iterable<I>, out: Collector<I>): Iterable<I> | void;
+}
+
+export abstract class JoinFunction<L, R, O> extends RichFunction {
+  abstract join(left: L, right: R): O;
+}
+
+export abstract class CoGroupFunction<L, R, O> extends RichFunction {
+  abstract coGroup(left: Iterable<L>, right: Iterable<R>, out: Collector<O>): Iterable<O> | void;
+}
+
+export abstract class CrossFunction<L, R, O> extends RichFunction {
+  abstract cross(left: L, right: R): O;
+}
+
+export abstract class KeySelector<T, K> {
+  abstract getKey(value: T): K;
+}
+
+export type MapFn<I, O> = ((value: I) => O) | MapFunction<I, O>;
+export type FlatMapFn<I, O> = ((value: I, out: Collector<O>) => Iterable<O> | void) | FlatMapFunction<I, O>;
+export type MapPartitionFn<I, O> = ((values: Iterable<I>, out: Collector<O>) => Iterable<O> | void) | MapPartitionFunction<I, O>;
+export type FilterFn<T> = ((value: T) => boolean) | FilterFunction<T>;
+export type ReduceFn<T> = ((a: T, b: T) => T) | ReduceFunction<T>;
+export type GroupReduceFn<I, O> = ((values: Iterable<I>, out: Collector<O>) => Iterable<O> | void) | GroupReduceFunction<I, O>;
+export type JoinFn<L, R, O> = ((left: L, right: R) => O) | JoinFunction<L, R, O>;
+export type CoGroupFn<L, R, O> =
+  | ((left: Iterable<L>, right: Iterable<R>, out: Collector<O>) => Iterable<O> | void)
+  | CoGroupFunction<L, R, O>;
+export type CrossFn<L, R, O> = ((left: L, right: R) => O) | CrossFunction<L, R, O>;
+
+/** @internal a rich group-reduce function with its own `combine` is combinable. */
+export function hasCombine(f: unknown): boolean {
+  return typeof f === 'object' && f !== null && typeof (f as { combine?: unknown }).combine === 'function';
+}

@@ -1,0 +1,146 @@
+/**
+ * Join builders: `a.join(b).where(k).equalTo(k2)` is a `DataSet<[L, R]>` that `.using(f)` or
+ * `.projectFirst/.projectSecond` refine; outer joins need `.using(f)` before they are a data set.
+ */
+import { PlanError } from '../errors/index.ts';
+import type { JoinType, KeySpec, NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
+import { DataSet } from './internal.ts';
+import type { JoinFn } from './functions.ts';
+import { type FieldKey, type KeyArgs, type PickFields, keyWidth, toKeySpec } from './keys.ts';
+
+/** Positions of a tuple type usable in a projection. */
+export type Positions<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : never;
+
+function checkKeys(left: KeySpec, right: KeySpec, what: string): void {
+  const l = keyWidth(left);
+  const r = keyWidth(right);
+  if ((l === null) !== (r === null) || (l !== null && l !== r)) {
+    throw new PlanError(`${what}: the keys of both sides must have the same number of fields (${l ?? 'selector'} vs ${r ?? 'selector'})`);
+  }
+}
+
+export class JoinWhere<L, R> {
+  private readonly left: DataSet<L>;
+  private readonly right: DataSet<R>;
+  private readonly joinType: JoinType;
+  private readonly hint: SizeHint;
+
+  /** @internal */
+  constructor(left: DataSet<L>, right: DataSet<R>, joinType: JoinType, hint: SizeHint) {
+    left.env.checkSameEnvironment([right]);
+    this.left = left;
+    this.right = right;
+    this.joinType = joinType;
+    this.hint = hint;
+  }
+
+  where(...keys: KeyArgs<L>): { equalTo(...keys: KeyArgs<R>): JoinOperator<L, R, [L, R]> } {
+    const leftKeys = toKeySpec(keys, this.left.env.objects, 'join.where');
+    return {
+      equalTo: (...rightArgs: KeyArgs<R>): JoinOperator<L, R, [L, R]> => {
+        const rightKeys = toKeySpec(rightArgs, this.left.env.objects, 'join.equalTo');
+        checkKeys(leftKeys, rightKeys, 'join');
+        const params: NodeParams = { kind: 'Join', joinType: this.joinType, leftKeys, rightKeys, fn: null, projection: null, hint: this.hint };
+        const id = this.left.env.addNode(params, [this.left.id, this.right.id]);
+        return new JoinOperator<L, R, [L, R]>(this.left.env, id);
+      },
+    };
+  }
+}
+
+/** An inner join: by default the pairs `[left, right]`. */
+/** `P` is the tuple built so far by projections (empty until the first one). */
+export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends DataSet<T> {
+  private params(): Extract<NodeParams, { kind: 'Join' }> {
+    const p = this.env.getNode(this.id).params;
+    if (p.kind !== 'Join') throw new PlanError('not a join');
+    return p;
+  }
+
+  /** Maps every matching pair to one value. */
+  using<O>(f: JoinFn<L, R, O>): DataSet<O> {
+    const p = this.params();
+    if (p.projection) throw new PlanError('join: using() cannot follow projectFirst/projectSecond');
+    this.env.updateNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } });
+    return new DataSet<O>(this.env, this.id);
+  }
+
+  /** Adds fields of the left element to the result tuple (the whole element when none are given). */
+  projectFirst(): JoinOperator<L, R, [...P, L], [...P, L]>;
+  projectFirst<const I extends readonly Positions<L>[]>(...fields: I): JoinOperator<L, R, [...P, ...PickFields<L, I>], [...P, ...PickFields<L, I>]>;
+  projectFirst(...fields: number[]): unknown {
+    return this.addProjection(0, fields);
+  }
+
+  /** Adds fields of the right element to the result tuple (the whole element when none are given). */
+  projectSecond(): JoinOperator<L, R, [...P, R], [...P, R]>;
+  projectSecond<const I extends readonly Positions<R>[]>(...fields: I): JoinOperator<L, R, [...P, ...PickFields<R, I>], [...P, ...PickFields<R, I>]>;
+  projectSecond(...fields: number[]): unknown {
+    return this.addProjection(1, fields);
+  }
+
+  private addProjection(side: 0 | 1, fields: number[]): unknown {
+    const p = this.params();
+    if (p.fn) throw new PlanError('join: projectFirst/projectSecond cannot follow using()');
+    const added: ProjectionField[] = fields.length === 0 ? [{ side, field: null }] : fields.map((field) => ({ side, field }));
+    this.env.updateNode(this.id, { params: { ...p, projection: [...(p.projection ?? []), ...added] } });
+    return new JoinOperator(this.env, this.id);
+  }
+}
+
+export class OuterJoinWhere<L, R, LO, RO> {
+  private readonly left: DataSet<L>;
+  private readonly right: DataSet<R>;
+  private readonly joinType: JoinType;
+
+  /** @internal */
+  constructor(left: DataSet<L>, right: DataSet<R>, joinType: JoinType) {
+    left.env.checkSameEnvironment([right]);
+    this.left = left;
+    this.right = right;
+    this.joinType = joinType;
+  }
+
+  where(...keys: KeyArgs<L>): { equalTo(...keys: KeyArgs<R>): OuterJoinOperator<LO, RO> } {
+    const leftKeys = toKeySpec(keys, this.left.env.objects, `${this.joinType} join.where`);
+    return {
+      equalTo: (...rightArgs: KeyArgs<R>): OuterJoinOperator<LO, RO> => {
+        const rightKeys = toKeySpec(rightArgs, this.left.env.objects, `${this.joinType} join.equalTo`);
+        checkKeys(leftKeys, rightKeys, 'outer join');
+        return new OuterJoinOperator<LO, RO>(this.left, this.right, this.joinType, leftKeys, rightKeys);
+      },
+    };
+  }
+}
+
+/** An outer join waiting for its function: a missing side is passed as `null`. */
+export class OuterJoinOperator<LO, RO> {
+  private readonly left: { readonly env: DataSet<unknown>['env']; readonly id: number };
+  private readonly right: { readonly id: number };
+  private readonly joinType: JoinType;
+  private readonly leftKeys: KeySpec;
+  private readonly rightKeys: KeySpec;
+
+  /** @internal */
+  constructor(left: { readonly env: DataSet<unknown>['env']; readonly id: number }, right: { readonly id: number }, joinType: JoinType, leftKeys: KeySpec, rightKeys: KeySpec) {
+    this.left = left;
+    this.right = right;
+    this.joinType = joinType;
+    this.leftKeys = leftKeys;
+    this.rightKeys = rightKeys;
+  }
+
+  using<O>(f: JoinFn<LO, RO, O>): DataSet<O> {
+    const env = this.left.env;
+    const params: NodeParams = {
+      kind: 'Join',
+      joinType: this.joinType,
+      leftKeys: this.leftKeys,
+      rightKeys: this.rightKeys,
+      fn: env.objects.add(f),
+      projection: null,
+      hint: 'NONE',
+    };
+    return new DataSet<O>(env, env.addNode(params, [this.left.id, this.right.id]));
+  }
+}

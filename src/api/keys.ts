@@ -1,0 +1,61 @@
+/**
+ * Keys as the user writes them (positions, names, dotted paths, selectors) and their
+ * normalisation into the plan's `KeySpec`. The types make an out-of-range position a compile error.
+ */
+import { PlanError } from '../errors/index.ts';
+import type { KeySpec } from '../plan/nodes.ts';
+import { KeySelector } from './functions.ts';
+import type { UserObjects } from './user-objects.ts';
+
+/** The valid positions of a fixed-length tuple type: `[a, b]` → `0 | 1`. */
+export type TupleIndices<T extends readonly unknown[]> = {
+  [K in keyof T]: K extends `${infer N extends number}` ? N : never;
+}[number];
+
+/** A field key of T: a position of a tuple, any position of an open array, a (dotted) field name of an object. */
+export type FieldKey<T> = T extends readonly unknown[]
+  ? number extends T['length']
+    ? number
+    : TupleIndices<T>
+  : T extends string | number | boolean | bigint | null | undefined | Uint8Array
+    ? never
+    : T extends object
+      ? (keyof T & string) | `${keyof T & string}.${string}`
+      : never;
+
+/** A key-selector: a function or a `KeySelector` instance. */
+export type KeySelectorArg<T> = ((value: T) => unknown) | KeySelector<T, unknown>;
+
+/** What `groupBy`, `where`, `equalTo`, `distinct`, `partitionByHash`, `sortGroup` accept. */
+export type KeyArgs<T> = [KeySelectorArg<T>] | FieldKey<T>[];
+
+/** The fields of T picked by positions I, as a tuple type. */
+export type PickFields<T, I extends readonly number[]> = { -readonly [K in keyof I]: T extends readonly unknown[] ? T[I[K]] : unknown };
+
+/** Turns the user's key arguments into a plan key, registering a selector function as a user object. */
+export function toKeySpec(args: readonly unknown[], objects: UserObjects, what: string): KeySpec {
+  if (args.length === 0) throw new PlanError(`${what}: at least one key is required`);
+  const first = args[0];
+  if (typeof first === 'function' || first instanceof KeySelector) {
+    if (args.length > 1) throw new PlanError(`${what}: a key selector must be the only key`);
+    return { kind: 'selector', fn: objects.add(first) };
+  }
+  const fields: (number | string)[] = [];
+  for (const a of args) {
+    if (typeof a === 'number') {
+      if (!Number.isInteger(a) || a < 0) throw new PlanError(`${what}: key position ${a} is not a non-negative integer`);
+      fields.push(a);
+    } else if (typeof a === 'string') {
+      if (a === '' || a.split('.').some((p) => p === '')) throw new PlanError(`${what}: invalid key expression '${a}'`);
+      fields.push(/^\d+$/.test(a) ? Number(a) : a);
+    } else {
+      throw new PlanError(`${what}: a key must be a field position, a field name or a key selector, got ${typeof a}`);
+    }
+  }
+  return { kind: 'fields', fields };
+}
+
+/** Number of fields a key compares, for checking that both sides of a join agree; null for selectors. */
+export function keyWidth(spec: KeySpec): number | null {
+  return spec.kind === 'fields' ? spec.fields.length : null;
+}

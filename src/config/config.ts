@@ -1,0 +1,193 @@
+/**
+ * System defaults (SPEC §8): `tsflink.yaml` in the working directory, or the file named by
+ * `TSFLINK_CONF` (which `tsflink run --conf` sets), overridden by the `TSFLINK_*` environment
+ * variables, which the CLI flags set in turn.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config-error.ts';
+import { parseExecutionTarget, parseHostPort, parsePositiveInteger, type ExecutionTarget } from './config-values.ts';
+import { ENV_VARS, verboseFromEnv } from './env-vars.ts';
+import { parseMemorySize } from './memory-size.ts';
+
+export interface TsflinkConfig {
+  /** `parallelism.default`; null: the number of cores. */
+  parallelismDefault: number | null;
+  /** `taskmanager.memory`: the embedded engine's memory budget. */
+  taskmanagerMemoryBytes: number;
+  /** `io.tmp.dirs`: where spill files go, absolute paths. */
+  tmpDirs: string[];
+  /** `execution.target`. */
+  target: ExecutionTarget;
+  /** `jobmanager.address`: the Flink REST address `host:port`. */
+  jobmanagerAddress: string | null;
+  /** `node.binary.path`: the Node binary Flink workers start. */
+  nodeBinaryPath: string;
+  verbose: boolean;
+}
+
+export const CONFIG_FILE_NAME = 'tsflink.yaml';
+
+/** The keys tsflink reads; any other key of the file is ignored. */
+export const CONFIG_KEYS = {
+  parallelism: 'parallelism.default',
+  memory: 'taskmanager.memory',
+  tmpDirs: 'io.tmp.dirs',
+  jobmanager: 'jobmanager.address',
+  nodeBinary: 'node.binary.path',
+  target: 'execution.target',
+} as const;
+
+export function defaultConfig(): TsflinkConfig {
+  return {
+    parallelismDefault: null,
+    taskmanagerMemoryBytes: Math.floor(os.totalmem() / 4),
+    tmpDirs: [os.tmpdir()],
+    target: 'local',
+    jobmanagerAddress: null,
+    nodeBinaryPath: process.execPath,
+    verbose: false,
+  };
+}
+
+/** Reads the configuration file (if any) and applies the environment overrides. */
+export function loadConfig(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): TsflinkConfig {
+  const config = defaultConfig();
+  const file = configFilePath(cwd, env);
+  if (file !== null) applyFile(config, file);
+  applyEnvironment(config, env);
+  return config;
+}
+
+/** The file `loadConfig` reads: `TSFLINK_CONF` (which must exist), else `./tsflink.yaml` if present, else null. */
+export function configFilePath(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | null {
+  const named = nonEmpty(env[ENV_VARS.conf]);
+  if (named !== undefined) {
+    const file = path.resolve(cwd, named);
+    if (!existsSync(file)) {
+      throw new ConfigError(`Configuration file '${file}' (from ${ENV_VARS.conf}) does not exist`);
+    }
+    return file;
+  }
+  const local = path.join(cwd, CONFIG_FILE_NAME);
+  return existsSync(local) ? local : null;
+}
+
+function applyFile(config: TsflinkConfig, file: string): void {
+  const entries = readConfigFile(file);
+  const where = (key: string): string => `'${key}' in ${file}`;
+
+  const parallelism = entries.get(CONFIG_KEYS.parallelism);
+  if (parallelism !== undefined && parallelism !== null) {
+    config.parallelismDefault = required(parsePositiveInteger(parallelism), where(CONFIG_KEYS.parallelism), parallelism, 'a positive integer');
+  }
+
+  const memory = entries.get(CONFIG_KEYS.memory);
+  if (memory !== undefined && memory !== null) {
+    const bytes = typeof memory === 'number' || typeof memory === 'string' ? parseMemorySize(memory) : null;
+    config.taskmanagerMemoryBytes = required(bytes, where(CONFIG_KEYS.memory), memory, "a size such as 536870912, '512m', '1g' or '256 MiB'");
+  }
+
+  const tmpDirs = entries.get(CONFIG_KEYS.tmpDirs);
+  if (tmpDirs !== undefined && tmpDirs !== null) {
+    const dirs = parseDirectoryList(tmpDirs, path.dirname(file));
+    config.tmpDirs = required(dirs, where(CONFIG_KEYS.tmpDirs), tmpDirs, `a list of directories, or one string separated by '${path.delimiter}'`);
+  }
+
+  const jobmanager = entries.get(CONFIG_KEYS.jobmanager);
+  if (jobmanager !== undefined && jobmanager !== null) {
+    config.jobmanagerAddress = required(parseHostPort(jobmanager), where(CONFIG_KEYS.jobmanager), jobmanager, 'host:port');
+  }
+
+  const nodeBinary = entries.get(CONFIG_KEYS.nodeBinary);
+  if (nodeBinary !== undefined && nodeBinary !== null) {
+    const binary = typeof nodeBinary === 'string' && nodeBinary.trim() !== '' ? nodeBinary.trim() : null;
+    config.nodeBinaryPath = required(binary, where(CONFIG_KEYS.nodeBinary), nodeBinary, 'the path of a node executable');
+  }
+
+  const target = entries.get(CONFIG_KEYS.target);
+  if (target !== undefined && target !== null) {
+    config.target = required(parseExecutionTarget(target), where(CONFIG_KEYS.target), target, "'local' or 'flink'");
+  }
+}
+
+function applyEnvironment(config: TsflinkConfig, env: NodeJS.ProcessEnv): void {
+  const parallelism = nonEmpty(env[ENV_VARS.parallelism]);
+  if (parallelism !== undefined) {
+    config.parallelismDefault = required(parsePositiveInteger(parallelism), ENV_VARS.parallelism, parallelism, 'a positive integer');
+  }
+  const target = nonEmpty(env[ENV_VARS.target]);
+  if (target !== undefined) {
+    config.target = required(parseExecutionTarget(target), ENV_VARS.target, target, "'local' or 'flink'");
+  }
+  const jobmanager = nonEmpty(env[ENV_VARS.jobmanager]);
+  if (jobmanager !== undefined) {
+    config.jobmanagerAddress = required(parseHostPort(jobmanager), ENV_VARS.jobmanager, jobmanager, 'host:port');
+  }
+  config.verbose = verboseFromEnv(env);
+}
+
+/**
+ * The file's settings by dotted key. Flink writes flat keys (`parallelism.default: 4`); nested
+ * maps (`parallelism: { default: 4 }`) flatten to the same keys, and a key given both ways is an error.
+ */
+function readConfigFile(file: string): Map<string, unknown> {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new ConfigError(`Cannot read configuration file '${file}': ${reason}`, { cause });
+  }
+  const entries = new Map<string, unknown>();
+  if (document === null || document === undefined) return entries;
+  if (!isPlainMap(document)) {
+    throw new ConfigError(`Configuration file '${file}' must be a YAML map of keys to values (such as 'parallelism.default: 4')`);
+  }
+  flatten(document, '', entries, file);
+  return entries;
+}
+
+function flatten(map: Record<string, unknown>, prefix: string, into: Map<string, unknown>, file: string): void {
+  for (const [key, value] of Object.entries(map)) {
+    const dotted = prefix + key;
+    if (isPlainMap(value)) {
+      flatten(value, `${dotted}.`, into, file);
+    } else if (into.has(dotted)) {
+      throw new ConfigError(`Configuration file '${file}' sets '${dotted}' twice (as a dotted key and as a nested map)`);
+    } else {
+      into.set(dotted, value);
+    }
+  }
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A YAML list, or one string of `path.delimiter`-separated (or comma-separated) directories; relative ones resolve against `base`. */
+function parseDirectoryList(value: unknown, base: string): string[] | null {
+  let dirs: unknown[];
+  if (Array.isArray(value)) dirs = value;
+  else if (typeof value === 'string') dirs = value.split(new RegExp(`[${escapeForClass(path.delimiter)},]`));
+  else return null;
+  const trimmed = dirs.map((d) => (typeof d === 'string' ? d.trim() : null));
+  if (trimmed.some((d) => d === null)) return null;
+  const nonEmptyDirs = (trimmed as string[]).filter((d) => d !== '');
+  return nonEmptyDirs.length === 0 ? null : nonEmptyDirs.map((d) => path.resolve(base, d));
+}
+
+function escapeForClass(ch: string): string {
+  return ch.replace(/[\\\]^-]/g, '\\$&');
+}
+
+function required<T>(parsed: T | null, where: string, raw: unknown, expected: string): T {
+  if (parsed === null) throw new ConfigError(`Invalid value ${JSON.stringify(raw) ?? String(raw)} for ${where}: expected ${expected}`);
+  return parsed;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

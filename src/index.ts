@@ -1,0 +1,43 @@
+/**
+ * tsflink: Apache Flink's DataSet API for TypeScript. The public API, gathered in one place.
+ */
+export { getEnvironment, ExecutionEnvironment } from './api/environment.ts';
+export type { ExecuteOptions, JobExecutionResult, ReadCsvOptions, CsvTuple } from './api/environment.ts';
+export { DataSet, AggregateOperator, SortPartitionOperator } from './api/data-set.ts';
+export type { WriteCsvOptions, PositionOf } from './api/data-set.ts';
+export { DataSink } from './api/data-sink.ts';
+export { Grouping, UnsortedGrouping, SortedGrouping } from './api/grouping.ts';
+export { JoinOperator, JoinWhere, OuterJoinWhere, OuterJoinOperator } from './api/join.ts';
+export { CoGroupWhere } from './api/co-group.ts';
+export { CrossOperator } from './api/cross.ts';
+export { Types, WriteMode, Order, Aggregation } from './api/constants.ts';
+export type { FieldValue } from './api/constants.ts';
+export {
+  RichFunction,
+  MapFunction,
+  FlatMapFunction,
+  MapPartitionFunction,
+  FilterFunction,
+  ReduceFunction,
+  GroupReduceFunction,
+  JoinFunction,
+  CoGroupFunction,
+  CrossFunction,
+  KeySelector,
+} from './api/functions.ts';
+export type { Collector, RuntimeContext } from './api/functions.ts';
+export { IntCounter, LongCounter, DoubleCounter } from './api/accumulators.ts';
+export type { Accumulator } from './api/accumulators.ts';
+export type { FieldKey, KeyArgs, TupleIndices } from './api/keys.ts';
+export type { CustomSerializer, CustomDeserializer } from './serde/type-registry.ts';
+export {
+  TsflinkError,
+  PlanError,
+  InputPathError,
+  OutputExistsError,
+  InputFormatError,
+  UserFunctionError,
+  TaskError,
+  WorkerCrashError,
+  JobExecutionError,
+} from './errors/index.ts';

@@ -1,0 +1,63 @@
+/**
+ * The text form of an element (SPEC §4, §9.7): what `output()`, `writeText` and `writeCsv` print.
+ * Runs once per record, so strings, numbers and tuples take the shortest path.
+ */
+
+const objectToString = Object.prototype.toString;
+
+/** A hook for registered custom types: the text of `v`, or undefined to use the default rules. */
+export type CustomToText = (v: object) => string | undefined;
+
+export function toText(value: unknown, customToText?: CustomToText): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return tupleText(value, customToText);
+  return otherText(value, customToText);
+}
+
+function tupleText(tuple: readonly unknown[], customToText: CustomToText | undefined): string {
+  let text = '(';
+  for (let i = 0; i < tuple.length; i++) {
+    if (i > 0) text += ',';
+    text += toText(tuple[i], customToText);
+  }
+  return text + ')';
+}
+
+function otherText(value: unknown, customToText: CustomToText | undefined): string {
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'undefined';
+    case 'object':
+      return value === null ? 'null' : objectText(value, customToText);
+    default:
+      // bigint, symbol, function
+      return String(value);
+  }
+}
+
+function objectText(value: object, customToText: CustomToText | undefined): string {
+  if (value instanceof Uint8Array) return bytesToHex(value);
+  if (customToText !== undefined) {
+    const custom = customToText(value);
+    if (custom !== undefined) return custom;
+  }
+  const ownToString = (value as { toString?: unknown }).toString;
+  if (typeof ownToString === 'function' && ownToString !== objectToString) return String(value);
+  return JSON.stringify(value, jsonReplacer) ?? String(value);
+}
+
+/** Lower-case hex, no prefix (SPEC §9.7). */
+export function bytesToHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+// Reads the holder's original value: a Buffer's toJSON() has already run when the replacer sees `value`.
+function jsonReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  if (original instanceof Uint8Array) return bytesToHex(original);
+  if (typeof value === 'bigint') return String(value);
+  return value;
+}

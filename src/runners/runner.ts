@@ -1,0 +1,29 @@
+/**
+ * What a runner (the embedded engine, or Flink) needs to run a physical plan, and what it returns.
+ * Runners see the physical plan and the user-object table, never API objects.
+ */
+import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
+import type { TypeRegistry } from '../serde/type-registry.ts';
+
+export interface JobResources {
+  /** Functions, key selectors and collection data the plan names by id. */
+  readonly userObjects: ReadonlyMap<string, unknown>;
+  readonly types: TypeRegistry;
+  /** `enableObjectReuse()`: the user promises not to mutate emitted or received elements. */
+  readonly objectReuse: boolean;
+  /** Attempts after the first failure before the job fails. */
+  readonly retries: number;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface JobOutcome {
+  readonly netRuntimeMs: number;
+  readonly accumulators: Readonly<Record<string, unknown>>;
+  /** What `collect()`/`count()` sinks gathered, by their result id. */
+  readonly results: ReadonlyMap<string, unknown[] | number>;
+}
+
+export interface Runner {
+  run(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome>;
+}

@@ -1,0 +1,30 @@
+/**
+ * Snapshots of elements (SPEC §9.4): taken where an element is held (exchange buffers, hash
+ * tables, results), so a user function that mutates what it emitted cannot change what others see.
+ */
+import type { TypeRegistry } from '../serde/type-registry.ts';
+
+export function copyRecord(value: unknown, types: TypeRegistry): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const n = value.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = value[i];
+      out[i] = typeof v === 'object' && v !== null ? copyRecord(v, types) : v;
+    }
+    return out;
+  }
+  if (value instanceof Uint8Array) return value.slice();
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+    for (const k of Object.keys(value)) out[k] = copyRecord((value as Record<string, unknown>)[k], types);
+    return out;
+  }
+  const registered = types.lookup(value);
+  if (registered) return registered.deserializer.deserialize(registered.serializer.serialize(value));
+  if (value instanceof Date) return new Date(value.getTime());
+  // An unregistered class instance stays in this process and is passed on as it is (SPEC §9.15).
+  return value;
+}

@@ -1,0 +1,31 @@
+/** Builds the tuple of a join/cross projection (`projectFirst(...)`, `projectSecond(...)`) from a pair. */
+import type { ProjectionField } from '../../plan/nodes.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+
+export type PairFunction = (left: unknown, right: unknown) => unknown;
+
+export function projectionFunction(setup: OperatorSetup, projection: readonly ProjectionField[]): PairFunction {
+  const n = projection.length;
+  return (left, right) => {
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = projection[i]!;
+      const side = p.side === 0 ? left : right;
+      if (p.field === null) {
+        out[i] = side;
+        continue;
+      }
+      if (!Array.isArray(side)) setup.fail(`projection of field ${p.field} needs tuples on the ${p.side === 0 ? 'first' : 'second'} input`);
+      if (p.field >= side.length) setup.fail(`projection field ${p.field} is out of range for a tuple of ${side.length} fields`);
+      out[i] = side[p.field];
+    }
+    return out;
+  };
+}
+
+/** The function a join or cross applies to each pair: the user's, a projection, or the pair itself. */
+export function pairFunction(setup: OperatorSetup, fnId: string | null, projection: readonly ProjectionField[] | null, method: string): PairFunction {
+  if (fnId !== null) return setup.fn<PairFunction>(fnId, method);
+  if (projection !== null) return projectionFunction(setup, projection);
+  return (l, r) => [l, r];
+}

@@ -1,0 +1,16 @@
+/** Emits what a flatMap-like user function returned: nothing, or each element of an iterable. */
+import { TaskError } from '../errors/index.ts';
+import type { Output } from './collector.ts';
+
+export function emitReturned(result: unknown, out: Output, operator: string): void {
+  if (result === undefined || result === null) return;
+  if (Array.isArray(result)) {
+    for (let i = 0; i < result.length; i++) out.collect(result[i]);
+    return;
+  }
+  if (typeof result === 'object' && typeof (result as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const v of result as Iterable<unknown>) out.collect(v);
+    return;
+  }
+  throw new TaskError(operator, `the function returned ${typeof result === 'string' ? 'a string' : typeof result}; return an iterable (e.g. an array) of elements, or call out.collect()`);
+}

@@ -1,0 +1,134 @@
+/**
+ * Keys at run time: extracting a key from a record (positions, dotted paths, selectors, whole
+ * element), turning it into a value a `Map` compares by value (`groupKey`), and hashing it to a
+ * partition. Keys compare by value, never by identity (SPEC §3).
+ */
+import { TaskError, UserFunctionError } from '../errors/index.ts';
+import type { KeySpec } from '../plan/nodes.ts';
+import type { TypeRegistry } from '../serde/type-registry.ts';
+import { describeRecord } from './describe-record.ts';
+
+export type KeyExtractor = (record: unknown) => unknown;
+
+/** Builds the function that reads a key from a record. */
+export function compileKeyExtractor(spec: KeySpec, userObjects: ReadonlyMap<string, unknown>, operator: string): KeyExtractor {
+  switch (spec.kind) {
+    case 'whole':
+      return (r) => r;
+    case 'selector': {
+      const sel = userObjects.get(spec.fn);
+      const fn =
+        typeof sel === 'function'
+          ? (sel as (v: unknown) => unknown)
+          : typeof (sel as { getKey?: unknown })?.getKey === 'function'
+            ? (v: unknown) => (sel as { getKey(v: unknown): unknown }).getKey(v)
+            : null;
+      if (!fn) throw new TaskError(operator, 'the key selector is neither a function nor a KeySelector');
+      return (r) => {
+        try {
+          return fn(r);
+        } catch (e) {
+          throw new UserFunctionError(operator, describeRecord(r), e);
+        }
+      };
+    }
+    case 'fields': {
+      const readers = spec.fields.map((f) => fieldReader(f, operator));
+      if (readers.length === 1) return readers[0]!;
+      const n = readers.length;
+      return (r) => {
+        const key = new Array(n);
+        for (let i = 0; i < n; i++) key[i] = readers[i]!(r);
+        return key;
+      };
+    }
+  }
+}
+
+function fieldReader(field: number | string, operator: string): KeyExtractor {
+  if (typeof field === 'number') {
+    return (r) => {
+      if (!Array.isArray(r)) throw new TaskError(operator, `key position ${field} needs a tuple, but the element is ${describeRecord(r)}`);
+      if (field >= r.length) throw new TaskError(operator, `key position ${field} is out of range for a tuple of ${r.length} fields: ${describeRecord(r)}`);
+      return r[field];
+    };
+  }
+  const path = field.split('.');
+  return (r) => {
+    let v: unknown = r;
+    for (const p of path) {
+      if (v === null || typeof v !== 'object') throw new TaskError(operator, `key '${field}' cannot be read from ${describeRecord(r)}`);
+      const idx = Array.isArray(v) && /^\d+$/.test(p) ? Number(p) : p;
+      if (!(idx in (v as object))) throw new TaskError(operator, `key '${field}' does not exist in ${describeRecord(r)}`);
+      v = (v as Record<string | number, unknown>)[idx];
+    }
+    return v;
+  };
+}
+
+/**
+ * A value that `Map` and `===` compare the way keys compare: primitives as they are, tuples,
+ * bytes, objects and custom types as a canonical string (prefixed with NUL so no plain string collides).
+ */
+export function groupKey(key: unknown, types: TypeRegistry): unknown {
+  if (typeof key === 'string') return key.charCodeAt(0) === 0 ? `\u0000s${key}` : key;
+  if (typeof key !== 'object' || key === null) return key;
+  return `\u0000${canonical(key, types)}`;
+}
+
+function canonical(v: unknown, types: TypeRegistry): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Object.is(v, -0) ? '0' : String(v);
+    case 'bigint':
+      return `${v}n`;
+    case 'boolean':
+      return v ? 'T' : 'F';
+    case 'undefined':
+      return 'U';
+    default:
+      break;
+  }
+  if (v === null) return 'N';
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + canonical(v[i], types);
+    return `${s}]`;
+  }
+  if (v instanceof Uint8Array) return `b${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+  const registered = types.lookup(v as object);
+  if (registered) return `c${registered.id}:${Buffer.from(registered.serializer.serialize(v)).toString('hex')}`;
+  const keys = Object.keys(v as object).sort();
+  let s = `{${(v as object).constructor?.name ?? ''}|`;
+  for (const k of keys) s += `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k], types)},`;
+  return `${s}}`;
+}
+
+/** A 32-bit hash of a group key (the result of `groupKey`), stable across processes. */
+export function hashGroupKey(gk: unknown): number {
+  let s: string;
+  if (typeof gk === 'string') s = gk;
+  else if (typeof gk === 'number') {
+    if (Number.isInteger(gk) && gk >= -2147483648 && gk <= 2147483647) return mix32(gk | 0);
+    s = Object.is(gk, -0) ? '0' : String(gk);
+  } else s = String(gk);
+  // FNV-1a over UTF-16 code units, then a murmur3 finaliser for spread.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix32(h);
+}
+
+function mix32(x: number): number {
+  let h = x;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

@@ -1,0 +1,168 @@
+/**
+ * The embedded engine's job loop: checks inputs and outputs before anything runs, runs every
+ * task's subtasks in topological order over in-process exchanges, commits the file sinks only
+ * when every task has succeeded (aborting them otherwise), and retries failed attempts.
+ */
+import { randomBytes } from 'node:crypto';
+import { JobExecutionError } from '../errors/index.ts';
+import { listInputFiles } from '../io/input-files.ts';
+import { checkOutputTarget, OutputCommitter } from '../io/output-committer.ts';
+import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
+import type { JobOutcome, JobResources } from '../runners/runner.ts';
+import type { Output } from './collector.ts';
+import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
+import type { JobServices } from './job-services.ts';
+import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
+import { runSubtask } from './task-runner.ts';
+
+export function executeLocally(plan: PhysicalPlan, resources: JobResources): JobOutcome {
+  const started = performance.now();
+  checkBeforeRunning(plan);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const outcome = runAttempt(plan, resources);
+      return { ...outcome, netRuntimeMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      if (attempt < resources.retries) {
+        const msg = error instanceof Error ? error.message : String(error);
+        resources.stderr(`tsflink: job '${plan.jobName}' attempt ${attempt + 1} failed (${msg}); retrying (${attempt + 1} of ${resources.retries})\n`);
+        continue;
+      }
+      throw new JobExecutionError(plan.jobName, error);
+    }
+  }
+}
+
+/** Missing inputs and existing NO_OVERWRITE outputs fail the job before any task starts (SPEC §2, §9.9). */
+function checkBeforeRunning(plan: PhysicalPlan): void {
+  for (const task of plan.tasks) {
+    for (const op of task.operators) {
+      const p = op.node.params;
+      if (p.kind === 'TextSource' || p.kind === 'CsvSource') listInputFiles(p.path);
+      if (p.kind === 'TextSink' || p.kind === 'CsvSink') checkOutputTarget(p.path, p.writeMode);
+    }
+  }
+}
+
+function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcome, 'netRuntimeMs'> {
+  const jobId = randomBytes(6).toString('hex');
+  const services = new LocalJobServices(plan, jobId);
+  const accumulators = new Map<string, RuntimeAccumulator[]>();
+  try {
+    const exchanges = createExchanges(plan);
+    for (const task of plan.tasks) {
+      const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
+      for (let s = 0; s < task.parallelism; s++) {
+        const writers = outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, task.name));
+        const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
+        const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s).toArray()] as const));
+        runSubtask(task, s, { inputs: inputs.map((x) => x.reader(s)), broadcast, output }, resources, services, accumulators);
+      }
+      for (const x of inputs) x.release();
+      for (const [, x] of broadcasts) x.release();
+    }
+    services.commit();
+  } catch (error) {
+    services.abort();
+    throw error;
+  }
+  services.print(resources);
+  const merged = mergeAccumulators(accumulators);
+  services.reportInvalidLines(merged, resources);
+  return { accumulators: merged, results: services.results };
+}
+
+interface TaskExchanges {
+  inputs: LocalExchange[];
+  broadcasts: [string, LocalExchange][];
+  outputs: LocalExchange[];
+}
+
+function createExchanges(plan: PhysicalPlan): Map<number, TaskExchanges> {
+  const byTask = new Map<number, TaskExchanges>();
+  const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
+  for (const t of plan.tasks) byTask.set(t.id, { inputs: [], broadcasts: [], outputs: [] });
+  for (const t of plan.tasks) {
+    for (const input of t.inputs) {
+      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism);
+      byTask.get(t.id)!.inputs.push(x);
+      byTask.get(input.fromTask)!.outputs.push(x);
+    }
+    for (const b of t.broadcastInputs) {
+      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism);
+      byTask.get(t.id)!.broadcasts.push([b.name, x]);
+      byTask.get(b.fromTask)!.outputs.push(x);
+    }
+  }
+  return byTask;
+}
+
+/** Sinks' side of the job: output committers, results for collect/count, lines for output(). */
+class LocalJobServices implements JobServices {
+  readonly results = new Map<string, unknown[] | number>();
+  private readonly committers = new Map<number, OutputCommitter>();
+  private readonly printed: { toError: boolean; subtask: number; lines: string[] }[] = [];
+  private readonly partial = new Map<string, (unknown[] | number)[]>();
+  private readonly csvSources: { id: number; name: string }[] = [];
+
+  constructor(plan: PhysicalPlan, jobId: string) {
+    for (const task of plan.tasks) {
+      for (const op of task.operators) {
+        const p = op.node.params;
+        if (p.kind === 'TextSink' || p.kind === 'CsvSink') {
+          const c = new OutputCommitter(p.path, task.parallelism, p.writeMode, jobId);
+          c.prepare();
+          this.committers.set(op.node.id, c);
+        }
+        if (p.kind === 'CsvSource' && p.options.ignoreInvalidLines) this.csvSources.push({ id: op.node.id, name: op.node.name });
+      }
+    }
+  }
+
+  sinkFile(nodeId: number, subtask: number): string {
+    return this.committers.get(nodeId)!.fileForSubtask(subtask);
+  }
+
+  addResult(resultId: string, subtask: number, value: unknown[] | number): void {
+    let parts = this.partial.get(resultId);
+    if (!parts) this.partial.set(resultId, (parts = []));
+    parts[subtask] = value;
+  }
+
+  addPrinted(toError: boolean, subtask: number, lines: string[]): void {
+    this.printed.push({ toError, subtask, lines });
+  }
+
+  invalidLinesAccumulator(nodeId: number): string {
+    if (this.csvSources.length <= 1) return 'invalidLines';
+    return `invalidLines:${this.csvSources.find((s) => s.id === nodeId)!.name}`;
+  }
+
+  commit(): void {
+    for (const c of this.committers.values()) c.commit();
+    for (const [id, parts] of this.partial) {
+      if (typeof parts.find((p) => p !== undefined) === 'number') this.results.set(id, parts.reduce<number>((a, p) => a + ((p as number) ?? 0), 0));
+      else this.results.set(id, parts.flatMap((p) => (p as unknown[]) ?? []));
+    }
+  }
+
+  abort(): void {
+    for (const c of this.committers.values()) c.abort();
+  }
+
+  print(resources: JobResources): void {
+    for (const p of this.printed) {
+      if (p.lines.length === 0) continue;
+      const text = `${p.lines.join('\n')}\n`;
+      if (p.toError) resources.stderr(text);
+      else resources.stdout(text);
+    }
+  }
+
+  reportInvalidLines(accumulators: Record<string, unknown>, resources: JobResources): void {
+    for (const s of this.csvSources) {
+      const n = accumulators[this.invalidLinesAccumulator(s.id)];
+      if (typeof n === 'number' && n > 0) resources.stderr(`tsflink: skipped ${n} invalid line${n === 1 ? '' : 's'} in ${s.name}\n`);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/** Everything an operator of one subtask needs to build itself; created by the task runner. */
+import type { PhysicalOperator } from '../optimizer/physical-plan.ts';
+import type { JobResources } from '../runners/runner.ts';
+import type { KeySpec, SortKey } from '../plan/nodes.ts';
+import { TaskError } from '../errors/index.ts';
+import { copyRecord } from './copy.ts';
+import { compileKeyExtractor, type KeyExtractor } from './keys.ts';
+import type { JobServices } from './job-services.ts';
+import type { SubtaskContext } from './runtime-context.ts';
+import { type BoundFunction, bindUserFunction } from './udf.ts';
+import { compileSortComparator, type RecordComparator } from './sort.ts';
+
+export class OperatorSetup {
+  readonly op: PhysicalOperator;
+  /** The operator's name for errors and plans. */
+  readonly name: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly ctx: SubtaskContext;
+  readonly resources: JobResources;
+  readonly job: JobServices;
+  /** Records reaching this operator may still be referenced upstream, so holding one needs a copy. */
+  readonly copyOnHold: boolean;
+  private readonly functions: BoundFunction<unknown>[];
+
+  constructor(
+    op: PhysicalOperator,
+    subtask: number,
+    parallelism: number,
+    ctx: SubtaskContext,
+    resources: JobResources,
+    job: JobServices,
+    chained: boolean,
+    functions: BoundFunction<unknown>[],
+  ) {
+    this.op = op;
+    this.name = op.strategy === 'COMBINE' ? `Combine (${op.node.name})` : op.node.name;
+    this.subtask = subtask;
+    this.parallelism = parallelism;
+    this.ctx = ctx;
+    this.resources = resources;
+    this.job = job;
+    this.copyOnHold = chained && !resources.objectReuse;
+    this.functions = functions;
+  }
+
+  /** Binds a user function (opened before the first record, closed after the last). */
+  fn<F>(id: string, method: string): F {
+    const bound = bindUserFunction<F>(this.resources.userObjects.get(id), method, this.ctx, this.name);
+    this.functions.push(bound as BoundFunction<unknown>);
+    return bound.call;
+  }
+
+  /** Binds a rich function's optional method, or returns null when it does not have it. */
+  optionalMethod<F>(id: string, method: string): F | null {
+    const obj = this.resources.userObjects.get(id) as Record<string, unknown> | undefined;
+    if (typeof obj !== 'object' || obj === null || typeof obj[method] !== 'function') return null;
+    return this.fn<F>(id, method);
+  }
+
+  keyExtractor(spec: KeySpec): KeyExtractor {
+    return compileKeyExtractor(spec, this.resources.userObjects, this.name);
+  }
+
+  sortComparator(keys: readonly SortKey[]): RecordComparator {
+    return compileSortComparator(keys, this.resources.userObjects, this.name);
+  }
+
+  /** A copy of a record that is about to be held, when one is needed. */
+  hold(record: unknown): unknown {
+    return this.copyOnHold ? copyRecord(record, this.resources.types) : record;
+  }
+
+  /** A copy for handing one held record out more than once. */
+  copy(record: unknown): unknown {
+    return this.resources.objectReuse ? record : copyRecord(record, this.resources.types);
+  }
+
+  fail(message: string): never {
+    throw new TaskError(this.name, message);
+  }
+}

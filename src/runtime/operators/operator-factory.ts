@@ -1,0 +1,57 @@
+/** Builds the Output of one operator of a task chain from its physical description. */
+import type { Output } from '../collector.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import { AggregateOutput } from './aggregate-output.ts';
+import { DistinctOutput } from './distinct-output.ts';
+import { FilterOutput, FlatMapOutput, MapOutput, ProjectOutput } from './element-wise.ts';
+import { FirstOutput } from './first-output.ts';
+import { GroupReduceOutput } from './group-reduce-output.ts';
+import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput } from './partition-outputs.ts';
+import { ReduceOutput } from './reduce-output.ts';
+import { CollectSinkOutput, CsvSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
+
+export function createOperatorOutput(setup: OperatorSetup, next: Output): Output {
+  const { op } = setup;
+  const p = op.node.params;
+  const combine = op.strategy === 'COMBINE';
+  if (op.strategy === 'COUNT_PER_PARTITION') return new CountPerPartitionOutput(setup, next);
+  if (op.strategy === 'ZIP_WITH_INDEX') return new ZipWithIndexOutput(setup, next);
+  switch (p.kind) {
+    case 'Map':
+      return new MapOutput(setup, p.fn, next);
+    case 'Filter':
+      return new FilterOutput(setup, p.fn, next);
+    case 'FlatMap':
+      return new FlatMapOutput(setup, p.fn, next);
+    case 'Project':
+      return new ProjectOutput(setup, p.fields, next);
+    case 'Union':
+    case 'PartitionByHash':
+    case 'Rebalance':
+      return next; // the exchange did the work
+    case 'MapPartition':
+      return new MapPartitionOutput(setup, p.fn, next);
+    case 'SortPartition':
+      return new SortPartitionOutput(setup, p.sortKeys, next);
+    case 'Reduce':
+      return new ReduceOutput(setup, p.fn, p.keys, next);
+    case 'GroupReduce':
+      return new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, combine, next);
+    case 'Aggregate':
+      return new AggregateOutput(setup, p.aggregations, p.keys, next);
+    case 'Distinct':
+      return new DistinctOutput(setup, p.keys, next);
+    case 'First':
+      return new FirstOutput(setup, p.n, p.keys, p.sortKeys, next);
+    case 'TextSink':
+      return new TextSinkOutput(setup);
+    case 'CsvSink':
+      return new CsvSinkOutput(setup, p.fieldDelimiter, p.lineDelimiter);
+    case 'PrintSink':
+      return new PrintSinkOutput(setup, p.toError);
+    case 'CollectSink':
+      return new CollectSinkOutput(setup, p.resultId, p.countOnly);
+    default:
+      return setup.fail(`operator kind ${p.kind} cannot run as a chained operator`);
+  }
+}

@@ -1,0 +1,92 @@
+/** Operators that see a whole partition: mapPartition, sortPartition, countElementsPerPartition, zipWithIndex. */
+import type { SortKey } from '../../plan/nodes.ts';
+import type { Output } from '../collector.ts';
+import { UserCollector } from '../collector.ts';
+import { emitReturned } from '../emit.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import type { RecordComparator } from '../sort.ts';
+import { wrapUserError } from '../udf.ts';
+
+/** Calls the user's function once with the whole partition, also when it is empty (SPEC §9.6). */
+export class MapPartitionOutput implements Output {
+  private readonly f: (values: unknown[], out: UserCollector) => unknown;
+  private readonly setup: OperatorSetup;
+  private readonly next: Output;
+  private readonly records: unknown[] = [];
+
+  constructor(setup: OperatorSetup, fnId: string, next: Output) {
+    this.f = setup.fn(fnId, 'mapPartition');
+    this.setup = setup;
+    this.next = next;
+  }
+  collect(record: unknown): void {
+    this.records.push(this.setup.hold(record));
+  }
+  close(): void {
+    try {
+      emitReturned(this.f(this.records, new UserCollector(this.next)), this.next, this.setup.name);
+    } catch (e) {
+      throw wrapUserError(this.setup.name, undefined, e);
+    }
+    this.next.close();
+  }
+}
+
+export class SortPartitionOutput implements Output {
+  private readonly comparator: RecordComparator;
+  private readonly setup: OperatorSetup;
+  private readonly next: Output;
+  private readonly records: unknown[] = [];
+
+  constructor(setup: OperatorSetup, sortKeys: readonly SortKey[], next: Output) {
+    this.comparator = setup.sortComparator(sortKeys);
+    this.setup = setup;
+    this.next = next;
+  }
+  collect(record: unknown): void {
+    this.records.push(this.setup.hold(record));
+  }
+  close(): void {
+    this.records.sort(this.comparator);
+    for (let i = 0; i < this.records.length; i++) this.next.collect(this.records[i]);
+    this.records.length = 0;
+    this.next.close();
+  }
+}
+
+/** `[subtaskIndex, count]` for a non-empty partition. */
+export class CountPerPartitionOutput implements Output {
+  private readonly subtask: number;
+  private readonly next: Output;
+  private count = 0;
+
+  constructor(setup: OperatorSetup, next: Output) {
+    this.subtask = setup.subtask;
+    this.next = next;
+  }
+  collect(): void {
+    this.count++;
+  }
+  close(): void {
+    if (this.count > 0) this.next.collect([this.subtask, this.count]);
+    this.next.close();
+  }
+}
+
+/** `[index, value]`: this partition's offset is the sum of the counts of the partitions before it. */
+export class ZipWithIndexOutput implements Output {
+  private readonly next: Output;
+  private index = 0;
+
+  constructor(setup: OperatorSetup, next: Output) {
+    this.next = next;
+    const counts = setup.ctx.getBroadcastVariable('counts') as [number, number][];
+    for (const [subtask, count] of counts) if (subtask < setup.subtask) this.index += count;
+  }
+  collect(record: unknown): void {
+    this.next.collect([this.index++, record]);
+  }
+  close(): void {
+    this.next.close();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Reduce: a left fold of the user's function per group (or over everything). The same operator
+ * serves as the combiner before the shuffle and as the final reducer after it.
+ */
+import type { KeySpec } from '../../plan/nodes.ts';
+import type { Output } from '../collector.ts';
+import { groupKey, type KeyExtractor } from '../keys.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import { wrapUserError } from '../udf.ts';
+
+export class ReduceOutput implements Output {
+  private readonly f: (a: unknown, b: unknown) => unknown;
+  private readonly key: KeyExtractor | null;
+  private readonly setup: OperatorSetup;
+  private readonly next: Output;
+  private readonly groups = new Map<unknown, unknown>();
+  private all: unknown;
+  private seen = false;
+
+  constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, next: Output) {
+    this.f = setup.fn(fnId, 'reduce');
+    this.key = keys ? setup.keyExtractor(keys) : null;
+    this.setup = setup;
+    this.next = next;
+  }
+
+  collect(record: unknown): void {
+    if (this.key === null) {
+      if (!this.seen) {
+        this.seen = true;
+        this.all = this.setup.hold(record);
+      } else this.all = this.apply(this.all, record);
+      return;
+    }
+    const gk = groupKey(this.key(record), this.setup.resources.types);
+    const acc = this.groups.get(gk);
+    if (acc === undefined && !this.groups.has(gk)) this.groups.set(gk, this.setup.hold(record));
+    else this.groups.set(gk, this.apply(acc, record));
+  }
+
+  private apply(acc: unknown, record: unknown): unknown {
+    try {
+      return this.f(acc, record);
+    } catch (e) {
+      throw wrapUserError(this.setup.name, record, e);
+    }
+  }
+
+  close(): void {
+    if (this.key === null) {
+      if (this.seen) this.next.collect(this.all);
+    } else {
+      for (const v of this.groups.values()) this.next.collect(v);
+      this.groups.clear();
+    }
+    this.next.close();
+  }
+}

@@ -1,0 +1,73 @@
+/** The sinks: text and CSV files (written to staging, committed by the job), stdout, and collect/count. */
+import { formatCsvRow } from '../../io/csv-writer.ts';
+import { BufferedFileWriter } from '../../io/file-writer.ts';
+import { toText } from '../../io/text-form.ts';
+import type { Output } from '../collector.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+
+export class TextSinkOutput implements Output {
+  private readonly writer: BufferedFileWriter;
+  constructor(setup: OperatorSetup) {
+    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask));
+  }
+  collect(record: unknown): void {
+    this.writer.write(`${typeof record === 'string' ? record : toText(record)}\n`);
+  }
+  close(): void {
+    this.writer.close();
+  }
+}
+
+export class CsvSinkOutput implements Output {
+  private readonly writer: BufferedFileWriter;
+  private readonly fieldDelimiter: string;
+  private readonly lineDelimiter: string;
+  constructor(setup: OperatorSetup, fieldDelimiter: string, lineDelimiter: string) {
+    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask));
+    this.fieldDelimiter = fieldDelimiter;
+    this.lineDelimiter = lineDelimiter;
+  }
+  collect(record: unknown): void {
+    this.writer.write(formatCsvRow(record, this.fieldDelimiter, this.lineDelimiter) + this.lineDelimiter);
+  }
+  close(): void {
+    this.writer.close();
+  }
+}
+
+/** Lines are printed by the client when the job has succeeded, so a failed job prints nothing. */
+export class PrintSinkOutput implements Output {
+  private readonly setup: OperatorSetup;
+  private readonly toError: boolean;
+  private readonly lines: string[] = [];
+  constructor(setup: OperatorSetup, toError: boolean) {
+    this.setup = setup;
+    this.toError = toError;
+  }
+  collect(record: unknown): void {
+    this.lines.push(typeof record === 'string' ? record : toText(record));
+  }
+  close(): void {
+    this.setup.job.addPrinted(this.toError, this.setup.subtask, this.lines);
+  }
+}
+
+export class CollectSinkOutput implements Output {
+  private readonly setup: OperatorSetup;
+  private readonly resultId: string;
+  private readonly countOnly: boolean;
+  private readonly records: unknown[] = [];
+  private count = 0;
+  constructor(setup: OperatorSetup, resultId: string, countOnly: boolean) {
+    this.setup = setup;
+    this.resultId = resultId;
+    this.countOnly = countOnly;
+  }
+  collect(record: unknown): void {
+    if (this.countOnly) this.count++;
+    else this.records.push(this.setup.hold(record));
+  }
+  close(): void {
+    this.setup.job.addResult(this.resultId, this.setup.subtask, this.countOnly ? this.count : this.records);
+  }
+}

@@ -1,0 +1,101 @@
+/** The context a parallel instance of an operator sees (`this.context`, `open(ctx)`). */
+import { TaskError } from '../errors/index.ts';
+
+/** The accumulator shape the runtime relies on (the API's `Accumulator`). */
+export interface RuntimeAccumulator {
+  add(value: unknown): void;
+  getLocalValue(): unknown;
+  resetLocal(): void;
+  merge(other: RuntimeAccumulator): void;
+  clone(): RuntimeAccumulator;
+}
+
+export class SubtaskContext {
+  private readonly taskName: string;
+  private readonly subtask: number;
+  private readonly parallelism: number;
+  private readonly broadcast: ReadonlyMap<string, unknown[]>;
+  /** Shared by all operators of all subtasks of the job: name → one accumulator per instance. */
+  private readonly accumulators: Map<string, RuntimeAccumulator[]>;
+  private readonly own = new Map<string, RuntimeAccumulator>();
+
+  constructor(
+    taskName: string,
+    subtask: number,
+    parallelism: number,
+    broadcast: ReadonlyMap<string, unknown[]>,
+    accumulators: Map<string, RuntimeAccumulator[]>,
+  ) {
+    this.taskName = taskName;
+    this.subtask = subtask;
+    this.parallelism = parallelism;
+    this.broadcast = broadcast;
+    this.accumulators = accumulators;
+  }
+
+  getBroadcastVariable(name: string): unknown[] {
+    const v = this.broadcast.get(name);
+    if (!v) throw new TaskError(this.taskName, `no broadcast variable named '${name}' (registered: ${[...this.broadcast.keys()].join(', ') || 'none'})`);
+    return v;
+  }
+
+  getIndexOfThisSubtask(): number {
+    return this.subtask;
+  }
+
+  getNumberOfParallelSubtasks(): number {
+    return this.parallelism;
+  }
+
+  getTaskName(): string {
+    return this.taskName;
+  }
+
+  addAccumulator(name: string, accumulator: RuntimeAccumulator): void {
+    if (this.own.has(name)) throw new TaskError(this.taskName, `an accumulator named '${name}' was already added by this instance`);
+    if (typeof accumulator?.merge !== 'function' || typeof accumulator.getLocalValue !== 'function') {
+      throw new TaskError(this.taskName, `accumulator '${name}' does not implement the Accumulator interface`);
+    }
+    this.own.set(name, accumulator);
+    let list = this.accumulators.get(name);
+    if (!list) this.accumulators.set(name, (list = []));
+    list.push(accumulator);
+  }
+
+  getAccumulator(name: string): RuntimeAccumulator | undefined {
+    return this.own.get(name);
+  }
+}
+
+/** The merged value of every instance's accumulator, by name. */
+export function mergeAccumulators(accumulators: ReadonlyMap<string, RuntimeAccumulator[]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, list] of accumulators) {
+    const merged = list[0]!.clone();
+    for (let i = 1; i < list.length; i++) merged.merge(list[i]!);
+    out[name] = merged.getLocalValue();
+  }
+  return out;
+}
+
+/** A counter the engine itself keeps as an accumulator (e.g. `invalidLines`). */
+export class CountAccumulator implements RuntimeAccumulator {
+  private value = 0;
+  add(value: unknown): void {
+    this.value += value as number;
+  }
+  getLocalValue(): number {
+    return this.value;
+  }
+  resetLocal(): void {
+    this.value = 0;
+  }
+  merge(other: RuntimeAccumulator): void {
+    this.value += other.getLocalValue() as number;
+  }
+  clone(): CountAccumulator {
+    const c = new CountAccumulator();
+    c.value = this.value;
+    return c;
+  }
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { InputPathError, PlanError } from '../../src/errors/index.ts';
+import { listInputFiles, resolvePath } from '../../src/io/input-files.ts';
+import { tempDir } from './temp-files.ts';
+
+describe('resolvePath', () => {
+  it('accepts file:///abs', () => assert.equal(resolvePath('file:///tmp/a/b.txt'), '/tmp/a/b.txt'));
+  it('accepts file:/abs', () => assert.equal(resolvePath('file:/tmp/a/b.txt'), '/tmp/a/b.txt'));
+  it('accepts file://localhost/abs', () => assert.equal(resolvePath('file://localhost/tmp/x'), '/tmp/x'));
+  it('decodes percent escapes of a file URL', () => assert.equal(resolvePath('file:///tmp/a%20b.txt'), '/tmp/a b.txt'));
+  it('keeps an absolute path', () => assert.equal(resolvePath('/tmp/x/../y'), '/tmp/y'));
+  it('resolves a relative path against the working directory', () => assert.equal(resolvePath('data/in.csv'), resolve(process.cwd(), 'data/in.csv')));
+  it('drops a trailing slash', () => assert.equal(resolvePath('/tmp/out/'), '/tmp/out'));
+  it('rejects another file system with a clear error', () => {
+    assert.throws(() => resolvePath('hdfs://namenode/x'), (e: unknown) => e instanceof PlanError && /Unsupported file system 'hdfs'/.test(e.message));
+  });
+});
+
+describe('listInputFiles', () => {
+  it('a file is the only input', () => {
+    const dir = tempDir();
+    const file = join(dir, 'a.txt');
+    writeFileSync(file, 'x');
+    assert.deepEqual(listInputFiles(file), [file]);
+    assert.deepEqual(listInputFiles(pathToFileURL(file).href), [file]);
+  });
+
+  it('a directory gives its visible regular files in name order, without subdirectories', () => {
+    const dir = tempDir();
+    for (const name of ['b', '2', '1', '10', '.hidden', '_SUCCESS', 'a.txt']) writeFileSync(join(dir, name), '');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'nested'), '');
+    assert.deepEqual(listInputFiles(dir), ['1', '10', '2', 'a.txt', 'b'].map((n) => join(dir, n)));
+    assert.deepEqual(listInputFiles(`file://${dir}`), ['1', '10', '2', 'a.txt', 'b'].map((n) => join(dir, n)));
+  });
+
+  it('skips a hidden staging directory of the committer', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, '.out.tsflink-staging-job1'));
+    writeFileSync(join(dir, '.out.tsflink-staging-job1', '1'), '');
+    writeFileSync(join(dir, 'data'), '');
+    assert.deepEqual(listInputFiles(dir), [join(dir, 'data')]);
+  });
+
+  it('follows a symbolic link to a file and skips a dangling one', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'real'), 'x');
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
+    assert.deepEqual(listInputFiles(dir), [join(dir, 'link'), join(dir, 'real')]);
+  });
+
+  it('an empty directory has no files', () => assert.deepEqual(listInputFiles(tempDir()), []));
+
+  it('a missing path is an InputPathError naming it', () => {
+    const missing = join(tempDir(), 'nope.csv');
+    assert.throws(
+      () => listInputFiles(missing),
+      (e: unknown) => e instanceof InputPathError && e.path === missing && e.message === `Input path '${missing}' does not exist`,
+    );
+  });
+
+  it('a path below a file is missing too', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'f'), '');
+    assert.throws(() => listInputFiles(join(dir, 'f', 'x')), InputPathError);
+  });
+});

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { InputPathError } from '../../src/errors/index.ts';
+import { readLines, type LineReaderOptions } from '../../src/io/line-reader.ts';
+import { tempFile } from './temp-files.ts';
+
+function lines(content: string | Uint8Array, options?: LineReaderOptions): string[] {
+  const out: string[] = [];
+  readLines(tempFile(content), (line, n) => {
+    assert.equal(n, out.length + 1, 'line numbers are 1-based and dense');
+    out.push(line);
+  }, options);
+  return out;
+}
+
+describe('readLines', () => {
+  it('splits on \\n without terminators', () => assert.deepEqual(lines('a\nbb\nccc\n'), ['a', 'bb', 'ccc']));
+  it('emits a final line without terminator', () => assert.deepEqual(lines('a\nb'), ['a', 'b']));
+  it('a trailing terminator adds no empty line', () => assert.deepEqual(lines('a\n'), ['a']));
+  it('keeps empty lines', () => assert.deepEqual(lines('\na\n\n\nb\n\n'), ['', 'a', '', '', 'b', '']));
+  it('an empty file has no lines', () => assert.deepEqual(lines(''), []));
+  it('a lone terminator is one empty line', () => assert.deepEqual(lines('\n'), ['']));
+  it('drops the \\r of CRLF', () => assert.deepEqual(lines('a\r\nb\r\n\r\nc\r'), ['a', 'b', '', 'c']));
+  it('drops only one \\r', () => assert.deepEqual(lines('a\r\r\n'), ['a\r']));
+  it('keeps a \\r that is not at the end of a line', () => assert.deepEqual(lines('a\rb\n'), ['a\rb']));
+  it('keeps a UTF-8 BOM (Flink does)', () => assert.deepEqual(lines('\uFEFFa\n'), ['\uFEFFa']));
+  it('decodes invalid UTF-8 as U+FFFD', () => assert.deepEqual(lines(new Uint8Array([0x61, 0xff, 0x0a])), ['a\uFFFD']));
+
+  it('a custom multi-character delimiter, keeping \\r and \\n', () => {
+    assert.deepEqual(lines('a||b\r\n||||c', { lineDelimiter: '||' }), ['a', 'b\r\n', '', 'c']);
+  });
+
+  it('with every chunk size, CRLF and multi-byte characters split across chunks', () => {
+    const text = 'één\r\n😀x😀\n\nlast ñ\r\n日本語';
+    for (let chunkSize = 1; chunkSize <= 12; chunkSize++) {
+      assert.deepEqual(lines(text, { chunkSize }), ['één', '😀x😀', '', 'last ñ', '日本語'], `chunkSize ${chunkSize}`);
+    }
+  });
+
+  it('a multi-character delimiter split across chunks', () => {
+    for (let chunkSize = 1; chunkSize <= 8; chunkSize++) {
+      assert.deepEqual(lines('ab<=>c<=><=>d<=', { lineDelimiter: '<=>', chunkSize }), ['ab', 'c', '', 'd<='], `chunkSize ${chunkSize}`);
+    }
+  });
+
+  it('a line far longer than a chunk', () => {
+    const long = 'x'.repeat(100_000);
+    assert.deepEqual(lines(`${long}\nshort\n${long}`, { chunkSize: 1000 }), [long, 'short', long]);
+  });
+
+  it('property: any lines, any delimiter, any chunk size', () => {
+    const alphabet = ['a', 'é', '😀', ' ', '\r', '|', '\n'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(...alphabet)).map((cs) => cs.join(''))),
+        fc.constantFrom('\n', '|', '||', '\r\n'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 9 }),
+        (raw, delimiter, trailing, chunkSize) => {
+          // A line holds neither the delimiter nor anything that would merge with it.
+          const expected = raw.map((l) => l.split(delimiter[0]!).join('').split('\r').join('').split('\n').join(''));
+          if (expected.length > 0 && expected.at(-1) === '' && !trailing) expected.pop();
+          const content = expected.join(delimiter) + (trailing && expected.length > 0 ? delimiter : '');
+          assert.deepEqual(lines(content, { lineDelimiter: delimiter, chunkSize }), expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a missing file is an InputPathError', () => {
+    assert.throws(() => readLines('/nonexistent/tsflink/x.txt', () => {}), InputPathError);
+  });
+});
