@@ -6,7 +6,7 @@ import os from 'node:os';
 import { basename } from 'node:path';
 import { loadConfig, type TsflinkConfig } from '../config/config.ts';
 import { PlanError } from '../errors/index.ts';
-import { formatPlan } from '../optimizer/explain.ts';
+import { formatPlan, PLAN_FORMATS, type PlanFormat } from '../optimizer/explain.ts';
 import { optimize } from '../optimizer/optimizer.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { type BroadcastInput, createNode, type CsvSourceOptions, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
@@ -224,7 +224,9 @@ export class ExecutionEnvironment {
     const plan = this.optimizedPlan(sinks, jobName);
     const planFormat = process.env.TSFLINK_PLAN_FORMAT;
     if (planFormat) {
-      process.stdout.write(`${formatPlan(plan, planFormat as 'text')}\n`);
+      // `tsflink plan`: print the plan instead of running it.
+      if (!(PLAN_FORMATS as readonly string[]).includes(planFormat)) throw new PlanError(`unknown plan format '${planFormat}' (use ${PLAN_FORMATS.join(', ')})`);
+      process.stdout.write(`${formatPlan(plan, planFormat as PlanFormat)}\n`);
       return { netRuntimeMs: 0, accumulators: {}, results: new Map() };
     }
     const target = local === false ? 'flink' : local === true ? 'local' : this.config.target;

@@ -58,7 +58,9 @@ export class CsvReader {
   constructor(types: readonly FieldType[], options: CsvSourceOptions, onInvalidLine?: () => void, tuning: CsvReaderTuning = {}) {
     const { fieldDelimiter, lineDelimiter, quoteCharacter, includedFields } = options;
     if (fieldDelimiter.length === 0 || lineDelimiter.length === 0) throw new PlanError('readCsv: the field and line delimiters must not be empty');
-    if (fieldDelimiter === lineDelimiter) throw new PlanError(`readCsv: the field and line delimiters are both '${fieldDelimiter}'`);
+    if (fieldDelimiter.startsWith(lineDelimiter) || lineDelimiter.startsWith(fieldDelimiter)) {
+      throw new PlanError(`readCsv: one delimiter must not start the other (field '${fieldDelimiter}', line '${lineDelimiter}')`);
+    }
     if (quoteCharacter !== null && (quoteCharacter.length !== 1 || fieldDelimiter.includes(quoteCharacter) || lineDelimiter.includes(quoteCharacter))) {
       throw new PlanError(`readCsv: the quote character must be one character that is not part of a delimiter, got '${quoteCharacter}'`);
     }

@@ -59,9 +59,10 @@ describe('readLines', () => {
         fc.integer({ min: 1, max: 9 }),
         (raw, delimiter, trailing, chunkSize) => {
           // A line holds neither the delimiter nor anything that would merge with it.
-          const expected = raw.map((l) => l.split(delimiter[0]!).join('').split('\r').join('').split('\n').join(''));
-          if (expected.length > 0 && expected.at(-1) === '' && !trailing) expected.pop();
-          const content = expected.join(delimiter) + (trailing && expected.length > 0 ? delimiter : '');
+          const written = raw.map((l) => l.split(delimiter[0]!).join('').split('\r').join('').split('\n').join(''));
+          const content = written.join(delimiter) + (trailing && written.length > 0 ? delimiter : '');
+          // Without a trailing terminator, an empty last line leaves no trace in the file.
+          const expected = !trailing && written.at(-1) === '' ? written.slice(0, -1) : written;
           assert.deepEqual(lines(content, { lineDelimiter: delimiter, chunkSize }), expected);
         },
       ),
