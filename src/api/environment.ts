@@ -241,19 +241,26 @@ export class ExecutionEnvironment {
     });
   }
 
-  /** The nodes the given sinks depend on, in creation order. */
+  /**
+   * The nodes the given sinks depend on, in a topological order (inputs first; otherwise
+   * creation order). Creation order alone is not enough: a broadcast set may be created after
+   * the operator that reads it.
+   */
   private logicalPlan(sinks: readonly number[], jobName: string): LogicalPlan {
-    const needed = new Set<number>();
-    const stack = [...sinks];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (needed.has(id)) continue;
-      needed.add(id);
+    const ordered: PlanNode[] = [];
+    const state = new Map<number, 'visiting' | 'done'>();
+    const visit = (id: number): void => {
+      const s = state.get(id);
+      if (s === 'done') return;
+      if (s === 'visiting') throw new PlanError(`the plan has a cycle through operator ${this.nodes[id]!.name}`);
+      state.set(id, 'visiting');
       const node = this.nodes[id]!;
-      stack.push(...node.inputs, ...node.broadcastInputs.map((b) => b.input));
-    }
-    const nodes = this.nodes.filter((n) => needed.has(n.id));
-    return { jobName, nodes, sinks: [...sinks], defaultParallelism: this.parallelism };
+      for (const i of [...node.inputs, ...node.broadcastInputs.map((b) => b.input)].sort((a, b) => a - b)) visit(i);
+      state.set(id, 'done');
+      ordered.push(node);
+    };
+    for (const id of [...sinks].sort((a, b) => a - b)) visit(id);
+    return { jobName, nodes: ordered, sinks: [...sinks], defaultParallelism: this.parallelism };
   }
 
   // ---- plan building (used by data sets) ----------------------------------------------------------

@@ -131,7 +131,7 @@ export class CsvReader {
       const rowStart = pos;
       const rowLine = line;
 
-      // The header line, a comment line or an empty line: skipped whole.
+      // The header line (the first physical line, as in Flink), a comment line or an empty line: skipped whole.
       if (this.headerPending || (commentPrefix !== null && text.startsWith(commentPrefix, pos))) {
         if (ld !== NONE && ld < pos) ld = text.indexOf(lineDelimiter, pos);
         if (ld === NONE && !atEnd) break rows;
@@ -192,14 +192,10 @@ export class CsvReader {
             ld = text.indexOf(lineDelimiter, ld + ldLength);
           }
           column++;
-          if (code !== EXCLUDED) {
-            const converted = this.convert(code, value, column);
-            if (converted !== BAD) row.push(converted);
-            else if (!invalid) {
-              invalid = true;
-              errorField = column;
-              errorReason = this.badReason;
-            }
+          if (code !== EXCLUDED && !this.addField(row, code, value, column) && !invalid) {
+            invalid = true;
+            errorField = column;
+            errorReason = this.badReason;
           }
           const after = close + 1;
           if (text.startsWith(fieldDelimiter, after)) {
@@ -246,14 +242,10 @@ export class CsvReader {
         let end = last ? lineEnd : fd;
         if (last && toleratesCrlf && end > pos && text.charCodeAt(end - 1) === 13) end--;
         column++;
-        if (code !== EXCLUDED) {
-          const converted = this.convert(code, text.slice(pos, end), column);
-          if (converted !== BAD) row.push(converted);
-          else if (!invalid) {
-            invalid = true;
-            errorField = column;
-            errorReason = this.badReason;
-          }
+        if (code !== EXCLUDED && !this.addField(row, code, text.slice(pos, end), column) && !invalid) {
+          invalid = true;
+          errorField = column;
+          errorReason = this.badReason;
         }
         if (!last) {
           pos = fd + fdLength;
@@ -278,16 +270,24 @@ export class CsvReader {
     return pos;
   }
 
+  /** Appends the field converted to its column's type; false (the reason in `badReason`) when it does not parse. */
+  private addField(row: unknown[], code: number, text: string, column: number): boolean {
+    const value = this.convert(code, text, column);
+    if (value === BAD) return false;
+    row.push(value);
+    return true;
+  }
+
   /** The field as its column's type, or BAD with the reason in `badReason`. `column` is 1-based. */
   private convert(code: number, text: string, column: number): unknown {
     switch (code) {
       case TEXT:
         return text;
       case INTEGER: {
-        if (!isIntegerText(text)) return this.bad(column, text, 'is not an integer');
-        const n = Number(text);
+        const n = parseInteger(text);
+        if (n !== n) return this.bad(column, text, 'is not an integer');
         if (n > Number.MAX_SAFE_INTEGER || n < -Number.MAX_SAFE_INTEGER) return this.bad(column, text, 'exceeds ±(2^53−1)');
-        return n === 0 ? 0 : n; // no -0
+        return n;
       }
       case FLOATING:
         return FLOAT_TEXT.test(text) ? Number(text) : this.bad(column, text, 'is not a number');
@@ -313,18 +313,21 @@ export class CsvReader {
   }
 }
 
-/** An optional sign and at least one decimal digit, nothing else (no spaces: Flink does not trim). */
-function isIntegerText(text: string): boolean {
+/**
+ * An optional sign and at least one decimal digit, nothing else (no spaces: Flink does not trim);
+ * NaN otherwise. Up to 15 digits are summed here, exactly: half the cost of Number() on integer columns.
+ */
+function parseInteger(text: string): number {
   const length = text.length;
-  let i = 0;
-  if (length > 0) {
-    const first = text.charCodeAt(0);
-    if (first === 43 || first === 45) i = 1; // + -
-  }
-  if (i === length) return false;
+  const sign = length > 0 ? text.charCodeAt(0) : 0;
+  let i = sign === 43 || sign === 45 ? 1 : 0; // + -
+  if (i === length) return NaN;
+  let n = 0;
   for (; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    n = n * 10 + digit;
   }
-  return true;
+  if (length > 15) n = Math.abs(Number(text)); // beyond 15 digits the sum may round; Number() rounds once, correctly
+  return sign === 45 && n !== 0 ? -n : n; // no -0
 }

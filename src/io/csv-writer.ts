@@ -2,17 +2,19 @@
  * `writeCsv`'s row format (SPEC §3, §9.7): fields in their text form, quoted (RFC 4180, the
  * quote doubled) only where `readCsv` would otherwise split or misread them.
  */
-import { toText } from './text-form.ts';
+import { toText, type CustomToText } from './text-form.ts';
 
 /** One CSV row, line delimiter included. A non-array element is written as a single field. */
-export function formatCsvRow(tuple: unknown, fieldDelimiter: string, lineDelimiter: string, quote = '"'): string {
-  if (!Array.isArray(tuple)) return formatField(toText(tuple), lineDelimiter, fieldDelimiter, lineDelimiter, quote, true) + lineDelimiter;
+export function formatCsvRow(tuple: unknown, fieldDelimiter: string, lineDelimiter: string, quote = '"', customToText?: CustomToText): string {
+  if (!Array.isArray(tuple)) {
+    return formatField(toText(tuple, customToText), lineDelimiter, fieldDelimiter, lineDelimiter, quote, true) + lineDelimiter;
+  }
   const last = tuple.length - 1;
   let row = '';
   for (let i = 0; i <= last; i++) {
     if (i > 0) row += fieldDelimiter;
     const follower = i === last ? lineDelimiter : fieldDelimiter;
-    row += formatField(toText(tuple[i]), follower, fieldDelimiter, lineDelimiter, quote, last === 0);
+    row += formatField(toText(tuple[i], customToText), follower, fieldDelimiter, lineDelimiter, quote, last === 0);
   }
   return row + lineDelimiter;
 }

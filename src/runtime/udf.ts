@@ -4,6 +4,7 @@
  * subtask, so `this` state and `this.context` are per instance.
  */
 import { TaskError, TsflinkError, UserFunctionError } from '../errors/index.ts';
+import { cloneFunctionInstance } from './clone-function.ts';
 import { describeRecord } from './describe-record.ts';
 import type { SubtaskContext } from './runtime-context.ts';
 
@@ -30,7 +31,7 @@ export function bindUserFunction<F>(
     return { call: userObject as F, open() {}, close() {} };
   }
   if (userObject === null || typeof userObject !== 'object') throw new TaskError(operator, `expected a function, got ${typeof userObject}`);
-  const instance = Object.assign(Object.create(Object.getPrototypeOf(userObject)), userObject) as RichShape;
+  const instance = cloneFunctionInstance(userObject) as RichShape;
   const m = instance[method];
   if (typeof m !== 'function') throw new TaskError(operator, `the rich function ${instance.constructor?.name ?? 'object'} has no ${method}() method`);
   instance.context = ctx;

@@ -33,6 +33,11 @@ describe('formatCsvRow', () => {
     it(name, () => assert.equal(formatCsvRow(tuple, fd, ld), expected));
   }
 
+  it('passes the custom-type hook to the text form', () => {
+    const hook = (v: object): string | undefined => (v instanceof Date ? 'a date, custom' : undefined);
+    assert.equal(formatCsvRow([new Date(0), 1], ',', '\n', '"', hook), '"a date, custom",1\n');
+  });
+
   it('a custom quote', () => assert.equal(formatCsvRow(["it's", 'a"b', 'c,d'], ',', '\n', "'"), "'it''s',a\"b,'c,d'\n"));
 });
 
