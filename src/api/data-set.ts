@@ -65,10 +65,10 @@ export class DataSet<T> {
   }
 
   /** Makes all of `dataSet` visible to every parallel instance as `ctx.getBroadcastVariable(name)`. */
-  withBroadcastSet(dataSet: DataSet<unknown>, name: string): this;
-  withBroadcastSet(name: string, dataSet: DataSet<unknown>): this;
-  withBroadcastSet(a: string | DataSet<unknown>, b: string | DataSet<unknown>): this {
-    const [name, ds] = typeof a === 'string' ? [a, b as DataSet<unknown>] : [b as string, a];
+  withBroadcastSet<B>(dataSet: DataSet<B>, name: string): this;
+  withBroadcastSet<B>(name: string, dataSet: DataSet<B>): this;
+  withBroadcastSet(a: string | { env: ExecutionEnvironment; id: number }, b: string | { env: ExecutionEnvironment; id: number }): this {
+    const [name, ds] = typeof a === 'string' ? [a, b as { env: ExecutionEnvironment; id: number }] : [b as string, a];
     this.env.checkSameEnvironment([ds]);
     this.env.addBroadcastInput(this.id, name, ds.id);
     return this;

@@ -155,8 +155,8 @@ export const getGroupSortedNestedTupleDataSet = (env: ExecutionEnvironment): Dat
   env.fromCollection(copies(GROUP_SORTED_NESTED_TUPLES));
 
 /**
- * A data set spread over all parallel instances: collections are read by one instance, so
- * an identity map at the environment's parallelism deals the elements out (Flink's tests do the same).
+ * A data set spread over all parallel instances: a collection is read by one instance, so
+ * `rebalance()` deals its elements out (Flink's tests use an identity map at parallelism p).
  */
 export function parallelize<T>(ds: DataSet<T>): DataSet<T> {
   return ds.rebalance();

@@ -1,0 +1,72 @@
+/**
+ * Static types through the chain (SPEC §4). This file is not run: the typecheck step
+ * (`tsc -p tsconfig.test.json`, part of `npm test`) fails if an inferred type is not the one
+ * asserted here, or if a line marked @ts-expect-error compiles.
+ */
+import { Aggregation, type DataSet, Types, getEnvironment } from '../../src/index.ts';
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<A, B>(_proof: Equals<A, B>): void {}
+type Elem<D> = D extends DataSet<infer T> ? T : never;
+
+const env = getEnvironment();
+const pairs = env.fromElements([1, 'a'] as [number, string]);
+expectType<Elem<typeof pairs>, [number, string]>(true);
+
+// map keeps what the function returns
+const swapped = pairs.map(([n, s]) => [s, n] as [string, number]);
+expectType<Elem<typeof swapped>, [string, number]>(true);
+
+// groupBy + aggregate keep the tuple type
+const summed = pairs.groupBy(1).sum(0);
+expectType<Elem<typeof summed>, [number, string]>(true);
+const aggregated = pairs.groupBy(0, 1).aggregate(Aggregation.Max, 0).andAgg(Aggregation.Min, 0);
+expectType<Elem<typeof aggregated>, [number, string]>(true);
+const reduced = pairs.groupBy(0).reduce((a, b) => [a[0] + b[0], a[1]]);
+expectType<Elem<typeof reduced>, [number, string]>(true);
+
+// join yields pairs; using maps them; projections build tuples in call order
+const right = env.fromElements([true, 1, 2.5] as [boolean, number, number]);
+const joined = pairs.join(right).where(0).equalTo(1);
+expectType<Elem<typeof joined>, [[number, string], [boolean, number, number]]>(true);
+const joinedWith = pairs.join(right).where(0).equalTo(1).using((l, r) => `${l[1]}${r[2]}`);
+expectType<Elem<typeof joinedWith>, string>(true);
+const projected = pairs.join(right).where(0).equalTo(1).projectSecond(2).projectFirst(1, 0);
+expectType<Elem<typeof projected>, [number, string, number]>(true);
+const outer = pairs.leftOuterJoin(right).where(0).equalTo(1).using((l, r) => (r === null ? l[1] : r[0]));
+expectType<Elem<typeof outer>, string | boolean>(true);
+
+// cross, project, zipWithIndex, readCsv
+const crossed = pairs.cross(right);
+expectType<Elem<typeof crossed>, [[number, string], [boolean, number, number]]>(true);
+const proj = right.project(2, 0);
+expectType<Elem<typeof proj>, [number, boolean]>(true);
+const zipped = pairs.zipWithIndex();
+expectType<Elem<typeof zipped>, [number, [number, string]]>(true);
+const csv = env.readCsv('x.csv', [Types.STRING, Types.INT, Types.BOOL, Types.DOUBLE]);
+expectType<Elem<typeof csv>, [string, number, boolean, number]>(true);
+
+// objects group by field names and dotted paths; key selectors work on anything
+const users = env.fromElements({ name: 'ann', address: { city: 'Oslo' } });
+users.groupBy('name');
+users.groupBy('address.city');
+users.groupBy((u) => u.address.city);
+
+// ---- compile errors ----
+// @ts-expect-error position 5 does not exist on a 2-tuple
+pairs.groupBy(5);
+// @ts-expect-error position 2 does not exist on a 2-tuple
+pairs.sum(2);
+// @ts-expect-error projection position out of range
+pairs.project(3);
+// @ts-expect-error join key position out of range on the right
+pairs.join(right).where(0).equalTo(7);
+// @ts-expect-error a field name that the object does not have
+users.groupBy('age');
+// @ts-expect-error readCsv yields numbers for INT, not strings
+const wrong: DataSet<[string]> = env.readCsv('x.csv', [Types.INT]);
+// @ts-expect-error union needs the same element type
+pairs.union(right);
+// @ts-expect-error an outer join is not a data set before using()
+pairs.leftOuterJoin(right).where(0).equalTo(1).collect();
+void wrong;
