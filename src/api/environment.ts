@@ -7,7 +7,9 @@ import { basename } from 'node:path';
 import { loadConfig, type TsflinkConfig } from '../config/config.ts';
 import { PlanError } from '../errors/index.ts';
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from '../optimizer/explain.ts';
+import { formatPlanHtml } from '../optimizer/explain-html.ts';
 import { optimize } from '../optimizer/optimizer.ts';
+import { planGraph } from '../optimizer/plan-graph.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { type BroadcastInput, createNode, type CsvSourceOptions, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
 import { selectRunner } from '../runners/select-runner.ts';
@@ -182,7 +184,9 @@ export class ExecutionEnvironment {
   /** The optimized plan of the pending sinks as JSON; nothing runs. */
   getExecutionPlan(): string {
     if (this.pendingSinks.length === 0) throw new PlanError('No data sinks have been defined; nothing to plan');
-    return JSON.stringify(this.optimizedPlan(this.pendingSinks, this.defaultJobName()));
+    const plan = this.optimizedPlan(this.pendingSinks, this.defaultJobName());
+    // The graph SPEC §9.11 describes, plus the tasks as `tsflink plan --format json` prints them.
+    return JSON.stringify({ ...planGraph(plan), tasks: plan.tasks });
   }
 
   /** @internal */
@@ -225,8 +229,9 @@ export class ExecutionEnvironment {
     const planFormat = process.env.TSFLINK_PLAN_FORMAT;
     if (planFormat) {
       // `tsflink plan`: print the plan instead of running it.
-      if (!(PLAN_FORMATS as readonly string[]).includes(planFormat)) throw new PlanError(`unknown plan format '${planFormat}' (use ${PLAN_FORMATS.join(', ')})`);
-      process.stdout.write(`${formatPlan(plan, planFormat as PlanFormat)}\n`);
+      if (planFormat === 'html') process.stdout.write(`${await formatPlanHtml(plan)}\n`);
+      else if ((PLAN_FORMATS as readonly string[]).includes(planFormat)) process.stdout.write(`${formatPlan(plan, planFormat as PlanFormat)}\n`);
+      else throw new PlanError(`unknown plan format '${planFormat}' (use ${PLAN_FORMATS.join(', ')}, html)`);
       return { netRuntimeMs: 0, accumulators: {}, results: new Map() };
     }
     const target = local === false ? 'flink' : local === true ? 'local' : this.config.target;

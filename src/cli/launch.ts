@@ -27,7 +27,7 @@ export interface LaunchRequest {
   readonly scriptArgs: readonly string[];
   readonly options: LaunchOptions;
   /** Set for `tsflink plan`: the script prints its plan in this format instead of running. */
-  readonly planFormat?: PlanFormat | undefined;
+  readonly planFormat?: PlanFormat | 'html' | undefined;
 }
 
 const TYPESCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts', '.tsx']);

@@ -65,11 +65,11 @@ Examples:
       .usage(SCRIPT_USAGE)
       .argument('<script>', 'the program: a .ts, .mts, .js or .mjs file')
       .argument('[modules...]', 'extra modules or folders the workers need')
-      .addOption(new Option('--format <format>', 'how to print the plan').choices(PLAN_FORMATS).default('text' as const)),
+      .addOption(new Option('--format <format>', 'how to print the plan').choices([...PLAN_FORMATS, 'html'] as const).default('text' as const)),
   )
     .addHelpText(
       'after',
-      `\nExample:\n  $ tsflink plan wc.ts --format mermaid - in.txt out.csv\n\nFormats: text (readable listing), json (as getExecutionPlan()), dot (Graphviz), mermaid.`,
+      `\nExample:\n  $ tsflink plan wc.ts --format mermaid - in.txt out.csv\n\nFormats: text (readable listing), json (as getExecutionPlan()), dot (Graphviz), mermaid, html (a self-contained page with the plan drawn as SVG).`,
     )
     .action((script, modules, { format, ...options }) =>
       setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, planFormat: format }),

@@ -81,3 +81,11 @@ test('tsflink plan prints the optimized plan of an example without running it', 
   assert.equal(json.jobName, 'WordCount');
   assert.ok(json.tasks.length >= 2);
 });
+
+test('tsflink plan --format html writes one page with the plan drawn as SVG', () => {
+  const html = tsflink('plan', 'examples/tpch-join.ts', '--format', 'html', '-p', '2');
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /<svg[\s\S]*<\/svg>/);
+  assert.match(html, /Orders ⋈ Customers/);
+  assert.match(html, /HASH_JOIN_BUILD_SECOND/);
+});

@@ -1,0 +1,288 @@
+/** SPEC §9.10 (execute/collect/count and pending sinks, retries), §9.11 (getExecutionPlan), §9.17 (several environments). */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { getEnvironment, IntCounter, JobExecutionError, MapFunction, PlanError, type RuntimeContext, UserFunctionError } from '../../src/index.ts';
+import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
+
+function readLines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+}
+
+// Module-level state, as a program would keep it: functions close over it.
+let transientFailures = 0;
+
+function failTransiently<T>(x: T): T {
+  if (transientFailures > 0) {
+    transientFailures--;
+    throw new Error('transient failure');
+  }
+  return x;
+}
+
+describe('execute() runs the sinks defined since the last run', () => {
+  for (const p of PARALLELISMS) {
+    test(`a second execute runs only the new sink at p=${p}`, async () => {
+      const dir = tempDir();
+      const env = envAt(p);
+      let aCalls = 0;
+      env
+        .fromElements(1, 2, 3)
+        .map((x) => {
+          aCalls++;
+          return x;
+        })
+        .writeText(join(dir, 'a'))
+        .setParallelism(1);
+      await env.execute();
+      assert.equal(aCalls, 3);
+      assertSameMultiset(readLines(join(dir, 'a')), ['1', '2', '3']);
+
+      // Were sink a to run again, its NO_OVERWRITE target would fail the job.
+      env.fromElements('b').writeText(join(dir, 'b')).setParallelism(1);
+      await env.execute();
+      assert.equal(aCalls, 3);
+      assert.deepEqual(readLines(join(dir, 'b')), ['b']);
+    });
+  }
+
+  test('all sinks defined since the last run run in one job', async () => {
+    const dir = tempDir();
+    const env = envAt(2);
+    const ds = env.generateSequence(1, 4);
+    ds.writeText(join(dir, 'x')).setParallelism(1);
+    ds.map((v) => v * 10).writeText(join(dir, 'y')).setParallelism(1);
+    await env.execute();
+    assertSameMultiset(readLines(join(dir, 'x')), ['1', '2', '3', '4']);
+    assertSameMultiset(readLines(join(dir, 'y')), ['10', '20', '30', '40']);
+  });
+
+  test('execute with no sinks defined since the last run is an error', async () => {
+    const env = envAt(1);
+    await assert.rejects(env.execute(), PlanError);
+    env.fromElements(1).writeText(join(tempDir(), 'once')).setParallelism(1);
+    await env.execute();
+    await assert.rejects(env.execute(), (e: unknown) => e instanceof PlanError && /sink/i.test(e.message));
+  });
+
+  for (const p of PARALLELISMS) {
+    test(`collect() and count() also run the pending sinks, which later runs do not repeat, at p=${p}`, async () => {
+      const dir = tempDir();
+      const env = envAt(p);
+      const ds = env.fromElements('x', 'y', 'z');
+      ds.writeText(join(dir, 'by-collect')).setParallelism(1);
+      assertSameMultiset(await env.fromElements(1, 2).collect(), [1, 2]);
+      assertSameMultiset(readLines(join(dir, 'by-collect')), ['x', 'y', 'z']);
+
+      ds.writeText(join(dir, 'by-count')).setParallelism(1);
+      assert.equal(await ds.count(), 3);
+      assertSameMultiset(readLines(join(dir, 'by-count')), ['x', 'y', 'z']);
+
+      // Both sinks ran already: nothing is pending, and another collect does not write them again.
+      assert.equal(await ds.count(), 3);
+      await assert.rejects(env.execute(), PlanError);
+    });
+  }
+
+  test('collect and count return the data set asked for, as often as asked', async () => {
+    const env = envAt(4);
+    const ds = env.generateSequence(1, 50).filter((x) => x % 5 === 0);
+    assertSameMultiset(await ds.collect(), [5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
+    assert.equal(await ds.count(), 10);
+    assertSameMultiset(await ds.collect(), [5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
+    assert.equal(await env.fromElements<number>().count(), 0);
+    assert.deepEqual(await env.fromElements<number>().collect(), []);
+  });
+});
+
+describe('getExecutionPlan()', () => {
+  interface JsonNode {
+    id: number;
+    name: string;
+    kind: string;
+    parallelism: number;
+    strategy: string;
+  }
+  interface JsonEdge {
+    source: number;
+    target: number;
+    ship: string;
+    chained: boolean;
+    keys?: unknown;
+  }
+
+  test('a JSON string of nodes (id, name, kind, parallelism) and edges; nothing runs', async () => {
+    const dir = tempDir();
+    const env = envAt(4);
+    let calls = 0;
+    env
+      .generateSequence(1, 100)
+      .map((v): [number, number] => {
+        calls++;
+        return [v % 3, 1];
+      })
+      .name('pairs')
+      .groupBy(0)
+      .reduce((a, b) => [a[0], a[1] + b[1]])
+      .writeCsv(join(dir, 'counts'))
+      .name('counts sink')
+      .setParallelism(2);
+    const json = env.getExecutionPlan();
+    assert.equal(typeof json, 'string');
+    assert.equal(calls, 0);
+    assert.equal(existsSync(join(dir, 'counts')), false);
+
+    const plan = JSON.parse(json) as { nodes: JsonNode[]; edges: JsonEdge[] };
+    assert.ok(Array.isArray(plan.nodes) && Array.isArray(plan.edges));
+    for (const n of plan.nodes) {
+      assert.equal(typeof n.id, 'number');
+      assert.equal(typeof n.name, 'string');
+      assert.equal(typeof n.kind, 'string');
+      assert.ok(Number.isInteger(n.parallelism) && n.parallelism >= 1);
+    }
+    assert.equal(new Set(plan.nodes.map((n) => n.id)).size, plan.nodes.length, 'node ids are unique');
+    const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+    for (const e of plan.edges) assert.ok(byId.has(e.source) && byId.has(e.target), `edge ${e.source} -> ${e.target} names existing nodes`);
+
+    const summary = plan.nodes.map((n) => [n.kind, n.strategy, n.parallelism]);
+    assert.deepEqual(summary, [
+      ['SequenceSource', 'SOURCE', 4],
+      ['Map', 'MAP', 4],
+      ['Reduce', 'COMBINE', 4],
+      ['Reduce', 'HASH_GROUP', 4],
+      ['CsvSink', 'SINK', 2],
+    ]);
+    assert.equal(plan.nodes[1]!.name, 'pairs');
+    assert.equal(plan.nodes[4]!.name, 'counts sink');
+    assert.match(plan.nodes[0]!.name, /execute\.test\.ts:\d+/);
+    const hop = (from: number, to: number) => plan.edges.find((e) => e.source === plan.nodes[from]!.id && e.target === plan.nodes[to]!.id);
+    assert.deepEqual(hop(0, 1), { source: 0, target: 1, ship: 'FORWARD', chained: true });
+    assert.equal(hop(1, 2)?.chained, true);
+    assert.equal(hop(2, 3)?.ship, 'HASH');
+    assert.deepEqual(hop(2, 3)?.keys, { kind: 'fields', fields: [0] });
+    assert.equal(hop(3, 4)?.ship, 'REBALANCE');
+    assert.equal(plan.edges.length, 4);
+
+    // The sinks are still pending: execute runs them.
+    await env.execute();
+    assert.equal(calls, 100);
+    assertSameMultiset(readdirSync(join(dir, 'counts')), ['1', '2']);
+  });
+
+  test('broadcast sets appear as BROADCAST edges', () => {
+    const env = envAt(2);
+    const small = env.fromElements(1, 2);
+    env
+      .generateSequence(1, 10)
+      .map((x) => x)
+      .withBroadcastSet('small', small)
+      .output();
+    const plan = JSON.parse(env.getExecutionPlan()) as { nodes: JsonNode[]; edges: (JsonEdge & { broadcast?: string })[] };
+    const b = plan.edges.filter((e) => e.ship === 'BROADCAST');
+    assert.equal(b.length, 1);
+    assert.equal(b[0]!.broadcast, 'small');
+    assert.equal(plan.nodes[b[0]!.source]!.kind, 'CollectionSource');
+    assert.equal(plan.nodes[b[0]!.target]!.kind, 'Map');
+  });
+
+  test('without pending sinks it is an error', () => {
+    assert.throws(() => getEnvironment().getExecutionPlan(), PlanError);
+  });
+});
+
+describe('setNumberOfExecutionRetries', () => {
+  for (const p of PARALLELISMS) {
+    test(`a job that fails on its first attempt only succeeds with 1 retry at p=${p}`, async () => {
+      const dir = tempDir();
+      const env = envAt(p);
+      env.setNumberOfExecutionRetries(1);
+      transientFailures = 1;
+      const counted = env
+        .generateSequence(1, 20)
+        .map(failTransiently)
+        .map(
+          new (class extends MapFunction<number, number> {
+            private n = new IntCounter();
+            override open(ctx: RuntimeContext): void {
+              ctx.addAccumulator('records', this.n);
+            }
+            map(v: number): number {
+              this.n.add(1);
+              return v;
+            }
+          })(),
+        );
+      counted.writeText(join(dir, 'out')).setParallelism(1);
+      const result = await env.execute();
+      assert.equal(transientFailures, 0);
+      assertSameMultiset(
+        readLines(join(dir, 'out')),
+        Array.from({ length: 20 }, (_, i) => String(i + 1)),
+      );
+      // Only the successful attempt counts.
+      assert.deepEqual(result.accumulators, { records: 20 });
+      assert.deepEqual(readdirSync(dir), ['out'], 'no staging left by the failed attempt');
+    });
+
+    test(`the same job fails with the default of 0 retries at p=${p}`, async () => {
+      const dir = tempDir();
+      const env = envAt(p);
+      assert.equal(env.getNumberOfExecutionRetries(), 0);
+      transientFailures = 1;
+      env.generateSequence(1, 20).map(failTransiently).writeText(join(dir, 'out'));
+      await assert.rejects(env.execute(), (e: unknown) => e instanceof JobExecutionError && e.cause instanceof UserFunctionError && /transient failure/.test(e.message));
+      assert.equal(transientFailures, 0);
+      assert.deepEqual(readdirSync(dir), []);
+    });
+  }
+
+  test('retries are used up before the job fails', async () => {
+    const env = envAt(2);
+    env.setNumberOfExecutionRetries(2);
+    transientFailures = 3;
+    await assert.rejects(env.generateSequence(1, 4).map(failTransiently).collect(), JobExecutionError);
+    transientFailures = 2;
+    assertSameMultiset(await env.generateSequence(1, 4).map(failTransiently).collect(), [1, 2, 3, 4]);
+    assert.equal(transientFailures, 0);
+  });
+});
+
+describe('several environments in one process (§9.17)', () => {
+  test('each execute runs the plan of its own environment', async () => {
+    const dir = tempDir();
+    const e1 = envAt(1);
+    const e2 = envAt(4);
+    const d1 = e1.fromElements('one', 'two');
+    const d2 = e2.generateSequence(1, 8);
+    d2.map((v) => v * 2).writeText(join(dir, 'e2'));
+    d1.map((s) => s.toUpperCase()).writeText(join(dir, 'e1'));
+    const e3 = getEnvironment();
+    e3.setParallelism(2);
+    e3.fromElements('three').writeText(join(dir, 'e3')).setParallelism(1);
+
+    await e1.execute();
+    assert.deepEqual(readdirSync(dir).sort(), ['e1']);
+    assertSameMultiset(readLines(join(dir, 'e1')), ['ONE', 'TWO']);
+
+    // e1's collect must not run e2's pending sink.
+    assertSameMultiset(await d1.collect(), ['one', 'two']);
+    assert.deepEqual(readdirSync(dir).sort(), ['e1']);
+
+    await e2.execute();
+    assertSameMultiset(readdirSync(join(dir, 'e2')), ['1', '2', '3', '4']);
+    assertSameMultiset(
+      readdirSync(join(dir, 'e2')).flatMap((f) => readLines(join(dir, 'e2', f))),
+      ['2', '4', '6', '8', '10', '12', '14', '16'],
+    );
+    await e3.execute();
+    assert.deepEqual(readLines(join(dir, 'e3')), ['three']);
+    await assert.rejects(e1.execute(), PlanError);
+  });
+
+  test('environments run concurrently give each its own results', async () => {
+    const envs = [1, 2, 3, 4].map((p) => envAt(p));
+    const results = await Promise.all(envs.map((env, i) => env.generateSequence(1, 10 * (i + 1)).count()));
+    assert.deepEqual(results, [10, 20, 30, 40]);
+  });
+});
