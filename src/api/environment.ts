@@ -8,6 +8,7 @@ import { loadConfig, type TsflinkConfig } from '../config/config.ts';
 import { PlanError } from '../errors/index.ts';
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from '../optimizer/explain.ts';
 import { formatPlanHtml } from '../optimizer/explain-html.ts';
+import { toPlanJson } from '../optimizer/plan-json.ts';
 import { optimize } from '../optimizer/optimizer.ts';
 import { planGraph } from '../optimizer/plan-graph.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';

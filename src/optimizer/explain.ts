@@ -5,6 +5,7 @@
  */
 import type { KeySpec, NodeParams, SortKey } from '../plan/nodes.ts';
 import type { PhysicalOperator, PhysicalPlan, Task, TaskInput } from './physical-plan.ts';
+import { toPlanJson } from './plan-json.ts';
 
 export type PlanFormat = 'text' | 'json' | 'dot' | 'mermaid';
 
@@ -15,7 +16,7 @@ export function formatPlan(plan: PhysicalPlan, format: PlanFormat): string {
     case 'text':
       return formatText(plan);
     case 'json':
-      return JSON.stringify(plan, null, 2);
+      return JSON.stringify(toPlanJson(plan), null, 2);
     case 'dot':
       return formatDot(plan);
     case 'mermaid':

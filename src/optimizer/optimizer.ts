@@ -173,10 +173,12 @@ class PlanCompiler {
     let fromTask = this.taskOf.get(input)!;
     if (combinable) {
       const combiner: PhysicalOperator = { node, strategy: 'COMBINE', combineKeys: keys };
-      if (this.canChainAfter(input, this.p(input))) {
+      // A rich combiner reads the operator's broadcast sets too, so it needs a task that runs after theirs.
+      if (node.broadcastInputs.length === 0 && this.canChainAfter(input, this.p(input))) {
         fromTask.operators.push(combiner);
       } else {
         fromTask = this.pushTask(this.p(input), [combiner], [{ fromTask: fromTask.id, ship: 'FORWARD' }]);
+        this.addBroadcastInputs(fromTask, node);
       }
     }
     const ship: TaskInput =
@@ -217,9 +219,13 @@ class PlanCompiler {
 
   private newTask(node: PlanNode, operators: PhysicalOperator[], inputs: TaskInput[], isOutput = true): TaskBuilder {
     const task = this.pushTask(this.p(node.id), operators, inputs);
-    for (const b of node.broadcastInputs) task.broadcastInputs.push({ name: b.name, fromTask: this.taskOf.get(b.input)!.id });
+    this.addBroadcastInputs(task, node);
     if (isOutput) this.taskOf.set(node.id, task);
     return task;
+  }
+
+  private addBroadcastInputs(task: TaskBuilder, node: PlanNode): void {
+    for (const b of node.broadcastInputs) task.broadcastInputs.push({ name: b.name, fromTask: this.taskOf.get(b.input)!.id });
   }
 
   private pushTask(parallelism: number, operators: PhysicalOperator[], inputs: TaskInput[]): TaskBuilder {

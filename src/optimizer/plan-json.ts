@@ -1,0 +1,71 @@
+/**
+ * The JSON form of an optimized plan (`getExecutionPlan()`, `tsflink plan --format json`):
+ * one node per operator (combiners included) with its parallelism and local strategy, one edge
+ * per connection with its ship strategy (`chained` when both run in one task), and the tasks.
+ */
+import { formatKeySpec } from './explain.ts';
+import type { PhysicalOperator, PhysicalPlan, ShipStrategy, Task } from './physical-plan.ts';
+
+export interface PlanJsonNode {
+  id: string;
+  name: string;
+  kind: string;
+  parallelism: number;
+  strategy: string;
+  task: number;
+}
+
+export interface PlanJsonEdge {
+  source: string;
+  target: string;
+  ship: ShipStrategy;
+  chained: boolean;
+  /** Input index of the target (0 or 1), or the broadcast variable's name. */
+  input: number | string;
+  keys?: string;
+}
+
+export interface PlanJson {
+  jobName: string;
+  defaultParallelism: number;
+  nodes: PlanJsonNode[];
+  edges: PlanJsonEdge[];
+  tasks: PhysicalPlan['tasks'];
+}
+
+function operatorId(op: PhysicalOperator): string {
+  if (op.strategy === 'COMBINE') return `${op.node.id}.combine`;
+  if (op.strategy === 'COUNT_PER_PARTITION' && op.node.params.kind === 'ZipWithIndex') return `${op.node.id}.count`;
+  return String(op.node.id);
+}
+
+export function toPlanJson(plan: PhysicalPlan): PlanJson {
+  const nodes: PlanJsonNode[] = [];
+  const edges: PlanJsonEdge[] = [];
+  const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
+  const lastId = (task: Task) => operatorId(task.operators[task.operators.length - 1]!);
+  for (const task of plan.tasks) {
+    task.operators.forEach((op, k) => {
+      const id = operatorId(op);
+      nodes.push({
+        id,
+        name: op.strategy === 'COMBINE' ? `Combine (${op.node.name})` : op.node.name,
+        kind: op.strategy === 'COMBINE' ? `${op.node.params.kind}Combine` : op.node.params.kind,
+        parallelism: task.parallelism,
+        strategy: op.strategy,
+        task: task.id,
+      });
+      if (k > 0) edges.push({ source: operatorId(task.operators[k - 1]!), target: id, ship: 'FORWARD', chained: true, input: 0 });
+    });
+    const head = operatorId(task.operators[0]!);
+    task.inputs.forEach((input, i) => {
+      const edge: PlanJsonEdge = { source: lastId(tasks.get(input.fromTask)!), target: head, ship: input.ship, chained: false, input: i };
+      if (input.keys) edge.keys = formatKeySpec(input.keys);
+      edges.push(edge);
+    });
+    for (const b of task.broadcastInputs) {
+      edges.push({ source: lastId(tasks.get(b.fromTask)!), target: head, ship: 'BROADCAST', chained: false, input: b.name });
+    }
+  }
+  return { jobName: plan.jobName, defaultParallelism: plan.defaultParallelism, nodes, edges, tasks: plan.tasks };
+}
