@@ -2,9 +2,7 @@
 import type { NodeParams } from '../plan/nodes.ts';
 import { DataSet } from './internal.ts';
 import type { CoGroupFn } from './functions.ts';
-import { type KeyArgs, toKeySpec } from './keys.ts';
-import { PlanError } from '../errors/index.ts';
-import { keyWidth } from './keys.ts';
+import { type KeyArgs, checkKeyWidths, toKeySpec } from './keys.ts';
 
 export class CoGroupWhere<L, R> {
   private readonly left: DataSet<L>;
@@ -23,7 +21,7 @@ export class CoGroupWhere<L, R> {
     return {
       equalTo: (...rightArgs: KeyArgs<R>) => {
         const rightKeys = toKeySpec(rightArgs, env.objects, 'coGroup.equalTo');
-        if (keyWidth(leftKeys) !== keyWidth(rightKeys)) throw new PlanError('coGroup: the keys of both sides must have the same number of fields');
+        checkKeyWidths(leftKeys, rightKeys, 'coGroup');
         return {
           /** `f(leftValues, rightValues, out)` once per key present on either side. */
           using: <O>(f: CoGroupFn<L, R, O>): DataSet<O> => {

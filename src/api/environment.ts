@@ -10,7 +10,6 @@ import { formatPlan, PLAN_FORMATS, type PlanFormat } from '../optimizer/explain.
 import { formatPlanHtml } from '../optimizer/explain-html.ts';
 import { toPlanJson } from '../optimizer/plan-json.ts';
 import { optimize } from '../optimizer/optimizer.ts';
-import { planGraph } from '../optimizer/plan-graph.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { type BroadcastInput, createNode, type CsvSourceOptions, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
 import { selectRunner } from '../runners/select-runner.ts';
@@ -186,8 +185,7 @@ export class ExecutionEnvironment {
   getExecutionPlan(): string {
     if (this.pendingSinks.length === 0) throw new PlanError('No data sinks have been defined; nothing to plan');
     const plan = this.optimizedPlan(this.pendingSinks, this.defaultJobName());
-    // The graph SPEC §9.11 describes, plus the tasks as `tsflink plan --format json` prints them.
-    return JSON.stringify({ ...planGraph(plan), tasks: plan.tasks });
+    return JSON.stringify(toPlanJson(plan));
   }
 
   /** @internal */

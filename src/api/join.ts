@@ -6,18 +6,10 @@ import { PlanError } from '../errors/index.ts';
 import type { JoinType, KeySpec, NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
 import { DataSet } from './internal.ts';
 import type { JoinFn } from './functions.ts';
-import { type FieldKey, type KeyArgs, type PickFields, keyWidth, toKeySpec } from './keys.ts';
+import { type FieldKey, type KeyArgs, type PickFields, checkKeyWidths, toKeySpec } from './keys.ts';
 
 /** Positions of a tuple type usable in a projection. */
 export type Positions<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : never;
-
-function checkKeys(left: KeySpec, right: KeySpec, what: string): void {
-  const l = keyWidth(left);
-  const r = keyWidth(right);
-  if ((l === null) !== (r === null) || (l !== null && l !== r)) {
-    throw new PlanError(`${what}: the keys of both sides must have the same number of fields (${l ?? 'selector'} vs ${r ?? 'selector'})`);
-  }
-}
 
 export class JoinWhere<L, R> {
   private readonly left: DataSet<L>;
@@ -39,7 +31,7 @@ export class JoinWhere<L, R> {
     return {
       equalTo: (...rightArgs: KeyArgs<R>): JoinOperator<L, R, [L, R]> => {
         const rightKeys = toKeySpec(rightArgs, this.left.env.objects, 'join.equalTo');
-        checkKeys(leftKeys, rightKeys, 'join');
+        checkKeyWidths(leftKeys, rightKeys, 'join');
         const params: NodeParams = { kind: 'Join', joinType: this.joinType, leftKeys, rightKeys, fn: null, projection: null, hint: this.hint };
         const id = this.left.env.addNode(params, [this.left.id, this.right.id]);
         return new JoinOperator<L, R, [L, R]>(this.left.env, id);
@@ -106,7 +98,7 @@ export class OuterJoinWhere<L, R, LO, RO> {
     return {
       equalTo: (...rightArgs: KeyArgs<R>): OuterJoinOperator<LO, RO> => {
         const rightKeys = toKeySpec(rightArgs, this.left.env.objects, `${this.joinType} join.equalTo`);
-        checkKeys(leftKeys, rightKeys, 'outer join');
+        checkKeyWidths(leftKeys, rightKeys, 'outer join');
         return new OuterJoinOperator<LO, RO>(this.left, this.right, this.joinType, leftKeys, rightKeys);
       },
     };

@@ -59,3 +59,13 @@ export function toKeySpec(args: readonly unknown[], objects: UserObjects, what: 
 export function keyWidth(spec: KeySpec): number | null {
   return spec.kind === 'fields' ? spec.fields.length : null;
 }
+
+/**
+ * Both sides of a join or coGroup must compare keys of the same shape. Field keys can be checked
+ * here; a selector may return a value or a tuple, so it may meet a key of either width (as in Flink).
+ */
+export function checkKeyWidths(left: KeySpec, right: KeySpec, what: string): void {
+  const l = keyWidth(left);
+  const r = keyWidth(right);
+  if (l !== null && r !== null && l !== r) throw new PlanError(`${what}: the keys of both sides must have the same number of fields (${l} vs ${r})`);
+}

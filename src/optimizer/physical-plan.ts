@@ -1,6 +1,6 @@
 /**
  * The physical plan: what the optimizer chose and what a runtime (embedded engine or Flink
- * runner) executes. Plain frozen data; `getExecutionPlan()` is its graph (`plan-graph.ts`) plus its tasks.
+ * runner) executes. Plain frozen data; `getExecutionPlan()` is its JSON form (`plan-json.ts`).
  */
 import type { KeySpec, PlanNode } from '../plan/nodes.ts';
 

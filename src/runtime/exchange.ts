@@ -7,7 +7,7 @@ import type { TaskInput } from '../optimizer/physical-plan.ts';
 import type { Output } from './collector.ts';
 import { copyRecord } from './copy.ts';
 import type { InputChannel } from './input-channel.ts';
-import { groupKey, hashGroupKey, compileKeyExtractor } from './keys.ts';
+import { ALL_TARGETS, createPartitioner } from './partitioner.ts';
 import type { TypeRegistry } from '../serde/type-registry.ts';
 
 export class LocalExchange {
@@ -27,42 +27,16 @@ export class LocalExchange {
   /** The producer side of subtask `producer`. */
   writer(producer: number, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, objectReuse: boolean, operator: string): Output {
     const row = this.buffers[producer]!;
-    const copy = objectReuse ? (r: unknown) => r : (r: unknown) => copyRecord(r, types);
     const n = this.consumers;
-    switch (this.input.ship) {
-      case 'FORWARD': {
-        const target = row[producer % n]!;
-        return { collect: (r) => void target.push(copy(r)), close() {} };
-      }
-      case 'BROADCAST':
-        return {
-          collect: (r) => {
-            for (let i = 0; i < n; i++) row[i]!.push(copy(r));
-          },
-          close() {},
-        };
-      case 'REBALANCE': {
-        // Round-robin, starting at the producer's index so that many producers spread evenly.
-        let next = producer % n;
-        return {
-          collect: (r) => {
-            row[next]!.push(copy(r));
-            next = next + 1 === n ? 0 : next + 1;
-          },
-          close() {},
-        };
-      }
-      case 'HASH': {
-        const key = compileKeyExtractor(this.input.keys!, userObjects, operator);
-        return {
-          collect: (r) => {
-            const target = n === 1 ? 0 : hashGroupKey(groupKey(key(r), types)) % n;
-            row[target]!.push(copy(r));
-          },
-          close() {},
-        };
-      }
-    }
+    const target = createPartitioner(this.input.ship, this.input.keys, producer, n, userObjects, types, operator);
+    return {
+      collect(r) {
+        const t = target(r);
+        if (t !== ALL_TARGETS) row[t]!.push(objectReuse ? r : copyRecord(r, types));
+        else for (let i = 0; i < n; i++) row[i]!.push(objectReuse ? r : copyRecord(r, types));
+      },
+      close() {},
+    };
   }
 
   /** The consumer side of subtask `consumer`. */

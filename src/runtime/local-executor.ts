@@ -5,13 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { JobExecutionError } from '../errors/index.ts';
-import { listInputFiles } from '../io/input-files.ts';
-import { checkOutputTarget, OutputCommitter } from '../io/output-committer.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
 import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
-import type { JobServices } from './job-services.ts';
+import { JobSinks } from './job-sinks.ts';
+import { checkBeforeRunning } from './preflight.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
 import { runSubtask } from './task-runner.ts';
 
@@ -33,20 +32,9 @@ export function executeLocally(plan: PhysicalPlan, resources: JobResources): Job
   }
 }
 
-/** Missing inputs and existing NO_OVERWRITE outputs fail the job before any task starts (SPEC §2, §9.9). */
-function checkBeforeRunning(plan: PhysicalPlan): void {
-  for (const task of plan.tasks) {
-    for (const op of task.operators) {
-      const p = op.node.params;
-      if (p.kind === 'TextSource' || p.kind === 'CsvSource') listInputFiles(p.path);
-      if (p.kind === 'TextSink' || p.kind === 'CsvSink') checkOutputTarget(p.path, p.writeMode);
-    }
-  }
-}
-
 function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcome, 'netRuntimeMs'> {
   const jobId = randomBytes(6).toString('hex');
-  const services = new LocalJobServices(plan, jobId);
+  const services = new JobSinks(plan, jobId);
   const accumulators = new Map<string, RuntimeAccumulator[]>();
   try {
     const exchanges = createExchanges(plan);
@@ -97,72 +85,3 @@ function createExchanges(plan: PhysicalPlan): Map<number, TaskExchanges> {
   return byTask;
 }
 
-/** Sinks' side of the job: output committers, results for collect/count, lines for output(). */
-class LocalJobServices implements JobServices {
-  readonly results = new Map<string, unknown[] | number>();
-  private readonly committers = new Map<number, OutputCommitter>();
-  private readonly printed: { toError: boolean; subtask: number; lines: string[] }[] = [];
-  private readonly partial = new Map<string, (unknown[] | number)[]>();
-  private readonly csvSources: { id: number; name: string }[] = [];
-
-  constructor(plan: PhysicalPlan, jobId: string) {
-    for (const task of plan.tasks) {
-      for (const op of task.operators) {
-        const p = op.node.params;
-        if (p.kind === 'TextSink' || p.kind === 'CsvSink') {
-          const c = new OutputCommitter(p.path, task.parallelism, p.writeMode, jobId);
-          c.prepare();
-          this.committers.set(op.node.id, c);
-        }
-        if (p.kind === 'CsvSource' && p.options.ignoreInvalidLines) this.csvSources.push({ id: op.node.id, name: op.node.name });
-      }
-    }
-  }
-
-  sinkFile(nodeId: number, subtask: number): string {
-    return this.committers.get(nodeId)!.fileForSubtask(subtask);
-  }
-
-  addResult(resultId: string, subtask: number, value: unknown[] | number): void {
-    let parts = this.partial.get(resultId);
-    if (!parts) this.partial.set(resultId, (parts = []));
-    parts[subtask] = value;
-  }
-
-  addPrinted(toError: boolean, subtask: number, lines: string[]): void {
-    this.printed.push({ toError, subtask, lines });
-  }
-
-  invalidLinesAccumulator(nodeId: number): string {
-    if (this.csvSources.length <= 1) return 'invalidLines';
-    return `invalidLines:${this.csvSources.find((s) => s.id === nodeId)!.name}`;
-  }
-
-  commit(): void {
-    for (const c of this.committers.values()) c.commit();
-    for (const [id, parts] of this.partial) {
-      if (typeof parts.find((p) => p !== undefined) === 'number') this.results.set(id, parts.reduce<number>((a, p) => a + ((p as number) ?? 0), 0));
-      else this.results.set(id, parts.flatMap((p) => (p as unknown[]) ?? []));
-    }
-  }
-
-  abort(): void {
-    for (const c of this.committers.values()) c.abort();
-  }
-
-  print(resources: JobResources): void {
-    for (const p of this.printed) {
-      if (p.lines.length === 0) continue;
-      const text = `${p.lines.join('\n')}\n`;
-      if (p.toError) resources.stderr(text);
-      else resources.stdout(text);
-    }
-  }
-
-  reportInvalidLines(accumulators: Record<string, unknown>, resources: JobResources): void {
-    for (const s of this.csvSources) {
-      const n = accumulators[this.invalidLinesAccumulator(s.id)];
-      if (typeof n === 'number' && n > 0) resources.stderr(`tsflink: skipped ${n} invalid line${n === 1 ? '' : 's'} in ${s.name}\n`);
-    }
-  }
-}

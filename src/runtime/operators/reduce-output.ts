@@ -38,12 +38,16 @@ export class ReduceOutput implements Output {
     else this.groups.set(gk, this.apply(acc, record));
   }
 
+  /** The new accumulator, held: a function may return an object it fills again on every call (SPEC §9.4). */
   private apply(acc: unknown, record: unknown): unknown {
+    let result: unknown;
     try {
-      return this.f(acc, record);
+      result = this.f(acc, record);
     } catch (e) {
       throw wrapUserError(this.setup.name, record, e);
     }
+    if (result === acc) return acc;
+    return result === record ? this.setup.hold(record) : this.setup.copy(result);
   }
 
   close(): void {

@@ -28,7 +28,8 @@ export class CsvSinkOutput implements Output {
     this.lineDelimiter = lineDelimiter;
   }
   collect(record: unknown): void {
-    this.writer.write(formatCsvRow(record, this.fieldDelimiter, this.lineDelimiter) + this.lineDelimiter);
+    // formatCsvRow ends the row with the line delimiter itself.
+    this.writer.write(formatCsvRow(record, this.fieldDelimiter, this.lineDelimiter));
   }
   close(): void {
     this.writer.close();
