@@ -10,7 +10,11 @@ export interface Accumulator<V> {
   clone(): Accumulator<V>;
 }
 
+/** How the engine merges a built-in counter's values when instances live in different threads. */
+const MERGE_KIND = Symbol.for('tsflink.accumulatorKind');
+
 abstract class NumberCounter implements Accumulator<number> {
+  readonly [MERGE_KIND]: 'sum' | 'int32' = 'sum';
   protected value: number;
   constructor(initial = 0) {
     this.value = initial;
@@ -31,6 +35,7 @@ abstract class NumberCounter implements Accumulator<number> {
 }
 
 export class IntCounter extends NumberCounter {
+  override readonly [MERGE_KIND] = 'int32' as const;
   override add(value: number): void {
     this.value = (this.value + value) | 0;
   }

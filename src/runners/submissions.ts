@@ -21,11 +21,17 @@ export interface JobHook {
   submit(request: JobRequest): Promise<JobOutcome>;
 }
 
+/** A completed submission's outcome and the custom types of its environment (to encode its results). */
+export interface RecordedOutcome {
+  readonly outcome: JobOutcome;
+  readonly types: TypeRegistry;
+}
+
 interface SubmissionState {
   next: number;
   hook: JobHook | null;
   /** Outcomes of completed submissions, for replay; null once one was too big to keep. */
-  outcomes: (JobOutcome | null)[] | null;
+  outcomes: (RecordedOutcome | null)[] | null;
 }
 
 const KEY = Symbol.for('tsflink.submissions');
@@ -54,21 +60,21 @@ export function currentJobHook(): JobHook | null {
 const MAX_REPLAY_ELEMENTS = 1_000_000;
 
 /** Remembers a completed submission's outcome for workers of later submissions. */
-export function recordOutcome(submission: number, outcome: JobOutcome): void {
+export function recordOutcome(submission: number, outcome: JobOutcome, types: TypeRegistry): void {
   const s = state();
   if (!s.outcomes) return;
   let size = 0;
   for (const v of outcome.results.values()) size += Array.isArray(v) ? v.length : 1;
-  for (const o of s.outcomes) if (o) for (const v of o.results.values()) size += Array.isArray(v) ? v.length : 1;
+  for (const o of s.outcomes) if (o) for (const v of o.outcome.results.values()) size += Array.isArray(v) ? v.length : 1;
   if (size > MAX_REPLAY_ELEMENTS) {
     s.outcomes = null;
     return;
   }
-  s.outcomes[submission] = outcome;
+  s.outcomes[submission] = { outcome, types };
 }
 
 /** Outcomes of submissions 0..n-1, or null when they cannot be replayed (one failed or was too big). */
-export function outcomesBefore(n: number): (JobOutcome | null)[] | null {
+export function outcomesBefore(n: number): (RecordedOutcome | null)[] | null {
   const s = state();
   if (!s.outcomes) return null;
   const out = s.outcomes.slice(0, n);

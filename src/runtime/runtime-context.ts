@@ -79,7 +79,10 @@ export function mergeAccumulators(accumulators: ReadonlyMap<string, RuntimeAccum
 }
 
 /** A counter the engine itself keeps as an accumulator (e.g. `invalidLines`). */
+const MERGE_KIND = Symbol.for('tsflink.accumulatorKind');
+
 export class CountAccumulator implements RuntimeAccumulator {
+  readonly [MERGE_KIND] = 'sum';
   private value = 0;
   add(value: unknown): void {
     this.value += value as number;

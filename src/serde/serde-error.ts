@@ -31,11 +31,14 @@ export class UnregisteredTypeError extends TsflinkError {
 export class UnsupportedValueError extends TsflinkError {
   /** What the value is: `function 'f'`, `symbol Symbol(x)`, ... */
   readonly what: string;
+  /** Why it cannot be written. */
+  readonly reason: string;
   readonly path: string | undefined;
   constructor(what: string, reason: string, path?: string) {
     const where = path === undefined ? '' : ` at ${path}`;
     super(`Cannot serialize ${what}${where}: ${reason}`);
     this.what = what;
+    this.reason = reason;
     this.path = path;
   }
 }

@@ -16,8 +16,8 @@ export interface WorkerInit {
   readonly argv: readonly string[];
   /** The script's job submissions (execute/collect/count) so far; the worker rebuilds this one. */
   readonly submission: number;
-  /** The outcomes of the earlier submissions, replayed to the script so it takes the same path. */
-  readonly replay: Uint8Array | null;
+  /** The outcomes of the earlier submissions (null: failed), replayed so the script takes the same path. */
+  readonly replay: readonly (Uint8Array | null)[];
   /** The coordinator's fingerprint of the physical plan; the worker must rebuild the same. */
   readonly fingerprint: string;
   /** URL of tsx's ESM API when the script (or tsflink itself) is TypeScript. */

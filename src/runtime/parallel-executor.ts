@@ -1,0 +1,157 @@
+/**
+ * The multi-core engine: runs a job's tasks in topological order, each task's subtasks in
+ * parallel on a pool of worker threads that re-run the user's script in operator mode. Records
+ * move between tasks as binary batches through the coordinator's exchange store (which spills
+ * beyond the memory budget); sinks commit only when every task succeeded.
+ */
+import { randomBytes } from 'node:crypto';
+import { JobExecutionError } from '../errors/index.ts';
+import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
+import type { JobOutcome, JobResources } from '../runners/runner.ts';
+import { RecordReader } from '../serde/record-reader.ts';
+import { JobSinks } from './job-sinks.ts';
+import { checkBeforeRunning } from './preflight.ts';
+import { AccumulatorMerger } from './worker/accumulator-codec.ts';
+import { ExchangeStore } from './worker/exchange-store.ts';
+import { planFingerprint } from './worker/fingerprint.ts';
+import type { BatchSource, FromWorker, OutputSpec, RunSubtask, WorkerInit } from './worker/protocol.ts';
+import { type SubtaskRun, WorkerPool } from './worker/worker-pool.ts';
+
+export interface WorkerLaunch {
+  readonly script: string;
+  readonly argv: readonly string[];
+  readonly replay: readonly (Uint8Array | null)[];
+  readonly tsxApi: string | null;
+  readonly threads: number;
+}
+
+interface ExchangeSpec {
+  readonly id: number;
+  readonly from: number;
+  readonly to: number;
+  readonly input: number | string; // input index or broadcast name
+  readonly output: OutputSpec;
+}
+
+export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResources, launch: WorkerLaunch): Promise<JobOutcome> {
+  const started = performance.now();
+  checkBeforeRunning(plan);
+  const init: WorkerInit = {
+    script: launch.script,
+    argv: launch.argv,
+    submission: resources.submission,
+    replay: launch.replay,
+    fingerprint: planFingerprint(plan),
+    tsxApi: launch.tsxApi,
+  };
+  for (let attempt = 0; ; attempt++) {
+    // A failed attempt may leave a worker in any state: every attempt gets fresh threads.
+    const pool = await WorkerPool.start(launch.threads, init);
+    try {
+      const outcome = await runAttempt(plan, resources, pool);
+      return { ...outcome, netRuntimeMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      if (attempt < resources.retries) {
+        const msg = error instanceof Error ? error.message : String(error);
+        resources.stderr(`tsflink: job '${plan.jobName}' attempt ${attempt + 1} failed (${msg}); retrying (${attempt + 1} of ${resources.retries})\n`);
+        continue;
+      }
+      throw new JobExecutionError(plan.jobName, error);
+    } finally {
+      await pool.terminate();
+    }
+  }
+}
+
+function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
+  const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
+  const specs: ExchangeSpec[] = [];
+  for (const t of plan.tasks) {
+    t.inputs.forEach((input, i) => {
+      const id = specs.length;
+      specs.push({ id, from: input.fromTask, to: t.id, input: i, output: { exchange: id, ship: input.ship, keys: input.keys, consumers: t.parallelism } });
+    });
+    for (const b of t.broadcastInputs) {
+      const id = specs.length;
+      specs.push({ id, from: b.fromTask, to: t.id, input: b.name, output: { exchange: id, ship: 'BROADCAST', consumers: t.parallelism } });
+    }
+    void tasks;
+  }
+  return specs;
+}
+
+async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: WorkerPool): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+  const jobId = randomBytes(6).toString('hex');
+  const sinks = new JobSinks(plan, jobId);
+  const store = new ExchangeStore(resources.memoryBytes, resources.tmpDir);
+  const accumulators = new AccumulatorMerger();
+  const specs = exchangeSpecs(plan);
+  let runId = 0;
+  try {
+    for (const task of plan.tasks) {
+      const inputs = specs.filter((x) => x.to === task.id && typeof x.input === 'number');
+      const broadcasts = specs.filter((x) => x.to === task.id && typeof x.input === 'string');
+      const outputs = specs.filter((x) => x.from === task.id).map((x) => x.output);
+      const runs: SubtaskRun[] = [];
+      for (let s = 0; s < task.parallelism; s++) {
+        const transfer: ArrayBuffer[] = [];
+        const take = (x: ExchangeSpec): BatchSource[] => {
+          const t = store.take(x.id, s);
+          transfer.push(...t.transfer);
+          return t.sources;
+        };
+        const message: RunSubtask = {
+          type: 'run',
+          runId: runId++,
+          task: task.id,
+          subtask: s,
+          inputs: inputs.map(take),
+          broadcast: broadcasts.map((x) => [x.input as string, take(x)] as const),
+          outputs,
+          sinkFiles: sinkFilesOf(task, s, sinks),
+          invalidLinesNames: invalidLinesNamesOf(task, sinks),
+          objectReuse: resources.objectReuse,
+        };
+        const subtask = s;
+        runs.push({
+          message,
+          transfer,
+          describe: `'${task.name}' (subtask ${s + 1} of ${task.parallelism})`,
+          onMessage: (m: FromWorker) => {
+            if (m.type === 'batch') store.add(m.exchange, m.target, m.bytes);
+            else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
+            else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
+            else if (m.type === 'done') accumulators.add(m.accumulators, resources.types);
+          },
+        });
+      }
+      await pool.runAll(runs);
+      for (const x of [...inputs, ...broadcasts]) store.release(x.id);
+    }
+    sinks.commit();
+  } catch (error) {
+    sinks.abort();
+    throw error;
+  } finally {
+    store.cleanup();
+  }
+  sinks.print(resources);
+  const merged = accumulators.result();
+  sinks.reportInvalidLines(merged, resources);
+  return { accumulators: merged, results: sinks.results };
+}
+
+function sinkFilesOf(task: Task, subtask: number, sinks: JobSinks): Record<number, string> {
+  const files: Record<number, string> = {};
+  for (const op of task.operators) {
+    const k = op.node.params.kind;
+    if (k === 'TextSink' || k === 'CsvSink') files[op.node.id] = sinks.sinkFile(op.node.id, subtask);
+  }
+  return files;
+}
+
+function invalidLinesNamesOf(task: Task, sinks: JobSinks): Record<number, string> {
+  const names: Record<number, string> = {};
+  for (const op of task.operators) if (op.node.params.kind === 'CsvSource') names[op.node.id] = sinks.invalidLinesAccumulator(op.node.id);
+  return names;
+}

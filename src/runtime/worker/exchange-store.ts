@@ -1,0 +1,106 @@
+/**
+ * The coordinator's store of batches in flight between tasks: per exchange and consumer
+ * subtask, the batches producers shipped. It keeps them in memory up to the memory budget and
+ * spills the rest to files in the temp directory, which it removes when the job ends.
+ */
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_TARGETS } from '../partitioner.ts';
+import type { BatchSource } from './protocol.ts';
+
+interface SpillFile {
+  readonly path: string;
+  readonly fd: number;
+  size: number;
+}
+
+export class ExchangeStore {
+  private readonly budget: number;
+  private readonly tmpDir: string;
+  private spillDir: string | null = null;
+  private inMemory = 0;
+  /** exchange → consumer → sources; broadcast batches are kept once under ALL_TARGETS. */
+  private readonly exchanges = new Map<number, Map<number, BatchSource[]>>();
+  private readonly spillFiles = new Map<number, SpillFile>();
+  /** Bytes spilled so far (reported by the executor). */
+  spilledBytes = 0;
+
+  constructor(budgetBytes: number, tmpDir: string) {
+    this.budget = budgetBytes;
+    this.tmpDir = tmpDir;
+  }
+
+  add(exchange: number, target: number, bytes: Uint8Array): void {
+    let byTarget = this.exchanges.get(exchange);
+    if (!byTarget) this.exchanges.set(exchange, (byTarget = new Map()));
+    let list = byTarget.get(target);
+    if (!list) byTarget.set(target, (list = []));
+    if (this.inMemory + bytes.byteLength <= this.budget) {
+      this.inMemory += bytes.byteLength;
+      list.push({ kind: 'memory', bytes });
+      return;
+    }
+    list.push(this.spill(exchange, bytes));
+  }
+
+  private spill(exchange: number, bytes: Uint8Array): BatchSource {
+    if (this.spillDir === null) this.spillDir = mkdtempSync(join(this.tmpDir, 'tsflink-spill-'));
+    let file = this.spillFiles.get(exchange);
+    if (!file) {
+      const path = join(this.spillDir, `exchange-${exchange}.bin`);
+      file = { path, fd: openSync(path, 'w'), size: 0 };
+      this.spillFiles.set(exchange, file);
+    }
+    let done = 0;
+    while (done < bytes.byteLength) done += writeSync(file.fd, bytes, done, bytes.byteLength - done, file.size + done);
+    const source: BatchSource = { kind: 'file', path: file.path, offset: file.size, length: bytes.byteLength };
+    file.size += bytes.byteLength;
+    this.spilledBytes += bytes.byteLength;
+    return source;
+  }
+
+  /**
+   * The sources of one consumer subtask, with the buffers to transfer to its worker. A consumer's
+   * own batches are handed over (and forgotten here); broadcast batches are copied, since every
+   * consumer reads them.
+   */
+  take(exchange: number, consumer: number): { sources: BatchSource[]; transfer: ArrayBuffer[] } {
+    const byTarget = this.exchanges.get(exchange);
+    const sources: BatchSource[] = [];
+    const transfer: ArrayBuffer[] = [];
+    if (!byTarget) return { sources, transfer };
+    for (const s of byTarget.get(ALL_TARGETS) ?? []) {
+      if (s.kind === 'memory') {
+        const copy = s.bytes.slice();
+        sources.push({ kind: 'memory', bytes: copy });
+        transfer.push(copy.buffer);
+      } else sources.push(s);
+    }
+    for (const s of byTarget.get(consumer) ?? []) {
+      sources.push(s);
+      if (s.kind === 'memory') {
+        this.inMemory -= s.bytes.byteLength;
+        transfer.push(s.bytes.buffer as ArrayBuffer);
+      }
+    }
+    byTarget.delete(consumer);
+    return { sources, transfer };
+  }
+
+  /** Forgets an exchange once its consumer task has finished. */
+  release(exchange: number): void {
+    const byTarget = this.exchanges.get(exchange);
+    if (byTarget) for (const list of byTarget.values()) for (const s of list) if (s.kind === 'memory') this.inMemory -= s.bytes.byteLength;
+    this.exchanges.delete(exchange);
+  }
+
+  /** Removes every spill file; called after success and after failure alike. */
+  cleanup(): void {
+    for (const f of this.spillFiles.values()) closeSync(f.fd);
+    this.spillFiles.clear();
+    this.exchanges.clear();
+    this.inMemory = 0;
+    if (this.spillDir) rmSync(this.spillDir, { recursive: true, force: true });
+    this.spillDir = null;
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * Decodes batches of the binary record format (docs/record-format.md). Every read is bounds-checked
+ * against the enclosing record, and every count is checked against the bytes left, so corrupt or
+ * truncated input fails with a `CorruptBatchError` — never an infinite loop or a huge allocation.
+ */
+import {
+  FORMAT_VERSION,
+  HEADER_SIZE,
+  MAGIC_0,
+  MAGIC_1,
+  MAGIC_2,
+  MAGIC_3,
+  MAX_DEPTH,
+  type NodeBuffer,
+  nodeBufferOver,
+  TAG_ARRAY,
+  TAG_BIGINT,
+  TAG_BYTES,
+  TAG_CUSTOM,
+  TAG_FALSE,
+  TAG_FLOAT64,
+  TAG_INT,
+  TAG_NULL,
+  TAG_OBJECT,
+  TAG_OBJECT_NULL_PROTO,
+  TAG_STRING,
+  TAG_TRUE,
+  TAG_UNDEFINED,
+} from './record-format.ts';
+import { CorruptBatchError } from './serde-error.ts';
+import type { TypeRegistry } from './type-registry.ts';
+
+const EMPTY = new Uint8Array(0);
+
+export class RecordReader {
+  private readonly types: TypeRegistry;
+  private bytes: Uint8Array = EMPTY;
+  private text: NodeBuffer = nodeBufferOver(EMPTY);
+  private view: DataView = new DataView(EMPTY.buffer);
+  private pos = 0;
+  /** End of the record being decoded: no read may pass it. */
+  private end = 0;
+
+  constructor(types: TypeRegistry) {
+    this.types = types;
+  }
+
+  /**
+   * Decodes every record of `batch`, in order, handing each to `onRecord` as soon as it is
+   * decoded. The header is validated first (a truncated batch is rejected before any record is
+   * delivered); a record found corrupt later throws after the records before it were delivered.
+   * `onRecord` may itself use this reader.
+   */
+  forEach(batch: Uint8Array, onRecord: (value: unknown) => void): void {
+    const count = this.open(batch);
+    const bytes = this.bytes;
+    const text = this.text;
+    const view = this.view;
+    const batchEnd = bytes.byteLength;
+    let pos = HEADER_SIZE;
+    for (let i = 0; i < count; i++) {
+      // Set again per record, so that an `onRecord` that reused this reader does not derail it.
+      this.bytes = bytes;
+      this.text = text;
+      this.view = view;
+      this.pos = pos;
+      this.end = batchEnd;
+      const len = this.length(1);
+      const end = this.pos + len;
+      this.end = end;
+      const value = this.readValue(0);
+      if (this.pos !== end) throw new CorruptBatchError(this.pos, `record ${i} ends at byte ${this.pos}, its length prefix says ${end}`);
+      pos = end;
+      onRecord(value);
+    }
+    if (pos !== batchEnd) throw new CorruptBatchError(pos, `${batchEnd - pos} bytes follow the last of the ${count} records the header announces`);
+  }
+
+  /** Every record of `batch`, in order. All or nothing: a corrupt batch throws without a partial result. */
+  readAll(batch: Uint8Array): unknown[] {
+    const out: unknown[] = [];
+    this.forEach(batch, (v) => {
+      out.push(v);
+    });
+    return out;
+  }
+
+  /** Validates the header and points the reader at `batch`; returns the record count. */
+  private open(batch: Uint8Array): number {
+    if (!(batch instanceof Uint8Array)) throw new TypeError(`RecordReader: expected a Uint8Array batch, got ${batch === null ? 'null' : typeof batch}`);
+    const n = batch.byteLength;
+    if (n < HEADER_SIZE) throw new CorruptBatchError(0, `truncated: ${n} bytes, shorter than the ${HEADER_SIZE}-byte batch header`);
+    if (batch[0] !== MAGIC_0 || batch[1] !== MAGIC_1 || batch[2] !== MAGIC_2 || batch[3] !== MAGIC_3) {
+      throw new CorruptBatchError(0, `not a record batch: it starts with ${hex(batch.subarray(0, 4))}, not "TFRB"`);
+    }
+    if (batch[4] !== FORMAT_VERSION) throw new CorruptBatchError(4, `format version ${batch[4]}, this reader reads version ${FORMAT_VERSION}`);
+    if (batch[5] !== 0 || batch[6] !== 0 || batch[7] !== 0) throw new CorruptBatchError(5, 'reserved header bytes are not zero');
+    const view = new DataView(batch.buffer, batch.byteOffset, n);
+    const count = view.getUint32(8, true);
+    const bodyLength = view.getUint32(12, true);
+    if (bodyLength !== n - HEADER_SIZE) {
+      const what = bodyLength > n - HEADER_SIZE ? 'truncated' : 'trailing bytes';
+      throw new CorruptBatchError(12, `${what}: the header announces ${bodyLength} bytes of records, the batch holds ${n - HEADER_SIZE}`);
+    }
+    // Every record takes at least two bytes (its length and a tag).
+    if (count * 2 > bodyLength) throw new CorruptBatchError(8, `the header announces ${count} records, more than ${bodyLength} bytes can hold`);
+    this.bytes = batch;
+    this.text = nodeBufferOver(batch);
+    this.view = view;
+    return count;
+  }
+
+  private readValue(depth: number): unknown {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    if (pos >= this.end) throw this.truncated(pos, 'a value');
+    const tag = bytes[pos++]!;
+    this.pos = pos;
+    switch (tag) {
+      case TAG_INT: {
+        // One-byte varints (-64..63) inline; longer ones through `varint`.
+        const b = bytes[pos]!;
+        let z: number;
+        if (b < 0x80 && pos < this.end) {
+          z = b;
+          this.pos = pos + 1;
+        } else z = this.varint();
+        return (z >>> 1) ^ -(z & 1);
+      }
+      case TAG_STRING: {
+        const n = this.length(1);
+        const start = this.pos;
+        this.pos = start + n;
+        return this.string(start, n);
+      }
+      case TAG_ARRAY: {
+        if (depth >= MAX_DEPTH) throw new CorruptBatchError(pos - 1, `values nest deeper than ${MAX_DEPTH} levels`);
+        const n = this.length(1);
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = this.readValue(depth + 1);
+        return a;
+      }
+      case TAG_FLOAT64:
+        if (pos + 8 > this.end) throw this.truncated(pos, 'a float64');
+        this.pos = pos + 8;
+        return this.view.getFloat64(pos, true);
+      case TAG_TRUE:
+        return true;
+      case TAG_FALSE:
+        return false;
+      case TAG_NULL:
+        return null;
+      case TAG_UNDEFINED:
+        return undefined;
+      case TAG_OBJECT:
+      case TAG_OBJECT_NULL_PROTO:
+        if (depth >= MAX_DEPTH) throw new CorruptBatchError(pos - 1, `values nest deeper than ${MAX_DEPTH} levels`);
+        return this.object(tag === TAG_OBJECT_NULL_PROTO, depth);
+      case TAG_BYTES: {
+        const n = this.length(1);
+        const start = this.pos;
+        this.pos = start + n;
+        return bytes.slice(start, start + n);
+      }
+      case TAG_CUSTOM:
+        return this.custom(pos - 1);
+      case TAG_BIGINT:
+        return this.bigint(pos);
+      default:
+        throw new CorruptBatchError(pos - 1, `unknown value tag 0x${tag.toString(16).padStart(2, '0')}`);
+    }
+  }
+
+  private object(nullProto: boolean, depth: number): Record<string, unknown> {
+    // Each entry takes at least two bytes (a key length and a value tag).
+    const n = this.length(2);
+    const o: Record<string, unknown> = nullProto ? Object.create(null) : {};
+    for (let i = 0; i < n; i++) {
+      const kn = this.length(1);
+      const ks = this.pos;
+      this.pos = ks + kn;
+      const key = this.string(ks, kn);
+      const value = this.readValue(depth + 1);
+      // A plain assignment to '__proto__' would set the prototype instead of a property.
+      if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+      else o[key] = value;
+    }
+    return o;
+  }
+
+  private custom(at: number): unknown {
+    const id = this.varint();
+    const n = this.length(1);
+    const start = this.pos;
+    this.pos = start + n;
+    const type = this.types.byId(id);
+    if (type === undefined) {
+      throw new CorruptBatchError(
+        at,
+        `custom type id ${id} is not registered in this process (${this.types.size} registered); every side must call env.registerCustomType for the same classes in the same order`,
+      );
+    }
+    // A copy: the deserializer may keep what it is given, and the batch's buffer is reused or transferred.
+    return type.deserializer.deserialize(this.bytes.slice(start, start + n));
+  }
+
+  private bigint(at: number): bigint {
+    if (at >= this.end) throw this.truncated(at, 'a bigint sign');
+    const sign = this.bytes[at]!;
+    if (sign > 1) throw new CorruptBatchError(at, `bigint sign byte is ${sign}, not 0 or 1`);
+    this.pos = at + 1;
+    const n = this.length(1);
+    const start = this.pos;
+    this.pos = start + n;
+    if (n === 0) return 0n;
+    let digits = '';
+    for (let i = start + n - 1; i >= start; i--) digits += (this.bytes[i]! < 0x10 ? '0' : '') + this.bytes[i]!.toString(16);
+    const magnitude = BigInt(`0x${digits}`);
+    return sign === 1 ? -magnitude : magnitude;
+  }
+
+  private string(start: number, n: number): string {
+    if (n === 0) return '';
+    // One ASCII char: V8's single-character string cache, no allocation.
+    if (n === 1 && this.bytes[start]! < 0x80) return String.fromCharCode(this.bytes[start]!);
+    return this.text.utf8Slice(start, start + n);
+  }
+
+  /**
+   * A varint length or count at `pos`, checked against the bytes left in the record: each of the
+   * `n` items takes at least `minItemSize` bytes.
+   */
+  private length(minItemSize: number): number {
+    const at = this.pos;
+    const n = this.varint();
+    if (n * minItemSize > this.end - this.pos) throw this.truncated(at, `${n} ${minItemSize === 1 ? 'bytes or items' : 'entries'}`);
+    return n;
+  }
+
+  /** An unsigned LEB128 varint below 2^32 at `pos`. */
+  private varint(): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    // Fast path, all five possible bytes inside the record: no bounds check per byte.
+    if (pos + 5 > this.end) return this.varintNearEnd();
+    let b = bytes[pos++]!;
+    let r = b & 0x7f;
+    if (b >= 0x80) {
+      b = bytes[pos++]!;
+      r |= (b & 0x7f) << 7;
+      if (b >= 0x80) {
+        b = bytes[pos++]!;
+        r |= (b & 0x7f) << 14;
+        if (b >= 0x80) {
+          b = bytes[pos++]!;
+          r |= (b & 0x7f) << 21;
+          if (b >= 0x80) {
+            b = bytes[pos++]!;
+            if (b > 0x0f) throw new CorruptBatchError(pos - 1, 'varint exceeds 32 bits');
+            r = (r | (b << 28)) >>> 0;
+          }
+        }
+      }
+    }
+    this.pos = pos;
+    return r;
+  }
+
+  /** `varint` within five bytes of the record's end: every byte checked. */
+  private varintNearEnd(): number {
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = this.pos;
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (pos >= end) throw this.truncated(pos, 'a varint');
+      const b = bytes[pos++]!;
+      if (shift === 28 && b > 0x0f) throw new CorruptBatchError(pos - 1, 'varint exceeds 32 bits');
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+    }
+    // Unreachable: a fifth byte is either below 0x10 (returned above) or rejected.
+    throw new CorruptBatchError(pos, 'varint exceeds 32 bits');
+  }
+
+  private truncated(at: number, what: string): CorruptBatchError {
+    return new CorruptBatchError(at, `truncated or corrupt: ${what} does not fit in the ${this.end - at} bytes left in its record`);
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
