@@ -1,0 +1,86 @@
+/** SPEC §3 `zipWithIndex()`: `[index, value]` with dense indices 0..n-1, at every parallelism. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Order } from '../../src/index.ts';
+import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
+import { TUPLE3, get3TupleDataSet, parallelize } from './collection-data-sets.ts';
+
+function assertDense(indices: number[], n: number): void {
+  assert.deepEqual(
+    [...indices].sort((a, b) => a - b),
+    Array.from({ length: n }, (_, i) => i),
+  );
+}
+
+for (const p of PARALLELISMS) {
+  describe(`zipWithIndex at p=${p}`, () => {
+    test('indices are dense 0..n-1 and every element appears once', async () => {
+      const result = await parallelize(get3TupleDataSet(envAt(p))).zipWithIndex().collect();
+      assert.equal(result.length, 21);
+      assertDense(
+        result.map((r) => r[0]),
+        21,
+      );
+      assertSameMultiset(
+        result.map((r) => r[1]),
+        TUPLE3,
+      );
+    });
+
+    test('over a parallel sequence', async () => {
+      const result = await envAt(p).generateSequence(0, 999).zipWithIndex().collect();
+      assertDense(
+        result.map((r) => r[0]),
+        1000,
+      );
+      assertSameMultiset(
+        result.map((r) => r[1]),
+        Array.from({ length: 1000 }, (_, i) => i),
+      );
+    });
+
+    test('with empty partitions: still dense', async () => {
+      const result = await envAt(p)
+        .generateSequence(1, 100)
+        .filter((n) => n > 90)
+        .zipWithIndex()
+        .collect();
+      assertDense(
+        result.map((r) => r[0]),
+        10,
+      );
+    });
+
+    test('consecutive indices follow the order within a partition', async () => {
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .sortPartition(0, Order.DESCENDING)
+        .setParallelism(1)
+        .zipWithIndex()
+        .collect();
+      const byIndex = [...result].sort((a, b) => a[0] - b[0]);
+      assert.deepEqual(
+        byIndex.map((r) => r[1][0]),
+        Array.from({ length: 21 }, (_, i) => 21 - i),
+      );
+    });
+
+    test('an empty input: nothing', async () => {
+      const result = await get3TupleDataSet(envAt(p))
+        .filter(() => false)
+        .zipWithIndex()
+        .collect();
+      assert.deepEqual(result, []);
+    });
+
+    test('the index pairs feed further operators', async () => {
+      const result = await envAt(p)
+        .fromElements('a', 'b', 'c', 'd')
+        .rebalance()
+        .zipWithIndex()
+        .map(([i]) => i)
+        .reduce((a, b) => a + b)
+        .collect();
+      assert.deepEqual(result, [6]);
+    });
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The multi-core engine: jobs with parallel tasks run on worker threads that re-run the script
+ * in operator mode. These tests run a real script through the built `tsflink` command.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function runJob(mode: string, parallelism = '2'): { lines: unknown[]; stderr: string; status: number | null } {
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', 'test/fixtures/worker-job.ts', '-p', parallelism, '-', mode], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_TEST_CONTEXT: '' },
+    timeout: 60_000,
+  });
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (l.startsWith('{') || l.startsWith('[') ? JSON.parse(l) : l));
+  return { lines, stderr: r.stderr, status: r.status };
+}
+
+test('a parallel job runs its subtasks on worker threads, not the main thread', () => {
+  const { lines, stderr } = runJob('threads');
+  const summary = lines.pop() as { mainThread: number; accumulators: Record<string, number> };
+  assert.equal(stderr, '');
+  const groups = lines.map((l) => JSON.parse((l as string).replace(/^\(/, '[').replace(/\)$/, ']')) as [number, number, number]);
+  assert.equal(groups.length, 2, 'two worker threads tagged the records');
+  assert.ok(groups.every(([t]) => t !== summary.mainThread));
+  assert.equal(groups.reduce((a, [, n]) => a + n, 0), 1000);
+  assert.equal(groups.reduce((a, [, , s]) => a + s, 0), 500500);
+  assert.deepEqual(summary.accumulators, { seen: 1000 }, 'accumulators merged across threads');
+});
+
+test('a later job built from an earlier job’s result is rebuilt in the workers by replaying that result', () => {
+  const { lines, stderr } = runJob('replay');
+  assert.equal(stderr, '');
+  assert.deepEqual(lines, [{ max: 50, count: 50, sum: 3775 }]);
+});
+
+test('registered custom types cross thread boundaries as keys and values', () => {
+  const { lines } = runJob('custom');
+  // i % 4 = 0: 4+8+…+40 = 220; = 1: 1+5+…+37 = 190; = 2: 200; = 3: 210
+  assert.deepEqual(lines, [['Point(0,0)=220', 'Point(1,0)=190', 'Point(2,0)=200', 'Point(3,0)=210']]);
+});
+
+test('a throwing function in a worker fails the job with the same error text as in-process', () => {
+  const onWorkers = runJob('throw').lines[0] as { error: string; message: string };
+  const inProcess = runJob('throw', '1').lines[0] as { error: string; message: string };
+  assert.equal(onWorkers.error, 'JobExecutionError');
+  assert.match(onWorkers.message, /User function of operator 'Exploder' failed on record 77: bad record/);
+  assert.equal(onWorkers.message, inProcess.message);
+});
+
+test('a worker thread that dies fails the job with a WorkerCrashError instead of hanging', () => {
+  const { lines } = runJob('crash');
+  const r = lines[0] as { error: string; message: string };
+  assert.equal(r.error, 'JobExecutionError');
+  assert.match(r.message, /worker thread \d died while running '[^']*Map at worker-job\.ts:\d+' \(subtask \d of 2\): exit code 3/);
+});
+
+test('an unregistered class crossing threads is an error naming the class and registerCustomType', () => {
+  const r = runJob('unregistered').lines[0] as { error: string; message: string };
+  assert.match(r.message, /class 'Unregistered'/);
+  assert.match(r.message, /registerCustomType/);
+  assert.match(r.message, /Operator '[^']*Map at worker-job\.ts:\d+'/);
+});
+
+test('a script whose plan cannot be rebuilt falls back to this thread, with a one-line notice', () => {
+  const { lines, stderr } = runJob('random-plan');
+  assert.deepEqual(lines, [{ n: 10 }]);
+  assert.match(stderr, /^tsflink: running in this thread, not on worker threads: the re-run script built a different plan/);
+  assert.equal(stderr.trim().split('\n').length, 1);
+});
