@@ -115,14 +115,15 @@ export class ExecutionEnvironment {
   }
 
   fromElements<T>(...elements: T[]): DataSet<T> {
-    return this.source({ kind: 'CollectionSource', data: this.objects.add(elements) });
+    return this.source({ kind: 'CollectionSource', data: this.objects.add(elements), count: elements.length });
   }
 
   fromCollection<T>(collection: Iterable<T>): DataSet<T> {
     if (collection == null || typeof (collection as Iterable<T>)[Symbol.iterator] !== 'function') {
       throw new PlanError('fromCollection: expected an iterable');
     }
-    return this.source({ kind: 'CollectionSource', data: this.objects.add([...collection]) });
+    const elements = [...collection];
+    return this.source({ kind: 'CollectionSource', data: this.objects.add(elements), count: elements.length });
   }
 
   /** The numbers from..to, both inclusive, split across the parallel instances. */

@@ -5,6 +5,7 @@
  */
 import { PlanError } from '../errors/index.ts';
 import type { KeySpec, LogicalPlan, PlanNode } from '../plan/nodes.ts';
+import { chooseBroadcastSide, estimateSize, type SizeEstimate } from './size-estimates.ts';
 import type { LocalStrategy, PhysicalOperator, PhysicalPlan, ShipStrategy, Task, TaskBroadcastInput, TaskInput } from './physical-plan.ts';
 
 interface TaskBuilder {
@@ -26,6 +27,7 @@ class PlanCompiler {
   private readonly nodes = new Map<number, PlanNode>();
   private readonly consumers = new Map<number, number>();
   private readonly parallelism = new Map<number, number>();
+  private readonly sizes = new Map<number, SizeEstimate>();
   private readonly tasks: TaskBuilder[] = [];
   /** The task whose output is the node's output. */
   private readonly taskOf = new Map<number, TaskBuilder>();
@@ -41,6 +43,7 @@ class PlanCompiler {
   compile(): PhysicalPlan {
     for (const node of this.plan.nodes) {
       this.parallelism.set(node.id, this.chooseParallelism(node));
+      this.sizes.set(node.id, estimateSize(node, node.inputs.map((i) => this.sizes.get(i)!)));
       this.place(node);
     }
     const tasks: Task[] = this.tasks.map((t) => ({
@@ -138,9 +141,14 @@ class PlanCompiler {
         return;
       case 'Join': {
         const [l, r] = node.inputs as [number, number];
-        if (params.joinType === 'INNER' && params.hint === 'TINY') {
-          this.newTask(node, [op('HASH_JOIN_BUILD_SECOND')], [this.pointwise(l, node), this.edge(r, node, 'BROADCAST')]);
-        } else if (params.joinType === 'INNER' && params.hint === 'HUGE') {
+        // Hints win; otherwise broadcast a side known to be small (for a left outer join only its right side).
+        const auto = params.hint === 'NONE' ? chooseBroadcastSide(this.sizes.get(l)!, this.sizes.get(r)!) : null;
+        const broadcastSecond = params.hint === 'TINY' || (auto === 1 && (params.joinType === 'INNER' || params.joinType === 'LEFT_OUTER'));
+        const broadcastFirst = params.joinType === 'INNER' && (params.hint === 'HUGE' || (auto === 0 && params.hint === 'NONE'));
+        if (broadcastSecond && (params.joinType === 'INNER' || params.joinType === 'LEFT_OUTER')) {
+          const strategy = params.joinType === 'INNER' ? 'HASH_JOIN_BUILD_SECOND' : 'HASH_OUTER_JOIN';
+          this.newTask(node, [op(strategy)], [this.pointwise(l, node), this.edge(r, node, 'BROADCAST')]);
+        } else if (broadcastFirst) {
           this.newTask(node, [op('HASH_JOIN_BUILD_FIRST')], [this.edge(l, node, 'BROADCAST'), this.pointwise(r, node)]);
         } else {
           const strategy = params.joinType === 'INNER' ? 'HASH_JOIN_BUILD_SECOND' : 'HASH_OUTER_JOIN';
@@ -155,7 +163,8 @@ class PlanCompiler {
       }
       case 'Cross': {
         const [l, r] = node.inputs as [number, number];
-        if (params.hint === 'HUGE') {
+        const auto = params.hint === 'NONE' ? chooseBroadcastSide(this.sizes.get(l)!, this.sizes.get(r)!) : null;
+        if (params.hint === 'HUGE' || (params.hint === 'NONE' && auto === 0)) {
           this.newTask(node, [op('NESTED_LOOP_BROADCAST_FIRST')], [this.edge(l, node, 'BROADCAST'), this.pointwise(r, node)]);
         } else {
           this.newTask(node, [op('NESTED_LOOP_BROADCAST_SECOND')], [this.pointwise(l, node), this.edge(r, node, 'BROADCAST')]);

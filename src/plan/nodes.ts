@@ -45,7 +45,7 @@ export interface AggregationSpec {
 
 /** Parameters by operator kind. */
 export type NodeParams =
-  | { readonly kind: 'CollectionSource'; readonly data: string }
+  | { readonly kind: 'CollectionSource'; readonly data: string; readonly count: number }
   | { readonly kind: 'SequenceSource'; readonly from: number; readonly to: number }
   | { readonly kind: 'TextSource'; readonly path: string }
   | { readonly kind: 'CsvSource'; readonly path: string; readonly types: readonly FieldType[]; readonly options: CsvSourceOptions }

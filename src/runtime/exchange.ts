@@ -14,13 +14,16 @@ export class LocalExchange {
   readonly input: TaskInput;
   readonly producers: number;
   readonly consumers: number;
+  /** The consuming operator, whose key a HASH exchange reads: key errors name it (SPEC §7). */
+  readonly keyOwner: string;
   /** buffers[producer][consumer] */
   private buffers: unknown[][][];
 
-  constructor(input: TaskInput, producers: number, consumers: number) {
+  constructor(input: TaskInput, producers: number, consumers: number, keyOwner = '') {
     this.input = input;
     this.producers = producers;
     this.consumers = consumers;
+    this.keyOwner = keyOwner;
     this.buffers = Array.from({ length: producers }, () => Array.from({ length: consumers }, () => []));
   }
 

@@ -41,7 +41,7 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
     for (const task of plan.tasks) {
       const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
       for (let s = 0; s < task.parallelism; s++) {
-        const writers = outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, task.name));
+        const writers = outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner));
         const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
         const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s).toArray()] as const));
         runSubtask(task, s, { inputs: inputs.map((x) => x.reader(s)), broadcast, output }, resources, services, accumulators);
@@ -72,7 +72,7 @@ function createExchanges(plan: PhysicalPlan): Map<number, TaskExchanges> {
   for (const t of plan.tasks) byTask.set(t.id, { inputs: [], broadcasts: [], outputs: [] });
   for (const t of plan.tasks) {
     for (const input of t.inputs) {
-      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism);
+      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name);
       byTask.get(t.id)!.inputs.push(x);
       byTask.get(input.fromTask)!.outputs.push(x);
     }

@@ -69,11 +69,11 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
   for (const t of plan.tasks) {
     t.inputs.forEach((input, i) => {
       const id = specs.length;
-      specs.push({ id, from: input.fromTask, to: t.id, input: i, output: { exchange: id, ship: input.ship, keys: input.keys, consumers: t.parallelism } });
+      specs.push({ id, from: input.fromTask, to: t.id, input: i, output: { exchange: id, ship: input.ship, keys: input.keys, consumers: t.parallelism, keyOwner: t.operators[0]!.node.name } });
     });
     for (const b of t.broadcastInputs) {
       const id = specs.length;
-      specs.push({ id, from: b.fromTask, to: t.id, input: b.name, output: { exchange: id, ship: 'BROADCAST', consumers: t.parallelism } });
+      specs.push({ id, from: b.fromTask, to: t.id, input: b.name, output: { exchange: id, ship: 'BROADCAST', consumers: t.parallelism, keyOwner: t.operators[0]!.node.name } });
     }
     void tasks;
   }

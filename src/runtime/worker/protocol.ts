@@ -29,6 +29,8 @@ export interface OutputSpec {
   readonly ship: ShipStrategy;
   readonly keys?: KeySpec | undefined;
   readonly consumers: number;
+  /** The consuming operator, whose key a HASH exchange reads: key errors name it (SPEC §7). */
+  readonly keyOwner: string;
 }
 
 export interface RunSubtask {

@@ -124,7 +124,7 @@ function runRemoteSubtask(m: RunSubtask): void {
     };
     const writers = m.outputs.map(
       (o) =>
-        new BinaryExchangeWriter(createPartitioner(o.ship, o.keys, m.subtask, o.consumers, userObjects, types, task.name), o.consumers, types, (target, bytes) =>
+        new BinaryExchangeWriter(createPartitioner(o.ship, o.keys, m.subtask, o.consumers, userObjects, types, o.keyOwner), o.consumers, types, (target, bytes) =>
           post({ type: 'batch', runId: m.runId, exchange: o.exchange, target, bytes }, [bytes.buffer as ArrayBuffer]),
           task.name,
         ),
