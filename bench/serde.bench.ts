@@ -15,6 +15,8 @@ import vm from 'node:vm';
 import { RecordReader } from '../src/serde/record-reader.ts';
 import { RecordWriter } from '../src/serde/record-writer.ts';
 import { TypeRegistry } from '../src/serde/type-registry.ts';
+import { seededRandom } from './generate/random.ts';
+import { median } from './harness/results.ts';
 
 type Row = [string, number, [number, string], boolean, number];
 
@@ -25,20 +27,8 @@ const RECORDS = Number(args.records);
 const ROUNDS = Number(args.rounds);
 const FLUSH_AT = 64 * 1024;
 
-/** mulberry32: a small seeded PRNG, so every run encodes the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeRows(n: number): Row[] {
-  const r = rng(42);
+  const r = seededRandom(42);
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const words = Array.from({ length: 10_000 }, () => {
     let w = '';
@@ -111,11 +101,6 @@ const codecs: Codec[] = [
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-
 function time<T>(f: () => T): [T, number] {
   const t0 = process.hrtime.bigint();
   const r = f();
@@ -143,7 +128,7 @@ for (let round = 0; round <= ROUNDS; round++) {
 
 const v8Index = codecs.findIndex((c) => c.name.startsWith('v8'));
 const jsonIndex = codecs.findIndex((c) => c.name.startsWith('JSON'));
-const med = results.map((r) => ({ size: r.size, encode: median(r.encode), decode: median(r.decode) }));
+const med = results.map((r) => ({ size: r.size, encode: median(r.encode) ?? Number.NaN, decode: median(r.decode) ?? Number.NaN }));
 const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 const ms = (n: number): string => `${n.toFixed(1)} ms`;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;

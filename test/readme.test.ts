@@ -12,7 +12,7 @@ import { assertSameMultiset } from './helpers.ts';
 const root = new URL('../', import.meta.url).pathname;
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, code: m[2]! }));
-const snippetDir = join(root, '.readme-snippets');
+const snippetDir = join(root, '.readme-snippets', String(process.pid));
 mkdirSync(snippetDir, { recursive: true });
 after(() => rmSync(snippetDir, { recursive: true, force: true }));
 
@@ -45,6 +45,7 @@ const tsBlocks = blocks.filter((b) => b.lang === 'ts');
 tsBlocks.forEach((block, i) => {
   const firstLine = block.code.split('\n').find((l) => l.startsWith('const ') || l.startsWith('class ')) ?? '';
   test(`README tour block ${i + 1} (${firstLine.slice(0, 40)}) prints what it says`, () => {
+    mkdirSync(snippetDir, { recursive: true });
     const file = join(snippetDir, `block-${i + 1}.ts`);
     writeFileSync(file, block.code);
     const out = execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', file], { cwd: root, encoding: 'utf8' });

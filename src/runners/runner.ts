@@ -21,6 +21,8 @@ export interface JobResources {
   readonly memoryBytes: number;
   /** Where spill files go. */
   readonly tmpDir: string;
+  /** What the operators of one subtask may hold before they spill (default: half of `memoryBytes`). */
+  readonly operatorMemoryBytes?: number;
 }
 
 export interface JobOutcome {

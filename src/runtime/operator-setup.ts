@@ -9,6 +9,7 @@ import type { JobServices } from './job-services.ts';
 import type { SubtaskContext } from './runtime-context.ts';
 import { type BoundFunction, bindUserFunction } from './udf.ts';
 import { compileSortComparator, type RecordComparator } from './sort.ts';
+import { GroupSpiller } from './spill/group-spiller.ts';
 
 export class OperatorSetup {
   readonly op: PhysicalOperator;
@@ -22,6 +23,7 @@ export class OperatorSetup {
   /** Records reaching this operator may still be referenced upstream, so holding one needs a copy. */
   readonly copyOnHold: boolean;
   private readonly functions: BoundFunction<unknown>[];
+  private readonly cleanups: (() => void)[];
 
   constructor(
     op: PhysicalOperator,
@@ -32,7 +34,9 @@ export class OperatorSetup {
     job: JobServices,
     chained: boolean,
     functions: BoundFunction<unknown>[],
+    cleanups: (() => void)[],
   ) {
+    this.cleanups = cleanups;
     this.op = op;
     this.name = op.strategy === 'COMBINE' ? `Combine (${op.node.name})` : op.node.name;
     this.subtask = subtask;
@@ -56,6 +60,14 @@ export class OperatorSetup {
     const obj = this.resources.userObjects.get(id) as Record<string, unknown> | undefined;
     if (typeof obj !== 'object' || obj === null || typeof obj[method] !== 'function') return null;
     return this.fn<F>(id, method);
+  }
+
+  /** Spilling for an operator that holds one Map entry per group; its files go when the subtask ends. */
+  groupSpiller(): GroupSpiller {
+    const budget = this.resources.operatorMemoryBytes ?? this.resources.memoryBytes / 2;
+    const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, budget);
+    this.cleanups.push(() => spiller.cleanup());
+    return spiller;
   }
 
   keyExtractor(spec: KeySpec): KeyExtractor {

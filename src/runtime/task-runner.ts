@@ -37,19 +37,25 @@ export function runSubtask(
 ): void {
   const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators);
   const functions: BoundFunction<unknown>[] = [];
+  const cleanups: (() => void)[] = [];
   const ops = task.operators;
   const head = ops[0]!;
   const driverIsOperator = DRIVERS.has(head.strategy);
-  const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions);
+  const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions, cleanups);
 
   let out = io.output;
   for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) out = createOperatorOutput(setupOf(k), out);
   const driver = prepareDriver(driverIsOperator ? setupOf(0) : null, head);
 
   // Functions were bound back to front; open them front to back, as records will flow.
-  for (let i = functions.length - 1; i >= 0; i--) functions[i]!.open();
-  driver(io.inputs, out);
-  for (let i = functions.length - 1; i >= 0; i--) functions[i]!.close();
+  try {
+    for (let i = functions.length - 1; i >= 0; i--) functions[i]!.open();
+    driver(io.inputs, out);
+    for (let i = functions.length - 1; i >= 0; i--) functions[i]!.close();
+  } finally {
+    // Spill files go whether the subtask succeeded or failed.
+    for (const cleanup of cleanups) cleanup();
+  }
 }
 
 type DriverLoop = (inputs: readonly InputChannel[], out: Output) => void;

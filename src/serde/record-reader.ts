@@ -149,10 +149,7 @@ export class RecordReader {
       }
       case TAG_ARRAY: {
         if (depth >= MAX_DEPTH) throw new CorruptBatchError(pos - 1, `values nest deeper than ${MAX_DEPTH} levels`);
-        const n = this.length(1);
-        const a = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) a[i] = this.readValue(depth + 1);
-        return a;
+        return this.array(this.length(1), depth + 1);
       }
       case TAG_FLOAT64:
         if (pos + 8 > this.end) throw this.truncated(pos, 'a float64');
@@ -182,6 +179,30 @@ export class RecordReader {
         return this.bigint(pos);
       default:
         throw new CorruptBatchError(pos - 1, `unknown value tag 0x${tag.toString(16).padStart(2, '0')}`);
+    }
+  }
+
+  private array(n: number, depth: number): unknown[] {
+    // Literals for short tuples: allocated inline by optimized code and packed (`new Array(n)` is
+    // a builtin call and makes a holey array, slower to read downstream). Elements are read left to right.
+    switch (n) {
+      case 0:
+        return [];
+      case 1:
+        return [this.readValue(depth)];
+      case 2:
+        return [this.readValue(depth), this.readValue(depth)];
+      case 3:
+        return [this.readValue(depth), this.readValue(depth), this.readValue(depth)];
+      case 4:
+        return [this.readValue(depth), this.readValue(depth), this.readValue(depth), this.readValue(depth)];
+      case 5:
+        return [this.readValue(depth), this.readValue(depth), this.readValue(depth), this.readValue(depth), this.readValue(depth)];
+      default: {
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = this.readValue(depth);
+        return a;
+      }
     }
   }
 

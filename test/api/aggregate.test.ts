@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Aggregation, type DataSet } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
-import { TUPLE3, type Tuple3, type Tuple5, get3TupleDataSet, get5TupleDataSet, parallelize } from './collection-data-sets.ts';
+import {
+  TUPLE3,
+  TUPLE3_SUM_BY_KEY,
+  type Tuple3,
+  type Tuple5,
+  get3TupleDataSet,
+  get5TupleDataSet,
+  parallelize,
+} from './collection-data-sets.ts';
 
 for (const p of PARALLELISMS) {
   describe(`aggregate at p=${p}`, () => {
@@ -18,14 +26,7 @@ for (const p of PARALLELISMS) {
 
     test('grouped aggregate: SUM of field 0 per field 1', async () => {
       const result = await get3TupleDataSet(envAt(p)).groupBy(1).aggregate(Aggregation.Sum, 0).project(1, 0).collect();
-      assertSameMultiset(result, [
-        [1, 1],
-        [2, 5],
-        [3, 15],
-        [4, 34],
-        [5, 65],
-        [6, 111],
-      ]);
+      assertSameMultiset(result, TUPLE3_SUM_BY_KEY);
     });
 
     test('nested aggregate: grouped MIN, then MIN over everything', async () => {
@@ -40,14 +41,7 @@ for (const p of PARALLELISMS) {
 
     test('sugar: groupBy(1).sum(0)', async () => {
       const result = await get3TupleDataSet(envAt(p)).groupBy(1).sum(0).project(1, 0).collect();
-      assertSameMultiset(result, [
-        [1, 1],
-        [2, 5],
-        [3, 15],
-        [4, 34],
-        [5, 65],
-        [6, 111],
-      ]);
+      assertSameMultiset(result, TUPLE3_SUM_BY_KEY);
     });
 
     test('sugar: groupBy(1).min(0).min(0)', async () => {
@@ -97,14 +91,7 @@ for (const p of PARALLELISMS) {
     test('fields not aggregated or grouped come from some element of the group', async () => {
       const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(1).sum(0).collect();
       assert.equal(result.length, 6);
-      const expectedSums = new Map([
-        [1, 1],
-        [2, 5],
-        [3, 15],
-        [4, 34],
-        [5, 65],
-        [6, 111],
-      ]);
+      const expectedSums = new Map(TUPLE3_SUM_BY_KEY);
       for (const [sum, key, text] of result) {
         assert.equal(sum, expectedSums.get(key));
         assert.ok(

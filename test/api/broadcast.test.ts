@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Collector, GroupReduceFunction, MapFunction, MapPartitionFunction, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
-import { INTEGERS, type Tuple3, get3TupleDataSet, getIntegerDataSet, parallelize } from './collection-data-sets.ts';
+import {
+  INTEGERS,
+  type Tuple3,
+  broadcastSum,
+  get3TupleDataSet,
+  getIntegerDataSet,
+  parallelize,
+} from './collection-data-sets.ts';
 
 /** One row per parallel instance: its index, and the size and sum of the broadcast set it sees. */
 class BroadcastProbe<T> extends MapPartitionFunction<T, [number, number, number]> {
@@ -62,7 +69,7 @@ for (const p of PARALLELISMS) {
         private sum = 0;
         private words: string[] = [];
         override open(ctx: RuntimeContext): void {
-          this.sum = ctx.getBroadcastVariable<number>('ints').reduce((a, b) => a + b, 0);
+          this.sum = broadcastSum(ctx);
           this.words = ctx.getBroadcastVariable<string>('words');
         }
         override map(v: number): [number, number, string] {

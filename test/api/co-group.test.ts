@@ -12,6 +12,7 @@ import {
   type Tuple3,
   type Tuple5,
   type Tuple7,
+  broadcastSum,
   get3TupleDataSet,
   get5TupleDataSet,
   getCustomTypeDataSet,
@@ -180,7 +181,7 @@ for (const p of PARALLELISMS) {
       class BroadcastCoGroup extends CoGroupFunction<Tuple5, Tuple5, [number, number, number]> {
         private broadcast = 42;
         override open(ctx: RuntimeContext): void {
-          this.broadcast = ctx.getBroadcastVariable<number>('ints').reduce((a, b) => a + b, 0);
+          this.broadcast = broadcastSum(ctx);
         }
         override coGroup(first: Iterable<Tuple5>, second: Iterable<Tuple5>, out: Collector<[number, number, number]>): void {
           tuple5CoGroup(first, second, { collect: ([id, sum]) => out.collect([id, sum, this.broadcast]) });
@@ -287,7 +288,7 @@ for (const p of PARALLELISMS) {
       assertSameMultiset(result, POJO_TUPLE_COGROUP);
     });
 
-    test('a selector returning a 1-tuple against a 1-field position key', async () => {
+    test('a selector function on objects against a tuple position', async () => {
       const env = envAt(p);
       const result = await getSmallPojoDataSet(env)
         .coGroup(getSmallTuple7DataSet(env))

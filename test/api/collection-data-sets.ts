@@ -2,7 +2,7 @@
  * The standard data sets of Flink's DataSet integration tests (`CollectionDataSets.java` in
  * flink-tests), as TypeScript tuples and plain objects. INT and LONG are both JS numbers.
  */
-import type { DataSet, ExecutionEnvironment } from '../../src/index.ts';
+import type { DataSet, ExecutionEnvironment, RuntimeContext } from '../../src/index.ts';
 
 export type Tuple3 = [number, number, string];
 export type Tuple5 = [number, number, number, string, number];
@@ -81,6 +81,21 @@ export const STRINGS: readonly string[] = [
 
 /** 1, 2×2, 3×3, 4×4, 5×5: sums to 55, the broadcast value of Flink's `*WithBroadcastSet` tests. */
 export const INTEGERS: readonly number[] = [1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5];
+
+/** The sum of a broadcast set of numbers (55 for `INTEGERS`), as Flink's `*WithBroadcastSet` functions compute it in open(). */
+export function broadcastSum(ctx: RuntimeContext, name = 'ints'): number {
+  return ctx.getBroadcastVariable<number>(name).reduce((a, b) => a + b, 0);
+}
+
+/** `[field 1, sum of field 0]` per distinct field 1 of `TUPLE3`: Flink's grouped-sum expectation. */
+export const TUPLE3_SUM_BY_KEY: readonly [number, number][] = [
+  [1, 1],
+  [2, 5],
+  [3, 15],
+  [4, 34],
+  [5, 65],
+  [6, 111],
+];
 
 export const CUSTOM_TYPES: readonly CustomType[] = TUPLE3.map(([i, l, s]) => ({
   myInt: l,

@@ -85,7 +85,7 @@ interface PlanNodeJson {
 }
 
 /** The local strategies of the plan, in order; the sink added for it writes to a temp file if the job ever runs. */
-function planStrategies(env: ExecutionEnvironment, ds: DataSet<unknown>): string[] {
+function planStrategies<T>(env: ExecutionEnvironment, ds: DataSet<T>): string[] {
   ds.writeText(join(tempDir(), 'plan-sink'));
   const nodes = (JSON.parse(env.getExecutionPlan()) as { nodes: PlanNodeJson[] }).nodes;
   return nodes.map((n) => n.strategy);
@@ -257,4 +257,38 @@ describe('grouped reduce is always combined', () => {
     const strategies = planStrategies(env, env.fromElements<[string, number]>(['a', 1]).groupBy(0).reduce((a, b) => [a[0], a[1] + b[1]]));
     assert.ok(strategies.includes('COMBINE'));
   });
+});
+
+describe('combining with a key selector', () => {
+  for (const p of PARALLELISMS) {
+    // Flink extracts a selector's key once, from the original elements, and carries it through the
+    // combiner and the shuffle; here the reducer re-applies the selector to the combined values.
+    test(
+      `the key of a combined value is the key of the elements it came from at p=${p}`,
+      { todo: 'the engine re-applies the key selector to combined values (see the report)' },
+      async () => {
+        const env = envAt(p);
+        const sums = await env
+          .fromElements(1, 2, 3, 4)
+          .groupBy((x: number) => (x % 2 === 0 ? 'even' : 'odd'))
+          .reduce((a, b) => a + b)
+          .collect();
+        // 1 + 3 = 4 is even, but it is the sum of the odd group.
+        assertSameMultiset(sums, [4, 6]);
+        const groups = await env
+          .fromElements(1, 2, 3, 4)
+          .groupBy((x: number) => x % 2)
+          .reduceGroup(
+            (values: Iterable<number>, out: Collector<number>) => {
+              let s = 0;
+              for (const v of values) s += v;
+              out.collect(s);
+            },
+            { combinable: true },
+          )
+          .collect();
+        assertSameMultiset(groups, [4, 6]);
+      },
+    );
+  }
 });

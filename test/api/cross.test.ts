@@ -9,6 +9,7 @@ import {
   type CustomType,
   type Tuple3,
   type Tuple5,
+  broadcastSum,
   getIntegerDataSet,
   getSmall3TupleDataSet,
   getSmall5TupleDataSet,
@@ -93,7 +94,7 @@ for (const p of PARALLELISMS) {
       class BroadcastCross extends CrossFunction<Tuple5, Tuple5, [number, number, number]> {
         private broadcast = 42;
         override open(ctx: RuntimeContext): void {
-          this.broadcast = ctx.getBroadcastVariable<number>('ints').reduce((a, b) => a + b, 0);
+          this.broadcast = broadcastSum(ctx);
         }
         override cross(first: Tuple5, second: Tuple5): [number, number, number] {
           return [first[0] + second[0], first[2] * second[2], this.broadcast];

@@ -130,6 +130,17 @@ for (const p of PARALLELISMS) {
       assertSameMultiset(bytes, [new Uint8Array([1, 2]), new Uint8Array([2])]);
     });
 
+    test('objects with the same fields in another order are the same element', async () => {
+      const result = await envAt(p)
+        .fromElements<Record<string, number>>({ a: 1, b: 2 }, { b: 2, a: 1 }, { a: 1, b: 3 })
+        .distinct()
+        .collect();
+      assertSameMultiset(result, [
+        { a: 1, b: 2 },
+        { a: 1, b: 3 },
+      ]);
+    });
+
     test('null, "null" and 0 are three different elements', async () => {
       const result = await envAt(p)
         .fromElements<number | string | null>(null, 'null', 0, null, 'null', 0)

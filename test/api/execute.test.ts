@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getEnvironment, IntCounter, JobExecutionError, MapFunction, PlanError, type RuntimeContext, UserFunctionError } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
+import { lines, runScript } from './spawn-script.ts';
 
 function readLines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
@@ -292,5 +293,37 @@ describe('several environments in one process (§9.17)', () => {
     const envs = [1, 2, 3, 4].map((p) => envAt(p));
     const results = await Promise.all(envs.map((env, i) => env.generateSequence(1, 10 * (i + 1)).count()));
     assert.deepEqual(results, [10, 20, 30, 40]);
+  });
+});
+
+describe('several environments in one program run as a script (worker threads where the engine uses them)', () => {
+  test('environments built one after another, each at p=4, a later plan built from an earlier result', () => {
+    const dir = tempDir();
+    const r = runScript(
+      dir,
+      'many',
+      ['getEnvironment'],
+      `const first = getEnvironment();
+first.setParallelism(4);
+const threshold = (await first.generateSequence(1, 100).filter((x) => x % 10 === 0).collect()).length;
+console.log('first ' + threshold);
+
+const second = getEnvironment();
+second.setParallelism(4);
+const words = second.fromElements('a b', 'b c', 'c d e').flatMap((l) => l.split(' ')).map((w) => [w, 1]);
+words.groupBy(0).sum(1).filter((t) => t[1] >= 2).map((t) => 'second ' + t[0]).output();
+await second.execute();
+
+const third = getEnvironment();
+third.setParallelism(4);
+console.log('third ' + (await third.generateSequence(1, threshold * 10).map((x) => x * 2).count()));
+const fourth = getEnvironment();
+fourth.setParallelism(2);
+console.log('fourth ' + (await fourth.fromElements(1, 2, 3).rebalance().reduce((a, b) => a + b).collect()).join());`,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assertSameMultiset(lines(r.stdout), ['first 10', 'second b', 'second c', 'third 100', 'fourth 6']);
+    // Engine messages, if any (such as a fallback notice), are single lines on stderr.
+    for (const l of lines(r.stderr)) assert.match(l, /^tsflink: /);
   });
 });

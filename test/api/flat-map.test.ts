@@ -8,6 +8,7 @@ import {
   STRINGS,
   TUPLE3,
   type Tuple3,
+  broadcastSum,
   get3TupleDataSet,
   getCustomTypeDataSet,
   getIntegerDataSet,
@@ -172,7 +173,7 @@ for (const p of PARALLELISMS) {
       class BroadcastFlatMapper extends FlatMapFunction<Tuple3, Tuple3> {
         private sum = 0;
         override open(ctx: RuntimeContext): void {
-          this.sum = ctx.getBroadcastVariable<number>('ints').reduce((a, b) => a + b, 0);
+          this.sum = broadcastSum(ctx);
         }
         override flatMap(value: Tuple3, out: Collector<Tuple3>): void {
           out.collect([this.sum, value[1], value[2]]);

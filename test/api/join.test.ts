@@ -14,6 +14,7 @@ import {
   SMALL_TUPLE7,
   type Tuple3,
   type Tuple5,
+  broadcastSum,
   get3TupleDataSet,
   get5TupleDataSet,
   getCustomTypeDataSet,
@@ -198,7 +199,7 @@ for (const p of PARALLELISMS) {
       class BroadcastJoin extends JoinFunction<Tuple3, Tuple5, [string, string, number]> {
         private broadcast = 0;
         override open(ctx: RuntimeContext): void {
-          this.broadcast = ctx.getBroadcastVariable<number>('ints').reduce((a, b) => a + b, 0);
+          this.broadcast = broadcastSum(ctx);
         }
         override join(first: Tuple3, second: Tuple5): [string, string, number] {
           return [first[2], second[3], this.broadcast];

@@ -13,7 +13,7 @@ describe('null is a value (§9.12)', () => {
   for (const p of PARALLELISMS) {
     test(`null elements and null fields are kept at p=${p}`, async () => {
       const env = envAt(p);
-      assertSameMultiset(await env.fromElements(null, 1, null, 'x').collect(), [null, 1, null, 'x']);
+      assertSameMultiset(await env.fromElements<number | string | null>(null, 1, null, 'x').collect(), [null, 1, null, 'x']);
       assertSameMultiset(await env.fromElements<[string | null, number | null]>([null, 1], ['a', null]).rebalance().collect(), [
         [null, 1],
         ['a', null],

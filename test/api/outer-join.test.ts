@@ -11,6 +11,7 @@ import {
   SMALL_TUPLE7,
   type Tuple3,
   type Tuple5,
+  broadcastSum,
   getIntegerDataSet,
   getSmall3TupleDataSet,
   getSmall5TupleDataSet,
@@ -72,7 +73,7 @@ for (const p of PARALLELISMS) {
       class BroadcastJoin extends JoinFunction<Tuple3 | null, Tuple5 | null, [string | null, string | null, number]> {
         private broadcast = 0;
         override open(ctx: RuntimeContext): void {
-          this.broadcast = ctx.getBroadcastVariable<number>('ints').reduce((a, b) => a + b, 0);
+          this.broadcast = broadcastSum(ctx);
         }
         override join(first: Tuple3 | null, second: Tuple5 | null): [string | null, string | null, number] {
           return [first?.[2] ?? null, second?.[3] ?? null, this.broadcast];

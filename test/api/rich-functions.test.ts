@@ -112,11 +112,14 @@ function assertLifecycle(acc: Record<string, unknown>, tag: string, instances: n
 }
 
 /** Runs the data sets' sinks in one job and returns the accumulators and each data set's elements. */
-async function run(env: ReturnType<typeof envAt>, ...sets: DataSet<unknown>[]): Promise<{ acc: Record<string, unknown>; results: unknown[][] }> {
+async function run<T extends unknown[]>(
+  env: ReturnType<typeof envAt>,
+  ...sets: { [K in keyof T]: DataSet<T[K]> }
+): Promise<{ acc: Record<string, unknown>; results: unknown[][] }> {
   const dir = tempDir();
   // Collected through files so that one execute() returns the accumulators of everything.
   const results: unknown[][] = [];
-  sets.forEach((ds, i) => ds.map((x) => JSON.stringify(x)).writeText(join(dir, `out${i}`)));
+  sets.forEach((ds: DataSet<unknown>, i) => ds.map((x) => JSON.stringify(x)).writeText(join(dir, `out${i}`)));
   const { accumulators } = await env.execute();
   for (let i = 0; i < sets.length; i++) results.push((await envAt(1).readText(join(dir, `out${i}`)).collect()).map((l) => JSON.parse(l)));
   return { acc: accumulators, results };

@@ -54,6 +54,23 @@ await env.execute();`,
     assert.equal(r.stderr, '');
   });
 
+  test("the engine's own messages go to stderr, never between the elements on stdout", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.csv'), 'a,1\nbad\nb,2\n');
+    const r = runScript(
+      dir,
+      'messages',
+      ['getEnvironment'],
+      `const env = getEnvironment();
+env.setParallelism(4);
+env.readCsv('in.csv', ['STRING', 'INT'], { ignoreInvalidLines: true }).rebalance().output();
+await env.execute();`,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assertSameMultiset(lines(r.stdout), ['(a,1)', '(b,2)']);
+    assert.match(r.stderr, /invalid line/);
+  });
+
   test('a failed job prints nothing on stdout and exits non-zero', () => {
     const r = runScript(
       tempDir(),

@@ -90,6 +90,8 @@ describe('text form through output()', () => {
         `class Money { constructor(c) { this.cents = c; } toString() { return '$' + (this.cents / 100).toFixed(2); } }
 const env = getEnvironment();
 env.setParallelism(${p});
+// Registered: at p>1 the elements may cross worker threads.
+env.registerCustomType(Money, { serialize: (m) => new TextEncoder().encode(String(m.cents)) }, { deserialize: (b) => new Money(Number(new TextDecoder().decode(b))) });
 env.fromElements('plain', 7, -0.25, true, false, null, [3, 'hi', [1, 2]], new Uint8Array([171, 205]), new Money(250), { k: 'v' }, 99n)
   .rebalance()
   .output();

@@ -8,6 +8,7 @@ import { compareValues } from '../compare.ts';
 import { describeRecord } from '../describe-record.ts';
 import { groupKey, type KeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
+import type { GroupSpiller } from '../spill/group-spiller.ts';
 
 interface AggState {
   readonly first: unknown[];
@@ -21,12 +22,14 @@ export class AggregateOutput implements Output {
   private readonly next: Output;
   private readonly groups = new Map<unknown, AggState>();
   private all: AggState | null = null;
+  private readonly spiller: GroupSpiller | null;
 
   constructor(setup: OperatorSetup, aggs: readonly AggregationSpec[], keys: KeySpec | null, next: Output) {
     this.aggs = aggs;
     this.key = keys ? setup.keyExtractor(keys) : null;
     this.setup = setup;
     this.next = next;
+    this.spiller = keys ? setup.groupSpiller() : null;
   }
 
   collect(record: unknown): void {
@@ -41,8 +44,10 @@ export class AggregateOutput implements Output {
     }
     const gk = groupKey(this.key(record), this.setup.resources.types);
     const state = this.groups.get(gk);
-    if (state === undefined) this.groups.set(gk, this.start(record));
-    else this.update(state, record);
+    if (state === undefined) {
+      this.groups.set(gk, this.start(record));
+      this.spiller!.afterAdd(this.groups);
+    } else this.update(state, record);
   }
 
   private start(record: unknown[]): AggState {
@@ -63,6 +68,16 @@ export class AggregateOutput implements Output {
     }
   }
 
+  /** Combines the partial state of one key from another spill run. */
+  private mergeInto(state: AggState, other: AggState): void {
+    for (let i = 0; i < this.aggs.length; i++) {
+      const a = this.aggs[i]!;
+      const v = other.values[i];
+      if (a.agg === 'SUM') state.values[i] = (state.values[i] as number) + (v as number);
+      else if (a.agg === 'MIN' ? compareValues(v, state.values[i]) < 0 : compareValues(v, state.values[i]) > 0) state.values[i] = v;
+    }
+  }
+
   private emit(state: AggState): void {
     const out = state.first.slice();
     for (let i = 0; i < this.aggs.length; i++) out[this.aggs[i]!.field] = state.values[i];
@@ -73,6 +88,13 @@ export class AggregateOutput implements Output {
     if (this.key === null) {
       if (this.all) this.emit(this.all);
     } else {
+      if (this.spiller!.spilled) {
+        this.spiller!.forEachGroup(this.groups, (states) => {
+          const merged = states[0] as AggState;
+          for (let i = 1; i < states.length; i++) this.mergeInto(merged, states[i] as AggState);
+          this.emit(merged);
+        });
+      }
       for (const s of this.groups.values()) this.emit(s);
       this.groups.clear();
     }

@@ -3,27 +3,42 @@ import type { KeySpec } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
 import { groupKey, type KeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
+import type { GroupSpiller } from '../spill/group-spiller.ts';
+
+const EMITTED = 0;
 
 export class DistinctOutput implements Output {
   private readonly key: KeyExtractor;
   private readonly setup: OperatorSetup;
   private readonly next: Output;
-  private readonly seen = new Set<unknown>();
+  /** Key → EMITTED, or (after a spill, when a key may sit in a run already) `[record]` still to decide. */
+  private readonly seen = new Map<unknown, unknown>();
+  private readonly spiller: GroupSpiller;
 
   constructor(setup: OperatorSetup, keys: KeySpec, next: Output) {
     this.key = setup.keyExtractor(keys);
     this.setup = setup;
     this.next = next;
+    this.spiller = setup.groupSpiller();
   }
 
   collect(record: unknown): void {
     const gk = groupKey(this.key(record), this.setup.resources.types);
     if (this.seen.has(gk)) return;
-    this.seen.add(gk);
-    this.next.collect(record);
+    if (this.spiller.spilled) this.seen.set(gk, [this.setup.hold(record)]);
+    else {
+      this.seen.set(gk, EMITTED);
+      this.next.collect(record);
+    }
+    this.spiller.afterAdd(this.seen);
   }
 
   close(): void {
+    if (this.spiller.spilled) {
+      this.spiller.forEachGroup(this.seen, (values) => {
+        if (!values.includes(EMITTED)) this.next.collect((values[0] as unknown[])[0]);
+      });
+    }
     this.seen.clear();
     this.next.close();
   }

@@ -9,6 +9,7 @@ import { UserCollector } from '../collector.ts';
 import { emitReturned } from '../emit.ts';
 import { groupKey, type KeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
+import type { GroupSpiller } from '../spill/group-spiller.ts';
 import type { RecordComparator } from '../sort.ts';
 import { wrapUserError } from '../udf.ts';
 
@@ -22,6 +23,7 @@ export class GroupReduceOutput implements Output {
   private readonly next: Output;
   private readonly groups = new Map<unknown, unknown[]>();
   private readonly all: unknown[] = [];
+  private readonly spiller: GroupSpiller | null;
 
   constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, sortKeys: readonly SortKey[], combine: boolean, next: Output) {
     this.f = (combine ? setup.optionalMethod<GroupFn>(fnId, 'combine') : null) ?? setup.fn<GroupFn>(fnId, 'reduce');
@@ -29,6 +31,7 @@ export class GroupReduceOutput implements Output {
     this.comparator = sortKeys.length > 0 ? setup.sortComparator(sortKeys) : null;
     this.setup = setup;
     this.next = next;
+    this.spiller = keys ? setup.groupSpiller() : null;
   }
 
   collect(record: unknown): void {
@@ -41,6 +44,7 @@ export class GroupReduceOutput implements Output {
     const group = this.groups.get(gk);
     if (group === undefined) this.groups.set(gk, [held]);
     else group.push(held);
+    this.spiller!.afterAdd(this.groups);
   }
 
   close(): void {
@@ -48,6 +52,8 @@ export class GroupReduceOutput implements Output {
     if (this.key === null) {
       if (this.all.length > 0) this.reduceGroup(this.all, collector);
     } else {
+      // After a spill a group's records come from several runs, in arrival order.
+      if (this.spiller!.spilled) this.spiller!.forEachGroup(this.groups, (parts) => this.reduceGroup((parts as unknown[][]).flat(), collector));
       for (const group of this.groups.values()) this.reduceGroup(group, collector);
       this.groups.clear();
     }

@@ -6,6 +6,7 @@ import type { KeySpec } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
 import { groupKey, type KeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
+import type { GroupSpiller } from '../spill/group-spiller.ts';
 import { wrapUserError } from '../udf.ts';
 
 export class ReduceOutput implements Output {
@@ -16,12 +17,14 @@ export class ReduceOutput implements Output {
   private readonly groups = new Map<unknown, unknown>();
   private all: unknown;
   private seen = false;
+  private readonly spiller: GroupSpiller | null;
 
   constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, next: Output) {
     this.f = setup.fn(fnId, 'reduce');
     this.key = keys ? setup.keyExtractor(keys) : null;
     this.setup = setup;
     this.next = next;
+    this.spiller = keys ? setup.groupSpiller() : null;
   }
 
   collect(record: unknown): void {
@@ -34,8 +37,10 @@ export class ReduceOutput implements Output {
     }
     const gk = groupKey(this.key(record), this.setup.resources.types);
     const acc = this.groups.get(gk);
-    if (acc === undefined && !this.groups.has(gk)) this.groups.set(gk, this.setup.hold(record));
-    else this.groups.set(gk, this.apply(acc, record));
+    if (acc === undefined && !this.groups.has(gk)) {
+      this.groups.set(gk, this.setup.hold(record));
+      this.spiller!.afterAdd(this.groups);
+    } else this.groups.set(gk, this.apply(acc, record));
   }
 
   /** The new accumulator, held: a function may return an object it fills again on every call (SPEC §9.4). */
@@ -53,6 +58,13 @@ export class ReduceOutput implements Output {
   close(): void {
     if (this.key === null) {
       if (this.seen) this.next.collect(this.all);
+    } else if (this.spiller!.spilled) {
+      // Partial results of a key from several runs: fold them (reduce is associative by contract).
+      this.spiller!.forEachGroup(this.groups, (accs) => {
+        let acc = accs[0];
+        for (let i = 1; i < accs.length; i++) acc = this.apply(acc, accs[i]);
+        this.next.collect(acc);
+      });
     } else {
       for (const v of this.groups.values()) this.next.collect(v);
       this.groups.clear();

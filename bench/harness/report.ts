@@ -1,0 +1,66 @@
+/** The benchmark report: a summary of every target, then one section per workload. Markdown. */
+import type { WorkloadRecord } from './results.ts';
+import { median, summarize } from './results.ts';
+
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly duckdb: string | null;
+  readonly gnuTime: boolean;
+}
+
+const seconds = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`);
+
+export function renderWorkload(w: WorkloadRecord): string {
+  const base = w.contenders.find((c) => c.id === 'baseline');
+  const baseMedian = base ? summarize(base).medianWallMs : null;
+  const p1 = w.contenders.find((c) => c.id === 'tsflink-p1');
+  const p1Median = p1 ? summarize(p1).medianWallMs : null;
+  const lines = [
+    `### ${w.title} (\`${w.name}\`)`,
+    '',
+    `Data: ${w.data}. Ran ${w.ranAt} at commit ${w.commit}, sizes \`${w.sizes}\`, seed ${w.seed}, ` +
+      `${w.contenders[0]?.runs.length ?? 0} alternating rounds; load average before/after: ${w.loadAverage.map((l) => l.toFixed(2)).join(' / ')}.`,
+    '',
+    '| contender | median wall | runs | × baseline | × tsflink p=1 | CPU (user+sys, median) | peak RSS (max) |',
+    '|---|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const c of w.contenders) {
+    const s = summarize(c);
+    const runs = c.runs.map((r) => (r.ok ? (r.wallMs / 1000).toFixed(2) : 'FAILED') + (r.wrong ? ' WRONG' : '')).join(', ');
+    const ratio = (ref: number | null): string => (s.medianWallMs !== null && ref ? `${(s.medianWallMs / ref).toFixed(2)}×` : '—');
+    const cpu = median(c.runs.filter((r) => r.ok && r.cpuSeconds !== null).map((r) => r.cpuSeconds!));
+    const rss = s.maxRssMiB === null ? '—' : `${Math.round(s.maxRssMiB)} MiB`;
+    lines.push(`| ${c.label} | ${seconds(s.medianWallMs)} | ${runs} | ${ratio(baseMedian)} | ${ratio(p1Median)} | ${cpu === null ? '—' : `${cpu.toFixed(2)} s`} | ${rss} |`);
+  }
+  lines.push('', '| target | measured | verdict |', '|---|---:|---|');
+  for (const v of w.verdicts) lines.push(`| ${v.target} | ${v.value} | **${v.verdict}** |`);
+  const wrong = w.contenders.flatMap((c) => c.runs.filter((r) => r.wrong).map((r) => `${c.label}, round ${r.rep}:\n${r.wrong}`));
+  if (wrong.length > 0) lines.push('', '**Wrong answers:**', '', '```', ...wrong, '```');
+  if (w.plan) lines.push('', `<details><summary>tsflink plan</summary>`, '', '```', w.plan.trim(), '```', '', '</details>');
+  return lines.join('\n');
+}
+
+export function renderReport(workloads: readonly WorkloadRecord[], machine: MachineInfo, command: string): string {
+  const lines = [
+    '# tsflink benchmarks',
+    '',
+    `Written by \`${command}\` (bench/run.ts). Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM; ` +
+      `Node ${machine.node}; DuckDB ${machine.duckdb ?? 'not installed'}; peak RSS from ${machine.gnuTime ? 'GNU time (ru_maxrss)' : 'polling /proc VmHWM'}.`,
+    '',
+    'Every contender is a separate process, timed from spawn to exit (start-up included); contenders run alternating, ' +
+      'round after round; the tables show medians of the wall times and the highest peak RSS. Every output is sorted and ' +
+      'compared with the hand-written baseline\'s. tsflink runs through the built CLI (`node dist/cli/main.js run bench/jobs/<job>.ts -p N`).',
+    '',
+    '## Targets',
+    '',
+    '| workload | target | measured | verdict |',
+    '|---|---|---:|---|',
+  ];
+  for (const w of workloads) for (const v of w.verdicts) lines.push(`| ${w.name} | ${v.target} | ${v.value} | **${v.verdict}** |`);
+  lines.push('', '## Workloads', '');
+  for (const w of workloads) lines.push(renderWorkload(w), '');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,266 @@
+/**
+ * The workloads of issue 3 part 5: for each, its data (generated from the seed at the chosen
+ * sizes), its contenders (the same question asked of the hand-written baseline, tsflink at p = 1
+ * and p = cores, and DuckDB where it applies) and its targets.
+ */
+import { join } from 'node:path';
+import { generateDistinctCsv } from '../generate/distinct-csv.ts';
+import { generateGroupByCsv } from '../generate/groupby-csv.ts';
+import { generateCustomers, generateOrders } from '../generate/join-csv.ts';
+import { type DataFacts, type DataSpec, ensureData } from '../generate/manifest.ts';
+import { generateText } from '../generate/text.ts';
+import type { Target } from './targets.ts';
+import { maxRssAtMost, ratioAtMost, speedupAtLeast, allCorrect } from './targets.ts';
+
+export type SizeName = 'small' | 'default';
+
+export interface BenchContext {
+  readonly root: string;
+  readonly dataDir: string;
+  readonly sizes: SizeName;
+  readonly seed: number;
+  readonly cores: number;
+  readonly duckdb: boolean;
+  /** The tsflink configuration file for a memory budget (null: the defaults, a quarter of RAM). */
+  readonly confFor: (budget: string | null) => string;
+  readonly log: (line: string) => void;
+}
+
+export interface PreparedData {
+  /** The input files, in the order the programs take them. */
+  readonly inputs: readonly string[];
+  readonly description: string;
+  readonly facts: DataFacts;
+}
+
+export type ContenderKind = 'baseline' | 'tsflink' | 'duckdb';
+
+export interface Contender {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: ContenderKind;
+  /** Node arguments (after the node binary) that answer the question into `output`. */
+  readonly args: (output: string) => string[];
+  /** For tsflink: the arguments of `tsflink plan` for the same job. */
+  readonly planArgs?: () => string[];
+}
+
+export interface Workload {
+  readonly name: string;
+  readonly title: string;
+  /** Runs by default (the 1 GB WordCount only with --only). */
+  readonly byDefault: boolean;
+  readonly defaultRepeat?: number;
+  prepare(ctx: BenchContext): PreparedData;
+  contenders(ctx: BenchContext, data: PreparedData): Contender[];
+  targets(ctx: BenchContext): Target[];
+}
+
+const MiB = 1 << 20;
+
+interface SizeTable {
+  wordcountBytes: number;
+  vocabulary: number;
+  groupbyRows: number;
+  groupbyKeys: number;
+  joinOrders: number;
+  joinCustomers: number;
+  distinctRows: number;
+  spillBudgetMiB: number;
+  spillKeys: number;
+  bigTextBytes: number;
+}
+
+const SIZES: Record<SizeName, SizeTable> = {
+  default: {
+    wordcountBytes: 100 * MiB,
+    vocabulary: 100_000,
+    groupbyRows: 10_000_000,
+    groupbyKeys: 100_000,
+    joinOrders: 5_000_000,
+    joinCustomers: 500_000,
+    distinctRows: 10_000_000,
+    spillBudgetMiB: 256,
+    spillKeys: 4_000_000,
+    bigTextBytes: 1024 * MiB,
+  },
+  small: {
+    wordcountBytes: 10 * MiB,
+    vocabulary: 100_000,
+    groupbyRows: 1_000_000,
+    groupbyKeys: 10_000,
+    joinOrders: 500_000,
+    joinCustomers: 50_000,
+    distinctRows: 1_000_000,
+    spillBudgetMiB: 16,
+    spillKeys: 250_000,
+    bigTextBytes: 100 * MiB,
+  },
+};
+
+export function sizeTable(sizes: SizeName): SizeTable {
+  return SIZES[sizes];
+}
+
+/** Generates (or reuses) one data file and logs what happened. */
+function data(ctx: BenchContext, file: string, spec: DataSpec, write: (tmp: string) => DataFacts): { path: string; facts: DataFacts } {
+  const path = join(ctx.dataDir, file);
+  const started = performance.now();
+  const { facts, generated } = ensureData(path, spec, write);
+  if (generated) ctx.log(`  generated ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { path, facts };
+}
+
+const mib = (bytes: number): string => `${Math.round(bytes / MiB)} MiB`;
+const count = (n: number): string => (n >= 1e6 ? `${n / 1e6} M` : n >= 1e3 ? `${n / 1e3} K` : String(n));
+
+function baseline(script: string, inputs: readonly string[]): Contender {
+  return { id: 'baseline', label: 'hand-written Node.js (1 thread)', kind: 'baseline', args: (out) => ['--import', 'tsx', `bench/baselines/${script}`, ...inputs, out] };
+}
+
+function tsflink(ctx: BenchContext, job: string, inputs: readonly string[], parallelism: number, budget: string | null): Contender {
+  const conf = ctx.confFor(budget);
+  const common = [`bench/jobs/${job}`, '-p', String(parallelism), '--conf', conf];
+  return {
+    id: parallelism === 1 ? 'tsflink-p1' : 'tsflink-pN',
+    label: `tsflink p=${parallelism}`,
+    kind: 'tsflink',
+    args: (out) => ['dist/cli/main.js', 'run', ...common, '-', ...inputs, out],
+    planArgs: () => ['dist/cli/main.js', 'plan', ...common, '-', ...inputs, join(ctx.dataDir, 'out', 'plan-only')],
+  };
+}
+
+/** tsflink at p = 1 and, on a multi-core machine, at p = cores. */
+function tsflinkPair(ctx: BenchContext, job: string, inputs: readonly string[], budget: string | null): Contender[] {
+  const pair = [tsflink(ctx, job, inputs, 1, budget)];
+  if (ctx.cores > 1) pair.push(tsflink(ctx, job, inputs, ctx.cores, budget));
+  return pair;
+}
+
+function duckdb(args: readonly string[]): Contender {
+  return { id: 'duckdb', label: 'DuckDB (all cores)', kind: 'duckdb', args: (out) => ['--import', 'tsx', 'bench/peers/duckdb.ts', ...args, out] };
+}
+
+function speedTargets(ctx: BenchContext, ratio: number | null): Target[] {
+  const targets: Target[] = [allCorrect()];
+  if (ratio !== null) targets.push(ratioAtMost('tsflink-p1', 'baseline', ratio));
+  if (ctx.cores > 1) targets.push(speedupAtLeast('tsflink-pN', 'tsflink-p1', 1.6, ctx.cores));
+  return targets;
+}
+
+function wordCount(name: string, bytesOf: (t: SizeTable) => number, byDefault: boolean): Workload {
+  return {
+    name,
+    title: byDefault ? 'WordCount' : 'WordCount on 1 GB of text (streaming memory check)',
+    byDefault,
+    ...(byDefault ? {} : { defaultRepeat: 1 }),
+    prepare(ctx) {
+      const t = sizeTable(ctx.sizes);
+      const bytes = bytesOf(t);
+      const params = { bytes, vocabulary: t.vocabulary };
+      const d = data(ctx, `text-${bytes}.txt`, { generator: 'text/1', seed: ctx.seed, params }, (tmp) => generateText(tmp, params, ctx.seed));
+      return {
+        inputs: [d.path],
+        description: `${mib(bytes)} of text, ${count(d.facts.lines!)} lines, ${count(d.facts.words!)} words from a Zipf(1.0) vocabulary of ${count(t.vocabulary)}`,
+        facts: d.facts,
+      };
+    },
+    contenders(ctx, d) {
+      const budget = byDefault ? null : '256m';
+      return [baseline('wordcount.ts', d.inputs), ...tsflinkPair(ctx, 'wordcount.ts', d.inputs, budget)];
+    },
+    targets(ctx) {
+      if (byDefault) return speedTargets(ctx, 1.25);
+      const targets = [allCorrect(), maxRssAtMost('tsflink-p1', 512)];
+      if (ctx.cores > 1) targets.push(maxRssAtMost('tsflink-pN', 512));
+      return targets;
+    },
+  };
+}
+
+function groupByData(ctx: BenchContext, file: string, params: { rows?: number; bytes?: number; keys: number }): PreparedData {
+  const d = data(ctx, file, { generator: 'groupby-csv/1', seed: ctx.seed, params }, (tmp) => generateGroupByCsv(tmp, params, ctx.seed));
+  const size = params.bytes !== undefined ? `${mib(params.bytes)}, ` : '';
+  return { inputs: [d.path], description: `CSV key,category,value: ${size}${count(d.facts.rows!)} rows, ${count(params.keys)} key values`, facts: d.facts };
+}
+
+export const WORKLOADS: readonly Workload[] = [
+  wordCount('wordcount', (t) => t.wordcountBytes, true),
+  {
+    name: 'groupby',
+    title: 'Group-by + aggregate (sum and count per key)',
+    byDefault: true,
+    prepare(ctx) {
+      const t = sizeTable(ctx.sizes);
+      return groupByData(ctx, `groupby-${t.groupbyRows}.csv`, { rows: t.groupbyRows, keys: t.groupbyKeys });
+    },
+    contenders(ctx, d) {
+      const list = [baseline('groupby.ts', d.inputs), ...tsflinkPair(ctx, 'groupby.ts', d.inputs, null)];
+      if (ctx.duckdb) list.push(duckdb(['groupby', ...d.inputs]));
+      return list;
+    },
+    targets: (ctx) => speedTargets(ctx, 1.25),
+  },
+  {
+    name: 'join',
+    title: 'Equi-join (orders ⋈ customers)',
+    byDefault: true,
+    prepare(ctx) {
+      const t = sizeTable(ctx.sizes);
+      const params = { orders: t.joinOrders, customers: t.joinCustomers };
+      const spec = { generator: 'join-csv/1', seed: ctx.seed, params };
+      const orders = data(ctx, `orders-${t.joinOrders}.csv`, spec, (tmp) => generateOrders(tmp, params, ctx.seed));
+      const customers = data(ctx, `customers-${t.joinCustomers}.csv`, spec, (tmp) => generateCustomers(tmp, params, ctx.seed));
+      return {
+        inputs: [orders.path, customers.path],
+        description: `${count(t.joinOrders)} orders × ${count(t.joinCustomers)} customers, ${count(orders.facts.matching!)} orders match`,
+        facts: { ...orders.facts },
+      };
+    },
+    contenders(ctx, d) {
+      const list = [baseline('join.ts', d.inputs), ...tsflinkPair(ctx, 'join.ts', d.inputs, null)];
+      if (ctx.duckdb) list.push(duckdb(['join', ...d.inputs]));
+      return list;
+    },
+    targets: (ctx) => speedTargets(ctx, 1.5),
+  },
+  {
+    name: 'distinct',
+    title: 'Distinct (user, item) pairs',
+    byDefault: true,
+    prepare(ctx) {
+      const t = sizeTable(ctx.sizes);
+      const params = { rows: t.distinctRows };
+      const d = data(ctx, `distinct-${t.distinctRows}.csv`, { generator: 'distinct-csv/1', seed: ctx.seed, params }, (tmp) =>
+        generateDistinctCsv(tmp, params, ctx.seed),
+      );
+      return { inputs: [d.path], description: `CSV user,item: ${count(t.distinctRows)} rows drawn from ${count(t.distinctRows * 0.4)} distinct pairs`, facts: d.facts };
+    },
+    contenders: (ctx, d) => [baseline('distinct.ts', d.inputs), ...tsflinkPair(ctx, 'distinct.ts', d.inputs, null)],
+    targets: (ctx) => speedTargets(ctx, null),
+  },
+  {
+    name: 'spill-groupby',
+    title: 'Group-by on a CSV five times the memory budget',
+    byDefault: true,
+    prepare(ctx) {
+      const t = sizeTable(ctx.sizes);
+      const bytes = 5 * t.spillBudgetMiB * MiB;
+      const d = groupByData(ctx, `spill-${bytes}.csv`, { bytes, keys: t.spillKeys });
+      return { ...d, description: `${d.description}; tsflink budget taskmanager.memory = ${t.spillBudgetMiB} MiB` };
+    },
+    contenders(ctx, d) {
+      const budgetMiB = sizeTable(ctx.sizes).spillBudgetMiB;
+      const list = [baseline('groupby.ts', d.inputs), ...tsflinkPair(ctx, 'groupby.ts', d.inputs, `${budgetMiB}m`)];
+      if (ctx.duckdb) list.push(duckdb(['groupby', d.inputs[0]!, `${budgetMiB}MiB`, join(ctx.dataDir, 'tmp', 'duckdb')]));
+      return list;
+    },
+    targets(ctx) {
+      const limit = 3 * sizeTable(ctx.sizes).spillBudgetMiB;
+      const targets = [allCorrect(), maxRssAtMost('tsflink-p1', limit)];
+      if (ctx.cores > 1) targets.push(maxRssAtMost('tsflink-pN', limit));
+      return targets;
+    },
+  },
+  wordCount('wordcount-1g', (t) => t.bigTextBytes, false),
+];

@@ -1,0 +1,248 @@
+/**
+ * The benchmark driver (`npm run bench`): generates the data from a seed, runs every workload's
+ * contenders alternating for a number of rounds, checks they all give the same answer, and
+ * prints and writes the report (bench/results.md; bench/data/results-small.md for --sizes small).
+ *
+ *   npm run bench -- [--sizes small|default] [--only <workload>[,<workload>…]] [--repeat N] [--seed S]
+ *                    [--timeout <minutes per run>] [--no-build] [--no-duckdb]
+ *
+ * Workloads: wordcount, groupby, join, distinct, spill-groupby (the default set) and wordcount-1g.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { differences, sortedLines } from './harness/answer.ts';
+import { hasGnuTime, measure } from './harness/measure.ts';
+import { type MachineInfo, renderReport, renderWorkload } from './harness/report.ts';
+import { type ContenderRecord, type RunRecord, type WorkloadRecord, loadResults, saveResults, summarize } from './harness/results.ts';
+import { type BenchContext, type SizeName, WORKLOADS } from './harness/workloads.ts';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const DATA = join(ROOT, 'bench', 'data');
+const TMP = join(DATA, 'tmp');
+
+const { values: flags } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: 'default' },
+    only: { type: 'string' },
+    repeat: { type: 'string' },
+    seed: { type: 'string', default: '20240611' },
+    timeout: { type: 'string', default: '60' },
+    'no-build': { type: 'boolean', default: false },
+    'no-duckdb': { type: 'boolean', default: false },
+  },
+});
+
+const sizes = flags.sizes as SizeName;
+if (sizes !== 'small' && sizes !== 'default') fail(`--sizes must be small or default, got '${flags.sizes}'`);
+const seed = Number(flags.seed);
+if (!Number.isInteger(seed)) fail(`--seed must be an integer, got '${flags.seed}'`);
+const repeatFlag = flags.repeat === undefined ? null : Number(flags.repeat);
+if (repeatFlag !== null && !(Number.isInteger(repeatFlag) && repeatFlag > 0)) fail(`--repeat must be a positive integer, got '${flags.repeat}'`);
+const timeoutMs = Number(flags.timeout) * 60_000;
+
+const names = flags.only?.split(',').map((s) => s.trim()) ?? WORKLOADS.filter((w) => w.byDefault).map((w) => w.name);
+const unknown = names.filter((n) => !WORKLOADS.some((w) => w.name === n));
+if (unknown.length > 0) fail(`unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+const selected = WORKLOADS.filter((w) => names.includes(w.name));
+
+buildIfStale();
+for (const dir of [DATA, TMP, join(DATA, 'out'), join(DATA, 'conf')]) mkdirSync(dir, { recursive: true });
+
+const duckdbVersion = flags['no-duckdb'] ? null : await duckdbAvailable();
+const machine: MachineInfo = {
+  cpu: cpuModel(),
+  cores: os.availableParallelism(),
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  duckdb: duckdbVersion,
+  gnuTime: hasGnuTime(),
+};
+if (!machine.gnuTime) console.log('note: /usr/bin/time not found (apt-get install -y time); peak RSS is polled from /proc/<pid>/status VmHWM');
+
+const ctx: BenchContext = {
+  root: ROOT,
+  dataDir: DATA,
+  sizes,
+  seed,
+  cores: machine.cores,
+  duckdb: duckdbVersion !== null,
+  confFor: writeConf,
+  log: (line) => console.log(line),
+};
+
+const resultsJson = join(DATA, `results-${sizes}.json`);
+const reportPath = sizes === 'default' ? join(ROOT, 'bench', 'results.md') : join(DATA, `results-${sizes}.md`);
+const results = loadResults(resultsJson);
+const commit = gitCommit();
+const childEnv = cleanEnv();
+let problems = 0;
+
+for (const workload of selected) {
+  const repeat = repeatFlag ?? workload.defaultRepeat ?? 3;
+  console.log(`\n== ${workload.name}: ${workload.title}`);
+  const data = workload.prepare(ctx);
+  console.log(`   ${data.description}`);
+  const contenders = workload.contenders(ctx, data);
+  const plan = planOf(contenders.filter((c) => c.planArgs).pop()?.planArgs?.() ?? null);
+  const records: ContenderRecord[] = contenders.map((c) => ({ id: c.id, label: c.label, kind: c.kind, runs: [] }));
+  const outDir = join(DATA, 'out', workload.name);
+  mkdirSync(outDir, { recursive: true });
+  const loadBefore = os.loadavg()[0]!;
+  let reference: string[] | null = null;
+
+  for (let rep = 1; rep <= repeat; rep++) {
+    for (const [i, contender] of contenders.entries()) {
+      const output = join(outDir, contender.id);
+      rmSync(output, { recursive: true, force: true });
+      const m = await measure(contender.args(output), { cwd: ROOT, timeoutMs, env: childEnv });
+      let wrong: string | null = null;
+      if (m.ok) {
+        const lines = existsSync(output) ? sortedLines(output) : [];
+        if (reference === null) reference = lines;
+        else wrong = differences(reference, lines);
+      }
+      const leftovers = contender.kind === 'tsflink' ? leftoverTempFiles() : [];
+      const run: RunRecord = { rep, ok: m.ok, wallMs: m.wallMs, cpuSeconds: m.cpuSeconds, peakRssMiB: m.peakRssMiB, wrong };
+      records[i]!.runs.push(run);
+      rmSync(output, { recursive: true, force: true });
+      const rss = m.peakRssMiB === null ? '?' : `${Math.round(m.peakRssMiB)} MiB`;
+      const cpu = m.cpuSeconds === null ? '' : `  cpu ${m.cpuSeconds.toFixed(2)} s`;
+      console.log(`   round ${rep}/${repeat}  ${contender.label.padEnd(32)} ${(m.wallMs / 1000).toFixed(2).padStart(8)} s${cpu}  peak ${rss}  ${m.ok ? (wrong ? 'WRONG ANSWER' : 'ok') : `FAILED (exit ${m.exitCode})`}`);
+      if (!m.ok) {
+        problems++;
+        console.log(indent(m.stderrTail));
+      }
+      if (wrong) {
+        problems++;
+        console.log(`\n   !!! ${contender.label} gave a different answer from the reference:\n${indent(wrong)}\n`);
+      }
+      if (leftovers.length > 0) {
+        problems++;
+        console.log(`   !!! temp files left behind by ${contender.label}: ${leftovers.join(', ')}`);
+        for (const f of leftovers) rmSync(join(TMP, f), { recursive: true, force: true });
+      }
+    }
+  }
+
+  const record: WorkloadRecord = {
+    name: workload.name,
+    title: workload.title,
+    sizes,
+    seed,
+    data: data.description,
+    ranAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    commit,
+    loadAverage: [loadBefore, os.loadavg()[0]!],
+    contenders: records,
+    verdicts: [],
+    plan,
+  };
+  const summaries = records.map(summarize);
+  record.verdicts = workload.targets(ctx).map((t) => t.judge(summaries));
+  results.workloads[workload.name] = record;
+  saveResults(resultsJson, results);
+  console.log(`\n${renderWorkload({ ...record, plan: null })}`);
+}
+
+const ordered = WORKLOADS.map((w) => results.workloads[w.name]).filter((w): w is WorkloadRecord => w !== undefined);
+const command = `npm run bench${sizes === 'small' ? ' -- --sizes small' : ''}`;
+writeFileSync(reportPath, renderReport(ordered, machine, command));
+console.log(`\nReport written to ${reportPath}`);
+if (problems > 0) {
+  console.error(`\n${problems} problem(s): failed runs, wrong answers or leftover temp files (see above)`);
+  process.exitCode = 1;
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n');
+}
+
+/** Builds dist/ when any file in src/ is newer than the CLI it holds (skipped with --no-build). */
+function buildIfStale(): void {
+  const cli = join(ROOT, 'dist', 'cli', 'main.js');
+  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
+  const newest = newestMtime(join(ROOT, 'src'));
+  if (newest <= built) return;
+  if (flags['no-build']) {
+    if (built === 0) fail('dist/ is missing: run npm run build (or drop --no-build)');
+    console.log('note: src/ is newer than dist/ (--no-build: measuring the old build)');
+    return;
+  }
+  console.log('building dist/ (npm run build)…');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) fail('npm run build failed');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+async function duckdbAvailable(): Promise<string | null> {
+  try {
+    const duckdb = await import('@duckdb/node-api');
+    return duckdb.version();
+  } catch {
+    console.log('note: @duckdb/node-api is not installed or does not load here; DuckDB is left out');
+    return null;
+  }
+}
+
+/** A tsflink configuration file for a memory budget, spilling into bench/data/tmp. */
+function writeConf(budget: string | null): string {
+  const path = join(DATA, 'conf', `${budget ?? 'default'}.yaml`);
+  const lines = [`io.tmp.dirs: ${JSON.stringify(TMP)}`];
+  if (budget !== null) lines.push(`taskmanager.memory: ${budget}`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+function leftoverTempFiles(): string[] {
+  return readdirSync(TMP).filter((f) => f !== 'duckdb');
+}
+
+/** The optimized plan of a tsflink contender (`tsflink plan`), for the report. */
+function planOf(args: string[] | null): string | null {
+  if (args === null) return null;
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: childEnv, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : `(tsflink plan failed: ${r.stderr.trim().split('\n').pop()})`;
+}
+
+/** The environment for the contenders: ours without TSFLINK_* overrides or a test runner's marker. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('TSFLINK_') || key === 'NODE_TEST_CONTEXT') delete env[key];
+  return env;
+}
+
+function cpuModel(): string {
+  try {
+    const m = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) return m[1]!.trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? 'unknown CPU';
+}
+
+function gitCommit(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  return `${head || 'unknown'}${dirty ? ' (+ uncommitted changes in src/)' : ''}`;
+}

@@ -1,0 +1,90 @@
+/**
+ * Operators that hold one entry per group (reduce, aggregate, group-reduce, distinct) spill
+ * sorted runs to the temp directory beyond the memory budget, merge them, get the same answer,
+ * and leave no files behind, after success and after failure.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { getEnvironment } from '../../src/index.ts';
+import { spillStatistics } from '../../src/runtime/spill/spill-runs.ts';
+import { assertSameMultiset, tempDir } from '../helpers.ts';
+
+/** An environment whose memory budget is tiny, spilling into a fresh temp directory. */
+function smallBudgetEnv(p: number): { env: ReturnType<typeof getEnvironment>; tmp: string } {
+  const tmp = tempDir('tsflink-spill-');
+  const conf = join(tmp, 'tsflink.yaml');
+  writeFileSync(conf, `taskmanager.memory: 512k\nio.tmp.dirs: ${tmp}\n`);
+  const saved = process.env.TSFLINK_CONF;
+  process.env.TSFLINK_CONF = conf;
+  try {
+    const env = getEnvironment();
+    env.setParallelism(p);
+    return { env, tmp };
+  } finally {
+    if (saved === undefined) delete process.env.TSFLINK_CONF;
+    else process.env.TSFLINK_CONF = saved;
+  }
+}
+
+const N = 60_000;
+const KEYS = 20_000;
+const leftovers = (tmp: string) => readdirSync(tmp).filter((f) => f !== 'tsflink.yaml');
+
+for (const p of [1, 2]) {
+  test(`grouped reduce, aggregate, reduceGroup and distinct spill and stay correct (p=${p})`, async () => {
+    const { env, tmp } = smallBudgetEnv(p);
+    const before = spillStatistics.runs;
+    const data = env.generateSequence(0, N - 1).map((i) => [`key-${i % KEYS}-${'x'.repeat(40)}`, i, 1] as [string, number, number]);
+
+    const reduced = await data.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1], a[2] + b[2]]).collect();
+    const aggregated = await data.groupBy(0).sum(1).andMax(2).collect();
+    const grouped = await data
+      .groupBy(0)
+      .reduceGroup((values: Iterable<[string, number, number]>, out) => {
+        let key = '';
+        const seen: number[] = [];
+        for (const [k, i] of values) {
+          key = k;
+          seen.push(i);
+        }
+        out.collect([key, seen.join(' ')] as [string, string]);
+      })
+      .collect();
+    const distinct = await data.map(([k]) => k).distinct().count();
+
+    assert.ok(spillStatistics.runs > before, 'the operators spilled');
+    const expectedSum = new Map<string, number>();
+    const expectedOrder = new Map<string, number[]>();
+    for (let i = 0; i < N; i++) {
+      const k = `key-${i % KEYS}-${'x'.repeat(40)}`;
+      expectedSum.set(k, (expectedSum.get(k) ?? 0) + i);
+      expectedOrder.set(k, [...(expectedOrder.get(k) ?? []), i]);
+    }
+    assertSameMultiset(reduced, [...expectedSum].map(([k, s]) => [k, s, N / KEYS]));
+    assertSameMultiset(aggregated.map(([k, s, m]) => [k, s, m]), [...expectedSum].map(([k, s]) => [k, s, 1]));
+    // Within a group, records keep their arrival order across runs (at p=1 that is 0, 20000, 40000).
+    if (p === 1) assertSameMultiset(grouped, [...expectedOrder].map(([k, is]) => [k, is.join(' ')]));
+    else assertSameMultiset(grouped.map(([k, s]) => [k, s.split(' ').map(Number).sort((a, b) => a - b).join(' ')]), [...expectedOrder].map(([k, is]) => [k, is.join(' ')]));
+    assert.equal(distinct, KEYS);
+    assert.deepEqual(leftovers(tmp), [], 'no spill files left');
+  });
+}
+
+test('a job that fails after spilling leaves no spill files', async () => {
+  const { env, tmp } = smallBudgetEnv(1);
+  const before = spillStatistics.runs;
+  const job = env
+    .generateSequence(0, N - 1)
+    .map((i) => [`key-${i % KEYS}-${'y'.repeat(40)}`, i] as [string, number])
+    .groupBy(0)
+    .reduceGroup((values: Iterable<[string, number]>, out) => {
+      for (const [k, i] of values) if (i === N - 1) throw new Error(`failing on ${k}`);
+      out.collect(1);
+    })
+    .collect();
+  await assert.rejects(job, /failing on key-/);
+  assert.ok(spillStatistics.runs > before, 'the operator spilled before it failed');
+  assert.deepEqual(leftovers(tmp), []);
+});

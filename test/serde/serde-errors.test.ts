@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TsflinkError } from '../../src/errors/index.ts';
+import { RecordReader } from '../../src/serde/record-reader.ts';
+import { RecordWriter } from '../../src/serde/record-writer.ts';
+import { UnregisteredTypeError, UnsupportedValueError } from '../../src/serde/serde-error.ts';
+import { TypeRegistry } from '../../src/serde/type-registry.ts';
+import { Point, registry, Unregistered } from './fixtures.ts';
+
+function writeOne(value: unknown, types: TypeRegistry = registry()): void {
+  new RecordWriter(types).write(value);
+}
+
+describe('writing values the format cannot hold (SPEC §6, §9.15)', () => {
+  it('an unregistered class instance: UnregisteredTypeError naming the class and registerCustomType', () => {
+    assert.throws(
+      () => writeOne(new Unregistered()),
+      (e: unknown) => {
+        assert.ok(e instanceof UnregisteredTypeError);
+        assert.ok(e instanceof TsflinkError);
+        assert.equal(e.className, 'Unregistered');
+        assert.match(e.message, /class 'Unregistered'/);
+        assert.match(e.message, /env\.registerCustomType\(Unregistered, serializer, deserializer\)/);
+        return true;
+      },
+    );
+  });
+
+  it('the error says where in the record the instance sits', () => {
+    assert.throws(() => writeOne([1, [2, { owner: new Unregistered() }]]), (e: unknown) => {
+      assert.ok(e instanceof UnregisteredTypeError);
+      assert.equal(e.path, 'record[1][1].owner');
+      assert.match(e.message, /at record\[1\]\[1\]\.owner/);
+      return true;
+    });
+    assert.throws(() => writeOne({ 'odd key': new Unregistered() }), /at record\["odd key"\]/);
+  });
+
+  it('a subclass of a registered class is not registered itself', () => {
+    class Point3 extends Point {
+      z = 0;
+    }
+    assert.throws(() => writeOne(new Point3(1, 2)), (e: unknown) => e instanceof UnregisteredTypeError && e.className === 'Point3');
+  });
+
+  it('built-in classes other than Array and Uint8Array are classes too (Date, Map, Set, Int32Array)', () => {
+    for (const [v, name] of [
+      [new Date(0), 'Date'],
+      [new Map(), 'Map'],
+      [new Set([1]), 'Set'],
+      [new Int32Array(2), 'Int32Array'],
+    ] as const) {
+      assert.throws(() => writeOne(v), (e: unknown) => e instanceof UnregisteredTypeError && e.className === name, name);
+    }
+  });
+
+  it('a built-in class can be registered like any other (Date)', () => {
+    const types = new TypeRegistry();
+    types.register(Date, { serialize: (d) => new TextEncoder().encode(d.toISOString()) }, { deserialize: (b) => new Date(new TextDecoder().decode(b)) });
+    const w = new RecordWriter(types);
+    w.write([new Date(86_400_000)]);
+    assert.deepStrictEqual(new RecordReader(types).readAll(w.finish()), [[new Date(86_400_000)]]);
+  });
+
+  it('functions and symbols: UnsupportedValueError saying what and where', () => {
+    function namedFn(): void {}
+    assert.throws(() => writeOne([1, namedFn]), (e: unknown) => {
+      assert.ok(e instanceof UnsupportedValueError);
+      assert.ok(e instanceof TsflinkError);
+      assert.match(e.message, /function 'namedFn' at record\[1\]/);
+      return true;
+    });
+    assert.throws(() => writeOne({ s: Symbol('tag') }), (e: unknown) => {
+      assert.ok(e instanceof UnsupportedValueError);
+      assert.match(e.message, /symbol Symbol\(tag\) at record\.s/);
+      return true;
+    });
+    assert.throws(() => writeOne(() => 1), /function '\(anonymous\)'/);
+  });
+
+  it('a cycle is refused with a clear error, not a stack overflow', () => {
+    const a: unknown[] = [1];
+    a.push(a);
+    assert.throws(() => writeOne(a), (e: unknown) => e instanceof UnsupportedValueError && /cycle/.test(e.message));
+    const o: Record<string, unknown> = {};
+    o.self = o;
+    assert.throws(() => writeOne(o), UnsupportedValueError);
+  });
+
+  it('a serializer that returns something other than a Uint8Array is named', () => {
+    const types = new TypeRegistry();
+    class Bad {}
+    types.register(Bad, { serialize: () => 'not bytes' as unknown as Uint8Array }, { deserialize: () => new Bad() });
+    assert.throws(() => writeOne([new Bad()], types), (e: unknown) => {
+      assert.ok(e instanceof UnsupportedValueError);
+      assert.match(e.message, /class 'Bad' at record\[0\]: its registered serializer returned string/);
+      return true;
+    });
+  });
+
+  it('a failed write leaves no trace: earlier and later records are intact', () => {
+    const types = registry();
+    const w = new RecordWriter(types);
+    w.write('before');
+    const size = w.size;
+    assert.throws(() => w.write(['x'.repeat(1000), new Unregistered()]));
+    assert.throws(() =>
+      w.write([
+        new Point(1, 1),
+        {
+          get boom(): never {
+            throw new Error('getter failed');
+          },
+        },
+      ]),
+    /getter failed/);
+    assert.equal(w.size, size);
+    assert.equal(w.count, 1);
+    w.write('after');
+    assert.deepStrictEqual(new RecordReader(types).readAll(w.finish()), ['before', 'after']);
+  });
+
+  it('an error thrown by a user serializer propagates as it is', () => {
+    const types = new TypeRegistry();
+    class Fragile {}
+    const boom = new Error('serializer broke');
+    types.register(
+      Fragile,
+      {
+        serialize() {
+          throw boom;
+        },
+      },
+      { deserialize: () => new Fragile() },
+    );
+    assert.throws(() => writeOne(new Fragile(), types), (e: unknown) => e === boom);
+  });
+
+  it('rejects a non-positive initial capacity', () => {
+    assert.throws(() => new RecordWriter(registry(), 0), RangeError);
+  });
+});
