@@ -37,12 +37,22 @@ export class InputFormatError extends TsflinkError {
   readonly file: string;
   readonly line: number;
   readonly field: number | undefined;
-  constructor(file: string, line: number, field: number | undefined, reason: string) {
+  readonly reason: string;
+  /** The source operator that read the file, once known. */
+  readonly operator: string | undefined;
+  constructor(file: string, line: number, field: number | undefined, reason: string, operator?: string) {
     const where = field === undefined ? `${file}:${line}` : `${file}:${line}, field ${field}`;
-    super(`${where}: ${reason}`);
+    super(`${operator === undefined ? '' : `Operator '${operator}': `}${where}: ${reason}`);
     this.file = file;
     this.line = line;
     this.field = field;
+    this.reason = reason;
+    this.operator = operator;
+  }
+
+  /** The same error, naming the source operator that read the file. */
+  withOperator(operator: string): InputFormatError {
+    return this.operator === undefined ? new InputFormatError(this.file, this.line, this.field, this.reason, operator) : this;
   }
 }
 

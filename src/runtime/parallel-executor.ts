@@ -5,6 +5,8 @@
  * beyond the memory budget); sinks commit only when every task succeeded.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { JobExecutionError } from '../errors/index.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
@@ -83,7 +85,11 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
 async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: WorkerPool): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const jobId = randomBytes(6).toString('hex');
   const sinks = new JobSinks(plan, jobId);
-  const store = new ExchangeStore(resources.memoryBytes, resources.tmpDir);
+  // One temp directory for the attempt, removed here even when a worker died mid-spill.
+  const tmpDir = mkdtempSync(join(resources.tmpDir, 'tsflink-job-'));
+  // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
+  const store = new ExchangeStore(resources.memoryBytes / 2, tmpDir);
+  const operatorMemoryBytes = Math.floor(resources.memoryBytes / 2 / pool.size);
   const accumulators = new AccumulatorMerger();
   const specs = exchangeSpecs(plan);
   let runId = 0;
@@ -111,6 +117,8 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
           sinkFiles: sinkFilesOf(task, s, sinks),
           invalidLinesNames: invalidLinesNamesOf(task, sinks),
           objectReuse: resources.objectReuse,
+          operatorMemoryBytes,
+          tmpDir,
         };
         const subtask = s;
         runs.push({
@@ -134,6 +142,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
     throw error;
   } finally {
     store.cleanup();
+    rmSync(tmpDir, { recursive: true, force: true });
   }
   sinks.print(resources);
   const merged = accumulators.result();

@@ -97,7 +97,7 @@ export class RecordWriter {
    * The batch: header + records, in a Uint8Array that owns its whole ArrayBuffer (so
    * `postMessage(batch, [batch.buffer])` transfers exactly it). The writer then starts a new batch.
    */
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     const bodyLength = this.pos - HEADER_SIZE;
     if (bodyLength > MAX_U32) throw new TsflinkError(`Record batch of ${bodyLength} bytes exceeds the format's 4 GiB limit; finish batches earlier`);
     const b = this.buf;
@@ -111,7 +111,8 @@ export class RecordWriter {
     b[7] = 0;
     this.view.setUint32(8, this.records, true);
     this.view.setUint32(12, bodyLength, true);
-    const out = new Uint8Array(this.buf.buffer.slice(this.buf.byteOffset, this.buf.byteOffset + this.pos));
+    // ArrayBuffer.slice: one copy, not zero-filled first. The buffer is never shared (allocUnsafeSlow).
+    const out = new Uint8Array((this.buf.buffer as ArrayBuffer).slice(this.buf.byteOffset, this.buf.byteOffset + this.pos));
     this.reset();
     return out;
   }

@@ -10,7 +10,7 @@ function node(id: number, name: string, inputs: number[], params: NodeParams, br
 
 const source = node(1, 'TextSource at wc.ts:5', [], { kind: 'TextSource', path: '/data/in.txt' });
 const tokenize = node(2, 'FlatMap at wc.ts:6', [1], { kind: 'FlatMap', fn: 'u1' });
-const stopwords = node(3, 'stop "words"', [], { kind: 'CollectionSource', data: 'u2' });
+const stopwords = node(3, 'stop "words"', [], { kind: 'CollectionSource', data: 'u2', count: 3 });
 const count = node(4, 'Reduce at wc.ts:9', [2], { kind: 'Reduce', fn: 'u3', keys: { kind: 'fields', fields: [0] } });
 const filter = node(5, 'Filter at wc.ts:10', [4], { kind: 'Filter', fn: 'u4' }, [{ name: 'stopwords', input: 3 }]);
 const sink = node(6, 'CsvSink at wc.ts:11', [5], {

@@ -42,14 +42,14 @@ for (const p of [1, 2]) {
     const aggregated = await data.groupBy(0).sum(1).andMax(2).collect();
     const grouped = await data
       .groupBy(0)
-      .reduceGroup((values: Iterable<[string, number, number]>, out) => {
+      .reduceGroup<[string, string]>((values: Iterable<[string, number, number]>, out) => {
         let key = '';
         const seen: number[] = [];
         for (const [k, i] of values) {
           key = k;
           seen.push(i);
         }
-        out.collect([key, seen.join(' ')] as [string, string]);
+        out.collect([key, seen.join(' ')]);
       })
       .collect();
     const distinct = await data.map(([k]) => k).distinct().count();

@@ -3,6 +3,7 @@
  * per instance; files are dealt out to instances round-robin (file i to instance i mod p).
  */
 import { CsvReader } from '../../io/csv-reader.ts';
+import { InputFormatError } from '../../errors/index.ts';
 import { listInputFiles } from '../../io/input-files.ts';
 import { readLines } from '../../io/line-reader.ts';
 import type { NodeParams } from '../../plan/nodes.ts';
@@ -45,7 +46,11 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       }
       const reader = new CsvReader(params.types, params.options, onInvalid);
       const emit = (tuple: unknown[]): void => out.collect(tuple);
-      for (let i = subtask; i < files.length; i += parallelism) reader.readFile(files[i]!, emit);
+      try {
+        for (let i = subtask; i < files.length; i += parallelism) reader.readFile(files[i]!, emit);
+      } catch (e) {
+        throw e instanceof InputFormatError ? e.withOperator(setup.name) : e;
+      }
       break;
     }
     default:

@@ -44,6 +44,9 @@ export interface RunSubtask {
   readonly sinkFiles: Readonly<Record<number, string>>;
   readonly invalidLinesNames: Readonly<Record<number, string>>;
   readonly objectReuse: boolean;
+  /** What this subtask's operators may hold before they spill, and where spill files go. */
+  readonly operatorMemoryBytes: number;
+  readonly tmpDir: string;
 }
 
 export type ToWorker = RunSubtask | { readonly type: 'shutdown' };

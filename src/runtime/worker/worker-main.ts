@@ -119,8 +119,9 @@ function runRemoteSubtask(m: RunSubtask): void {
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
       submission: init.submission,
-      memoryBytes: 0,
-      tmpDir: '',
+      memoryBytes: m.operatorMemoryBytes * 2,
+      operatorMemoryBytes: m.operatorMemoryBytes,
+      tmpDir: m.tmpDir,
     };
     const writers = m.outputs.map(
       (o) =>
