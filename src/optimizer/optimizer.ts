@@ -180,8 +180,9 @@ class PlanCompiler {
   private reduction(node: PlanNode, keys: KeySpec | null, grouped: LocalStrategy, combinable: boolean): void {
     const input = node.inputs[0]!;
     let fromTask = this.taskOf.get(input)!;
+    const carryKey = combinable && keys !== null && keys.kind === 'selector' && (node.params.kind === 'Reduce' || node.params.kind === 'GroupReduce');
     if (combinable) {
-      const combiner: PhysicalOperator = { node, strategy: 'COMBINE', combineKeys: keys };
+      const combiner: PhysicalOperator = carryKey ? { node, strategy: 'COMBINE', combineKeys: keys, keyedPairs: 'combine' } : { node, strategy: 'COMBINE', combineKeys: keys };
       // A rich combiner reads the operator's broadcast sets too, so it needs a task that runs after theirs.
       if (node.broadcastInputs.length === 0 && this.canChainAfter(input, this.p(input))) {
         fromTask.operators.push(combiner);
@@ -193,8 +194,9 @@ class PlanCompiler {
     const ship: TaskInput =
       keys === null
         ? { fromTask: fromTask.id, ship: fromTask.parallelism === this.p(node.id) ? 'FORWARD' : 'REBALANCE' }
-        : { fromTask: fromTask.id, ship: 'HASH', keys };
-    this.newTask(node, [{ node, strategy: keys === null ? 'ALL_GROUP' : grouped }], [ship]);
+        : { fromTask: fromTask.id, ship: 'HASH', keys: carryKey ? { kind: 'fields', fields: [0] } : keys };
+    const strategy = keys === null ? 'ALL_GROUP' : grouped;
+    this.newTask(node, [carryKey ? { node, strategy, keyedPairs: 'final' } : { node, strategy }], [ship]);
   }
 
   private canChainAfter(input: number, parallelism: number): boolean {

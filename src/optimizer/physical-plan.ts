@@ -37,6 +37,12 @@ export interface PhysicalOperator {
   readonly strategy: LocalStrategy;
   /** For COMBINE: the keys it groups on (null: all records). */
   readonly combineKeys?: KeySpec | null;
+  /**
+   * Key-selector reductions carry the key with the records through combiner and shuffle, as
+   * Flink does: the combiner wraps records as `[key, record]` and emits pairs (`'combine'`), the
+   * reducer reads pairs and unwraps them (`'final'`). So a combined value keeps its group's key.
+   */
+  readonly keyedPairs?: 'combine' | 'final';
 }
 
 export interface TaskInput {

@@ -262,10 +262,9 @@ describe('grouped reduce is always combined', () => {
 describe('combining with a key selector', () => {
   for (const p of PARALLELISMS) {
     // Flink extracts a selector's key once, from the original elements, and carries it through the
-    // combiner and the shuffle; here the reducer re-applies the selector to the combined values.
+    // combiner and the shuffle (the reducer never re-applies the selector to combined values).
     test(
       `the key of a combined value is the key of the elements it came from at p=${p}`,
-      { todo: 'the engine re-applies the key selector to combined values (see the report)' },
       async () => {
         const env = envAt(p);
         const sums = await env

@@ -25,10 +25,13 @@ export class GroupReduceOutput implements Output {
   private readonly all: unknown[] = [];
   private readonly spiller: GroupSpiller | null;
 
-  constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, sortKeys: readonly SortKey[], combine: boolean, next: Output) {
-    this.f = (combine ? setup.optionalMethod<GroupFn>(fnId, 'combine') : null) ?? setup.fn<GroupFn>(fnId, 'reduce');
-    this.key = keys ? setup.keyExtractor(keys) : null;
-    this.comparator = sortKeys.length > 0 ? setup.sortComparator(sortKeys) : null;
+  /** With `pairs`, records are `[key, value]` (see PhysicalOperator.keyedPairs): the function sees values. */
+  constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, sortKeys: readonly SortKey[], combine: boolean, next: Output, pairs?: 'combine' | 'final') {
+    const f = (combine ? setup.optionalMethod<GroupFn>(fnId, 'combine') : null) ?? setup.fn<GroupFn>(fnId, 'reduce');
+    this.f = pairs ? unwrapping(f, pairs, setup.name) : f;
+    this.key = pairs ? setup.keyExtractor({ kind: 'fields', fields: [0] }) : keys ? setup.keyExtractor(keys) : null;
+    const comparator = sortKeys.length > 0 ? setup.sortComparator(sortKeys) : null;
+    this.comparator = comparator && pairs ? (a, b) => comparator((a as unknown[])[1], (b as unknown[])[1]) : comparator;
     this.setup = setup;
     this.next = next;
     this.spiller = keys ? setup.groupSpiller() : null;
@@ -68,4 +71,20 @@ export class GroupReduceOutput implements Output {
       throw wrapUserError(this.setup.name, group[0], e);
     }
   }
+}
+
+/**
+ * The user's function over `[key, value]` pairs: it sees the values; as a combiner, what it
+ * emits (or returns) is paired with the group's key again.
+ */
+function unwrapping(f: GroupFn, pairs: 'combine' | 'final', operator: string): GroupFn {
+  return (group, out) => {
+    const values = (group as unknown[][]).map((p) => p[1]);
+    if (pairs === 'final') return f(values, out);
+    const key = (group[0] as unknown[])[0];
+    const keyed = { collect: (v: unknown) => out.collect([key, v]) } as UserCollector;
+    const returned: unknown[] = [];
+    emitReturned(f(values, keyed), { collect: (v) => returned.push([key, v]), close() {} }, operator);
+    return returned;
+  };
 }

@@ -8,6 +8,7 @@ import { FirstOutput } from './first-output.ts';
 import { GroupReduceOutput } from './group-reduce-output.ts';
 import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput } from './partition-outputs.ts';
 import { ReduceOutput } from './reduce-output.ts';
+import { KeyWrapOutput } from './key-wrap-output.ts';
 import { CollectSinkOutput, CsvSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
 
 export function createOperatorOutput(setup: OperatorSetup, next: Output): Output {
@@ -34,9 +35,14 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
     case 'SortPartition':
       return new SortPartitionOutput(setup, p.sortKeys, next);
     case 'Reduce':
-      return new ReduceOutput(setup, p.fn, p.keys, next);
-    case 'GroupReduce':
-      return new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, combine, next);
+    case 'GroupReduce': {
+      const reducer =
+        p.kind === 'Reduce'
+          ? new ReduceOutput(setup, p.fn, p.keys, next, op.keyedPairs)
+          : new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, combine, next, op.keyedPairs);
+      // A combiner that carries the key wraps each record with it first.
+      return op.keyedPairs === 'combine' && p.keys ? new KeyWrapOutput(setup.keyExtractor(p.keys), reducer) : reducer;
+    }
     case 'Aggregate':
       return new AggregateOutput(setup, p.aggregations, p.keys, next);
     case 'Distinct':

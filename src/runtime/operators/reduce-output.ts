@@ -19,9 +19,14 @@ export class ReduceOutput implements Output {
   private seen = false;
   private readonly spiller: GroupSpiller | null;
 
-  constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, next: Output) {
-    this.f = setup.fn(fnId, 'reduce');
-    this.key = keys ? setup.keyExtractor(keys) : null;
+  private readonly unwrap: boolean;
+
+  /** With `pairs`, records are `[key, value]` (see PhysicalOperator.keyedPairs): the function sees values. */
+  constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, next: Output, pairs?: 'combine' | 'final') {
+    const f = setup.fn<(a: unknown, b: unknown) => unknown>(fnId, 'reduce');
+    this.f = pairs ? (a, b) => [(a as unknown[])[0], f((a as unknown[])[1], (b as unknown[])[1])] : f;
+    this.unwrap = pairs === 'final';
+    this.key = pairs ? setup.keyExtractor({ kind: 'fields', fields: [0] }) : keys ? setup.keyExtractor(keys) : null;
     this.setup = setup;
     this.next = next;
     this.spiller = keys ? setup.groupSpiller() : null;
@@ -63,10 +68,10 @@ export class ReduceOutput implements Output {
       this.spiller!.forEachGroup(this.groups, (accs) => {
         let acc = accs[0];
         for (let i = 1; i < accs.length; i++) acc = this.apply(acc, accs[i]);
-        this.next.collect(acc);
+        this.next.collect(this.unwrap ? (acc as unknown[])[1] : acc);
       });
     } else {
-      for (const v of this.groups.values()) this.next.collect(v);
+      for (const v of this.groups.values()) this.next.collect(this.unwrap ? (v as unknown[])[1] : v);
       this.groups.clear();
     }
     this.next.close();
