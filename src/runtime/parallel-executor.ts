@@ -141,6 +141,9 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
     sinks.abort();
     throw error;
   } finally {
+    if (store.spilledBytes > 0 && process.env.TSFLINK_VERBOSE === '1') {
+      resources.stderr(`tsflink: spilled ${(store.spilledBytes / 1048576).toFixed(1)} MiB of exchanged records to ${resources.tmpDir}\n`);
+    }
     store.cleanup();
     rmSync(tmpDir, { recursive: true, force: true });
   }

@@ -4,13 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-function runJob(mode: string, parallelism = '2'): { lines: unknown[]; stderr: string; status: number | null } {
-  const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', 'test/fixtures/worker-job.ts', '-p', parallelism, '-', mode], {
+function runJob(mode: string, parallelism = '2', flags: string[] = []): { lines: unknown[]; stderr: string; status: number | null } {
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', 'test/fixtures/worker-job.ts', '-p', parallelism, ...flags, '-', mode], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NODE_TEST_CONTEXT: '' },
@@ -74,4 +76,18 @@ test('a script whose plan cannot be rebuilt falls back to this thread, with a on
   assert.deepEqual(lines, [{ n: 10 }]);
   assert.match(stderr, /^tsflink: running in this thread, not on worker threads: the re-run script built a different plan/);
   assert.equal(stderr.trim().split('\n').length, 1);
+});
+
+test('an exchange far larger than the memory budget spills to disk, applies back-pressure, and cleans up', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'tsflink-bp-'));
+  try {
+    const conf = join(tmp, 'tsflink.yaml');
+    writeFileSync(conf, `taskmanager.memory: 4m\nio.tmp.dirs: ${tmp}\n`);
+    const { lines, stderr } = runJob('big', '2', ['--conf', conf, '--verbose']);
+    assert.deepEqual(lines, [{ n: 200_000 }]);
+    assert.match(stderr, /tsflink: spilled \d+\.\d MiB of exchanged records/);
+    assert.deepEqual(readdirSync(tmp), ['tsflink.yaml'], 'no spill files left');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -22,6 +22,11 @@ export interface WorkerInit {
   readonly fingerprint: string;
   /** URL of tsx's ESM API when the script (or tsflink itself) is TypeScript. */
   readonly tsxApi: string | null;
+  /**
+   * Back-pressure: one Int32 counting this worker's batches the coordinator has not taken yet.
+   * A worker that has too many in flight waits (Atomics.wait) until the coordinator catches up.
+   */
+  readonly inFlight?: SharedArrayBuffer;
 }
 
 export interface OutputSpec {

@@ -39,6 +39,19 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
+/** Batches this worker may have in flight before it waits for the coordinator (16 × 256 KiB). */
+const MAX_IN_FLIGHT = 16;
+const inFlight = init.inFlight ? new Int32Array(init.inFlight) : null;
+
+/** Ships a batch, first waiting while the coordinator has too many of ours to take (back-pressure). */
+function postBatch(message: FromWorker & { type: 'batch' }): void {
+  if (inFlight) {
+    for (let n = Atomics.load(inFlight, 0); n >= MAX_IN_FLIGHT; n = Atomics.load(inFlight, 0)) Atomics.wait(inFlight, 0, n, 1000);
+    Atomics.add(inFlight, 0, 1);
+  }
+  post(message, [message.bytes.buffer as ArrayBuffer]);
+}
+
 function mismatch(reason: string): void {
   if (reported) return;
   reported = true;
@@ -126,7 +139,7 @@ function runRemoteSubtask(m: RunSubtask): void {
     const writers = m.outputs.map(
       (o) =>
         new BinaryExchangeWriter(createPartitioner(o.ship, o.keys, m.subtask, o.consumers, userObjects, types, o.keyOwner), o.consumers, types, (target, bytes) =>
-          post({ type: 'batch', runId: m.runId, exchange: o.exchange, target, bytes }, [bytes.buffer as ArrayBuffer]),
+          postBatch({ type: 'batch', runId: m.runId, exchange: o.exchange, target, bytes }),
           task.name,
         ),
     );

@@ -34,6 +34,7 @@ export interface SubtaskRun {
 
 interface Slot {
   readonly worker: Worker;
+  readonly inFlight: Int32Array;
   readonly index: number;
   running: { run: SubtaskRun; resolve: () => void; reject: (e: Error) => void } | null;
   dead: boolean;
@@ -54,13 +55,15 @@ export class WorkerPool {
     const slots: Slot[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
+      const inFlight = new SharedArrayBuffer(4);
+      const workerData: WorkerInit = { ...init, inFlight };
       const worker = isTypeScript
         ? new Worker(
             `import(${JSON.stringify(init.tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerMainUrl.href)}); })`,
-            { eval: true, workerData: init },
+            { eval: true, workerData },
           )
-        : new Worker(workerMainUrl, { workerData: init });
-      const slot: Slot = { worker, index: i, running: null, dead: false };
+        : new Worker(workerMainUrl, { workerData });
+      const slot: Slot = { worker, inFlight: new Int32Array(inFlight), index: i, running: null, dead: false };
       slots.push(slot);
       ready.push(
         new Promise<void>((resolve, reject) => {
@@ -90,6 +93,11 @@ export class WorkerPool {
     w.removeAllListeners('error');
     w.removeAllListeners('exit');
     w.on('message', (m: FromWorker) => {
+      if (m.type === 'batch') {
+        // A batch taken: give the worker its credit back.
+        Atomics.sub(slot.inFlight, 0, 1);
+        Atomics.notify(slot.inFlight, 0);
+      }
       const r = slot.running;
       if (!r) return;
       if (m.type === 'done') {
