@@ -196,7 +196,9 @@ function newestMtime(dir: string): number {
 
 async function duckdbAvailable(): Promise<string | null> {
   try {
-    const duckdb = await import('@duckdb/node-api');
+    // Not a dependency of tsflink (npm ci stays small): the benchmark installs it when it can.
+    const name = '@duckdb/node-api';
+    const duckdb = (await import(name)) as { version(): string };
     return duckdb.version();
   } catch {
     console.log('note: @duckdb/node-api is not installed or does not load here; DuckDB is left out');
