@@ -8,6 +8,7 @@
 import { InputFormatError, PlanError, truncateForMessage } from '../errors/index.ts';
 import type { CsvSourceOptions, FieldType } from '../plan/nodes.ts';
 import { DEFAULT_CHUNK_SIZE, TextChunkReader } from './text-chunk-reader.ts';
+import { countLineDelimiters } from './input-splits.ts';
 
 // What a file column turns into.
 const EXCLUDED = -1;
@@ -91,12 +92,31 @@ export class CsvReader {
     this.lookahead = Math.max(fieldDelimiter.length, lineDelimiter.length, 2);
   }
 
-  /** Parses `file`, calling `emit` with a fresh tuple per valid row. */
-  readFile(file: string, emit: (tuple: unknown[]) => void): void {
+  /**
+   * Parses `file` (or only the bytes of `range`, an input split whose ends sit on line
+   * boundaries), calling `emit` with a fresh tuple per valid row. Line numbers in errors count
+   * from the start of the file in either case.
+   */
+  readFile(file: string, emit: (tuple: unknown[]) => void, range?: { readonly start: number; readonly end: number }): void {
+    if (range && range.start > 0) {
+      try {
+        this.readRange(file, emit, range);
+      } catch (e) {
+        if (!(e instanceof InputFormatError)) throw e;
+        const before = countLineDelimiters(file, range.start, this.lineDelimiter);
+        throw new InputFormatError(e.file, e.line + before, e.field, e.reason);
+      }
+      return;
+    }
+    this.readRange(file, emit, range);
+  }
+
+  private readRange(file: string, emit: (tuple: unknown[]) => void, range: { readonly start: number; readonly end: number } | undefined): void {
     this.file = file;
     this.line = 1;
-    this.headerPending = this.ignoreFirstLine;
-    const reader = new TextChunkReader(file, this.chunkSize);
+    // The header is the first line of the file, in the first split only.
+    this.headerPending = this.ignoreFirstLine && (range === undefined || range.start === 0);
+    const reader = new TextChunkReader(file, this.chunkSize, range?.start, range?.end);
     let pending = '';
     let waitUntil = 0;
     try {

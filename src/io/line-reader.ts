@@ -9,6 +9,8 @@ export interface LineReaderOptions {
   readonly lineDelimiter?: string;
   /** Bytes read per `fs.readSync`; tests use a few bytes to put chunk boundaries everywhere. */
   readonly chunkSize?: number;
+  /** Only these bytes of the file: an input split whose ends sit on line boundaries (input-splits.ts). */
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 /** Calls `onLine(line, lineNumber)` (1-based) for every line of `file`, without the terminator. */
@@ -20,7 +22,7 @@ export function readLines(
   const delimiter = options.lineDelimiter ?? '\n';
   if (delimiter.length === 0) throw new PlanError('The line delimiter must not be empty');
   const dropCr = delimiter === '\n';
-  const reader = new TextChunkReader(file, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const reader = new TextChunkReader(file, options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.range?.start, options.range?.end);
   let lineNumber = 0;
   let pending = '';
   let scanned = 0; // a prefix of `pending` already searched: no delimiter starts inside it

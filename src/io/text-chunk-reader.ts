@@ -14,10 +14,14 @@ export class TextChunkReader {
   private fd: number;
   private readonly buffer: Buffer;
   private readonly decoder = new StringDecoder('utf8');
-  private position = 0;
+  private position: number;
+  private readonly end: number;
   private done = false;
 
-  constructor(file: string, chunkSize = DEFAULT_CHUNK_SIZE) {
+  /** Reads bytes [start, end) of the file (an input split; see input-splits.ts), all of it by default. */
+  constructor(file: string, chunkSize = DEFAULT_CHUNK_SIZE, start = 0, end = Number.POSITIVE_INFINITY) {
+    this.position = start;
+    this.end = end;
     if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
     this.file = file;
     try {
@@ -33,7 +37,7 @@ export class TextChunkReader {
     if (this.done) return null;
     let n: number;
     try {
-      n = readSync(this.fd, this.buffer, 0, this.buffer.length, this.position);
+      n = this.position >= this.end ? 0 : readSync(this.fd, this.buffer, 0, Math.min(this.buffer.length, this.end - this.position), this.position);
     } catch (e) {
       throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
     }

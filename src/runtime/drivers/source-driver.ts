@@ -1,10 +1,11 @@
 /**
  * Sources. A collection is read by one instance; a sequence is cut into contiguous ranges, one
- * per instance; files are dealt out to instances round-robin (file i to instance i mod p).
+ * per instance; files are cut into input splits shared among the instances (input-splits.ts).
  */
 import { CsvReader } from '../../io/csv-reader.ts';
 import { InputFormatError } from '../../errors/index.ts';
 import { listInputFiles } from '../../io/input-files.ts';
+import { alignSplit, splitsFor } from '../../io/input-splits.ts';
 import { readLines } from '../../io/line-reader.ts';
 import type { NodeParams } from '../../plan/nodes.ts';
 import { CountAccumulator } from '../runtime-context.ts';
@@ -31,13 +32,14 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       break;
     }
     case 'TextSource': {
-      const files = listInputFiles(params.path);
       const emit = (line: string): void => out.collect(line);
-      for (let i = subtask; i < files.length; i += parallelism) readLines(files[i]!, emit);
+      for (const split of splitsFor(listInputFiles(params.path), parallelism, subtask)) {
+        readLines(split.file, emit, { range: alignSplit(split, '\n') });
+      }
       break;
     }
     case 'CsvSource': {
-      const files = listInputFiles(params.path);
+      const splits = splitsFor(listInputFiles(params.path), parallelism, subtask);
       let onInvalid: (() => void) | undefined;
       if (params.options.ignoreInvalidLines) {
         const counter = new CountAccumulator();
@@ -47,7 +49,7 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       const reader = new CsvReader(params.types, params.options, onInvalid);
       const emit = (tuple: unknown[]): void => out.collect(tuple);
       try {
-        for (let i = subtask; i < files.length; i += parallelism) reader.readFile(files[i]!, emit);
+        for (const split of splits) reader.readFile(split.file, emit, alignSplit(split, params.options.lineDelimiter));
       } catch (e) {
         throw e instanceof InputFormatError ? e.withOperator(setup.name) : e;
       }

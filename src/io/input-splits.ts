@@ -1,0 +1,112 @@
+/**
+ * Input splits: how the files of a text or CSV source are shared among its parallel instances.
+ * Small files are read whole; a large file is cut into byte ranges whose ends are moved forward
+ * to the next line delimiter, so that every line is read by exactly one instance (as Hadoop and
+ * Flink do). A CSV field with a quoted line break must not straddle such a boundary — only
+ * files larger than `MIN_SPLIT_BYTES` per instance are ever cut.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+
+/** No split is smaller than this: below it a file is read whole by one instance. */
+export const MIN_SPLIT_BYTES = 8 * 1024 * 1024;
+
+export interface InputSplit {
+  readonly file: string;
+  /** Byte range [start, end) before alignment; `readSplit` moves both to line boundaries. */
+  readonly start: number;
+  readonly end: number;
+  readonly size: number;
+  readonly whole: boolean;
+}
+
+/**
+ * The splits of instance `subtask` of `parallelism`. Every instance computes the same plan from
+ * the same files: splits are dealt largest first to the instance with the fewest bytes so far.
+ */
+export function splitsFor(files: readonly string[], parallelism: number, subtask: number, minSplitBytes = MIN_SPLIT_BYTES): InputSplit[] {
+  const sizes = files.map((f) => statSync(f).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const target = Math.max(minSplitBytes, Math.ceil(total / parallelism));
+  const splits: InputSplit[] = [];
+  files.forEach((file, i) => {
+    const size = sizes[i]!;
+    const pieces = size > target * 1.5 ? Math.ceil(size / target) : 1;
+    for (let k = 0; k < pieces; k++) {
+      const start = Math.floor((k * size) / pieces);
+      const end = Math.floor(((k + 1) * size) / pieces);
+      splits.push({ file, start, end, size, whole: pieces === 1 });
+    }
+  });
+  const load = new Array<number>(parallelism).fill(0);
+  const mine: InputSplit[] = [];
+  const order = splits.map((s, i) => i).sort((a, b) => splits[b]!.end - splits[b]!.start - (splits[a]!.end - splits[a]!.start) || a - b);
+  for (const i of order) {
+    let best = 0;
+    for (let t = 1; t < parallelism; t++) if (load[t]! < load[best]!) best = t;
+    const s = splits[i]!;
+    load[best]! += Math.max(1, s.end - s.start);
+    if (best === subtask) mine.push(s);
+  }
+  // Read in file order, whatever the dealing order was.
+  return mine.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.start - b.start);
+}
+
+/** The first position at or after `pos` that directly follows a line delimiter (or the file's end). */
+function lineBoundary(fd: number, pos: number, size: number, delimiter: Buffer): number {
+  if (pos <= 0) return 0;
+  if (pos >= size) return size;
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  let at = Math.max(0, pos - delimiter.length);
+  let carry = Buffer.alloc(0);
+  let carryStart = at;
+  for (;;) {
+    const n = readSync(fd, chunk, 0, chunk.length, at);
+    if (n === 0) return size;
+    const window = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+    const i = window.indexOf(delimiter);
+    if (i >= 0) return carryStart + i + delimiter.length;
+    at += n;
+    carry = Buffer.from(window.subarray(Math.max(0, window.length - delimiter.length + 1)));
+    carryStart = at - carry.length;
+  }
+}
+
+/** The byte range of a split, both ends moved to line boundaries. */
+export function alignSplit(split: InputSplit, delimiter: string): { start: number; end: number } {
+  if (split.whole) return { start: 0, end: split.size };
+  const fd = openSync(split.file, 'r');
+  try {
+    const d = Buffer.from(delimiter, 'utf8');
+    return { start: lineBoundary(fd, split.start, split.size, d), end: lineBoundary(fd, split.end, split.size, d) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How many line delimiters the file holds before byte `end` (for line numbers in a split's errors). */
+export function countLineDelimiters(file: string, end: number, delimiter: string): number {
+  const d = Buffer.from(delimiter, 'utf8');
+  const fd = openSync(file, 'r');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let count = 0;
+  let carry = Buffer.alloc(0);
+  try {
+    for (let at = 0; at < end; ) {
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, end - at), at);
+      if (n === 0) break;
+      const window = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let i = window.indexOf(d);
+      let last = -1;
+      while (i >= 0) {
+        count++;
+        last = i + d.length;
+        i = window.indexOf(d, last);
+      }
+      at += n;
+      carry = Buffer.from(window.subarray(Math.max(last, window.length - d.length + 1)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return count;
+}
