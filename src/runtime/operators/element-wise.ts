@@ -1,6 +1,5 @@
 /** The chained element-wise operators: map, filter, flatMap, project. One call per record, no buffering. */
 import type { Output } from '../collector.ts';
-import { UserCollector } from '../collector.ts';
 import { emitReturned } from '../emit.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { wrapUserError } from '../udf.ts';
@@ -52,14 +51,15 @@ export class FilterOutput implements Output {
 }
 
 export class FlatMapOutput implements Output {
-  private readonly f: (v: unknown, out: UserCollector) => unknown;
+  private readonly f: (v: unknown, out: Output) => unknown;
   private readonly next: Output;
-  private readonly collector: UserCollector;
+  // The next operator itself is the function's collector: one call per emitted record, not two (measured on WordCount).
+  private readonly collector: Output;
   private readonly name: string;
   constructor(setup: OperatorSetup, fnId: string, next: Output) {
     this.f = setup.fn(fnId, 'flatMap');
     this.next = next;
-    this.collector = new UserCollector(next);
+    this.collector = next;
     this.name = setup.name;
   }
   collect(record: unknown): void {
