@@ -10,6 +10,8 @@ import type { SubtaskContext } from './runtime-context.ts';
 import { type BoundFunction, bindUserFunction } from './udf.ts';
 import { compileSortComparator, type RecordComparator } from './sort.ts';
 import { GroupSpiller } from './spill/group-spiller.ts';
+import { MemoryBudget } from './spill/memory-budget.ts';
+import { SpillFiles } from './spill/spill-runs.ts';
 
 export class OperatorSetup {
   readonly op: PhysicalOperator;
@@ -62,12 +64,27 @@ export class OperatorSetup {
     return this.fn<F>(id, method);
   }
 
+  /** What this operator may hold before it spills. */
+  private memoryLimit(): number {
+    return this.resources.operatorMemoryBytes ?? this.resources.memoryBytes / 2;
+  }
+
   /** Spilling for an operator that holds one Map entry per group; its files go when the subtask ends. */
   groupSpiller(): GroupSpiller {
-    const budget = this.resources.operatorMemoryBytes ?? this.resources.memoryBytes / 2;
-    const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, budget);
+    const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, this.memoryLimit());
     this.cleanups.push(() => spiller.cleanup());
     return spiller;
+  }
+
+  memoryBudget(): MemoryBudget {
+    return new MemoryBudget(this.memoryLimit());
+  }
+
+  /** A directory for this operator's spill files, removed when the subtask ends. */
+  spillFiles(): SpillFiles {
+    const files = new SpillFiles(this.resources.tmpDir);
+    this.cleanups.push(() => files.removeAll());
+    return files;
   }
 
   keyExtractor(spec: KeySpec): KeyExtractor {

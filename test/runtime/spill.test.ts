@@ -88,3 +88,44 @@ test('a job that fails after spilling leaves no spill files', async () => {
   assert.ok(spillStatistics.runs > before, 'the operator spilled before it failed');
   assert.deepEqual(leftovers(tmp), []);
 });
+
+for (const p of [1, 2]) {
+  test(`a join whose build side exceeds the budget becomes a grace hash join with the same result (p=${p})`, async () => {
+    const { env, tmp } = smallBudgetEnv(p);
+    const before = spillStatistics.runs;
+    const left = env.generateSequence(0, 29_999).map((i) => [i % 10_000, `L${i}-${'l'.repeat(30)}`] as [number, string]);
+    const right = env.generateSequence(0, 19_999).map((i) => [i % 12_000, `R${i}-${'r'.repeat(30)}`] as [number, string]);
+    const inner = await left.join(right).where(0).equalTo(0).using(([k], [, r]) => `${k}:${r.slice(0, 6)}`).count();
+    const full = await left
+      .fullOuterJoin(right)
+      .where(0)
+      .equalTo(0)
+      .using((l, r) => [l === null ? -1 : l[0], r === null ? -1 : r[0]] as [number, number])
+      .collect();
+    assert.ok(spillStatistics.runs > before, 'the join spilled to partitions');
+    // Keys 0..9999 appear 3× on the left; keys 0..7999 twice and 8000..11999 once on the right.
+    assert.equal(inner, 8000 * 3 * 2 + 2000 * 3 * 1);
+    const rightOnly = full.filter(([l]) => l === -1);
+    assert.equal(rightOnly.length, 2000); // keys 10000..11999
+    assert.equal(full.length, inner + 2000);
+    assert.deepEqual(leftovers(tmp), []);
+  });
+}
+
+test('sortPartition beyond the budget sorts externally, stable, with the same result', async () => {
+  const { env, tmp } = smallBudgetEnv(1);
+  const before = spillStatistics.runs;
+  const sorted = await env
+    .generateSequence(0, 59_999)
+    .map((i) => [(i * 7919) % 1000, i, 'z'.repeat(40)] as [number, number, string])
+    .sortPartition(0, 'DESCENDING')
+    .collect();
+  assert.ok(spillStatistics.runs > before, 'the sort spilled runs');
+  assert.equal(sorted.length, 60_000);
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, ai] = sorted[i - 1]!;
+    const [b, bi] = sorted[i]!;
+    assert.ok(a > b || (a === b && ai < bi), `order at ${i}: ${a},${ai} then ${b},${bi}`);
+  }
+  assert.deepEqual(leftovers(tmp), []);
+});

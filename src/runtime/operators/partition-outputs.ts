@@ -6,6 +6,8 @@ import { emitReturned } from '../emit.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordComparator } from '../sort.ts';
 import { wrapUserError } from '../udf.ts';
+import type { MemoryBudget } from '../spill/memory-budget.ts';
+import { mergeRuns, type SpillFiles, writeRun } from '../spill/spill-runs.ts';
 
 /** Calls the user's function once with the whole partition, also when it is empty (SPEC §9.6). */
 export class MapPartitionOutput implements Output {
@@ -36,20 +38,37 @@ export class SortPartitionOutput implements Output {
   private readonly comparator: RecordComparator;
   private readonly setup: OperatorSetup;
   private readonly next: Output;
-  private readonly records: unknown[] = [];
+  private records: unknown[] = [];
+  // An external merge sort past the memory budget: sorted runs on disk, merged at the end.
+  private readonly budget: MemoryBudget;
+  private files: SpillFiles | null = null;
+  private readonly runs: string[] = [];
 
   constructor(setup: OperatorSetup, sortKeys: readonly SortKey[], next: Output) {
     this.comparator = setup.sortComparator(sortKeys);
     this.setup = setup;
     this.next = next;
+    this.budget = setup.memoryBudget();
   }
   collect(record: unknown): void {
     this.records.push(this.setup.hold(record));
+    if (this.budget.exceeded()) {
+      this.records.sort(this.comparator);
+      this.files ??= this.setup.spillFiles();
+      const path = this.files.newPath();
+      writeRun(path, this.records, this.setup.resources.types);
+      this.runs.push(path);
+      this.budget.spilled(this.records.length);
+      this.records = [];
+    }
   }
   close(): void {
     this.records.sort(this.comparator);
-    for (let i = 0; i < this.records.length; i++) this.next.collect(this.records[i]);
-    this.records.length = 0;
+    if (this.runs.length > 0) {
+      const next = this.next;
+      mergeRuns(this.runs, this.records, this.comparator, this.setup.resources.types, (r) => next.collect(r));
+    } else for (let i = 0; i < this.records.length; i++) this.next.collect(this.records[i]);
+    this.records = [];
     this.next.close();
   }
 }

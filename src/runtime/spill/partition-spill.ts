@@ -1,0 +1,79 @@
+/**
+ * Hash-partitioned spill files, for joins and coGroups whose inputs exceed the memory budget
+ * (a "grace" hash join): records are written to one of `PARTITIONS` files by key hash, and each
+ * partition is later joined on its own, small enough to hold.
+ */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { RecordReader } from '../../serde/record-reader.ts';
+import { RecordWriter } from '../../serde/record-writer.ts';
+import type { TypeRegistry } from '../../serde/type-registry.ts';
+import { spillStatistics, type SpillFiles } from './spill-runs.ts';
+
+export const PARTITIONS = 16;
+const FLUSH_BYTES = 256 * 1024;
+const HEADER = 16;
+
+/** A partition for a key hash; uses the hash's high bits, since the low ones chose this subtask. */
+export function spillPartition(hash: number): number {
+  return Math.imul(hash, 0x9e3779b1) >>> 28;
+}
+
+export class PartitionSpill {
+  private readonly types: TypeRegistry;
+  private readonly paths: string[] = [];
+  private readonly fds: number[] = [];
+  private readonly sizes: number[] = [];
+  private readonly writers: RecordWriter[] = [];
+
+  constructor(types: TypeRegistry, files: SpillFiles) {
+    this.types = types;
+    for (let i = 0; i < PARTITIONS; i++) {
+      const path = files.newPath();
+      this.paths.push(path);
+      this.fds.push(openSync(path, 'w+'));
+      this.sizes.push(0);
+      this.writers.push(new RecordWriter(types));
+    }
+  }
+
+  add(partition: number, record: unknown): void {
+    const w = this.writers[partition]!;
+    w.write(record);
+    if (w.size >= FLUSH_BYTES) this.flush(partition);
+  }
+
+  private flush(partition: number): void {
+    const bytes = this.writers[partition]!.finish();
+    const fd = this.fds[partition]!;
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, this.sizes[partition]! + done);
+    this.sizes[partition]! += bytes.length;
+    spillStatistics.bytes += bytes.length;
+  }
+
+  /** Flushes what is buffered; call before reading. */
+  finish(): void {
+    for (let i = 0; i < PARTITIONS; i++) if (this.writers[i]!.count > 0) this.flush(i);
+    spillStatistics.runs += PARTITIONS;
+  }
+
+  forEach(partition: number, onRecord: (record: unknown) => void): void {
+    const fd = this.fds[partition]!;
+    const size = this.sizes[partition]!;
+    const reader = new RecordReader(this.types);
+    const header = new Uint8Array(HEADER);
+    for (let pos = 0; pos < size; ) {
+      readSync(fd, header, 0, HEADER, pos);
+      const body = new DataView(header.buffer).getUint32(12, true);
+      const bytes = new Uint8Array(HEADER + body);
+      let got = 0;
+      while (got < bytes.length) got += readSync(fd, bytes, got, bytes.length - got, pos + got);
+      pos += bytes.length;
+      reader.forEach(bytes, onRecord);
+    }
+  }
+
+  close(): void {
+    for (const fd of this.fds.splice(0)) closeSync(fd);
+  }
+}
