@@ -1,7 +1,9 @@
 /**
  * Exchanges between tasks in one process: the producer side partitions every record into
  * per-(producer, consumer) buffers; the consumer side reads its column of buffers. Records are
- * copied as they enter a buffer (SPEC §9.4) unless the program enabled object reuse.
+ * copied as they enter a buffer (SPEC §9.4) unless the program enabled object reuse. Past the
+ * job's memory budget a producer writes the rest of its records as binary batches to a spill
+ * file instead (read back after its in-memory records, so each producer's order is kept).
  */
 import type { TaskInput } from '../optimizer/physical-plan.ts';
 import type { Output } from './collector.ts';
@@ -9,6 +11,9 @@ import { copyRecord } from './copy.ts';
 import type { InputChannel } from './input-channel.ts';
 import { ALL_TARGETS, createPartitioner } from './partitioner.ts';
 import type { TypeRegistry } from '../serde/type-registry.ts';
+import type { MemoryBudget } from './spill/memory-budget.ts';
+import { BatchInputChannel, BinaryExchangeWriter } from './worker/binary-exchange.ts';
+import { ExchangeStore } from './worker/exchange-store.ts';
 
 export class LocalExchange {
   readonly input: TaskInput;
@@ -18,13 +23,15 @@ export class LocalExchange {
   readonly keyOwner: string;
   /** buffers[producer][consumer] */
   private buffers: unknown[][][];
+  private readonly spill: { readonly budget: MemoryBudget; readonly store: ExchangeStore } | null;
 
-  constructor(input: TaskInput, producers: number, consumers: number, keyOwner = '') {
+  constructor(input: TaskInput, producers: number, consumers: number, keyOwner = '', spill: { budget: MemoryBudget; tmpDir: string } | null = null) {
     this.input = input;
     this.producers = producers;
     this.consumers = consumers;
     this.keyOwner = keyOwner;
     this.buffers = Array.from({ length: producers }, () => Array.from({ length: consumers }, () => []));
+    this.spill = spill ? { budget: spill.budget, store: new ExchangeStore(0, spill.tmpDir) } : null;
   }
 
   /** The producer side of subtask `producer`. */
@@ -32,25 +39,38 @@ export class LocalExchange {
     const row = this.buffers[producer]!;
     const n = this.consumers;
     const target = createPartitioner(this.input.ship, this.input.keys, producer, n, userObjects, types, operator);
+    const spill = this.spill;
+    let spilling: BinaryExchangeWriter | null = null;
     return {
       collect(r) {
+        if (spilling) {
+          spilling.collect(r);
+          return;
+        }
         const t = target(r);
         if (t !== ALL_TARGETS) row[t]!.push(objectReuse ? r : copyRecord(r, types));
         else for (let i = 0; i < n; i++) row[i]!.push(objectReuse ? r : copyRecord(r, types));
+        if (spill?.budget.exceeded()) {
+          spilling = new BinaryExchangeWriter(target, n, types, (t2, bytes) => spill.store.add(0, t2, bytes), operator);
+        }
       },
-      close() {},
+      close() {
+        spilling?.close();
+      },
     };
   }
 
   /** The consumer side of subtask `consumer`. */
-  reader(consumer: number): InputChannel {
+  reader(consumer: number, types?: TypeRegistry): InputChannel {
     const buffers = this.buffers;
+    const spilled = this.spill && types ? new BatchInputChannel(this.spill.store.take(0, consumer).sources, types) : null;
     return {
       forEach(onRecord) {
         for (const row of buffers) {
           const b = row[consumer]!;
           for (let i = 0; i < b.length; i++) onRecord(b[i]);
         }
+        spilled?.forEach(onRecord);
       },
       toArray() {
         const out: unknown[] = [];
@@ -58,6 +78,7 @@ export class LocalExchange {
           const b = row[consumer]!;
           for (let i = 0; i < b.length; i++) out.push(b[i]);
         }
+        spilled?.forEach((r) => out.push(r));
         return out;
       },
     };
@@ -66,6 +87,7 @@ export class LocalExchange {
   /** Frees the buffers once the consumer task has finished. */
   release(): void {
     this.buffers = [];
+    this.spill?.store.cleanup();
   }
 }
 

@@ -13,6 +13,7 @@ import { JobSinks } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
 import { runSubtask } from './task-runner.ts';
+import { MemoryBudget } from './spill/memory-budget.ts';
 
 export function executeLocally(plan: PhysicalPlan, resources: JobResources): JobOutcome {
   const started = performance.now();
@@ -36,15 +37,16 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
   const jobId = randomBytes(6).toString('hex');
   const services = new JobSinks(plan, jobId);
   const accumulators = new Map<string, RuntimeAccumulator[]>();
+  // Exchanges hold records in memory up to half the budget (the operators may hold the rest), then spill.
+  const exchanges = createExchanges(plan, { budget: new MemoryBudget(resources.memoryBytes / 2), tmpDir: resources.tmpDir });
   try {
-    const exchanges = createExchanges(plan);
     for (const task of plan.tasks) {
       const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
       for (let s = 0; s < task.parallelism; s++) {
         const writers = outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner));
         const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
-        const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s).toArray()] as const));
-        runSubtask(task, s, { inputs: inputs.map((x) => x.reader(s)), broadcast, output }, resources, services, accumulators);
+        const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
+        runSubtask(task, s, { inputs: inputs.map((x) => x.reader(s, resources.types)), broadcast, output }, resources, services, accumulators);
       }
       for (const x of inputs) x.release();
       for (const [, x] of broadcasts) x.release();
@@ -53,6 +55,8 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
   } catch (error) {
     services.abort();
     throw error;
+  } finally {
+    for (const x of exchanges.values()) for (const e of [...x.inputs, ...x.broadcasts.map(([, b]) => b)]) e.release();
   }
   services.print(resources);
   const merged = mergeAccumulators(accumulators);
@@ -66,18 +70,18 @@ interface TaskExchanges {
   outputs: LocalExchange[];
 }
 
-function createExchanges(plan: PhysicalPlan): Map<number, TaskExchanges> {
+function createExchanges(plan: PhysicalPlan, spill: { budget: MemoryBudget; tmpDir: string }): Map<number, TaskExchanges> {
   const byTask = new Map<number, TaskExchanges>();
   const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
   for (const t of plan.tasks) byTask.set(t.id, { inputs: [], broadcasts: [], outputs: [] });
   for (const t of plan.tasks) {
     for (const input of t.inputs) {
-      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name);
+      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name, spill);
       byTask.get(t.id)!.inputs.push(x);
       byTask.get(input.fromTask)!.outputs.push(x);
     }
     for (const b of t.broadcastInputs) {
-      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism);
+      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism, '', spill);
       byTask.get(t.id)!.broadcasts.push([b.name, x]);
       byTask.get(b.fromTask)!.outputs.push(x);
     }

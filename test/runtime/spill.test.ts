@@ -129,3 +129,20 @@ test('sortPartition beyond the budget sorts externally, stable, with the same re
   }
   assert.deepEqual(leftovers(tmp), []);
 });
+
+test('an exchange holding more than the budget in this thread spills batches and reads them back in order', async () => {
+  const { env, tmp } = smallBudgetEnv(1);
+  const bytesBefore = spillStatistics.exchangeBytes;
+  const rows = await env
+    .generateSequence(0, 99_999)
+    .map((i) => [i, 'v'.repeat(60)] as [number, string])
+    .groupBy(0)
+    .reduceGroup<number>((values: Iterable<[number, string]>, out) => {
+      for (const [i] of values) out.collect(i);
+    })
+    .collect();
+  assert.ok(spillStatistics.exchangeBytes > bytesBefore, 'the exchange spilled');
+  assert.equal(rows.length, 100_000);
+  assert.equal(new Set(rows).size, 100_000);
+  assert.deepEqual(leftovers(tmp), []);
+});

@@ -32,7 +32,7 @@ export class SpillFiles {
 }
 
 /** What this thread has spilled so far (for tests and diagnostics). */
-export const spillStatistics = { runs: 0, bytes: 0 };
+export const spillStatistics = { runs: 0, bytes: 0, exchangeBytes: 0 };
 
 /** Writes records, already in order, to a run file. */
 export function writeRun(path: string, records: readonly unknown[], types: TypeRegistry): void {

@@ -7,6 +7,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TARGETS } from '../partitioner.ts';
 import type { BatchSource } from './protocol.ts';
+import { spillStatistics } from '../spill/spill-runs.ts';
 
 interface SpillFile {
   readonly path: string;
@@ -56,6 +57,7 @@ export class ExchangeStore {
     const source: BatchSource = { kind: 'file', path: file.path, offset: file.size, length: bytes.byteLength };
     file.size += bytes.byteLength;
     this.spilledBytes += bytes.byteLength;
+    spillStatistics.exchangeBytes += bytes.byteLength;
     return source;
   }
 
