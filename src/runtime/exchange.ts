@@ -50,7 +50,7 @@ export class LocalExchange {
         const t = target(r);
         if (t !== ALL_TARGETS) row[t]!.push(objectReuse ? r : copyRecord(r, types));
         else for (let i = 0; i < n; i++) row[i]!.push(objectReuse ? r : copyRecord(r, types));
-        if (spill?.budget.exceeded()) {
+        if (spill?.budget.add(r)) {
           spilling = new BinaryExchangeWriter(target, n, types, (t2, bytes) => spill.store.add(0, t2, bytes), operator);
         }
       },

@@ -38,7 +38,7 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
   const services = new JobSinks(plan, jobId);
   const accumulators = new Map<string, RuntimeAccumulator[]>();
   // Exchanges hold records in memory up to half the budget (the operators may hold the rest), then spill.
-  const exchanges = createExchanges(plan, { budget: new MemoryBudget(resources.memoryBytes / 2), tmpDir: resources.tmpDir });
+  const exchanges = createExchanges(plan, () => ({ budget: new MemoryBudget(resources.memoryBytes / 2), tmpDir: resources.tmpDir }));
   try {
     for (const task of plan.tasks) {
       const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
@@ -70,18 +70,18 @@ interface TaskExchanges {
   outputs: LocalExchange[];
 }
 
-function createExchanges(plan: PhysicalPlan, spill: { budget: MemoryBudget; tmpDir: string }): Map<number, TaskExchanges> {
+function createExchanges(plan: PhysicalPlan, spill: () => { budget: MemoryBudget; tmpDir: string }): Map<number, TaskExchanges> {
   const byTask = new Map<number, TaskExchanges>();
   const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
   for (const t of plan.tasks) byTask.set(t.id, { inputs: [], broadcasts: [], outputs: [] });
   for (const t of plan.tasks) {
     for (const input of t.inputs) {
-      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name, spill);
+      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name, spill());
       byTask.get(t.id)!.inputs.push(x);
       byTask.get(input.fromTask)!.outputs.push(x);
     }
     for (const b of t.broadcastInputs) {
-      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism, '', spill);
+      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism, '', spill());
       byTask.get(t.id)!.broadcasts.push([b.name, x]);
       byTask.get(b.fromTask)!.outputs.push(x);
     }

@@ -87,7 +87,7 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
       return;
     }
     insert(table, gk, r);
-    if (budget.exceeded()) {
+    if (budget.add(r)) {
       const files = setup.spillFiles();
       spill = { build: new PartitionSpill(types, files), probe: new PartitionSpill(types, files) };
       for (const [k, e] of table) for (const b of e.records) spill.build.add(spillPartition(hashGroupKey(k)), b);

@@ -62,7 +62,7 @@ export class AggregateOutput implements Output {
     const state = this.groups.get(gk);
     if (state === undefined) {
       this.groups.set(gk, this.start(record));
-      this.spiller!.afterAdd(this.groups);
+      this.spiller!.afterAdd(this.groups, record);
     } else this.update(state, record);
   }
 

@@ -30,7 +30,7 @@ export class DistinctOutput implements Output {
       this.seen.set(gk, EMITTED);
       this.next.collect(record);
     }
-    this.spiller.afterAdd(this.seen);
+    this.spiller.afterAdd(this.seen, gk);
   }
 
   close(): void {

@@ -47,7 +47,7 @@ export class GroupReduceOutput implements Output {
     const group = this.groups.get(gk);
     if (group === undefined) this.groups.set(gk, [held]);
     else group.push(held);
-    this.spiller!.afterAdd(this.groups);
+    this.spiller!.afterAdd(this.groups, held);
   }
 
   close(): void {

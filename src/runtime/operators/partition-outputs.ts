@@ -51,14 +51,15 @@ export class SortPartitionOutput implements Output {
     this.budget = setup.memoryBudget();
   }
   collect(record: unknown): void {
-    this.records.push(this.setup.hold(record));
-    if (this.budget.exceeded()) {
+    const held = this.setup.hold(record);
+    this.records.push(held);
+    if (this.budget.add(held)) {
       this.records.sort(this.comparator);
       this.files ??= this.setup.spillFiles();
       const path = this.files.newPath();
       writeRun(path, this.records, this.setup.resources.types);
       this.runs.push(path);
-      this.budget.spilled(this.records.length);
+      this.budget.spilled();
       this.records = [];
     }
   }

@@ -44,7 +44,7 @@ export class ReduceOutput implements Output {
     const acc = this.groups.get(gk);
     if (acc === undefined && !this.groups.has(gk)) {
       this.groups.set(gk, this.setup.hold(record));
-      this.spiller!.afterAdd(this.groups);
+      this.spiller!.afterAdd(this.groups, record);
     } else this.groups.set(gk, this.apply(acc, record));
   }
 

@@ -46,14 +46,14 @@ export class GroupSpiller {
     this.budget = new MemoryBudget(budgetBytes);
   }
 
-  /** Call after adding a record to the Map; spills the Map (and clears it) when over budget. */
-  afterAdd(map: Map<unknown, unknown>): void {
-    if (!this.budget.exceeded()) return;
+  /** Call after the Map took one more record (`held`); spills the Map (and clears it) when over budget. */
+  afterAdd(map: Map<unknown, unknown>, held: unknown): void {
+    if (!this.budget.add(held)) return;
     const entries = sortedEntries(map);
     const path = this.files.newPath();
     writeRun(path, entries, this.types);
     this.runs.push(path);
-    this.budget.spilled(entries.length);
+    this.budget.spilled();
     map.clear();
   }
 
