@@ -52,7 +52,7 @@ const selected = WORKLOADS.filter((w) => names.includes(w.name));
 buildIfStale();
 for (const dir of [DATA, TMP, join(DATA, 'out'), join(DATA, 'conf')]) mkdirSync(dir, { recursive: true });
 
-const duckdbVersion = flags['no-duckdb'] ? null : await duckdbAvailable();
+const duckdbVersion = flags['no-duckdb'] ? null : duckdbAvailable();
 const machine: MachineInfo = {
   cpu: cpuModel(),
   cores: os.availableParallelism(),
@@ -194,16 +194,25 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-async function duckdbAvailable(): Promise<string | null> {
-  try {
-    // Not a dependency of tsflink (npm ci stays small): the benchmark installs it when it can.
-    const name = '@duckdb/node-api';
-    const duckdb = (await import(name)) as { version(): string };
-    return duckdb.version();
-  } catch {
-    console.log('note: @duckdb/node-api is not installed or does not load here; DuckDB is left out');
-    return null;
-  }
+/**
+ * DuckDB's version, installing `@duckdb/node-api` first when it is missing; null when it cannot be
+ * installed or does not load on this machine (it ships prebuilt binaries as optional packages).
+ * Probed in a child process: a failed import is remembered by this one, even after the install.
+ */
+function duckdbAvailable(): string | null {
+  // Not a dependency of tsflink (npm ci stays small): the benchmark installs it when it can.
+  const name = '@duckdb/node-api';
+  const probe = (): string | null => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `console.log((await import('${name}')).version())`], { cwd: ROOT, encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : null;
+  };
+  const version = probe();
+  if (version !== null) return version;
+  console.log(`installing ${name} for the DuckDB peer (npm install --no-save)…`);
+  spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', name], { cwd: ROOT, stdio: 'inherit' });
+  const installed = probe();
+  if (installed === null) console.log(`note: ${name} could not be installed or does not load here; DuckDB is left out`);
+  return installed;
 }
 
 /** A tsflink configuration file for a memory budget, spilling into bench/data/tmp. */

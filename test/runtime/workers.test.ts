@@ -11,8 +11,8 @@ import { test } from 'node:test';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-function runJob(mode: string, parallelism = '2', flags: string[] = []): { lines: unknown[]; stderr: string; status: number | null } {
-  const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', 'test/fixtures/worker-job.ts', '-p', parallelism, ...flags, '-', mode], {
+function runJob(mode: string, parallelism = '2', flags: string[] = [], args: string[] = []): { lines: unknown[]; stderr: string; status: number | null } {
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', 'test/fixtures/worker-job.ts', '-p', parallelism, ...flags, '-', mode, ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NODE_TEST_CONTEXT: '' },
@@ -87,6 +87,17 @@ test('an exchange far larger than the memory budget spills to disk, applies back
     assert.deepEqual(lines, [{ n: 200_000 }]);
     assert.match(stderr, /tsflink: spilled \d+\.\d MiB of exchanged records/);
     assert.deepEqual(readdirSync(tmp), ['tsflink.yaml'], 'no spill files left');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a job whose worker dies is retried on fresh worker threads when retries are set', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'tsflink-retry-'));
+  try {
+    const { lines, stderr } = runJob('crash-once', '2', [], [join(tmp, 'crashed')]);
+    assert.deepEqual(lines, [{ sum: [5050] }]);
+    assert.match(stderr, /attempt 1 failed \(worker thread \d died while running .*exit code 7\); retrying \(1 of 1\)/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
