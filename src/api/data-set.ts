@@ -4,6 +4,7 @@
  * until `execute()`, `collect()` or `count()`.
  */
 import { PlanError } from '../errors/index.ts';
+import { checkParallelism } from './checks.ts';
 import type { AggregationKind, KeySpec, NodeParams, SortKey, WriteModeName } from '../plan/nodes.ts';
 import { type Aggregation, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
@@ -59,8 +60,7 @@ export class DataSet<T> {
 
   /** Sets this operator's parallelism. */
   setParallelism(parallelism: number): this {
-    if (!Number.isInteger(parallelism) || parallelism < 1) throw new PlanError(`setParallelism: ${parallelism} is not a positive integer`);
-    this.env.updateNode(this.id, { parallelism });
+    this.env.updateNode(this.id, { parallelism: checkParallelism(parallelism) });
     return this;
   }
 

@@ -1,5 +1,5 @@
 /** What `output`, `writeText` and `writeCsv` return: a sink that can be named and given a parallelism. */
-import { PlanError } from '../errors/index.ts';
+import { checkParallelism } from './checks.ts';
 import type { ExecutionEnvironment } from './environment.ts';
 
 export class DataSink {
@@ -18,8 +18,7 @@ export class DataSink {
   }
 
   setParallelism(parallelism: number): this {
-    if (!Number.isInteger(parallelism) || parallelism < 1) throw new PlanError(`setParallelism: ${parallelism} is not a positive integer`);
-    this.env.updateNode(this.id, { parallelism });
+    this.env.updateNode(this.id, { parallelism: checkParallelism(parallelism) });
     return this;
   }
 }

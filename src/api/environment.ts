@@ -18,6 +18,7 @@ import type { JobOutcome } from '../runners/runner.ts';
 import type { ClassType, CustomDeserializer, CustomSerializer } from '../serde/type-registry.ts';
 import { TypeRegistry } from '../serde/type-registry.ts';
 import { userCallSite } from './call-site.ts';
+import { checkParallelism } from './checks.ts';
 import type { FieldValue } from './constants.ts';
 import { DataSet } from './internal.ts';
 import { DataSink } from './internal.ts';
@@ -146,8 +147,7 @@ export class ExecutionEnvironment {
   }
 
   setParallelism(parallelism: number): void {
-    if (!Number.isInteger(parallelism) || parallelism < 1) throw new PlanError(`setParallelism: ${parallelism} is not a positive integer`);
-    this.parallelism = parallelism;
+    this.parallelism = checkParallelism(parallelism);
   }
 
   getParallelism(): number {

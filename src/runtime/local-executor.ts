@@ -4,33 +4,20 @@
  * when every task has succeeded (aborting them otherwise), and retries failed attempts.
  */
 import { randomBytes } from 'node:crypto';
-import { JobExecutionError } from '../errors/index.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
 import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
 import { JobSinks } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
+import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
 import { runSubtask } from './task-runner.ts';
 import { MemoryBudget } from './spill/memory-budget.ts';
 
-export function executeLocally(plan: PhysicalPlan, resources: JobResources): JobOutcome {
-  const started = performance.now();
+export function executeLocally(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
   checkBeforeRunning(plan);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const outcome = runAttempt(plan, resources);
-      return { ...outcome, netRuntimeMs: Math.round(performance.now() - started) };
-    } catch (error) {
-      if (attempt < resources.retries) {
-        const msg = error instanceof Error ? error.message : String(error);
-        resources.stderr(`tsflink: job '${plan.jobName}' attempt ${attempt + 1} failed (${msg}); retrying (${attempt + 1} of ${resources.retries})\n`);
-        continue;
-      }
-      throw new JobExecutionError(plan.jobName, error);
-    }
-  }
+  return runAttempts(plan, resources, () => runAttempt(plan, resources));
 }
 
 function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcome, 'netRuntimeMs'> {

@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { JobExecutionError } from '../errors/index.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { JobSinks } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
+import { runAttempts } from './retries.ts';
 import { AccumulatorMerger } from './worker/accumulator-codec.ts';
 import { ExchangeStore } from './worker/exchange-store.ts';
 import { planFingerprint } from './worker/fingerprint.ts';
@@ -36,7 +36,6 @@ interface ExchangeSpec {
 }
 
 export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResources, launch: WorkerLaunch): Promise<JobOutcome> {
-  const started = performance.now();
   checkBeforeRunning(plan);
   const init: WorkerInit = {
     script: launch.script,
@@ -46,23 +45,19 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
     fingerprint: planFingerprint(plan),
     tsxApi: launch.tsxApi,
   };
-  for (let attempt = 0; ; attempt++) {
+  // The first pool starts outside the attempts: a worker that cannot rebuild the plan is a
+  // WorkerFallback for the runner, not a failed attempt.
+  let pool: WorkerPool | null = await WorkerPool.start(launch.threads, init);
+  return runAttempts(plan, resources, async () => {
     // A failed attempt may leave a worker in any state: every attempt gets fresh threads.
-    const pool = await WorkerPool.start(launch.threads, init);
+    const threads: WorkerPool = pool ?? (await WorkerPool.start(launch.threads, init));
+    pool = null;
     try {
-      const outcome = await runAttempt(plan, resources, pool);
-      return { ...outcome, netRuntimeMs: Math.round(performance.now() - started) };
-    } catch (error) {
-      if (attempt < resources.retries) {
-        const msg = error instanceof Error ? error.message : String(error);
-        resources.stderr(`tsflink: job '${plan.jobName}' attempt ${attempt + 1} failed (${msg}); retrying (${attempt + 1} of ${resources.retries})\n`);
-        continue;
-      }
-      throw new JobExecutionError(plan.jobName, error);
+      return await runAttempt(plan, resources, threads);
     } finally {
-      await pool.terminate();
+      await threads.terminate();
     }
-  }
+  });
 }
 
 function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {

@@ -3,8 +3,7 @@ import type { NodeParams } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
 import type { InputChannel } from '../input-channel.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
-import { wrapUserError } from '../udf.ts';
-import { type PairFunction, pairFunction } from './projection.ts';
+import { type PairFunction, pairEmitter, pairFunction } from './projection.ts';
 
 type CrossParams = Extract<NodeParams, { kind: 'Cross' }>;
 
@@ -18,20 +17,13 @@ function runCross(setup: OperatorSetup, params: CrossParams, f: PairFunction, in
   const broadcastFirst = setup.op.strategy === 'NESTED_LOOP_BROADCAST_FIRST';
   const held = (broadcastFirst ? inputs[0]! : inputs[1]!).toArray();
   const streamed = broadcastFirst ? inputs[1]! : inputs[0]!;
-  const name = setup.name;
+  const emit = pairEmitter(f, out, setup.name);
   streamed.forEach((s) => {
     for (let i = 0; i < held.length; i++) {
       const h = setup.copy(held[i]);
       const x = i === held.length - 1 ? s : setup.copy(s);
-      const l = broadcastFirst ? h : x;
-      const r = broadcastFirst ? x : h;
-      let v: unknown;
-      try {
-        v = f(l, r);
-      } catch (e) {
-        throw wrapUserError(name, [l, r], e);
-      }
-      out.collect(v);
+      if (broadcastFirst) emit(h, x);
+      else emit(x, h);
     }
   });
   out.close();

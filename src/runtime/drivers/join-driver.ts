@@ -10,8 +10,7 @@ import type { InputChannel } from '../input-channel.ts';
 import { groupKey, hashGroupKey } from '../keys.ts';
 import { PARTITIONS, PartitionSpill, spillPartition } from '../spill/partition-spill.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
-import { wrapUserError } from '../udf.ts';
-import { type PairFunction, pairFunction } from './projection.ts';
+import { type PairFunction, pairEmitter, pairFunction } from './projection.ts';
 
 type JoinParams = Extract<NodeParams, { kind: 'Join' }>;
 
@@ -30,16 +29,7 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
   const leftKey = setup.keyExtractor(params.leftKeys);
   const rightKey = setup.keyExtractor(params.rightKeys);
   const types = setup.resources.types;
-  const name = setup.name;
-  const call = (l: unknown, r: unknown): void => {
-    let v: unknown;
-    try {
-      v = f(l, r);
-    } catch (e) {
-      throw wrapUserError(name, [l, r], e);
-    }
-    out.collect(v);
-  };
+  const call = pairEmitter(f, out, setup.name);
   const buildFirst = setup.op.strategy === 'HASH_JOIN_BUILD_FIRST';
   const [buildInput, probeInput] = buildFirst ? [inputs[0]!, inputs[1]!] : [inputs[1]!, inputs[0]!];
   const [buildKey, probeKey] = buildFirst ? [leftKey, rightKey] : [rightKey, leftKey];

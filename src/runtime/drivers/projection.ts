@@ -1,6 +1,8 @@
 /** Builds the tuple of a join/cross projection (`projectFirst(...)`, `projectSecond(...)`) from a pair. */
 import type { ProjectionField } from '../../plan/nodes.ts';
+import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
+import { wrapUserError } from '../udf.ts';
 
 export type PairFunction = (left: unknown, right: unknown) => unknown;
 
@@ -28,4 +30,17 @@ export function pairFunction(setup: OperatorSetup, fnId: string | null, projecti
   if (fnId !== null) return setup.fn<PairFunction>(fnId, method);
   if (projection !== null) return projectionFunction(setup, projection);
   return (l, r) => [l, r];
+}
+
+/** Calls the pair function and emits its result; a throw names the operator and the pair. */
+export function pairEmitter(f: PairFunction, out: Output, operator: string): (left: unknown, right: unknown) => void {
+  return (l, r) => {
+    let v: unknown;
+    try {
+      v = f(l, r);
+    } catch (e) {
+      throw wrapUserError(operator, [l, r], e);
+    }
+    out.collect(v);
+  };
 }
