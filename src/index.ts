@@ -30,6 +30,7 @@ export { IntCounter, LongCounter, DoubleCounter } from './api/accumulators.ts';
 export type { Accumulator } from './api/accumulators.ts';
 export type { FieldKey, KeyArgs, TupleIndices } from './api/keys.ts';
 export type { CustomSerializer, CustomDeserializer } from './serde/type-registry.ts';
+export { UnregisteredTypeError, UnsupportedValueError, CorruptBatchError } from './serde/serde-error.ts';
 export {
   TsflinkError,
   PlanError,
