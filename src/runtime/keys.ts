@@ -73,7 +73,21 @@ function fieldReader(field: number | string, operator: string): KeyExtractor {
 export function groupKey(key: unknown, types: TypeRegistry): unknown {
   if (typeof key === 'string') return key.charCodeAt(0) === 0 ? `\u0000s${key}` : key;
   if (typeof key !== 'object' || key === null) return key;
+  // A tuple of strings, finite numbers, booleans and nulls: canonical() would build exactly
+  // JSON's text, which the native JSON.stringify builds several times faster (measured on distinct).
+  if (Array.isArray(key) && isFlatJsonTuple(key)) return `\u0000${JSON.stringify(key)}`;
   return `\u0000${canonical(key, types)}`;
+}
+
+function isFlatJsonTuple(key: unknown[]): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const v = key[i];
+    const t = typeof v;
+    if (t === 'string' || t === 'boolean' || v === null) continue;
+    if (t === 'number' && Number.isFinite(v) && !Object.is(v, -0)) continue;
+    return false;
+  }
+  return true;
 }
 
 function canonical(v: unknown, types: TypeRegistry): string {

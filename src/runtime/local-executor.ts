@@ -13,6 +13,8 @@ import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
 import { runSubtask } from './task-runner.ts';
+import { copyRecord } from './copy.ts';
+import type { InputChannel } from './input-channel.ts';
 import { MemoryBudget } from './spill/memory-budget.ts';
 
 export function executeLocally(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
@@ -26,15 +28,41 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
   const accumulators = new Map<string, RuntimeAccumulator[]>();
   // Exchanges hold records in memory up to half the budget (the operators may hold the rest), then spill.
   const exchanges = createExchanges(plan, () => ({ budget: new MemoryBudget(resources.memoryBytes / 2), tmpDir: resources.tmpDir }));
+  // A single-instance task feeding a single-instance consumer through its only exchange is not
+  // run ahead of it: the consumer pulls the task's records straight through (pipelined), so they
+  // are never all held (measured: a p=1 join otherwise kept its whole probe side in memory).
+  const pipelined = new Set(plan.tasks.filter((t) => isPipelined(t, exchanges)).map((t) => t.id));
+  const tasks = new Map(plan.tasks.map((t) => [t.id, t] as const));
+  const runTask = (task: Task, s: number, pulledBy: Output | null): void => {
+    const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
+    const writers = pulledBy ? [pulledBy] : outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner));
+    const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
+    const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
+    const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!) : x.reader(s, resources.types)));
+    runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators);
+  };
+  const pull = (producer: Task): InputChannel => {
+    let pulled = false;
+    const forEach = (onRecord: (r: unknown) => void): void => {
+      if (pulled) throw new Error(`internal: pipelined input of '${producer.name}' read twice`);
+      pulled = true;
+      const copy = resources.objectReuse ? (r: unknown) => r : (r: unknown) => copyRecord(r, resources.types);
+      runTask(producer, 0, { collect: (r) => onRecord(copy(r)), close() {} });
+    };
+    return {
+      forEach,
+      toArray() {
+        const out: unknown[] = [];
+        forEach((r) => out.push(r));
+        return out;
+      },
+    };
+  };
   try {
     for (const task of plan.tasks) {
-      const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
-      for (let s = 0; s < task.parallelism; s++) {
-        const writers = outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner));
-        const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
-        const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
-        runSubtask(task, s, { inputs: inputs.map((x) => x.reader(s, resources.types)), broadcast, output }, resources, services, accumulators);
-      }
+      if (pipelined.has(task.id)) continue;
+      const { inputs, broadcasts } = exchanges.get(task.id)!;
+      for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
       for (const x of inputs) x.release();
       for (const [, x] of broadcasts) x.release();
     }
@@ -49,6 +77,16 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
   const merged = mergeAccumulators(accumulators);
   services.reportInvalidLines(merged, resources);
   return { accumulators: merged, results: services.results };
+}
+
+function isPipelined(task: Task, exchanges: Map<number, TaskExchanges>): boolean {
+  const { outputs } = exchanges.get(task.id)!;
+  if (task.parallelism !== 1 || outputs.length !== 1) return false;
+  const out = outputs[0]!;
+  if (out.consumers !== 1 || out.input.ship === 'BROADCAST') return false;
+  // Only as a regular input (broadcast sets are read before the task runs).
+  for (const x of exchanges.values()) if (x.broadcasts.some(([, b]) => b === out)) return false;
+  return true;
 }
 
 interface TaskExchanges {

@@ -131,7 +131,8 @@ test('sortPartition beyond the budget sorts externally, stable, with the same re
 });
 
 test('an exchange holding more than the budget in this thread spills batches and reads them back in order', async () => {
-  const { env, tmp } = smallBudgetEnv(1);
+  // At p=2 (in this thread under the test runner) the exchange is materialized; at p=1 it is pipelined.
+  const { env, tmp } = smallBudgetEnv(2);
   const bytesBefore = spillStatistics.exchangeBytes;
   const rows = await env
     .generateSequence(0, 99_999)
@@ -144,5 +145,19 @@ test('an exchange holding more than the budget in this thread spills batches and
   assert.ok(spillStatistics.exchangeBytes > bytesBefore, 'the exchange spilled');
   assert.equal(rows.length, 100_000);
   assert.equal(new Set(rows).size, 100_000);
+  assert.deepEqual(leftovers(tmp), []);
+});
+
+test('at parallelism 1 a task feeding one consumer is pipelined: its records are never all held', async () => {
+  const { env, tmp } = smallBudgetEnv(1);
+  const before = spillStatistics.exchangeBytes;
+  const n = await env
+    .generateSequence(0, 99_999)
+    .map((i) => [i % 7, 'p'.repeat(60)] as [number, string])
+    .rebalance()
+    .filter(([k]) => k !== 3)
+    .count();
+  assert.equal(n, 100_000 - Math.ceil((100_000 - 3) / 7));
+  assert.equal(spillStatistics.exchangeBytes, before, 'nothing was buffered, so nothing spilled');
   assert.deepEqual(leftovers(tmp), []);
 });
