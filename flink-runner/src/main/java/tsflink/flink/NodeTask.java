@@ -1,0 +1,139 @@
+package tsflink.flink;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.RichMapPartitionFunction;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.util.Collector;
+
+/**
+ * One tsflink task (a chain of operators of the physical plan) run by one Node worker process
+ * per Flink subtask. The worker re-runs the user's script in operator mode, checks the plan's
+ * fingerprint, reads this subtask's input batches, runs the chain with tsflink's own operators
+ * and answers with output batches, each already addressed to its consumer subtask.
+ *
+ * <p>Records: {@code Tuple3<slot or output index, target subtask, binary batch>}; f0 = -1 marks a
+ * side record (results, printed lines, accumulators) for the client, f0 = -2 a source's trigger.
+ *
+ * <p>The input is sent whole before the worker answers (the worker spools it to files), so
+ * the JVM writes, then reads, in the task thread without any risk of deadlock, and neither side
+ * holds more than a batch in memory.
+ */
+public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Integer, byte[]>, Tuple3<Integer, Integer, byte[]>> {
+  private static final long serialVersionUID = 1L;
+  private static final int STDERR_TAIL_LINES = 40;
+
+  private final int taskId;
+  private final String taskName;
+  private final List<String> command;
+  private final Map<String, String> env;
+  private final String cwd;
+
+  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd) {
+    this.taskId = taskId;
+    this.taskName = taskName;
+    this.command = new ArrayList<>(command);
+    this.env = new java.util.HashMap<>(env);
+    this.cwd = cwd;
+  }
+
+  @Override
+  public void mapPartition(Iterable<Tuple3<Integer, Integer, byte[]>> values, Collector<Tuple3<Integer, Integer, byte[]>> out) throws Exception {
+    int subtask = getRuntimeContext().getIndexOfThisSubtask();
+    int attempt = getRuntimeContext().getAttemptNumber();
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (cwd != null) pb.directory(new File(cwd));
+    Map<String, String> penv = pb.environment();
+    penv.remove("NODE_TEST_CONTEXT");
+    penv.putAll(env);
+    penv.put("TSFLINK_FLINK_TASK", Integer.toString(taskId));
+    penv.put("TSFLINK_FLINK_SUBTASK", Integer.toString(subtask));
+    penv.put("TSFLINK_FLINK_ATTEMPT", Integer.toString(attempt));
+    Process process = pb.start();
+    Deque<String> stderrTail = new ArrayDeque<>();
+    Thread stderrPump = pumpStderr(process, stderrTail, subtask);
+    try {
+      DataOutputStream stdin = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
+      try {
+        for (Tuple3<Integer, Integer, byte[]> v : values) {
+          if (v.f0 < 0) continue; // a source's trigger
+          WorkerFrames.writeData(stdin, v.f0, v.f2);
+        }
+        WorkerFrames.writeEnd(stdin);
+        stdin.close();
+      } catch (IOException e) {
+        // The worker stopped reading: it failed early; its error frame or exit tells why.
+      }
+      DataInputStream stdout = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
+      while (true) {
+        WorkerFrames.Frame f = WorkerFrames.read(stdout);
+        if (f == null) {
+          int code = process.waitFor();
+          stderrPump.join(2000);
+          throw new RuntimeException("the Node worker of '" + taskName + "' (subtask " + (subtask + 1) + ") exited with code " + code
+              + " before it finished" + tail(stderrTail));
+        }
+        switch (f.type) {
+          case WorkerFrames.OUT_BATCH:
+            out.collect(new Tuple3<>(f.a, f.b, f.payload));
+            break;
+          case WorkerFrames.OUT_SIDE:
+            out.collect(new Tuple3<>(-1, subtask, f.payload));
+            break;
+          case WorkerFrames.OUT_ERROR:
+            throw new WorkerFailure(new String(f.payload, StandardCharsets.UTF_8));
+          case WorkerFrames.OUT_DONE:
+            return;
+          default:
+            throw new IOException("unknown frame type " + f.type + " from the Node worker of '" + taskName + "'" + tail(stderrTail));
+        }
+      }
+    } finally {
+      kill(process);
+    }
+  }
+
+  private static String tail(Deque<String> lines) {
+    synchronized (lines) {
+      return lines.isEmpty() ? "" : "; its last output:\n" + String.join("\n", lines);
+    }
+  }
+
+  /** The worker's stderr (user prints, Node's own messages) goes to the TaskManager's stderr; the last lines are kept for errors. */
+  private Thread pumpStderr(Process process, Deque<String> tailLines, int subtask) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          System.err.println(line);
+          synchronized (tailLines) {
+            tailLines.addLast(line);
+            if (tailLines.size() > STDERR_TAIL_LINES) tailLines.removeFirst();
+          }
+        }
+      } catch (IOException ignored) {
+        // the process is gone
+      }
+    }, "tsflink-node-stderr-" + taskId + "-" + subtask);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static void kill(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+}

@@ -1,0 +1,176 @@
+package tsflink.flink;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.ExecutionMode;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.DataSet;
+import org.apache.flink.api.java.ExecutionEnvironment;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs a tsflink job on Flink: {@code PlanBinder <flink-plan.json> <outcome.json> [--jobmanager host:port]}.
+ *
+ * <p>Each task of tsflink's physical plan becomes a {@code mapPartition(NodeTask)} at the task's
+ * parallelism, fed by the union of its inputs, each the producer's batches for that exchange,
+ * moved by Flink with {@code partitionCustom} to the subtask tsflink's partitioner chose. A task
+ * without inputs (a source) is started by one trigger record per subtask. Every task's side
+ * records (collect()/count() results, printed lines, accumulators) come back with
+ * {@code collect()} and are written to the outcome file with the job's status; a failed job's
+ * outcome carries the worker's error as JSON. Without {@code --jobmanager} the job runs on an
+ * in-process MiniCluster; with it, on that cluster's REST endpoint (the jar is shipped).
+ */
+public final class PlanBinder {
+  static final TypeInformation<Tuple3<Integer, Integer, byte[]>> RECORD =
+      new TupleTypeInfo<>(BasicTypeInfo.INT_TYPE_INFO, BasicTypeInfo.INT_TYPE_INFO, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2) {
+      System.err.println("usage: PlanBinder <flink-plan.json> <outcome.json> [--jobmanager host:port]");
+      System.exit(2);
+    }
+    Path outcomePath = Path.of(args[1]);
+    String jobmanager = args.length >= 4 && args[2].equals("--jobmanager") ? args[3] : null;
+    ObjectNode outcome = JSON.createObjectNode();
+    try {
+      JsonNode plan = JSON.readTree(new File(args[0]));
+      ExecutionEnvironment env = environment(plan, jobmanager);
+      DataSet<Tuple3<Integer, Integer, byte[]>> side = bind(env, plan);
+      List<Tuple3<Integer, Integer, byte[]>> sideRecords = side.collect();
+      outcome.put("status", "ok");
+      outcome.put("netRuntimeMs", env.getLastJobExecutionResult().getNetRuntime());
+      var array = outcome.putArray("side");
+      Base64.Encoder b64 = Base64.getEncoder();
+      for (Tuple3<Integer, Integer, byte[]> r : sideRecords) array.add(b64.encodeToString(r.f2));
+    } catch (Throwable t) {
+      outcome.put("status", "failed");
+      String workerError = null;
+      for (Throwable c = t; c != null && workerError == null; c = c.getCause()) workerError = WorkerFailure.errorJsonIn(c.getMessage());
+      if (workerError != null) outcome.set("error", JSON.readTree(workerError));
+      else {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        ObjectNode error = outcome.putObject("error");
+        error.put("name", "JobExecutionError");
+        error.put("message", "the Flink job failed: " + root);
+        error.putObject("props");
+        t.printStackTrace();
+      }
+    }
+    Files.writeString(outcomePath, JSON.writeValueAsString(outcome), StandardCharsets.UTF_8);
+    System.exit(0);
+  }
+
+  private static ExecutionEnvironment environment(JsonNode plan, String jobmanager) {
+    int maxParallelism = 1;
+    for (JsonNode t : plan.get("tasks")) maxParallelism = Math.max(maxParallelism, t.get("parallelism").asInt());
+    ExecutionEnvironment env;
+    if (jobmanager == null) {
+      Configuration conf = new Configuration();
+      conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(maxParallelism));
+      conf.setString("rest.bind-port", "0");
+      env = ExecutionEnvironment.createLocalEnvironment(conf);
+    } else {
+      int colon = jobmanager.lastIndexOf(':');
+      String jar = PlanBinder.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+      env = ExecutionEnvironment.createRemoteEnvironment(jobmanager.substring(0, colon), Integer.parseInt(jobmanager.substring(colon + 1)), jar);
+    }
+    env.setParallelism(maxParallelism);
+    // Blocking exchanges: every task is a failover region of its own, as in the embedded engine.
+    env.getConfig().setExecutionMode(ExecutionMode.BATCH);
+    int retries = plan.path("retries").asInt(0);
+    env.setRestartStrategy(retries > 0 ? RestartStrategies.fixedDelayRestart(retries, 1000L) : RestartStrategies.noRestart());
+    return env;
+  }
+
+  static DataSet<Tuple3<Integer, Integer, byte[]>> bind(ExecutionEnvironment env, JsonNode plan) {
+    JsonNode worker = plan.get("worker");
+    List<String> command = new ArrayList<>();
+    for (JsonNode c : worker.get("command")) command.add(c.asText());
+    Map<String, String> workerEnv = new HashMap<>();
+    worker.get("env").fields().forEachRemaining(e -> workerEnv.put(e.getKey(), e.getValue().asText()));
+    String cwd = worker.path("cwd").asText(null);
+
+    Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced = new HashMap<>();
+    DataSet<Tuple3<Integer, Integer, byte[]>> side = null;
+    for (JsonNode task : plan.get("tasks")) {
+      int id = task.get("id").asInt();
+      int p = task.get("parallelism").asInt();
+      String name = task.get("name").asText();
+      DataSet<Tuple3<Integer, Integer, byte[]>> input = null;
+      JsonNode inputs = task.get("inputs");
+      if (inputs.size() == 0) {
+        List<Tuple3<Integer, Integer, byte[]>> triggers = new ArrayList<>();
+        for (int s = 0; s < p; s++) triggers.add(new Tuple3<>(-2, s, new byte[0]));
+        input = env.fromCollection(triggers, RECORD).name("Start " + name);
+      } else {
+        for (int slot = 0; slot < inputs.size(); slot++) {
+          JsonNode in = inputs.get(slot);
+          DataSet<Tuple3<Integer, Integer, byte[]>> from = produced.get(in.get("task").asInt());
+          DataSet<Tuple3<Integer, Integer, byte[]>> one = from
+              .filter(new OutputFilter(in.get("output").asInt()))
+              .name("Output " + in.get("output").asInt() + " of task " + in.get("task").asInt())
+              .map(new ToSlot(slot)).returns(RECORD).name("Input " + slot + " of " + name);
+          input = input == null ? one : input.union(one);
+        }
+      }
+      DataSet<Tuple3<Integer, Integer, byte[]>> partitioned = input.partitionCustom(new TargetPartitioner(), 1).setParallelism(p);
+      DataSet<Tuple3<Integer, Integer, byte[]>> result = partitioned
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd)).returns(RECORD)
+          .setParallelism(p).name(name);
+      produced.put(id, result);
+      DataSet<Tuple3<Integer, Integer, byte[]>> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);
+      side = side == null ? mine : side.union(mine);
+    }
+    return side;
+  }
+
+  /** Keeps the records of one output of a task (-1: its side records). */
+  public static final class OutputFilter implements FilterFunction<Tuple3<Integer, Integer, byte[]>> {
+    private static final long serialVersionUID = 1L;
+    private final int output;
+
+    public OutputFilter(int output) {
+      this.output = output;
+    }
+
+    @Override
+    public boolean filter(Tuple3<Integer, Integer, byte[]> r) {
+      return r.f0 == output;
+    }
+  }
+
+  /** Marks a batch with the consumer's input slot. */
+  public static final class ToSlot implements MapFunction<Tuple3<Integer, Integer, byte[]>, Tuple3<Integer, Integer, byte[]>> {
+    private static final long serialVersionUID = 1L;
+    private final int slot;
+
+    public ToSlot(int slot) {
+      this.slot = slot;
+    }
+
+    @Override
+    public Tuple3<Integer, Integer, byte[]> map(Tuple3<Integer, Integer, byte[]> r) {
+      return new Tuple3<>(slot, r.f1, r.f2);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The Flink target: runs a physical plan as a Flink 1.20 job. The client writes flink-plan.json
+ * and worker.json (plan-export.ts), runs the plan binder (flink-runner/, a JVM) on an in-process
+ * MiniCluster or, with a JobManager address, against that cluster, and reads the outcome file
+ * the binder writes: the side records of every subtask (collect()/count() results, printed
+ * lines, accumulators), or the error a worker reported, rethrown as the embedded engine would.
+ * File sinks write staging files that the client commits only when the job has succeeded.
+ *
+ * The JVM parts are built by scripts/install-flink-deps.sh into flink-runner/target/
+ * (override the folder with TSFLINK_FLINK_RUNNER_DIR).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path, { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JobExecutionError, PlanError } from '../../errors/index.ts';
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import { RecordReader } from '../../serde/record-reader.ts';
+import { JobSinks } from '../../runtime/job-sinks.ts';
+import { checkBeforeRunning } from '../../runtime/preflight.ts';
+import { AccumulatorMerger } from '../../runtime/worker/accumulator-codec.ts';
+import { planFingerprint } from '../../runtime/worker/fingerprint.ts';
+import { encodeOutcome } from '../../runtime/worker/outcome-codec.ts';
+import type { ErrorInfo } from '../../runtime/worker/protocol.ts';
+import { rebuildError } from '../../runtime/worker/remote-error.ts';
+import { tsxApiUrl } from '../../runtime/worker/worker-pool.ts';
+import type { JobOutcome, JobResources, Runner } from '../runner.ts';
+import { outcomesBefore } from '../submissions.ts';
+import { exportFlinkPlan } from './plan-export.ts';
+import { decodeSide } from './worker-frames.ts';
+
+/** Java 17 needs these for Flink's runtime (Flink's own scripts add them from env.java.default-opts.all). */
+export const JAVA_OPENS: readonly string[] = [
+  '--add-exports=java.base/sun.net.util=ALL-UNNAMED',
+  '--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED',
+  '--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED',
+  '--add-opens=java.base/java.lang=ALL-UNNAMED',
+  '--add-opens=java.base/java.net=ALL-UNNAMED',
+  '--add-opens=java.base/java.io=ALL-UNNAMED',
+  '--add-opens=java.base/java.nio=ALL-UNNAMED',
+  '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
+  '--add-opens=java.base/java.lang.reflect=ALL-UNNAMED',
+  '--add-opens=java.base/java.text=ALL-UNNAMED',
+  '--add-opens=java.base/java.time=ALL-UNNAMED',
+  '--add-opens=java.base/java.util=ALL-UNNAMED',
+  '--add-opens=java.base/java.util.concurrent=ALL-UNNAMED',
+  '--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED',
+  '--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED',
+];
+
+/** The flink-runner/ folder of this checkout (src/runners/flink or dist/runners/flink → ../../../flink-runner). */
+export function flinkRunnerDir(): string {
+  return process.env.TSFLINK_FLINK_RUNNER_DIR ?? fileURLToPath(new URL('../../../flink-runner/', import.meta.url));
+}
+
+function javaBinary(): string {
+  const home = process.env.JAVA_HOME;
+  return home && existsSync(join(home, 'bin', 'java')) ? join(home, 'bin', 'java') : 'java';
+}
+
+export interface FlinkRunnerOptions {
+  /** The JobManager's REST address `host:port`; null: an in-process MiniCluster. */
+  readonly jobmanager: string | null;
+  /** `node.binary.path`: the Node binary the workers run. */
+  readonly nodeBinary: string;
+}
+
+export class FlinkRunner implements Runner {
+  private readonly options: FlinkRunnerOptions;
+
+  constructor(options: FlinkRunnerOptions) {
+    this.options = options;
+  }
+
+  async run(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
+    const dir = flinkRunnerDir();
+    const jar = join(dir, 'target', 'tsflink-flink-runner.jar');
+    const lib = join(dir, 'target', 'flink-dist', 'lib');
+    if (!existsSync(jar) || !existsSync(lib)) {
+      throw new PlanError(`the Flink target is not installed (no ${jar}): run scripts/install-flink-deps.sh`);
+    }
+    const script = process.argv[1];
+    if (!script || !existsSync(script)) throw new PlanError('the Flink target runs programs started from a script file (its workers re-run the script)');
+    checkBeforeRunning(plan);
+    const earlier = outcomesBefore(resources.submission);
+    if (!earlier) throw new PlanError('the results of earlier jobs of this script are too large to replay to Flink workers');
+    const replay = earlier.map((o) => (o ? Buffer.from(encodeOutcome(o.outcome, o.types)).toString('base64') : null));
+
+    const jobDir = mkdtempSync(join(resources.tmpDir, 'tsflink-flink-'));
+    const sinks = new JobSinks(plan, randomBytes(6).toString('hex'));
+    try {
+      const needsTsx = /\.[mc]?ts$/.test(script) || import.meta.url.endsWith('.ts');
+      const tsxApi = needsTsx ? tsxApiUrl() : null;
+      const workerUrl = new URL(`./node-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+      const boot = `${tsxApi ? `(await import(${JSON.stringify(tsxApi)})).register();\n` : ''}await import(${JSON.stringify(workerUrl)});`;
+      const workerConfigPath = join(jobDir, 'worker.json');
+      const workerEnv: Record<string, string> = { TSFLINK_WORKER_CONFIG: workerConfigPath };
+      // Workers on a cluster do not inherit the client's environment: ship its tsflink settings,
+      // which the plan (parallelism, configuration) depends on.
+      for (const [k, v] of Object.entries(process.env)) if (k.startsWith('TSFLINK_') && v !== undefined) workerEnv[k] = v;
+      const { planFile, workerConfig } = exportFlinkPlan(plan, {
+        workerCommand: [this.options.nodeBinary, '--input-type=module', '-e', boot],
+        workerEnv,
+        cwd: process.cwd(),
+        retries: resources.retries,
+        sinks,
+        worker: {
+          script: path.resolve(script),
+          argv: process.argv,
+          submission: resources.submission,
+          replay,
+          fingerprint: planFingerprint(plan),
+          tsxApi,
+          objectReuse: resources.objectReuse,
+          operatorMemoryBytes: Math.floor((resources.operatorMemoryBytes ?? resources.memoryBytes / 2) / Math.max(1, ...plan.tasks.map((t) => t.parallelism))),
+        },
+      });
+      writeFileSync(workerConfigPath, JSON.stringify(workerConfig));
+      const planPath = join(jobDir, 'flink-plan.json');
+      writeFileSync(planPath, JSON.stringify(planFile, null, 2));
+      const outcomePath = join(jobDir, 'outcome.json');
+      const logPath = join(jobDir, 'binder.log');
+      const args = [
+        ...JAVA_OPENS,
+        `-Dlog4j2.configurationFile=${join(dir, 'conf', 'log4j-client.properties')}`,
+        '-cp',
+        `${jar}${path.delimiter}${join(lib, '*')}`,
+        'tsflink.flink.PlanBinder',
+        planPath,
+        outcomePath,
+        ...(this.options.jobmanager ? ['--jobmanager', this.options.jobmanager] : []),
+      ];
+      const code = await runJava(args, logPath, resources);
+      if (!existsSync(outcomePath)) {
+        const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n') : '';
+        throw new JobExecutionError(plan.jobName, new Error(`the Flink plan binder exited with code ${code} and no outcome; its last output:\n${log}`));
+      }
+      const outcome = JSON.parse(readFileSync(outcomePath, 'utf8')) as { status: string; netRuntimeMs?: number; side?: string[]; error?: ErrorInfo };
+      if (outcome.status !== 'ok') throw new JobExecutionError(plan.jobName, rebuildError(outcome.error!));
+      const accumulators = new AccumulatorMerger();
+      const reader = new RecordReader(resources.types);
+      for (const b64 of outcome.side ?? []) {
+        const { header, payload } = decodeSide(Buffer.from(b64, 'base64'));
+        if (header.kind === 'result') sinks.addResult(header.resultId, header.subtask, header.counted ? header.count : reader.readAll(payload));
+        else if (header.kind === 'printed') sinks.addPrinted(header.toError, header.subtask, [...header.lines]);
+        else accumulators.add(payload, resources.types);
+      }
+      sinks.commit();
+      sinks.print(resources);
+      const merged = accumulators.result();
+      sinks.reportInvalidLines(merged, resources);
+      return { netRuntimeMs: outcome.netRuntimeMs ?? 0, accumulators: merged, results: sinks.results };
+    } catch (error) {
+      sinks.abort();
+      throw error;
+    } finally {
+      if (process.env.TSFLINK_KEEP_FLINK_JOB_DIR !== '1') rmSync(jobDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs the binder JVM; its output goes to a log file (and to stderr with TSFLINK_VERBOSE=1). */
+function runJava(args: readonly string[], logPath: string, resources: JobResources): Promise<number> {
+  const verbose = process.env.TSFLINK_VERBOSE === '1' || process.env.TSFLINK_VERBOSE === 'true';
+  const fd = openSync(logPath, 'w');
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(javaBinary(), args, { stdio: ['ignore', verbose ? 'pipe' : fd, verbose ? 'pipe' : fd] });
+    if (verbose) {
+      child.stdout!.on('data', (d: Buffer) => resources.stderr(d.toString()));
+      child.stderr!.on('data', (d: Buffer) => resources.stderr(d.toString()));
+    }
+    child.once('error', (e) => {
+      closeSync(fd);
+      reject(new PlanError(`cannot start Java for the Flink target: ${e.message}`));
+    });
+    child.once('close', (code) => {
+      closeSync(fd);
+      resolve(code ?? -1);
+    });
+  });
+}

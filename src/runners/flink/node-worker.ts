@@ -1,0 +1,242 @@
+/**
+ * A Node worker process of the Flink target, started by a Flink task (NodeTask.java) for one
+ * subtask of one tsflink task. Like a worker thread of the embedded engine it re-runs the
+ * user's script in operator mode: earlier job submissions are answered from the client's
+ * replay, and at the job being run the worker keeps the plan (checked by fingerprint) and its
+ * functions, and the script stops there. Then it reads the subtask's input batches from stdin
+ * (spooled to files), runs the task's operator chain with the embedded engine's operators, and
+ * writes its output batches — addressed to consumer subtasks by tsflink's own partitioner —
+ * and side records (results, printed lines, accumulators) to stdout. See worker-frames.ts.
+ *
+ * Environment: TSFLINK_WORKER_CONFIG (path of worker.json), TSFLINK_FLINK_TASK, TSFLINK_FLINK_SUBTASK.
+ */
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PlanError } from '../../errors/index.ts';
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import { DISCARD, FanOut } from '../../runtime/exchange.ts';
+import type { JobServices } from '../../runtime/job-services.ts';
+import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
+import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
+import { runSubtask } from '../../runtime/task-runner.ts';
+import { encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
+import { BatchInputChannel, BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
+import { planFingerprint } from '../../runtime/worker/fingerprint.ts';
+import { decodeOutcome } from '../../runtime/worker/outcome-codec.ts';
+import type { BatchSource } from '../../runtime/worker/protocol.ts';
+import { describeError } from '../../runtime/worker/remote-error.ts';
+import { RecordWriter } from '../../serde/record-writer.ts';
+import type { TypeRegistry } from '../../serde/type-registry.ts';
+import type { JobOutcome, JobResources } from '../runner.ts';
+import { installJobHook } from '../submissions.ts';
+import { type FlinkWorkerConfig, IN_DATA, IN_END, OUT_BATCH, OUT_DONE, OUT_ERROR, OUT_SIDE, encodeSide } from './worker-frames.ts';
+
+const config = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
+const taskId = Number(process.env.TSFLINK_FLINK_TASK);
+const subtask = Number(process.env.TSFLINK_FLINK_SUBTASK);
+const STDIN = 0;
+const STDOUT = 1;
+
+// stdout is the data channel: whatever the script or its functions print goes to stderr,
+// which the Flink task copies into its log.
+const toStderr = process.stderr.write.bind(process.stderr);
+process.stdout.write = toStderr as typeof process.stdout.write;
+// The re-run script's own prints belong to the client's run, which printed them already.
+process.stderr.write = (() => true) as typeof process.stderr.write;
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function writeAll(bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(STDOUT, bytes, done, bytes.length - done);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      sleep(1);
+    }
+  }
+}
+
+function frame(type: number, a: number, b: number, payload: Uint8Array = new Uint8Array(0)): void {
+  const head = Buffer.allocUnsafe(13);
+  head.writeUInt8(type, 0);
+  head.writeInt32BE(a, 1);
+  head.writeInt32BE(b, 5);
+  head.writeUInt32BE(payload.length, 9);
+  writeAll(head);
+  if (payload.length > 0) writeAll(payload);
+}
+
+let finished = false;
+function fail(error: unknown): never {
+  if (!finished) {
+    finished = true;
+    try {
+      frame(OUT_ERROR, 0, 0, Buffer.from(JSON.stringify(describeError(error)), 'utf8'));
+    } catch {
+      // the task is gone
+    }
+  }
+  process.exit(1);
+}
+
+/** Reads exactly n bytes from stdin (blocking); null at end of stream before the first byte. */
+function readExactly(n: number): Buffer | null {
+  const buf = Buffer.allocUnsafe(n);
+  let done = 0;
+  while (done < n) {
+    let got: number;
+    try {
+      got = readSync(STDIN, buf, done, n - done, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        sleep(1);
+        continue;
+      }
+      if (code === 'EOF') got = 0;
+      else throw e;
+    }
+    if (got === 0) {
+      if (done === 0) return null;
+      throw new Error('the Flink task closed the input in the middle of a frame');
+    }
+    done += got;
+  }
+  return buf;
+}
+
+/** Spools every input batch of this subtask to one file per slot; returns each slot's batches. */
+function readInput(slots: number, dir: string): BatchSource[][] {
+  const sources: BatchSource[][] = Array.from({ length: slots }, () => []);
+  const files = Array.from({ length: slots }, (_, i) => ({ path: join(dir, `input-${i}`), fd: -1, size: 0 }));
+  try {
+    for (;;) {
+      const type = readExactly(1);
+      if (type === null) throw new Error('the Flink task closed the input before its end');
+      if (type[0] === IN_END) return sources;
+      if (type[0] !== IN_DATA) throw new Error(`unknown input frame type ${type[0]}`);
+      const head = readExactly(8)!;
+      const slot = head.readUInt32BE(0);
+      const length = head.readUInt32BE(4);
+      const batch = readExactly(length) ?? Buffer.alloc(0);
+      const f = files[slot]!;
+      if (f.fd < 0) f.fd = openSync(f.path, 'w');
+      writeSync(f.fd, batch);
+      sources[slot]!.push({ kind: 'file', path: f.path, offset: f.size, length });
+      f.size += length;
+    }
+  } finally {
+    for (const f of files) if (f.fd >= 0) closeSync(f.fd);
+  }
+}
+
+function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+  const task = plan.tasks.find((t) => t.id === taskId);
+  const tc = config.tasks[String(taskId)];
+  if (!task || !tc) throw new PlanError(`the Flink job names task ${taskId}, which the rebuilt plan does not have`);
+  const dir = mkdtempSync(join(os.tmpdir(), 'tsflink-flink-worker-'));
+  try {
+    const sources = readInput(tc.slots.length, dir);
+    const resources: JobResources = {
+      userObjects,
+      types,
+      objectReuse: config.objectReuse,
+      retries: 0,
+      stdout: (t) => toStderr(t),
+      stderr: (t) => toStderr(t),
+      submission: config.submission,
+      memoryBytes: config.operatorMemoryBytes * 2,
+      operatorMemoryBytes: config.operatorMemoryBytes,
+      tmpDir: dir,
+    };
+    const writers = tc.outputs.map(
+      (o, index) =>
+        new BinaryExchangeWriter(
+          createPartitioner(o.ship, o.keys, subtask, o.consumers, userObjects, types, o.keyOwner),
+          o.consumers,
+          types,
+          (target, bytes) => {
+            if (target !== ALL_TARGETS) frame(OUT_BATCH, index, target, bytes);
+            else for (let t = 0; t < o.consumers; t++) frame(OUT_BATCH, index, t, bytes);
+          },
+          task.name,
+        ),
+    );
+    const output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
+    const inputs: BatchInputChannel[] = [];
+    const broadcast = new Map<string, unknown[]>();
+    tc.slots.forEach((slot, i) => {
+      const channel = new BatchInputChannel(sources[i]!, types);
+      if (slot.kind === 'input') inputs[slot.index] = channel;
+      else broadcast.set(slot.name, channel.toArray());
+    });
+    const services: JobServices = {
+      sinkFile: (nodeId) => tc.sinkFiles[subtask]![nodeId]!,
+      addResult: (resultId, _subtask, value) => {
+        if (typeof value === 'number') {
+          frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'result', resultId, subtask, count: value, counted: true }));
+          return;
+        }
+        const w = new RecordWriter(types);
+        for (const v of value) w.write(v);
+        frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'result', resultId, subtask, count: value.length, counted: false }, w.finish()));
+      },
+      addPrinted: (toError, _subtask, lines) => frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'printed', toError, subtask, lines })),
+      invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
+    };
+    const accumulators = new Map<string, RuntimeAccumulator[]>();
+    runSubtask(task, subtask, { inputs, broadcast, output }, resources, services, accumulators);
+    frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
+    finished = true;
+    frame(OUT_DONE, 0, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let captured = false;
+installJobHook({
+  submit(request) {
+    if (request.submission < config.submission) {
+      const replay = config.replay[request.submission];
+      if (!replay) return Promise.reject(new Error(`job submission ${request.submission} failed in the client`));
+      return Promise.resolve(decodeOutcome(Buffer.from(replay, 'base64'), request.types));
+    }
+    if (request.submission === config.submission && !captured) {
+      captured = true;
+      if (planFingerprint(request.plan) !== config.fingerprint) {
+        fail(new PlanError('the Node worker re-ran the script and built a different plan (does plan-building code depend on time, randomness or the environment?)'));
+      }
+      process.stderr.write = toStderr as typeof process.stderr.write;
+      try {
+        serve(request.plan, request.userObjects, request.types);
+      } catch (error) {
+        fail(error);
+      }
+      process.exit(0);
+    }
+    // The script stops here in operator mode: Flink runs the job.
+    return new Promise<JobOutcome>(() => {});
+  },
+});
+
+async function loadScript(): Promise<void> {
+  process.argv = [...config.argv];
+  if (config.tsxApi) {
+    const tsx = (await import(config.tsxApi)) as { register(): void };
+    tsx.register();
+  }
+  await import(pathToFileURL(config.script).href);
+}
+
+loadScript().then(
+  () => {
+    setTimeout(() => fail(new PlanError(`the script did not submit job ${config.submission + 1} when re-run in a Flink worker`)), 60_000).unref();
+  },
+  (e: unknown) => fail(new PlanError(`the script failed when re-run in a Flink worker: ${e instanceof Error ? e.message : String(e)}`)),
+);

@@ -1,0 +1,67 @@
+/**
+ * What the Flink runner's three parties share: the worker configuration file the client
+ * writes, the frames between a JVM task (flink-runner/…/NodeTask.java) and its Node worker,
+ * and the side records a worker sends back to the client through Flink.
+ *
+ * Frames (big-endian). JVM → worker on stdin: `DATA u8=1, slot u32, length u32, batch` and
+ * `END u8=2`. Worker → JVM on stdout: `type u8, a u32, b u32, length u32, payload` with
+ * BATCH=1 (a = output index, b = consumer subtask, payload = a record batch of
+ * docs/record-format.md), SIDE=2 (payload = a side record, opaque to the JVM), ERROR=3
+ * (payload = the error as JSON), DONE=4. The worker reads its whole input (spooling it to
+ * files) before it writes a batch, so the JVM writes then reads in one thread without deadlock.
+ */
+import type { OutputSpec } from '../../runtime/worker/protocol.ts';
+
+export const IN_DATA = 1;
+export const IN_END = 2;
+export const OUT_BATCH = 1;
+export const OUT_SIDE = 2;
+export const OUT_ERROR = 3;
+export const OUT_DONE = 4;
+
+/** An input slot of a task: a regular input (by index) or a broadcast set (by name). */
+export type FlinkSlot = { readonly kind: 'input'; readonly index: number } | { readonly kind: 'broadcast'; readonly name: string };
+
+export interface FlinkTaskConfig {
+  readonly slots: readonly FlinkSlot[];
+  readonly outputs: readonly OutputSpec[];
+  /** Per subtask: file sink node id → the staging file it writes. */
+  readonly sinkFiles: readonly Readonly<Record<number, string>>[];
+  readonly invalidLinesNames: Readonly<Record<number, string>>;
+}
+
+/** `worker.json`: everything a Node worker needs to rebuild the job and run one task's subtask. */
+export interface FlinkWorkerConfig {
+  readonly script: string;
+  readonly argv: readonly string[];
+  /** The job's submission number in the script (see runners/submissions.ts). */
+  readonly submission: number;
+  /** Outcomes of the script's earlier submissions, base64 (null: that one failed). */
+  readonly replay: readonly (string | null)[];
+  readonly fingerprint: string;
+  readonly tsxApi: string | null;
+  readonly objectReuse: boolean;
+  readonly operatorMemoryBytes: number;
+  readonly tasks: Readonly<Record<string, FlinkTaskConfig>>;
+}
+
+/** Header of a side record; the payload (a record batch or encoded accumulators) follows it. */
+export type SideHeader =
+  | { readonly kind: 'result'; readonly resultId: string; readonly subtask: number; readonly count: number; readonly counted: boolean }
+  | { readonly kind: 'printed'; readonly toError: boolean; readonly subtask: number; readonly lines: readonly string[] }
+  | { readonly kind: 'accumulators'; readonly task: number; readonly subtask: number };
+
+export function encodeSide(header: SideHeader, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const out = Buffer.allocUnsafe(4 + json.length + payload.length);
+  out.writeUInt32BE(json.length, 0);
+  json.copy(out, 4);
+  out.set(payload, 4 + json.length);
+  return out;
+}
+
+export function decodeSide(bytes: Uint8Array): { header: SideHeader; payload: Uint8Array } {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = b.readUInt32BE(0);
+  return { header: JSON.parse(b.subarray(4, 4 + n).toString('utf8')) as SideHeader, payload: bytes.subarray(4 + n) };
+}

@@ -1,0 +1,121 @@
+/**
+ * The Flink target (`tsflink run --target flink`): jobs run on an in-process Flink MiniCluster
+ * and on a standalone cluster started by scripts/flink-cluster.sh, and give the same results
+ * as the embedded engine (compared as multisets). Needs Java 17 and Maven:
+ * scripts/install-flink-deps.sh (run first, idempotent) fetches Flink and builds the binder.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { assertSameMultiset, tempDir } from '../helpers.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const cli = join(root, 'dist/cli/main.js');
+const fixture = 'test/flink/fixtures/map-filter-group.ts';
+const TIMEOUT = 300_000;
+
+before(() => {
+  execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+});
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function tsflink(args: readonly string[]): Run {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.TSFLINK_TARGET;
+  delete env.TSFLINK_JOBMANAGER;
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env, timeout: TIMEOUT });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(args: readonly string[]): string {
+  const r = tsflink(args);
+  assert.equal(r.status, 0, `tsflink ${args.join(' ')} failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '');
+}
+
+function readParts(path: string): string[] {
+  const files = readdirSync(path).sort();
+  return files.flatMap((f) => lines(readFileSync(join(path, f), 'utf8')));
+}
+
+test('WordCount on a Flink MiniCluster gives the embedded engine’s counts (p=2, output() and writeCsv)', { timeout: TIMEOUT }, () => {
+  const local = lines(ok(['run', '--target', 'local', '-p', '2', 'examples/wordcount.ts']));
+  const flink = lines(ok(['run', '--target', 'flink', '-p', '2', 'examples/wordcount.ts']));
+  assert.ok(local.includes('(the,7)'));
+  assertSameMultiset(flink, local);
+
+  const dir = tempDir();
+  ok(['run', '--target', 'local', '-p', '2', 'examples/wordcount.ts', '-', 'examples/data/hamlet.txt', join(dir, 'local.csv')]);
+  ok(['run', '--target', 'flink', '-p', '2', 'examples/wordcount.ts', '-', 'examples/data/hamlet.txt', join(dir, 'flink.csv')]);
+  assert.deepEqual(readdirSync(join(dir, 'flink.csv')).sort(), ['1', '2']);
+  assertSameMultiset(readParts(join(dir, 'flink.csv')), readParts(join(dir, 'local.csv')));
+});
+
+test('map/filter/groupBy/reduce/max, a join, a broadcast set and mapPartition over three submissions: Flink = embedded (p=3)', { timeout: TIMEOUT }, () => {
+  const dir = tempDir();
+  const local = lines(ok(['run', '--target', 'local', '-p', '3', fixture, '-', join(dir, 'local.csv')]));
+  const flink = lines(ok(['run', '--target', 'flink', '-p', '3', fixture, '-', join(dir, 'flink.csv')]));
+  assert.equal(flink.length, 3);
+  const parse = (l: string) => JSON.parse(l) as Record<string, unknown>;
+  const [ls, lc, lt] = local.map(parse);
+  const [fs, fc, ft] = flink.map(parse);
+  assertSameMultiset(fs!.sums as unknown[], ls!.sums as unknown[]);
+  assert.equal((fs!.sums as unknown[]).length, 37);
+  assert.deepEqual(fc, lc);
+  assert.deepEqual(ft, lt);
+  assert.deepEqual(ft, { totalRecords: 5000 - Math.floor(5000 / 3) });
+  assertSameMultiset(readParts(join(dir, 'flink.csv')), readParts(join(dir, 'local.csv')));
+});
+
+test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {
+  const dir = tempDir();
+  const local = tsflink(['run', '--target', 'local', '-p', '2', fixture, '-', join(dir, 'local.csv'), 'fail']);
+  const flink = tsflink(['run', '--target', 'flink', '-p', '2', fixture, '-', join(dir, 'flink.csv'), 'fail']);
+  assert.notEqual(local.status, 0);
+  assert.equal(flink.status, local.status);
+  const errorLine = (r: Run) => lines(r.stderr).find((l) => l.includes('value too large'));
+  assert.ok(errorLine(local), local.stderr);
+  assert.equal(errorLine(flink), errorLine(local));
+  // The first job's result was printed before the failing one (the order of a collect()ed
+  // result across subtasks is not defined); no partial output was committed.
+  const sums = (r: Run) => lines(r.stdout).map((l) => (JSON.parse(l) as { sums: unknown[] }).sums);
+  assert.equal(sums(flink).length, 1);
+  assertSameMultiset(sums(flink)[0]!, sums(local)[0]!);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('WordCount on a standalone cluster (1 JobManager + 2 TaskManagers) started by scripts/flink-cluster.sh', { timeout: TIMEOUT }, () => {
+  const state = tempDir('tsflink-flink-cluster-');
+  const env = { ...process.env, TSFLINK_FLINK_CLUSTER_DIR: state };
+  const script = join(root, 'scripts/flink-cluster.sh');
+  after(() => {
+    spawnSync('bash', [script, 'stop'], { env, encoding: 'utf8' });
+  });
+  const address = execFileSync('bash', [script, 'start', '--taskmanagers', '2'], { env, encoding: 'utf8', timeout: 180_000 }).trim();
+  assert.match(address, /^127\.0\.0\.1:\d+$/);
+  const status = execFileSync('bash', [script, 'status'], { env, encoding: 'utf8' });
+  assert.match(status, /"taskmanagers":2,"slots-total":4/);
+
+  const local = lines(ok(['run', '--target', 'local', '-p', '2', 'examples/wordcount.ts']));
+  const flink = lines(ok(['run', '--target', 'flink', '-m', address, '-p', '2', 'examples/wordcount.ts']));
+  assertSameMultiset(flink, local);
+  const overview = JSON.parse(execFileSync('curl', ['-fsS', `http://${address}/overview`], { encoding: 'utf8' })) as Record<string, number>;
+  assert.equal(overview['jobs-finished'], 1);
+
+  const stopped = execFileSync('bash', [script, 'stop'], { env, encoding: 'utf8' });
+  assert.match(stopped, /stopped 3 process/);
+  const pids = readdirSync(state).filter((f) => f.endsWith('.pid'));
+  assert.deepEqual(pids, []);
+});
