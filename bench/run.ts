@@ -6,19 +6,23 @@
  *   npm run bench -- [--sizes small|default] [--only <workload>[,<workload>…]] [--repeat N] [--seed S]
  *                    [--timeout <minutes per run>] [--no-build] [--no-duckdb]
  *
+ * --repeat defaults to 3 rounds (1 for --sizes small and for wordcount-1g). DuckDB is installed
+ * with `npm install --no-save` when missing and left out where it cannot run.
+ *
  * Workloads: wordcount, groupby, join, distinct, spill-groupby (the default set) and wordcount-1g.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { differences, sortedLines } from './harness/answer.ts';
+import { writeConf } from './harness/conf.ts';
 import { hasGnuTime, measure } from './harness/measure.ts';
 import { type MachineInfo, renderReport, renderWorkload } from './harness/report.ts';
 import { type ContenderRecord, type RunRecord, type WorkloadRecord, loadResults, saveResults, summarize } from './harness/results.ts';
-import { type BenchContext, type SizeName, WORKLOADS } from './harness/workloads.ts';
+import { type BenchContext, DEFAULT_SEED, type SizeName, WORKLOADS } from './harness/workloads.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const DATA = join(ROOT, 'bench', 'data');
@@ -29,7 +33,7 @@ const { values: flags } = parseArgs({
     sizes: { type: 'string', default: 'default' },
     only: { type: 'string' },
     repeat: { type: 'string' },
-    seed: { type: 'string', default: '20240611' },
+    seed: { type: 'string', default: String(DEFAULT_SEED) },
     timeout: { type: 'string', default: '60' },
     'no-build': { type: 'boolean', default: false },
     'no-duckdb': { type: 'boolean', default: false },
@@ -51,6 +55,8 @@ const selected = WORKLOADS.filter((w) => names.includes(w.name));
 
 buildIfStale();
 for (const dir of [DATA, TMP, join(DATA, 'out'), join(DATA, 'conf')]) mkdirSync(dir, { recursive: true });
+const commit = gitCommit();
+const tsflinkHome = snapshotBuild();
 
 const duckdbVersion = flags['no-duckdb'] ? null : duckdbAvailable();
 const machine: MachineInfo = {
@@ -65,24 +71,25 @@ if (!machine.gnuTime) console.log('note: /usr/bin/time not found (apt-get instal
 
 const ctx: BenchContext = {
   root: ROOT,
+  tsflinkHome,
   dataDir: DATA,
   sizes,
   seed,
   cores: machine.cores,
   duckdb: duckdbVersion !== null,
-  confFor: writeConf,
+  confFor: (budget) => writeConf(DATA, budget),
   log: (line) => console.log(line),
 };
 
 const resultsJson = join(DATA, `results-${sizes}.json`);
 const reportPath = sizes === 'default' ? join(ROOT, 'bench', 'results.md') : join(DATA, `results-${sizes}.md`);
 const results = loadResults(resultsJson);
-const commit = gitCommit();
 const childEnv = cleanEnv();
 let problems = 0;
 
 for (const workload of selected) {
-  const repeat = repeatFlag ?? workload.defaultRepeat ?? 3;
+  // Small sizes are for quick checks (under a minute): one round unless --repeat says otherwise.
+  const repeat = repeatFlag ?? workload.defaultRepeat ?? (sizes === 'small' ? 1 : 3);
   console.log(`\n== ${workload.name}: ${workload.title}`);
   const data = workload.prepare(ctx);
   console.log(`   ${data.description}`);
@@ -98,6 +105,7 @@ for (const workload of selected) {
     for (const [i, contender] of contenders.entries()) {
       const output = join(outDir, contender.id);
       rmSync(output, { recursive: true, force: true });
+      const load = os.loadavg()[0]!;
       const m = await measure(contender.args(output), { cwd: ROOT, timeoutMs, env: childEnv });
       let wrong: string | null = null;
       if (m.ok) {
@@ -106,12 +114,13 @@ for (const workload of selected) {
         else wrong = differences(reference, lines);
       }
       const leftovers = contender.kind === 'tsflink' ? leftoverTempFiles() : [];
-      const run: RunRecord = { rep, ok: m.ok, wallMs: m.wallMs, cpuSeconds: m.cpuSeconds, peakRssMiB: m.peakRssMiB, wrong };
+      const run: RunRecord = { rep, ok: m.ok, wallMs: m.wallMs, cpuSeconds: m.cpuSeconds, peakRssMiB: m.peakRssMiB, wrong, load };
       records[i]!.runs.push(run);
       rmSync(output, { recursive: true, force: true });
       const rss = m.peakRssMiB === null ? '?' : `${Math.round(m.peakRssMiB)} MiB`;
       const cpu = m.cpuSeconds === null ? '' : `  cpu ${m.cpuSeconds.toFixed(2)} s`;
-      console.log(`   round ${rep}/${repeat}  ${contender.label.padEnd(32)} ${(m.wallMs / 1000).toFixed(2).padStart(8)} s${cpu}  peak ${rss}  ${m.ok ? (wrong ? 'WRONG ANSWER' : 'ok') : `FAILED (exit ${m.exitCode})`}`);
+      const verdict = m.ok ? (wrong ? 'WRONG ANSWER' : 'ok') : `FAILED (exit ${m.exitCode})`;
+      console.log(`   round ${rep}/${repeat}  ${contender.label.padEnd(32)} ${(m.wallMs / 1000).toFixed(2).padStart(8)} s${cpu}  peak ${rss}  load ${load.toFixed(1)}  ${verdict}`);
       if (!m.ok) {
         problems++;
         console.log(indent(m.stderrTail));
@@ -145,16 +154,29 @@ for (const workload of selected) {
   record.verdicts = workload.targets(ctx).map((t) => t.judge(summaries));
   results.workloads[workload.name] = record;
   saveResults(resultsJson, results);
+  // After every workload, so that a long run stopped half-way still leaves its figures.
+  writeReport();
   console.log(`\n${renderWorkload({ ...record, plan: null })}`);
 }
 
-const ordered = WORKLOADS.map((w) => results.workloads[w.name]).filter((w): w is WorkloadRecord => w !== undefined);
-const command = `npm run bench${sizes === 'small' ? ' -- --sizes small' : ''}`;
-writeFileSync(reportPath, renderReport(ordered, machine, command));
+writeReport();
 console.log(`\nReport written to ${reportPath}`);
 if (problems > 0) {
   console.error(`\n${problems} problem(s): failed runs, wrong answers or leftover temp files (see above)`);
   process.exitCode = 1;
+}
+
+function writeReport(): void {
+  const ordered: WorkloadRecord[] = [];
+  for (const w of WORKLOADS) {
+    const record = results.workloads[w.name];
+    if (record === undefined) continue;
+    // Judged again from the stored runs, so every section follows the current targets.
+    record.verdicts = w.targets(ctx).map((t) => t.judge(record.contenders.map(summarize)));
+    ordered.push(record);
+  }
+  const command = `npm run bench${sizes === 'small' ? ' -- --sizes small' : ''}`;
+  writeFileSync(reportPath, renderReport(ordered, machine, command));
 }
 
 function fail(message: string): never {
@@ -185,6 +207,22 @@ function buildIfStale(): void {
   if (r.status !== 0) fail('npm run build failed');
 }
 
+/**
+ * Copies the built package (dist/, package.json) and the jobs to bench/data/build: other work in
+ * this tree (a test run rebuilds dist/) must not change the engine between two rounds. The jobs'
+ * `import 'tsflink'` resolves to the copy, as the package's own self-reference.
+ */
+function snapshotBuild(): string {
+  const home = join(DATA, 'build');
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(join(home, 'bench'), { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(home, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(home, 'package.json'));
+  for (const dir of ['jobs', 'shared']) cpSync(join(ROOT, 'bench', dir), join(home, 'bench', dir), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(home, 'node_modules'), 'dir');
+  return home;
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -213,15 +251,6 @@ function duckdbAvailable(): string | null {
   const installed = probe();
   if (installed === null) console.log(`note: ${name} could not be installed or does not load here; DuckDB is left out`);
   return installed;
-}
-
-/** A tsflink configuration file for a memory budget, spilling into bench/data/tmp. */
-function writeConf(budget: string | null): string {
-  const path = join(DATA, 'conf', `${budget ?? 'default'}.yaml`);
-  const lines = [`io.tmp.dirs: ${JSON.stringify(TMP)}`];
-  if (budget !== null) lines.push(`taskmanager.memory: ${budget}`);
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
 }
 
 function leftoverTempFiles(): string[] {

@@ -13,6 +13,13 @@ export interface MachineInfo {
 
 const seconds = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`);
 
+/** The range of the one-minute load average over the runs (the machine has `cores` cores). */
+function loadText(w: WorkloadRecord): string {
+  const loads = w.contenders.flatMap((c) => c.runs.map((r) => r.load)).filter((l): l is number => l !== undefined);
+  const [lo, hi] = loads.length > 0 ? [Math.min(...loads), Math.max(...loads)] : w.loadAverage;
+  return `load average ${lo!.toFixed(1)}–${hi!.toFixed(1)} while it ran`;
+}
+
 export function renderWorkload(w: WorkloadRecord): string {
   const base = w.contenders.find((c) => c.id === 'baseline');
   const baseMedian = base ? summarize(base).medianWallMs : null;
@@ -22,7 +29,7 @@ export function renderWorkload(w: WorkloadRecord): string {
     `### ${w.title} (\`${w.name}\`)`,
     '',
     `Data: ${w.data}. Ran ${w.ranAt} at commit ${w.commit}, sizes \`${w.sizes}\`, seed ${w.seed}, ` +
-      `${w.contenders[0]?.runs.length ?? 0} alternating rounds; load average before/after: ${w.loadAverage.map((l) => l.toFixed(2)).join(' / ')}.`,
+      `${w.contenders[0]?.runs.length ?? 0} alternating rounds; ${loadText(w)}.`,
     '',
     '| contender | median wall | runs | × baseline | × tsflink p=1 | CPU (user+sys, median) | peak RSS (max) |',
     '|---|---:|---|---:|---:|---:|---:|',

@@ -14,6 +14,8 @@ export interface RunRecord {
   readonly peakRssMiB: number | null;
   /** How the answer differed from the reference; null when it was the same. */
   readonly wrong: string | null;
+  /** The machine's one-minute load average when the run started (other work on it skews the figures). */
+  readonly load?: number;
 }
 
 export interface ContenderRecord {
@@ -64,6 +66,7 @@ export function summarize(c: ContenderRecord): ContenderSummary {
     id: c.id,
     label: c.label,
     medianWallMs: median(ok.map((r) => r.wallMs)),
+    medianCpuSeconds: median(ok.map((r) => r.cpuSeconds).filter((v): v is number => v !== null)),
     maxRssMiB: rss.length > 0 ? Math.max(...rss) : null,
     failures: c.runs.length - ok.length,
     wrong: c.runs.some((r) => r.wrong !== null),
