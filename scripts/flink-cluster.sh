@@ -125,7 +125,12 @@ YAML
 
   local want=$((tms * slots)) deadline=$((SECONDS + 120)) body
   while ((SECONDS < deadline)); do
-    alive "$STATE/jobmanager.pid" || { tail -20 "$STATE/log/jobmanager.out" >&2; stop >/dev/null; die "the JobManager exited (logs in $STATE/log)"; }
+    alive "$STATE/jobmanager.pid" || {
+      tail -20 "$STATE/log/jobmanager.out" >&2
+      grep -E 'ERROR|Exception' "$STATE/log/jobmanager.log" 2>/dev/null | tail -5 >&2 || true
+      stop >/dev/null
+      die "the JobManager exited (logs in $STATE/log)"
+    }
     if body="$(overview)" && [[ "$(echo "$body" | node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8'));console.log(o.taskmanagers+' '+o['slots-total'])")" == "$tms $want" ]]; then
       echo "Flink cluster up: 1 JobManager, $tms TaskManagers, $want slots; REST address:" >&2
       cat "$STATE/rest-address"

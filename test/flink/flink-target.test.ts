@@ -10,11 +10,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertSameMultiset, tempDir } from '../helpers.ts';
+import { takeFlinkTestLock } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 const fixture = 'test/flink/fixtures/map-filter-group.ts';
 const TIMEOUT = 300_000;
+
+await takeFlinkTestLock();
 
 before(() => {
   execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -8,12 +8,14 @@
  * writes its output batches — addressed to consumer subtasks by tsflink's own partitioner —
  * and side records (results, printed lines, accumulators) to stdout. See worker-frames.ts.
  *
- * Environment: TSFLINK_WORKER_CONFIG (path of worker.json), TSFLINK_FLINK_TASK, TSFLINK_FLINK_SUBTASK.
+ * Environment: TSFLINK_WORKER_CONFIG (path of worker.json), TSFLINK_FLINK_TASK, TSFLINK_FLINK_SUBTASK,
+ * TSFLINK_FLINK_SPOOL_DIR (the folder for spooled input, made and removed by the Flink task).
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import { DISCARD, FanOut } from '../../runtime/exchange.ts';
@@ -38,6 +40,31 @@ const taskId = Number(process.env.TSFLINK_FLINK_TASK);
 const subtask = Number(process.env.TSFLINK_FLINK_SUBTASK);
 const STDIN = 0;
 const STDOUT = 1;
+
+// A worker must not outlive its Flink task: when the TaskManager dies (kill -9 included) nobody
+// kills the worker, and it would go on writing the job's staging files. A watchdog thread
+// notices the parent JVM's death (this process is re-parented) even while the main thread is
+// busy in a user function, and ends the process.
+// It also removes the worker's spool folder, which it is told about.
+// (Dynamic imports: the code is evaluated as CommonJS or, under --input-type=module, as ESM.)
+const WATCHDOG = `
+const parent = process.ppid;
+(async () => {
+  const { parentPort } = await import('node:worker_threads');
+  const { rmSync } = await import('node:fs');
+  let spool = null;
+  parentPort.on('message', (dir) => { spool = dir; });
+  const gone = () => { if (process.ppid !== parent) return true; try { process.kill(parent, 0); return false; } catch (e) { return e.code === 'ESRCH'; } };
+  setInterval(() => {
+    if (!gone()) return;
+    try { if (spool) rmSync(spool, { recursive: true, force: true }); } catch {}
+    process.kill(process.pid, 'SIGKILL');
+  }, 200);
+})();
+`;
+const watchdog = new Worker(WATCHDOG, { eval: true, stdout: true, stderr: true });
+watchdog.on('error', (e) => toStderr(`tsflink: the Node worker's watchdog failed: ${e instanceof Error ? e.message : String(e)}\n`));
+watchdog.unref();
 
 // stdout is the data channel: whatever the script or its functions print goes to stderr,
 // which the Flink task copies into its log.
@@ -139,7 +166,9 @@ function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, ty
   const task = plan.tasks.find((t) => t.id === taskId);
   const tc = config.tasks[String(taskId)];
   if (!task || !tc) throw new PlanError(`the Flink job names task ${taskId}, which the rebuilt plan does not have`);
-  const dir = mkdtempSync(join(os.tmpdir(), 'tsflink-flink-worker-'));
+  // The Flink task gives a spool folder, which it removes even if it has to kill this worker.
+  const dir = process.env.TSFLINK_FLINK_SPOOL_DIR ?? mkdtempSync(join(os.tmpdir(), 'tsflink-flink-worker-'));
+  watchdog.postMessage(dir);
   try {
     const sources = readInput(tc.slots.length, dir);
     const resources: JobResources = {

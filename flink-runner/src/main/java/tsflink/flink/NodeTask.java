@@ -8,14 +8,20 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.RichMapPartitionFunction;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.Collector;
 
 /**
@@ -40,13 +46,16 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
   private final List<String> command;
   private final Map<String, String> env;
   private final String cwd;
+  /** setNumberOfExecutionRetries: a worker's error fails the job once this subtask has been retried that often. */
+  private final int retries;
 
-  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd) {
+  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries) {
     this.taskId = taskId;
     this.taskName = taskName;
     this.command = new ArrayList<>(command);
     this.env = new java.util.HashMap<>(env);
     this.cwd = cwd;
+    this.retries = retries;
   }
 
   @Override
@@ -61,7 +70,16 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
     penv.put("TSFLINK_FLINK_TASK", Integer.toString(taskId));
     penv.put("TSFLINK_FLINK_SUBTASK", Integer.toString(subtask));
     penv.put("TSFLINK_FLINK_ATTEMPT", Integer.toString(attempt));
-    Process process = pb.start();
+    // The worker spools its input here; removed below even when the worker had to be killed.
+    Path spool = Files.createTempDirectory("tsflink-flink-worker-");
+    penv.put("TSFLINK_FLINK_SPOOL_DIR", spool.toString());
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      deleteTree(spool);
+      throw e;
+    }
     Deque<String> stderrTail = new ArrayDeque<>();
     Thread stderrPump = pumpStderr(process, stderrTail, subtask);
     try {
@@ -92,8 +110,14 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
           case WorkerFrames.OUT_SIDE:
             out.collect(new Tuple3<>(-1, subtask, f.payload));
             break;
-          case WorkerFrames.OUT_ERROR:
-            throw new WorkerFailure(new String(f.payload, StandardCharsets.UTF_8));
+          case WorkerFrames.OUT_ERROR: {
+            // The embedded engine retries a failed task `retries` times; Flink's restart budget is
+            // larger (a lost TaskManager fails several tasks at once), so a worker's own error
+            // ends the job here once this subtask has had its retries.
+            WorkerFailure failure = new WorkerFailure(new String(f.payload, StandardCharsets.UTF_8));
+            if (attempt >= retries) throw new SuppressRestartsException(failure);
+            throw failure;
+          }
           case WorkerFrames.OUT_DONE:
             return;
           default:
@@ -102,6 +126,15 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
       }
     } finally {
       kill(process);
+      deleteTree(spool);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException ignored) {
+      // best effort
     }
   }
 
@@ -135,5 +168,10 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
   private static void kill(Process process) {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
+    try {
+      process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -88,6 +88,8 @@ public final class PlanBinder {
       Configuration conf = new Configuration();
       conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(maxParallelism));
       conf.setString("rest.bind-port", "0");
+      // In one process a heartbeat timeout only means a starved machine, never a lost TaskManager.
+      conf.setString("heartbeat.timeout", "300000");
       env = ExecutionEnvironment.createLocalEnvironment(conf);
     } else {
       int colon = jobmanager.lastIndexOf(':');
@@ -97,8 +99,14 @@ public final class PlanBinder {
     env.setParallelism(maxParallelism);
     // Blocking exchanges: every task is a failover region of its own, as in the embedded engine.
     env.getConfig().setExecutionMode(ExecutionMode.BATCH);
+    // setNumberOfExecutionRetries(n) allows each task n retries (the embedded engine's meaning).
+    // Flink counts every failover of the job, and one lost TaskManager fails all the tasks it ran
+    // and then the consumers of their lost results: the job-wide budget is n per subtask. A
+    // worker's own error still fails the job after n retries of its subtask (NodeTask).
     int retries = plan.path("retries").asInt(0);
-    env.setRestartStrategy(retries > 0 ? RestartStrategies.fixedDelayRestart(retries, 1000L) : RestartStrategies.noRestart());
+    int subtasks = 0;
+    for (JsonNode t : plan.get("tasks")) subtasks += t.get("parallelism").asInt();
+    env.setRestartStrategy(retries > 0 ? RestartStrategies.fixedDelayRestart(retries * (subtasks + 1), 1000L) : RestartStrategies.noRestart());
     return env;
   }
 
@@ -135,7 +143,7 @@ public final class PlanBinder {
       }
       DataSet<Tuple3<Integer, Integer, byte[]>> partitioned = input.partitionCustom(new TargetPartitioner(), 1).setParallelism(p);
       DataSet<Tuple3<Integer, Integer, byte[]>> result = partitioned
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd)).returns(RECORD)
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0))).returns(RECORD)
           .setParallelism(p).name(name);
       produced.put(id, result);
       DataSet<Tuple3<Integer, Integer, byte[]>> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);

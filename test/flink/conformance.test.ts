@@ -1,0 +1,101 @@
+/**
+ * Conformance of the Flink target: the same cases run on the embedded engine and on a Flink
+ * MiniCluster give the same results, compared as multisets (order only where SPEC promises
+ * it, which the cases encode in their lines). The cases — every operation of SPEC §3 — live in
+ * one script, test/flink/fixtures/conformance-job.ts, built as the sinks of few jobs, so Flink
+ * starts few jobs; it runs once per target (-p 2) and prints one JSON line per case.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { assertSameMultiset, tempDir } from '../helpers.ts';
+import { takeFlinkTestLock } from './flink-lock.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const cli = join(root, 'dist/cli/main.js');
+const fixture = 'test/flink/fixtures/conformance-job.ts';
+const TIMEOUT = 600_000;
+
+interface Case {
+  readonly case: string;
+  readonly lines: readonly string[];
+  readonly layout?: readonly string[];
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly cases: ReadonlyMap<string, Case>;
+  /** Lines of output(), printed among the cases' JSON lines. */
+  readonly printed: readonly string[];
+}
+
+function run(target: 'local' | 'flink', inputDir: string, outDir: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.TSFLINK_TARGET;
+  delete env.TSFLINK_JOBMANAGER;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'run', '--target', target, '-p', '2', fixture, '-', inputDir, outDir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      const cases = new Map<string, Case>();
+      const printed: string[] = [];
+      for (const line of stdout.split('\n')) {
+        if (line.startsWith('{"case":')) {
+          const c = JSON.parse(line) as Case;
+          cases.set(c.case, c);
+        } else if (line !== '') printed.push(line);
+      }
+      resolve({ status, stderr, cases, printed });
+    });
+  });
+}
+
+await takeFlinkTestLock();
+
+execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const dir = tempDir('tsflink-conformance-');
+const inputDir = join(dir, 'input');
+mkdirSync(inputDir);
+writeFileSync(join(inputDir, 'lines.txt'), 'alpha\nbeta gamma\n\nlast, line\n');
+writeFileSync(join(inputDir, 'rows.csv'), 'name,n,x\na,1,1.5\n"b,c",2,2.25\nd,3,-1\n');
+mkdirSync(join(dir, 'local'));
+mkdirSync(join(dir, 'flink'));
+const [local, flink] = await Promise.all([run('local', inputDir, join(dir, 'local')), run('flink', inputDir, join(dir, 'flink'))]);
+
+test('the conformance job runs on both targets', () => {
+  assert.equal(local.status, 0, `embedded engine:\n${local.stderr}`);
+  assert.equal(flink.status, 0, `Flink:\n${flink.stderr}`);
+  assert.ok(local.cases.size >= 55, `only ${local.cases.size} cases`);
+  assert.deepEqual([...flink.cases.keys()].sort(), [...local.cases.keys()].sort());
+});
+
+for (const [name, expected] of local.cases) {
+  test(`Flink = embedded: ${name}`, () => {
+    const actual = flink.cases.get(name);
+    assert.ok(actual, `no result for ${name} from Flink`);
+    assert.ok(expected.lines.length > 0, `the case ${name} has no result`);
+    assertSameMultiset(actual.lines, expected.lines);
+    assert.deepEqual(actual.layout, expected.layout);
+  });
+}
+
+test('Flink = embedded: output()', () => {
+  assert.equal(local.printed.length, 5);
+  assertSameMultiset(flink.printed, local.printed);
+});
+
+test('the layouts of file sinks at p=1 and p=2 (SPEC §5)', () => {
+  assert.deepEqual(local.cases.get('writeText p=1')?.layout, ['file']);
+  assert.deepEqual(local.cases.get('writeText p=2')?.layout, ['1', '2']);
+  assert.deepEqual(local.cases.get('writeCsv p=2')?.layout, ['1', '2']);
+});
