@@ -9,7 +9,7 @@ import type { JobServices } from './job-services.ts';
 import type { SubtaskContext } from './runtime-context.ts';
 import { type BoundFunction, bindUserFunction } from './udf.ts';
 import { compileSortComparator, type RecordComparator } from './sort.ts';
-import { GroupSpiller } from './spill/group-spiller.ts';
+import { GroupSpiller, type GroupSpillerOptions } from './spill/group-spiller.ts';
 import { MemoryBudget } from './spill/memory-budget.ts';
 import { SpillFiles } from './spill/spill-runs.ts';
 
@@ -70,8 +70,8 @@ export class OperatorSetup {
   }
 
   /** Spilling for an operator that holds one Map entry per group; its files go when the subtask ends. */
-  groupSpiller(): GroupSpiller {
-    const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, this.memoryLimit());
+  groupSpiller(options?: GroupSpillerOptions): GroupSpiller {
+    const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, this.memoryLimit(), options);
     this.cleanups.push(() => spiller.cleanup());
     return spiller;
   }

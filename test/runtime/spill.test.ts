@@ -1,6 +1,6 @@
 /**
  * Operators that hold one entry per group (reduce, aggregate, group-reduce, distinct) spill
- * sorted runs to the temp directory beyond the memory budget, merge them, get the same answer,
+ * hash partitions to the temp directory beyond the memory budget, fold them, get the same answer,
  * and leave no files behind, after success and after failure.
  */
 import assert from 'node:assert/strict';

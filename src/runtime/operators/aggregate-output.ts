@@ -61,8 +61,9 @@ export class AggregateOutput implements Output {
     const gk = typeof k === 'string' && k.charCodeAt(0) !== 0 ? k : groupKey(k, this.types);
     const state = this.groups.get(gk);
     if (state === undefined) {
-      this.groups.set(gk, this.start(record));
-      this.spiller!.afterAdd(this.groups, record);
+      const started = this.start(record);
+      this.groups.set(gk, started);
+      this.spiller!.afterAdd(this.groups, started);
     } else this.update(state, record);
   }
 
@@ -85,14 +86,15 @@ export class AggregateOutput implements Output {
     }
   }
 
-  /** Combines the partial state of one key from another spill run. */
-  private mergeInto(state: AggState, other: AggState): void {
+  /** Combines the partial state of one key from another spill partition entry. */
+  private mergeInto(state: AggState, other: AggState): AggState {
     for (let i = 0; i < this.aggs.length; i++) {
       const a = this.aggs[i]!;
       const v = other.values[i];
       if (a.agg === 'SUM') state.values[i] = (state.values[i] as number) + (v as number);
       else if (a.agg === 'MIN' ? compareValues(v, state.values[i]) < 0 : compareValues(v, state.values[i]) > 0) state.values[i] = v;
     }
+    return state;
   }
 
   private emit(state: AggState): void {
@@ -106,13 +108,12 @@ export class AggregateOutput implements Output {
       if (this.all) this.emit(this.all);
     } else {
       if (this.spiller!.spilled) {
-        this.spiller!.forEachGroup(this.groups, (states) => {
-          const merged = states[0] as AggState;
-          for (let i = 1; i < states.length; i++) this.mergeInto(merged, states[i] as AggState);
-          this.emit(merged);
-        });
-      }
-      for (const s of this.groups.values()) this.emit(s);
+        this.spiller!.forEachGroup(
+          this.groups,
+          (a, b) => this.mergeInto(a as AggState, b as AggState),
+          (s) => this.emit(s as AggState),
+        );
+      } else for (const s of this.groups.values()) this.emit(s);
       this.groups.clear();
     }
     this.next.close();

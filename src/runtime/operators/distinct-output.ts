@@ -25,19 +25,26 @@ export class DistinctOutput implements Output {
   collect(record: unknown): void {
     const gk = groupKey(this.key(record), this.setup.resources.types);
     if (this.seen.has(gk)) return;
-    if (this.spiller.spilled) this.seen.set(gk, [this.setup.hold(record)]);
-    else {
+    if (this.spiller.spilled) {
+      const pending = [this.setup.hold(record)];
+      this.seen.set(gk, pending);
+      this.spiller.afterAdd(this.seen, pending);
+    } else {
       this.seen.set(gk, EMITTED);
       this.next.collect(record);
+      this.spiller.afterAdd(this.seen, gk);
     }
-    this.spiller.afterAdd(this.seen, gk);
   }
 
   close(): void {
     if (this.spiller.spilled) {
-      this.spiller.forEachGroup(this.seen, (values) => {
-        if (!values.includes(EMITTED)) this.next.collect((values[0] as unknown[])[0]);
-      });
+      this.spiller.forEachGroup(
+        this.seen,
+        (a, b) => (a === EMITTED || b === EMITTED ? EMITTED : a),
+        (state) => {
+          if (state !== EMITTED) this.next.collect((state as unknown[])[0]);
+        },
+      );
     }
     this.seen.clear();
     this.next.close();

@@ -34,7 +34,7 @@ export class GroupReduceOutput implements Output {
     this.comparator = comparator && pairs ? (a, b) => comparator((a as unknown[])[1], (b as unknown[])[1]) : comparator;
     this.setup = setup;
     this.next = next;
-    this.spiller = keys ? setup.groupSpiller() : null;
+    this.spiller = keys ? setup.groupSpiller({ accumulating: true }) : null;
   }
 
   collect(record: unknown): void {
@@ -55,9 +55,9 @@ export class GroupReduceOutput implements Output {
     if (this.key === null) {
       if (this.all.length > 0) this.reduceGroup(this.all, collector);
     } else {
-      // After a spill a group's records come from several runs, in arrival order.
-      if (this.spiller!.spilled) this.spiller!.forEachGroup(this.groups, (parts) => this.reduceGroup((parts as unknown[][]).flat(), collector));
-      for (const group of this.groups.values()) this.reduceGroup(group, collector);
+      // After a spill a group's records come in parts from several spills, in arrival order.
+      if (this.spiller!.spilled) this.spiller!.forEachGroup(this.groups, appendAll, (group) => this.reduceGroup(group as unknown[], collector));
+      else for (const group of this.groups.values()) this.reduceGroup(group, collector);
       this.groups.clear();
     }
     this.next.close();
@@ -71,6 +71,12 @@ export class GroupReduceOutput implements Output {
       throw wrapUserError(this.setup.name, group[0], e);
     }
   }
+}
+
+function appendAll(earlier: unknown, later: unknown): unknown {
+  const into = earlier as unknown[];
+  for (const v of later as unknown[]) into.push(v);
+  return into;
 }
 
 /**

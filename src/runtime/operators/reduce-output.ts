@@ -43,8 +43,9 @@ export class ReduceOutput implements Output {
     const gk = groupKey(this.key(record), this.setup.resources.types);
     const acc = this.groups.get(gk);
     if (acc === undefined && !this.groups.has(gk)) {
-      this.groups.set(gk, this.setup.hold(record));
-      this.spiller!.afterAdd(this.groups, record);
+      const held = this.setup.hold(record);
+      this.groups.set(gk, held);
+      this.spiller!.afterAdd(this.groups, held);
     } else this.groups.set(gk, this.apply(acc, record));
   }
 
@@ -64,12 +65,12 @@ export class ReduceOutput implements Output {
     if (this.key === null) {
       if (this.seen) this.next.collect(this.all);
     } else if (this.spiller!.spilled) {
-      // Partial results of a key from several runs: fold them (reduce is associative by contract).
-      this.spiller!.forEachGroup(this.groups, (accs) => {
-        let acc = accs[0];
-        for (let i = 1; i < accs.length; i++) acc = this.apply(acc, accs[i]);
-        this.next.collect(this.unwrap ? (acc as unknown[])[1] : acc);
-      });
+      // Partial results of a key from several spills: fold them (reduce is associative by contract).
+      this.spiller!.forEachGroup(
+        this.groups,
+        (a, b) => this.apply(a, b),
+        (acc) => this.next.collect(this.unwrap ? (acc as unknown[])[1] : acc),
+      );
     } else {
       for (const v of this.groups.values()) this.next.collect(this.unwrap ? (v as unknown[])[1] : v);
       this.groups.clear();

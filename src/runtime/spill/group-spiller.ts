@@ -1,13 +1,28 @@
 /**
  * Spilling for operators that hold one entry per group in a Map (reduce, aggregate,
- * group-reduce, distinct). When the memory budget is exceeded the operator hands its Map over:
- * the entries are sorted by key and written as a run, and the Map starts empty again. At the end
- * the runs and the last Map are merged, and every key's entries (one per run it appears in, in
- * run order) are handed back together, for the operator to combine.
+ * group-reduce, distinct): hybrid hash aggregation. When the memory budget is exceeded the
+ * operator's Map is written out as `[key, state]` entries to one of `FAN_OUT` partition files
+ * chosen by a hash of the key, and the Map starts empty again. At the end the last Map goes the
+ * same way, and each partition is read back on its own — a fraction of the keys, so it fits —
+ * folding a key's states (in the order they were written, which is arrival order) with the
+ * operator's `merge` and handing every key's result to `emit`. A partition that still does not
+ * fit is split again with the next level's hash.
+ *
+ * Why not sorted runs and a merge (as before): with many distinct keys a Map of the budget's size
+ * combines little, so the runs held nearly every row, and a k-way merge of dozens of runs (each
+ * sorted first) cost ten times the aggregation itself (measured: 74 M rows, 4 M keys, 256 MiB).
  */
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import { MemoryBudget } from './memory-budget.ts';
-import { mergeRuns, SpillFiles, writeRun } from './spill-runs.ts';
+import { PartitionSpill } from './partition-spill.ts';
+import { SpillFiles } from './spill-runs.ts';
+
+/** Partition files per split; each holds about 1/FAN_OUT of the keys. */
+const FAN_OUT = 64;
+/** Bytes a partition's writer buffers before it writes (FAN_OUT of them are held at once). */
+const FLUSH_BYTES = 64 * 1024;
+/** Beyond this many splits the keys cannot be told apart by hashing (one huge key): keep the rest in memory. */
+const MAX_LEVEL = 4;
 
 /** A string for a group key (see keys.ts `groupKey`) that is equal exactly when the keys are. */
 export function spillKey(gk: unknown): string {
@@ -27,71 +42,121 @@ export function spillKey(gk: unknown): string {
   }
 }
 
+/** The partition of a spill key at a split level (FNV-1a, seeded by the level so each split divides anew). */
+export function keyPartition(key: string, level: number): number {
+  let h = (0x811c9dc5 ^ Math.imul(level + 1, 0x9e3779b1)) | 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) % FAN_OUT;
+}
+
 type Entry = [string, unknown];
-const byKey = (a: unknown, b: unknown): number => {
-  const x = (a as Entry)[0];
-  const y = (b as Entry)[0];
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+
+export interface GroupSpillerOptions {
+  /**
+   * True when folding two states makes a bigger one (group-reduce keeps every record), so each
+   * state read counts against the budget; false when a fold keeps one state's size (reduce,
+   * aggregate, distinct), so only new keys count.
+   */
+  readonly accumulating: boolean;
+}
 
 export class GroupSpiller {
   private readonly types: TypeRegistry;
   private readonly files: SpillFiles;
+  private readonly budgetBytes: number;
   private readonly budget: MemoryBudget;
-  private readonly runs: string[] = [];
+  private readonly accumulating: boolean;
+  private spill: PartitionSpill | null = null;
 
-  constructor(types: TypeRegistry, tmpDir: string, budgetBytes: number) {
+  constructor(types: TypeRegistry, tmpDir: string, budgetBytes: number, options: GroupSpillerOptions = { accumulating: false }) {
     this.types = types;
     this.files = new SpillFiles(tmpDir);
+    this.budgetBytes = budgetBytes;
     this.budget = new MemoryBudget(budgetBytes);
+    this.accumulating = options.accumulating;
   }
 
-  /** Call after the Map took one more record (`held`); spills the Map (and clears it) when over budget. */
+  /** Call after the Map took one more record (`held`: what it holds for it); spills the Map (and clears it) when over budget. */
   afterAdd(map: Map<unknown, unknown>, held: unknown): void {
     if (!this.budget.add(held)) return;
-    const entries = sortedEntries(map);
-    const path = this.files.newPath();
-    writeRun(path, entries, this.types);
-    this.runs.push(path);
+    this.spill ??= new PartitionSpill(this.types, this.files, FAN_OUT, FLUSH_BYTES);
+    writeMap(this.spill, map, 0);
     this.budget.spilled();
-    map.clear();
   }
 
   get spilled(): boolean {
-    return this.runs.length > 0;
+    return this.spill !== null;
   }
 
-  /** Every key's entries (from the runs, then the Map), in key order; removes the run files. */
-  forEachGroup(map: Map<unknown, unknown>, onGroup: (values: unknown[]) => void): void {
-    const tail = sortedEntries(map);
-    map.clear();
-    let key: string | null = null;
-    let values: unknown[] = [];
+  /**
+   * Every key's states, from the partitions and the Map, folded in arrival order with `merge`
+   * (`merge(earlier, later)` returns the combined state) and passed to `emit`; removes the files.
+   */
+  forEachGroup(map: Map<unknown, unknown>, merge: (earlier: unknown, later: unknown) => unknown, emit: (state: unknown) => void): void {
+    const spill = this.spill;
+    if (spill === null) throw new Error('GroupSpiller.forEachGroup: nothing was spilled');
     try {
-      mergeRuns(this.runs, tail, byKey, this.types, (e) => {
-        const [k, v] = e as Entry;
-        if (k !== key) {
-          if (key !== null) onGroup(values);
-          key = k;
-          values = [];
-        }
-        values.push(v);
-      });
-      if (key !== null) onGroup(values);
+      writeMap(spill, map, 0);
+      spill.finish();
+      for (let p = 0; p < FAN_OUT; p++) this.foldPartition(spill, p, 1, merge, emit);
     } finally {
       this.cleanup();
     }
   }
 
+  /** Folds one partition's entries in a Map; past the budget, splits the rest of it by the next level's hash. */
+  private foldPartition(spill: PartitionSpill, p: number, level: number, merge: (a: unknown, b: unknown) => unknown, emit: (state: unknown) => void): void {
+    if (spill.bytes(p) === 0) return;
+    const groups = new Map<string, unknown>();
+    const budget = new MemoryBudget(this.budgetBytes);
+    let split: PartitionSpill | null = null;
+    spill.forEach(p, (record) => {
+      const e = record as Entry;
+      if (split !== null) {
+        split.add(keyPartition(e[0], level), e);
+        return;
+      }
+      const k = e[0];
+      const before = groups.get(k);
+      if (before === undefined && !groups.has(k)) groups.set(k, e[1]);
+      else {
+        groups.set(k, merge(before, e[1]));
+        if (!this.accumulating) return;
+      }
+      if (budget.add(e[1]) && level <= MAX_LEVEL) {
+        split = new PartitionSpill(this.types, this.files, FAN_OUT, FLUSH_BYTES);
+        writeMap(split, groups, level);
+      }
+    });
+    spill.release(p);
+    if (split === null) {
+      for (const v of groups.values()) emit(v);
+      return;
+    }
+    const sub = split as PartitionSpill;
+    sub.finish();
+    try {
+      for (let q = 0; q < FAN_OUT; q++) this.foldPartition(sub, q, level + 1, merge, emit);
+    } finally {
+      sub.close();
+    }
+  }
+
   cleanup(): void {
+    this.spill?.close();
+    this.spill = null;
     this.files.removeAll();
-    this.runs.length = 0;
   }
 }
 
-function sortedEntries(map: Map<unknown, unknown>): Entry[] {
-  const entries: Entry[] = [];
-  for (const [gk, v] of map) entries.push([spillKey(gk), v]);
-  entries.sort(byKey);
-  return entries;
+/** Writes a Map's entries to partitions by key hash, and empties it. */
+function writeMap(spill: PartitionSpill, map: Map<unknown, unknown>, level: number): void {
+  for (const [gk, v] of map) {
+    const k = level === 0 ? spillKey(gk) : (gk as string);
+    spill.add(keyPartition(k, level), [k, v]);
+  }
+  map.clear();
 }

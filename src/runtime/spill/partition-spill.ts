@@ -3,14 +3,13 @@
  * (a "grace" hash join): records are written to one of `PARTITIONS` files by key hash, and each
  * partition is later joined on its own, small enough to hold.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import { spillStatistics, type SpillFiles } from './spill-runs.ts';
 
 export const PARTITIONS = 16;
-const FLUSH_BYTES = 256 * 1024;
 const HEADER = 16;
 
 /** A partition for a key hash; uses the hash's high bits, since the low ones chose this subtask. */
@@ -24,22 +23,27 @@ export class PartitionSpill {
   private readonly fds: number[] = [];
   private readonly sizes: number[] = [];
   private readonly writers: RecordWriter[] = [];
+  private readonly flushBytes: number;
+  readonly partitions: number;
 
-  constructor(types: TypeRegistry, files: SpillFiles) {
+  /** `partitions` files, each written in batches of about `flushBytes` (what one holds in memory). */
+  constructor(types: TypeRegistry, files: SpillFiles, partitions = PARTITIONS, flushBytes = 256 * 1024) {
     this.types = types;
-    for (let i = 0; i < PARTITIONS; i++) {
+    this.partitions = partitions;
+    this.flushBytes = flushBytes;
+    for (let i = 0; i < partitions; i++) {
       const path = files.newPath();
       this.paths.push(path);
       this.fds.push(openSync(path, 'w+'));
       this.sizes.push(0);
-      this.writers.push(new RecordWriter(types));
+      this.writers.push(new RecordWriter(types, Math.min(flushBytes * 2, 64 * 1024)));
     }
   }
 
   add(partition: number, record: unknown): void {
     const w = this.writers[partition]!;
     w.write(record);
-    if (w.size >= FLUSH_BYTES) this.flush(partition);
+    if (w.size >= this.flushBytes) this.flush(partition);
   }
 
   private flush(partition: number): void {
@@ -53,8 +57,8 @@ export class PartitionSpill {
 
   /** Flushes what is buffered; call before reading. */
   finish(): void {
-    for (let i = 0; i < PARTITIONS; i++) if (this.writers[i]!.count > 0) this.flush(i);
-    spillStatistics.runs += PARTITIONS;
+    for (let i = 0; i < this.partitions; i++) if (this.writers[i]!.count > 0) this.flush(i);
+    spillStatistics.runs += this.partitions;
   }
 
   forEach(partition: number, onRecord: (record: unknown) => void): void {
@@ -71,6 +75,17 @@ export class PartitionSpill {
       pos += bytes.length;
       reader.forEach(bytes, onRecord);
     }
+  }
+
+  /** Frees a partition's disk space once it has been read. */
+  release(partition: number): void {
+    ftruncateSync(this.fds[partition]!, 0);
+    this.sizes[partition] = 0;
+  }
+
+  /** Bytes written to a partition so far. */
+  bytes(partition: number): number {
+    return this.sizes[partition]!;
   }
 
   close(): void {
