@@ -1,6 +1,12 @@
 /**
  * Aggregate (sum/min/max of tuple fields) per group or over everything. The result is the
  * group's first tuple with each aggregated field replaced; it is also its own combiner.
+ *
+ * Layout (the combiner's loop is WordCount's hottest code): a Map from group key to a small
+ * integer, the group's first tuple in `firsts[i]` and each running value in `columns[j][i]`.
+ * Measured on 12 M words: a Map holding per-group state objects cost 1.9× the hand-written
+ * `Map.get`/`Map.set` of counts; this layout costs about the same as it — the Map holds small
+ * integers, and numbers sit unboxed in the column arrays.
  */
 import type { AggregationSpec, KeySpec } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
@@ -10,33 +16,32 @@ import { groupKey, type KeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { GroupSpiller } from '../spill/group-spiller.ts';
 
-interface AggState {
-  readonly first: unknown[];
-  readonly values: unknown[];
-}
+const SUM = 0;
+const MIN = 1;
+
+/** What a group spills as: `[first, value₀, value₁, …]`. */
+type AggState = unknown[];
 
 export class AggregateOutput implements Output {
-  private readonly aggs: readonly AggregationSpec[];
   private readonly key: KeyExtractor | null;
   private readonly setup: OperatorSetup;
   private readonly next: Output;
-  private readonly groups = new Map<unknown, AggState>();
-  private all: AggState | null = null;
+  private readonly index = new Map<unknown, number>();
+  private readonly firsts: unknown[][] = [];
+  private readonly columns: unknown[][];
   private readonly spiller: GroupSpiller | null;
 
-  // Per-record state, unpacked from `aggs` once (measured: the combiner's loop is WordCount's hottest code).
   private readonly fields: number[];
-  private readonly kinds: number[]; // 0 sum, 1 min, 2 max
+  private readonly kinds: number[]; // SUM, MIN, or 2 for max
   private readonly minLength: number;
   private readonly types: OperatorSetup['resources']['types'];
-
   /** The key's position when the key is one field position (the common case, read inline); else -1. */
   private readonly keyPos: number;
 
   constructor(setup: OperatorSetup, aggs: readonly AggregationSpec[], keys: KeySpec | null, next: Output) {
-    this.aggs = aggs;
     this.fields = aggs.map((a) => a.field);
-    this.kinds = aggs.map((a) => (a.agg === 'SUM' ? 0 : a.agg === 'MIN' ? 1 : 2));
+    this.kinds = aggs.map((a) => (a.agg === 'SUM' ? SUM : a.agg === 'MIN' ? MIN : 2));
+    this.columns = aggs.map(() => []);
     const k = keys?.kind === 'fields' && keys.fields.length === 1 ? keys.fields[0] : undefined;
     this.keyPos = typeof k === 'number' ? k : -1;
     this.minLength = Math.max(...this.fields, this.keyPos) + 1;
@@ -52,69 +57,98 @@ export class AggregateOutput implements Output {
     if (record.length < this.minLength) {
       this.setup.fail(`aggregate field ${this.minLength - 1} is out of range for a tuple of ${record.length} fields: ${describeRecord(record)}`);
     }
-    if (this.key === null) {
-      if (this.all === null) this.all = this.start(record);
-      else this.update(this.all, record);
+    let i: number | undefined;
+    if (this.key === null) i = this.firsts.length === 0 ? undefined : 0;
+    else {
+      const k = this.keyPos >= 0 ? record[this.keyPos] : this.key(record);
+      let gk: unknown;
+      // A string key is its own group key (see groupKey); looked up on this branch V8 knows it is a string.
+      if (typeof k === 'string' && k.charCodeAt(0) !== 0) i = this.index.get((gk = k));
+      else i = this.index.get((gk = groupKey(k, this.types)));
+      if (i === undefined) {
+        this.index.set(gk, this.firsts.length);
+        this.start(record);
+        if (this.spiller!.add(record, this.fields.length)) this.spill();
+        return;
+      }
+    }
+    if (i === undefined) {
+      this.start(record);
       return;
     }
-    const k = this.keyPos >= 0 ? record[this.keyPos] : this.key(record);
-    const gk = typeof k === 'string' && k.charCodeAt(0) !== 0 ? k : groupKey(k, this.types);
-    const state = this.groups.get(gk);
-    if (state === undefined) {
-      const started = this.start(record);
-      this.groups.set(gk, started);
-      this.spiller!.afterAdd(this.groups, started);
-    } else this.update(state, record);
-  }
-
-  private start(record: unknown[]): AggState {
-    return { first: this.setup.hold(record) as unknown[], values: this.aggs.map((a) => record[a.field]) };
-  }
-
-  private update(state: AggState, record: unknown[]): void {
-    const { fields, kinds } = this;
-    const values = state.values;
-    for (let i = 0; i < fields.length; i++) {
-      const v = record[fields[i]!];
-      const kind = kinds[i];
-      if (kind === 0) {
-        if (typeof v !== 'number' && typeof v !== 'bigint') this.setup.fail(`cannot sum field ${fields[i]}: ${describeRecord(v)} is not a number`);
-        values[i] = (values[i] as number) + (v as number);
-      } else if (kind === 1) {
-        if (compareValues(v, values[i]) < 0) values[i] = v;
-      } else if (compareValues(v, values[i]) > 0) values[i] = v;
+    const { fields, kinds, columns } = this;
+    for (let j = 0; j < fields.length; j++) {
+      const v = record[fields[j]!];
+      const column = columns[j]!;
+      const kind = kinds[j];
+      if (kind === SUM) {
+        if (typeof v !== 'number' && typeof v !== 'bigint') this.setup.fail(`cannot sum field ${fields[j]}: ${describeRecord(v)} is not a number`);
+        column[i] = (column[i] as number) + (v as number);
+      } else if (kind === MIN) {
+        if (compareValues(v, column[i]) < 0) column[i] = v;
+      } else if (compareValues(v, column[i]) > 0) column[i] = v;
     }
+  }
+
+  private start(record: unknown[]): void {
+    this.firsts.push(this.setup.hold(record) as unknown[]);
+    for (let j = 0; j < this.fields.length; j++) this.columns[j]!.push(record[this.fields[j]!]);
+  }
+
+  /** The groups as `[key, state]` entries, and the operator empty again. */
+  private *drain(): Generator<[unknown, AggState]> {
+    for (const [gk, i] of this.index) yield [gk, this.state(i)];
+    this.reset();
+  }
+
+  private state(i: number): AggState {
+    const state: AggState = [this.firsts[i]];
+    for (const column of this.columns) state.push(column[i]);
+    return state;
+  }
+
+  private reset(): void {
+    this.index.clear();
+    this.firsts.length = 0;
+    for (const column of this.columns) column.length = 0;
+  }
+
+  private spill(): void {
+    this.spiller!.spill(this.drain());
   }
 
   /** Combines the partial state of one key from another spill partition entry. */
   private mergeInto(state: AggState, other: AggState): AggState {
-    for (let i = 0; i < this.aggs.length; i++) {
-      const a = this.aggs[i]!;
-      const v = other.values[i];
-      if (a.agg === 'SUM') state.values[i] = (state.values[i] as number) + (v as number);
-      else if (a.agg === 'MIN' ? compareValues(v, state.values[i]) < 0 : compareValues(v, state.values[i]) > 0) state.values[i] = v;
+    for (let j = 0; j < this.kinds.length; j++) {
+      const v = other[j + 1];
+      const kind = this.kinds[j];
+      if (kind === SUM) state[j + 1] = (state[j + 1] as number) + (v as number);
+      else if (kind === MIN ? compareValues(v, state[j + 1]) < 0 : compareValues(v, state[j + 1]) > 0) state[j + 1] = v;
     }
     return state;
   }
 
-  private emit(state: AggState): void {
-    const out = state.first.slice();
-    for (let i = 0; i < this.aggs.length; i++) out[this.aggs[i]!.field] = state.values[i];
+  private emitState(state: AggState): void {
+    const out = (state[0] as unknown[]).slice();
+    for (let j = 0; j < this.fields.length; j++) out[this.fields[j]!] = state[j + 1];
     this.next.collect(out);
   }
 
   close(): void {
-    if (this.key === null) {
-      if (this.all) this.emit(this.all);
+    if (this.spiller?.spilled) {
+      this.spiller.forEachGroup(
+        this.drain(),
+        (a, b) => this.mergeInto(a as AggState, b as AggState),
+        (s) => this.emitState(s as AggState),
+      );
     } else {
-      if (this.spiller!.spilled) {
-        this.spiller!.forEachGroup(
-          this.groups,
-          (a, b) => this.mergeInto(a as AggState, b as AggState),
-          (s) => this.emit(s as AggState),
-        );
-      } else for (const s of this.groups.values()) this.emit(s);
-      this.groups.clear();
+      const { firsts, fields, columns } = this;
+      for (let i = 0; i < firsts.length; i++) {
+        const out = firsts[i]!.slice();
+        for (let j = 0; j < fields.length; j++) out[fields[j]!] = columns[j]![i];
+        this.next.collect(out);
+      }
+      this.reset();
     }
     this.next.close();
   }

@@ -69,7 +69,7 @@ export class GroupSpiller {
   private readonly budgetBytes: number;
   private readonly budget: MemoryBudget;
   private readonly accumulating: boolean;
-  private spill: PartitionSpill | null = null;
+  private partitions: PartitionSpill | null = null;
 
   constructor(types: TypeRegistry, tmpDir: string, budgetBytes: number, options: GroupSpillerOptions = { accumulating: false }) {
     this.types = types;
@@ -81,25 +81,37 @@ export class GroupSpiller {
 
   /** Call after the Map took one more record (`held`: what it holds for it); spills the Map (and clears it) when over budget. */
   afterAdd(map: Map<unknown, unknown>, held: unknown): void {
-    if (!this.budget.add(held)) return;
-    this.spill ??= new PartitionSpill(this.types, this.files, FAN_OUT, FLUSH_BYTES);
-    writeMap(this.spill, map, 0);
+    if (this.add(held)) this.spill(map);
+  }
+
+  /** Counts one more thing held (`held`, and `slots` more references for it); true when the holder should `spill` now. */
+  add(held: unknown, slots = 0): boolean {
+    return this.budget.add(held, slots);
+  }
+
+  /** Writes what the holder holds, as `[group key, state]` entries (a Map's entries are taken and the Map cleared). */
+  spill(entries: Iterable<readonly [unknown, unknown]>): void {
+    this.partitions ??= new PartitionSpill(this.types, this.files, FAN_OUT, FLUSH_BYTES);
+    writeEntries(this.partitions, entries, 0);
+    if (entries instanceof Map) entries.clear();
     this.budget.spilled();
   }
 
   get spilled(): boolean {
-    return this.spill !== null;
+    return this.partitions !== null;
   }
 
   /**
-   * Every key's states, from the partitions and the Map, folded in arrival order with `merge`
-   * (`merge(earlier, later)` returns the combined state) and passed to `emit`; removes the files.
+   * Every key's states, from the partitions and what is still held (`entries`, a Map's are
+   * taken), folded in arrival order with `merge` (`merge(earlier, later)` returns the combined
+   * state) and passed to `emit`; removes the files.
    */
-  forEachGroup(map: Map<unknown, unknown>, merge: (earlier: unknown, later: unknown) => unknown, emit: (state: unknown) => void): void {
-    const spill = this.spill;
+  forEachGroup(entries: Iterable<readonly [unknown, unknown]>, merge: (earlier: unknown, later: unknown) => unknown, emit: (state: unknown) => void): void {
+    const spill = this.partitions;
     if (spill === null) throw new Error('GroupSpiller.forEachGroup: nothing was spilled');
     try {
-      writeMap(spill, map, 0);
+      writeEntries(spill, entries, 0);
+      if (entries instanceof Map) entries.clear();
       spill.finish();
       for (let p = 0; p < FAN_OUT; p++) this.foldPartition(spill, p, 1, merge, emit);
     } finally {
@@ -128,7 +140,8 @@ export class GroupSpiller {
       }
       if (budget.add(e[1]) && level <= MAX_LEVEL) {
         split = new PartitionSpill(this.types, this.files, FAN_OUT, FLUSH_BYTES);
-        writeMap(split, groups, level);
+        writeEntries(split, groups, level);
+        groups.clear();
       }
     });
     spill.release(p);
@@ -146,17 +159,16 @@ export class GroupSpiller {
   }
 
   cleanup(): void {
-    this.spill?.close();
-    this.spill = null;
+    this.partitions?.close();
+    this.partitions = null;
     this.files.removeAll();
   }
 }
 
-/** Writes a Map's entries to partitions by key hash, and empties it. */
-function writeMap(spill: PartitionSpill, map: Map<unknown, unknown>, level: number): void {
-  for (const [gk, v] of map) {
+/** Writes `[group key, state]` entries to partitions by key hash (keys are spill keys already past level 0). */
+function writeEntries(spill: PartitionSpill, entries: Iterable<readonly [unknown, unknown]>, level: number): void {
+  for (const [gk, v] of entries) {
     const k = level === 0 ? spillKey(gk) : (gk as string);
     spill.add(keyPartition(k, level), [k, v]);
   }
-  map.clear();
 }

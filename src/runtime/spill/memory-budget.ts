@@ -19,9 +19,9 @@ export class MemoryBudget {
     this.limit = limitBytes;
   }
 
-  /** Counts one more record held; true when the holder should spill now. */
-  add(record: unknown): boolean {
-    if ((this.count++ & (SAMPLE_EVERY - 1)) === 0) this.average = (this.average * 3 + estimateSize(record, 0) + ENTRY_OVERHEAD) / 4;
+  /** Counts one more record held (and `slots` more references for it); true when the holder should spill now. */
+  add(record: unknown, slots = 0): boolean {
+    if ((this.count++ & (SAMPLE_EVERY - 1)) === 0) this.average = (this.average * 3 + estimateSize(record, 0) + ENTRY_OVERHEAD + 16 * slots) / 4;
     this.held += this.average;
     return this.held > this.limit;
   }
