@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import os from 'node:os';
 import { loadConfig } from '../config/config.ts';
+import { prestartWorkers } from '../runners/local-runner.ts';
 import type { ExecutionTarget } from '../config/config-values.ts';
 import { ENV_VARS } from '../config/env-vars.ts';
 import type { PlanFormat } from '../optimizer/explain.ts';
@@ -44,9 +46,11 @@ export async function launchScript(request: LaunchRequest, cwd: string = process
   else delete env[ENV_VARS.planFormat];
 
   // Fail on a bad configuration now, as one clear message, rather than from inside the script.
-  loadConfig(cwd, env);
+  const config = loadConfig(cwd, env);
 
   process.argv = [process.argv[0]!, script, ...request.scriptArgs];
+  // The first job's worker threads load while the script does (they re-run it).
+  if (config.target === 'local' && request.planFormat === undefined) prestartWorkers(config.parallelismDefault ?? os.availableParallelism());
   await importScript(script);
 }
 
@@ -62,6 +66,9 @@ export function applyLaunchOptions(options: LaunchOptions, cwd: string, env: Nod
 /** Imports a script by file URL; TypeScript goes through tsx's loader, registered on first use. */
 export async function importScript(absolutePath: string): Promise<void> {
   if (TYPESCRIPT_EXTENSIONS.has(path.extname(absolutePath).toLowerCase())) {
+    // tsflink's own modules first, while plain Node loads them: after tsx registers, every module
+    // resolved and loaded goes through its hooks thread.
+    await import(new URL(`../index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href);
     // Both hooks, as `node --import tsx` installs: a .ts file outside a `"type": "module"`
     // package is CommonJS to Node and goes through require, which the ESM hook alone misses.
     const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);

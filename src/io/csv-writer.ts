@@ -6,6 +6,64 @@ import { toText, type CustomToText } from './text-form.ts';
 
 /** One CSV row, line delimiter included. A non-array element is written as a single field. */
 export function formatCsvRow(tuple: unknown, fieldDelimiter: string, lineDelimiter: string, quote = '"', customToText?: CustomToText): string {
+  return new CsvRowFormatter(fieldDelimiter, lineDelimiter, quote, customToText).format(tuple);
+}
+
+/** Characters a number's text form can hold (digits, sign, point, exponent, Infinity, NaN). */
+const NUMBER_CHARS = /[-+.0-9eEINafinty]/;
+
+/**
+ * `formatCsvRow` for one sink: what the delimiters make safe is worked out once. Numbers skip
+ * the quoting check when no delimiter or quote character can occur in a number's text; with
+ * one-character delimiters a string field is checked by one regular expression, not five scans
+ * (measured on the join benchmark: the checks were a fifth of the sink's time).
+ */
+export class CsvRowFormatter {
+  private readonly fieldDelimiter: string;
+  private readonly lineDelimiter: string;
+  private readonly quote: string;
+  private readonly customToText: CustomToText | undefined;
+  private readonly plainNumbers: boolean;
+  private readonly special: RegExp | null;
+
+  constructor(fieldDelimiter: string, lineDelimiter: string, quote = '"', customToText?: CustomToText) {
+    this.fieldDelimiter = fieldDelimiter;
+    this.lineDelimiter = lineDelimiter;
+    this.quote = quote;
+    this.customToText = customToText;
+    this.plainNumbers = !NUMBER_CHARS.test(fieldDelimiter + lineDelimiter + quote + '\n\r');
+    this.special =
+      fieldDelimiter.length === 1 && lineDelimiter.length === 1 && quote.length === 1
+        ? new RegExp(`[${[quote, '\n', '\r', fieldDelimiter, lineDelimiter].map(escapeClassChar).join('')}]`)
+        : null;
+  }
+
+  format(tuple: unknown): string {
+    if (!Array.isArray(tuple)) return formatCsvRowSlow(tuple, this.fieldDelimiter, this.lineDelimiter, this.quote, this.customToText);
+    const last = tuple.length - 1;
+    const { special, plainNumbers } = this;
+    if (special === null || last === 0) return formatCsvRowSlow(tuple, this.fieldDelimiter, this.lineDelimiter, this.quote, this.customToText);
+    let row = '';
+    for (let i = 0; i <= last; i++) {
+      if (i > 0) row += this.fieldDelimiter;
+      const v = tuple[i];
+      if (typeof v === 'number' && plainNumbers) {
+        row += String(v);
+        continue;
+      }
+      const text = toText(v, this.customToText);
+      if (text.length > 0 && special.test(text)) row += this.quote + text.split(this.quote).join(this.quote + this.quote) + this.quote;
+      else row += text;
+    }
+    return row + this.lineDelimiter;
+  }
+}
+
+function escapeClassChar(c: string): string {
+  return c === '\n' ? '\\n' : c === '\r' ? '\\r' : c.replace(/[\\\]^-]/g, '\\$&');
+}
+
+function formatCsvRowSlow(tuple: unknown, fieldDelimiter: string, lineDelimiter: string, quote: string, customToText: CustomToText | undefined): string {
   if (!Array.isArray(tuple)) {
     return formatField(toText(tuple, customToText), lineDelimiter, fieldDelimiter, lineDelimiter, quote, true) + lineDelimiter;
   }

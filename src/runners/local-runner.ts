@@ -12,7 +12,7 @@ import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { executeLocally } from '../runtime/local-executor.ts';
 import { executeOnWorkers } from '../runtime/parallel-executor.ts';
 import { encodeOutcome } from '../runtime/worker/outcome-codec.ts';
-import { WorkerFallback, tsxApiUrl } from '../runtime/worker/worker-pool.ts';
+import { type SpawnedWorkers, WorkerFallback, WorkerPool, tsxApiUrl } from '../runtime/worker/worker-pool.ts';
 import type { JobOutcome, JobResources, Runner } from './runner.ts';
 import { outcomesBefore } from './submissions.ts';
 
@@ -33,18 +33,52 @@ function inProcessReason(): string | null {
   return null;
 }
 
+/** Workers started by `prestartWorkers`, until the first job takes (or drops) them. */
+let early: SpawnedWorkers | null = null;
+
+function takeEarly(): SpawnedWorkers | null {
+  const taken = early;
+  early = null;
+  return taken;
+}
+
+/**
+ * Starts the worker threads for the script's first job while the script itself is still
+ * loading (`tsflink run` calls this just before importing it): each worker re-runs the script,
+ * which costs as much as the script's own start, and now overlaps it. The first job adopts them
+ * when it runs on `threads` workers; otherwise they are stopped. Does nothing where the job could
+ * not use workers.
+ */
+export function prestartWorkers(threads: number): void {
+  if (threads <= 1 || !isMainThread || early !== null || inProcessReason() !== null) return;
+  const script = process.argv[1]!;
+  const needsTsx = /\.[mc]?ts$/.test(script) || import.meta.url.endsWith('.ts');
+  early = WorkerPool.spawn(Math.min(threads, os.availableParallelism()), {
+    script,
+    argv: [...process.argv],
+    submission: 0,
+    replay: [],
+    fingerprint: null,
+    tsxApi: needsTsx ? tsxApiUrl() : null,
+  });
+}
+
 export class LocalRunner implements Runner {
   async run(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
     const maxParallelism = Math.max(...plan.tasks.map((t) => t.parallelism));
+    const spawned = takeEarly();
+    if ((maxParallelism <= 1 || !isMainThread) && spawned) WorkerPool.discard(spawned);
     if (maxParallelism <= 1 || !isMainThread) return executeLocally(plan, resources);
     const reason = inProcessReason();
     if (reason) {
+      if (spawned) WorkerPool.discard(spawned);
       notice(resources, reason);
       return executeLocally(plan, resources);
     }
     const earlier = outcomesBefore(resources.submission);
     const replay = earlier?.map((o) => (o ? safeEncode(o.outcome, o.types) : null));
     if (!replay || replay.some((r) => r === undefined)) {
+      if (spawned) WorkerPool.discard(spawned);
       notice(resources, 'the results of earlier jobs of this script are too large to replay');
       return executeLocally(plan, resources);
     }
@@ -57,7 +91,7 @@ export class LocalRunner implements Runner {
         replay: replay as (Uint8Array | null)[],
         tsxApi: needsTsx ? tsxApiUrl() : null,
         threads: Math.min(maxParallelism, os.availableParallelism()),
-      });
+      }, spawned);
     } catch (error) {
       if (!(error instanceof WorkerFallback)) throw error;
       notice(resources, error.message);

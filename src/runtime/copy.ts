@@ -7,11 +7,11 @@ import type { TypeRegistry } from '../serde/type-registry.ts';
 export function copyRecord(value: unknown, types: TypeRegistry): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
-    const n = value.length;
-    const out = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = value[i];
-      out[i] = typeof v === 'object' && v !== null ? copyRecord(v, types) : v;
+    // slice() copies the elements as they are laid out (unboxed numbers stay unboxed); only nested objects need more.
+    const out = value.slice();
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i];
+      if (typeof v === 'object' && v !== null) out[i] = copyRecord(v, types);
     }
     return out;
   }

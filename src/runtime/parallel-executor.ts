@@ -17,7 +17,7 @@ import { AccumulatorMerger } from './worker/accumulator-codec.ts';
 import { ExchangeStore } from './worker/exchange-store.ts';
 import { planFingerprint } from './worker/fingerprint.ts';
 import type { BatchSource, FromWorker, OutputSpec, RunSubtask, WorkerInit } from './worker/protocol.ts';
-import { type SubtaskRun, WorkerPool } from './worker/worker-pool.ts';
+import { type SpawnedWorkers, type SubtaskRun, WorkerPool } from './worker/worker-pool.ts';
 
 export interface WorkerLaunch {
   readonly script: string;
@@ -35,8 +35,13 @@ interface ExchangeSpec {
   readonly output: OutputSpec;
 }
 
-export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResources, launch: WorkerLaunch): Promise<JobOutcome> {
-  checkBeforeRunning(plan);
+export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResources, launch: WorkerLaunch, early: SpawnedWorkers | null = null): Promise<JobOutcome> {
+  try {
+    checkBeforeRunning(plan);
+  } catch (e) {
+    if (early !== null) WorkerPool.discard(early);
+    throw e;
+  }
   const init: WorkerInit = {
     script: launch.script,
     argv: launch.argv,
@@ -46,8 +51,11 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
     tsxApi: launch.tsxApi,
   };
   // The first pool starts outside the attempts: a worker that cannot rebuild the plan is a
-  // WorkerFallback for the runner, not a failed attempt.
-  let pool: WorkerPool | null = await WorkerPool.start(launch.threads, init);
+  // WorkerFallback for the runner, not a failed attempt. Workers started early for this very
+  // job (same script, arguments, submission and count) are used when there are any.
+  const fits = early !== null && early.slots.length === launch.threads && early.init.submission === init.submission && early.init.script === init.script && early.init.tsxApi === init.tsxApi && JSON.stringify(early.init.argv) === JSON.stringify(init.argv);
+  if (early !== null && !fits) WorkerPool.discard(early);
+  let pool: WorkerPool | null = fits ? await WorkerPool.adopt(early, init.fingerprint) : await WorkerPool.start(launch.threads, init);
   return runAttempts(plan, resources, async () => {
     // A failed attempt may leave a worker in any state: every attempt gets fresh threads.
     const threads: WorkerPool = pool ?? (await WorkerPool.start(launch.threads, init));

@@ -37,6 +37,22 @@ test('a parallel job runs its subtasks on worker threads, not the main thread', 
   assert.deepEqual(summary.accumulators, { seen: 1000 }, 'accumulators merged across threads');
 });
 
+test('a script that submits no job exits at once, though workers were started early for one', () => {
+  const started = Date.now();
+  const { lines, stderr, status } = runJob('no-job');
+  assert.equal(status, 0, `exit status ${status} (null: still running after 60 s); ${stderr}`);
+  assert.deepEqual(lines, [{ done: true }]);
+  assert.ok(Date.now() - started < 30_000, 'it did not wait for the workers');
+});
+
+test('workers started early for a first job that runs in this thread are stopped, and a later parallel job gets its own', () => {
+  const { lines, stderr, status } = runJob('first-job-sequential');
+  assert.equal(status, 0, stderr);
+  const { mainThread, first, threads } = lines.pop() as { mainThread: number; first: [number, number]; threads: number[] };
+  assert.deepEqual(first, [55, mainThread], 'the parallelism-1 job ran in the main thread');
+  assert.ok(threads.length >= 1 && threads.every((t) => t !== mainThread), `the parallel job ran on worker threads: ${threads}`);
+});
+
 test('a later job built from an earlier job’s result is rebuilt in the workers by replaying that result', () => {
   const { lines, stderr } = runJob('replay');
   assert.equal(stderr, '');

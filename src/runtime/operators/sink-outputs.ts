@@ -1,5 +1,5 @@
 /** The sinks: text and CSV files (written to staging, committed by the job), stdout, and collect/count. */
-import { formatCsvRow } from '../../io/csv-writer.ts';
+import { CsvRowFormatter } from '../../io/csv-writer.ts';
 import { BufferedFileWriter } from '../../io/file-writer.ts';
 import { toText } from '../../io/text-form.ts';
 import type { Output } from '../collector.ts';
@@ -20,16 +20,14 @@ export class TextSinkOutput implements Output {
 
 export class CsvSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
-  private readonly fieldDelimiter: string;
-  private readonly lineDelimiter: string;
+  private readonly formatter: CsvRowFormatter;
   constructor(setup: OperatorSetup, fieldDelimiter: string, lineDelimiter: string) {
     this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask));
-    this.fieldDelimiter = fieldDelimiter;
-    this.lineDelimiter = lineDelimiter;
+    this.formatter = new CsvRowFormatter(fieldDelimiter, lineDelimiter);
   }
   collect(record: unknown): void {
-    // formatCsvRow ends the row with the line delimiter itself.
-    this.writer.write(formatCsvRow(record, this.fieldDelimiter, this.lineDelimiter));
+    // The row ends with the line delimiter.
+    this.writer.write(this.formatter.format(record));
   }
   close(): void {
     this.writer.close();

@@ -18,8 +18,12 @@ export interface WorkerInit {
   readonly submission: number;
   /** The outcomes of the earlier submissions (null: failed), replayed so the script takes the same path. */
   readonly replay: readonly (Uint8Array | null)[];
-  /** The coordinator's fingerprint of the physical plan; the worker must rebuild the same. */
-  readonly fingerprint: string;
+  /**
+   * The coordinator's fingerprint of the physical plan; the worker must rebuild the same. Null
+   * for a worker started before the coordinator has its plan (see WorkerPool.prestart): it gets
+   * the fingerprint in a `fingerprint` message, and reports ready only after that.
+   */
+  readonly fingerprint: string | null;
   /** URL of tsx's ESM API when the script (or tsflink itself) is TypeScript. */
   readonly tsxApi: string | null;
   /**
@@ -54,7 +58,7 @@ export interface RunSubtask {
   readonly tmpDir: string;
 }
 
-export type ToWorker = RunSubtask | { readonly type: 'shutdown' };
+export type ToWorker = RunSubtask | { readonly type: 'shutdown' } | { readonly type: 'fingerprint'; readonly fingerprint: string };
 
 export interface ErrorInfo {
   readonly name: string;

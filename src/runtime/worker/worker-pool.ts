@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashError } from '../../errors/index.ts';
-import type { FromWorker, RunSubtask, WorkerInit } from './protocol.ts';
+import type { FromWorker, RunSubtask, ToWorker, WorkerInit } from './protocol.ts';
 import { rebuildError } from './remote-error.ts';
 
 /** The worker could not rebuild the job: run it in-process instead. */
@@ -40,10 +40,17 @@ interface Slot {
   dead: boolean;
 }
 
-export class WorkerPool {
-  private readonly slots: Slot[];
+/** Workers started and not yet known to be ready (see WorkerPool.spawn). */
+export interface SpawnedWorkers {
+  readonly slots: readonly Slot[];
+  readonly ready: readonly Promise<void>[];
+  readonly init: WorkerInit;
+}
 
-  private constructor(slots: Slot[]) {
+export class WorkerPool {
+  private readonly slots: readonly Slot[];
+
+  private constructor(slots: readonly Slot[]) {
     this.slots = slots;
   }
 
@@ -52,6 +59,15 @@ export class WorkerPool {
   }
 
   static async start(size: number, init: WorkerInit): Promise<WorkerPool> {
+    return WorkerPool.adopt(WorkerPool.spawn(size, init), null);
+  }
+
+  /**
+   * Starts workers without waiting for them. With `init.fingerprint` null (workers started
+   * before the coordinator has its plan) they rebuild the job and wait for `adopt` to send the
+   * fingerprint; until then they do not keep the process alive.
+   */
+  static spawn(size: number, init: WorkerInit): SpawnedWorkers {
     const slots: Slot[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
@@ -65,26 +81,42 @@ export class WorkerPool {
         : new Worker(workerMainUrl, { workerData });
       const slot: Slot = { worker, inFlight: new Int32Array(inFlight), index: i, running: null, dead: false };
       slots.push(slot);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          worker.on('message', (m: FromWorker) => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'mismatch') reject(new WorkerFallback(m.reason));
-          });
-          worker.once('error', (e) => reject(new WorkerFallback(`a worker thread failed to start: ${e.message}`)));
-          worker.once('exit', (code) => reject(new WorkerFallback(`a worker thread exited with code ${code} while starting`)));
-        }),
-      );
+      const started = new Promise<void>((resolve, reject) => {
+        worker.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') resolve();
+          else if (m.type === 'mismatch') reject(new WorkerFallback(m.reason));
+        });
+        worker.once('error', (e) => reject(new WorkerFallback(`a worker thread failed to start: ${e.message}`)));
+        worker.once('exit', (code) => reject(new WorkerFallback(`a worker thread exited with code ${code} while starting`)));
+      });
+      started.catch(() => {}); // spawned early and never adopted: not an unhandled rejection
+      ready.push(started);
+      // After the listeners: adding a 'message' listener refs the worker again.
+      if (init.fingerprint === null) worker.unref();
     }
-    const pool = new WorkerPool(slots);
+    return { slots, ready, init };
+  }
+
+  /** Waits for spawned workers to be ready (sending the plan's fingerprint first when they were started without it). */
+  static async adopt(spawned: SpawnedWorkers, fingerprint: string | null): Promise<WorkerPool> {
+    const pool = new WorkerPool(spawned.slots);
     try {
-      await Promise.all(ready);
+      for (const slot of spawned.slots) {
+        slot.worker.ref();
+        if (fingerprint !== null) slot.worker.postMessage({ type: 'fingerprint', fingerprint } satisfies ToWorker);
+      }
+      await Promise.all(spawned.ready);
     } catch (e) {
       await pool.terminate();
       throw e;
     }
-    for (const slot of slots) pool.attach(slot);
+    for (const slot of spawned.slots) pool.attach(slot);
     return pool;
+  }
+
+  /** Stops workers that were spawned but will not be used. */
+  static discard(spawned: SpawnedWorkers): void {
+    for (const slot of spawned.slots) void slot.worker.terminate().catch(() => 0);
   }
 
   private attach(slot: Slot): void {
