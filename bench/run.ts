@@ -93,6 +93,7 @@ for (const workload of selected) {
   console.log(`\n== ${workload.name}: ${workload.title}`);
   const data = workload.prepare(ctx);
   console.log(`   ${data.description}`);
+  workload.setUp?.(ctx);
   const contenders = workload.contenders(ctx, data);
   const plan = planOf(contenders.filter((c) => c.planArgs).pop()?.planArgs?.() ?? null);
   const records: ContenderRecord[] = contenders.map((c) => ({ id: c.id, label: c.label, kind: c.kind, runs: [] }));
@@ -101,40 +102,44 @@ for (const workload of selected) {
   const loadBefore = os.loadavg()[0]!;
   let reference: string[] | null = null;
 
-  for (let rep = 1; rep <= repeat; rep++) {
-    for (const [i, contender] of contenders.entries()) {
-      const output = join(outDir, contender.id);
-      rmSync(output, { recursive: true, force: true });
-      const load = os.loadavg()[0]!;
-      const m = await measure(contender.args(output), { cwd: ROOT, timeoutMs, env: childEnv });
-      let wrong: string | null = null;
-      if (m.ok) {
-        const lines = existsSync(output) ? sortedLines(output) : [];
-        if (reference === null) reference = lines;
-        else wrong = differences(reference, lines);
-      }
-      const leftovers = contender.kind === 'tsflink' ? leftoverTempFiles() : [];
-      const run: RunRecord = { rep, ok: m.ok, wallMs: m.wallMs, cpuSeconds: m.cpuSeconds, peakRssMiB: m.peakRssMiB, wrong, load };
-      records[i]!.runs.push(run);
-      rmSync(output, { recursive: true, force: true });
-      const rss = m.peakRssMiB === null ? '?' : `${Math.round(m.peakRssMiB)} MiB`;
-      const cpu = m.cpuSeconds === null ? '' : `  cpu ${m.cpuSeconds.toFixed(2)} s`;
-      const verdict = m.ok ? (wrong ? 'WRONG ANSWER' : 'ok') : `FAILED (exit ${m.exitCode})`;
-      console.log(`   round ${rep}/${repeat}  ${contender.label.padEnd(32)} ${(m.wallMs / 1000).toFixed(2).padStart(8)} s${cpu}  peak ${rss}  load ${load.toFixed(1)}  ${verdict}`);
-      if (!m.ok) {
-        problems++;
-        console.log(indent(m.stderrTail));
-      }
-      if (wrong) {
-        problems++;
-        console.log(`\n   !!! ${contender.label} gave a different answer from the reference:\n${indent(wrong)}\n`);
-      }
-      if (leftovers.length > 0) {
-        problems++;
-        console.log(`   !!! temp files left behind by ${contender.label}: ${leftovers.join(', ')}`);
-        for (const f of leftovers) rmSync(join(TMP, f), { recursive: true, force: true });
+  try {
+    for (let rep = 1; rep <= repeat; rep++) {
+      for (const [i, contender] of contenders.entries()) {
+        const output = join(outDir, contender.id);
+        rmSync(output, { recursive: true, force: true });
+        const load = os.loadavg()[0]!;
+        const m = await measure(contender.args(output), { cwd: ROOT, timeoutMs, env: childEnv });
+        let wrong: string | null = null;
+        if (m.ok) {
+          const lines = existsSync(output) ? sortedLines(output) : [];
+          if (reference === null) reference = lines;
+          else wrong = differences(reference, lines);
+        }
+        const leftovers = contender.kind === 'tsflink' ? leftoverTempFiles() : [];
+        const run: RunRecord = { rep, ok: m.ok, wallMs: m.wallMs, cpuSeconds: m.cpuSeconds, peakRssMiB: m.peakRssMiB, wrong, load };
+        records[i]!.runs.push(run);
+        rmSync(output, { recursive: true, force: true });
+        const rss = m.peakRssMiB === null ? '?' : `${Math.round(m.peakRssMiB)} MiB`;
+        const cpu = m.cpuSeconds === null ? '' : `  cpu ${m.cpuSeconds.toFixed(2)} s`;
+        const verdict = m.ok ? (wrong ? 'WRONG ANSWER' : 'ok') : `FAILED (exit ${m.exitCode})`;
+        console.log(`   round ${rep}/${repeat}  ${contender.label.padEnd(32)} ${(m.wallMs / 1000).toFixed(2).padStart(8)} s${cpu}  peak ${rss}  load ${load.toFixed(1)}  ${verdict}`);
+        if (!m.ok) {
+          problems++;
+          console.log(indent(m.stderrTail));
+        }
+        if (wrong) {
+          problems++;
+          console.log(`\n   !!! ${contender.label} gave a different answer from the reference:\n${indent(wrong)}\n`);
+        }
+        if (leftovers.length > 0) {
+          problems++;
+          console.log(`   !!! temp files left behind by ${contender.label}: ${leftovers.join(', ')}`);
+          for (const f of leftovers) rmSync(join(TMP, f), { recursive: true, force: true });
+        }
       }
     }
+  } finally {
+    workload.tearDown?.(ctx);
   }
 
   const record: WorkloadRecord = {
@@ -220,6 +225,8 @@ function snapshotBuild(): string {
   cpSync(join(ROOT, 'package.json'), join(home, 'package.json'));
   for (const dir of ['jobs', 'shared']) cpSync(join(ROOT, 'bench', dir), join(home, 'bench', dir), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(home, 'node_modules'), 'dir');
+  // The Flink target's jars (scripts/install-flink-deps.sh), found next to dist/.
+  if (existsSync(join(ROOT, 'flink-runner'))) symlinkSync(join(ROOT, 'flink-runner'), join(home, 'flink-runner'), 'dir');
   return home;
 }
 

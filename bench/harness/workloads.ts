@@ -3,6 +3,7 @@
  * sizes), its contenders (the same question asked of the hand-written baseline, tsflink at p = 1
  * and p = cores, and DuckDB where it applies) and its targets.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generateDistinctCsv } from '../generate/distinct-csv.ts';
 import { generateGroupByCsv } from '../generate/groupby-csv.ts';
@@ -57,6 +58,9 @@ export interface Workload {
   readonly byDefault: boolean;
   readonly defaultRepeat?: number;
   prepare(ctx: BenchContext): PreparedData;
+  /** Before the rounds (a cluster to start); `tearDown` runs after them, also when they fail. */
+  setUp?(ctx: BenchContext): void;
+  tearDown?(ctx: BenchContext): void;
   contenders(ctx: BenchContext, data: PreparedData): Contender[];
   targets(ctx: BenchContext): Target[];
 }
@@ -271,4 +275,49 @@ export const WORKLOADS: readonly Workload[] = [
     },
   },
   wordCount('wordcount-1g', (t) => t.bigTextBytes, false),
+  flinkWordCount(),
 ];
+
+/**
+ * Issue 4's benchmark: WordCount through tsflink on the Flink target against the same job as a
+ * plain Flink Java program, both on one standalone cluster (scripts/flink-cluster.sh: a
+ * JobManager and a TaskManager with a slot per core) started for the workload. Only with --only.
+ */
+function flinkWordCount(): Workload {
+  const base = wordCount('wordcount', (t) => t.wordcountBytes, true);
+  let address: string | null = null;
+  const clusterEnv = (ctx: BenchContext) => ({ ...process.env, TSFLINK_FLINK_CLUSTER_DIR: join(ctx.dataDir, 'flink-cluster') });
+  const cluster = (ctx: BenchContext, ...args: string[]) =>
+    spawnSync('bash', [join(ctx.root, 'scripts', 'flink-cluster.sh'), ...args], { cwd: ctx.root, env: clusterEnv(ctx), encoding: 'utf8' });
+  return {
+    name: 'flink-wordcount',
+    title: 'WordCount on a Flink cluster: tsflink --target flink against a Flink Java program',
+    byDefault: false,
+    prepare: (ctx) => base.prepare(ctx),
+    setUp(ctx) {
+      const r = cluster(ctx, 'start', '--taskmanagers', '1', '--slots', String(ctx.cores));
+      address = r.stdout.trim().split('\n').pop() ?? '';
+      if (r.status !== 0 || !/^[\w.-]+:\d+$/.test(address)) throw new Error(`flink-cluster.sh start failed (run scripts/install-flink-deps.sh first): ${r.stderr}`);
+      ctx.log(`   Flink cluster at ${address}`);
+    },
+    tearDown(ctx) {
+      cluster(ctx, 'stop');
+      address = null;
+    },
+    contenders(ctx, d) {
+      const cli = join(ctx.tsflinkHome, 'dist', 'cli', 'main.js');
+      const job = [join(ctx.tsflinkHome, 'bench', 'jobs', 'wordcount.ts'), '-p', String(ctx.cores), '--target', 'flink', '-m', address!];
+      return [
+        { id: 'flink-java', label: `Flink Java program (p=${ctx.cores})`, kind: 'baseline', args: (out) => ['--import', 'tsx', 'bench/peers/flink-java.ts', address!, String(ctx.cores), ...d.inputs, out] },
+        {
+          id: 'tsflink-flink',
+          label: `tsflink --target flink (p=${ctx.cores})`,
+          kind: 'tsflink',
+          args: (out) => [cli, 'run', ...job, '-', ...d.inputs, out],
+          planArgs: () => [cli, 'plan', ...job, '-', ...d.inputs, join(ctx.dataDir, 'out', 'plan-only')],
+        },
+      ];
+    },
+    targets: () => [allCorrect(), ratioAtMost('tsflink-flink', 'flink-java', 3)],
+  };
+}
