@@ -1,4 +1,5 @@
 /** Shared test helpers: multiset comparison, temp directories, running a case at several parallelisms. */
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,4 +44,33 @@ export function tempDir(prefix = 'tsflink-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * Runs `node …args` to the end and gives its exit status and output; SIGKILLed after
+ * `timeoutMs` (status null then). For tests that must not block the event loop while it runs.
+ */
+export function runNode(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** This process's environment for a child `tsflink` client: no test-runner marker, no target from outside. */
+export function clientEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.TSFLINK_TARGET;
+  delete env.TSFLINK_JOBMANAGER;
+  return env;
 }

@@ -348,8 +348,10 @@ export class CsvReader {
  */
 function parseInteger(text: string): number {
   const n = parseIntegerRange(text, 0, text.length);
-  if (text.length > 15 && n === n) return text.charCodeAt(0) === 45 ? -Math.abs(Number(text)) || 0 : Math.abs(Number(text)); // beyond 15 digits the sum may round; Number() rounds once, correctly
-  return n;
+  if (text.length <= 15 || n !== n) return n;
+  // Beyond 15 digits the sum may round; Number() rounds once, correctly.
+  const exact = Math.abs(Number(text));
+  return text.charCodeAt(0) === 45 && exact !== 0 ? -exact : exact; // no -0
 }
 
 /** `parseInteger` of `text[start, end)`, exact up to 15 digits. */

@@ -3,7 +3,7 @@
  * commit on success, abort on failure), the results of collect()/count(), the lines of output().
  */
 import { OutputCommitter } from '../io/output-committer.ts';
-import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
+import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobResources } from '../runners/runner.ts';
 import type { JobServices } from './job-services.ts';
 
@@ -31,6 +31,23 @@ export class JobSinks implements JobServices {
 
   sinkFile(nodeId: number, subtask: number): string {
     return this.committers.get(nodeId)!.fileForSubtask(subtask);
+  }
+
+  /** The staging file of every file sink in a task, by node id, for one subtask. */
+  sinkFilesOf(task: Task, subtask: number): Record<number, string> {
+    const files: Record<number, string> = {};
+    for (const op of task.operators) {
+      const k = op.node.params.kind;
+      if (k === 'TextSink' || k === 'CsvSink') files[op.node.id] = this.sinkFile(op.node.id, subtask);
+    }
+    return files;
+  }
+
+  /** The accumulator that counts skipped lines, for every CSV source in a task, by node id. */
+  invalidLinesNamesOf(task: Task): Record<number, string> {
+    const names: Record<number, string> = {};
+    for (const op of task.operators) if (op.node.params.kind === 'CsvSource') names[op.node.id] = this.invalidLinesAccumulator(op.node.id);
+    return names;
   }
 
   addResult(resultId: string, subtask: number, value: unknown[] | number): void {

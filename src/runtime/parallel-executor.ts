@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
+import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { JobSinks } from './job-sinks.ts';
@@ -69,7 +69,6 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
 }
 
 function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
-  const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
   const specs: ExchangeSpec[] = [];
   for (const t of plan.tasks) {
     t.inputs.forEach((input, i) => {
@@ -80,7 +79,6 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
       const id = specs.length;
       specs.push({ id, from: b.fromTask, to: t.id, input: b.name, output: { exchange: id, ship: 'BROADCAST', consumers: t.parallelism, keyOwner: t.operators[0]!.node.name } });
     }
-    void tasks;
   }
   return specs;
 }
@@ -117,8 +115,8 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
           inputs: inputs.map(take),
           broadcast: broadcasts.map((x) => [x.input as string, take(x)] as const),
           outputs,
-          sinkFiles: sinkFilesOf(task, s, sinks),
-          invalidLinesNames: invalidLinesNamesOf(task, sinks),
+          sinkFiles: sinks.sinkFilesOf(task, s),
+          invalidLinesNames: sinks.invalidLinesNamesOf(task),
           objectReuse: resources.objectReuse,
           operatorMemoryBytes,
           tmpDir,
@@ -154,19 +152,4 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
   const merged = accumulators.result();
   sinks.reportInvalidLines(merged, resources);
   return { accumulators: merged, results: sinks.results };
-}
-
-function sinkFilesOf(task: Task, subtask: number, sinks: JobSinks): Record<number, string> {
-  const files: Record<number, string> = {};
-  for (const op of task.operators) {
-    const k = op.node.params.kind;
-    if (k === 'TextSink' || k === 'CsvSink') files[op.node.id] = sinks.sinkFile(op.node.id, subtask);
-  }
-  return files;
-}
-
-function invalidLinesNamesOf(task: Task, sinks: JobSinks): Record<number, string> {
-  const names: Record<number, string> = {};
-  for (const op of task.operators) if (op.node.params.kind === 'CsvSource') names[op.node.id] = sinks.invalidLinesAccumulator(op.node.id);
-  return names;
 }

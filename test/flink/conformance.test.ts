@@ -6,11 +6,11 @@
  * starts few jobs; it runs once per target (-p 2) and prints one JSON line per case.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { assertSameMultiset, tempDir } from '../helpers.ts';
+import { assertSameMultiset, clientEnv, runNode, tempDir } from '../helpers.ts';
 import { takeFlinkTestLock } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -32,32 +32,17 @@ interface Run {
   readonly printed: readonly string[];
 }
 
-function run(target: 'local' | 'flink', inputDir: string, outDir: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  delete env.TSFLINK_TARGET;
-  delete env.TSFLINK_JOBMANAGER;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'run', '--target', target, '-p', '2', fixture, '-', inputDir, outDir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      const cases = new Map<string, Case>();
-      const printed: string[] = [];
-      for (const line of stdout.split('\n')) {
-        if (line.startsWith('{"case":')) {
-          const c = JSON.parse(line) as Case;
-          cases.set(c.case, c);
-        } else if (line !== '') printed.push(line);
-      }
-      resolve({ status, stderr, cases, printed });
-    });
-  });
+async function run(target: 'local' | 'flink', inputDir: string, outDir: string): Promise<Run> {
+  const { status, stdout, stderr } = await runNode([cli, 'run', '--target', target, '-p', '2', fixture, '-', inputDir, outDir], { cwd: root, env: clientEnv(), timeoutMs: TIMEOUT });
+  const cases = new Map<string, Case>();
+  const printed: string[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('{"case":')) {
+      const c = JSON.parse(line) as Case;
+      cases.set(c.case, c);
+    } else if (line !== '') printed.push(line);
+  }
+  return { status, stderr, cases, printed };
 }
 
 await takeFlinkTestLock();

@@ -6,11 +6,11 @@
  * leave no staging files next to the target, and leave no Node worker behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertSameMultiset, tempDir } from '../helpers.ts';
+import { assertSameMultiset, clientEnv, runNode, tempDir } from '../helpers.ts';
 import { takeFlinkTestLock } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -27,28 +27,8 @@ before(() => {
   execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 });
 
-function clientEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TSFLINK_TEST_MARK: MARK };
-  delete env.NODE_TEST_CONTEXT;
-  delete env.TSFLINK_TARGET;
-  delete env.TSFLINK_JOBMANAGER;
-  return env;
-}
-
 function run(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: clientEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runNode([cli, ...args], { cwd: root, env: clientEnv({ TSFLINK_TEST_MARK: MARK }), timeoutMs: TIMEOUT });
 }
 
 /** Node workers of this test's jobs: pid → parent pid. */

@@ -28,6 +28,9 @@ describe('formatCsvRow', () => {
     ['a multi-character line delimiter starting in the last field', ['a', 'b\r'], ',', '\r\n', 'a,"b\r"\r\n'],
     ['|| line delimiter starting in the last field', ['a', 'b|'], ',', '||', 'a,"b|"||'],
     ['a delimiter character that cannot merge stays unquoted', ['a:', 'b'], '<>', '\n', 'a:<>b\n'],
+    ['a number holding the field delimiter is quoted', [1.5, 2], '.', '\n', '"1.5".2\n'],
+    ['a negative number holding the field delimiter is quoted', [-3, 4], '-', '\n', '"-3"-4\n'],
+    ['numbers among strings with one-character delimiters', [7, 'a,b', -0.25], ',', '\n', '7,"a,b",-0.25\n'],
   ];
   for (const [name, tuple, fd, ld, expected] of table) {
     it(name, () => assert.equal(formatCsvRow(tuple, fd, ld), expected));

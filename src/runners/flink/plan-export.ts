@@ -14,7 +14,7 @@
  * exchange among the producer's outputs. The JVM only routes batches: which records go to which
  * consumer subtask, and everything about keys, is decided by tsflink's partitioner in the worker.
  */
-import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { JobSinks } from '../../runtime/job-sinks.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 import type { FlinkSlot, FlinkTaskConfig, FlinkWorkerConfig } from './worker-frames.ts';
@@ -81,8 +81,8 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
     taskConfigs[String(task.id)] = {
       slots: incoming.map((x) => x.slot),
       outputs: outputsOf(task.id).map((x) => x.output),
-      sinkFiles: Array.from({ length: task.parallelism }, (_, s) => sinkFilesOf(task, s, options.sinks)),
-      invalidLinesNames: invalidLinesNamesOf(task, options.sinks),
+      sinkFiles: Array.from({ length: task.parallelism }, (_, s) => options.sinks.sinkFilesOf(task, s)),
+      invalidLinesNames: options.sinks.invalidLinesNamesOf(task),
     };
   }
   return {
@@ -95,19 +95,4 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
     },
     workerConfig: { ...options.worker, tasks: taskConfigs },
   };
-}
-
-function sinkFilesOf(task: Task, subtask: number, sinks: JobSinks): Record<number, string> {
-  const files: Record<number, string> = {};
-  for (const op of task.operators) {
-    const k = op.node.params.kind;
-    if (k === 'TextSink' || k === 'CsvSink') files[op.node.id] = sinks.sinkFile(op.node.id, subtask);
-  }
-  return files;
-}
-
-function invalidLinesNamesOf(task: Task, sinks: JobSinks): Record<number, string> {
-  const names: Record<number, string> = {};
-  for (const op of task.operators) if (op.node.params.kind === 'CsvSource') names[op.node.id] = sinks.invalidLinesAccumulator(op.node.id);
-  return names;
 }
