@@ -3,14 +3,14 @@
  * (a "grace" hash join): records are written to one of `PARTITIONS` files by key hash, and each
  * partition is later joined on its own, small enough to hold.
  */
-import { closeSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
+import { readBatchAt, writeAllAt } from './batch-files.ts';
 import { spillStatistics, type SpillFiles } from './spill-runs.ts';
 
 export const PARTITIONS = 16;
-const HEADER = 16;
 
 /** A partition for a key hash; uses the hash's high bits, since the low ones chose this subtask. */
 export function spillPartition(hash: number): number {
@@ -48,9 +48,7 @@ export class PartitionSpill {
 
   private flush(partition: number): void {
     const bytes = this.writers[partition]!.finish();
-    const fd = this.fds[partition]!;
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, this.sizes[partition]! + done);
+    writeAllAt(this.fds[partition]!, bytes, this.sizes[partition]!);
     this.sizes[partition]! += bytes.length;
     spillStatistics.bytes += bytes.length;
   }
@@ -65,13 +63,9 @@ export class PartitionSpill {
     const fd = this.fds[partition]!;
     const size = this.sizes[partition]!;
     const reader = new RecordReader(this.types);
-    const header = new Uint8Array(HEADER);
     for (let pos = 0; pos < size; ) {
-      readSync(fd, header, 0, HEADER, pos);
-      const body = new DataView(header.buffer).getUint32(12, true);
-      const bytes = new Uint8Array(HEADER + body);
-      let got = 0;
-      while (got < bytes.length) got += readSync(fd, bytes, got, bytes.length - got, pos + got);
+      const bytes = readBatchAt(fd, pos, this.paths[partition]!);
+      if (bytes === null) throw new Error(`spill file ${this.paths[partition]} ended early`);
       pos += bytes.length;
       reader.forEach(bytes, onRecord);
     }

@@ -4,14 +4,14 @@
  * runs (on ties the earlier run first). Files live in the job's temp directory and are removed
  * by `SpillFiles.removeAll`, after success and failure alike.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
+import { readBatchAt, writeAllAt } from './batch-files.ts';
 
 const RUN_BATCH_BYTES = 1 << 20;
-const HEADER = 16;
 
 /** The temp files of one operator instance. */
 export class SpillFiles {
@@ -43,8 +43,7 @@ export function writeRun(path: string, records: readonly unknown[], types: TypeR
     let pos = 0;
     const flush = (): void => {
       const bytes = writer.finish();
-      let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, pos + done);
+      writeAllAt(fd, bytes, pos);
       pos += bytes.length;
       spillStatistics.bytes += bytes.length;
     };
@@ -61,6 +60,7 @@ export function writeRun(path: string, records: readonly unknown[], types: TypeR
 /** Reads a run file batch by batch. */
 class RunCursor {
   readonly run: number;
+  private readonly path: string;
   private readonly fd: number;
   private readonly reader: RecordReader;
   private pos = 0;
@@ -71,6 +71,7 @@ class RunCursor {
 
   constructor(path: string, run: number, types: TypeRegistry) {
     this.run = run;
+    this.path = path;
     this.fd = openSync(path, 'r');
     this.reader = new RecordReader(types);
     this.advance();
@@ -81,19 +82,14 @@ class RunCursor {
       this.current = this.batch[this.index++];
       return;
     }
-    const header = new Uint8Array(HEADER);
-    if (readSync(this.fd, header, 0, HEADER, this.pos) < HEADER) {
+    const bytes = readBatchAt(this.fd, this.pos, this.path);
+    if (bytes === null) {
       this.done = true;
       this.current = undefined;
       closeSync(this.fd);
       return;
     }
-    const body = new DataView(header.buffer).getUint32(12, true);
-    const bytes = new Uint8Array(HEADER + body);
-    bytes.set(header);
-    let got = 0;
-    while (got < body) got += readSync(this.fd, bytes, HEADER + got, body - got, this.pos + HEADER + got);
-    this.pos += HEADER + body;
+    this.pos += bytes.length;
     this.batch = this.reader.readAll(bytes);
     this.index = 0;
     this.advance();

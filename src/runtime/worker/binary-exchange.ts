@@ -3,7 +3,7 @@
  * target (SPEC §6) and ships each batch when it is full; the consumer side decodes batches that
  * arrive in memory or sit in spill files. Encoding is the copy SPEC §9.4 asks for.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { TaskError } from '../../errors/index.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
@@ -11,6 +11,7 @@ import type { TypeRegistry } from '../../serde/type-registry.ts';
 import type { Output } from '../collector.ts';
 import type { InputChannel } from '../input-channel.ts';
 import { ALL_TARGETS, type Partitioner } from '../partitioner.ts';
+import { readExactlyAt } from '../spill/batch-files.ts';
 import type { BatchSource } from './protocol.ts';
 
 /** A batch is shipped once it holds this many bytes: large enough to amortise a message, small enough to pipeline. */
@@ -80,12 +81,7 @@ export function loadBatch(source: BatchSource): Uint8Array {
   const bytes = new Uint8Array(source.length);
   const fd = openSync(source.path, 'r');
   try {
-    let done = 0;
-    while (done < source.length) {
-      const n = readSync(fd, bytes, done, source.length - done, source.offset + done);
-      if (n === 0) throw new Error(`spill file ${source.path} ended early`);
-      done += n;
-    }
+    readExactlyAt(fd, bytes, source.offset, source.path);
   } finally {
     closeSync(fd);
   }

@@ -3,10 +3,11 @@
  * subtask, the batches producers shipped. It keeps them in memory up to the memory budget and
  * spills the rest to files in the temp directory, which it removes when the job ends.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TARGETS } from '../partitioner.ts';
 import type { BatchSource } from './protocol.ts';
+import { writeAllAt } from '../spill/batch-files.ts';
 import { spillStatistics } from '../spill/spill-runs.ts';
 
 interface SpillFile {
@@ -52,8 +53,7 @@ export class ExchangeStore {
       file = { path, fd: openSync(path, 'w'), size: 0 };
       this.spillFiles.set(exchange, file);
     }
-    let done = 0;
-    while (done < bytes.byteLength) done += writeSync(file.fd, bytes, done, bytes.byteLength - done, file.size + done);
+    writeAllAt(file.fd, bytes, file.size);
     const source: BatchSource = { kind: 'file', path: file.path, offset: file.size, length: bytes.byteLength };
     file.size += bytes.byteLength;
     this.spilledBytes += bytes.byteLength;
