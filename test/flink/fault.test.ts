@@ -6,16 +6,16 @@
  * leave no staging files next to the target, and leave no Node worker behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { assertSameMultiset, clientEnv, runNode, tempDir } from '../helpers.ts';
+import { clusterScript, clusterState } from './cluster-state.ts';
 import { takeFlinkTestLock } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
-const clusterScript = join(root, 'scripts/flink-cluster.sh');
 const fixture = 'test/flink/fixtures/slow-job.ts';
 const TIMEOUT = 300_000;
 /** Every process of this test's jobs carries this mark in its environment (the client ships TSFLINK_* to workers). */
@@ -64,11 +64,7 @@ function readParts(path: string): string[] {
 }
 
 test('kill -9 of a TaskManager mid-job: the job restarts and gives the fault-free output, no staging leftovers, no orphan worker', { timeout: TIMEOUT }, async () => {
-  const state = process.env.FAULT_STATE ?? tempDir('tsflink-flink-fault-');
-  const scriptEnv = { ...process.env, TSFLINK_FLINK_CLUSTER_DIR: state };
-  after(() => {
-    spawnSync('bash', [clusterScript, 'stop'], { env: scriptEnv, encoding: 'utf8' });
-  });
+  const { state, env: scriptEnv } = clusterState('tsflink-flink-fault-', process.env.FAULT_STATE);
   const start = () => execFileSync('bash', [clusterScript, 'start', '--taskmanagers', '2'], { env: scriptEnv, encoding: 'utf8', timeout: 180_000 }).trim();
   let address: string;
   try {

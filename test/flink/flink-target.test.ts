@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { assertSameMultiset, tempDir } from '../helpers.ts';
+import { clusterScript, clusterState } from './cluster-state.ts';
 import { takeFlinkTestLock } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -100,12 +101,8 @@ test('a throwing user function fails the Flink job with the embedded engine’s 
 });
 
 test('WordCount on a standalone cluster (1 JobManager + 2 TaskManagers) started by scripts/flink-cluster.sh', { timeout: TIMEOUT }, () => {
-  const state = tempDir('tsflink-flink-cluster-');
-  const env = { ...process.env, TSFLINK_FLINK_CLUSTER_DIR: state };
-  const script = join(root, 'scripts/flink-cluster.sh');
-  after(() => {
-    spawnSync('bash', [script, 'stop'], { env, encoding: 'utf8' });
-  });
+  const { state, env } = clusterState('tsflink-flink-cluster-');
+  const script = clusterScript;
   const address = execFileSync('bash', [script, 'start', '--taskmanagers', '2'], { env, encoding: 'utf8', timeout: 180_000 }).trim();
   assert.match(address, /^127\.0\.0\.1:\d+$/);
   const status = execFileSync('bash', [script, 'status'], { env, encoding: 'utf8' });
