@@ -10,6 +10,7 @@ export { Grouping, UnsortedGrouping, SortedGrouping } from './api/grouping.ts';
 export { JoinOperator, JoinWhere, OuterJoinWhere, OuterJoinOperator } from './api/join.ts';
 export { CoGroupWhere } from './api/co-group.ts';
 export { CrossOperator } from './api/cross.ts';
+export { IterativeDataSet, DeltaIteration } from './api/iteration.ts';
 export { Types, WriteMode, Order, Aggregation } from './api/constants.ts';
 export type { FieldValue } from './api/constants.ts';
 export {

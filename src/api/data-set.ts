@@ -16,6 +16,7 @@ import { CoGroupWhere } from './internal.ts';
 import { CrossOperator } from './internal.ts';
 import { JoinWhere, OuterJoinWhere } from './internal.ts';
 import { UnsortedGrouping } from './internal.ts';
+import { checkMaxIterations, DeltaIteration, IterativeDataSet } from './internal.ts';
 
 /** A field position usable for aggregation, projection and sorting of a tuple type. */
 export type PositionOf<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : number;
@@ -204,6 +205,22 @@ export class DataSet<T> {
 
   countElementsPerPartition(): DataSet<[number, number]> {
     return this.derive({ kind: 'CountElementsPerPartition' });
+  }
+
+  // ---- iterations ------------------------------------------------------------------------------
+
+  /** Starts a bulk iteration on this data set: build the step on the result, then `closeWith`. */
+  iterate(maxIterations: number): IterativeDataSet<T> {
+    checkMaxIterations(maxIterations, 'iterate');
+    return new IterativeDataSet<T>(this.env, this.env.addNode({ kind: 'PartialSolution' }, [this.id]), maxIterations);
+  }
+
+  /** Starts a delta iteration with this data set as the initial solution set, keyed by `keys`. */
+  iterateDelta<W>(workset: DataSet<W>, maxIterations: number, ...keys: KeyArgs<T>): DeltaIteration<T, W> {
+    checkMaxIterations(maxIterations, 'iterateDelta');
+    this.env.checkSameEnvironment([workset]);
+    if (keys.length === 0) throw new PlanError('iterateDelta: the solution set needs a key');
+    return new DeltaIteration<T, W>(this, workset, maxIterations, this.keys(keys, 'iterateDelta'));
   }
 
   // ---- sinks and actions ------------------------------------------------------------------------

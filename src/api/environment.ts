@@ -62,6 +62,11 @@ const KIND_LABELS: Partial<Record<NodeParams['kind'], string>> = {
   CsvSink: 'DataSink (writeCsv)',
   PrintSink: 'DataSink (output)',
   CollectSink: 'DataSink (collect)',
+  PartialSolution: 'Partial solution (iterate)',
+  BulkIteration: 'Bulk iteration',
+  Workset: 'Workset (iterateDelta)',
+  SolutionSet: 'Solution set (iterateDelta)',
+  DeltaIteration: 'Delta iteration',
 };
 
 export class ExecutionEnvironment {

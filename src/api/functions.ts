@@ -19,6 +19,8 @@ export interface RuntimeContext {
   getTaskName(): string;
   addAccumulator<V>(name: string, accumulator: Accumulator<V>): void;
   getAccumulator<V>(name: string): Accumulator<V> | undefined;
+  /** The current superstep (1, 2, …) of the iteration this function runs in; an error outside iterations. */
+  getSuperstepNumber(): number;
 }
 
 /** Base of every rich function: `open` is called once per parallel instance before its first record, `close` after its last. */

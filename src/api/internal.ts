@@ -9,3 +9,4 @@ export * from './grouping.ts';
 export * from './join.ts';
 export * from './co-group.ts';
 export * from './cross.ts';
+export * from './iteration.ts';

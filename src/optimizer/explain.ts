@@ -125,7 +125,15 @@ function paramsDetail(params: NodeParams): string {
     case 'Rebalance':
     case 'ZipWithIndex':
     case 'CountElementsPerPartition':
+    case 'PartialSolution':
+    case 'Workset':
       return '';
+    case 'BulkIteration':
+      return parts(`max=${params.maxIterations}`, params.hasTermination ? 'with termination criterion' : '');
+    case 'SolutionSet':
+      return onKeys(params.keys);
+    case 'DeltaIteration':
+      return parts(`max=${params.maxIterations}`, onKeys(params.keys));
     case 'SequenceSource':
       return `${params.from}..${params.to}`;
     case 'TextSource':

@@ -4,9 +4,9 @@
  * shuffle of a combinable reduction, and picks ship and local strategies for joins and crosses.
  */
 import { PlanError } from '../errors/index.ts';
-import type { KeySpec, LogicalPlan, PlanNode } from '../plan/nodes.ts';
+import { ITERATION_INPUT_KINDS, type KeySpec, type LogicalPlan, type PlanNode } from '../plan/nodes.ts';
 import { chooseBroadcastSide, estimateSize, type SizeEstimate } from './size-estimates.ts';
-import type { LocalStrategy, PhysicalOperator, PhysicalPlan, ShipStrategy, Task, TaskBroadcastInput, TaskInput } from './physical-plan.ts';
+import type { IterationSpec, LocalStrategy, PhysicalOperator, PhysicalPlan, ShipStrategy, Task, TaskBroadcastInput, TaskInput } from './physical-plan.ts';
 
 interface TaskBuilder {
   id: number;
@@ -31,6 +31,9 @@ class PlanCompiler {
   private readonly tasks: TaskBuilder[] = [];
   /** The task whose output is the node's output. */
   private readonly taskOf = new Map<number, TaskBuilder>();
+  /** Iteration end node → the nodes of its step (its inputs' placeholders included). */
+  private readonly steps = new Map<number, Set<number>>();
+  private readonly iterations: (Omit<IterationSpec, 'tasks'> & { extraTasks: number[]; endNode: number })[] = [];
 
   constructor(plan: LogicalPlan) {
     this.plan = plan;
@@ -41,12 +44,28 @@ class PlanCompiler {
   }
 
   compile(): PhysicalPlan {
+    this.findSteps();
     for (const node of this.plan.nodes) {
       this.parallelism.set(node.id, this.chooseParallelism(node));
       this.sizes.set(node.id, estimateSize(node, node.inputs.map((i) => this.sizes.get(i)!)));
       this.place(node);
     }
-    const tasks: Task[] = this.tasks.map((t) => ({
+    const iterations: IterationSpec[] = this.iterations.map(({ extraTasks, endNode, ...it }) => {
+      const step = this.steps.get(endNode)!;
+      const inStep = new Set(extraTasks);
+      for (const t of this.tasks) if (t.operators.some((o) => step.has(o.node.id))) inStep.add(t.id);
+      return { ...it, tasks: this.tasks.filter((t) => inStep.has(t.id)).map((t) => t.id) };
+    });
+    // Each step's tasks run together, just before the task that reads the iteration's result
+    // (what they read from outside the step was placed before them, what reads them after).
+    const stepTasks = new Set(iterations.flatMap((it) => it.tasks));
+    const ordered: TaskBuilder[] = [];
+    for (const t of this.tasks) {
+      const it = iterations.find((i) => i.result === t.id);
+      if (it) for (const id of it.tasks) ordered.push(this.tasks[id]!);
+      if (!stepTasks.has(t.id)) ordered.push(t);
+    }
+    const tasks: Task[] = ordered.map((t) => ({
       id: t.id,
       name: t.operators.map((o) => (o.strategy === 'COMBINE' ? `Combine (${o.node.name})` : o.node.name)).join(' -> '),
       parallelism: t.parallelism,
@@ -54,7 +73,63 @@ class PlanCompiler {
       inputs: t.inputs,
       broadcastInputs: t.broadcastInputs,
     }));
-    return deepFreeze({ jobName: this.plan.jobName, defaultParallelism: this.plan.defaultParallelism, tasks });
+    return deepFreeze({ jobName: this.plan.jobName, defaultParallelism: this.plan.defaultParallelism, tasks, iterations });
+  }
+
+  /**
+   * Every iteration's step: the nodes between its placeholders and what it closes with. A node
+   * of a step read by anything but the step and its end node, or a placeholder whose iteration
+   * is never closed, is a plan error, as in Flink.
+   */
+  private findSteps(): void {
+    const dependsOn = new Map<number, Set<number>>(); // node → the placeholders it depends on
+    for (const node of this.plan.nodes) {
+      const deps = new Set<number>();
+      if (ITERATION_INPUT_KINDS.has(node.params.kind)) {
+        deps.add(node.id);
+        if (this.placeholdersOf(node.inputs[0]!, dependsOn).size > 0) throw new PlanError(`${node.name}: iterations inside an iteration's step are not supported`);
+      } else {
+        for (const i of [...node.inputs, ...node.broadcastInputs.map((b) => b.input)]) for (const d of this.placeholdersOf(i, dependsOn)) deps.add(d);
+        // An iteration's end closes its step: what reads the result does not read the step.
+        const p = node.params;
+        if (p.kind === 'BulkIteration') deps.delete(p.partialSolution);
+        if (p.kind === 'DeltaIteration') for (const d of [p.solutionSet, p.workset]) deps.delete(d);
+      }
+      dependsOn.set(node.id, deps);
+    }
+    const placeholderOwner = new Map<number, number>(); // placeholder → end node
+    for (const node of this.plan.nodes) {
+      const p = node.params;
+      const own = p.kind === 'BulkIteration' ? [p.partialSolution] : p.kind === 'DeltaIteration' ? [p.solutionSet, p.workset] : null;
+      if (own === null) continue;
+      for (const o of own) placeholderOwner.set(o, node.id);
+      // The step: the end node's ancestors that depend on one of its placeholders.
+      const step = new Set<number>();
+      const visit = (id: number): void => {
+        if (step.has(id) || ![...dependsOn.get(id)!].some((d) => own.includes(d))) return;
+        step.add(id);
+        const n = this.nodes.get(id)!;
+        if (ITERATION_INPUT_KINDS.has(n.params.kind)) return;
+        for (const i of [...n.inputs, ...n.broadcastInputs.map((b) => b.input)]) visit(i);
+      };
+      for (const i of node.inputs) visit(i);
+      for (const o of own) step.add(o);
+      this.steps.set(node.id, step);
+    }
+    for (const node of this.plan.nodes) {
+      for (const d of dependsOn.get(node.id)!) {
+        const end = placeholderOwner.get(d);
+        const what = this.nodes.get(d)!.name;
+        if (end === undefined) throw new PlanError(`${node.name} reads ${what}, whose iteration is never closed (call closeWith)`);
+        if (!this.steps.get(end)!.has(node.id)) {
+          throw new PlanError(`${node.name} reads the step of ${this.nodes.get(end)!.name} from outside it; a step's data sets leave it only through closeWith`);
+        }
+      }
+    }
+  }
+
+  private placeholdersOf(id: number, dependsOn: ReadonlyMap<number, Set<number>>): Set<number> {
+    return dependsOn.get(id) ?? new Set();
   }
 
   private p(id: number): number {
@@ -72,6 +147,10 @@ class PlanCompiler {
       case 'First':
         if (params.keys === null) return 1; // the whole set meets in one instance
         break;
+      case 'BulkIteration':
+        return this.p(params.partialSolution);
+      case 'DeltaIteration':
+        return this.p(params.solutionSet);
       case 'CollectSink':
       case 'ZipWithIndex':
       case 'CountElementsPerPartition':
@@ -104,6 +183,20 @@ class PlanCompiler {
       case 'PrintSink':
       case 'CollectSink':
         this.chainOrNew(node, op('SINK'));
+        return;
+      case 'PartialSolution':
+      case 'Workset':
+        this.newTask(node, [op('MAP')], [this.pointwise(input, node)]);
+        return;
+      case 'SolutionSet':
+        // Partitioned by its key once, as it enters: the update and the feedback then stay local.
+        this.newTask(node, [op('MAP')], [this.edge(input, node, 'HASH', params.keys)]);
+        return;
+      case 'BulkIteration':
+        this.bulkIteration(node, params);
+        return;
+      case 'DeltaIteration':
+        this.deltaIteration(node, params);
         return;
       case 'PartitionByHash':
         this.newTask(node, [op('MAP')], [this.edge(input, node, 'HASH', params.keys)]);
@@ -176,6 +269,50 @@ class PlanCompiler {
     }
   }
 
+  private bulkIteration(node: PlanNode, params: Extract<PlanNode['params'], { kind: 'BulkIteration' }>): void {
+    const head = this.taskOf.get(params.partialSolution)!;
+    const extraTasks: number[] = [];
+    const next = this.feedbackProducer(node, node.inputs[0]!, head, extraTasks);
+    head.inputs.push(this.feed(next, head.parallelism));
+    const result = this.newTask(node, [{ node, strategy: 'MAP' }], [this.feed(next, head.parallelism)]);
+    let terminationTask: number | null = null;
+    if (params.hasTermination) {
+      const criterion = this.taskOf.get(node.inputs[1]!)!;
+      terminationTask = this.pushTask(criterion.parallelism, [{ node, strategy: 'TERMINATION_CRITERION' }], [{ fromTask: criterion.id, ship: 'FORWARD' }]).id;
+    }
+    this.iterations.push({ kind: 'BULK', name: node.name, maxIterations: params.maxIterations, heads: [head.id], result: result.id, terminationTask, extraTasks, endNode: node.id });
+  }
+
+  private deltaIteration(node: PlanNode, params: Extract<PlanNode['params'], { kind: 'DeltaIteration' }>): void {
+    const solution = this.taskOf.get(params.solutionSet)!;
+    const workset = this.taskOf.get(params.workset)!;
+    const [delta, newWorkset] = node.inputs as [number, number];
+    // Input 0: the solution set as of this superstep (partitioned by key, so forwarded); input 1: the delta.
+    const update = this.pushTask(solution.parallelism, [{ node, strategy: 'SOLUTION_SET_UPDATE' }], [
+      { fromTask: solution.id, ship: 'FORWARD' },
+      this.edge(delta, node, 'HASH', params.keys),
+    ]);
+    solution.inputs.push({ fromTask: update.id, ship: 'FORWARD' });
+    const extraTasks = [update.id];
+    const next = this.feedbackProducer(node, newWorkset, workset, extraTasks);
+    workset.inputs.push(this.feed(next, workset.parallelism));
+    const result = this.newTask(node, [{ node, strategy: 'MAP' }], [{ fromTask: update.id, ship: 'FORWARD' }]);
+    this.iterations.push({ kind: 'DELTA', name: node.name, maxIterations: params.maxIterations, heads: [solution.id, workset.id], result: result.id, terminationTask: null, extraTasks, endNode: node.id });
+  }
+
+  /** The task whose output is fed back to `head`: a pass-through when the step closes with the head's own output. */
+  private feedbackProducer(node: PlanNode, closedWith: number, head: TaskBuilder, extraTasks: number[]): TaskBuilder {
+    const producer = this.taskOf.get(closedWith)!;
+    if (producer !== head) return producer;
+    const passThrough = this.pushTask(head.parallelism, [{ node, strategy: 'FEEDBACK' }], [{ fromTask: head.id, ship: 'FORWARD' }]);
+    extraTasks.push(passThrough.id);
+    return passThrough;
+  }
+
+  private feed(from: TaskBuilder, parallelism: number): TaskInput {
+    return { fromTask: from.id, ship: from.parallelism === parallelism ? 'FORWARD' : 'REBALANCE' };
+  }
+
   /** A (possibly grouped) reduction: an optional combiner before the shuffle, then the reducer. */
   private reduction(node: PlanNode, keys: KeySpec | null, grouped: LocalStrategy, combinable: boolean): void {
     const input = node.inputs[0]!;
@@ -203,6 +340,8 @@ class PlanCompiler {
     const task = this.taskOf.get(input);
     if (!task) return false;
     const last = task.operators[task.operators.length - 1]!;
+    // An iteration's head stays alone: its input is swapped between supersteps.
+    if (ITERATION_INPUT_KINDS.has(last.node.params.kind)) return false;
     return last.node.id === input && last.strategy !== 'COMBINE' && (this.consumers.get(input) ?? 0) === 1 && task.parallelism === parallelism;
   }
 

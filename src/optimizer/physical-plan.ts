@@ -29,7 +29,10 @@ export type LocalStrategy =
   | 'NESTED_LOOP_BROADCAST_FIRST'
   | 'NESTED_LOOP_BROADCAST_SECOND'
   | 'COUNT_PER_PARTITION'
-  | 'ZIP_WITH_INDEX';
+  | 'ZIP_WITH_INDEX'
+  | 'FEEDBACK' // passes a step's result on to be fed back (when the step closes with its own input)
+  | 'SOLUTION_SET_UPDATE' // a delta iteration's solution set (input 0) with the delta (input 1) applied by key
+  | 'TERMINATION_CRITERION'; // never runs: the iteration checks whether the exchange into it is empty
 
 /** One operator inside a task: the logical node and how it runs. */
 export interface PhysicalOperator {
@@ -70,9 +73,35 @@ export interface Task {
   readonly broadcastInputs: readonly TaskBroadcastInput[];
 }
 
+/**
+ * An iteration: its step's tasks run once per superstep. A head (bulk: the partial solution;
+ * delta: the solution set, then the workset) reads the initial data on input 0 in the first
+ * superstep and, on input 1, what the previous superstep fed back. After the last superstep the
+ * result task reads the iteration's result.
+ */
+export interface IterationSpec {
+  readonly kind: 'BULK' | 'DELTA';
+  readonly name: string;
+  readonly maxIterations: number;
+  /** The step's tasks in the order they run; the heads are among them. */
+  readonly tasks: readonly number[];
+  readonly heads: readonly number[];
+  readonly result: number;
+  /**
+   * Bulk iterations with a termination criterion: a TERMINATION_CRITERION task, never run,
+   * whose input 0 is the criterion; the iteration stops after a superstep that left it empty.
+   * A delta iteration stops after a superstep whose new workset (input 1 of heads[1]) is empty.
+   */
+  readonly terminationTask: number | null;
+}
+
 export interface PhysicalPlan {
   readonly jobName: string;
   readonly defaultParallelism: number;
-  /** In topological order: every task comes after the tasks it reads. */
+  /**
+   * In topological order (every task comes after the tasks it reads, but for an iteration
+   * head's input 1, fed back by its own step); an iteration's step tasks are contiguous.
+   */
   readonly tasks: readonly Task[];
+  readonly iterations: readonly IterationSpec[];
 }

@@ -36,6 +36,9 @@ export interface PlanJson {
 function operatorId(op: PhysicalOperator): string {
   if (op.strategy === 'COMBINE') return `${op.node.id}.combine`;
   if (op.strategy === 'COUNT_PER_PARTITION' && op.node.params.kind === 'ZipWithIndex') return `${op.node.id}.count`;
+  if (op.strategy === 'FEEDBACK') return `${op.node.id}.next`;
+  if (op.strategy === 'SOLUTION_SET_UPDATE') return `${op.node.id}.update`;
+  if (op.strategy === 'TERMINATION_CRITERION') return `${op.node.id}.termination`;
   return String(op.node.id);
 }
 

@@ -82,6 +82,19 @@ export type NodeParams =
   | { readonly kind: 'SortPartition'; readonly sortKeys: readonly SortKey[] }
   | { readonly kind: 'ZipWithIndex' }
   | { readonly kind: 'CountElementsPerPartition' }
+  // Iterations. A step's inputs are placeholders fed by the iteration (the initial data set is
+  // their input); the iteration's end node reads what the step closes with.
+  | { readonly kind: 'PartialSolution' }
+  | { readonly kind: 'BulkIteration'; readonly partialSolution: number; readonly maxIterations: number; readonly hasTermination: boolean }
+  | { readonly kind: 'Workset' }
+  | { readonly kind: 'SolutionSet'; readonly keys: KeySpec }
+  | {
+      readonly kind: 'DeltaIteration';
+      readonly solutionSet: number;
+      readonly workset: number;
+      readonly maxIterations: number;
+      readonly keys: KeySpec;
+    }
   | { readonly kind: 'TextSink'; readonly path: string; readonly writeMode: WriteModeName }
   | {
       readonly kind: 'CsvSink';
@@ -113,6 +126,8 @@ export interface PlanNode {
 }
 
 export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource']);
+/** The nodes an iteration feeds each superstep. */
+export const ITERATION_INPUT_KINDS: ReadonlySet<NodeKind> = new Set(['PartialSolution', 'Workset', 'SolutionSet']);
 export const SINK_KINDS: ReadonlySet<NodeKind> = new Set(['TextSink', 'CsvSink', 'PrintSink', 'CollectSink']);
 
 /** Freezes a node deeply enough that nothing of it can change after creation. */

@@ -63,7 +63,7 @@ export class LocalExchange {
   /** The consumer side of subtask `consumer`. */
   reader(consumer: number, types?: TypeRegistry): InputChannel {
     const buffers = this.buffers;
-    const spilled = this.spill && types ? new BatchInputChannel(this.spill.store.take(0, consumer).sources, types) : null;
+    const spilled = this.spill && types ? new BatchInputChannel(this.spill.store.take(0, consumer, true).sources, types) : null;
     return {
       forEach(onRecord) {
         for (const row of buffers) {
@@ -84,9 +84,15 @@ export class LocalExchange {
     };
   }
 
-  /** Frees the buffers once the consumer task has finished. */
+  /** True when no producer shipped a record to any consumer. */
+  isEmpty(): boolean {
+    return this.buffers.every((row) => row.every((b) => b.length === 0)) && (this.spill === null || this.spill.store.isEmpty(0));
+  }
+
+  /** Frees the buffers once the consumer task has finished; the exchange can be written again. */
   release(): void {
-    this.buffers = [];
+    this.buffers = Array.from({ length: this.producers }, () => Array.from({ length: this.consumers }, () => []));
+    this.spill?.budget.spilled();
     this.spill?.store.cleanup();
   }
 }

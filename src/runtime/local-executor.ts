@@ -12,9 +12,11 @@ import { JobSinks } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
+import { checkedOnlyTasks, runSchedule, stepsOf } from './schedule.ts';
 import { runSubtask } from './task-runner.ts';
 import { copyRecord } from './copy.ts';
 import type { InputChannel } from './input-channel.ts';
+import type { InputRef } from './schedule.ts';
 import { MemoryBudget } from './spill/memory-budget.ts';
 
 export function executeLocally(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
@@ -22,7 +24,7 @@ export function executeLocally(plan: PhysicalPlan, resources: JobResources): Pro
   return runAttempts(plan, resources, () => runAttempt(plan, resources));
 }
 
-function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcome, 'netRuntimeMs'> {
+async function runAttempt(plan: PhysicalPlan, resources: JobResources): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const jobId = randomBytes(6).toString('hex');
   const services = new JobSinks(plan, jobId);
   const accumulators = new Map<string, RuntimeAccumulator[]>();
@@ -31,15 +33,16 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
   // A single-instance task feeding a single-instance consumer through its only exchange is not
   // run ahead of it: the consumer pulls the task's records straight through (pipelined), so they
   // are never all held (measured: a p=1 join otherwise kept its whole probe side in memory).
-  const pipelined = new Set(plan.tasks.filter((t) => isPipelined(t, exchanges)).map((t) => t.id));
+  const pipelined = new Set(plan.tasks.filter((t) => isPipelined(plan, t, exchanges)).map((t) => t.id));
   const tasks = new Map(plan.tasks.map((t) => [t.id, t] as const));
+  let superstep = 0;
   const runTask = (task: Task, s: number, pulledBy: Output | null): void => {
     const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
     const writers = pulledBy ? [pulledBy] : outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner));
     const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
     const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
     const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!) : x.reader(s, resources.types)));
-    runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators);
+    runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep);
   };
   const pull = (producer: Task): InputChannel => {
     let pulled = false;
@@ -59,13 +62,22 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
     };
   };
   try {
-    for (const task of plan.tasks) {
-      if (pipelined.has(task.id)) continue;
-      const { inputs, broadcasts } = exchanges.get(task.id)!;
-      for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
-      for (const x of inputs) x.release();
-      for (const [, x] of broadcasts) x.release();
-    }
+    const exchangeOf = (task: Task, input: InputRef): LocalExchange => {
+      const x = exchanges.get(task.id)!;
+      return input.kind === 'input' ? x.inputs[input.index]! : x.broadcasts.find(([name]) => name === input.name)![1];
+    };
+    await runSchedule(
+      plan,
+      {
+        run(task, step) {
+          superstep = step;
+          for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
+        },
+        release: (task, input) => exchangeOf(task, input).release(),
+        isEmpty: (task, input) => exchanges.get(task.id)!.inputs[input]!.isEmpty(),
+      },
+      (task) => !pipelined.has(task.id),
+    );
     services.commit();
   } catch (error) {
     services.abort();
@@ -79,11 +91,17 @@ function runAttempt(plan: PhysicalPlan, resources: JobResources): Omit<JobOutcom
   return { accumulators: merged, results: services.results };
 }
 
-function isPipelined(task: Task, exchanges: Map<number, TaskExchanges>): boolean {
+function isPipelined(plan: PhysicalPlan, task: Task, exchanges: Map<number, TaskExchanges>): boolean {
   const { outputs } = exchanges.get(task.id)!;
   if (task.parallelism !== 1 || outputs.length !== 1) return false;
   const out = outputs[0]!;
   if (out.consumers !== 1 || out.input.ship === 'BROADCAST') return false;
+  // Not across an iteration's border (a step re-reads what comes from outside every superstep),
+  // nor into a termination criterion, which never runs.
+  const consumer = [...exchanges].find(([, x]) => x.inputs.includes(out))?.[0];
+  const steps = stepsOf(plan);
+  if (plan.iterations.some((it) => it.heads.includes(task.id))) return false; // its input 1 is written while it is read
+  if (consumer === undefined || steps.get(consumer) !== steps.get(task.id) || checkedOnlyTasks(plan).has(consumer)) return false;
   // Only as a regular input (broadcast sets are read before the task runs).
   for (const x of exchanges.values()) if (x.broadcasts.some(([, b]) => b === out)) return false;
   return true;

@@ -13,6 +13,7 @@ import { RecordReader } from '../serde/record-reader.ts';
 import { JobSinks } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
+import { runSchedule, stepsOf } from './schedule.ts';
 import { AccumulatorMerger } from './worker/accumulator-codec.ts';
 import { ExchangeStore } from './worker/exchange-store.ts';
 import { planFingerprint } from './worker/fingerprint.ts';
@@ -94,49 +95,58 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
   const accumulators = new AccumulatorMerger();
   const specs = exchangeSpecs(plan);
   let runId = 0;
-  try {
-    for (const task of plan.tasks) {
-      const inputs = specs.filter((x) => x.to === task.id && typeof x.input === 'number');
-      const broadcasts = specs.filter((x) => x.to === task.id && typeof x.input === 'string');
-      const outputs = specs.filter((x) => x.from === task.id).map((x) => x.output);
-      const runs: SubtaskRun[] = [];
-      for (let s = 0; s < task.parallelism; s++) {
-        const transfer: ArrayBuffer[] = [];
-        const take = (x: ExchangeSpec): BatchSource[] => {
-          const t = store.take(x.id, s);
-          transfer.push(...t.transfer);
-          return t.sources;
-        };
-        const message: RunSubtask = {
-          type: 'run',
-          runId: runId++,
-          task: task.id,
-          subtask: s,
-          inputs: inputs.map(take),
-          broadcast: broadcasts.map((x) => [x.input as string, take(x)] as const),
-          outputs,
-          sinkFiles: sinks.sinkFilesOf(task, s),
-          invalidLinesNames: sinks.invalidLinesNamesOf(task),
-          objectReuse: resources.objectReuse,
-          operatorMemoryBytes,
-          tmpDir,
-        };
-        const subtask = s;
-        runs.push({
-          message,
-          transfer,
-          describe: `'${task.name}' (subtask ${s + 1} of ${task.parallelism})`,
-          onMessage: (m: FromWorker) => {
-            if (m.type === 'batch') store.add(m.exchange, m.target, m.bytes);
-            else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
-            else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
-            else if (m.type === 'done') accumulators.add(m.accumulators, resources.types);
-          },
-        });
-      }
-      await pool.runAll(runs);
-      for (const x of [...inputs, ...broadcasts]) store.release(x.id);
+  // A step's task reads what comes from outside the step again every superstep: those batches stay.
+  const stepOf = stepsOf(plan);
+  const rereads = (x: ExchangeSpec): boolean => stepOf.has(x.to) && stepOf.get(x.to) !== stepOf.get(x.from);
+  const runTask = async (task: PhysicalPlan['tasks'][number], superstep: number): Promise<void> => {
+    const inputs = specs.filter((x) => x.to === task.id && typeof x.input === 'number');
+    const broadcasts = specs.filter((x) => x.to === task.id && typeof x.input === 'string');
+    const outputs = specs.filter((x) => x.from === task.id).map((x) => x.output);
+    const runs: SubtaskRun[] = [];
+    for (let s = 0; s < task.parallelism; s++) {
+      const transfer: ArrayBuffer[] = [];
+      const take = (x: ExchangeSpec): BatchSource[] => {
+        const t = store.take(x.id, s, rereads(x));
+        transfer.push(...t.transfer);
+        return t.sources;
+      };
+      const message: RunSubtask = {
+        type: 'run',
+        runId: runId++,
+        task: task.id,
+        subtask: s,
+        inputs: inputs.map(take),
+        broadcast: broadcasts.map((x) => [x.input as string, take(x)] as const),
+        outputs,
+        sinkFiles: sinks.sinkFilesOf(task, s),
+        invalidLinesNames: sinks.invalidLinesNamesOf(task),
+        objectReuse: resources.objectReuse,
+        operatorMemoryBytes,
+        tmpDir,
+        superstep,
+      };
+      const subtask = s;
+      runs.push({
+        message,
+        transfer,
+        describe: `'${task.name}' (subtask ${s + 1} of ${task.parallelism})`,
+        onMessage: (m: FromWorker) => {
+          if (m.type === 'batch') store.add(m.exchange, m.target, m.bytes);
+          else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
+          else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
+          else if (m.type === 'done') accumulators.add(m.accumulators, resources.types);
+        },
+      });
     }
+    await pool.runAll(runs);
+  };
+  const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
+  try {
+    await runSchedule(plan, {
+      run: runTask,
+      release: (task, input) => store.release(specOf(task, input.kind === 'input' ? input.index : input.name).id),
+      isEmpty: (task, input) => store.isEmpty(specOf(task, input).id),
+    });
     sinks.commit();
   } catch (error) {
     sinks.abort();

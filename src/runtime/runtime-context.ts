@@ -18,6 +18,8 @@ export class SubtaskContext {
   /** Shared by all operators of all subtasks of the job: name → one accumulator per instance. */
   private readonly accumulators: Map<string, RuntimeAccumulator[]>;
   private readonly own = new Map<string, RuntimeAccumulator>();
+  /** 1, 2, … inside an iteration's step; 0 elsewhere. */
+  private readonly superstep: number;
 
   constructor(
     taskName: string,
@@ -25,7 +27,9 @@ export class SubtaskContext {
     parallelism: number,
     broadcast: ReadonlyMap<string, unknown[]>,
     accumulators: Map<string, RuntimeAccumulator[]>,
+    superstep = 0,
   ) {
+    this.superstep = superstep;
     this.taskName = taskName;
     this.subtask = subtask;
     this.parallelism = parallelism;
@@ -45,6 +49,11 @@ export class SubtaskContext {
 
   getNumberOfParallelSubtasks(): number {
     return this.parallelism;
+  }
+
+  getSuperstepNumber(): number {
+    if (this.superstep === 0) throw new TaskError(this.taskName, 'getSuperstepNumber: this operator does not run inside an iteration');
+    return this.superstep;
   }
 
   getTaskName(): string {

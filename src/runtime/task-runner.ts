@@ -9,6 +9,7 @@ import type { Output } from './collector.ts';
 import { prepareCoGroup } from './drivers/co-group-driver.ts';
 import { prepareCross } from './drivers/cross-driver.ts';
 import { prepareJoin } from './drivers/join-driver.ts';
+import { prepareSolutionSetUpdate } from './drivers/solution-set-driver.ts';
 import { runSource } from './drivers/source-driver.ts';
 import type { InputChannel } from './input-channel.ts';
 import type { JobServices } from './job-services.ts';
@@ -19,7 +20,7 @@ import { SubtaskContext } from './runtime-context.ts';
 import type { BoundFunction } from './udf.ts';
 
 /** Strategies whose operator is the task's driver rather than a link of the chain. */
-const DRIVERS = new Set(['SOURCE', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND']);
+const DRIVERS = new Set(['SOURCE', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND', 'SOLUTION_SET_UPDATE']);
 
 export interface SubtaskIo {
   readonly inputs: readonly InputChannel[];
@@ -34,8 +35,9 @@ export function runSubtask(
   resources: JobResources,
   job: JobServices,
   accumulators: Map<string, RuntimeAccumulator[]>,
+  superstep = 0,
 ): void {
-  const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators);
+  const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep);
   const functions: BoundFunction<unknown>[] = [];
   const cleanups: (() => void)[] = [];
   const ops = task.operators;
@@ -74,5 +76,6 @@ function prepareDriver(setup: OperatorSetup | null, head: Task['operators'][numb
   if (p.kind === 'Join') return prepareJoin(setup, p);
   if (p.kind === 'CoGroup') return prepareCoGroup(setup, p);
   if (p.kind === 'Cross') return prepareCross(setup, p);
+  if (p.kind === 'DeltaIteration' && head.strategy === 'SOLUTION_SET_UPDATE') return prepareSolutionSetUpdate(setup, p.keys);
   return setup.fail(`no driver for ${head.strategy}`);
 }

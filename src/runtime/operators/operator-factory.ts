@@ -29,7 +29,15 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
     case 'Union':
     case 'PartitionByHash':
     case 'Rebalance':
-      return next; // the exchange did the work
+    case 'PartialSolution':
+    case 'Workset':
+    case 'SolutionSet':
+      return next; // the exchange (or the iteration feeding it) did the work
+    case 'BulkIteration':
+    case 'DeltaIteration':
+      // The iteration's result, or a step's result on its way back to the step's head.
+      if (op.strategy === 'MAP' || op.strategy === 'FEEDBACK') return next;
+      return setup.fail(`${op.strategy} does not run as an operator`);
     case 'MapPartition':
       return new MapPartitionOutput(setup, p.fn, next);
     case 'SortPartition':

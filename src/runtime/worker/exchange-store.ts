@@ -63,20 +63,25 @@ export class ExchangeStore {
 
   /**
    * The sources of one consumer subtask, with the buffers to transfer to its worker. A consumer's
-   * own batches are handed over (and forgotten here); broadcast batches are copied, since every
-   * consumer reads them.
+   * own batches are handed over (and forgotten here) unless `keep` (read again later); broadcast
+   * batches are copied, since every consumer reads them.
    */
-  take(exchange: number, consumer: number): { sources: BatchSource[]; transfer: ArrayBuffer[] } {
+  take(exchange: number, consumer: number, keep = false): { sources: BatchSource[]; transfer: ArrayBuffer[] } {
     const byTarget = this.exchanges.get(exchange);
     const sources: BatchSource[] = [];
     const transfer: ArrayBuffer[] = [];
     if (!byTarget) return { sources, transfer };
-    for (const s of byTarget.get(ALL_TARGETS) ?? []) {
+    const copied = (s: BatchSource): void => {
       if (s.kind === 'memory') {
         const copy = s.bytes.slice();
         sources.push({ kind: 'memory', bytes: copy });
         transfer.push(copy.buffer);
       } else sources.push(s);
+    };
+    for (const s of byTarget.get(ALL_TARGETS) ?? []) copied(s);
+    if (keep) {
+      for (const s of byTarget.get(consumer) ?? []) copied(s);
+      return { sources, transfer };
     }
     for (const s of byTarget.get(consumer) ?? []) {
       sources.push(s);
@@ -87,6 +92,13 @@ export class ExchangeStore {
     }
     byTarget.delete(consumer);
     return { sources, transfer };
+  }
+
+  /** True when no batch was shipped through the exchange (a batch holds at least one record). */
+  isEmpty(exchange: number): boolean {
+    const byTarget = this.exchanges.get(exchange);
+    if (byTarget) for (const list of byTarget.values()) if (list.length > 0) return false;
+    return true;
   }
 
   /** Forgets an exchange once its consumer task has finished. */

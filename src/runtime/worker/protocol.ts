@@ -56,6 +56,8 @@ export interface RunSubtask {
   /** What this subtask's operators may hold before they spill, and where spill files go. */
   readonly operatorMemoryBytes: number;
   readonly tmpDir: string;
+  /** The iteration's superstep (1, 2, …) for a step's task; 0 elsewhere. */
+  readonly superstep: number;
 }
 
 export type ToWorker = RunSubtask | { readonly type: 'shutdown' } | { readonly type: 'fingerprint'; readonly fingerprint: string };

@@ -180,7 +180,7 @@ function runRemoteSubtask(m: RunSubtask): void {
       invalidLinesAccumulator: (nodeId) => m.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators);
+    runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep);
     const acc = encodeAccumulators(accumulators, types, task.name);
     post({ type: 'done', runId: m.runId, accumulators: acc }, [acc.buffer as ArrayBuffer]);
   } catch (error) {

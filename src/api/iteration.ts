@@ -1,0 +1,131 @@
+/**
+ * Iterations (SPEC §3): `iterate(n)` and `iterateDelta(workset, n, keys)` open a step function
+ * whose data sets are rebuilt every superstep; `closeWith` ends it and returns the result.
+ *
+ * A bulk iteration feeds its partial solution (first the initial data set, then what the
+ * previous superstep closed with) to the step, up to `maxIterations` times or until the
+ * termination criterion is empty. A delta iteration keeps a solution set keyed by `keys`:
+ * each superstep reads the workset and the solution set, and its delta replaces the solution
+ * set's elements with the same key; it ends when the new workset is empty (or after
+ * `maxIterations` supersteps) and returns the solution set.
+ */
+import { PlanError } from '../errors/index.ts';
+import type { KeySpec } from '../plan/nodes.ts';
+import { checkParallelism } from './checks.ts';
+import { DataSet } from './internal.ts';
+import type { ExecutionEnvironment } from './environment.ts';
+
+/** @internal */
+export function checkMaxIterations(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new PlanError(`${what}: maxIterations must be a positive integer, got ${n}`);
+  return n;
+}
+
+/** The partial solution of a bulk iteration: build the step on it, then `closeWith` the next partial solution. */
+export class IterativeDataSet<T> extends DataSet<T> {
+  private readonly maxIterations: number;
+  private closed = false;
+
+  /** @internal use `DataSet.iterate` */
+  constructor(env: ExecutionEnvironment, id: number, maxIterations: number) {
+    super(env, id);
+    this.maxIterations = maxIterations;
+  }
+
+  getMaxIterations(): number {
+    return this.maxIterations;
+  }
+
+  /**
+   * Ends the step: `next` becomes the partial solution of the following superstep, and the
+   * iteration stops after `maxIterations` supersteps, or earlier after a superstep in which
+   * `terminationCriterion` (when given) is empty. Returns the last partial solution.
+   */
+  closeWith(next: DataSet<T>, terminationCriterion?: DataSet<unknown>): DataSet<T> {
+    if (this.closed) throw new PlanError('closeWith: this iteration is already closed');
+    const more = terminationCriterion === undefined ? [] : [terminationCriterion];
+    this.env.checkSameEnvironment([next, ...more]);
+    this.closed = true;
+    const params = { kind: 'BulkIteration', partialSolution: this.id, maxIterations: this.maxIterations, hasTermination: more.length > 0 } as const;
+    return this.env.dataSet<T>(this.env.addNode(params, [next.id, ...more.map((d) => d.id)]));
+  }
+}
+
+/** A delta iteration over a solution set of `S` keyed by the iteration's keys and a workset of `W`. */
+export class DeltaIteration<S, W> {
+  private readonly env: ExecutionEnvironment;
+  private readonly initialSolutionSet: DataSet<S>;
+  private readonly initialWorkset: DataSet<W>;
+  private readonly solutionSetId: number;
+  private readonly worksetId: number;
+  private readonly maxIterations: number;
+  private readonly keys: KeySpec;
+  private closed = false;
+
+  /** @internal use `DataSet.iterateDelta` */
+  constructor(solutionSet: DataSet<S>, workset: DataSet<W>, maxIterations: number, keys: KeySpec) {
+    this.env = solutionSet.env;
+    this.initialSolutionSet = solutionSet;
+    this.initialWorkset = workset;
+    this.maxIterations = maxIterations;
+    this.keys = keys;
+    this.solutionSetId = this.env.addNode({ kind: 'SolutionSet', keys }, [solutionSet.id]);
+    this.worksetId = this.env.addNode({ kind: 'Workset' }, [workset.id]);
+  }
+
+  /** The solution set as of the start of the current superstep. */
+  getSolutionSet(): DataSet<S> {
+    return this.env.dataSet<S>(this.solutionSetId);
+  }
+
+  /** The workset of the current superstep. */
+  getWorkset(): DataSet<W> {
+    return this.env.dataSet<W>(this.worksetId);
+  }
+
+  getInitialSolutionSet(): DataSet<S> {
+    return this.initialSolutionSet;
+  }
+
+  getInitialWorkset(): DataSet<W> {
+    return this.initialWorkset;
+  }
+
+  getMaxIterations(): number {
+    return this.maxIterations;
+  }
+
+  /** Names the iteration (shown in plans, progress and errors). */
+  name(name: string): this {
+    this.env.updateNode(this.solutionSetId, { name: `${name} (solution set)` });
+    this.env.updateNode(this.worksetId, { name: `${name} (workset)` });
+    return this;
+  }
+
+  /** The parallelism the iteration runs with (its solution set is partitioned this many ways). */
+  parallelism(parallelism: number): this {
+    checkParallelism(parallelism);
+    this.env.updateNode(this.solutionSetId, { parallelism });
+    this.env.updateNode(this.worksetId, { parallelism });
+    return this;
+  }
+
+  /** Same as `parallelism(n)`. */
+  setParallelism(parallelism: number): this {
+    return this.parallelism(parallelism);
+  }
+
+  /**
+   * Ends the step: each element of `solutionSetDelta` replaces the solution set's element with
+   * the same key (or is added), and `newWorkset` is the next superstep's workset. The iteration
+   * stops when the new workset is empty or after `maxIterations` supersteps, and returns the
+   * solution set.
+   */
+  closeWith(solutionSetDelta: DataSet<S>, newWorkset: DataSet<W>): DataSet<S> {
+    if (this.closed) throw new PlanError('closeWith: this iteration is already closed');
+    this.env.checkSameEnvironment([solutionSetDelta, newWorkset]);
+    this.closed = true;
+    const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys } as const;
+    return this.env.dataSet<S>(this.env.addNode(params, [solutionSetDelta.id, newWorkset.id]));
+  }
+}
