@@ -275,7 +275,10 @@ export class ExecutionEnvironment {
       if (s === 'visiting') throw new PlanError(`the plan has a cycle through operator ${this.nodes[id]!.name}`);
       state.set(id, 'visiting');
       const node = this.nodes[id]!;
-      for (const i of [...node.inputs, ...node.broadcastInputs.map((b) => b.input)].sort((a, b) => a - b)) visit(i);
+      // An iteration's end also needs its step's inputs, which the step may not read itself.
+      const p = node.params;
+      const placeholders = p.kind === 'BulkIteration' ? [p.partialSolution] : p.kind === 'DeltaIteration' ? [p.solutionSet, p.workset] : [];
+      for (const i of [...node.inputs, ...node.broadcastInputs.map((b) => b.input), ...placeholders].sort((a, b) => a - b)) visit(i);
       state.set(id, 'done');
       ordered.push(node);
     };

@@ -115,6 +115,11 @@ class PlanCompiler {
       for (const i of node.inputs) visit(i);
       for (const o of own) step.add(o);
       this.steps.set(node.id, step);
+      // What is fed back must come out of the step (Flink: the step must reference its inputs).
+      const fedBack = p.kind === 'BulkIteration' ? [node.inputs[0]!] : node.inputs;
+      for (const i of fedBack) {
+        if (!step.has(i)) throw new PlanError(`${node.name}: closeWith got ${this.nodes.get(i)!.name}, which is not computed from the iteration's ${p.kind === 'BulkIteration' ? 'partial solution' : 'workset or solution set'}`);
+      }
     }
     for (const node of this.plan.nodes) {
       for (const d of dependsOn.get(node.id)!) {

@@ -102,6 +102,8 @@ function isPipelined(plan: PhysicalPlan, task: Task, exchanges: Map<number, Task
   const steps = stepsOf(plan);
   if (plan.iterations.some((it) => it.heads.includes(task.id))) return false; // its input 1 is written while it is read
   if (consumer === undefined || steps.get(consumer) !== steps.get(task.id) || checkedOnlyTasks(plan).has(consumer)) return false;
+  // Nor into a head, which has run before what feeds it back.
+  if (plan.iterations.some((it) => it.heads.includes(consumer))) return false;
   // Only as a regular input (broadcast sets are read before the task runs).
   for (const x of exchanges.values()) if (x.broadcasts.some(([, b]) => b === out)) return false;
   return true;

@@ -55,11 +55,11 @@ export async function runSchedule(plan: PhysicalPlan, ops: ScheduleOps, runsItse
       for (const task of step) {
         if (!runsItself(task)) continue;
         await ops.run(task, superstep);
-        // What the step wrote is read once; the initial data (a head's input 0) too.
-        for (const x of inputsOf(task)) {
-          if (inStep.has(x.from) || (it.heads.includes(task.id) && x.ref.kind === 'input' && x.ref.index === 0)) ops.release(task, x.ref);
-        }
+        // A head's input 1 is written again later in this superstep: freed at once.
+        if (it.heads.includes(task.id)) for (const x of inputsOf(task)) if (x.ref.kind === 'input') ops.release(task, x.ref);
       }
+      // What the step wrote is read once (a pipelined task's inputs too, now that it has been pulled).
+      for (const task of step) if (!it.heads.includes(task.id)) for (const x of inputsOf(task)) if (inStep.has(x.from)) ops.release(task, x.ref);
       const criterion = it.kind === 'DELTA' ? { task: byId.get(it.heads[1]!)!, input: 1 } : it.terminationTask === null ? null : { task: byId.get(it.terminationTask)!, input: 0 };
       const done = superstep >= it.maxIterations || (criterion !== null && ops.isEmpty(criterion.task, criterion.input));
       if (it.terminationTask !== null) ops.release(byId.get(it.terminationTask)!, { kind: 'input', index: 0 });
