@@ -41,9 +41,9 @@ export class IterativeDataSet<T> extends DataSet<T> {
    * iteration stops after `maxIterations` supersteps, or earlier after a superstep in which
    * `terminationCriterion` (when given) is empty. Returns the last partial solution.
    */
-  closeWith(next: DataSet<T>, terminationCriterion?: DataSet<unknown>): DataSet<T> {
+  closeWith<C = unknown>(next: DataSet<T>, terminationCriterion?: DataSet<C>): DataSet<T> {
     if (this.closed) throw new PlanError('closeWith: this iteration is already closed');
-    const more = terminationCriterion === undefined ? [] : [terminationCriterion];
+    const more: DataSet<unknown>[] = terminationCriterion === undefined ? [] : [terminationCriterion as DataSet<unknown>];
     this.env.checkSameEnvironment([next, ...more]);
     this.closed = true;
     const params = { kind: 'BulkIteration', partialSolution: this.id, maxIterations: this.maxIterations, hasTermination: more.length > 0 } as const;

@@ -209,7 +209,7 @@ for (const p of PARALLELISMS) {
         })(),
       );
       it.closeWith(next).output();
-      const r = await env.execute('accumulators in iterations');
+      const r = await env.execute({ jobName: 'accumulators in iterations' });
       assert.equal(r.accumulators.seen, 18);
     });
 

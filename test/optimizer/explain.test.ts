@@ -24,6 +24,7 @@ const sink = node(6, 'CsvSink at wc.ts:11', [5], {
 const plan: PhysicalPlan = {
   jobName: 'WordCount',
   defaultParallelism: 4,
+  iterations: [],
   tasks: [
     {
       id: 1,
@@ -149,7 +150,7 @@ describe('formatPlan operator details', () => {
   function single(params: NodeParams, strategy: PhysicalPlan['tasks'][number]['operators'][number]['strategy']): string {
     const n = node(1, 'op', [], params);
     const text = formatPlan(
-      { jobName: 'j', defaultParallelism: 1, tasks: [{ id: 1, name: 'op', parallelism: 1, operators: [{ node: n, strategy }], inputs: [], broadcastInputs: [] }] },
+      { jobName: 'j', defaultParallelism: 1, tasks: [{ id: 1, name: 'op', parallelism: 1, operators: [{ node: n, strategy }], inputs: [], broadcastInputs: [] }], iterations: [] },
       'text',
     );
     return text.split('\n')[3]!.trim();

@@ -9,6 +9,7 @@
  * and side records (results, printed lines, accumulators) to stdout. See worker-frames.ts.
  *
  * Environment: TSFLINK_WORKER_CONFIG (path of worker.json), TSFLINK_FLINK_TASK, TSFLINK_FLINK_SUBTASK,
+ * TSFLINK_FLINK_SUPERSTEP (in an iteration's step),
  * TSFLINK_FLINK_SPOOL_DIR (the folder for spooled input, made and removed by the Flink task).
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -38,6 +39,8 @@ import { type FlinkWorkerConfig, IN_DATA, IN_END, OUT_BATCH, OUT_DONE, OUT_ERROR
 const config = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
 const taskId = Number(process.env.TSFLINK_FLINK_TASK);
 const subtask = Number(process.env.TSFLINK_FLINK_SUBTASK);
+/** The iteration's superstep for a task of a step (Flink's IterationRuntimeContext); 0 elsewhere. */
+const superstep = Number(process.env.TSFLINK_FLINK_SUPERSTEP ?? '0');
 const STDIN = 0;
 const STDOUT = 1;
 
@@ -219,7 +222,7 @@ function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, ty
       invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    runSubtask(task, subtask, { inputs, broadcast, output }, resources, services, accumulators);
+    runSubtask(task, subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep);
     frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
     finished = true;
     frame(OUT_DONE, 0, 0);

@@ -7,8 +7,16 @@
  * { "version": 1, "jobName": "...", "retries": 0,
  *   "worker": { "command": ["node", ...], "env": { "TSFLINK_WORKER_CONFIG": "/…/worker.json", ... }, "cwd": "/…" },
  *   "tasks": [ { "id": 0, "name": "...", "parallelism": 2,
- *                "inputs": [ { "task": 0, "output": 0 } ] } ] }
+ *                "inputs": [ { "task": 0, "output": 0 } ] } ],
+ *   "iterations": [ { "name": "...", "maxIterations": 10, "tasks": [2, 3],
+ *                     "heads": [ { "task": 2, "initial": { "task": 1, "output": 0 }, "feedback": { "task": 3, "output": 0 } } ],
+ *                     "criterion": { "task": 3, "output": 2 } | null, "result": 4 } ] }
  * ```
+ * An iteration becomes one Flink bulk iteration over the batches of all its heads (tagged with
+ * the head's position): a head reads its own, what each head's feedback producer ships to it is
+ * fed back, and the iteration ends after `maxIterations` supersteps or when the criterion's
+ * exchange is empty (a delta iteration's criterion is its new workset). The result task reads
+ * what was fed back to heads[0] in the last superstep.
  * Tasks come in topological order. A task's `inputs` are its slots: its regular inputs in
  * order, then its broadcast sets; `output` is the producer's output index, the position of the
  * exchange among the producer's outputs. The JVM only routes batches: which records go to which
@@ -16,6 +24,7 @@
  */
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { JobSinks } from '../../runtime/job-sinks.ts';
+import { checkedOnlyTasks } from '../../runtime/schedule.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 import type { FlinkSlot, FlinkTaskConfig, FlinkWorkerConfig } from './worker-frames.ts';
 
@@ -26,12 +35,27 @@ export interface FlinkPlanTask {
   readonly inputs: readonly { readonly task: number; readonly output: number }[];
 }
 
+interface ExchangeRef {
+  readonly task: number;
+  readonly output: number;
+}
+
+export interface FlinkIteration {
+  readonly name: string;
+  readonly maxIterations: number;
+  readonly tasks: readonly number[];
+  readonly heads: readonly { readonly task: number; readonly initial: ExchangeRef; readonly feedback: ExchangeRef }[];
+  readonly criterion: ExchangeRef | null;
+  readonly result: number;
+}
+
 export interface FlinkPlanFile {
   readonly version: 1;
   readonly jobName: string;
   readonly retries: number;
   readonly worker: { readonly command: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly cwd: string };
   readonly tasks: readonly FlinkPlanTask[];
+  readonly iterations: readonly FlinkIteration[];
 }
 
 interface Exchange {
@@ -67,9 +91,24 @@ export interface ExportOptions {
 export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { planFile: FlinkPlanFile; workerConfig: FlinkWorkerConfig } {
   const exchanges = exchangesOf(plan);
   const outputsOf = (task: number) => exchanges.filter((x) => x.from === task);
+  // The exchange into input `index` of task `to`, as the producer's output.
+  const into = (to: number, index: number): ExchangeRef => {
+    const x = exchanges.find((e) => e.to === to && e.slot.kind === 'input' && e.slot.index === index)!;
+    return { task: x.from, output: outputsOf(x.from).indexOf(x) };
+  };
+  const iterations: FlinkIteration[] = plan.iterations.map((it) => ({
+    name: it.name,
+    maxIterations: it.maxIterations,
+    tasks: it.tasks,
+    heads: it.heads.map((h) => ({ task: h, initial: into(h, 0), feedback: into(h, 1) })),
+    criterion: it.kind === 'DELTA' ? into(it.heads[1]!, 1) : it.terminationTask === null ? null : into(it.terminationTask, 0),
+    result: it.result,
+  }));
+  const checkedOnly = checkedOnlyTasks(plan);
   const tasks: FlinkPlanTask[] = [];
   const taskConfigs: Record<string, FlinkTaskConfig> = {};
   for (const task of plan.tasks) {
+    if (checkedOnly.has(task.id)) continue; // a termination criterion is only looked at
     const incoming = exchanges.filter((x) => x.to === task.id);
     // Regular inputs first (by index), then broadcast sets: the order of exchangesOf.
     tasks.push({
@@ -92,6 +131,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
       retries: options.retries,
       worker: { command: options.workerCommand, env: options.workerEnv, cwd: options.cwd },
       tasks,
+      iterations,
     },
     workerConfig: { ...options.worker, tasks: taskConfigs },
   };

@@ -19,6 +19,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.functions.RichMapPartitionFunction;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -40,6 +41,8 @@ import org.apache.flink.util.Collector;
 public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Integer, byte[]>, Tuple3<Integer, Integer, byte[]>> {
   private static final long serialVersionUID = 1L;
   private static final int STDERR_TAIL_LINES = 40;
+  /** The accumulator that carries the side records of an iteration's step tasks to the client. */
+  public static final String SIDE_ACCUMULATOR = "tsflink-side-records";
 
   private final int taskId;
   private final String taskName;
@@ -48,8 +51,11 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
   private final String cwd;
   /** setNumberOfExecutionRetries: a worker's error fails the job once this subtask has been retried that often. */
   private final int retries;
+  /** A task of an iteration's step: runs once per superstep, and its side records go out as an accumulator. */
+  private final boolean inStep;
 
-  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries) {
+  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep) {
+    this.inStep = inStep;
     this.taskId = taskId;
     this.taskName = taskName;
     this.command = new ArrayList<>(command);
@@ -70,6 +76,7 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
     penv.put("TSFLINK_FLINK_TASK", Integer.toString(taskId));
     penv.put("TSFLINK_FLINK_SUBTASK", Integer.toString(subtask));
     penv.put("TSFLINK_FLINK_ATTEMPT", Integer.toString(attempt));
+    if (inStep) penv.put("TSFLINK_FLINK_SUPERSTEP", Integer.toString(getIterationRuntimeContext().getSuperstepNumber()));
     // The worker spools its input here; removed below even when the worker had to be killed.
     Path spool = Files.createTempDirectory("tsflink-flink-worker-");
     penv.put("TSFLINK_FLINK_SPOOL_DIR", spool.toString());
@@ -108,7 +115,8 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
             out.collect(new Tuple3<>(f.a, f.b, f.payload));
             break;
           case WorkerFrames.OUT_SIDE:
-            out.collect(new Tuple3<>(-1, subtask, f.payload));
+            if (inStep) sideAccumulator().add(f.payload);
+            else out.collect(new Tuple3<>(-1, subtask, f.payload));
             break;
           case WorkerFrames.OUT_ERROR: {
             // The embedded engine retries a failed task `retries` times; Flink's restart budget is
@@ -128,6 +136,16 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
       kill(process);
       deleteTree(spool);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private ListAccumulator<byte[]> sideAccumulator() {
+    ListAccumulator<byte[]> acc = (ListAccumulator<byte[]>) (Object) getRuntimeContext().getAccumulator(SIDE_ACCUMULATOR);
+    if (acc == null) {
+      acc = new ListAccumulator<>();
+      getRuntimeContext().addAccumulator(SIDE_ACCUMULATOR, acc);
+    }
+    return acc;
   }
 
   private static void deleteTree(Path dir) {

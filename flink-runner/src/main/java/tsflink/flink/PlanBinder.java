@@ -18,6 +18,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.DataSet;
 import org.apache.flink.api.java.ExecutionEnvironment;
+import org.apache.flink.api.java.operators.IterativeDataSet;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.configuration.Configuration;
@@ -35,7 +36,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
  * records (collect()/count() results, printed lines, accumulators) come back with
  * {@code collect()} and are written to the outcome file with the job's status; a failed job's
  * outcome carries the worker's error as JSON. Without {@code --jobmanager} the job runs on an
- * in-process MiniCluster; with it, on that cluster's REST endpoint (the jar is shipped).
+ * in-process MiniCluster; with it, on that cluster's REST endpoint (the jar is shipped). An
+ * iteration of the plan is a Flink bulk iteration (see {@code openIteration}).
  */
 public final class PlanBinder {
   static final TypeInformation<Tuple3<Integer, Integer, byte[]>> RECORD =
@@ -61,6 +63,9 @@ public final class PlanBinder {
       var array = outcome.putArray("side");
       Base64.Encoder b64 = Base64.getEncoder();
       for (Tuple3<Integer, Integer, byte[]> r : sideRecords) array.add(b64.encodeToString(r.f2));
+      // Tasks of an iteration's step send theirs as an accumulator (a step's data stays in the step).
+      List<byte[]> fromSteps = env.getLastJobExecutionResult().getAccumulatorResult(NodeTask.SIDE_ACCUMULATOR);
+      if (fromSteps != null) for (byte[] r : fromSteps) array.add(b64.encodeToString(r));
     } catch (Throwable t) {
       outcome.put("status", "failed");
       String workerError = null;
@@ -119,37 +124,98 @@ public final class PlanBinder {
     String cwd = worker.path("cwd").asText(null);
 
     Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced = new HashMap<>();
+    // Iterations by their first step task; the input a head or a result task reads instead of its own.
+    Map<Integer, JsonNode> iterationStartingAt = new HashMap<>();
+    Map<Integer, JsonNode> iterationEndingAt = new HashMap<>();
+    Map<Integer, JsonNode> stepOf = new HashMap<>();
+    for (JsonNode it : plan.path("iterations")) {
+      JsonNode tasks = it.get("tasks");
+      iterationStartingAt.put(tasks.get(0).asInt(), it);
+      iterationEndingAt.put(tasks.get(tasks.size() - 1).asInt(), it);
+      for (JsonNode t : tasks) stepOf.put(t.asInt(), it);
+    }
+    Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput = new HashMap<>();
+    IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop = null;
     DataSet<Tuple3<Integer, Integer, byte[]>> side = null;
     for (JsonNode task : plan.get("tasks")) {
       int id = task.get("id").asInt();
       int p = task.get("parallelism").asInt();
       String name = task.get("name").asText();
-      DataSet<Tuple3<Integer, Integer, byte[]>> input = null;
+      JsonNode starting = iterationStartingAt.get(id);
+      if (starting != null) loop = openIteration(starting, produced, replacedInput);
+      DataSet<Tuple3<Integer, Integer, byte[]>> input = replacedInput.get(id);
       JsonNode inputs = task.get("inputs");
-      if (inputs.size() == 0) {
+      if (input != null) {
+        // a head, fed by its iteration, or the task reading an iteration's result
+      } else if (inputs.size() == 0) {
         List<Tuple3<Integer, Integer, byte[]>> triggers = new ArrayList<>();
         for (int s = 0; s < p; s++) triggers.add(new Tuple3<>(-2, s, new byte[0]));
         input = env.fromCollection(triggers, RECORD).name("Start " + name);
       } else {
         for (int slot = 0; slot < inputs.size(); slot++) {
           JsonNode in = inputs.get(slot);
-          DataSet<Tuple3<Integer, Integer, byte[]>> from = produced.get(in.get("task").asInt());
-          DataSet<Tuple3<Integer, Integer, byte[]>> one = from
-              .filter(new OutputFilter(in.get("output").asInt()))
-              .name("Output " + in.get("output").asInt() + " of task " + in.get("task").asInt())
+          DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, in.get("task").asInt(), in.get("output").asInt())
               .map(new ToSlot(slot)).returns(RECORD).name("Input " + slot + " of " + name);
           input = input == null ? one : input.union(one);
         }
       }
+      boolean inStep = stepOf.containsKey(id);
       DataSet<Tuple3<Integer, Integer, byte[]>> partitioned = input.partitionCustom(new TargetPartitioner(), 1).setParallelism(p);
       DataSet<Tuple3<Integer, Integer, byte[]>> result = partitioned
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0))).returns(RECORD)
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep)).returns(RECORD)
           .setParallelism(p).name(name);
       produced.put(id, result);
-      DataSet<Tuple3<Integer, Integer, byte[]>> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);
-      side = side == null ? mine : side.union(mine);
+      if (!inStep) {
+        DataSet<Tuple3<Integer, Integer, byte[]>> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);
+        side = side == null ? mine : side.union(mine);
+      }
+      JsonNode ending = iterationEndingAt.get(id);
+      if (ending != null) closeIteration(ending, loop, produced, replacedInput);
     }
     return side;
+  }
+
+  private static DataSet<Tuple3<Integer, Integer, byte[]>> output(Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced, int task, int output) {
+    return produced.get(task).filter(new OutputFilter(output)).name("Output " + output + " of task " + task);
+  }
+
+  /**
+   * A tsflink iteration as one Flink bulk iteration over the batches of all its heads, each
+   * tagged with the head's position: superstep 1 reads the initial data, later ones what the
+   * step fed back.
+   */
+  private static IterativeDataSet<Tuple3<Integer, Integer, byte[]>> openIteration(
+      JsonNode it, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput) {
+    JsonNode heads = it.get("heads");
+    DataSet<Tuple3<Integer, Integer, byte[]>> initial = null;
+    for (int k = 0; k < heads.size(); k++) {
+      JsonNode from = heads.get(k).get("initial");
+      DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(RECORD);
+      initial = initial == null ? one : initial.union(one);
+    }
+    IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop = initial.iterate(it.get("maxIterations").asInt());
+    loop.name(it.get("name").asText());
+    for (int k = 0; k < heads.size(); k++) {
+      replacedInput.put(heads.get(k).get("task").asInt(), loop.filter(new OutputFilter(k)).map(new ToSlot(0)).returns(RECORD).name("Head " + k + " of " + it.get("name").asText()));
+    }
+    return loop;
+  }
+
+  private static void closeIteration(
+      JsonNode it, IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced,
+      Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput) {
+    JsonNode heads = it.get("heads");
+    DataSet<Tuple3<Integer, Integer, byte[]>> next = null;
+    for (int k = 0; k < heads.size(); k++) {
+      JsonNode from = heads.get(k).get("feedback");
+      DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(RECORD);
+      next = next == null ? one : next.union(one);
+    }
+    JsonNode criterion = it.get("criterion");
+    DataSet<Tuple3<Integer, Integer, byte[]>> closed = criterion == null || criterion.isNull()
+        ? loop.closeWith(next)
+        : loop.closeWith(next, output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()));
+    replacedInput.put(it.get("result").asInt(), closed.filter(new OutputFilter(0)).map(new ToSlot(0)).returns(RECORD).name("Result of " + it.get("name").asText()));
   }
 
   /** Keeps the records of one output of a task (-1: its side records). */
