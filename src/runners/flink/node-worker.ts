@@ -1,19 +1,18 @@
 /**
- * A Node worker process of the Flink target, started by a Flink task (NodeTask.java) for one
- * subtask of one tsflink task. Like a worker thread of the embedded engine it re-runs the
- * user's script in operator mode: earlier job submissions are answered from the client's
- * replay, and at the job being run the worker keeps the plan (checked by fingerprint) and its
- * functions, and the script stops there. Then it reads the subtask's input batches from stdin
- * (spooled to files), runs the task's operator chain with the embedded engine's operators, and
- * writes its output batches — addressed to consumer subtasks by tsflink's own partitioner —
- * and side records (results, printed lines, accumulators) to stdout. See worker-frames.ts.
+ * A Node worker process of the Flink target, started by a Flink task (NodeTask.java) and kept
+ * by its JVM to serve one task's subtask after another (NodeWorkers.java). Like a worker thread
+ * of the embedded engine it re-runs the user's script in operator mode: earlier job submissions
+ * are answered from the client's replay, and at the job being run the worker keeps the plan
+ * (checked by fingerprint) and its functions, and the script stops there. Then, per TASK frame
+ * on stdin (which subtask of which task, its superstep, a spool folder), it reads the subtask's
+ * input batches (spooled to files), runs the task's operator chain with the embedded engine's
+ * operators, and writes its output batches — addressed to consumer subtasks by tsflink's own
+ * partitioner — and side records (results, printed lines, accumulators) to stdout, then DONE.
+ * It exits at the end of stdin. See worker-frames.ts.
  *
- * Environment: TSFLINK_WORKER_CONFIG (path of worker.json), TSFLINK_FLINK_TASK, TSFLINK_FLINK_SUBTASK,
- * TSFLINK_FLINK_SUPERSTEP (in an iteration's step),
- * TSFLINK_FLINK_SPOOL_DIR (the folder for spooled input, made and removed by the Flink task).
+ * Environment: TSFLINK_WORKER_CONFIG (path of worker.json).
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import os from 'node:os';
+import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -34,13 +33,9 @@ import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import type { JobOutcome, JobResources } from '../runner.ts';
 import { installJobHook } from '../submissions.ts';
-import { type FlinkWorkerConfig, IN_DATA, IN_END, OUT_BATCH, OUT_DONE, OUT_ERROR, OUT_SIDE, encodeSide } from './worker-frames.ts';
+import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_BATCH, OUT_DONE, OUT_ERROR, OUT_SIDE, encodeSide } from './worker-frames.ts';
 
 const config = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
-const taskId = Number(process.env.TSFLINK_FLINK_TASK);
-const subtask = Number(process.env.TSFLINK_FLINK_SUBTASK);
-/** The iteration's superstep for a task of a step (Flink's IterationRuntimeContext); 0 elsewhere. */
-const superstep = Number(process.env.TSFLINK_FLINK_SUPERSTEP ?? '0');
 const STDIN = 0;
 const STDOUT = 1;
 
@@ -99,6 +94,15 @@ function frame(type: number, a: number, b: number, payload: Uint8Array = new Uin
   head.writeUInt32BE(payload.length, 9);
   writeAll(head);
   if (payload.length > 0) writeAll(payload);
+}
+
+/** What a TASK frame asks for; `superstep` is 0 outside an iteration's step (Flink's IterationRuntimeContext). */
+interface TaskHeader {
+  readonly task: number;
+  readonly subtask: number;
+  readonly attempt: number;
+  readonly superstep: number;
+  readonly spool: string;
 }
 
 let finished = false;
@@ -165,12 +169,30 @@ function readInput(slots: number, dir: string): BatchSource[][] {
   }
 }
 
+/** The next TASK frame, or null at the end of stdin (the JVM is done with this worker). */
+function readTaskHeader(): TaskHeader | null {
+  const type = readExactly(1);
+  if (type === null) return null;
+  if (type[0] !== IN_TASK) throw new Error(`the Flink task sent frame type ${type[0]} where a task should start`);
+  const length = readExactly(4)!.readUInt32BE(0);
+  return JSON.parse(readExactly(length)!.toString('utf8')) as TaskHeader;
+}
+
+/** Serves tasks until the JVM closes stdin. */
 function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+  for (let header = readTaskHeader(); header !== null; header = readTaskHeader()) {
+    finished = false;
+    serveTask(header, plan, userObjects, types);
+  }
+}
+
+function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+  const { task: taskId, subtask, superstep } = header;
   const task = plan.tasks.find((t) => t.id === taskId);
   const tc = config.tasks[String(taskId)];
   if (!task || !tc) throw new PlanError(`the Flink job names task ${taskId}, which the rebuilt plan does not have`);
   // The Flink task gives a spool folder, which it removes even if it has to kill this worker.
-  const dir = process.env.TSFLINK_FLINK_SPOOL_DIR ?? mkdtempSync(join(os.tmpdir(), 'tsflink-flink-worker-'));
+  const dir = header.spool;
   watchdog.postMessage(dir);
   try {
     const sources = readInput(tc.slots.length, dir);

@@ -3,8 +3,9 @@
  * writes, the frames between a JVM task (flink-runner/…/NodeTask.java) and its Node worker,
  * and the side records a worker sends back to the client through Flink.
  *
- * Frames (big-endian). JVM → worker on stdin: `DATA u8=1, slot u32, length u32, batch` and
- * `END u8=2`. Worker → JVM on stdout: `type u8, a u32, b u32, length u32, payload` with
+ * Frames (big-endian). JVM → worker on stdin, per task: `TASK u8=3, length u32, header JSON`
+ * ({task, subtask, attempt, superstep, spool}), then `DATA u8=1, slot u32, length u32, batch`
+ * frames and `END u8=2`; a worker serves task after task until stdin ends. Worker → JVM on stdout: `type u8, a u32, b u32, length u32, payload` with
  * BATCH=1 (a = output index, b = consumer subtask, payload = a record batch of
  * docs/record-format.md), SIDE=2 (payload = a side record, opaque to the JVM), ERROR=3
  * (payload = the error as JSON), DONE=4. The worker reads its whole input (spooling it to
@@ -14,6 +15,7 @@ import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 
 export const IN_DATA = 1;
 export const IN_END = 2;
+export const IN_TASK = 3;
 export const OUT_BATCH = 1;
 export const OUT_SIDE = 2;
 export const OUT_ERROR = 3;

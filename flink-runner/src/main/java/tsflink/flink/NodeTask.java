@@ -1,21 +1,12 @@
 package tsflink.flink;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,8 +17,9 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.Collector;
 
 /**
- * One tsflink task (a chain of operators of the physical plan) run by one Node worker process
- * per Flink subtask. The worker re-runs the user's script in operator mode, checks the plan's
+ * One tsflink task (a chain of operators of the physical plan) run by a Node worker process
+ * per Flink subtask, taken from this JVM's {@link NodeWorkers} (a worker serves one task after
+ * another). The worker re-runs the user's script in operator mode, checks the plan's
  * fingerprint, reads this subtask's input batches, runs the chain with tsflink's own operators
  * and answers with output batches, each already addressed to its consumer subtask.
  *
@@ -40,7 +32,6 @@ import org.apache.flink.util.Collector;
  */
 public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Integer, byte[]>, Tuple3<Integer, Integer, byte[]>> {
   private static final long serialVersionUID = 1L;
-  private static final int STDERR_TAIL_LINES = 40;
   /** The accumulator that carries the side records of an iteration's step tasks to the client. */
   public static final String SIDE_ACCUMULATOR = "tsflink-side-records";
 
@@ -68,47 +59,32 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
   public void mapPartition(Iterable<Tuple3<Integer, Integer, byte[]>> values, Collector<Tuple3<Integer, Integer, byte[]>> out) throws Exception {
     int subtask = getRuntimeContext().getIndexOfThisSubtask();
     int attempt = getRuntimeContext().getAttemptNumber();
-    ProcessBuilder pb = new ProcessBuilder(command);
-    if (cwd != null) pb.directory(new File(cwd));
-    Map<String, String> penv = pb.environment();
-    penv.remove("NODE_TEST_CONTEXT");
-    penv.putAll(env);
-    penv.put("TSFLINK_FLINK_TASK", Integer.toString(taskId));
-    penv.put("TSFLINK_FLINK_SUBTASK", Integer.toString(subtask));
-    penv.put("TSFLINK_FLINK_ATTEMPT", Integer.toString(attempt));
-    if (inStep) penv.put("TSFLINK_FLINK_SUPERSTEP", Integer.toString(getIterationRuntimeContext().getSuperstepNumber()));
+    int superstep = inStep ? getIterationRuntimeContext().getSuperstepNumber() : 0;
+    NodeWorkers.onJobRelease(getRuntimeContext());
+    NodeWorkers.Worker worker = NodeWorkers.acquire(NodeWorkers.key(command, env, cwd), command, env, cwd, taskId + "-" + subtask);
     // The worker spools its input here; removed below even when the worker had to be killed.
     Path spool = Files.createTempDirectory("tsflink-flink-worker-");
-    penv.put("TSFLINK_FLINK_SPOOL_DIR", spool.toString());
-    Process process;
+    boolean clean = false;
     try {
-      process = pb.start();
-    } catch (IOException e) {
-      deleteTree(spool);
-      throw e;
-    }
-    Deque<String> stderrTail = new ArrayDeque<>();
-    Thread stderrPump = pumpStderr(process, stderrTail, subtask);
-    try {
-      DataOutputStream stdin = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
       try {
+        String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + attempt + ",\"superstep\":" + superstep
+            + ",\"spool\":" + jsonString(spool.toString()) + "}";
+        WorkerFrames.writeTask(worker.stdin, header.getBytes(StandardCharsets.UTF_8));
         for (Tuple3<Integer, Integer, byte[]> v : values) {
           if (v.f0 < 0) continue; // a source's trigger
-          WorkerFrames.writeData(stdin, v.f0, v.f2);
+          WorkerFrames.writeData(worker.stdin, v.f0, v.f2);
         }
-        WorkerFrames.writeEnd(stdin);
-        stdin.close();
+        WorkerFrames.writeEnd(worker.stdin);
+        worker.stdin.flush();
       } catch (IOException e) {
         // The worker stopped reading: it failed early; its error frame or exit tells why.
       }
-      DataInputStream stdout = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
       while (true) {
-        WorkerFrames.Frame f = WorkerFrames.read(stdout);
+        WorkerFrames.Frame f = WorkerFrames.read(worker.stdout);
         if (f == null) {
-          int code = process.waitFor();
-          stderrPump.join(2000);
+          int code = worker.process.waitFor();
           throw new RuntimeException("the Node worker of '" + taskName + "' (subtask " + (subtask + 1) + ") exited with code " + code
-              + " before it finished" + tail(stderrTail));
+              + " before it finished" + worker.tail());
         }
         switch (f.type) {
           case WorkerFrames.OUT_BATCH:
@@ -127,15 +103,27 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
             throw failure;
           }
           case WorkerFrames.OUT_DONE:
+            clean = true;
             return;
           default:
-            throw new IOException("unknown frame type " + f.type + " from the Node worker of '" + taskName + "'" + tail(stderrTail));
+            throw new IOException("unknown frame type " + f.type + " from the Node worker of '" + taskName + "'" + worker.tail());
         }
       }
     } finally {
-      kill(process);
+      if (clean) NodeWorkers.release(worker);
+      else NodeWorkers.discard(worker);
       deleteTree(spool);
     }
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') b.append('\\').append(c);
+      else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+      else b.append(c);
+    }
+    return b.append('"').toString();
   }
 
   @SuppressWarnings("unchecked")
@@ -153,43 +141,6 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | UncheckedIOException ignored) {
       // best effort
-    }
-  }
-
-  private static String tail(Deque<String> lines) {
-    synchronized (lines) {
-      return lines.isEmpty() ? "" : "; its last output:\n" + String.join("\n", lines);
-    }
-  }
-
-  /** The worker's stderr (user prints, Node's own messages) goes to the TaskManager's stderr; the last lines are kept for errors. */
-  private Thread pumpStderr(Process process, Deque<String> tailLines, int subtask) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          System.err.println(line);
-          synchronized (tailLines) {
-            tailLines.addLast(line);
-            if (tailLines.size() > STDERR_TAIL_LINES) tailLines.removeFirst();
-          }
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
-    }, "tsflink-node-stderr-" + taskId + "-" + subtask);
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static void kill(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-    try {
-      process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -9,7 +9,9 @@ import java.io.IOException;
  * The frames between a {@link NodeTask} and its Node worker process (see docs in
  * src/runners/flink/worker-frames.ts, which is the other side). All integers big-endian.
  *
- * <p>JVM to worker (stdin): {@code DATA u8=1, slot u32, length u32, batch} and {@code END u8=2}.
+ * <p>JVM to worker (stdin), per task: {@code TASK u8=3, length u32, header JSON}, then
+ * {@code DATA u8=1, slot u32, length u32, batch} frames and {@code END u8=2}; after its DONE a
+ * worker waits for the next TASK (end of stdin: it exits).
  * Worker to JVM (stdout): {@code u8 type, a u32, b u32, length u32, payload} with type
  * {@code BATCH=1} (a = output index, b = target subtask, payload = a binary record batch),
  * {@code SIDE=2} (payload opaque to the JVM: results, printed lines, accumulators),
@@ -18,6 +20,7 @@ import java.io.IOException;
 final class WorkerFrames {
   static final int IN_DATA = 1;
   static final int IN_END = 2;
+  static final int IN_TASK = 3;
 
   static final int OUT_BATCH = 1;
   static final int OUT_SIDE = 2;
@@ -34,6 +37,13 @@ final class WorkerFrames {
     out.writeInt(slot);
     out.writeInt(batch.length);
     out.write(batch);
+  }
+
+  /** Starts a task: its header (JSON: task, subtask, attempt, superstep, spool folder); its DATA and END follow. */
+  static void writeTask(DataOutputStream out, byte[] header) throws IOException {
+    out.writeByte(IN_TASK);
+    out.writeInt(header.length);
+    out.write(header);
   }
 
   static void writeEnd(DataOutputStream out) throws IOException {
