@@ -89,7 +89,11 @@ taskmanager.bind-host: 127.0.0.1
 taskmanager.rpc.port: 0
 taskmanager.data.port: 0
 taskmanager.numberOfTaskSlots: $slots
-taskmanager.memory.process.size: 1280m
+taskmanager.memory.process.size: 1536m
+# Every tsflink task sends its side records (results, printed lines) to the job's collect(): that
+# union reads from every task, and needs more network buffers than Flink's 10 % default leaves.
+taskmanager.memory.network.min: 256m
+taskmanager.memory.network.max: 256m
 parallelism.default: 1
 blob.server.port: 0
 io.tmp.dirs: $STATE/tmp

@@ -100,7 +100,7 @@ test('a throwing user function fails the Flink job with the embedded engine’s 
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('WordCount on a standalone cluster (1 JobManager + 2 TaskManagers) started by scripts/flink-cluster.sh', { timeout: TIMEOUT }, () => {
+test('WordCount and a join/coGroup/broadcast job with shipped code on a standalone cluster (1 JobManager + 2 TaskManagers) started by scripts/flink-cluster.sh', { timeout: TIMEOUT }, () => {
   const { state, env } = clusterState('tsflink-flink-cluster-');
   const script = clusterScript;
   const address = execFileSync('bash', [script, 'start', '--taskmanagers', '2'], { env, encoding: 'utf8', timeout: 180_000 }).trim();
@@ -113,6 +113,21 @@ test('WordCount on a standalone cluster (1 JobManager + 2 TaskManagers) started 
   assertSameMultiset(flink, local);
   const overview = JSON.parse(execFileSync('curl', ['-fsS', `http://${address}/overview`], { encoding: 'utf8' })) as Record<string, number>;
   assert.equal(overview['jobs-finished'], 1);
+
+  // A join, a coGroup and a broadcast set, with functions from a module shipped along: on the
+  // cluster the functions run from the copy shipped through Flink's BlobServer, not the client's files.
+  const job = ['test/flink/fixtures/shipped-job.ts', 'test/flink/fixtures/shipped-helper.ts'];
+  type Shipped = { results: string[]; places: string[]; client: string };
+  const [embedded] = lines(ok(['run', '--target', 'local', '-p', '2', ...job])).map((l) => JSON.parse(l) as Shipped);
+  const [cluster] = lines(ok(['run', '--target', 'flink', '-m', address, '-p', '2', ...job])).map((l) => JSON.parse(l) as Shipped);
+  assert.deepEqual(cluster!.results, embedded!.results);
+  assert.ok(embedded!.results.includes('cogroup five:0:0') && embedded!.results.includes('bonus 1040'), embedded!.results.join(' '));
+  assert.deepEqual(embedded!.places, [embedded!.client]);
+  assert.ok(cluster!.places.length > 0);
+  for (const place of cluster!.places) {
+    assert.match(place, /\/tsflink-work-[^/]+\/app\/shipped-helper\.ts$/);
+    assert.notEqual(place, cluster!.client);
+  }
 
   const stopped = execFileSync('bash', [script, 'stop'], { env, encoding: 'utf8' });
   assert.match(stopped, /stopped 3 process/);

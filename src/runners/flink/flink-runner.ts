@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path, { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobExecutionError, PlanError } from '../../errors/index.ts';
@@ -20,13 +20,15 @@ import { RecordReader } from '../../serde/record-reader.ts';
 import { JobSinks } from '../../runtime/job-sinks.ts';
 import { checkBeforeRunning } from '../../runtime/preflight.ts';
 import { AccumulatorMerger } from '../../runtime/worker/accumulator-codec.ts';
-import { planFingerprint } from '../../runtime/worker/fingerprint.ts';
+import { shapeFingerprint } from '../../runtime/worker/fingerprint.ts';
 import { encodeOutcome } from '../../runtime/worker/outcome-codec.ts';
 import type { ErrorInfo } from '../../runtime/worker/protocol.ts';
 import { rebuildError } from '../../runtime/worker/remote-error.ts';
 import { tsxApiUrl } from '../../runtime/worker/worker-pool.ts';
 import type { JobOutcome, JobResources, Runner } from '../runner.ts';
 import { outcomesBefore } from '../submissions.ts';
+import { ENV_VARS } from '../../config/env-vars.ts';
+import { runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
 import { exportFlinkPlan } from './plan-export.ts';
 import { decodeSide } from './worker-frames.ts';
 
@@ -93,25 +95,37 @@ export class FlinkRunner implements Runner {
       const needsTsx = /\.[mc]?ts$/.test(script) || import.meta.url.endsWith('.ts');
       const tsxApi = needsTsx ? tsxApiUrl() : null;
       const workerUrl = new URL(`./node-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
-      const boot = `${tsxApi ? `(await import(${JSON.stringify(tsxApi)})).register();\n` : ''}await import(${JSON.stringify(workerUrl)});`;
-      const workerConfigPath = join(jobDir, 'worker.json');
-      const workerEnv: Record<string, string> = { TSFLINK_WORKER_CONFIG: workerConfigPath };
+      // On a remote cluster the code travels with the job and the worker runs in a folder made
+      // from it (code-bundle.ts): every path it starts from is relative to that folder.
+      const remote = this.options.jobmanager !== null;
+      const appDir = join(jobDir, 'app');
+      const ship: ShipSpec | null = remote ? { appDir, runtime: runtimeEntries(), runtimeKey: '' } : null;
+      if (ship) mkdirSync(appDir);
+      const at = (url: string): string => (remote ? `new URL(${JSON.stringify(shippedPath(url))}, pathToFileURL(process.cwd() + '/')).href` : JSON.stringify(url));
+      const boot = `${remote ? "const { pathToFileURL } = await import('node:url');\n" : ''}${tsxApi ? `(await import(${at(tsxApi)})).register();\n` : ''}await import(${at(workerUrl)});`;
+      const workerConfigPath = remote ? join(appDir, 'worker.json') : join(jobDir, 'worker.json');
+      const workerEnv: Record<string, string> = { TSFLINK_WORKER_CONFIG: remote ? 'app/worker.json' : workerConfigPath };
       // Workers on a cluster do not inherit the client's environment: ship its tsflink settings,
       // which the plan (parallelism, configuration) depends on.
       for (const [k, v] of Object.entries(process.env)) if (k.startsWith('TSFLINK_') && v !== undefined) workerEnv[k] = v;
+      const modules = (process.env[ENV_VARS.shipFiles] ?? '').split(path.delimiter).filter((m) => m !== '');
+      const shippedScript = ship ? stageApp(appDir, path.resolve(script), modules) : path.resolve(script);
       const { planFile, workerConfig } = exportFlinkPlan(plan, {
         workerCommand: [this.options.nodeBinary, '--input-type=module', '-e', boot],
         workerEnv,
         cwd: process.cwd(),
         retries: resources.retries,
         sinks,
+        ship: ship ? { ...ship, runtimeKey: runtimeKey(ship.runtime) } : null,
         worker: {
-          script: path.resolve(script),
-          argv: process.argv,
+          script: shippedScript,
+          argv: [process.argv[0]!, shippedScript, ...process.argv.slice(2)],
+          clientCwd: process.cwd(),
           submission: resources.submission,
           replay,
-          fingerprint: planFingerprint(plan),
-          tsxApi,
+          fingerprint: shapeFingerprint(plan),
+          plan,
+          tsxApi: tsxApi && remote ? shippedPath(tsxApi) : tsxApi,
           objectReuse: resources.objectReuse,
           operatorMemoryBytes: Math.floor((resources.operatorMemoryBytes ?? resources.memoryBytes / 2) / Math.max(1, ...plan.tasks.map((t) => t.parallelism))),
         },

@@ -10,10 +10,11 @@
  * partitioner — and side records (results, printed lines, accumulators) to stdout, then DONE.
  * It exits at the end of stdin. See worker-frames.ts.
  *
- * Environment: TSFLINK_WORKER_CONFIG (path of worker.json).
+ * Environment: TSFLINK_WORKER_CONFIG (path of worker.json, relative to the folder it starts in
+ * when the code was shipped to a remote cluster: code-bundle.ts).
  */
-import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
@@ -25,7 +26,7 @@ import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
 import { runSubtask } from '../../runtime/task-runner.ts';
 import { encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
 import { BatchInputChannel, BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
-import { planFingerprint } from '../../runtime/worker/fingerprint.ts';
+import { shapeFingerprint } from '../../runtime/worker/fingerprint.ts';
 import { decodeOutcome } from '../../runtime/worker/outcome-codec.ts';
 import type { BatchSource } from '../../runtime/worker/protocol.ts';
 import { describeError } from '../../runtime/worker/remote-error.ts';
@@ -35,7 +36,15 @@ import type { JobOutcome, JobResources } from '../runner.ts';
 import { installJobHook } from '../submissions.ts';
 import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_BATCH, OUT_DONE, OUT_ERROR, OUT_SIDE, encodeSide } from './worker-frames.ts';
 
-const config = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
+const started = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
+// Paths of shipped code are relative to the folder this worker starts in.
+const config: FlinkWorkerConfig = {
+  ...started,
+  script: resolve(started.script),
+  tsxApi: started.tsxApi === null || started.tsxApi.startsWith('file:') ? started.tsxApi : pathToFileURL(resolve(started.tsxApi)).href,
+};
+// Relative data paths mean what they meant to the client, where its folder exists here too.
+if (existsSync(config.clientCwd)) process.chdir(config.clientCwd);
 const STDIN = 0;
 const STDOUT = 1;
 
@@ -263,12 +272,13 @@ installJobHook({
     }
     if (request.submission === config.submission && !captured) {
       captured = true;
-      if (planFingerprint(request.plan) !== config.fingerprint) {
+      if (shapeFingerprint(request.plan) !== config.fingerprint) {
         fail(new PlanError('the Node worker re-ran the script and built a different plan (does plan-building code depend on time, randomness or the environment?)'));
       }
       process.stderr.write = toStderr as typeof process.stderr.write;
       try {
-        serve(request.plan, request.userObjects, request.types);
+        // The client's plan: its paths are the client's, where the script derived them from its location.
+        serve(config.plan, request.userObjects, request.types);
       } catch (error) {
         fail(error);
       }

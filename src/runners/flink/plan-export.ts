@@ -25,6 +25,7 @@
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { JobSinks } from '../../runtime/job-sinks.ts';
 import { checkedOnlyTasks } from '../../runtime/schedule.ts';
+import type { ShipSpec } from './code-bundle.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 import type { FlinkSlot, FlinkTaskConfig, FlinkWorkerConfig } from './worker-frames.ts';
 
@@ -56,6 +57,8 @@ export interface FlinkPlanFile {
   readonly worker: { readonly command: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly cwd: string };
   readonly tasks: readonly FlinkPlanTask[];
   readonly iterations: readonly FlinkIteration[];
+  /** On a remote cluster: the code shipped with the job (code-bundle.ts). */
+  readonly ship: ShipSpec | null;
 }
 
 interface Exchange {
@@ -86,6 +89,7 @@ export interface ExportOptions {
   readonly retries: number;
   readonly sinks: JobSinks;
   readonly worker: Omit<FlinkWorkerConfig, 'tasks'>;
+  readonly ship: ShipSpec | null;
 }
 
 export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { planFile: FlinkPlanFile; workerConfig: FlinkWorkerConfig } {
@@ -132,6 +136,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
       worker: { command: options.workerCommand, env: options.workerEnv, cwd: options.cwd },
       tasks,
       iterations,
+      ship: options.ship,
     },
     workerConfig: { ...options.worker, tasks: taskConfigs },
   };

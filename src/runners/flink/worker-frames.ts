@@ -11,6 +11,7 @@
  * (payload = the error as JSON), DONE=4. The worker reads its whole input (spooling it to
  * files) before it writes a batch, so the JVM writes then reads in one thread without deadlock.
  */
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 
 export const IN_DATA = 1;
@@ -34,13 +35,18 @@ export interface FlinkTaskConfig {
 
 /** `worker.json`: everything a Node worker needs to rebuild the job and run one task's subtask. */
 export interface FlinkWorkerConfig {
+  /** Absolute, or relative to the folder the worker starts in (code shipped to a remote cluster); so is `tsxApi`. */
   readonly script: string;
   readonly argv: readonly string[];
+  /** The client's working directory: the worker works there when it exists on its machine (relative data paths). */
+  readonly clientCwd: string;
   /** The job's submission number in the script (see runners/submissions.ts). */
   readonly submission: number;
   /** Outcomes of the script's earlier submissions, base64 (null: that one failed). */
   readonly replay: readonly (string | null)[];
+  /** `shapeFingerprint` of the client's plan, which the worker runs (`plan`) once the script it re-ran built the same shape. */
   readonly fingerprint: string;
+  readonly plan: PhysicalPlan;
   readonly tsxApi: string | null;
   readonly objectReuse: boolean;
   readonly operatorMemoryBytes: number;

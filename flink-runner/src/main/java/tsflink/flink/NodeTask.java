@@ -45,8 +45,12 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
   /** A task of an iteration's step: runs once per superstep, and its side records go out as an accumulator. */
   private final boolean inStep;
 
-  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep) {
+  /** The job ships the user's code (a remote cluster): the worker runs in a work folder made from it. */
+  private final boolean shipped;
+
+  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep, boolean shipped) {
     this.inStep = inStep;
+    this.shipped = shipped;
     this.taskId = taskId;
     this.taskName = taskName;
     this.command = new ArrayList<>(command);
@@ -61,7 +65,12 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
     int attempt = getRuntimeContext().getAttemptNumber();
     int superstep = inStep ? getIterationRuntimeContext().getSuperstepNumber() : 0;
     NodeWorkers.onJobRelease(getRuntimeContext());
-    NodeWorkers.Worker worker = NodeWorkers.acquire(NodeWorkers.key(command, env, cwd), command, env, cwd, taskId + "-" + subtask);
+    String dir = cwd;
+    if (shipped) {
+      var cache = getRuntimeContext().getDistributedCache();
+      dir = ShippedCode.workDir(cache.getFile(ShippedCode.RUNTIME), cache.getFile(ShippedCode.APP)).toString();
+    }
+    NodeWorkers.Worker worker = NodeWorkers.acquire(NodeWorkers.key(command, env, dir), command, env, dir, taskId + "-" + subtask);
     // The worker spools its input here; removed below even when the worker had to be killed.
     Path spool = Files.createTempDirectory("tsflink-flink-worker-");
     boolean clean = false;

@@ -56,6 +56,11 @@ public final class PlanBinder {
     try {
       JsonNode plan = JSON.readTree(new File(args[0]));
       ExecutionEnvironment env = environment(plan, jobmanager);
+      JsonNode ship = plan.path("ship");
+      if (!ship.isMissingNode() && !ship.isNull()) {
+        env.registerCachedFile(ShippedCode.runtimeZip(ship).toUri().toString(), ShippedCode.RUNTIME);
+        env.registerCachedFile(Path.of(ship.get("appDir").asText()).toUri().toString(), ShippedCode.APP);
+      }
       DataSet<Tuple3<Integer, Integer, byte[]>> side = bind(env, plan);
       List<Tuple3<Integer, Integer, byte[]>> sideRecords = side.collect();
       outcome.put("status", "ok");
@@ -122,6 +127,8 @@ public final class PlanBinder {
     Map<String, String> workerEnv = new HashMap<>();
     worker.get("env").fields().forEachRemaining(e -> workerEnv.put(e.getKey(), e.getValue().asText()));
     String cwd = worker.path("cwd").asText(null);
+    // Code shipped with the job: workers run in a work folder made from it (ShippedCode).
+    boolean shipped = !plan.path("ship").isMissingNode() && !plan.path("ship").isNull();
 
     Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced = new HashMap<>();
     // Iterations by their first step task; the input a head or a result task reads instead of its own.
@@ -162,7 +169,7 @@ public final class PlanBinder {
       boolean inStep = stepOf.containsKey(id);
       DataSet<Tuple3<Integer, Integer, byte[]>> partitioned = input.partitionCustom(new TargetPartitioner(), 1).setParallelism(p);
       DataSet<Tuple3<Integer, Integer, byte[]>> result = partitioned
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep)).returns(RECORD)
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, shipped)).returns(RECORD)
           .setParallelism(p).name(name);
       produced.put(id, result);
       if (!inStep) {

@@ -1,0 +1,111 @@
+/**
+ * What a job on a remote Flink cluster ships to its TaskManagers, so that they need only `node`
+ * (flink-runner/…/ShippedCode.java is the other side):
+ *
+ * - the app folder: the script, the modules named on `tsflink run <script> [modules…]` (by their
+ *   base names, next to the script, as the old Python API shipped its packages) and worker.json;
+ * - the runtime: `node_modules/tsflink` (package.json, dist, src) and every package tsflink
+ *   depends on at run time, found as Node would find them (each package's `dependencies` and
+ *   installed `optionalDependencies`, looked up in the `node_modules` folders above it). The
+ *   binder zips it once per content key.
+ *
+ * On the TaskManager a worker runs in a folder with the app at `app/` and the runtime's
+ * `node_modules` beside it, so `import 'tsflink'` in the script resolves to the shipped copy.
+ */
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface RuntimeEntry {
+  /** The path in the zip. */
+  readonly as: string;
+  /** The file or folder it comes from (its own `node_modules` left out). */
+  readonly from: string;
+}
+
+export interface ShipSpec {
+  readonly appDir: string;
+  readonly runtime: readonly RuntimeEntry[];
+  /** Changes whenever a file of the runtime does (name, size, modification time). */
+  readonly runtimeKey: string;
+}
+
+/** The root of the tsflink package this module belongs to. */
+export function tsflinkRoot(): string {
+  return fileURLToPath(new URL('../../../', import.meta.url));
+}
+
+/**
+ * Copies the script and the modules into `appDir`, with a package.json giving them the module
+ * type of the script's own package (`.ts`/`.js` files are ES modules or CommonJS by it); returns
+ * the script's path relative to the worker's folder.
+ */
+export function stageApp(appDir: string, script: string, modules: readonly string[]): string {
+  for (const file of [script, ...modules]) cpSync(file, path.join(appDir, path.basename(file)), { recursive: true });
+  writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ private: true, type: moduleTypeOf(script) }));
+  return `app/${path.basename(script)}`;
+}
+
+function moduleTypeOf(file: string): string {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type ?? 'commonjs';
+    if (path.dirname(dir) === dir) return 'commonjs';
+  }
+}
+
+/** The packages to ship: tsflink and its run-time dependencies, each once. */
+export function runtimeEntries(): RuntimeEntry[] {
+  const root = tsflinkRoot();
+  const entries: RuntimeEntry[] = [{ as: 'node_modules/tsflink/package.json', from: path.join(root, 'package.json') }];
+  for (const dir of ['dist', 'src']) if (existsSync(path.join(root, dir))) entries.push({ as: `node_modules/tsflink/${dir}`, from: path.join(root, dir) });
+  const seen = new Set<string>(['tsflink']);
+  const visit = (fromDir: string): void => {
+    const pkg = JSON.parse(readFileSync(path.join(fromDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const names = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
+    for (const name of names) {
+      if (seen.has(name)) continue;
+      const found = findPackage(name, fromDir);
+      if (found === null) continue; // an optional dependency for another platform
+      seen.add(name);
+      entries.push({ as: `node_modules/${name}`, from: found });
+      visit(found);
+    }
+  };
+  visit(root);
+  return entries;
+}
+
+/** Where Node would find package `name` from a package in `fromDir`. */
+function findPackage(name: string, fromDir: string): string | null {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/** A key over every runtime file's path, size and modification time. */
+export function runtimeKey(entries: readonly RuntimeEntry[]): string {
+  const hash = createHash('sha256');
+  const walk = (p: string): void => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) if (name !== 'node_modules' && name !== '.git') walk(path.join(p, name));
+    } else hash.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+  };
+  for (const e of entries) {
+    hash.update(`${e.as}\0`);
+    walk(e.from);
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+/** A file of this install (tsflink's or a dependency's, as a file URL) as the shipped copy's path, relative to the worker's folder. */
+export function shippedPath(fileUrl: string): string {
+  const parts = fileURLToPath(fileUrl).split(path.sep);
+  const i = parts.lastIndexOf('node_modules');
+  if (i >= 0) return parts.slice(i).join('/'); // packages are shipped flat, as node_modules/<name>
+  return `node_modules/tsflink/${path.relative(tsflinkRoot(), parts.join(path.sep)).split(path.sep).join('/')}`;
+}
