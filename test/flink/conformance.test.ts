@@ -3,13 +3,14 @@
  * MiniCluster give the same results, compared as multisets (order only where SPEC promises
  * it, which the cases encode in their lines). The cases — every operation of SPEC §3 — live in
  * one script, test/flink/fixtures/conformance-job.ts, built as the sinks of few jobs, so Flink
- * starts few jobs; it runs once per target (-p 2) and prints one JSON line per case.
+ * starts few jobs; it runs once per target and parallelism (1, 2 and 4, as the independent suite
+ * checks 1 and 4) and prints one JSON line per case.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { assertSameMultiset, clientEnv, runNode, tempDir } from '../helpers.ts';
 import { takeFlinkTestLock } from './flink-lock.ts';
 
@@ -32,8 +33,8 @@ interface Run {
   readonly printed: readonly string[];
 }
 
-async function run(target: 'local' | 'flink', inputDir: string, outDir: string): Promise<Run> {
-  const { status, stdout, stderr } = await runNode([cli, 'run', '--target', target, '-p', '2', fixture, '-', inputDir, outDir], { cwd: root, env: clientEnv(), timeoutMs: TIMEOUT });
+async function run(target: 'local' | 'flink', p: number, inputDir: string, outDir: string): Promise<Run> {
+  const { status, stdout, stderr } = await runNode([cli, 'run', '--target', target, '-p', String(p), fixture, '-', inputDir, outDir], { cwd: root, env: clientEnv(), timeoutMs: TIMEOUT });
   const cases = new Map<string, Case>();
   const printed: string[] = [];
   for (const line of stdout.split('\n')) {
@@ -53,34 +54,43 @@ const inputDir = join(dir, 'input');
 mkdirSync(inputDir);
 writeFileSync(join(inputDir, 'lines.txt'), 'alpha\nbeta gamma\n\nlast, line\n');
 writeFileSync(join(inputDir, 'rows.csv'), 'name,n,x\na,1,1.5\n"b,c",2,2.25\nd,3,-1\n');
-mkdirSync(join(dir, 'local'));
-mkdirSync(join(dir, 'flink'));
-const [local, flink] = await Promise.all([run('local', inputDir, join(dir, 'local')), run('flink', inputDir, join(dir, 'flink'))]);
 
-test('the conformance job runs on both targets', () => {
-  assert.equal(local.status, 0, `embedded engine:\n${local.stderr}`);
-  assert.equal(flink.status, 0, `Flink:\n${flink.stderr}`);
-  assert.ok(local.cases.size >= 55, `only ${local.cases.size} cases`);
-  assert.deepEqual([...flink.cases.keys()].sort(), [...local.cases.keys()].sort());
-});
-
-for (const [name, expected] of local.cases) {
-  test(`Flink = embedded: ${name}`, () => {
-    const actual = flink.cases.get(name);
-    assert.ok(actual, `no result for ${name} from Flink`);
-    assert.ok(expected.lines.length > 0, `the case ${name} has no result`);
-    assertSameMultiset(actual.lines, expected.lines);
-    assert.deepEqual(actual.layout, expected.layout);
-  });
+// Every run first (the temp folder goes when the file's tests end), then the tests.
+const runs: [number, Run, Run][] = [];
+for (const p of [1, 2, 4]) {
+  mkdirSync(join(dir, `local-${p}`));
+  mkdirSync(join(dir, `flink-${p}`));
+  runs.push([p, ...(await Promise.all([run('local', p, inputDir, join(dir, `local-${p}`)), run('flink', p, inputDir, join(dir, `flink-${p}`))]))]);
 }
 
-test('Flink = embedded: output()', () => {
-  assert.equal(local.printed.length, 5);
-  assertSameMultiset(flink.printed, local.printed);
-});
+for (const [p, local, flink] of runs) {
+  describe(`at p=${p}`, () => {
+    test('the conformance job runs on both targets', () => {
+      assert.equal(local.status, 0, `embedded engine:\n${local.stderr}`);
+      assert.equal(flink.status, 0, `Flink:\n${flink.stderr}`);
+      assert.ok(local.cases.size >= 55, `only ${local.cases.size} cases`);
+      assert.deepEqual([...flink.cases.keys()].sort(), [...local.cases.keys()].sort());
+    });
 
-test('the layouts of file sinks at p=1 and p=2 (SPEC §5)', () => {
-  assert.deepEqual(local.cases.get('writeText p=1')?.layout, ['file']);
-  assert.deepEqual(local.cases.get('writeText p=2')?.layout, ['1', '2']);
-  assert.deepEqual(local.cases.get('writeCsv p=2')?.layout, ['1', '2']);
-});
+    for (const [name, expected] of local.cases) {
+      test(`Flink = embedded: ${name}`, () => {
+        const actual = flink.cases.get(name);
+        assert.ok(actual, `no result for ${name} from Flink`);
+        assert.ok(expected.lines.length > 0, `the case ${name} has no result`);
+        assertSameMultiset(actual.lines, expected.lines);
+        assert.deepEqual(actual.layout, expected.layout);
+      });
+    }
+
+    test('Flink = embedded: output()', () => {
+      assert.equal(local.printed.length, 5);
+      assertSameMultiset(flink.printed, local.printed);
+    });
+
+    test('the layouts of file sinks at p=1 and p=2 (SPEC §5)', () => {
+      assert.deepEqual(local.cases.get('writeText p=1')?.layout, ['file']);
+      assert.deepEqual(local.cases.get('writeText p=2')?.layout, ['1', '2']);
+      assert.deepEqual(local.cases.get('writeCsv p=2')?.layout, ['1', '2']);
+    });
+  });
+}

@@ -33,6 +33,8 @@ export interface FlinkPlanTask {
   readonly id: number;
   readonly name: string;
   readonly parallelism: number;
+  /** Has a collect() or output() sink: its side records travel as records of the job's result (others' as an accumulator). */
+  readonly side: boolean;
   readonly inputs: readonly { readonly task: number; readonly output: number }[];
 }
 
@@ -119,6 +121,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
       id: task.id,
       name: task.name,
       parallelism: task.parallelism,
+      side: task.operators.some((o) => o.node.params.kind === 'CollectSink' || o.node.params.kind === 'PrintSink'),
       inputs: incoming.map((x) => ({ task: x.from, output: outputsOf(x.from).indexOf(x) })),
     });
     taskConfigs[String(task.id)] = {

@@ -42,14 +42,18 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
   private final String cwd;
   /** setNumberOfExecutionRetries: a worker's error fails the job once this subtask has been retried that often. */
   private final int retries;
-  /** A task of an iteration's step: runs once per superstep, and its side records go out as an accumulator. */
+  /** A task of an iteration's step: runs once per superstep. */
   private final boolean inStep;
 
   /** The job ships the user's code (a remote cluster): the worker runs in a work folder made from it. */
   private final boolean shipped;
 
-  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep, boolean shipped) {
+  /** Side records go out as a Flink accumulator rather than as records of the job's result (see PlanBinder). */
+  private final boolean sideAsAccumulator;
+
+  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep, boolean sideAsAccumulator, boolean shipped) {
     this.inStep = inStep;
+    this.sideAsAccumulator = sideAsAccumulator;
     this.shipped = shipped;
     this.taskId = taskId;
     this.taskName = taskName;
@@ -100,7 +104,7 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
             out.collect(new Tuple3<>(f.a, f.b, f.payload));
             break;
           case WorkerFrames.OUT_SIDE:
-            if (inStep) sideAccumulator().add(f.payload);
+            if (sideAsAccumulator) sideAccumulator().add(f.payload);
             else out.collect(new Tuple3<>(-1, subtask, f.payload));
             break;
           case WorkerFrames.OUT_ERROR: {

@@ -18,6 +18,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.DataSet;
 import org.apache.flink.api.java.ExecutionEnvironment;
+import org.apache.flink.api.java.io.DiscardingOutputFormat;
 import org.apache.flink.api.java.operators.IterativeDataSet;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
@@ -62,13 +63,16 @@ public final class PlanBinder {
         env.registerCachedFile(Path.of(ship.get("appDir").asText()).toUri().toString(), ShippedCode.APP);
       }
       DataSet<Tuple3<Integer, Integer, byte[]>> side = bind(env, plan);
-      List<Tuple3<Integer, Integer, byte[]>> sideRecords = side.collect();
+      String jobName = plan.path("jobName").asText("tsflink");
+      List<Tuple3<Integer, Integer, byte[]>> sideRecords = new ArrayList<>();
+      if (side != null) sideRecords = side.collect();
+      else env.execute(jobName);
       outcome.put("status", "ok");
       outcome.put("netRuntimeMs", env.getLastJobExecutionResult().getNetRuntime());
       var array = outcome.putArray("side");
       Base64.Encoder b64 = Base64.getEncoder();
       for (Tuple3<Integer, Integer, byte[]> r : sideRecords) array.add(b64.encodeToString(r.f2));
-      // Tasks of an iteration's step send theirs as an accumulator (a step's data stays in the step).
+      // The other tasks send theirs (accumulators) as a Flink accumulator.
       List<byte[]> fromSteps = env.getLastJobExecutionResult().getAccumulatorResult(NodeTask.SIDE_ACCUMULATOR);
       if (fromSteps != null) for (byte[] r : fromSteps) array.add(b64.encodeToString(r));
     } catch (Throwable t) {
@@ -100,6 +104,10 @@ public final class PlanBinder {
       conf.setString("rest.bind-port", "0");
       // In one process a heartbeat timeout only means a starved machine, never a lost TaskManager.
       conf.setString("heartbeat.timeout", "300000");
+      // Every task has its own exchanges (tsflink chains within tasks): a plan of many tasks at
+      // p=4 needs more network buffers than the 64 MB default.
+      conf.setString("taskmanager.memory.network.min", "256m");
+      conf.setString("taskmanager.memory.network.max", "256m");
       env = ExecutionEnvironment.createLocalEnvironment(conf);
     } else {
       int colon = jobmanager.lastIndexOf(':');
@@ -142,6 +150,17 @@ public final class PlanBinder {
       for (JsonNode t : tasks) stepOf.put(t.asInt(), it);
     }
     Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput = new HashMap<>();
+    // What another task or an iteration reads; Flink runs only what leads to a sink, so every other
+    // task (a file sink's, say) ends in a discarding one.
+    java.util.Set<Integer> consumed = new java.util.HashSet<>();
+    for (JsonNode t : plan.get("tasks")) for (JsonNode in : t.get("inputs")) consumed.add(in.get("task").asInt());
+    for (JsonNode it : plan.path("iterations")) {
+      for (JsonNode h : it.get("heads")) {
+        consumed.add(h.get("initial").get("task").asInt());
+        consumed.add(h.get("feedback").get("task").asInt());
+      }
+      if (it.hasNonNull("criterion")) consumed.add(it.get("criterion").get("task").asInt());
+    }
     IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop = null;
     DataSet<Tuple3<Integer, Integer, byte[]>> side = null;
     for (JsonNode task : plan.get("tasks")) {
@@ -167,14 +186,19 @@ public final class PlanBinder {
         }
       }
       boolean inStep = stepOf.containsKey(id);
+      // Only tasks with a collect() or output() sink send records to the client through the job's
+      // result: a union of every task would need network buffers for each of them (p=4 ran out).
+      boolean sideByData = task.path("side").asBoolean(false) && !inStep;
       DataSet<Tuple3<Integer, Integer, byte[]>> partitioned = input.partitionCustom(new TargetPartitioner(), 1).setParallelism(p);
       DataSet<Tuple3<Integer, Integer, byte[]>> result = partitioned
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, shipped)).returns(RECORD)
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped)).returns(RECORD)
           .setParallelism(p).name(name);
       produced.put(id, result);
-      if (!inStep) {
+      if (sideByData) {
         DataSet<Tuple3<Integer, Integer, byte[]>> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);
         side = side == null ? mine : side.union(mine);
+      } else if (!inStep && !consumed.contains(id)) {
+        result.output(new DiscardingOutputFormat<>()).name("End of " + name);
       }
       JsonNode ending = iterationEndingAt.get(id);
       if (ending != null) closeIteration(ending, loop, produced, replacedInput);
