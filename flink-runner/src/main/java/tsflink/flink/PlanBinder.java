@@ -218,13 +218,7 @@ public final class PlanBinder {
   private static IterativeDataSet<Tuple3<Integer, Integer, byte[]>> openIteration(
       JsonNode it, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput) {
     JsonNode heads = it.get("heads");
-    DataSet<Tuple3<Integer, Integer, byte[]>> initial = null;
-    for (int k = 0; k < heads.size(); k++) {
-      JsonNode from = heads.get(k).get("initial");
-      DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(RECORD);
-      initial = initial == null ? one : initial.union(one);
-    }
-    IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop = initial.iterate(it.get("maxIterations").asInt());
+    IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop = tagged(it, "initial", produced).iterate(it.get("maxIterations").asInt());
     loop.name(it.get("name").asText());
     for (int k = 0; k < heads.size(); k++) {
       replacedInput.put(heads.get(k).get("task").asInt(), loop.filter(new OutputFilter(k)).map(new ToSlot(0)).returns(RECORD).name("Head " + k + " of " + it.get("name").asText()));
@@ -232,16 +226,22 @@ public final class PlanBinder {
     return loop;
   }
 
+  /** The union of what goes to each head (its `which`: initial or feedback exchange), tagged with the head's position. */
+  private static DataSet<Tuple3<Integer, Integer, byte[]>> tagged(JsonNode it, String which, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced) {
+    JsonNode heads = it.get("heads");
+    DataSet<Tuple3<Integer, Integer, byte[]>> all = null;
+    for (int k = 0; k < heads.size(); k++) {
+      JsonNode from = heads.get(k).get(which);
+      DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(RECORD);
+      all = all == null ? one : all.union(one);
+    }
+    return all;
+  }
+
   private static void closeIteration(
       JsonNode it, IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced,
       Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput) {
-    JsonNode heads = it.get("heads");
-    DataSet<Tuple3<Integer, Integer, byte[]>> next = null;
-    for (int k = 0; k < heads.size(); k++) {
-      JsonNode from = heads.get(k).get("feedback");
-      DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(RECORD);
-      next = next == null ? one : next.union(one);
-    }
+    DataSet<Tuple3<Integer, Integer, byte[]>> next = tagged(it, "feedback", produced);
     JsonNode criterion = it.get("criterion");
     DataSet<Tuple3<Integer, Integer, byte[]>> closed = criterion == null || criterion.isNull()
         ? loop.closeWith(next)
