@@ -2,8 +2,8 @@
  * What a job on a remote Flink cluster ships to its TaskManagers, so that they need only `node`
  * (flink-runner/…/ShippedCode.java is the other side):
  *
- * - the app folder: the script, the modules named on `tsflink run <script> [modules…]` (by their
- *   base names, next to the script, as the old Python API shipped its packages) and worker.json;
+ * - the app folder: the script, the modules named on `tsflink run <script> [modules…]` and the
+ *   local modules they import, in their own layout, and worker.json;
  * - the runtime: `node_modules/tsflink` (package.json, dist, src) and every package tsflink
  *   depends on at run time, found as Node would find them (each package's `dependencies` and
  *   installed `optionalDependencies`, looked up in the `node_modules` folders above it). The
@@ -37,14 +37,56 @@ export function tsflinkRoot(): string {
 }
 
 /**
- * Copies the script and the modules into `appDir`, with a package.json giving them the module
- * type of the script's own package (`.ts`/`.js` files are ES modules or CommonJS by it); returns
- * the script's path relative to the worker's folder.
+ * Copies into `appDir` the script, the modules named on the command line and every local module
+ * they import (relative specifiers, followed from file to file), keeping their layout below the
+ * folder they all share; adds a package.json giving them the module type of the script's own
+ * package (`.ts`/`.js` files are ES modules or CommonJS by it). Returns the script's path
+ * relative to the worker's folder.
  */
 export function stageApp(appDir: string, script: string, modules: readonly string[]): string {
-  for (const file of [script, ...modules]) cpSync(file, path.join(appDir, path.basename(file)), { recursive: true });
+  const files = localModuleGraph([script, ...modules]);
+  const root = commonFolder([...files].map((f) => path.dirname(f)));
+  for (const file of files) cpSync(file, path.join(appDir, path.relative(root, file)), { recursive: true });
   writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ private: true, type: moduleTypeOf(script) }));
-  return `app/${path.basename(script)}`;
+  return `app/${path.relative(root, script).split(path.sep).join('/')}`;
+}
+
+/** Relative specifiers of imports, exports, dynamic imports and requires in a module's text. */
+const LOCAL_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+const EXTENSIONS = ['', '.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '/index.ts', '/index.js'];
+
+/** The files (and named folders) reachable from `entries` through relative imports. */
+function localModuleGraph(entries: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    if (!statSync(file).isFile()) return;
+    for (const m of readFileSync(file, 'utf8').matchAll(LOCAL_IMPORT)) {
+      const target = resolveLocal(path.resolve(path.dirname(file), m[1]!));
+      if (target !== null) visit(target);
+    }
+  };
+  for (const e of entries) visit(e);
+  return seen;
+}
+
+/** A relative specifier's file, as tsx resolves it (`./x.js` may name `x.ts`). */
+function resolveLocal(base: string): string | null {
+  const stems = /\.[mc]?js$/.test(base) ? [base, base.replace(/\.([mc]?)js$/, '.$1ts')] : [base];
+  for (const stem of stems) {
+    for (const ext of EXTENSIONS) {
+      const candidate = stem + ext;
+      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    }
+  }
+  return null;
+}
+
+function commonFolder(folders: readonly string[]): string {
+  let common = folders[0]!;
+  for (const f of folders) while (path.relative(common, f).startsWith('..')) common = path.dirname(common);
+  return common;
 }
 
 function moduleTypeOf(file: string): string {
