@@ -160,6 +160,8 @@ stop() {
     fi
     rm -f "$pidfile"
   done
+  # The stopped processes' temp files (io.tmp.dirs: blobs, the distributed cache, shipped code).
+  rm -rf "$STATE/tmp"
   echo "flink-cluster: stopped $stopped process(es)"
 }
 
