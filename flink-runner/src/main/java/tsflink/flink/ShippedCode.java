@@ -101,7 +101,7 @@ final class ShippedCode {
     String jobKey = digest(appDir.getAbsolutePath());
     Path work = WORK_DIRS.get(jobKey);
     if (work != null && Files.isDirectory(work)) return work;
-    Path tmp = tmpDirOf(runtimeZip.toPath());
+    Path tmp = tmpDirOf(appDir.toPath());
     Path runtime = tmp.resolve("tsflink-runtime-" + digest(runtimeZip.getName() + ":" + runtimeZip.length()));
     if (!Files.exists(runtime.resolve(".complete"))) unzip(runtimeZip.toPath(), runtime);
     work = Files.createTempDirectory(tmp, "tsflink-work-");
@@ -113,10 +113,11 @@ final class ShippedCode {
     return work;
   }
 
-  /** The TaskManager's temp folder (io.tmp.dirs) that holds Flink's distributed cache, else java.io.tmpdir. */
+  /** The TaskManager's temp folder (io.tmp.dirs) that holds Flink's distributed cache (where a shipped folder is unpacked), else java.io.tmpdir. */
   private static Path tmpDirOf(Path cached) {
     for (Path p = cached.toAbsolutePath().getParent(); p != null && p.getParent() != null; p = p.getParent()) {
-      if (p.getFileName().toString().startsWith("flink-dist-cache")) return p.getParent();
+      String name = p.getFileName().toString();
+      if (name.startsWith("flink-dist-cache") || name.startsWith("blobStore-")) return p.getParent();
     }
     return Path.of(System.getProperty("java.io.tmpdir"));
   }
