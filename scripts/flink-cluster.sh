@@ -92,6 +92,8 @@ taskmanager.numberOfTaskSlots: $slots
 taskmanager.memory.process.size: 1536m
 # Every tsflink task sends its side records (results, printed lines) to the job's collect(): that
 # union reads from every task, and needs more network buffers than Flink's 10 % default leaves.
+# collect() results come back inside Flink's RPC messages (10 MB at most by default).
+pekko.framesize: 268435456b
 taskmanager.memory.network.min: 256m
 taskmanager.memory.network.max: 256m
 parallelism.default: 1

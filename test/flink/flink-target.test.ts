@@ -129,6 +129,9 @@ test('WordCount and a join/coGroup/broadcast job with shipped code on a standalo
     assert.notEqual(place, cluster!.client);
   }
 
+  // A collect() result larger than Flink's default RPC frame (the cluster script raises pekko.framesize).
+  assert.deepEqual(lines(ok(['run', '--target', 'flink', '-m', address, '-p', '2', 'test/flink/fixtures/big-collect.ts'])), ['200000 18088895']);
+
   const stopped = execFileSync('bash', [script, 'stop'], { env, encoding: 'utf8' });
   assert.match(stopped, /stopped 3 process/);
   const pids = readdirSync(state).filter((f) => f.endsWith('.pid'));
