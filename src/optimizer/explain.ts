@@ -39,11 +39,13 @@ export function formatKeySpec(key: KeySpec): string {
 }
 
 function formatText(plan: PhysicalPlan): string {
+  const stepOf = new Map(plan.iterations.flatMap((it) => it.tasks.map((t) => [t, it] as const)));
   const blocks = plan.tasks.map((task) =>
     [
       `Task ${task.id} ${JSON.stringify(task.name)} p=${task.parallelism}`,
+      ...(stepOf.has(task.id) ? [`  step of ${JSON.stringify(stepOf.get(task.id)!.name)}: runs every superstep (at most ${stepOf.get(task.id)!.maxIterations})`] : []),
       ...task.operators.map((op) => `  ${operatorLine(op)}`),
-      ...task.inputs.map((input) => `  <- Task ${input.fromTask} via ${shipLabel(input)}`),
+      ...task.inputs.map((input, i) => `  <- Task ${input.fromTask} via ${shipLabel(input)}${i === 1 && stepOf.get(task.id)?.heads.includes(task.id) ? ' (fed back by the previous superstep)' : ''}`),
       ...task.broadcastInputs.map((b) => `  <- Task ${b.fromTask} as broadcast '${b.name}'`),
     ].join('\n'),
   );

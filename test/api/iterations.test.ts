@@ -438,6 +438,20 @@ describe('iteration plan errors', () => {
     const ps = plan.nodes.findIndex((n) => n.kind === 'PartialSolution');
     assert.ok(plan.edges.some((e) => e.target === String(ps) && e.input === 1));
   });
+
+  test('the text plan shows which tasks run every superstep and what is fed back', () => {
+    const r = runScript(
+      tempDir(),
+      'plan',
+      ['getEnvironment'],
+      "const env = getEnvironment();\nenv.setParallelism(2);\nconst it = env.fromElements(1).iterate(7);\nit.closeWith(it.map((x) => x).name('step map')).output();\nawait env.execute();",
+      { TSFLINK_PLAN_FORMAT: 'text' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const text = r.stdout;
+    assert.match(text, /Task \d+ "step map" p=2\n  step of "Bulk iteration at [^"]+": runs every superstep \(at most 7\)/);
+    assert.match(text, /<- Task \d+ via FORWARD \(fed back by the previous superstep\)/);
+  });
 });
 
 describe('iterations on worker threads', () => {
