@@ -9,7 +9,7 @@
  * The JVM parts are built by scripts/install-flink-deps.sh into flink-runner/target/
  * (override the folder with TSFLINK_FLINK_RUNNER_DIR).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path, { join } from 'node:path';
@@ -145,7 +145,7 @@ export class FlinkRunner implements Runner {
         outcomePath,
         ...(this.options.jobmanager ? ['--jobmanager', this.options.jobmanager] : []),
       ];
-      const code = await runJava(args, logPath, resources);
+      const code = await runJava(args, logPath, resources, jobDir);
       if (!existsSync(outcomePath)) {
         const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n') : '';
         throw new JobExecutionError(plan.jobName, new Error(`the Flink plan binder exited with code ${code} and no outcome; its last output:\n${log}`));
@@ -174,21 +174,47 @@ export class FlinkRunner implements Runner {
   }
 }
 
+/** Binder JVMs running now, with their job folders: stopped and removed if this process is interrupted. */
+const running = new Map<ChildProcess, string>();
+let signalsHandled = false;
+
+/**
+ * On SIGINT or SIGTERM the binder JVMs are stopped (their shutdown hooks stop the MiniCluster and
+ * its Node workers) and the job folders removed; then the signal takes its course.
+ */
+function stopOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const [child, jobDir] of running) {
+        child.kill('SIGTERM');
+        rmSync(jobDir, { recursive: true, force: true });
+      }
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
 /** Runs the binder JVM; its output goes to a log file (and to stderr with TSFLINK_VERBOSE=1). */
-function runJava(args: readonly string[], logPath: string, resources: JobResources): Promise<number> {
+function runJava(args: readonly string[], logPath: string, resources: JobResources, jobDir: string): Promise<number> {
   const verbose = process.env.TSFLINK_VERBOSE === '1' || process.env.TSFLINK_VERBOSE === 'true';
   const fd = openSync(logPath, 'w');
+  stopOnSignals();
   return new Promise<number>((resolve, reject) => {
     const child = spawn(javaBinary(), args, { stdio: ['ignore', verbose ? 'pipe' : fd, verbose ? 'pipe' : fd] });
+    running.set(child, jobDir);
     if (verbose) {
       child.stdout!.on('data', (d: Buffer) => resources.stderr(d.toString()));
       child.stderr!.on('data', (d: Buffer) => resources.stderr(d.toString()));
     }
     child.once('error', (e) => {
+      running.delete(child);
       closeSync(fd);
       reject(new PlanError(`cannot start Java for the Flink target: ${e.message}`));
     });
     child.once('close', (code) => {
+      running.delete(child);
       closeSync(fd);
       resolve(code ?? -1);
     });
