@@ -77,6 +77,7 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
     NodeWorkers.Worker worker = NodeWorkers.acquire(NodeWorkers.key(command, env, dir), command, env, dir, taskId + "-" + subtask);
     // The worker spools its input here; removed below even when the worker had to be killed.
     Path spool = Files.createTempDirectory("tsflink-flink-worker-");
+    worker.spool = spool;
     boolean clean = false;
     try {
       try {
@@ -123,6 +124,7 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
         }
       }
     } finally {
+      worker.spool = null;
       if (clean) NodeWorkers.release(worker);
       else NodeWorkers.discard(worker);
       deleteTree(spool);

@@ -46,6 +46,8 @@ final class NodeWorkers {
     final DataInputStream stdout;
     private final Deque<String> stderrTail = new ArrayDeque<>();
     long idleSince;
+    /** The spool folder of the task it serves (removed with the worker when this JVM exits mid-task). */
+    volatile java.nio.file.Path spool;
 
     private Worker(Process process, String key, String label) {
       this.process = process;
@@ -212,7 +214,10 @@ final class NodeWorkers {
       ALL.clear();
       IDLE.clear();
     }
-    all.forEach(w -> kill(w.process));
+    all.forEach(w -> {
+      kill(w.process);
+      if (w.spool != null) ShippedCode.deleteTree(w.spool);
+    });
   }
 
   private static void kill(Process process) {
