@@ -33,7 +33,8 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources): Promise<
   // A single-instance task feeding a single-instance consumer through its only exchange is not
   // run ahead of it: the consumer pulls the task's records straight through (pipelined), so they
   // are never all held (measured: a p=1 join otherwise kept its whole probe side in memory).
-  const pipelined = new Set(plan.tasks.filter((t) => isPipelined(plan, t, exchanges)).map((t) => t.id));
+  const facts = iterationFacts(plan);
+  const pipelined = new Set(plan.tasks.filter((t) => isPipelined(facts, t, exchanges)).map((t) => t.id));
   const tasks = new Map(plan.tasks.map((t) => [t.id, t] as const));
   let superstep = 0;
   const runTask = (task: Task, s: number, pulledBy: Output | null): void => {
@@ -91,19 +92,29 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources): Promise<
   return { accumulators: merged, results: services.results };
 }
 
-function isPipelined(plan: PhysicalPlan, task: Task, exchanges: Map<number, TaskExchanges>): boolean {
+/** What pipelining must not cross: which step each task is in, and tasks that never run themselves or are fed back. */
+interface IterationFacts {
+  readonly stepOf: ReadonlyMap<number, unknown>;
+  readonly checkedOnly: ReadonlySet<number>;
+  readonly heads: ReadonlySet<number>;
+}
+
+function iterationFacts(plan: PhysicalPlan): IterationFacts {
+  return { stepOf: stepsOf(plan), checkedOnly: checkedOnlyTasks(plan), heads: new Set(plan.iterations.flatMap((it) => it.heads)) };
+}
+
+function isPipelined(facts: IterationFacts, task: Task, exchanges: Map<number, TaskExchanges>): boolean {
   const { outputs } = exchanges.get(task.id)!;
   if (task.parallelism !== 1 || outputs.length !== 1) return false;
   const out = outputs[0]!;
   if (out.consumers !== 1 || out.input.ship === 'BROADCAST') return false;
-  // Not across an iteration's border (a step re-reads what comes from outside every superstep),
-  // nor into a termination criterion, which never runs.
   const consumer = [...exchanges].find(([, x]) => x.inputs.includes(out))?.[0];
-  const steps = stepsOf(plan);
-  if (plan.iterations.some((it) => it.heads.includes(task.id))) return false; // its input 1 is written while it is read
-  if (consumer === undefined || steps.get(consumer) !== steps.get(task.id) || checkedOnlyTasks(plan).has(consumer)) return false;
-  // Nor into a head, which has run before what feeds it back.
-  if (plan.iterations.some((it) => it.heads.includes(consumer))) return false;
+  if (consumer === undefined) return false;
+  // Not across an iteration's border (a step re-reads what comes from outside every superstep),
+  // nor into a termination criterion (it never runs), nor into or out of a head (a head's input
+  // 1 is written after the head has run, by what it feeds).
+  if (facts.stepOf.get(consumer) !== facts.stepOf.get(task.id) || facts.checkedOnly.has(consumer)) return false;
+  if (facts.heads.has(task.id) || facts.heads.has(consumer)) return false;
   // Only as a regular input (broadcast sets are read before the task runs).
   for (const x of exchanges.values()) if (x.broadcasts.some(([, b]) => b === out)) return false;
   return true;

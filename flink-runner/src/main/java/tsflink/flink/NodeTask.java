@@ -1,15 +1,12 @@
 package tsflink.flink;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.functions.RichMapPartitionFunction;
 import org.apache.flink.api.java.tuple.Tuple3;
@@ -127,7 +124,7 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
       worker.spool = null;
       if (clean) NodeWorkers.release(worker);
       else NodeWorkers.discard(worker);
-      deleteTree(spool);
+      ShippedCode.deleteTree(spool);
     }
   }
 
@@ -149,13 +146,5 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
       getRuntimeContext().addAccumulator(SIDE_ACCUMULATOR, acc);
     }
     return acc;
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException ignored) {
-      // best effort
-    }
   }
 }

@@ -163,6 +163,7 @@ final class ShippedCode {
     });
   }
 
+  /** Removes a folder and everything in it, as far as it can (also the spool folders of NodeTask and NodeWorkers). */
   static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
