@@ -101,6 +101,19 @@ test('a throwing user function fails the Flink job with the embedded engine’s 
   assert.deepEqual(readdirSync(dir), []);
 });
 
+test('a job of many tasks reuses its Node workers (fewer than half as many as subtasks)', { timeout: TIMEOUT }, () => {
+  const dir = tempDir();
+  const flink = lines(ok(['run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/worker-count.ts', '-', dir]));
+  const local = lines(ok(['run', '--target', 'local', '-p', '2', 'test/flink/fixtures/worker-count.ts', '-', tempDir()]));
+  assert.deepEqual(flink, local);
+  const printed = ok(['plan', '--format', 'json', '-p', '2', 'test/flink/fixtures/worker-count.ts', '-', tempDir()]);
+  const plan = JSON.parse(printed.slice(0, printed.indexOf('\n}') + 2)) as { tasks: { parallelism: number }[] }; // the plan, then what the script printed
+  const subtasks = plan.tasks.reduce((n, t) => n + t.parallelism, 0);
+  assert.ok(subtasks >= 10, `only ${subtasks} subtasks`);
+  const workers = readdirSync(dir).length;
+  assert.ok(workers >= 1 && workers * 2 < subtasks, `${workers} Node workers for ${subtasks} subtasks`);
+});
+
 test('SIGTERM of the client mid-job stops its Flink JVM and Node workers and removes its job folder', { timeout: TIMEOUT }, async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'tsflink.yaml'), `io.tmp.dirs: ${dir}\n`);
