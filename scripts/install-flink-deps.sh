@@ -2,7 +2,7 @@
 # Installs what the Flink target needs (idempotent): Flink 1.20 and its dependencies from Maven
 # Central into flink-runner/target/flink-dist/lib, and the plan binder's jar
 # flink-runner/target/tsflink-flink-runner.jar. Does nothing when both are there and the jar is
-# newer than the binder's sources and pom. Maven works offline when its local repository
+# newer than the binder's sources, pom and the shared test vectors. Building runs the Java tests. Maven works offline when its local repository
 # (~/.m2) already holds everything, and falls back to the network otherwise.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,8 +27,9 @@ fi
 
 stale=0
 [[ -f "$JAR" ]] || stale=1
-if [[ $stale == 0 && -n "$(find "$MODULE/src" "$MODULE/pom.xml" -newer "$JAR" -print -quit)" ]]; then stale=1; fi
+if [[ $stale == 0 && -n "$(find "$MODULE/src" "$MODULE/pom.xml" "$ROOT/test/vectors" -newer "$JAR" -print -quit)" ]]; then stale=1; fi
 if [[ $stale == 1 ]]; then
-  mvn_ package -DskipTests
-  echo "install-flink-deps: built $JAR" >&2
+  # With the Java tests: the canonical key vectors shared with the TypeScript tests.
+  mvn_ package
+  echo "install-flink-deps: built and tested $JAR" >&2
 fi
