@@ -32,7 +32,10 @@ export type LocalStrategy =
   | 'ZIP_WITH_INDEX'
   | 'FEEDBACK' // passes a step's result on to be fed back (when the step closes with its own input)
   | 'SOLUTION_SET_UPDATE' // a delta iteration's solution set (input 0) with the delta (input 1) applied by key
-  | 'TERMINATION_CRITERION'; // never runs: the iteration checks whether the exchange into it is empty
+  | 'TERMINATION_CRITERION' // never runs: the iteration checks whether the exchange into it is empty
+  // Set by the Flink runner on the tasks whose first operator Flink runs (runners/flink/plan-export.ts):
+  | 'PREJOINED' // a join whose [left, right] pairs arrive on input 0: only the function runs
+  | 'PRECOMPUTED'; // done before the records arrived (Flink's distinct, first): records pass on
 
 /** One operator inside a task: the logical node and how it runs. */
 export interface PhysicalOperator {

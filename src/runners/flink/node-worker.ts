@@ -4,37 +4,39 @@
  * of the embedded engine it re-runs the user's script in operator mode: earlier job submissions
  * are answered from the client's replay, and at the job being run the worker keeps the plan
  * (checked by fingerprint) and its functions, and the script stops there. Then, per TASK frame
- * on stdin (which subtask of which task, its superstep, a spool folder), it reads the subtask's
- * input batches (spooled to files), runs the task's operator chain with the embedded engine's
- * operators, and writes its output batches — addressed to consumer subtasks by tsflink's own
- * partitioner — and side records (results, printed lines, accumulators) to stdout, then DONE.
+ * on stdin (which subtask of which task, its superstep, a spool folder), it runs the task's
+ * operator chain with the embedded engine's operators on the subtask's input, asking for it a
+ * batch at a time as the operators read it (streamed-input.ts), and writes its output batches — addressed to consumer subtasks by tsflink's own
+ * partitioner, or keyed records that Flink partitions (keyed-writer.ts) — and side records (results, printed lines, accumulators) to stdout, then DONE.
  * It exits at the end of stdin. See worker-frames.ts.
  *
  * Environment: TSFLINK_WORKER_CONFIG (path of worker.json, relative to the folder it starts in
  * when the code was shipped to a remote cluster: code-bundle.ts).
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
-import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
 import { DISCARD, FanOut } from '../../runtime/exchange.ts';
 import type { JobServices } from '../../runtime/job-services.ts';
 import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
 import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
 import { runSubtask } from '../../runtime/task-runner.ts';
 import { encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
-import { BatchInputChannel, BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
+import type { InputChannel } from '../../runtime/input-channel.ts';
+import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
 import { shapeFingerprint } from '../../runtime/worker/fingerprint.ts';
 import { decodeOutcome } from '../../runtime/worker/outcome-codec.ts';
-import type { BatchSource } from '../../runtime/worker/protocol.ts';
 import { describeError } from '../../runtime/worker/remote-error.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import type { JobOutcome, JobResources } from '../runner.ts';
 import { installJobHook } from '../submissions.ts';
-import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_BATCH, OUT_DONE, OUT_ERROR, OUT_SIDE, encodeSide } from './worker-frames.ts';
+import { KeyedFrameWriter } from './keyed-writer.ts';
+import { StreamedInput } from './streamed-input.ts';
+import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_BATCH, OUT_CREDIT, OUT_DONE, OUT_ERROR, OUT_KEYED, OUT_SIDE, encodeSide } from './worker-frames.ts';
 
 const started = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
 // Paths of shipped code are relative to the folder this worker starts in.
@@ -153,29 +155,17 @@ function readExactly(n: number): Buffer | null {
   return buf;
 }
 
-/** Spools every input batch of this subtask to one file per slot; returns each slot's batches. */
-function readInput(slots: number, dir: string): BatchSource[][] {
-  const sources: BatchSource[][] = Array.from({ length: slots }, () => []);
-  const files = Array.from({ length: slots }, (_, i) => ({ path: join(dir, `input-${i}`), fd: -1, size: 0 }));
-  try {
-    for (;;) {
-      const type = readExactly(1);
-      if (type === null) throw new Error('the Flink task closed the input before its end');
-      if (type[0] === IN_END) return sources;
-      if (type[0] !== IN_DATA) throw new Error(`unknown input frame type ${type[0]}`);
-      const head = readExactly(8)!;
-      const slot = head.readUInt32BE(0);
-      const length = head.readUInt32BE(4);
-      const batch = readExactly(length) ?? Buffer.alloc(0);
-      const f = files[slot]!;
-      if (f.fd < 0) f.fd = openSync(f.path, 'w');
-      writeSync(f.fd, batch);
-      sources[slot]!.push({ kind: 'file', path: f.path, offset: f.size, length });
-      f.size += length;
-    }
-  } finally {
-    for (const f of files) if (f.fd >= 0) closeSync(f.fd);
-  }
+/** Asks the JVM for the next input batch (a CREDIT) and reads its answer: a batch, or null at the end. */
+function nextBatch(): { slot: number; batch: Uint8Array } | null {
+  frame(OUT_CREDIT, 0, 0);
+  const type = readExactly(1);
+  if (type === null) throw new Error('the Flink task closed the input before its end');
+  if (type[0] === IN_END) return null;
+  if (type[0] !== IN_DATA) throw new Error(`unknown input frame type ${type[0]}`);
+  const head = readExactly(8)!;
+  const slot = head.readUInt32BE(0);
+  const length = head.readUInt32BE(4);
+  return { slot, batch: length === 0 ? new Uint8Array(0) : readExactly(length)! };
 }
 
 /** The next TASK frame, or null at the end of stdin (the JVM is done with this worker). */
@@ -204,7 +194,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
   const dir = header.spool;
   watchdog.postMessage(dir);
   try {
-    const sources = readInput(tc.slots.length, dir);
+    const input = new StreamedInput(tc.slots.length, dir, nextBatch);
     const resources: JobResources = {
       userObjects,
       types,
@@ -217,9 +207,10 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       operatorMemoryBytes: config.operatorMemoryBytes,
       tmpDir: dir,
     };
-    const writers = tc.outputs.map(
-      (o, index) =>
-        new BinaryExchangeWriter(
+    const writers = tc.outputs.map((o, index) =>
+      o.keyed
+        ? new KeyedFrameWriter(o.keyed, userObjects, types, o.keyOwner, (count, bytes) => frame(OUT_KEYED, index, count, bytes))
+        : new BinaryExchangeWriter(
           createPartitioner(o.ship, o.keys, subtask, o.consumers, userObjects, types, o.keyOwner),
           o.consumers,
           types,
@@ -231,10 +222,10 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
         ),
     );
     const output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
-    const inputs: BatchInputChannel[] = [];
+    const inputs: InputChannel[] = [];
     const broadcast = new Map<string, unknown[]>();
     tc.slots.forEach((slot, i) => {
-      const channel = new BatchInputChannel(sources[i]!, types);
+      const channel = input.channel(i, types);
       if (slot.kind === 'input') inputs[slot.index] = channel;
       else broadcast.set(slot.name, channel.toArray());
     });
@@ -253,13 +244,21 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    runSubtask(task, subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep);
+    runSubtask(tc.native ? withNativeHead(task) : task, subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep);
+    input.finish();
     frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
     finished = true;
     frame(OUT_DONE, 0, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The task with its first operator done by Flink: a join's function runs on Flink's pairs, distinct/first pass records on. */
+function withNativeHead(task: Task): Task {
+  const [head, ...rest] = task.operators;
+  const strategy = head!.node.params.kind === 'Join' ? 'PREJOINED' : 'PRECOMPUTED';
+  return { ...task, operators: [{ node: head!.node, strategy }, ...rest] };
 }
 
 let captured = false;

@@ -19,15 +19,23 @@
  * what was fed back to heads[0] in the last superstep.
  * Tasks come in topological order. A task's `inputs` are its slots: its regular inputs in
  * order, then its broadcast sets; `output` is the producer's output index, the position of the
- * exchange among the producer's outputs. The JVM only routes batches: which records go to which
- * consumer subtask, and everything about keys, is decided by tsflink's partitioner in the worker.
+ * exchange among the producer's outputs.
+ *
+ * Keys are Flink's business (`nativeOperator`, `keyedSpec`): a keyed exchange (`keyed: true`, a hash exchange
+ * outside iterations) carries one Flink record per tsflink record with its canonical key
+ * (serde/key-codec.ts), and Flink partitions it by tsflink's hash of that key. A task whose
+ * first operator Flink has (`native`) gets its input from Flink's operator instead: an inner or
+ * outer equi-join with the join hint tsflink's optimizer chose (the worker applies the join
+ * function to the pairs Flink formed), `distinct` on keys, `first(n)` on groups, sorted ones
+ * included (the sort key travels canonical too, descending fields inverted). Other exchanges
+ * are batches that the JVM routes to the consumer subtask tsflink's partitioner chose.
  */
-import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
+import type { KeySpec, SortKey } from '../../plan/nodes.ts';
 import type { JobSinks } from '../../runtime/job-sinks.ts';
 import { checkedOnlyTasks } from '../../runtime/schedule.ts';
 import type { ShipSpec } from './code-bundle.ts';
-import type { OutputSpec } from '../../runtime/worker/protocol.ts';
-import type { FlinkSlot, FlinkTaskConfig, FlinkWorkerConfig } from './worker-frames.ts';
+import type { FlinkOutputSpec, FlinkSlot, FlinkTaskConfig, FlinkWorkerConfig } from './worker-frames.ts';
 
 export interface FlinkPlanTask {
   readonly id: number;
@@ -35,8 +43,19 @@ export interface FlinkPlanTask {
   readonly parallelism: number;
   /** Has a collect() or output() sink: its side records travel as records of the job's result (others' as an accumulator). */
   readonly side: boolean;
-  readonly inputs: readonly { readonly task: number; readonly output: number }[];
+  /** `keyed`: one Flink record per tsflink record, with its canonical key (and sort key). */
+  readonly inputs: readonly { readonly task: number; readonly output: number; readonly keyed: boolean }[];
+  /** The operator Flink runs in front of the task's Node worker, if any (see the file's comment). */
+  readonly native: NativeOperator | null;
 }
+
+/** Flink's join hint for a join tsflink's optimizer planned (broadcast side or build side). */
+export type FlinkJoinHint = 'BROADCAST_HASH_FIRST' | 'BROADCAST_HASH_SECOND' | 'REPARTITION_HASH_FIRST' | 'REPARTITION_HASH_SECOND' | 'REPARTITION_SORT_MERGE';
+
+export type NativeOperator =
+  | { readonly kind: 'join'; readonly joinType: 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER'; readonly hint: FlinkJoinHint }
+  | { readonly kind: 'distinct' }
+  | { readonly kind: 'first'; readonly n: number; readonly sorted: boolean };
 
 interface ExchangeRef {
   readonly task: number;
@@ -67,7 +86,7 @@ interface Exchange {
   readonly from: number;
   readonly to: number;
   readonly slot: FlinkSlot;
-  readonly output: OutputSpec;
+  readonly output: FlinkOutputSpec;
 }
 
 function exchangesOf(plan: PhysicalPlan): Exchange[] {
@@ -94,8 +113,68 @@ export interface ExportOptions {
   readonly ship: ShipSpec | null;
 }
 
+/** The tasks an iteration feeds or runs: their inputs stay batches routed by tsflink. */
+function iterationTasks(plan: PhysicalPlan): Set<number> {
+  const inside = new Set<number>();
+  for (const it of plan.iterations) {
+    for (const t of it.tasks) inside.add(t);
+    inside.add(it.result);
+    if (it.terminationTask !== null) inside.add(it.terminationTask);
+  }
+  return inside;
+}
+
+function nativeOperator(task: Task): NativeOperator | null {
+  const head = task.operators[0]!;
+  const p = head.node.params;
+  const ships = task.inputs.map((i) => i.ship);
+  if (p.kind === 'Join' && task.inputs.length === 2 && (head.strategy === 'HASH_JOIN_BUILD_FIRST' || head.strategy === 'HASH_JOIN_BUILD_SECOND' || head.strategy === 'HASH_OUTER_JOIN')) {
+    return { kind: 'join', joinType: p.joinType, hint: joinHint(p.joinType, head.strategy, ships[0] === 'BROADCAST', ships[1] === 'BROADCAST') };
+  }
+  if (ships.length !== 1 || ships[0] !== 'HASH') return null;
+  if (p.kind === 'Distinct' && head.strategy === 'HASH_GROUP') return { kind: 'distinct' };
+  if (p.kind === 'First' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP')) return { kind: 'first', n: p.n, sorted: p.sortKeys.length > 0 };
+  return null;
+}
+
+/** The hint that makes Flink run the join as tsflink planned it; a full outer join sort-merges (Flink hashes none). */
+function joinHint(joinType: string, strategy: string, broadcastFirst: boolean, broadcastSecond: boolean): FlinkJoinHint {
+  if (joinType === 'FULL_OUTER') return 'REPARTITION_SORT_MERGE';
+  if (broadcastFirst) return 'BROADCAST_HASH_FIRST';
+  if (broadcastSecond) return 'BROADCAST_HASH_SECOND';
+  if (joinType === 'LEFT_OUTER') return 'REPARTITION_HASH_SECOND';
+  if (joinType === 'RIGHT_OUTER') return 'REPARTITION_HASH_FIRST';
+  return strategy === 'HASH_JOIN_BUILD_FIRST' ? 'REPARTITION_HASH_FIRST' : 'REPARTITION_HASH_SECOND';
+}
+
+/** The key (and sort key) a keyed exchange's records carry, as the consumer reads them. */
+function keyedSpec(task: Task, slot: number, native: NativeOperator | null): KeyedOutput {
+  const p = task.operators[0]!.node.params;
+  if (native?.kind === 'join' && p.kind === 'Join') return { keys: slot === 0 ? p.leftKeys : p.rightKeys, sortKeys: [] };
+  if (native?.kind === 'first' && p.kind === 'First') return { keys: task.inputs[slot]!.keys!, sortKeys: p.sortKeys };
+  return { keys: task.inputs[slot]!.keys!, sortKeys: [] };
+}
+
+export interface KeyedOutput {
+  readonly keys: KeySpec;
+  readonly sortKeys: readonly SortKey[];
+}
+
 export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { planFile: FlinkPlanFile; workerConfig: FlinkWorkerConfig } {
-  const exchanges = exchangesOf(plan);
+  const inIteration = iterationTasks(plan);
+  const natives = new Map<number, NativeOperator>();
+  for (const t of plan.tasks) {
+    if (inIteration.has(t.id) || t.inputs.some((i) => inIteration.has(i.fromTask))) continue;
+    const n = nativeOperator(t);
+    if (n) natives.set(t.id, n);
+  }
+  const exchanges = exchangesOf(plan).map((x): Exchange => {
+    if (x.slot.kind !== 'input' || inIteration.has(x.to) || inIteration.has(x.from)) return x;
+    const consumer = plan.tasks.find((t) => t.id === x.to)!;
+    const native = natives.get(x.to) ?? null;
+    if (native === null && x.output.ship !== 'HASH') return x;
+    return { ...x, output: { ...x.output, keyed: keyedSpec(consumer, x.slot.index, native) } };
+  });
   const outputsOf = (task: number) => exchanges.filter((x) => x.from === task);
   // The exchange into input `index` of task `to`, as the producer's output.
   const into = (to: number, index: number): ExchangeRef => {
@@ -122,13 +201,15 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
       name: task.name,
       parallelism: task.parallelism,
       side: task.operators.some((o) => o.node.params.kind === 'CollectSink' || o.node.params.kind === 'PrintSink'),
-      inputs: incoming.map((x) => ({ task: x.from, output: outputsOf(x.from).indexOf(x) })),
+      inputs: incoming.map((x) => ({ task: x.from, output: outputsOf(x.from).indexOf(x), keyed: x.output.keyed !== undefined })),
+      native: natives.get(task.id) ?? null,
     });
     taskConfigs[String(task.id)] = {
       slots: incoming.map((x) => x.slot),
       outputs: outputsOf(task.id).map((x) => x.output),
       sinkFiles: Array.from({ length: task.parallelism }, (_, s) => options.sinks.sinkFilesOf(task, s)),
       invalidLinesNames: options.sinks.invalidLinesNamesOf(task),
+      native: natives.has(task.id),
     };
   }
   return {

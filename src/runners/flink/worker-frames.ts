@@ -4,14 +4,19 @@
  * and the side records a worker sends back to the client through Flink.
  *
  * Frames (big-endian). JVM → worker on stdin, per task: `TASK u8=3, length u32, header JSON`
- * ({task, subtask, attempt, superstep, spool}), then `DATA u8=1, slot u32, length u32, batch`
- * frames and `END u8=2`; a worker serves task after task until stdin ends. Worker → JVM on stdout: `type u8, a u32, b u32, length u32, payload` with
+ * ({task, subtask, attempt, superstep, spool}), then, one for each CREDIT the worker sends,
+ * `DATA u8=1, slot u32, length u32, batch` or, once the input is done, `END u8=2`; a worker
+ * serves task after task until stdin ends. Worker → JVM on stdout: `type u8, a u32, b u32, length u32, payload` with
  * BATCH=1 (a = output index, b = consumer subtask, payload = a record batch of
  * docs/record-format.md), SIDE=2 (payload = a side record, opaque to the JVM), ERROR=3
- * (payload = the error as JSON), DONE=4. The worker reads its whole input (spooling it to
- * files) before it writes a batch, so the JVM writes then reads in one thread without deadlock.
+ * (payload = the error as JSON), DONE=4, KEYED=5 (a = output index, b = record count n; payload
+ * = n × (key length u32, canonical key, sort key length u32, sort key) then a record batch of
+ * the n records: the JVM sends each record on as a Flink record with its keys).
+ * CREDIT=6 (the worker reads the next input frame now: streamed-input.ts). Records of a keyed
+ * input arrive as ordinary batches the JVM assembled.
  */
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import type { KeySpec, SortKey } from '../../plan/nodes.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 
 export const IN_DATA = 1;
@@ -21,13 +26,22 @@ export const OUT_BATCH = 1;
 export const OUT_SIDE = 2;
 export const OUT_ERROR = 3;
 export const OUT_DONE = 4;
+export const OUT_KEYED = 5;
+export const OUT_CREDIT = 6;
 
 /** An input slot of a task: a regular input (by index) or a broadcast set (by name). */
 export type FlinkSlot = { readonly kind: 'input'; readonly index: number } | { readonly kind: 'broadcast'; readonly name: string };
 
+/** An output of a task; `keyed`: its records go one by one with their canonical key and sort key (plan-export.ts). */
+export interface FlinkOutputSpec extends OutputSpec {
+  readonly keyed?: { readonly keys: KeySpec; readonly sortKeys: readonly SortKey[] };
+}
+
 export interface FlinkTaskConfig {
   readonly slots: readonly FlinkSlot[];
-  readonly outputs: readonly OutputSpec[];
+  readonly outputs: readonly FlinkOutputSpec[];
+  /** Flink ran the task's first operator (a join: input 0 holds the pairs it formed; distinct, first: its result). */
+  readonly native: boolean;
   /** Per subtask: file sink node id → the staging file it writes. */
   readonly sinkFiles: readonly Readonly<Record<number, string>>[];
   readonly invalidLinesNames: Readonly<Record<number, string>>;

@@ -15,6 +15,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
   const { op } = setup;
   const p = op.node.params;
   const combine = op.strategy === 'COMBINE';
+  if (op.strategy === 'PRECOMPUTED') return next;
   if (op.strategy === 'COUNT_PER_PARTITION') return new CountPerPartitionOutput(setup, next);
   if (op.strategy === 'ZIP_WITH_INDEX') return new ZipWithIndexOutput(setup, next);
   switch (p.kind) {

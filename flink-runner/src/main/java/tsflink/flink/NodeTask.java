@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.functions.RichMapPartitionFunction;
-import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.Collector;
 
@@ -20,14 +19,16 @@ import org.apache.flink.util.Collector;
  * fingerprint, reads this subtask's input batches, runs the chain with tsflink's own operators
  * and answers with output batches, each already addressed to its consumer subtask.
  *
- * <p>Records: {@code Tuple3<slot or output index, target subtask, binary batch>}; f0 = -1 marks a
- * side record (results, printed lines, accumulators) for the client, f0 = -2 a source's trigger.
+ * <p>Records: {@link Rec}. The worker's batches go out as they are; its keyed records (a KEYED
+ * frame) one Flink record each, with their canonical keys; keyed records coming in are
+ * assembled into batches for the worker.
  *
- * <p>The input is sent whole before the worker answers (the worker spools it to files), so
- * the JVM writes, then reads, in the task thread without any risk of deadlock, and neither side
- * holds more than a batch in memory.
+ * <p>The input streams with credits: the worker asks for a batch (CREDIT) when its operators
+ * want records and the JVM answers with one batch or the end, so the task thread only writes
+ * to a worker that is reading — no deadlock however slow either side — and only one batch is in
+ * flight.
  */
-public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Integer, byte[]>, Tuple3<Integer, Integer, byte[]>> {
+public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
   private static final long serialVersionUID = 1L;
   /** The accumulator that carries the side records of an iteration's step tasks to the client. */
   public static final String SIDE_ACCUMULATOR = "tsflink-side-records";
@@ -61,7 +62,7 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
   }
 
   @Override
-  public void mapPartition(Iterable<Tuple3<Integer, Integer, byte[]>> values, Collector<Tuple3<Integer, Integer, byte[]>> out) throws Exception {
+  public void mapPartition(Iterable<Rec> values, Collector<Rec> out) throws Exception {
     int subtask = getRuntimeContext().getIndexOfThisSubtask();
     int attempt = getRuntimeContext().getAttemptNumber();
     int superstep = inStep ? getIterationRuntimeContext().getSuperstepNumber() : 0;
@@ -77,18 +78,15 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
     worker.spool = spool;
     boolean clean = false;
     try {
+      String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + attempt + ",\"superstep\":" + superstep
+          + ",\"spool\":" + jsonString(spool.toString()) + "}";
+      InputBatches input = new InputBatches(values.iterator());
+      boolean inputOpen = true;
       try {
-        String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + attempt + ",\"superstep\":" + superstep
-            + ",\"spool\":" + jsonString(spool.toString()) + "}";
         WorkerFrames.writeTask(worker.stdin, header.getBytes(StandardCharsets.UTF_8));
-        for (Tuple3<Integer, Integer, byte[]> v : values) {
-          if (v.f0 < 0) continue; // a source's trigger
-          WorkerFrames.writeData(worker.stdin, v.f0, v.f2);
-        }
-        WorkerFrames.writeEnd(worker.stdin);
         worker.stdin.flush();
       } catch (IOException e) {
-        // The worker stopped reading: it failed early; its error frame or exit tells why.
+        inputOpen = false; // the worker is gone: its exit tells why
       }
       while (true) {
         WorkerFrames.Frame f = WorkerFrames.read(worker.stdout);
@@ -98,12 +96,27 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
               + " before it finished" + worker.tail());
         }
         switch (f.type) {
+          case WorkerFrames.OUT_CREDIT:
+            // The worker reads now: one batch of its input, or the end of it.
+            if (!inputOpen) break;
+            try {
+              Rec batch = input.next();
+              if (batch == null) WorkerFrames.writeEnd(worker.stdin);
+              else WorkerFrames.writeData(worker.stdin, batch.f0, batch.f4);
+              worker.stdin.flush();
+            } catch (IOException e) {
+              inputOpen = false; // the worker stopped reading: its error frame or exit tells why
+            }
+            break;
           case WorkerFrames.OUT_BATCH:
-            out.collect(new Tuple3<>(f.a, f.b, f.payload));
+            out.collect(Rec.batch(f.a, f.b, f.payload));
+            break;
+          case WorkerFrames.OUT_KEYED:
+            emitKeyed(f, out);
             break;
           case WorkerFrames.OUT_SIDE:
             if (sideAsAccumulator) sideAccumulator().add(f.payload);
-            else out.collect(new Tuple3<>(-1, subtask, f.payload));
+            else out.collect(Rec.batch(-1, subtask, f.payload));
             break;
           case WorkerFrames.OUT_ERROR: {
             // The embedded engine retries a failed task `retries` times; Flink's restart budget is
@@ -126,6 +139,59 @@ public final class NodeTask extends RichMapPartitionFunction<Tuple3<Integer, Int
       else NodeWorkers.discard(worker);
       ShippedCode.deleteTree(spool);
     }
+  }
+
+  /**
+   * The task's input as the worker reads it, a batch at a time: batches as they come, keyed
+   * records (one per Flink record) assembled into batches per slot; null at the end.
+   */
+  private static final class InputBatches {
+    private final java.util.Iterator<Rec> values;
+    private final Map<Integer, RecordBatches.Builder> pending = new java.util.TreeMap<>();
+
+    InputBatches(java.util.Iterator<Rec> values) {
+      this.values = values;
+    }
+
+    Rec next() {
+      while (values.hasNext()) {
+        Rec v = values.next();
+        if (v.f0 < 0) continue; // a source's trigger
+        if (v.f1 != Rec.SINGLE) return v;
+        RecordBatches.Builder b = pending.computeIfAbsent(v.f0, k -> new RecordBatches.Builder());
+        b.add(v.f4);
+        if (b.full()) return Rec.batch(v.f0, 0, b.finish());
+      }
+      for (Map.Entry<Integer, RecordBatches.Builder> e : pending.entrySet()) {
+        if (!e.getValue().isEmpty()) return Rec.batch(e.getKey(), 0, e.getValue().finish());
+      }
+      return null;
+    }
+  }
+
+  /** A KEYED frame: b records, each with its canonical key and sort key, then their batch. */
+  private static void emitKeyed(WorkerFrames.Frame f, Collector<Rec> out) throws IOException {
+    byte[] p = f.payload;
+    int count = f.b;
+    CanonicalKey[] keys = new CanonicalKey[count];
+    CanonicalKey[] sorts = new CanonicalKey[count];
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(p);
+    for (int i = 0; i < count; i++) {
+      keys[i] = new CanonicalKey(take(buf));
+      int sortLength = buf.getInt(buf.position());
+      sorts[i] = sortLength == 0 ? Rec.NO_KEY : new CanonicalKey(take(buf));
+      if (sortLength == 0) buf.position(buf.position() + 4);
+    }
+    byte[][] values = RecordBatches.split(p, buf.position(), count);
+    for (int i = 0; i < count; i++) out.collect(new Rec(f.a, Rec.SINGLE, keys[i], sorts[i], values[i]));
+  }
+
+  private static byte[] take(java.nio.ByteBuffer buf) throws IOException {
+    int n = buf.getInt();
+    if (n < 0 || n > buf.remaining()) throw new IOException("a keyed frame from the Node worker is truncated");
+    byte[] b = new byte[n];
+    buf.get(b);
+    return b;
   }
 
   private static String jsonString(String s) {

@@ -13,15 +13,10 @@ import org.apache.flink.api.common.ExecutionMode;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
-import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.DataSet;
 import org.apache.flink.api.java.ExecutionEnvironment;
 import org.apache.flink.api.java.io.DiscardingOutputFormat;
 import org.apache.flink.api.java.operators.IterativeDataSet;
-import org.apache.flink.api.java.tuple.Tuple3;
-import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,8 +26,10 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
  * Runs a tsflink job on Flink: {@code PlanBinder <flink-plan.json> <outcome.json> [--jobmanager host:port]}.
  *
  * <p>Each task of tsflink's physical plan becomes a {@code mapPartition(NodeTask)} at the task's
- * parallelism, fed by the union of its inputs, each the producer's batches for that exchange,
- * moved by Flink with {@code partitionCustom} to the subtask tsflink's partitioner chose. A task
+ * parallelism, fed by the union of its inputs: a keyed input's records partitioned by Flink on
+ * their canonical keys ({@link CanonicalPartitioner}), another input's batches moved to the
+ * subtask tsflink's partitioner chose. A task whose first operator Flink has (a join, distinct,
+ * first on groups: {@link NativeOperators}) reads what Flink's operator made of its inputs. A task
  * without inputs (a source) is started by one trigger record per subtask. Every task's side
  * records (collect()/count() results, printed lines, accumulators) come back with
  * {@code collect()} and are written to the outcome file with the job's status; a failed job's
@@ -41,9 +38,6 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
  * iteration of the plan is a Flink bulk iteration (see {@code openIteration}).
  */
 public final class PlanBinder {
-  static final TypeInformation<Tuple3<Integer, Integer, byte[]>> RECORD =
-      new TupleTypeInfo<>(BasicTypeInfo.INT_TYPE_INFO, BasicTypeInfo.INT_TYPE_INFO, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) throws Exception {
@@ -62,16 +56,17 @@ public final class PlanBinder {
         env.registerCachedFile(ShippedCode.runtimeZip(ship).toUri().toString(), ShippedCode.RUNTIME);
         env.registerCachedFile(Path.of(ship.get("appDir").asText()).toUri().toString(), ShippedCode.APP);
       }
-      DataSet<Tuple3<Integer, Integer, byte[]>> side = bind(env, plan);
+      DataSet<Rec> side = bind(env, plan);
       String jobName = plan.path("jobName").asText("tsflink");
-      List<Tuple3<Integer, Integer, byte[]>> sideRecords = new ArrayList<>();
+      explain(env, side, outcomePath.resolveSibling("flink-execution-plan.json"));
+      List<Rec> sideRecords = new ArrayList<>();
       if (side != null) sideRecords = side.collect();
       else env.execute(jobName);
       outcome.put("status", "ok");
       outcome.put("netRuntimeMs", env.getLastJobExecutionResult().getNetRuntime());
       var array = outcome.putArray("side");
       Base64.Encoder b64 = Base64.getEncoder();
-      for (Tuple3<Integer, Integer, byte[]> r : sideRecords) array.add(b64.encodeToString(r.f2));
+      for (Rec r : sideRecords) array.add(b64.encodeToString(r.f4));
       // The other tasks send theirs (accumulators) as a Flink accumulator.
       List<byte[]> fromSteps = env.getLastJobExecutionResult().getAccumulatorResult(NodeTask.SIDE_ACCUMULATOR);
       if (fromSteps != null) for (byte[] r : fromSteps) array.add(b64.encodeToString(r));
@@ -92,6 +87,21 @@ public final class PlanBinder {
     }
     Files.writeString(outcomePath, JSON.writeValueAsString(outcome), StandardCharsets.UTF_8);
     System.exit(0);
+  }
+
+  /**
+   * Writes the plan Flink's optimizer made of the job (its operators, ship and local strategies:
+   * what Flink runs natively) beside the outcome; the job folder is kept with
+   * TSFLINK_KEEP_FLINK_JOB_DIR=1. The side data set gets a discarding sink for it, as collect()'s
+   * sink is only added when the job runs.
+   */
+  private static void explain(ExecutionEnvironment env, DataSet<Rec> side, Path path) {
+    try {
+      if (side != null) side.output(new DiscardingOutputFormat<>()).name("Plan of the results");
+      Files.writeString(path, env.getExecutionPlan(), StandardCharsets.UTF_8);
+    } catch (Exception e) {
+      // only an explanation: the job runs anyway
+    }
   }
 
   private static ExecutionEnvironment environment(JsonNode plan, String jobmanager) {
@@ -128,7 +138,7 @@ public final class PlanBinder {
     return env;
   }
 
-  static DataSet<Tuple3<Integer, Integer, byte[]>> bind(ExecutionEnvironment env, JsonNode plan) {
+  static DataSet<Rec> bind(ExecutionEnvironment env, JsonNode plan) {
     JsonNode worker = plan.get("worker");
     List<String> command = new ArrayList<>();
     for (JsonNode c : worker.get("command")) command.add(c.asText());
@@ -138,7 +148,7 @@ public final class PlanBinder {
     // Code shipped with the job: workers run in a work folder made from it (ShippedCode).
     boolean shipped = !plan.path("ship").isMissingNode() && !plan.path("ship").isNull();
 
-    Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced = new HashMap<>();
+    Map<Integer, DataSet<Rec>> produced = new HashMap<>();
     // Iterations by their first step task; the input a head or a result task reads instead of its own.
     Map<Integer, JsonNode> iterationStartingAt = new HashMap<>();
     Map<Integer, JsonNode> iterationEndingAt = new HashMap<>();
@@ -149,7 +159,7 @@ public final class PlanBinder {
       iterationEndingAt.put(tasks.get(tasks.size() - 1).asInt(), it);
       for (JsonNode t : tasks) stepOf.put(t.asInt(), it);
     }
-    Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput = new HashMap<>();
+    Map<Integer, DataSet<Rec>> replacedInput = new HashMap<>();
     // What another task or an iteration reads; Flink runs only what leads to a sink, so every other
     // task (a file sink's, say) ends in a discarding one.
     java.util.Set<Integer> consumed = new java.util.HashSet<>();
@@ -161,27 +171,34 @@ public final class PlanBinder {
       }
       if (it.hasNonNull("criterion")) consumed.add(it.get("criterion").get("task").asInt());
     }
-    IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop = null;
-    DataSet<Tuple3<Integer, Integer, byte[]>> side = null;
+    IterativeDataSet<Rec> loop = null;
+    DataSet<Rec> side = null;
     for (JsonNode task : plan.get("tasks")) {
       int id = task.get("id").asInt();
       int p = task.get("parallelism").asInt();
       String name = task.get("name").asText();
       JsonNode starting = iterationStartingAt.get(id);
       if (starting != null) loop = openIteration(starting, produced, replacedInput);
-      DataSet<Tuple3<Integer, Integer, byte[]>> input = replacedInput.get(id);
+      DataSet<Rec> input = replacedInput.get(id);
       JsonNode inputs = task.get("inputs");
+      JsonNode nativeOp = task.path("native");
       if (input != null) {
         // a head, fed by its iteration, or the task reading an iteration's result
+        input = byTarget(input, p);
       } else if (inputs.size() == 0) {
-        List<Tuple3<Integer, Integer, byte[]>> triggers = new ArrayList<>();
-        for (int s = 0; s < p; s++) triggers.add(new Tuple3<>(-2, s, new byte[0]));
-        input = env.fromCollection(triggers, RECORD).name("Start " + name);
+        List<Rec> triggers = new ArrayList<>();
+        for (int s = 0; s < p; s++) triggers.add(Rec.batch(-2, s, new byte[0]));
+        input = byTarget(env.fromCollection(triggers, Rec.TYPE).name("Start " + name), p);
+      } else if (nativeOp.isObject()) {
+        input = NativeOperators.bind(nativeOp, slot -> slotInput(produced, inputs.get(slot), slot, name), p, name);
       } else {
         for (int slot = 0; slot < inputs.size(); slot++) {
           JsonNode in = inputs.get(slot);
-          DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, in.get("task").asInt(), in.get("output").asInt())
-              .map(new ToSlot(slot)).returns(RECORD).name("Input " + slot + " of " + name);
+          DataSet<Rec> one = slotInput(produced, in, slot, name);
+          // Keyed records go where tsflink's hash of their canonical key says; batches where the producer addressed them.
+          one = in.path("keyed").asBoolean(false)
+              ? one.partitionCustom(new CanonicalPartitioner(), Rec.KEY).setParallelism(p).name("Partition input " + slot + " of " + name + " by key")
+              : byTarget(one, p);
           input = input == null ? one : input.union(one);
         }
       }
@@ -189,13 +206,12 @@ public final class PlanBinder {
       // Only tasks with a collect() or output() sink send records to the client through the job's
       // result: a union of every task would need network buffers for each of them (p=4 ran out).
       boolean sideByData = task.path("side").asBoolean(false) && !inStep;
-      DataSet<Tuple3<Integer, Integer, byte[]>> partitioned = input.partitionCustom(new TargetPartitioner(), 1).setParallelism(p);
-      DataSet<Tuple3<Integer, Integer, byte[]>> result = partitioned
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped)).returns(RECORD)
+      DataSet<Rec> result = input
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped)).returns(Rec.TYPE)
           .setParallelism(p).name(name);
       produced.put(id, result);
       if (sideByData) {
-        DataSet<Tuple3<Integer, Integer, byte[]>> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);
+        DataSet<Rec> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);
         side = side == null ? mine : side.union(mine);
       } else if (!inStep && !consumed.contains(id)) {
         result.output(new DiscardingOutputFormat<>()).name("End of " + name);
@@ -206,7 +222,17 @@ public final class PlanBinder {
     return side;
   }
 
-  private static DataSet<Tuple3<Integer, Integer, byte[]>> output(Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced, int task, int output) {
+  /** What a task reads on one slot: the producer's output, marked with the slot. */
+  private static DataSet<Rec> slotInput(Map<Integer, DataSet<Rec>> produced, JsonNode in, int slot, String name) {
+    return output(produced, in.get("task").asInt(), in.get("output").asInt()).map(new ToSlot(slot)).returns(Rec.TYPE).name("Input " + slot + " of " + name);
+  }
+
+  /** Batches to the consumer subtask their producer addressed them to. */
+  private static DataSet<Rec> byTarget(DataSet<Rec> batches, int p) {
+    return batches.partitionCustom(new TargetPartitioner(), 1).setParallelism(p).name("Route batches");
+  }
+
+  private static DataSet<Rec> output(Map<Integer, DataSet<Rec>> produced, int task, int output) {
     return produced.get(task).filter(new OutputFilter(output)).name("Output " + output + " of task " + task);
   }
 
@@ -215,42 +241,42 @@ public final class PlanBinder {
    * tagged with the head's position: superstep 1 reads the initial data, later ones what the
    * step fed back.
    */
-  private static IterativeDataSet<Tuple3<Integer, Integer, byte[]>> openIteration(
-      JsonNode it, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput) {
+  private static IterativeDataSet<Rec> openIteration(
+      JsonNode it, Map<Integer, DataSet<Rec>> produced, Map<Integer, DataSet<Rec>> replacedInput) {
     JsonNode heads = it.get("heads");
-    IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop = tagged(it, "initial", produced).iterate(it.get("maxIterations").asInt());
+    IterativeDataSet<Rec> loop = tagged(it, "initial", produced).iterate(it.get("maxIterations").asInt());
     loop.name(it.get("name").asText());
     for (int k = 0; k < heads.size(); k++) {
-      replacedInput.put(heads.get(k).get("task").asInt(), loop.filter(new OutputFilter(k)).map(new ToSlot(0)).returns(RECORD).name("Head " + k + " of " + it.get("name").asText()));
+      replacedInput.put(heads.get(k).get("task").asInt(), loop.filter(new OutputFilter(k)).map(new ToSlot(0)).returns(Rec.TYPE).name("Head " + k + " of " + it.get("name").asText()));
     }
     return loop;
   }
 
   /** The union of what goes to each head (its `which`: initial or feedback exchange), tagged with the head's position. */
-  private static DataSet<Tuple3<Integer, Integer, byte[]>> tagged(JsonNode it, String which, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced) {
+  private static DataSet<Rec> tagged(JsonNode it, String which, Map<Integer, DataSet<Rec>> produced) {
     JsonNode heads = it.get("heads");
-    DataSet<Tuple3<Integer, Integer, byte[]>> all = null;
+    DataSet<Rec> all = null;
     for (int k = 0; k < heads.size(); k++) {
       JsonNode from = heads.get(k).get(which);
-      DataSet<Tuple3<Integer, Integer, byte[]>> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(RECORD);
+      DataSet<Rec> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(Rec.TYPE);
       all = all == null ? one : all.union(one);
     }
     return all;
   }
 
   private static void closeIteration(
-      JsonNode it, IterativeDataSet<Tuple3<Integer, Integer, byte[]>> loop, Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> produced,
-      Map<Integer, DataSet<Tuple3<Integer, Integer, byte[]>>> replacedInput) {
-    DataSet<Tuple3<Integer, Integer, byte[]>> next = tagged(it, "feedback", produced);
+      JsonNode it, IterativeDataSet<Rec> loop, Map<Integer, DataSet<Rec>> produced,
+      Map<Integer, DataSet<Rec>> replacedInput) {
+    DataSet<Rec> next = tagged(it, "feedback", produced);
     JsonNode criterion = it.get("criterion");
-    DataSet<Tuple3<Integer, Integer, byte[]>> closed = criterion == null || criterion.isNull()
+    DataSet<Rec> closed = criterion == null || criterion.isNull()
         ? loop.closeWith(next)
         : loop.closeWith(next, output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()));
-    replacedInput.put(it.get("result").asInt(), closed.filter(new OutputFilter(0)).map(new ToSlot(0)).returns(RECORD).name("Result of " + it.get("name").asText()));
+    replacedInput.put(it.get("result").asInt(), closed.filter(new OutputFilter(0)).map(new ToSlot(0)).returns(Rec.TYPE).name("Result of " + it.get("name").asText()));
   }
 
   /** Keeps the records of one output of a task (-1: its side records). */
-  public static final class OutputFilter implements FilterFunction<Tuple3<Integer, Integer, byte[]>> {
+  public static final class OutputFilter implements FilterFunction<Rec> {
     private static final long serialVersionUID = 1L;
     private final int output;
 
@@ -259,13 +285,13 @@ public final class PlanBinder {
     }
 
     @Override
-    public boolean filter(Tuple3<Integer, Integer, byte[]> r) {
+    public boolean filter(Rec r) {
       return r.f0 == output;
     }
   }
 
   /** Marks a batch with the consumer's input slot. */
-  public static final class ToSlot implements MapFunction<Tuple3<Integer, Integer, byte[]>, Tuple3<Integer, Integer, byte[]>> {
+  public static final class ToSlot implements MapFunction<Rec, Rec> {
     private static final long serialVersionUID = 1L;
     private final int slot;
 
@@ -274,8 +300,8 @@ public final class PlanBinder {
     }
 
     @Override
-    public Tuple3<Integer, Integer, byte[]> map(Tuple3<Integer, Integer, byte[]> r) {
-      return new Tuple3<>(slot, r.f1, r.f2);
+    public Rec map(Rec r) {
+      return new Rec(slot, r.f1, r.f2, r.f3, r.f4);
     }
   }
 }

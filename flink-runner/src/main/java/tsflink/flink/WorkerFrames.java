@@ -9,13 +9,16 @@ import java.io.IOException;
  * The frames between a {@link NodeTask} and its Node worker process (see docs in
  * src/runners/flink/worker-frames.ts, which is the other side). All integers big-endian.
  *
- * <p>JVM to worker (stdin), per task: {@code TASK u8=3, length u32, header JSON}, then
- * {@code DATA u8=1, slot u32, length u32, batch} frames and {@code END u8=2}; after its DONE a
- * worker waits for the next TASK (end of stdin: it exits).
+ * <p>JVM to worker (stdin), per task: {@code TASK u8=3, length u32, header JSON}, then for each
+ * CREDIT the worker sends one {@code DATA u8=1, slot u32, length u32, batch} frame or, at the end
+ * of the input, {@code END u8=2}; after its DONE a worker waits for the next TASK (end of stdin:
+ * it exits).
  * Worker to JVM (stdout): {@code u8 type, a u32, b u32, length u32, payload} with type
  * {@code BATCH=1} (a = output index, b = target subtask, payload = a binary record batch),
  * {@code SIDE=2} (payload opaque to the JVM: results, printed lines, accumulators),
- * {@code ERROR=3} (payload = the error as JSON), {@code DONE=4}.
+ * {@code ERROR=3} (payload = the error as JSON), {@code DONE=4}, {@code KEYED=5} (a = output
+ * index, b = record count n, payload = n × (u32 key length, key, u32 sort length, sort key), then
+ * a record batch of the n records), {@code CREDIT=6} (the worker reads its next input frame now).
  */
 final class WorkerFrames {
   static final int IN_DATA = 1;
@@ -26,6 +29,8 @@ final class WorkerFrames {
   static final int OUT_SIDE = 2;
   static final int OUT_ERROR = 3;
   static final int OUT_DONE = 4;
+  static final int OUT_KEYED = 5;
+  static final int OUT_CREDIT = 6;
 
   /** Largest payload accepted from a worker (a batch is 256 KiB; a side record may hold a collect() result). */
   static final int MAX_FRAME = 1 << 30;

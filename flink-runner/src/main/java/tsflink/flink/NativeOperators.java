@@ -1,0 +1,81 @@
+package tsflink.flink;
+
+import java.util.function.IntFunction;
+import org.apache.flink.api.common.functions.JoinFunction;
+import org.apache.flink.api.common.operators.Order;
+import org.apache.flink.api.common.operators.base.JoinOperatorBase.JoinHint;
+import org.apache.flink.api.java.DataSet;
+import org.apache.flink.api.java.operators.UnsortedGrouping;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The operators Flink runs itself in front of a task's Node worker (plan-export.ts: the task's
+ * {@code native}), on keyed records ({@link Rec}) and their canonical keys:
+ *
+ * <ul>
+ *   <li>{@code join}: Flink's inner or outer equi-join with the hint that matches tsflink's plan
+ *       (broadcast or repartition, the side it builds on); each pair goes to the worker as a
+ *       two-field tuple {@code [left, right]} (null on an outer join's missing side), whose join
+ *       function runs on it.
+ *   <li>{@code distinct}: Flink's distinct on the key; the worker passes the records on.
+ *   <li>{@code first}: Flink's {@code groupBy(key)[.sortGroup(sort key)].first(n)}.
+ * </ul>
+ */
+final class NativeOperators {
+  private NativeOperators() {}
+
+  static DataSet<Rec> bind(JsonNode op, IntFunction<DataSet<Rec>> slot, int p, String name) {
+    switch (op.get("kind").asText()) {
+      case "join":
+        return join(op, slot.apply(0), slot.apply(1), p, name);
+      case "distinct":
+        return slot.apply(0).distinct(Rec.KEY).setParallelism(p).name("Distinct of " + name + " (Flink)");
+      case "first": {
+        UnsortedGrouping<Rec> groups = slot.apply(0).groupBy(Rec.KEY);
+        int n = op.get("n").asInt();
+        DataSet<Rec> first = op.get("sorted").asBoolean() ? groups.sortGroup(Rec.SORT, Order.ASCENDING).first(n) : groups.first(n);
+        return ((org.apache.flink.api.java.operators.Operator<Rec, ?>) first).setParallelism(p).name("First " + n + " of " + name + " (Flink)");
+      }
+      default:
+        throw new IllegalArgumentException("no native operator " + op.get("kind").asText());
+    }
+  }
+
+  private static DataSet<Rec> join(JsonNode op, DataSet<Rec> left, DataSet<Rec> right, int p, String name) {
+    JoinHint hint = JoinHint.valueOf(op.get("hint").asText());
+    String label = "Join of " + name + " (Flink, " + hint + ")";
+    switch (op.get("joinType").asText()) {
+      case "INNER":
+        return left.join(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+      case "LEFT_OUTER":
+        return left.leftOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+      case "RIGHT_OUTER":
+        return left.rightOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+      case "FULL_OUTER":
+        return left.fullOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+      default:
+        throw new IllegalArgumentException("no join type " + op.get("joinType").asText());
+    }
+  }
+
+  /** A joined pair as one record for the worker: the tuple {@code [left, right]} in tsflink's record format. */
+  static final class Pairs implements JoinFunction<Rec, Rec, Rec> {
+    private static final long serialVersionUID = 1L;
+    private static final byte TUPLE = 0x09;
+    private static final byte NULL = 0x00;
+
+    @Override
+    public Rec join(Rec left, Rec right) {
+      int l = left == null ? 1 : left.f4.length;
+      int r = right == null ? 1 : right.f4.length;
+      byte[] pair = new byte[2 + l + r];
+      pair[0] = TUPLE;
+      pair[1] = 2; // the varint field count
+      if (left == null) pair[2] = NULL;
+      else System.arraycopy(left.f4, 0, pair, 2, l);
+      if (right == null) pair[2 + l] = NULL;
+      else System.arraycopy(right.f4, 0, pair, 2 + l, r);
+      return new Rec(0, Rec.SINGLE, Rec.NO_KEY, Rec.NO_KEY, pair);
+    }
+  }
+}
