@@ -10,7 +10,7 @@
  * arrive meanwhile are spooled to a file per input and read from there when their turn comes —
  * a hash join's probe side while it builds, say — so memory stays bounded there too.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InputChannel } from '../../runtime/input-channel.ts';
 import { loadBatch } from '../../runtime/worker/binary-exchange.ts';
@@ -76,7 +76,11 @@ export class StreamedInput {
   private spool(slot: number, batch: Uint8Array): void {
     const f = this.files[slot]!;
     const path = join(this.dir, `input-${slot}`);
-    if (f.fd < 0) f.fd = openSync(path, 'a');
+    if (f.fd < 0) {
+      // The folder is made when first needed (the JVM names it; the worker removes it after the task).
+      mkdirSync(this.dir, { recursive: true });
+      f.fd = openSync(path, 'a');
+    }
     writeSync(f.fd, batch);
     this.spooled[slot]!.push({ kind: 'file', path, offset: f.size, length: batch.length });
     f.size += batch.length;

@@ -73,8 +73,10 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
       dir = ShippedCode.workDir(cache.getFile(ShippedCode.RUNTIME), cache.getFile(ShippedCode.APP)).toString();
     }
     NodeWorkers.Worker worker = NodeWorkers.acquire(NodeWorkers.key(command, env, dir), command, env, dir, taskId + "-" + subtask);
-    // The worker spools its input here; removed below even when the worker had to be killed.
-    Path spool = Files.createTempDirectory("tsflink-flink-worker-");
+    // Where the worker spools inputs it reads later: it makes the folder when it needs it (so a
+    // JVM killed before the worker hears of it leaves none), its watchdog removes it when this JVM
+    // dies, and it is removed below even when the worker had to be killed.
+    Path spool = Path.of(System.getProperty("java.io.tmpdir"), "tsflink-flink-worker-" + java.util.UUID.randomUUID());
     worker.spool = spool;
     boolean clean = false;
     try {

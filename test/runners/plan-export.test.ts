@@ -1,0 +1,101 @@
+/**
+ * What the Flink target hands to Flink (runners/flink/plan-export.ts): which exchanges are keyed
+ * (records with their canonical keys, partitioned by Flink) and which tasks' first operator
+ * Flink runs, with which join hint.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { PhysicalPlan } from '../../src/optimizer/physical-plan.ts';
+import { Order } from '../../src/index.ts';
+import { type FlinkPlanTask, exportFlinkPlan } from '../../src/runners/flink/plan-export.ts';
+import type { FlinkTaskConfig, FlinkWorkerConfig } from '../../src/runners/flink/worker-frames.ts';
+import { installJobHook } from '../../src/runners/submissions.ts';
+import { JobSinks } from '../../src/runtime/job-sinks.ts';
+import { envAt } from '../helpers.ts';
+
+// Jobs are captured, not run.
+const plans: PhysicalPlan[] = [];
+installJobHook({
+  submit(request) {
+    plans.push(request.plan);
+    return Promise.reject(new Error('captured'));
+  },
+});
+
+/** A job's result data set: anything collect() can be called on. */
+type Job = (env: ReturnType<typeof envAt>) => { collect(): Promise<unknown> };
+
+async function exported(build: Job) {
+  await build(envAt(3))
+    .collect()
+    .catch(() => {});
+  const plan = plans.at(-1)!;
+  const { planFile, workerConfig } = exportFlinkPlan(plan, {
+    workerCommand: ['node'],
+    workerEnv: {},
+    cwd: '/',
+    retries: 0,
+    sinks: new JobSinks(plan, 'test'),
+    worker: {} as Omit<FlinkWorkerConfig, 'tasks'>,
+    ship: null,
+  });
+  const task = (name: string): FlinkPlanTask => planFile.tasks.find((t) => t.name.startsWith(name))!;
+  const config = (t: FlinkPlanTask): FlinkTaskConfig => workerConfig.tasks[String(t.id)]!;
+  /** The output spec of the exchange into slot `slot` of task `t`. */
+  const into = (t: FlinkPlanTask, slot: number) => config(planFile.tasks.find((x) => x.id === t.inputs[slot]!.task)!).outputs[t.inputs[slot]!.output]!;
+  return { planFile, task, config, into };
+}
+
+const pairs = (env: ReturnType<typeof envAt>, n: number) => env.fromCollection(Array.from({ length: n }, (_, i) => [i % 10, `v${i}`] as [number, string]));
+
+describe('Flink plan export: keys go to Flink', () => {
+  test('joins: Flink joins with the hint of tsflink’s plan; both inputs keyed on the join keys', async () => {
+    const cases: [string, Job, string, string][] = [
+      ['joinWithTiny', (env) => pairs(env, 50).joinWithTiny(pairs(env, 5)).where(0).equalTo(0), 'INNER', 'BROADCAST_HASH_SECOND'],
+      ['joinWithHuge', (env) => pairs(env, 5).joinWithHuge(pairs(env, 50)).where(0).equalTo(0), 'INNER', 'BROADCAST_HASH_FIRST'],
+      ['join of equals', (env) => pairs(env, 50).join(pairs(env, 50)).where(0).equalTo(1), 'INNER', 'REPARTITION_HASH_SECOND'],
+      ['leftOuterJoin', (env) => pairs(env, 50).leftOuterJoin(pairs(env, 50)).where(0).equalTo(0).using((l, r) => [l, r]), 'LEFT_OUTER', 'REPARTITION_HASH_SECOND'],
+      ['rightOuterJoin', (env) => pairs(env, 50).rightOuterJoin(pairs(env, 50)).where(0).equalTo(0).using((l, r) => [l, r]), 'RIGHT_OUTER', 'REPARTITION_HASH_FIRST'],
+      ['fullOuterJoin', (env) => pairs(env, 50).fullOuterJoin(pairs(env, 50)).where(0).equalTo(0).using((l, r) => [l, r]), 'FULL_OUTER', 'REPARTITION_SORT_MERGE'],
+    ];
+    for (const [what, build, joinType, hint] of cases) {
+      const { task, config, into } = await exported(build);
+      const join = task('Join');
+      assert.deepEqual(join.native, { kind: 'join', joinType, hint }, what);
+      assert.deepEqual(join.inputs.map((i) => i.keyed), [true, true], what);
+      assert.equal(config(join).native, true);
+      assert.deepEqual(into(join, 0).keyed, { keys: { kind: 'fields', fields: [0] }, sortKeys: [] }, what);
+      assert.deepEqual(into(join, 1).keyed!.keys, { kind: 'fields', fields: [what === 'join of equals' ? 1 : 0] }, what);
+    }
+  });
+
+  test('distinct and first on (sorted) groups are Flink’s; the sort key travels with the records', async () => {
+    const d = await exported((env) => pairs(env, 50).distinct(0));
+    assert.deepEqual(d.task('Distinct').native, { kind: 'distinct' });
+    assert.deepEqual(d.into(d.task('Distinct'), 0).keyed, { keys: { kind: 'fields', fields: [0] }, sortKeys: [] });
+    const f = await exported((env) => pairs(env, 50).groupBy(0).sortGroup(1, Order.DESCENDING).first(2));
+    assert.deepEqual(f.task('First').native, { kind: 'first', n: 2, sorted: true });
+    assert.deepEqual(f.into(f.task('First'), 0).keyed!.sortKeys, [{ key: { kind: 'fields', fields: [1] }, order: 'DESCENDING' }]);
+    // first(n) of the whole data set has no key: the worker does it.
+    const all = await exported((env) => pairs(env, 50).first(3));
+    assert.ok(all.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => !i.keyed)));
+  });
+
+  test('hash exchanges into tsflink’s own operators are keyed; others and iterations stay batches', async () => {
+    const g = await exported((env) =>
+      pairs(env, 50)
+        .rebalance()
+        .groupBy(0)
+        .reduceGroup((it, out) => out.collect([...it].length)),
+    );
+    const reduce = g.task('GroupReduce');
+    assert.equal(reduce.native, null);
+    assert.deepEqual(reduce.inputs.map((i) => i.keyed), [true]);
+    assert.deepEqual(g.task('Rebalance').inputs.map((i) => i.keyed), [false]);
+    const it = await exported((env) => {
+      const loop = pairs(env, 50).iterate(3);
+      return loop.closeWith(loop.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1]]).join(pairs(env, 50)).where(0).equalTo(0).projectFirst(0, 1));
+    });
+    assert.ok(it.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => !i.keyed)));
+  });
+});
