@@ -34,7 +34,7 @@ export type LocalStrategy =
   | 'SOLUTION_SET_UPDATE' // a delta iteration's solution set (input 0) with the delta (input 1) applied by key
   | 'TERMINATION_CRITERION' // never runs: the iteration checks whether the exchange into it is empty
   // Set by the Flink runner on the tasks whose first operator Flink runs (runners/flink/plan-export.ts):
-  | 'PREJOINED' // a join whose [left, right] pairs arrive on input 0: only the function runs
+  | 'PAIRED' // a join or cross whose [left, right] pairs arrive on input 0: only the function runs
   | 'PRECOMPUTED'; // done before the records arrived (Flink's distinct, first): records pass on
 
 /** One operator inside a task: the logical node and how it runs. */

@@ -8,7 +8,8 @@ import type { JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
 import { prepareCoGroup } from './drivers/co-group-driver.ts';
 import { prepareCross } from './drivers/cross-driver.ts';
-import { prepareJoin, prepareJoinedPairs } from './drivers/join-driver.ts';
+import { prepareJoin } from './drivers/join-driver.ts';
+import { preparePairedInput } from './drivers/projection.ts';
 import { prepareSolutionSetUpdate } from './drivers/solution-set-driver.ts';
 import { runSource } from './drivers/source-driver.ts';
 import type { InputChannel } from './input-channel.ts';
@@ -20,7 +21,7 @@ import { SubtaskContext } from './runtime-context.ts';
 import type { BoundFunction } from './udf.ts';
 
 /** Strategies whose operator is the task's driver rather than a link of the chain. */
-const DRIVERS = new Set(['SOURCE', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND', 'SOLUTION_SET_UPDATE', 'PREJOINED']);
+const DRIVERS = new Set(['SOURCE', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND', 'SOLUTION_SET_UPDATE', 'PAIRED']);
 
 export interface SubtaskIo {
   readonly inputs: readonly InputChannel[];
@@ -73,7 +74,8 @@ function prepareDriver(setup: OperatorSetup | null, head: Task['operators'][numb
   }
   const p = head.node.params;
   if (head.strategy === 'SOURCE') return (_inputs, out) => runSource(setup, out);
-  if (p.kind === 'Join') return head.strategy === 'PREJOINED' ? prepareJoinedPairs(setup, p) : prepareJoin(setup, p);
+  if (head.strategy === 'PAIRED' && (p.kind === 'Join' || p.kind === 'Cross')) return preparePairedInput(setup, p.fn, p.projection, p.kind === 'Join' ? 'join' : 'cross');
+  if (p.kind === 'Join') return prepareJoin(setup, p);
   if (p.kind === 'CoGroup') return prepareCoGroup(setup, p);
   if (p.kind === 'Cross') return prepareCross(setup, p);
   if (p.kind === 'DeltaIteration' && head.strategy === 'SOLUTION_SET_UPDATE') return prepareSolutionSetUpdate(setup, p.keys);

@@ -114,37 +114,40 @@ test('a job of many tasks reuses its Node workers (fewer than half as many as su
   assert.ok(workers >= 1 && workers * 2 < subtasks, `${workers} Node workers for ${subtasks} subtasks`);
 });
 
-test('SIGTERM of the client mid-job stops its Flink JVM and Node workers and removes its job folder', { timeout: TIMEOUT }, async () => {
-  const dir = tempDir();
-  writeFileSync(join(dir, 'tsflink.yaml'), `io.tmp.dirs: ${dir}\n`);
-  const env: NodeJS.ProcessEnv = { ...process.env, TSFLINK_CONF: join(dir, 'tsflink.yaml') };
-  delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, [cli, 'run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/slow-collect.ts'], { cwd: root, env, stdio: 'ignore' });
-  const mine = (): number[] =>
-    readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir) || readFileSync(`/proc/${p}/environ`, 'utf8').includes(dir);
-        } catch {
-          return false; // gone, or not ours
-        }
-      })
-      .map(Number)
-      .filter((p) => p !== child.pid);
-  // Wait until the job's Node workers run (the map is slow), then interrupt the client.
-  for (let i = 0; i < 600 && !mine().some((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--input-type=module')); i++) await sleep(100);
-  assert.ok(mine().length >= 2, 'the job did not start');
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
-  let left = mine();
-  for (let i = 0; i < 100 && left.length > 0; i++) {
-    await sleep(100);
-    left = mine();
-  }
-  assert.deepEqual(left, [], 'processes of the interrupted job survived');
-  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('tsflink-flink-')), []);
-});
+for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+  test(`${signal} of the client mid-job stops its Flink JVM and Node workers and removes its job folder`, { timeout: TIMEOUT }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'tsflink.yaml'), `io.tmp.dirs: ${dir}\n`);
+    const env: NodeJS.ProcessEnv = { ...process.env, TSFLINK_CONF: join(dir, 'tsflink.yaml') };
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawn(process.execPath, [cli, 'run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/slow-collect.ts'], { cwd: root, env, stdio: 'ignore' });
+    const mine = (): number[] =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir) || readFileSync(`/proc/${p}/environ`, 'utf8').includes(dir);
+          } catch {
+            return false; // gone, or not ours
+          }
+        })
+        .map(Number)
+        .filter((p) => p !== child.pid);
+    // Wait until the job's Node workers run (the map is slow), then interrupt the client.
+    for (let i = 0; i < 600 && !mine().some((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--input-type=module')); i++) await sleep(100);
+    assert.ok(mine().length >= 2, 'the job did not start');
+    // SIGTERM: the client stops its JVM; SIGKILL: the JVM notices its client is gone.
+    child.kill(signal);
+    await new Promise((resolve) => child.once('exit', resolve));
+    let left = mine();
+    for (let i = 0; i < 100 && left.length > 0; i++) {
+      await sleep(100);
+      left = mine();
+    }
+    assert.deepEqual(left, [], 'processes of the interrupted job survived');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('tsflink-flink-')), []);
+  });
+}
 
 test('WordCount and a join/coGroup/broadcast job with shipped code on a standalone cluster (1 JobManager + 2 TaskManagers) started by scripts/flink-cluster.sh', { timeout: TIMEOUT }, () => {
   const { state, env } = clusterState('tsflink-flink-cluster-');

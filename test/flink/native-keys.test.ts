@@ -1,6 +1,6 @@
 /**
  * Keys on the Flink target are Flink's: keyed exchanges, joins (every join type, with the hint
- * matching tsflink's plan), distinct and first on (sorted) groups run as Flink operators on
+ * matching tsflink's plan), cross, rebalance, distinct and first on (sorted) groups run as Flink operators on
  * tsflink's canonical keys. The results equal the embedded engine's, and the plan Flink's
  * optimizer made (flink-execution-plan.json, kept with TSFLINK_KEEP_FLINK_JOB_DIR=1) shows
  * Flink's own strategies on the key field.
@@ -68,6 +68,11 @@ test("keyed operators run as Flink operators and give the embedded engine's resu
   const repartitioned = named('(Flink, REPARTITION_HASH_SECOND)');
   assert.ok(repartitioned.every((n) => ships(n).every((s) => s === 'Hash Partition on [2]')), JSON.stringify(repartitioned));
   assert.ok(named('(Flink, REPARTITION_HASH').every((n) => /hybrid ?hash/i.test(n.driver_strategy ?? '')), 'a repartition hint that does not hash');
+  // cross: Flink's nested loops, broadcasting the side tsflink broadcasts.
+  assert.ok(named('(Flink, crossWithTiny)').some((n) => ships(n)[1] === 'Broadcast' && /Nested Loops/.test(n.driver_strategy ?? '')));
+  assert.ok(named('(Flink, crossWithHuge)').some((n) => ships(n)[0] === 'Broadcast' && /Nested Loops/.test(n.driver_strategy ?? '')));
+  // rebalance(): Flink's.
+  assert.ok(nodes.some((n) => n.contents.startsWith('Partition') && ships(n)[0] === 'Rebalance'));
   // distinct and first: Flink groups on the key (field 2), sorted groups on the sort key (3) too.
   assert.ok(named('Distinct of').some((n) => (n.predecessors ?? []).some((x) => /Sort on \[2:ASC\]/.test(x.local_strategy ?? ''))));
   assert.ok(named('First 3 of').some((n) => (n.predecessors ?? []).some((x) => x.local_strategy === 'Sort (combining) on [2:ASC,3:ASC]')));

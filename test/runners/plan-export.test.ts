@@ -62,10 +62,23 @@ describe('Flink plan export: keys go to Flink', () => {
       const { task, config, into } = await exported(build);
       const join = task('Join');
       assert.deepEqual(join.native, { kind: 'join', joinType, hint }, what);
-      assert.deepEqual(join.inputs.map((i) => i.keyed), [true, true], what);
+      assert.deepEqual(join.inputs.map((i) => i.records), ['keyed', 'keyed'], what);
       assert.equal(config(join).native, true);
       assert.deepEqual(into(join, 0).keyed, { keys: { kind: 'fields', fields: [0] }, sortKeys: [] }, what);
       assert.deepEqual(into(join, 1).keyed!.keys, { kind: 'fields', fields: [what === 'join of equals' ? 1 : 0] }, what);
+    }
+  });
+
+  test('cross: Flink crosses, broadcasting the side tsflink broadcasts; records travel one by one', async () => {
+    for (const [what, build, broadcast] of [
+      ['crossWithTiny', (env) => pairs(env, 50).crossWithTiny(pairs(env, 5)), 'SECOND'],
+      ['crossWithHuge', (env) => pairs(env, 5).crossWithHuge(pairs(env, 50)), 'FIRST'],
+    ] as [string, Job, string][]) {
+      const { task, into } = await exported(build);
+      const cross = task('Cross');
+      assert.deepEqual(cross.native, { kind: 'cross', broadcast }, what);
+      assert.deepEqual(cross.inputs.map((i) => i.records), ['single', 'single'], what);
+      assert.deepEqual(into(cross, 1).keyed, { keys: null, sortKeys: [] }, what);
     }
   });
 
@@ -78,7 +91,7 @@ describe('Flink plan export: keys go to Flink', () => {
     assert.deepEqual(f.into(f.task('First'), 0).keyed!.sortKeys, [{ key: { kind: 'fields', fields: [1] }, order: 'DESCENDING' }]);
     // first(n) of the whole data set has no key: the worker does it.
     const all = await exported((env) => pairs(env, 50).first(3));
-    assert.ok(all.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => !i.keyed)));
+    assert.ok(all.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => i.records !== 'keyed')));
   });
 
   test('hash exchanges into tsflink’s own operators are keyed; others and iterations stay batches', async () => {
@@ -90,12 +103,14 @@ describe('Flink plan export: keys go to Flink', () => {
     );
     const reduce = g.task('GroupReduce');
     assert.equal(reduce.native, null);
-    assert.deepEqual(reduce.inputs.map((i) => i.keyed), [true]);
-    assert.deepEqual(g.task('Rebalance').inputs.map((i) => i.keyed), [false]);
+    assert.deepEqual(reduce.inputs.map((i) => i.records), ['keyed']);
+    // rebalance(): records one by one, without a key, which Flink rebalances.
+    assert.deepEqual(g.task('Rebalance').inputs.map((i) => i.records), ['single']);
+    assert.deepEqual(g.into(g.task('Rebalance'), 0).keyed, { keys: null, sortKeys: [] });
     const it = await exported((env) => {
       const loop = pairs(env, 50).iterate(3);
       return loop.closeWith(loop.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1]]).join(pairs(env, 50)).where(0).equalTo(0).projectFirst(0, 1));
     });
-    assert.ok(it.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => !i.keyed)));
+    assert.ok(it.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => i.records === 'batches')));
   });
 });

@@ -1,8 +1,8 @@
 /**
- * The output of a Flink worker into a keyed exchange (plan-export.ts): every record with its
- * canonical key and sort key (serde/key-codec.ts), many to a KEYED frame (worker-frames.ts).
- * The JVM sends each record on as a Flink record and Flink partitions, groups or joins it by
- * the key's bytes.
+ * The output of a Flink worker into an exchange whose records travel one by one
+ * (plan-export.ts): every record with its canonical key and sort key (serde/key-codec.ts; empty
+ * when the exchange has none), many to a KEYED frame (worker-frames.ts). The JVM sends each
+ * record on as a Flink record and Flink partitions, groups, joins or rebalances it.
  */
 import { TaskError } from '../../errors/index.ts';
 import type { SortKey, KeySpec } from '../../plan/nodes.ts';
@@ -16,7 +16,7 @@ import type { TypeRegistry } from '../../serde/type-registry.ts';
 const NO_BYTES: Uint8Array = new Uint8Array(0);
 
 export class KeyedFrameWriter implements Output {
-  private readonly key: KeyExtractor;
+  private readonly key: KeyExtractor | null;
   private readonly sortKeys: readonly KeyExtractor[];
   private readonly ascending: readonly boolean[];
   private readonly sortValues: unknown[];
@@ -29,13 +29,13 @@ export class KeyedFrameWriter implements Output {
   private readonly operator: string;
 
   constructor(
-    keyed: { readonly keys: KeySpec; readonly sortKeys: readonly SortKey[] },
+    keyed: { readonly keys: KeySpec | null; readonly sortKeys: readonly SortKey[] },
     userObjects: ReadonlyMap<string, unknown>,
     types: TypeRegistry,
     operator: string,
     ship: (count: number, payload: Uint8Array) => void,
   ) {
-    this.key = compileKeyExtractor(keyed.keys, userObjects, operator);
+    this.key = keyed.keys === null ? null : compileKeyExtractor(keyed.keys, userObjects, operator);
     this.sortKeys = keyed.sortKeys.map((s) => compileKeyExtractor(s.key, userObjects, operator));
     this.ascending = keyed.sortKeys.map((s) => s.order === 'ASCENDING');
     this.sortValues = new Array(this.sortKeys.length);
@@ -46,11 +46,11 @@ export class KeyedFrameWriter implements Output {
   }
 
   collect(record: unknown): void {
-    const key = this.key(record);
-    let k: Uint8Array;
+    let k: Uint8Array = NO_BYTES;
     let s: Uint8Array = NO_BYTES;
+    const key = this.key === null ? null : this.key(record);
     try {
-      k = this.encoder.encode(key);
+      if (this.key !== null) k = this.encoder.encode(key);
       if (this.sortKeys.length > 0) {
         for (let i = 0; i < this.sortKeys.length; i++) this.sortValues[i] = this.sortKeys[i]!(record);
         s = this.encoder.encodeSortKey(this.sortValues, this.ascending);

@@ -254,10 +254,11 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
   }
 }
 
-/** The task with its first operator done by Flink: a join's function runs on Flink's pairs, distinct/first pass records on. */
+/** The task with its first operator done by Flink: a join's or cross's function runs on Flink's pairs, distinct/first pass records on. */
 function withNativeHead(task: Task): Task {
   const [head, ...rest] = task.operators;
-  const strategy = head!.node.params.kind === 'Join' ? 'PREJOINED' : 'PRECOMPUTED';
+  const kind = head!.node.params.kind;
+  const strategy = kind === 'Join' || kind === 'Cross' ? 'PAIRED' : 'PRECOMPUTED';
   return { ...task, operators: [{ node: head!.node, strategy }, ...rest] };
 }
 

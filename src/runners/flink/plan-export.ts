@@ -21,14 +21,16 @@
  * order, then its broadcast sets; `output` is the producer's output index, the position of the
  * exchange among the producer's outputs.
  *
- * Keys are Flink's business (`nativeOperator`, `keyedSpec`): a keyed exchange (`keyed: true`, a hash exchange
- * outside iterations) carries one Flink record per tsflink record with its canonical key
- * (serde/key-codec.ts), and Flink partitions it by tsflink's hash of that key. A task whose
- * first operator Flink has (`native`) gets its input from Flink's operator instead: an inner or
- * outer equi-join with the join hint tsflink's optimizer chose (the worker applies the join
- * function to the pairs Flink formed), `distinct` on keys, `first(n)` on groups, sorted ones
- * included (the sort key travels canonical too, descending fields inverted). Other exchanges
- * are batches that the JVM routes to the consumer subtask tsflink's partitioner chose.
+ * Keys are Flink's business (`nativeOperator`, `keyedSpec`): a hash exchange outside iterations
+ * carries one Flink record per tsflink record with its canonical key (serde/key-codec.ts;
+ * `records: 'keyed'`), and Flink partitions it by tsflink's hash of that key; a rebalance
+ * outside iterations carries records one by one too (`'single'`), which Flink rebalances. A task
+ * whose first operator Flink has (`native`) gets its input from Flink's operator instead: an
+ * inner or outer equi-join with the join hint tsflink's optimizer chose and a cross with the
+ * side tsflink broadcasts (the worker applies the function to the pairs Flink formed),
+ * `distinct` on keys, `first(n)` on groups, sorted ones included (the sort key travels canonical
+ * too, descending fields inverted). Other exchanges are batches (`'batches'`) that the JVM
+ * routes to the consumer subtask tsflink's partitioner chose.
  */
 import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
@@ -43,8 +45,13 @@ export interface FlinkPlanTask {
   readonly parallelism: number;
   /** Has a collect() or output() sink: its side records travel as records of the job's result (others' as an accumulator). */
   readonly side: boolean;
-  /** `keyed`: one Flink record per tsflink record, with its canonical key (and sort key). */
-  readonly inputs: readonly { readonly task: number; readonly output: number; readonly keyed: boolean }[];
+  /**
+   * How each input travels: `batches` routed to the subtask tsflink's partitioner chose; one
+   * Flink record per tsflink record, `keyed` (with its canonical key and sort key: Flink
+   * partitions it by the key) or `single` (Flink rebalances it) — or, with `native`, as Flink's
+   * operator takes it.
+   */
+  readonly inputs: readonly { readonly task: number; readonly output: number; readonly records: 'batches' | 'keyed' | 'single' }[];
   /** The operator Flink runs in front of the task's Node worker, if any (see the file's comment). */
   readonly native: NativeOperator | null;
 }
@@ -54,6 +61,7 @@ export type FlinkJoinHint = 'BROADCAST_HASH_FIRST' | 'BROADCAST_HASH_SECOND' | '
 
 export type NativeOperator =
   | { readonly kind: 'join'; readonly joinType: 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER'; readonly hint: FlinkJoinHint }
+  | { readonly kind: 'cross'; readonly broadcast: 'FIRST' | 'SECOND' }
   | { readonly kind: 'distinct' }
   | { readonly kind: 'first'; readonly n: number; readonly sorted: boolean };
 
@@ -131,6 +139,9 @@ function nativeOperator(task: Task): NativeOperator | null {
   if (p.kind === 'Join' && task.inputs.length === 2 && (head.strategy === 'HASH_JOIN_BUILD_FIRST' || head.strategy === 'HASH_JOIN_BUILD_SECOND' || head.strategy === 'HASH_OUTER_JOIN')) {
     return { kind: 'join', joinType: p.joinType, hint: joinHint(p.joinType, head.strategy, ships[0] === 'BROADCAST', ships[1] === 'BROADCAST') };
   }
+  if (p.kind === 'Cross' && task.inputs.length === 2 && (head.strategy === 'NESTED_LOOP_BROADCAST_FIRST' || head.strategy === 'NESTED_LOOP_BROADCAST_SECOND')) {
+    return { kind: 'cross', broadcast: head.strategy === 'NESTED_LOOP_BROADCAST_FIRST' ? 'FIRST' : 'SECOND' };
+  }
   if (ships.length !== 1 || ships[0] !== 'HASH') return null;
   if (p.kind === 'Distinct' && head.strategy === 'HASH_GROUP') return { kind: 'distinct' };
   if (p.kind === 'First' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP')) return { kind: 'first', n: p.n, sorted: p.sortKeys.length > 0 };
@@ -147,16 +158,17 @@ function joinHint(joinType: string, strategy: string, broadcastFirst: boolean, b
   return strategy === 'HASH_JOIN_BUILD_FIRST' ? 'REPARTITION_HASH_FIRST' : 'REPARTITION_HASH_SECOND';
 }
 
-/** The key (and sort key) a keyed exchange's records carry, as the consumer reads them. */
+/** The key (and sort key) the records of an exchange carry, as the consumer reads them (null: none). */
 function keyedSpec(task: Task, slot: number, native: NativeOperator | null): KeyedOutput {
   const p = task.operators[0]!.node.params;
+  if (native?.kind === 'cross' || (native === null && task.inputs[slot]!.ship === 'REBALANCE')) return { keys: null, sortKeys: [] };
   if (native?.kind === 'join' && p.kind === 'Join') return { keys: slot === 0 ? p.leftKeys : p.rightKeys, sortKeys: [] };
   if (native?.kind === 'first' && p.kind === 'First') return { keys: task.inputs[slot]!.keys!, sortKeys: p.sortKeys };
   return { keys: task.inputs[slot]!.keys!, sortKeys: [] };
 }
 
 export interface KeyedOutput {
-  readonly keys: KeySpec;
+  readonly keys: KeySpec | null;
   readonly sortKeys: readonly SortKey[];
 }
 
@@ -172,7 +184,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
     if (x.slot.kind !== 'input' || inIteration.has(x.to) || inIteration.has(x.from)) return x;
     const consumer = plan.tasks.find((t) => t.id === x.to)!;
     const native = natives.get(x.to) ?? null;
-    if (native === null && x.output.ship !== 'HASH') return x;
+    if (native === null && x.output.ship !== 'HASH' && x.output.ship !== 'REBALANCE') return x;
     return { ...x, output: { ...x.output, keyed: keyedSpec(consumer, x.slot.index, native) } };
   });
   const outputsOf = (task: number) => exchanges.filter((x) => x.from === task);
@@ -201,7 +213,11 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
       name: task.name,
       parallelism: task.parallelism,
       side: task.operators.some((o) => o.node.params.kind === 'CollectSink' || o.node.params.kind === 'PrintSink'),
-      inputs: incoming.map((x) => ({ task: x.from, output: outputsOf(x.from).indexOf(x), keyed: x.output.keyed !== undefined })),
+      inputs: incoming.map((x) => ({
+        task: x.from,
+        output: outputsOf(x.from).indexOf(x),
+        records: x.output.keyed === undefined ? 'batches' : x.output.keyed.keys === null ? 'single' : 'keyed',
+      })),
       native: natives.get(task.id) ?? null,
     });
     taskConfigs[String(task.id)] = {

@@ -32,15 +32,15 @@ export const OUT_CREDIT = 6;
 /** An input slot of a task: a regular input (by index) or a broadcast set (by name). */
 export type FlinkSlot = { readonly kind: 'input'; readonly index: number } | { readonly kind: 'broadcast'; readonly name: string };
 
-/** An output of a task; `keyed`: its records go one by one with their canonical key and sort key (plan-export.ts). */
+/** An output of a task; `keyed`: its records go one by one with their canonical key (none: null) and sort key (plan-export.ts). */
 export interface FlinkOutputSpec extends OutputSpec {
-  readonly keyed?: { readonly keys: KeySpec; readonly sortKeys: readonly SortKey[] };
+  readonly keyed?: { readonly keys: KeySpec | null; readonly sortKeys: readonly SortKey[] };
 }
 
 export interface FlinkTaskConfig {
   readonly slots: readonly FlinkSlot[];
   readonly outputs: readonly FlinkOutputSpec[];
-  /** Flink ran the task's first operator (a join: input 0 holds the pairs it formed; distinct, first: its result). */
+  /** Flink ran the task's first operator (a join or cross: input 0 holds the pairs it formed; distinct, first: its result). */
   readonly native: boolean;
   /** Per subtask: file sink node id → the staging file it writes. */
   readonly sinkFiles: readonly Readonly<Record<number, string>>[];

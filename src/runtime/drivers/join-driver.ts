@@ -66,22 +66,6 @@ export function prepareJoin(setup: OperatorSetup, params: JoinParams): (inputs: 
   return (inputs, out) => runJoin(setup, params, f, inputs, out);
 }
 
-/**
- * A join whose pairs were formed below tsflink (the Flink runner's native join): input 0 holds
- * `[left, right]` pairs, null on an outer join's missing side; the function runs on each.
- */
-export function prepareJoinedPairs(setup: OperatorSetup, params: JoinParams): (inputs: readonly InputChannel[], out: Output) => void {
-  const f = pairFunction(setup, params.fn, params.projection, 'join');
-  return (inputs, out) => {
-    const call = pairEmitter(f, out, setup.name);
-    inputs[0]!.forEach((pair) => {
-      const [l, r] = pair as [unknown, unknown];
-      call(l, r);
-    });
-    out.close();
-  };
-}
-
 function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inputs: readonly InputChannel[], out: Output): void {
   const leftKey = setup.keyExtractor(params.leftKeys);
   const rightKey = setup.keyExtractor(params.rightKeys);

@@ -1,6 +1,7 @@
 package tsflink.flink;
 
 import java.util.function.IntFunction;
+import org.apache.flink.api.common.functions.CrossFunction;
 import org.apache.flink.api.common.functions.JoinFunction;
 import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.operators.base.JoinOperatorBase.JoinHint;
@@ -17,6 +18,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
  *       (broadcast or repartition, the side it builds on); each pair goes to the worker as a
  *       two-field tuple {@code [left, right]} (null on an outer join's missing side), whose join
  *       function runs on it.
+ *   <li>{@code cross}: Flink's {@code crossWithTiny}/{@code crossWithHuge}, broadcasting the side
+ *       tsflink broadcasts; pairs go to the worker as for a join.
  *   <li>{@code distinct}: Flink's distinct on the key; the worker passes the records on.
  *   <li>{@code first}: Flink's {@code groupBy(key)[.sortGroup(sort key)].first(n)}.
  * </ul>
@@ -28,6 +31,8 @@ final class NativeOperators {
     switch (op.get("kind").asText()) {
       case "join":
         return join(op, slot.apply(0), slot.apply(1), p, name);
+      case "cross":
+        return cross(op, slot.apply(0), slot.apply(1), p, name);
       case "distinct":
         return slot.apply(0).distinct(Rec.KEY).setParallelism(p).name("Distinct of " + name + " (Flink)");
       case "first": {
@@ -58,11 +63,22 @@ final class NativeOperators {
     }
   }
 
-  /** A joined pair as one record for the worker: the tuple {@code [left, right]} in tsflink's record format. */
-  static final class Pairs implements JoinFunction<Rec, Rec, Rec> {
+  private static DataSet<Rec> cross(JsonNode op, DataSet<Rec> left, DataSet<Rec> right, int p, String name) {
+    boolean broadcastFirst = op.get("broadcast").asText().equals("FIRST");
+    var crossed = broadcastFirst ? left.crossWithHuge(right) : left.crossWithTiny(right);
+    return crossed.with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name("Cross of " + name + " (Flink, " + (broadcastFirst ? "crossWithHuge" : "crossWithTiny") + ")");
+  }
+
+  /** A joined or crossed pair as one record for the worker: the tuple {@code [left, right]} in tsflink's record format. */
+  static final class Pairs implements JoinFunction<Rec, Rec, Rec>, CrossFunction<Rec, Rec, Rec> {
     private static final long serialVersionUID = 1L;
     private static final byte TUPLE = 0x09;
     private static final byte NULL = 0x00;
+
+    @Override
+    public Rec cross(Rec left, Rec right) {
+      return join(left, right);
+    }
 
     @Override
     public Rec join(Rec left, Rec right) {
@@ -75,7 +91,7 @@ final class NativeOperators {
       else System.arraycopy(left.f4, 0, pair, 2, l);
       if (right == null) pair[2 + l] = NULL;
       else System.arraycopy(right.f4, 0, pair, 2 + l, r);
-      return new Rec(0, Rec.SINGLE, Rec.NO_KEY, Rec.NO_KEY, pair);
+      return new Rec(0, Rec.SINGLE, Rec.noKey(), Rec.noKey(), pair);
     }
   }
 }

@@ -179,21 +179,22 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
     CanonicalKey[] sorts = new CanonicalKey[count];
     java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(p);
     for (int i = 0; i < count; i++) {
-      keys[i] = new CanonicalKey(take(buf));
-      int sortLength = buf.getInt(buf.position());
-      sorts[i] = sortLength == 0 ? Rec.NO_KEY : new CanonicalKey(take(buf));
-      if (sortLength == 0) buf.position(buf.position() + 4);
+      keys[i] = key(buf);
+      sorts[i] = key(buf);
     }
     byte[][] values = RecordBatches.split(p, buf.position(), count);
     for (int i = 0; i < count; i++) out.collect(new Rec(f.a, Rec.SINGLE, keys[i], sorts[i], values[i]));
   }
 
-  private static byte[] take(java.nio.ByteBuffer buf) throws IOException {
+  /** A length-prefixed key (none: the empty key, shared). */
+  private static CanonicalKey key(java.nio.ByteBuffer buf) throws IOException {
+    if (buf.remaining() < 4) throw new IOException("a keyed frame from the Node worker is truncated");
     int n = buf.getInt();
     if (n < 0 || n > buf.remaining()) throw new IOException("a keyed frame from the Node worker is truncated");
+    if (n == 0) return Rec.noKey();
     byte[] b = new byte[n];
     buf.get(b);
-    return b;
+    return new CanonicalKey(b);
   }
 
   private static String jsonString(String s) {

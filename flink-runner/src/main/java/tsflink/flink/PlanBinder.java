@@ -9,7 +9,14 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.ExecutionMode;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.SerializedListAccumulator;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.Utils;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.util.AbstractID;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
@@ -27,9 +34,10 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
  *
  * <p>Each task of tsflink's physical plan becomes a {@code mapPartition(NodeTask)} at the task's
  * parallelism, fed by the union of its inputs: a keyed input's records partitioned by Flink on
- * their canonical keys ({@link CanonicalPartitioner}), another input's batches moved to the
- * subtask tsflink's partitioner chose. A task whose first operator Flink has (a join, distinct,
- * first on groups: {@link NativeOperators}) reads what Flink's operator made of its inputs. A task
+ * their canonical keys ({@link CanonicalPartitioner}), a rebalanced input's records rebalanced
+ * by Flink, another input's batches moved to the subtask tsflink's partitioner chose. A task
+ * whose first operator Flink has (a join, a cross, distinct, first on groups:
+ * {@link NativeOperators}) reads what Flink's operator made of its inputs. A task
  * without inputs (a source) is started by one trigger record per subtask. Every task's side
  * records (collect()/count() results, printed lines, accumulators) come back with
  * {@code collect()} and are written to the outcome file with the job's status; a failed job's
@@ -46,6 +54,7 @@ public final class PlanBinder {
       System.exit(2);
     }
     Path outcomePath = Path.of(args[1]);
+    watchClient(outcomePath.toAbsolutePath().getParent());
     String jobmanager = args.length >= 4 && args[2].equals("--jobmanager") ? args[3] : null;
     ObjectNode outcome = JSON.createObjectNode();
     try {
@@ -58,17 +67,26 @@ public final class PlanBinder {
       }
       DataSet<Rec> side = bind(env, plan);
       String jobName = plan.path("jobName").asText("tsflink");
-      explain(env, side, outcomePath.resolveSibling("flink-execution-plan.json"));
-      List<Rec> sideRecords = new ArrayList<>();
-      if (side != null) sideRecords = side.collect();
-      else env.execute(jobName);
+      // collect() of the side records by hand (what DataSet.collect() does), so that the job runs
+      // through a JobClient that a shutdown of this JVM can cancel.
+      String sideId = new AbstractID().toString();
+      TypeSerializer<Rec> serializer = Rec.TYPE.createSerializer(env.getConfig().getSerializerConfig());
+      if (side != null) side.output(new Utils.CollectHelper<>(sideId, serializer)).name("Results for the client");
+      explain(env, outcomePath.resolveSibling("flink-execution-plan.json"));
+      JobClient client = env.executeAsync(jobName);
+      Thread cancel = new Thread(() -> cancel(client), "tsflink-cancel-job");
+      Runtime.getRuntime().addShutdownHook(cancel);
+      JobExecutionResult result = client.getJobExecutionResult().get();
+      Runtime.getRuntime().removeShutdownHook(cancel);
+      ArrayList<byte[]> sideBytes = result.getAccumulatorResult(sideId);
+      List<Rec> sideRecords = sideBytes == null ? List.of() : SerializedListAccumulator.deserializeList(sideBytes, serializer);
       outcome.put("status", "ok");
-      outcome.put("netRuntimeMs", env.getLastJobExecutionResult().getNetRuntime());
+      outcome.put("netRuntimeMs", result.getNetRuntime());
       var array = outcome.putArray("side");
       Base64.Encoder b64 = Base64.getEncoder();
       for (Rec r : sideRecords) array.add(b64.encodeToString(r.f4));
       // The other tasks send theirs (accumulators) as a Flink accumulator.
-      List<byte[]> fromSteps = env.getLastJobExecutionResult().getAccumulatorResult(NodeTask.SIDE_ACCUMULATOR);
+      List<byte[]> fromSteps = result.getAccumulatorResult(NodeTask.SIDE_ACCUMULATOR);
       if (fromSteps != null) for (byte[] r : fromSteps) array.add(b64.encodeToString(r));
     } catch (Throwable t) {
       outcome.put("status", "failed");
@@ -92,16 +110,46 @@ public final class PlanBinder {
   /**
    * Writes the plan Flink's optimizer made of the job (its operators, ship and local strategies:
    * what Flink runs natively) beside the outcome; the job folder is kept with
-   * TSFLINK_KEEP_FLINK_JOB_DIR=1. The side data set gets a discarding sink for it, as collect()'s
-   * sink is only added when the job runs.
+   * TSFLINK_KEEP_FLINK_JOB_DIR=1.
    */
-  private static void explain(ExecutionEnvironment env, DataSet<Rec> side, Path path) {
+  private static void explain(ExecutionEnvironment env, Path path) {
     try {
-      if (side != null) side.output(new DiscardingOutputFormat<>()).name("Plan of the results");
       Files.writeString(path, env.getExecutionPlan(), StandardCharsets.UTF_8);
     } catch (Exception e) {
       // only an explanation: the job runs anyway
     }
+  }
+
+  /** Cancels a job still running when this JVM shuts down (the client was interrupted or died). */
+  private static void cancel(JobClient client) {
+    try {
+      if (!client.getJobExecutionResult().isDone()) client.cancel().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the JVM is going anyway
+    }
+  }
+
+  /**
+   * The client (this JVM's parent) may die without a word (SIGKILL): then this JVM removes the
+   * job folder and exits, and its shutdown hooks cancel the job and stop the Node workers and
+   * the MiniCluster.
+   */
+  private static void watchClient(Path jobDir) {
+    ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+    if (parent == null) return;
+    Thread watch = new Thread(() -> {
+      while (parent.isAlive()) {
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> ShippedCode.deleteTree(jobDir), "tsflink-remove-job-folder"));
+      System.exit(3);
+    }, "tsflink-client-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   private static ExecutionEnvironment environment(JsonNode plan, String jobmanager) {
@@ -194,11 +242,23 @@ public final class PlanBinder {
       } else {
         for (int slot = 0; slot < inputs.size(); slot++) {
           JsonNode in = inputs.get(slot);
-          DataSet<Rec> one = slotInput(produced, in, slot, name);
-          // Keyed records go where tsflink's hash of their canonical key says; batches where the producer addressed them.
-          one = in.path("keyed").asBoolean(false)
-              ? one.partitionCustom(new CanonicalPartitioner(), Rec.KEY).setParallelism(p).name("Partition input " + slot + " of " + name + " by key")
-              : byTarget(one, p);
+          DataSet<Rec> one = output(produced, in.get("task").asInt(), in.get("output").asInt());
+          // Keyed records go where tsflink's hash of their canonical key says, single ones are
+          // rebalanced by Flink, batches go where the producer addressed them.
+          switch (in.path("records").asText("batches")) {
+            case "keyed":
+              one = one.partitionCustom(new CanonicalPartitioner(), Rec.KEY).setParallelism(p);
+              break;
+            case "single":
+              one = one.rebalance().setParallelism(p);
+              break;
+            default:
+              one = byTarget(one, p);
+          }
+          // Marked with the slot after partitioning: the map hides each input's partitioning from
+          // Flink's optimizer, which would otherwise impose one input's partitioner on the others
+          // of the union (seen: a rebalanced input sent through another's custom partitioner).
+          one = one.map(new ToSlot(slot)).returns(Rec.TYPE).setParallelism(p).name("Input " + slot + " of " + name);
           input = input == null ? one : input.union(one);
         }
       }

@@ -19,7 +19,13 @@ public final class Rec extends Tuple5<Integer, Integer, CanonicalKey, CanonicalK
   public static final int SINGLE = -1;
   public static final int KEY = 2;
   public static final int SORT = 3;
-  static final CanonicalKey NO_KEY = new CanonicalKey();
+  /**
+   * The empty key (of a batch, or a record without one): a new instance each time, since Flink
+   * may deserialize into a record's fields when it reuses objects.
+   */
+  static CanonicalKey noKey() {
+    return new CanonicalKey();
+  }
 
   public static final TupleTypeInfo<Rec> TYPE = new TupleTypeInfo<>(Rec.class, BasicTypeInfo.INT_TYPE_INFO, BasicTypeInfo.INT_TYPE_INFO,
       new ValueTypeInfo<>(CanonicalKey.class), new ValueTypeInfo<>(CanonicalKey.class), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -32,6 +38,6 @@ public final class Rec extends Tuple5<Integer, Integer, CanonicalKey, CanonicalK
 
   /** A batch (or a side record, a trigger): no keys. */
   public static Rec batch(int slot, int target, byte[] payload) {
-    return new Rec(slot, target, NO_KEY, NO_KEY, payload);
+    return new Rec(slot, target, noKey(), noKey(), payload);
   }
 }
