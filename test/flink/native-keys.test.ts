@@ -1,6 +1,6 @@
 /**
  * Keys on the Flink target are Flink's: keyed exchanges, joins (every join type, with the hint
- * matching tsflink's plan), cross, rebalance, distinct and first on (sorted) groups run as Flink operators on
+ * matching tsflink's plan), cross, rebalance, broadcast sets, distinct and first on (sorted) groups run as Flink operators on
  * tsflink's canonical keys. The results equal the embedded engine's, and the plan Flink's
  * optimizer made (flink-execution-plan.json, kept with TSFLINK_KEEP_FLINK_JOB_DIR=1) shows
  * Flink's own strategies on the key field.
@@ -71,6 +71,8 @@ test("keyed operators run as Flink operators and give the embedded engine's resu
   // cross: Flink's nested loops, broadcasting the side tsflink broadcasts.
   assert.ok(named('(Flink, crossWithTiny)').some((n) => ships(n)[1] === 'Broadcast' && /Nested Loops/.test(n.driver_strategy ?? '')));
   assert.ok(named('(Flink, crossWithHuge)').some((n) => ships(n)[0] === 'Broadcast' && /Nested Loops/.test(n.driver_strategy ?? '')));
+  // A broadcast set outside iterations is a Flink broadcast variable of the task's mapPartition.
+  assert.ok(nodes.some((n) => n.driver_strategy === 'Map Partition' && ships(n).includes('Broadcast')), 'no broadcast variable');
   // rebalance(): Flink's.
   assert.ok(nodes.some((n) => n.contents.startsWith('Partition') && ships(n)[0] === 'Rebalance'));
   // distinct and first: Flink groups on the key (field 2), sorted groups on the sort key (3) too.

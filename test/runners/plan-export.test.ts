@@ -82,6 +82,22 @@ describe('Flink plan export: keys go to Flink', () => {
     }
   });
 
+  test('broadcast sets are Flink’s broadcast variables, sent once by their producer; not inside iterations', async () => {
+    const b = await exported((env) =>
+      pairs(env, 50)
+        .map((t) => t)
+        .withBroadcastSet('small', pairs(env, 3)),
+    );
+    const map = b.task('Map');
+    assert.deepEqual(map.inputs.map((i) => i.records), ['single', 'broadcast']); // its input: rebalanced from the p=1 source
+    assert.equal(b.into(map, 1).flinkBroadcast, true);
+    const it = await exported((env) => {
+      const loop = pairs(env, 50).iterate(3);
+      return loop.closeWith(loop.map((t) => t).withBroadcastSet('s', loop));
+    });
+    assert.ok(it.planFile.tasks.every((t) => t.inputs.every((i) => i.records === 'batches')));
+  });
+
   test('distinct and first on (sorted) groups are Flink’s; the sort key travels with the records', async () => {
     const d = await exported((env) => pairs(env, 50).distinct(0));
     assert.deepEqual(d.task('Distinct').native, { kind: 'distinct' });

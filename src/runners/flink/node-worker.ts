@@ -216,6 +216,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
           types,
           (target, bytes) => {
             if (target !== ALL_TARGETS) frame(OUT_BATCH, index, target, bytes);
+            else if (o.flinkBroadcast) frame(OUT_BATCH, index, 0, bytes); // Flink broadcasts it
             else for (let t = 0; t < o.consumers; t++) frame(OUT_BATCH, index, t, bytes);
           },
           task.name,

@@ -29,8 +29,9 @@
  * inner or outer equi-join with the join hint tsflink's optimizer chose and a cross with the
  * side tsflink broadcasts (the worker applies the function to the pairs Flink formed),
  * `distinct` on keys, `first(n)` on groups, sorted ones included (the sort key travels canonical
- * too, descending fields inverted). Other exchanges are batches (`'batches'`) that the JVM
- * routes to the consumer subtask tsflink's partitioner chose.
+ * too, descending fields inverted). A broadcast set outside iterations is Flink's
+ * (`withBroadcastSet`; `'broadcast'`): its producer sends each batch once. Other exchanges are
+ * batches (`'batches'`) that the JVM routes to the consumer subtask tsflink's partitioner chose.
  */
 import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
@@ -49,9 +50,9 @@ export interface FlinkPlanTask {
    * How each input travels: `batches` routed to the subtask tsflink's partitioner chose; one
    * Flink record per tsflink record, `keyed` (with its canonical key and sort key: Flink
    * partitions it by the key) or `single` (Flink rebalances it) — or, with `native`, as Flink's
-   * operator takes it.
+   * operator takes it; a broadcast set's batches once each, which Flink broadcasts (`broadcast`).
    */
-  readonly inputs: readonly { readonly task: number; readonly output: number; readonly records: 'batches' | 'keyed' | 'single' }[];
+  readonly inputs: readonly { readonly task: number; readonly output: number; readonly records: 'batches' | 'keyed' | 'single' | 'broadcast' }[];
   /** The operator Flink runs in front of the task's Node worker, if any (see the file's comment). */
   readonly native: NativeOperator | null;
 }
@@ -176,12 +177,14 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
   const inIteration = iterationTasks(plan);
   const natives = new Map<number, NativeOperator>();
   for (const t of plan.tasks) {
-    if (inIteration.has(t.id) || t.inputs.some((i) => inIteration.has(i.fromTask))) continue;
+    // (A broadcast set from an iteration's result stays batches, which only a worker-run task reads.)
+    if (inIteration.has(t.id) || [...t.inputs, ...t.broadcastInputs].some((i) => inIteration.has(i.fromTask))) continue;
     const n = nativeOperator(t);
     if (n) natives.set(t.id, n);
   }
   const exchanges = exchangesOf(plan).map((x): Exchange => {
-    if (x.slot.kind !== 'input' || inIteration.has(x.to) || inIteration.has(x.from)) return x;
+    if (inIteration.has(x.to) || inIteration.has(x.from)) return x;
+    if (x.slot.kind === 'broadcast') return { ...x, output: { ...x.output, flinkBroadcast: true } };
     const consumer = plan.tasks.find((t) => t.id === x.to)!;
     const native = natives.get(x.to) ?? null;
     if (native === null && x.output.ship !== 'HASH' && x.output.ship !== 'REBALANCE') return x;
@@ -216,7 +219,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
       inputs: incoming.map((x) => ({
         task: x.from,
         output: outputsOf(x.from).indexOf(x),
-        records: x.output.keyed === undefined ? 'batches' : x.output.keyed.keys === null ? 'single' : 'keyed',
+        records: x.output.flinkBroadcast ? 'broadcast' : x.output.keyed === undefined ? 'batches' : x.output.keyed.keys === null ? 'single' : 'keyed',
       })),
       native: natives.get(task.id) ?? null,
     });

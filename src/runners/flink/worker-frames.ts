@@ -35,6 +35,8 @@ export type FlinkSlot = { readonly kind: 'input'; readonly index: number } | { r
 /** An output of a task; `keyed`: its records go one by one with their canonical key (none: null) and sort key (plan-export.ts). */
 export interface FlinkOutputSpec extends OutputSpec {
   readonly keyed?: { readonly keys: KeySpec | null; readonly sortKeys: readonly SortKey[] };
+  /** A broadcast set Flink broadcasts (`withBroadcastSet`): each batch is sent once. */
+  readonly flinkBroadcast?: boolean;
 }
 
 export interface FlinkTaskConfig {

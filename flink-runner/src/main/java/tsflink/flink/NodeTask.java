@@ -49,7 +49,17 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
   /** Side records go out as a Flink accumulator rather than as records of the job's result (see PlanBinder). */
   private final boolean sideAsAccumulator;
 
-  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep, boolean sideAsAccumulator, boolean shipped) {
+  /** The input slots that are Flink broadcast variables (named by {@link #broadcastName}). */
+  private final int[] broadcastSlots;
+
+  /** The name of the broadcast variable that holds input slot {@code slot}'s batches. */
+  static String broadcastName(int slot) {
+    return "tsflink-slot-" + slot;
+  }
+
+  public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep, boolean sideAsAccumulator, boolean shipped,
+      int[] broadcastSlots) {
+    this.broadcastSlots = broadcastSlots.clone();
     this.inStep = inStep;
     this.sideAsAccumulator = sideAsAccumulator;
     this.shipped = shipped;
@@ -82,7 +92,12 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
     try {
       String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + attempt + ",\"superstep\":" + superstep
           + ",\"spool\":" + jsonString(spool.toString()) + "}";
-      InputBatches input = new InputBatches(values.iterator());
+      // Broadcast sets first (the worker reads them before the rest), then the task's other inputs.
+      List<Rec> broadcast = new ArrayList<>();
+      for (int slot : broadcastSlots) {
+        for (Rec r : getRuntimeContext().<Rec>getBroadcastVariable(broadcastName(slot))) broadcast.add(Rec.batch(slot, 0, r.f4));
+      }
+      InputBatches input = new InputBatches(broadcast.iterator(), values.iterator());
       boolean inputOpen = true;
       try {
         WorkerFrames.writeTask(worker.stdin, header.getBytes(StandardCharsets.UTF_8));
@@ -148,14 +163,17 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
    * records (one per Flink record) assembled into batches per slot; null at the end.
    */
   private static final class InputBatches {
+    private final java.util.Iterator<Rec> broadcast;
     private final java.util.Iterator<Rec> values;
     private final Map<Integer, RecordBatches.Builder> pending = new java.util.TreeMap<>();
 
-    InputBatches(java.util.Iterator<Rec> values) {
+    InputBatches(java.util.Iterator<Rec> broadcast, java.util.Iterator<Rec> values) {
+      this.broadcast = broadcast;
       this.values = values;
     }
 
     Rec next() {
+      if (broadcast.hasNext()) return broadcast.next();
       while (values.hasNext()) {
         Rec v = values.next();
         if (v.f0 < 0) continue; // a source's trigger

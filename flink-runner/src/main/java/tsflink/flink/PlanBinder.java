@@ -24,6 +24,7 @@ import org.apache.flink.api.java.DataSet;
 import org.apache.flink.api.java.ExecutionEnvironment;
 import org.apache.flink.api.java.io.DiscardingOutputFormat;
 import org.apache.flink.api.java.operators.IterativeDataSet;
+import org.apache.flink.api.java.operators.MapPartitionOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
  * their canonical keys ({@link CanonicalPartitioner}), a rebalanced input's records rebalanced
  * by Flink, another input's batches moved to the subtask tsflink's partitioner chose. A task
  * whose first operator Flink has (a join, a cross, distinct, first on groups:
- * {@link NativeOperators}) reads what Flink's operator made of its inputs. A task
+ * {@link NativeOperators}) reads what Flink's operator made of its inputs. Broadcast sets are
+ * Flink broadcast variables ({@code withBroadcastSet}), except inside iterations. A task
  * without inputs (a source) is started by one trigger record per subtask. Every task's side
  * records (collect()/count() results, printed lines, accumulators) come back with
  * {@code collect()} and are written to the outcome file with the job's status; a failed job's
@@ -230,10 +232,16 @@ public final class PlanBinder {
       DataSet<Rec> input = replacedInput.get(id);
       JsonNode inputs = task.get("inputs");
       JsonNode nativeOp = task.path("native");
+      // Broadcast sets Flink broadcasts reach the task's NodeTask as Flink broadcast variables.
+      Map<Integer, DataSet<Rec>> broadcastSets = new java.util.LinkedHashMap<>();
+      for (int slot = 0; slot < inputs.size(); slot++) {
+        JsonNode in = inputs.get(slot);
+        if (in.path("records").asText("").equals("broadcast")) broadcastSets.put(slot, output(produced, in.get("task").asInt(), in.get("output").asInt()));
+      }
       if (input != null) {
         // a head, fed by its iteration, or the task reading an iteration's result
         input = byTarget(input, p);
-      } else if (inputs.size() == 0) {
+      } else if (inputs.size() == broadcastSets.size()) {
         List<Rec> triggers = new ArrayList<>();
         for (int s = 0; s < p; s++) triggers.add(Rec.batch(-2, s, new byte[0]));
         input = byTarget(env.fromCollection(triggers, Rec.TYPE).name("Start " + name), p);
@@ -242,6 +250,7 @@ public final class PlanBinder {
       } else {
         for (int slot = 0; slot < inputs.size(); slot++) {
           JsonNode in = inputs.get(slot);
+          if (broadcastSets.containsKey(slot)) continue;
           DataSet<Rec> one = output(produced, in.get("task").asInt(), in.get("output").asInt());
           // Keyed records go where tsflink's hash of their canonical key says, single ones are
           // rebalanced by Flink, batches go where the producer addressed them.
@@ -266,9 +275,11 @@ public final class PlanBinder {
       // Only tasks with a collect() or output() sink send records to the client through the job's
       // result: a union of every task would need network buffers for each of them (p=4 ran out).
       boolean sideByData = task.path("side").asBoolean(false) && !inStep;
-      DataSet<Rec> result = input
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped)).returns(Rec.TYPE)
+      int[] broadcastSlots = broadcastSets.keySet().stream().mapToInt(Integer::intValue).toArray();
+      MapPartitionOperator<Rec, Rec> result = input
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped, broadcastSlots)).returns(Rec.TYPE)
           .setParallelism(p).name(name);
+      for (Map.Entry<Integer, DataSet<Rec>> b : broadcastSets.entrySet()) result = result.withBroadcastSet(b.getValue(), NodeTask.broadcastName(b.getKey()));
       produced.put(id, result);
       if (sideByData) {
         DataSet<Rec> mine = result.filter(new OutputFilter(-1)).name("Results of " + name);
