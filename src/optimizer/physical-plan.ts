@@ -35,6 +35,7 @@ export type LocalStrategy =
   | 'TERMINATION_CRITERION' // never runs: the iteration checks whether the exchange into it is empty
   // Set by the Flink runner on the tasks whose first operator Flink runs (runners/flink/plan-export.ts):
   | 'PAIRED' // a join or cross whose [left, right] pairs arrive on input 0: only the function runs
+  | 'PREGROUPED' // a group reduce whose groups arrive whole, one per record, sorted (Flink's groupBy/sortGroup)
   | 'PRECOMPUTED'; // done before the records arrived (Flink's distinct, first): records pass on
 
 /** One operator inside a task: the logical node and how it runs. */

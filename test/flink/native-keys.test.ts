@@ -78,6 +78,8 @@ test("keyed operators run as Flink operators and give the embedded engine's resu
   // distinct and first: Flink groups on the key (field 2), sorted groups on the sort key (3) too.
   assert.ok(named('Distinct of').some((n) => (n.predecessors ?? []).some((x) => /Sort on \[2:ASC\]/.test(x.local_strategy ?? ''))));
   assert.ok(named('First 3 of').some((n) => (n.predecessors ?? []).some((x) => x.local_strategy === 'Sort (combining) on [2:ASC,3:ASC]')));
+  // reduceGroup: Flink groups (and sorts) on the key, the worker's function gets whole groups.
+  assert.ok(named('Groups of GroupReduce').some((n) => (n.predecessors ?? []).some((x) => x.local_strategy === 'Sort on [2:ASC,3:ASC]')), 'no sorted Flink groups');
   // Keyed exchanges into tsflink's own group operators: Flink partitions on the key.
   assert.ok(nodes.some((n) => n.contents.startsWith('Partition') && ships(n)[0] === 'Custom Partition on [2]'));
 });

@@ -110,7 +110,7 @@ describe('Flink plan export: keys go to Flink', () => {
     assert.ok(all.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => i.records !== 'keyed')));
   });
 
-  test('hash exchanges into tsflink’s own operators are keyed; others and iterations stay batches', async () => {
+  test('group reduces get Flink’s groups; hash exchanges into tsflink’s own operators are keyed; others and iterations stay batches', async () => {
     const g = await exported((env) =>
       pairs(env, 50)
         .rebalance()
@@ -118,8 +118,21 @@ describe('Flink plan export: keys go to Flink', () => {
         .reduceGroup((it, out) => out.collect([...it].length)),
     );
     const reduce = g.task('GroupReduce');
-    assert.equal(reduce.native, null);
+    assert.deepEqual(reduce.native, { kind: 'groups', sorted: false });
     assert.deepEqual(reduce.inputs.map((i) => i.records), ['keyed']);
+    // reduce(): tsflink's own, on records Flink partitioned by key.
+    const r = await exported((env) => pairs(env, 50).groupBy(0).reduce((x, y) => [x[0], x[1] + y[1]]));
+    assert.equal(r.task('Reduce').native, null);
+    assert.deepEqual(r.task('Reduce').inputs.map((i) => i.records), ['keyed']);
+    // A sorted group reduce: the sort key travels with the records.
+    const s = await exported((env) =>
+      pairs(env, 50)
+        .groupBy(0)
+        .sortGroup(1, Order.ASCENDING)
+        .reduceGroup((it, out) => out.collect([...it].length)),
+    );
+    assert.deepEqual(s.task('GroupReduce').native, { kind: 'groups', sorted: true });
+    assert.deepEqual(s.into(s.task('GroupReduce'), 0).keyed!.sortKeys, [{ key: { kind: 'fields', fields: [1] }, order: 'ASCENDING' }]);
     // rebalance(): records one by one, without a key, which Flink rebalances.
     assert.deepEqual(g.task('Rebalance').inputs.map((i) => i.records), ['single']);
     assert.deepEqual(g.into(g.task('Rebalance'), 0).keyed, { keys: null, sortKeys: [] });

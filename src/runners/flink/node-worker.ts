@@ -255,12 +255,12 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
   }
 }
 
-/** The task with its first operator done by Flink: a join's or cross's function runs on Flink's pairs, distinct/first pass records on. */
+/** The task with its first operator done by Flink: a join's or cross's function runs on Flink's pairs, a group reduce's on Flink's groups, distinct/first pass records on. */
 function withNativeHead(task: Task): Task {
   const [head, ...rest] = task.operators;
   const kind = head!.node.params.kind;
-  const strategy = kind === 'Join' || kind === 'Cross' ? 'PAIRED' : 'PRECOMPUTED';
-  return { ...task, operators: [{ node: head!.node, strategy }, ...rest] };
+  const strategy = kind === 'Join' || kind === 'Cross' ? 'PAIRED' : kind === 'GroupReduce' ? 'PREGROUPED' : 'PRECOMPUTED';
+  return { ...task, operators: [{ ...head!, strategy }, ...rest] };
 }
 
 let captured = false;

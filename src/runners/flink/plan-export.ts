@@ -24,14 +24,16 @@
  * Keys are Flink's business (`nativeOperator`, `keyedSpec`): a hash exchange outside iterations
  * carries one Flink record per tsflink record with its canonical key (serde/key-codec.ts;
  * `records: 'keyed'`), and Flink partitions it by tsflink's hash of that key; a rebalance
- * outside iterations carries records one by one too (`'single'`), which Flink rebalances. A task
- * whose first operator Flink has (`native`) gets its input from Flink's operator instead: an
- * inner or outer equi-join with the join hint tsflink's optimizer chose and a cross with the
+ * outside iterations carries records one by one too (`'single'`), which Flink rebalances. A
+ * task whose first operator Flink has (`native`) gets its input from Flink's operator instead:
+ * an inner or outer equi-join with the join hint tsflink's optimizer chose and a cross with the
  * side tsflink broadcasts (the worker applies the function to the pairs Flink formed),
- * `distinct` on keys, `first(n)` on groups, sorted ones included (the sort key travels canonical
- * too, descending fields inverted). A broadcast set outside iterations is Flink's
- * (`withBroadcastSet`; `'broadcast'`): its producer sends each batch once. Other exchanges are
- * batches (`'batches'`) that the JVM routes to the consumer subtask tsflink's partitioner chose.
+ * `distinct` on keys, `first(n)` on groups, sorted ones included (the sort key travels
+ * canonical too, descending fields inverted), and the groups of a group reduce
+ * (`groupBy[.sortGroup]`: each group reaches the worker whole, as one record, and its function
+ * runs on it). A broadcast set outside iterations is Flink's (`withBroadcastSet`;
+ * `'broadcast'`): its producer sends each batch once. Other exchanges are batches (`'batches'`)
+ * that the JVM routes to the consumer subtask tsflink's partitioner chose.
  */
 import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
@@ -64,7 +66,8 @@ export type NativeOperator =
   | { readonly kind: 'join'; readonly joinType: 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER'; readonly hint: FlinkJoinHint }
   | { readonly kind: 'cross'; readonly broadcast: 'FIRST' | 'SECOND' }
   | { readonly kind: 'distinct' }
-  | { readonly kind: 'first'; readonly n: number; readonly sorted: boolean };
+  | { readonly kind: 'first'; readonly n: number; readonly sorted: boolean }
+  | { readonly kind: 'groups'; readonly sorted: boolean };
 
 interface ExchangeRef {
   readonly task: number;
@@ -146,6 +149,10 @@ function nativeOperator(task: Task): NativeOperator | null {
   if (ships.length !== 1 || ships[0] !== 'HASH') return null;
   if (p.kind === 'Distinct' && head.strategy === 'HASH_GROUP') return { kind: 'distinct' };
   if (p.kind === 'First' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP')) return { kind: 'first', n: p.n, sorted: p.sortKeys.length > 0 };
+  // (Key-selector reductions carry [key, record] pairs, which a sort key would not read.)
+  if (p.kind === 'GroupReduce' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP') && !(head.keyedPairs && p.sortKeys.length > 0)) {
+    return { kind: 'groups', sorted: p.sortKeys.length > 0 };
+  }
   return null;
 }
 
@@ -165,6 +172,7 @@ function keyedSpec(task: Task, slot: number, native: NativeOperator | null): Key
   if (native?.kind === 'cross' || (native === null && task.inputs[slot]!.ship === 'REBALANCE')) return { keys: null, sortKeys: [] };
   if (native?.kind === 'join' && p.kind === 'Join') return { keys: slot === 0 ? p.leftKeys : p.rightKeys, sortKeys: [] };
   if (native?.kind === 'first' && p.kind === 'First') return { keys: task.inputs[slot]!.keys!, sortKeys: p.sortKeys };
+  if (native?.kind === 'groups' && p.kind === 'GroupReduce') return { keys: task.inputs[slot]!.keys!, sortKeys: p.sortKeys };
   return { keys: task.inputs[slot]!.keys!, sortKeys: [] };
 }
 

@@ -73,6 +73,38 @@ export class GroupReduceOutput implements Output {
   }
 }
 
+/**
+ * GroupReduce on groups formed below tsflink (the Flink runner's `groupBy[.sortGroup].reduceGroup`):
+ * each record is one whole group, in its sort order; the function runs on it at once.
+ */
+export class PregroupedReduceOutput implements Output {
+  private readonly f: GroupFn;
+  private readonly setup: OperatorSetup;
+  private readonly next: Output;
+  private readonly collector: UserCollector;
+
+  constructor(setup: OperatorSetup, fnId: string, next: Output, pairs?: 'combine' | 'final') {
+    const f = setup.fn<GroupFn>(fnId, 'reduce');
+    this.f = pairs ? unwrapping(f, pairs, setup.name) : f;
+    this.setup = setup;
+    this.next = next;
+    this.collector = new UserCollector(next);
+  }
+
+  collect(record: unknown): void {
+    const group = record as unknown[];
+    try {
+      emitReturned(this.f(group, this.collector), this.next, this.setup.name);
+    } catch (e) {
+      throw wrapUserError(this.setup.name, group[0], e);
+    }
+  }
+
+  close(): void {
+    this.next.close();
+  }
+}
+
 function appendAll(earlier: unknown, later: unknown): unknown {
   const into = earlier as unknown[];
   for (const v of later as unknown[]) into.push(v);

@@ -5,7 +5,7 @@ import { AggregateOutput } from './aggregate-output.ts';
 import { DistinctOutput } from './distinct-output.ts';
 import { FilterOutput, FlatMapOutput, MapOutput, ProjectOutput } from './element-wise.ts';
 import { FirstOutput } from './first-output.ts';
-import { GroupReduceOutput } from './group-reduce-output.ts';
+import { GroupReduceOutput, PregroupedReduceOutput } from './group-reduce-output.ts';
 import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput } from './partition-outputs.ts';
 import { ReduceOutput } from './reduce-output.ts';
 import { KeyWrapOutput } from './key-wrap-output.ts';
@@ -45,6 +45,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
       return new SortPartitionOutput(setup, p.sortKeys, next);
     case 'Reduce':
     case 'GroupReduce': {
+      if (op.strategy === 'PREGROUPED' && p.kind === 'GroupReduce') return new PregroupedReduceOutput(setup, p.fn, next, op.keyedPairs);
       const reducer =
         p.kind === 'Reduce'
           ? new ReduceOutput(setup, p.fn, p.keys, next, op.keyedPairs)

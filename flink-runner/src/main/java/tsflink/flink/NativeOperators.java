@@ -2,12 +2,14 @@ package tsflink.flink;
 
 import java.util.function.IntFunction;
 import org.apache.flink.api.common.functions.CrossFunction;
+import org.apache.flink.api.common.functions.GroupReduceFunction;
 import org.apache.flink.api.common.functions.JoinFunction;
 import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.operators.base.JoinOperatorBase.JoinHint;
 import org.apache.flink.api.java.DataSet;
 import org.apache.flink.api.java.operators.UnsortedGrouping;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.util.Collector;
 
 /**
  * The operators Flink runs itself in front of a task's Node worker (plan-export.ts: the task's
@@ -22,6 +24,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
  *       tsflink broadcasts; pairs go to the worker as for a join.
  *   <li>{@code distinct}: Flink's distinct on the key; the worker passes the records on.
  *   <li>{@code first}: Flink's {@code groupBy(key)[.sortGroup(sort key)].first(n)}.
+ *   <li>{@code groups}: Flink's {@code groupBy(key)[.sortGroup(sort key)].reduceGroup}, which
+ *       hands each group whole, as one tuple record, to the worker's group reduce function.
  * </ul>
  */
 final class NativeOperators {
@@ -40,6 +44,11 @@ final class NativeOperators {
         int n = op.get("n").asInt();
         DataSet<Rec> first = op.get("sorted").asBoolean() ? groups.sortGroup(Rec.SORT, Order.ASCENDING).first(n) : groups.first(n);
         return ((org.apache.flink.api.java.operators.Operator<Rec, ?>) first).setParallelism(p).name("First " + n + " of " + name + " (Flink)");
+      }
+      case "groups": {
+        UnsortedGrouping<Rec> groups = slot.apply(0).groupBy(Rec.KEY);
+        var grouped = op.get("sorted").asBoolean() ? groups.sortGroup(Rec.SORT, Order.ASCENDING).reduceGroup(new Groups()) : groups.reduceGroup(new Groups());
+        return grouped.returns(Rec.TYPE).setParallelism(p).name("Groups of " + name + " (Flink)");
       }
       default:
         throw new IllegalArgumentException("no native operator " + op.get("kind").asText());
@@ -67,6 +76,32 @@ final class NativeOperators {
     boolean broadcastFirst = op.get("broadcast").asText().equals("FIRST");
     var crossed = broadcastFirst ? left.crossWithHuge(right) : left.crossWithTiny(right);
     return crossed.with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name("Cross of " + name + " (Flink, " + (broadcastFirst ? "crossWithHuge" : "crossWithTiny") + ")");
+  }
+
+  /** A whole group as one record for the worker: the tuple of its records, in the group's order. */
+  static final class Groups implements GroupReduceFunction<Rec, Rec> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void reduce(Iterable<Rec> values, Collector<Rec> out) {
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      int count = 0;
+      for (Rec r : values) {
+        body.write(r.f4, 0, r.f4.length);
+        count++;
+      }
+      java.io.ByteArrayOutputStream group = new java.io.ByteArrayOutputStream(body.size() + 6);
+      group.write(0x09); // a tuple of `count` values
+      for (int n = count; ; n >>>= 7) {
+        if ((n & ~0x7f) == 0) {
+          group.write(n);
+          break;
+        }
+        group.write((n & 0x7f) | 0x80);
+      }
+      group.write(body.toByteArray(), 0, body.size());
+      out.collect(new Rec(0, Rec.SINGLE, Rec.noKey(), Rec.noKey(), group.toByteArray()));
+    }
   }
 
   /** A joined or crossed pair as one record for the worker: the tuple {@code [left, right]} in tsflink's record format. */

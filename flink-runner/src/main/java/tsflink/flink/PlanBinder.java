@@ -168,6 +168,10 @@ public final class PlanBinder {
       // p=4 needs more network buffers than the 64 MB default.
       conf.setString("taskmanager.memory.network.min", "256m");
       conf.setString("taskmanager.memory.network.max", "256m");
+      // Flink's joins, sorts and groups share a slot's managed memory; a plan of many of them at
+      // p=4 left a hash join fewer than the 33 pages it needs with the 128 MB default. It is
+      // allocated only as operators ask for it.
+      conf.setString("taskmanager.memory.managed.size", "1g");
       env = ExecutionEnvironment.createLocalEnvironment(conf);
     } else {
       int colon = jobmanager.lastIndexOf(':');
