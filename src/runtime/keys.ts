@@ -5,6 +5,7 @@
  */
 import { TaskError, UserFunctionError } from '../errors/index.ts';
 import type { KeySpec } from '../plan/nodes.ts';
+import { fmix32 } from '../serde/key-codec.ts';
 import type { TypeRegistry } from '../serde/type-registry.ts';
 import { describeRecord } from './describe-record.ts';
 
@@ -125,7 +126,7 @@ export function hashGroupKey(gk: unknown): number {
   let s: string;
   if (typeof gk === 'string') s = gk;
   else if (typeof gk === 'number') {
-    if (Number.isInteger(gk) && gk >= -2147483648 && gk <= 2147483647) return mix32(gk | 0);
+    if (Number.isInteger(gk) && gk >= -2147483648 && gk <= 2147483647) return fmix32(gk | 0);
     s = Object.is(gk, -0) ? '0' : String(gk);
   } else s = String(gk);
   // FNV-1a over UTF-16 code units, then a murmur3 finaliser for spread.
@@ -134,15 +135,5 @@ export function hashGroupKey(gk: unknown): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return mix32(h);
-}
-
-function mix32(x: number): number {
-  let h = x;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }

@@ -265,7 +265,12 @@ export function keyHash(bytes: Uint8Array, seed = 0): number {
     k = Math.imul(k, 0x1b873593);
     h ^= k;
   }
-  h ^= n;
+  return fmix32(h ^ n);
+}
+
+/** MurmurHash3's finaliser: spreads every bit of a 32-bit value over all of the result's (unsigned). */
+export function fmix32(x: number): number {
+  let h = x;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
