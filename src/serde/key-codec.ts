@@ -58,9 +58,22 @@ export class KeyEncoder {
 
   /** The key's canonical bytes (a fresh array). */
   encode(key: unknown): Uint8Array {
+    return this.view(this.encodeInPlace(key)).slice();
+  }
+
+  /**
+   * Encodes into the encoder's own buffer and returns the length: `view(n)` shows the bytes
+   * until the next call (no allocation per key, for writers that copy them on).
+   */
+  encodeInPlace(key: unknown): number {
     this.pos = 0;
     this.value(key);
-    return this.buf.slice(0, this.pos);
+    return this.pos;
+  }
+
+  /** The first n bytes of the encoder's buffer (see `encodeInPlace`, `sortKeyInPlace`). */
+  view(n: number): Uint8Array {
+    return this.buf.subarray(0, n);
   }
 
   /**
@@ -68,13 +81,18 @@ export class KeyEncoder {
    * descending, so that comparing the bytes sorts by every field in its own direction.
    */
   encodeSortKey(values: readonly unknown[], ascending: readonly boolean[]): Uint8Array {
+    return this.view(this.sortKeyInPlace(values, ascending)).slice();
+  }
+
+  /** `encodeSortKey` into the encoder's own buffer; returns the length (see `view`). */
+  sortKeyInPlace(values: readonly unknown[], ascending: readonly boolean[]): number {
     this.pos = 0;
     for (let i = 0; i < values.length; i++) {
       const start = this.pos;
       this.value(values[i]);
       if (!ascending[i]) for (let j = start; j < this.pos; j++) this.buf[j] = ~this.buf[j]! & 0xff;
     }
-    return this.buf.slice(0, this.pos);
+    return this.pos;
   }
 
   private ensure(n: number): void {

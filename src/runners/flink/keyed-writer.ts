@@ -13,8 +13,6 @@ import { KeyEncoder } from '../../serde/key-codec.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 
-const NO_BYTES: Uint8Array = new Uint8Array(0);
-
 export class KeyedFrameWriter implements Output {
   private readonly key: KeyExtractor | null;
   private readonly sortKeys: readonly KeyExtractor[];
@@ -22,9 +20,10 @@ export class KeyedFrameWriter implements Output {
   private readonly sortValues: unknown[];
   private readonly encoder: KeyEncoder;
   private readonly writer: RecordWriter;
-  private keys: Uint8Array[] = [];
-  private sorts: Uint8Array[] = [];
+  /** The frame's keys part, built as records come: per record (u32 length, key, u32 length, sort key). */
+  private keys = Buffer.allocUnsafe(64 * 1024);
   private keyBytes = 0;
+  private count = 0;
   private readonly ship: (count: number, payload: Uint8Array) => void;
   private readonly operator: string;
 
@@ -46,15 +45,11 @@ export class KeyedFrameWriter implements Output {
   }
 
   collect(record: unknown): void {
-    let k: Uint8Array = NO_BYTES;
-    let s: Uint8Array = NO_BYTES;
     const key = this.key === null ? null : this.key(record);
+    if (this.sortKeys.length > 0) for (let i = 0; i < this.sortKeys.length; i++) this.sortValues[i] = this.sortKeys[i]!(record);
     try {
-      if (this.key !== null) k = this.encoder.encode(key);
-      if (this.sortKeys.length > 0) {
-        for (let i = 0; i < this.sortKeys.length; i++) this.sortValues[i] = this.sortKeys[i]!(record);
-        s = this.encoder.encodeSortKey(this.sortValues, this.ascending);
-      }
+      this.append(this.key === null ? 0 : this.encoder.encodeInPlace(key));
+      this.append(this.sortKeys.length === 0 ? 0 : this.encoder.sortKeyInPlace(this.sortValues, this.ascending));
     } catch (e) {
       throw new TaskError(this.operator, `the key of a record cannot be encoded: ${(e as Error).message}`, { cause: e });
     }
@@ -63,34 +58,33 @@ export class KeyedFrameWriter implements Output {
     } catch (e) {
       throw new TaskError(this.operator, `a record cannot be sent to the next task: ${(e as Error).message}`, { cause: e });
     }
-    this.keys.push(k);
-    this.sorts.push(s);
-    this.keyBytes += 8 + k.length + s.length;
+    this.count++;
     if (this.writer.size + this.keyBytes >= BATCH_BYTES) this.flush();
   }
 
   close(): void {
-    if (this.keys.length > 0) this.flush();
+    if (this.count > 0) this.flush();
+  }
+
+  /** Appends the encoder's last n bytes, after their length. */
+  private append(n: number): void {
+    if (this.keyBytes + 4 + n > this.keys.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.keys.length * 2, this.keyBytes + 4 + n));
+      this.keys.copy(grown, 0, 0, this.keyBytes);
+      this.keys = grown;
+    }
+    this.keys.writeUInt32BE(n, this.keyBytes);
+    if (n > 0) this.keys.set(this.encoder.view(n), this.keyBytes + 4);
+    this.keyBytes += 4 + n;
   }
 
   private flush(): void {
     const batch = this.writer.finish();
     const payload = Buffer.allocUnsafe(this.keyBytes + batch.length);
-    let p = 0;
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = this.keys[i]!;
-      const s = this.sorts[i]!;
-      payload.writeUInt32BE(k.length, p);
-      payload.set(k, p + 4);
-      p += 4 + k.length;
-      payload.writeUInt32BE(s.length, p);
-      payload.set(s, p + 4);
-      p += 4 + s.length;
-    }
-    payload.set(batch, p);
-    const count = this.keys.length;
-    this.keys = [];
-    this.sorts = [];
+    this.keys.copy(payload, 0, 0, this.keyBytes);
+    payload.set(batch, this.keyBytes);
+    const count = this.count;
+    this.count = 0;
     this.keyBytes = 0;
     this.ship(count, payload);
   }
