@@ -9,7 +9,7 @@ import type { Output } from './collector.ts';
 import { prepareCoGroup } from './drivers/co-group-driver.ts';
 import { prepareCross } from './drivers/cross-driver.ts';
 import { prepareJoin } from './drivers/join-driver.ts';
-import { preparePairedInput } from './drivers/projection.ts';
+import { preparePairedInput } from './drivers/paired-driver.ts';
 import { prepareSolutionSetUpdate } from './drivers/solution-set-driver.ts';
 import { runSource } from './drivers/source-driver.ts';
 import type { InputChannel } from './input-channel.ts';

@@ -63,7 +63,7 @@ describe('Flink plan export: keys go to Flink', () => {
       const join = task('Join');
       assert.deepEqual(join.native, { kind: 'join', joinType, hint }, what);
       assert.deepEqual(join.inputs.map((i) => i.records), ['keyed', 'keyed'], what);
-      assert.equal(config(join).native, true);
+      assert.equal(config(join).nativeHead, 'PAIRED');
       assert.deepEqual(into(join, 0).keyed, { keys: { kind: 'fields', fields: [0] }, sortKeys: [] }, what);
       assert.deepEqual(into(join, 1).keyed!.keys, { kind: 'fields', fields: [what === 'join of equals' ? 1 : 0] }, what);
     }
@@ -101,6 +101,7 @@ describe('Flink plan export: keys go to Flink', () => {
   test('distinct and first on (sorted) groups are Flink’s; the sort key travels with the records', async () => {
     const d = await exported((env) => pairs(env, 50).distinct(0));
     assert.deepEqual(d.task('Distinct').native, { kind: 'distinct' });
+    assert.equal(d.config(d.task('Distinct')).nativeHead, 'PRECOMPUTED');
     assert.deepEqual(d.into(d.task('Distinct'), 0).keyed, { keys: { kind: 'fields', fields: [0] }, sortKeys: [] });
     const f = await exported((env) => pairs(env, 50).groupBy(0).sortGroup(1, Order.DESCENDING).first(2));
     assert.deepEqual(f.task('First').native, { kind: 'first', n: 2, sorted: true });
@@ -119,6 +120,7 @@ describe('Flink plan export: keys go to Flink', () => {
     );
     const reduce = g.task('GroupReduce');
     assert.deepEqual(reduce.native, { kind: 'groups', sorted: false });
+    assert.equal(g.config(reduce).nativeHead, 'PREGROUPED');
     assert.deepEqual(reduce.inputs.map((i) => i.records), ['keyed']);
     // reduce(): tsflink's own, on records Flink partitioned by key.
     const r = await exported((env) => pairs(env, 50).groupBy(0).reduce((x, y) => [x[0], x[1] + y[1]]));

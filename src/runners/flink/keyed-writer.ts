@@ -1,6 +1,6 @@
 /**
  * The output of a Flink worker into an exchange whose records travel one by one
- * (plan-export.ts): every record with its canonical key and sort key (serde/key-codec.ts; empty
+ * (flink-operators.ts): every record with its canonical key and sort key (serde/key-codec.ts; empty
  * when the exchange has none), many to a KEYED frame (worker-frames.ts). The JVM sends each
  * record on as a Flink record and Flink partitions, groups, joins or rebalances it.
  */

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
-import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
+import type { LocalStrategy, PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
 import { DISCARD, FanOut } from '../../runtime/exchange.ts';
 import type { JobServices } from '../../runtime/job-services.ts';
 import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
@@ -245,7 +245,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    runSubtask(tc.native ? withNativeHead(task) : task, subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep);
+    runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep);
     input.finish();
     frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
     finished = true;
@@ -255,11 +255,9 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
   }
 }
 
-/** The task with its first operator done by Flink: a join's or cross's function runs on Flink's pairs, a group reduce's on Flink's groups, distinct/first pass records on. */
-function withNativeHead(task: Task): Task {
+/** The task with its first operator run with another strategy (Flink ran that operator: flink-operators.ts). */
+function withHeadStrategy(task: Task, strategy: LocalStrategy): Task {
   const [head, ...rest] = task.operators;
-  const kind = head!.node.params.kind;
-  const strategy = kind === 'Join' || kind === 'Cross' ? 'PAIRED' : kind === 'GroupReduce' ? 'PREGROUPED' : 'PRECOMPUTED';
   return { ...task, operators: [{ ...head!, strategy }, ...rest] };
 }
 

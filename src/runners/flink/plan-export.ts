@@ -21,7 +21,7 @@
  * order, then its broadcast sets; `output` is the producer's output index, the position of the
  * exchange among the producer's outputs.
  *
- * Keys are Flink's business (`nativeOperator`, `keyedSpec`): a hash exchange outside iterations
+ * Keys are Flink's business (flink-operators.ts decides): a hash exchange outside iterations
  * carries one Flink record per tsflink record with its canonical key (serde/key-codec.ts;
  * `records: 'keyed'`), and Flink partitions it by tsflink's hash of that key; a rebalance
  * outside iterations carries records one by one too (`'single'`), which Flink rebalances. A
@@ -35,11 +35,11 @@
  * `'broadcast'`): its producer sends each batch once. Other exchanges are batches (`'batches'`)
  * that the JVM routes to the consumer subtask tsflink's partitioner chose.
  */
-import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
-import type { KeySpec, SortKey } from '../../plan/nodes.ts';
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { JobSinks } from '../../runtime/job-sinks.ts';
 import { checkedOnlyTasks } from '../../runtime/schedule.ts';
 import type { ShipSpec } from './code-bundle.ts';
+import { type NativeOperator, iterationTasks, keyedSpec, nativeHeadStrategy, nativeOperator } from './flink-operators.ts';
 import type { FlinkOutputSpec, FlinkSlot, FlinkTaskConfig, FlinkWorkerConfig } from './worker-frames.ts';
 
 export interface FlinkPlanTask {
@@ -58,16 +58,6 @@ export interface FlinkPlanTask {
   /** The operator Flink runs in front of the task's Node worker, if any (see the file's comment). */
   readonly native: NativeOperator | null;
 }
-
-/** Flink's join hint for a join tsflink's optimizer planned (broadcast side or build side). */
-export type FlinkJoinHint = 'BROADCAST_HASH_FIRST' | 'BROADCAST_HASH_SECOND' | 'REPARTITION_HASH_FIRST' | 'REPARTITION_HASH_SECOND' | 'REPARTITION_SORT_MERGE';
-
-export type NativeOperator =
-  | { readonly kind: 'join'; readonly joinType: 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER'; readonly hint: FlinkJoinHint }
-  | { readonly kind: 'cross'; readonly broadcast: 'FIRST' | 'SECOND' }
-  | { readonly kind: 'distinct' }
-  | { readonly kind: 'first'; readonly n: number; readonly sorted: boolean }
-  | { readonly kind: 'groups'; readonly sorted: boolean };
 
 interface ExchangeRef {
   readonly task: number;
@@ -125,62 +115,6 @@ export interface ExportOptions {
   readonly ship: ShipSpec | null;
 }
 
-/** The tasks an iteration feeds or runs: their inputs stay batches routed by tsflink. */
-function iterationTasks(plan: PhysicalPlan): Set<number> {
-  const inside = new Set<number>();
-  for (const it of plan.iterations) {
-    for (const t of it.tasks) inside.add(t);
-    inside.add(it.result);
-    if (it.terminationTask !== null) inside.add(it.terminationTask);
-  }
-  return inside;
-}
-
-function nativeOperator(task: Task): NativeOperator | null {
-  const head = task.operators[0]!;
-  const p = head.node.params;
-  const ships = task.inputs.map((i) => i.ship);
-  if (p.kind === 'Join' && task.inputs.length === 2 && (head.strategy === 'HASH_JOIN_BUILD_FIRST' || head.strategy === 'HASH_JOIN_BUILD_SECOND' || head.strategy === 'HASH_OUTER_JOIN')) {
-    return { kind: 'join', joinType: p.joinType, hint: joinHint(p.joinType, head.strategy, ships[0] === 'BROADCAST', ships[1] === 'BROADCAST') };
-  }
-  if (p.kind === 'Cross' && task.inputs.length === 2 && (head.strategy === 'NESTED_LOOP_BROADCAST_FIRST' || head.strategy === 'NESTED_LOOP_BROADCAST_SECOND')) {
-    return { kind: 'cross', broadcast: head.strategy === 'NESTED_LOOP_BROADCAST_FIRST' ? 'FIRST' : 'SECOND' };
-  }
-  if (ships.length !== 1 || ships[0] !== 'HASH') return null;
-  if (p.kind === 'Distinct' && head.strategy === 'HASH_GROUP') return { kind: 'distinct' };
-  if (p.kind === 'First' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP')) return { kind: 'first', n: p.n, sorted: p.sortKeys.length > 0 };
-  // (Key-selector reductions carry [key, record] pairs, which a sort key would not read.)
-  if (p.kind === 'GroupReduce' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP') && !(head.keyedPairs && p.sortKeys.length > 0)) {
-    return { kind: 'groups', sorted: p.sortKeys.length > 0 };
-  }
-  return null;
-}
-
-/** The hint that makes Flink run the join as tsflink planned it; a full outer join sort-merges (Flink hashes none). */
-function joinHint(joinType: string, strategy: string, broadcastFirst: boolean, broadcastSecond: boolean): FlinkJoinHint {
-  if (joinType === 'FULL_OUTER') return 'REPARTITION_SORT_MERGE';
-  if (broadcastFirst) return 'BROADCAST_HASH_FIRST';
-  if (broadcastSecond) return 'BROADCAST_HASH_SECOND';
-  if (joinType === 'LEFT_OUTER') return 'REPARTITION_HASH_SECOND';
-  if (joinType === 'RIGHT_OUTER') return 'REPARTITION_HASH_FIRST';
-  return strategy === 'HASH_JOIN_BUILD_FIRST' ? 'REPARTITION_HASH_FIRST' : 'REPARTITION_HASH_SECOND';
-}
-
-/** The key (and sort key) the records of an exchange carry, as the consumer reads them (null: none). */
-function keyedSpec(task: Task, slot: number, native: NativeOperator | null): KeyedOutput {
-  const p = task.operators[0]!.node.params;
-  if (native?.kind === 'cross' || (native === null && task.inputs[slot]!.ship === 'REBALANCE')) return { keys: null, sortKeys: [] };
-  if (native?.kind === 'join' && p.kind === 'Join') return { keys: slot === 0 ? p.leftKeys : p.rightKeys, sortKeys: [] };
-  if (native?.kind === 'first' && p.kind === 'First') return { keys: task.inputs[slot]!.keys!, sortKeys: p.sortKeys };
-  if (native?.kind === 'groups' && p.kind === 'GroupReduce') return { keys: task.inputs[slot]!.keys!, sortKeys: p.sortKeys };
-  return { keys: task.inputs[slot]!.keys!, sortKeys: [] };
-}
-
-export interface KeyedOutput {
-  readonly keys: KeySpec | null;
-  readonly sortKeys: readonly SortKey[];
-}
-
 export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { planFile: FlinkPlanFile; workerConfig: FlinkWorkerConfig } {
   const inIteration = iterationTasks(plan);
   const natives = new Map<number, NativeOperator>();
@@ -236,7 +170,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
       outputs: outputsOf(task.id).map((x) => x.output),
       sinkFiles: Array.from({ length: task.parallelism }, (_, s) => options.sinks.sinkFilesOf(task, s)),
       invalidLinesNames: options.sinks.invalidLinesNamesOf(task),
-      native: natives.has(task.id),
+      nativeHead: natives.has(task.id) ? nativeHeadStrategy(natives.get(task.id)!) : null,
     };
   }
   return {

@@ -15,7 +15,7 @@
  * CREDIT=6 (the worker reads the next input frame now: streamed-input.ts). Records of a keyed
  * input arrive as ordinary batches the JVM assembled.
  */
-import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import type { LocalStrategy, PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 
@@ -42,8 +42,8 @@ export interface FlinkOutputSpec extends OutputSpec {
 export interface FlinkTaskConfig {
   readonly slots: readonly FlinkSlot[];
   readonly outputs: readonly FlinkOutputSpec[];
-  /** Flink ran the task's first operator (a join or cross: input 0 holds the pairs it formed; distinct, first: its result). */
-  readonly native: boolean;
+  /** Flink ran the task's first operator: the strategy the worker runs it with instead (flink-operators.ts), else null. */
+  readonly nativeHead: LocalStrategy | null;
   /** Per subtask: file sink node id → the staging file it writes. */
   readonly sinkFiles: readonly Readonly<Record<number, string>>[];
   readonly invalidLinesNames: Readonly<Record<number, string>>;

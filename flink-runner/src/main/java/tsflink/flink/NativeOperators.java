@@ -99,7 +99,11 @@ final class NativeOperators {
         }
         group.write((n & 0x7f) | 0x80);
       }
-      group.write(body.toByteArray(), 0, body.size());
+      try {
+        body.writeTo(group);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e); // in memory: never
+      }
       out.collect(new Rec(0, Rec.SINGLE, Rec.noKey(), Rec.noKey(), group.toByteArray()));
     }
   }
