@@ -23,8 +23,13 @@ export interface RuntimeContext {
   getSuperstepNumber(): number;
 }
 
+/** Marks classes whose instances travel to workers wherever they are held (serde/closures/pack.ts). */
+const TRAVELS: unique symbol = Symbol.for('tsflink.travels') as typeof TRAVELS;
+
 /** Base of every rich function: `open` is called once per parallel instance before its first record, `close` after its last. */
 export abstract class RichFunction {
+  /** Instances travel to workers wherever they are held (serde/closures). */
+  static readonly [TRAVELS] = true;
   /** Set by the engine before `open(ctx)`. */
   context!: RuntimeContext;
   open(_context: RuntimeContext): void {}
@@ -70,6 +75,7 @@ export abstract class CrossFunction<L, R, O> extends RichFunction {
 }
 
 export abstract class KeySelector<T, K> {
+  static readonly [TRAVELS] = true;
   abstract getKey(value: T): K;
 }
 

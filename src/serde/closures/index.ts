@@ -1,21 +1,29 @@
 /**
- * Shipping user code to workers (issue 10): the functions, rich-function instances, key
- * selectors, collection data and custom types a physical plan names by user-object id are
- * packed into a JSON-able `ShippedCode` in the client, and rebuilt from it in a worker thread
- * or a Flink Node worker without running the user's script.
- *
- * INTERIM STUB (being replaced by the real packer): functions travel as their source text with
- * no captures; everything else by structured clone.
+ * Shipping user code to workers: the functions, rich-function instances, key selectors,
+ * collection data and custom types a physical plan names by user-object id are packed into a
+ * JSON-able `ShippedCode` in the client (pack.ts), and rebuilt from it in a worker thread or a
+ * Flink Node worker without running the user's script (rebuild.ts). See docs/shipping-code.md.
  */
+import { PlanError, TsflinkError } from '../../errors/index.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
-import { TypeRegistry } from '../type-registry.ts';
+import { RecordReader } from '../record-reader.ts';
+import { RecordWriter } from '../record-writer.ts';
+import { type CustomDeserializer, type CustomSerializer, TypeRegistry } from '../type-registry.ts';
+import type { PackedGraph } from './graph.ts';
+import { loadModuleExports } from './known-values.ts';
+import { modulesNotToImport, NeedModules, Packer } from './pack.ts';
+import { rebuildGraph } from './rebuild.ts';
 
 /** What a worker needs to rebuild a job's user objects. JSON-able; opaque outside this folder. */
 export interface ShippedCode {
   readonly version: 1;
-  /** File URLs of the modules the rebuilt code imports (for shipping them to a remote cluster). */
+  /** File URLs (ES modules) and paths (CommonJS) of the modules the rebuilt code imports. */
   readonly modules: readonly string[];
-  readonly [more: string]: unknown;
+  readonly graph: PackedGraph;
+  /** Per user-object id: its node, or its records (collection data, in the binary record format). */
+  readonly objects: Readonly<Record<string, { readonly node: number } | { readonly records: string }>>;
+  /** The registered custom types in registration order: nodes of the class, serializer and deserializer. */
+  readonly types: readonly { readonly cls: number; readonly serializer: number; readonly deserializer: number }[];
 }
 
 export interface UnpackedCode {
@@ -23,48 +31,109 @@ export interface UnpackedCode {
   readonly types: TypeRegistry;
 }
 
+interface RunsInClient {
+  readonly runInClient?: boolean;
+}
+
 /**
- * Packs what `plan` refers to. Throws a PlanError naming the operator, its call site and the
- * captured name when a captured value cannot travel.
+ * Packs what `plan` refers to. Throws a PlanError naming the operator, where the function was
+ * defined and the captured name when a captured value cannot travel. Call it before the first
+ * `await` of a job (it reads the stack to know which modules are still running their top level).
  */
-export async function packUserCode(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, _types: TypeRegistry): Promise<ShippedCode> {
-  const objects: Record<string, unknown> = {};
-  for (const id of referencedIds(plan)) {
-    const v = userObjects.get(id);
-    objects[id] = typeof v === 'function' ? { fn: v.toString() } : { value: v };
+export async function packUserCode(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): Promise<ShippedCode> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 100;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const noImport = modulesNotToImport(stack);
+  for (;;) {
+    try {
+      return packOnce(plan, userObjects, types, noImport);
+    } catch (e) {
+      if (!(e instanceof NeedModules)) throw e;
+      await loadModuleExports(e.urls);
+    }
   }
-  return { version: 1, modules: [], objects };
 }
 
+function packOnce(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, noImport: ReadonlySet<string>): ShippedCode {
+  const packer = new Packer(noImport, types);
+  const objects: Record<string, { node: number } | { records: string }> = {};
+  for (const [id, operator] of referencedIds(plan)) {
+    const value = userObjects.get(id);
+    if (operator.data) objects[id] = { records: packRecords(value, operator.name, types) };
+    else objects[id] = { node: packer.packRoot(value, operator.name) };
+  }
+  const packedTypes: ShippedCode['types'][number][] = [];
+  for (let t = 0; t < types.size; t++) {
+    const type = types.byId(t)!;
+    const operator = `the custom type ${type.name}`;
+    packedTypes.push({ cls: packer.packRoot(type.cls, operator), serializer: packer.packRoot(type.serializer, operator), deserializer: packer.packRoot(type.deserializer, operator) });
+  }
+  packer.finish();
+  return { version: 1, modules: [...packer.modules], graph: { nodes: packer.nodes }, objects, types: packedTypes };
+}
+
+function packRecords(value: unknown, operator: string, types: TypeRegistry): string {
+  const writer = new RecordWriter(types);
+  try {
+    for (const v of value as unknown[]) writer.write(v);
+  } catch (e) {
+    throw new PlanError(`${operator}: an element of the collection cannot be sent to the workers that run the job: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return Buffer.from(writer.finish()).toString('base64');
+}
+
+/** Rebuilds a job's user objects and custom types (in a worker thread or a Flink Node worker). */
 export async function unpackUserCode(code: ShippedCode): Promise<UnpackedCode> {
-  const userObjects = new Map<string, unknown>();
-  for (const [id, o] of Object.entries(code.objects as Record<string, { fn?: string; value?: unknown }>)) {
-    // biome-ignore lint: interim
-    userObjects.set(id, o.fn !== undefined ? (0, eval)(`(${o.fn})`) : o.value);
+  try {
+    const get = await rebuildGraph(code.graph);
+    const types = new TypeRegistry();
+    for (const t of code.types) {
+      types.register(get(t.cls) as abstract new () => unknown, get(t.serializer) as CustomSerializer<unknown>, get(t.deserializer) as CustomDeserializer<unknown>);
+    }
+    const userObjects = new Map<string, unknown>();
+    for (const [id, o] of Object.entries(code.objects)) {
+      userObjects.set(id, 'node' in o ? get(o.node) : new RecordReader(types).readAll(Buffer.from(o.records, 'base64')));
+    }
+    return { userObjects, types };
+  } catch (e) {
+    if (e instanceof TsflinkError) throw e;
+    throw new TsflinkError(`the job's functions could not be rebuilt in a worker: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { userObjects, types: new TypeRegistry() };
 }
 
-/** Rewrites the module URLs of `code` (code shipped to a remote cluster lives elsewhere). */
-export function relocateModules(code: ShippedCode, _map: (url: string) => string): ShippedCode {
-  return code;
+/** Rewrites the module URLs and files of `code` (code shipped to a remote cluster lives elsewhere). */
+export function relocateModules(code: ShippedCode, map: (urlOrFile: string) => string): ShippedCode {
+  const nodes = code.graph.nodes.map((n) => {
+    if (n.k === 'known' && n.ref.kind === 'esm') return { ...n, ref: { ...n.ref, url: map(n.ref.url) } };
+    if (n.k === 'known' && n.ref.kind === 'cjs') return { ...n, ref: { ...n.ref, file: map(n.ref.file) } };
+    if (n.k === 'require') return { ...n, file: map(n.file) };
+    return n;
+  });
+  return { ...code, modules: code.modules.map(map), graph: { nodes } };
 }
 
-/** The user-object ids a plan names, with the operator that names each. */
-export function referencedIds(plan: PhysicalPlan): Map<string, string> {
-  const ids = new Map<string, string>();
+/**
+ * The user-object ids a plan names, with the operator that names each (and whether it is
+ * collection data). A task with an operator that runs in the client ships only the keys its
+ * producers partition by.
+ */
+export function referencedIds(plan: PhysicalPlan): Map<string, { readonly name: string; readonly data: boolean }> {
+  const ids = new Map<string, { name: string; data: boolean }>();
   const walk = (v: unknown, operator: string): void => {
     if (Array.isArray(v)) for (const x of v) walk(x, operator);
     else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
         if ((k === 'fn' || k === 'data') && typeof x === 'string' && /^u\d+$/.test(x)) {
-          if (!ids.has(x)) ids.set(x, operator);
+          if (!ids.has(x)) ids.set(x, { name: operator, data: k === 'data' });
         } else walk(x, operator);
       }
     }
   };
   for (const t of plan.tasks) {
-    for (const op of t.operators) walk(op.node.params, op.node.name);
+    const inClient = t.operators.some((op) => (op.node as RunsInClient).runInClient === true);
+    if (!inClient) for (const op of t.operators) walk(op.node.params, op.node.name);
     walk(t.inputs, t.operators[0]!.node.name); // exchange keys (a key selector partitions)
   }
   return ids;
