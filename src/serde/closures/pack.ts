@@ -5,6 +5,7 @@
  * travel is a PlanError naming where it was captured.
  */
 import { realpathSync } from 'node:fs';
+import { findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { types as utilTypes } from 'node:util';
 import { PlanError } from '../../errors/index.ts';
@@ -67,7 +68,17 @@ export function modulesNotToImport(stack: string): Set<string> {
   return out;
 }
 
-function siteOf(url: string, line: number): string {
+/** `file:line` of a definition, through the file's source map when it was compiled (tsx). */
+function siteOf(url: string, line: number, column: number): string {
+  try {
+    const entry = (findSourceMap(url) ?? (url.startsWith('file:') ? findSourceMap(fileURLToPath(stripQuery(url))) : undefined))?.findEntry(line, column);
+    if (entry && 'originalLine' in entry && typeof entry.originalLine === 'number') {
+      line = entry.originalLine;
+      if (entry.originalSource) url = entry.originalSource;
+    }
+  } catch {
+    // no source map
+  }
   let file = url;
   if (url.startsWith('file:')) {
     try {
@@ -124,7 +135,7 @@ export class Packer {
   private fail(where: Where, what: string, hint: string): never {
     const at = where.site ? ` (a function defined at ${where.site})` : '';
     throw new PlanError(
-      `${where.operator}: \`${where.path}\`${at} is ${what}, which cannot be sent to the worker threads or Flink workers that run the operator. ${hint}`,
+      `${where.operator}: \`${where.path}\`${at} is ${what}; it cannot be sent to the worker threads or Flink workers that run the operator. ${hint}`,
     );
   }
 
@@ -256,11 +267,14 @@ export class Packer {
       const travels = root || this.types.lookup(obj) !== undefined || travelsAnywhere(cls);
       if (!travels) {
         const name = cls.name || 'anonymous';
+        const builtIn = knownGlobal(cls) !== undefined;
         const hint =
           name === 'DataSet' || name.endsWith('Environment') || name.endsWith('DataSet') || name.endsWith('Operator')
             ? 'A data set cannot be used inside a function: pass it as a broadcast set (withBroadcastSet) and read it with getBroadcastVariable.'
-            : `Register the class with env.registerCustomType(${name}, …), create the value inside the function (in open() of a rich function), or mark the operator with runInClient().`;
-        return this.fail(where, `an instance of class ${name}, which is not registered`, hint);
+            : builtIn
+              ? 'Create it inside the function (in open() of a rich function), or mark the operator with runInClient().'
+              : `Register the class with env.registerCustomType(${name}, …), create the value inside the function (in open() of a rich function), or mark the operator with runInClient().`;
+        return this.fail(where, builtIn ? `an instance of ${name} (it holds resources of this process)` : `an instance of class ${name}, which is not a registered type`, hint);
       }
       const priv = privateNames(obj);
       if (priv.length > 0) return this.fail(where, `an instance of class ${cls.name} with private fields (${priv.join(', ')})`, 'A copy cannot reach private fields: use ordinary properties, or create the value inside the function.');
@@ -325,7 +339,7 @@ export class Packer {
       return i;
     }
     const url = first.location ? normalizeUrl(first.location.url) : '';
-    const site = first.location ? siteOf(url, first.location.line) : null;
+    const site = first.location ? siteOf(url, first.location.line, first.location.column) : null;
     const ref = url ? this.moduleRef(fn, url) : null;
     if (ref) return this.remember(fn, { k: 'known', ref });
     const view = typeof analysis === 'string' || analysis.free.size === 0 ? first : inspectFunction(fn, analysis.free);
