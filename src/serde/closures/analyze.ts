@@ -5,7 +5,7 @@
  * `super` of an enclosing function, `import.meta`).
  */
 import { parse } from 'acorn';
-import { analyze as scopesOf } from 'periscopic';
+import { freeNames } from './free-names.ts';
 
 /** How the source becomes a function again. */
 export type SourceForm =
@@ -75,8 +75,7 @@ function analyzeUncached(source: string): SourceAnalysis | string {
     const spliced = tryParse(`(${source.slice(0, heritage.start)}${SUPER}${source.slice(heritage.end)}\n)`);
     if (spliced) program = spliced;
   }
-  const { globals } = scopesOf(program);
-  const free = new Set<string>(globals.keys());
+  const free = freeNames(program);
   free.delete(SUPER);
   free.delete('import');
   // A named function or class expression binds its own name.
