@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer, Socket } from 'node:net';
 import { test } from 'node:test';
+import { runInThisContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { FilterFunction, MapFunction, getEnvironment } from '../../src/index.ts';
 import type { PhysicalPlan } from '../../src/optimizer/physical-plan.ts';
@@ -219,4 +220,10 @@ test('an arrow function that uses `this` of the method it was created in is a cl
     }
   }
   await assert.rejects(pack({ u0: new Job().mapper() }), /Map at job\.ts:1: `the function` \(a function defined at .*closures\.test\.ts:\d+\) is a function that uses `this` of the function it was created in.*const factor = this\.factor/s);
+});
+
+test("a script's top-level functions and vars (globals of `node -e`, a REPL) travel as values: a worker has none of them", async () => {
+  runInThisContext('var closuresTestOffset = 5; function closuresTestHelper(x) { return x + closuresTestOffset; }');
+  const code = await pack({ u1: runInThisContext('(x) => closuresTestHelper(x) * 2') });
+  assert.deepEqual(await inWorker(code, `(o) => [o.get('u1')(1), typeof globalThis.closuresTestHelper]`), [12, 'undefined']);
 });

@@ -3,7 +3,7 @@
  * copy: globals (`Math.max`, `JSON`, `console`), exports of Node's built-in modules
  * (`readFileSync`), and exports of the user's (or a library's) modules, which the worker imports.
  */
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 
@@ -46,10 +46,12 @@ function buildIndex(): Map<unknown, KnownRef> {
   const map = new Map<unknown, KnownRef>();
   map.set(globalThis, { kind: 'global', path: [] });
   const globals = ownValues(globalThis);
-  // Lazily defined globals (process, Buffer, crypto, …) are getters: read them once.
+  // Lazily defined globals (process, Buffer, crypto, …) are getters: read them once; not the
+  // built-in modules `node -e` and the REPL expose as globals (reading loads them, with warnings).
+  const modules = new Set(builtinModules);
   for (const key of Object.getOwnPropertyNames(globalThis)) {
     const d = Object.getOwnPropertyDescriptor(globalThis, key);
-    if (d && !('value' in d) && d.get) {
+    if (d && !('value' in d) && d.get && !modules.has(key)) {
       try {
         globals.push([key, (globalThis as Record<string, unknown>)[key]]);
       } catch {
@@ -57,9 +59,10 @@ function buildIndex(): Map<unknown, KnownRef> {
       }
     }
   }
-  for (const [key, v] of globals) add(map, v, { kind: 'global', path: [key] });
-  for (const [key, v] of globals) {
-    if ((typeof v !== 'object' && typeof v !== 'function') || v === null) continue;
+  const standard = globals.filter(([key]) => !isUserGlobal(key));
+  for (const [key, v] of standard) add(map, v, { kind: 'global', path: [key] });
+  for (const [key, v] of standard) {
+    if ((typeof v !== 'object' && typeof v !== 'function') || v === null || v === globalThis) continue;
     for (const [k2, v2] of ownValues(v)) {
       add(map, v2, { kind: 'global', path: [key, k2] });
       if (k2 === 'prototype' && v2 !== null && typeof v2 === 'object') {
@@ -73,6 +76,20 @@ function buildIndex(): Map<unknown, KnownRef> {
     for (const [k, v] of ownValues(exports)) add(map, v, { kind: 'builtin', module: name, path: [k] });
   }
   return map;
+}
+
+/** Globals Node defines as enumerable properties (user globals are told apart from them). */
+const NODE_ENUMERABLE_GLOBALS = new Set(Object.keys(globalThis));
+
+/**
+ * Whether a free name is a global the user's program made (a top-level `var` or function of a
+ * script, as in `node -e`, or an assignment to globalThis), which a worker does not have.
+ */
+export function isUserGlobal(name: string): boolean {
+  const d = Object.getOwnPropertyDescriptor(globalThis, name);
+  if (!d || name === 'undefined' || name === 'NaN' || name === 'Infinity' || name === 'globalThis') return false;
+  if (new Set(builtinModules).has(name)) return false;
+  return !d.configurable || (!!d.enumerable && !NODE_ENUMERABLE_GLOBALS.has(name));
 }
 
 /** The global or built-in value `value` is, if it is one. */

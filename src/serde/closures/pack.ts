@@ -13,7 +13,7 @@ import type { TypeRegistry } from '../type-registry.ts';
 import { analyzeSource } from './analyze.ts';
 import type { PackedNode, PackedProperty } from './graph.ts';
 import { inspectFunction, privateNames } from './inspect.ts';
-import { type KnownRef, knownCommonJs, knownGlobal, moduleExportsLoaded, knownModuleExportSync, whyNotCopyable } from './known-values.ts';
+import { isUserGlobal, type KnownRef, knownCommonJs, knownGlobal, moduleExportsLoaded, knownModuleExportSync, whyNotCopyable } from './known-values.ts';
 
 /** Where a value was met, for errors: the operator, and the path of names from the operator's function to it. */
 export interface Where {
@@ -360,6 +360,10 @@ export class Packer {
         continue;
       }
       captures.push([name, this.pack(c.value, { ...inner, path: name })]);
+    }
+    // Globals the program made (a script's top-level functions and vars): a worker has none of them.
+    for (const name of analysis.free) {
+      if (!view.captured.has(name) && isUserGlobal(name)) captures.push([name, this.pack((globalThis as Record<string, unknown>)[name], { ...inner, path: name })]);
     }
     let heritage: { start: number; end: number; superclass: number } | null = null;
     if (analysis.heritage) {
