@@ -9,7 +9,8 @@
  * --repeat defaults to 3 rounds (1 for --sizes small and for wordcount-1g). DuckDB is installed
  * with `npm install --no-save` when missing and left out where it cannot run.
  *
- * Workloads: wordcount, groupby, join, distinct, spill-groupby (the default set) and wordcount-1g.
+ * Workloads: wordcount, groupby, join, distinct, spill-groupby, parallel-fixed-cost (the default set),
+ * wordcount-1g and flink-wordcount.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { differences, sortedLines } from './harness/answer.ts';
 import { writeConf } from './harness/conf.ts';
 import { hasGnuTime, measure } from './harness/measure.ts';
 import { type MachineInfo, renderReport, renderWorkload } from './harness/report.ts';
-import { type ContenderRecord, type RunRecord, type WorkloadRecord, loadResults, saveResults, summarize } from './harness/results.ts';
+import { type ContenderRecord, type RunRecord, type WorkloadRecord, loadResults, median, saveResults, summarize } from './harness/results.ts';
 import { type BenchContext, DEFAULT_SEED, type SizeName, WORKLOADS } from './harness/workloads.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -96,7 +97,11 @@ for (const workload of selected) {
   workload.setUp?.(ctx);
   const contenders = workload.contenders(ctx, data);
   const plan = planOf(contenders.filter((c) => c.planArgs).pop()?.planArgs?.() ?? null);
-  const records: ContenderRecord[] = contenders.map((c) => ({ id: c.id, label: c.label, kind: c.kind, runs: [] }));
+  // A contender that times jobs inside its process records each kind of job as a contender of its own.
+  const recordsOf: ContenderRecord[][] = contenders.map((c) =>
+    (c.inProcess ?? [{ id: c.id, label: c.label }]).map((r) => ({ id: r.id, label: r.label, kind: c.kind, runs: [] })),
+  );
+  const records = recordsOf.flat();
   const outDir = join(DATA, 'out', workload.name);
   mkdirSync(outDir, { recursive: true });
   const loadBefore = os.loadavg()[0]!;
@@ -117,7 +122,10 @@ for (const workload of selected) {
         }
         const leftovers = contender.kind === 'tsflink' ? leftoverTempFiles() : [];
         const run: RunRecord = { rep, ok: m.ok, wallMs: m.wallMs, cpuSeconds: m.cpuSeconds, peakRssMiB: m.peakRssMiB, wrong, load };
-        records[i]!.runs.push(run);
+        if (contender.inProcess) {
+          const timed = recordInProcessRuns(recordsOf[i]!, run, output);
+          if (timed !== null) console.log(timed);
+        } else recordsOf[i]![0]!.runs.push(run);
         rmSync(output, { recursive: true, force: true });
         const rss = m.peakRssMiB === null ? '?' : `${Math.round(m.peakRssMiB)} MiB`;
         const cpu = m.cpuSeconds === null ? '' : `  cpu ${m.cpuSeconds.toFixed(2)} s`;
@@ -182,6 +190,28 @@ function writeReport(): void {
   }
   const command = `npm run bench${sizes === 'small' ? ' -- --sizes small' : ''}`;
   writeFileSync(reportPath, renderReport(ordered, machine, command));
+}
+
+/**
+ * The jobs a process timed itself (`<output>/.timings.json`, see Contender.inProcess), each a run
+ * of its record with the process's peak RSS; when the process failed, a failed run for each.
+ * Returns a line of their median walls for the console.
+ */
+function recordInProcessRuns(recs: readonly ContenderRecord[], processRun: RunRecord, output: string): string | null {
+  const timingsFile = join(output, '.timings.json');
+  if (!processRun.ok || !existsSync(timingsFile)) {
+    for (const r of recs) r.runs.push({ ...processRun, ok: false });
+    return null;
+  }
+  const { runs } = JSON.parse(readFileSync(timingsFile, 'utf8')) as { runs: { id: string; wallMs: number; cpuSeconds: number }[] };
+  const parts: string[] = [];
+  for (const r of recs) {
+    const mine = runs.filter((t) => t.id === r.id);
+    for (const t of mine) r.runs.push({ ...processRun, wallMs: t.wallMs, cpuSeconds: t.cpuSeconds });
+    const walls = mine.map((t) => t.wallMs);
+    if (walls.length > 0) parts.push(`${r.id} ${walls.length === 1 ? '' : 'median '}${(median(walls)! / 1000).toFixed(3)} s`);
+  }
+  return `      in-process jobs: ${parts.join(', ')}`;
 }
 
 function fail(message: string): never {

@@ -11,7 +11,9 @@ export interface MachineInfo {
   readonly gnuTime: boolean;
 }
 
-const seconds = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`);
+// Three decimals below a second: the in-process jobs of parallel-fixed-cost take tens of milliseconds.
+const figure = (ms: number): string => (ms / 1000).toFixed(ms < 1000 ? 3 : 2);
+const seconds = (ms: number | null): string => (ms === null ? '—' : `${figure(ms)} s`);
 
 /** The range of the one-minute load average over the runs (the machine has `cores` cores). */
 function loadText(w: WorkloadRecord): string {
@@ -29,14 +31,14 @@ export function renderWorkload(w: WorkloadRecord): string {
     `### ${w.title} (\`${w.name}\`)`,
     '',
     `Data: ${w.data}. Ran ${w.ranAt} at commit ${w.commit}, sizes \`${w.sizes}\`, seed ${w.seed}, ` +
-      `${w.contenders[0]?.runs.length ?? 0} alternating rounds; ${loadText(w)}.`,
+      `${new Set(w.contenders[0]?.runs.map((r) => r.rep)).size} alternating rounds; ${loadText(w)}.`,
     '',
     '| contender | median wall | runs | × baseline | × tsflink p=1 | CPU (user+sys, median) | peak RSS (max) |',
     '|---|---:|---|---:|---:|---:|---:|',
   ];
   for (const c of w.contenders) {
     const s = summarize(c);
-    const runs = c.runs.map((r) => (r.ok ? (r.wallMs / 1000).toFixed(2) : 'FAILED') + (r.wrong ? ' WRONG' : '')).join(', ');
+    const runs = c.runs.map((r) => (r.ok ? figure(r.wallMs) : 'FAILED') + (r.wrong ? ' WRONG' : '')).join(', ');
     const ratio = (ref: number | null): string => (s.medianWallMs !== null && ref ? `${(s.medianWallMs / ref).toFixed(2)}×` : '—');
     const cpu = median(c.runs.filter((r) => r.ok && r.cpuSeconds !== null).map((r) => r.cpuSeconds!));
     const rss = s.maxRssMiB === null ? '—' : `${Math.round(s.maxRssMiB)} MiB`;
@@ -57,7 +59,7 @@ export function renderReport(workloads: readonly WorkloadRecord[], machine: Mach
     `Written by \`${command}\` (bench/run.ts). Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM; ` +
       `Node ${machine.node}; DuckDB ${machine.duckdb ?? 'not installed'}; peak RSS from ${machine.gnuTime ? 'GNU time (ru_maxrss)' : 'polling /proc VmHWM'}.`,
     '',
-    'Every contender is a separate process, timed from spawn to exit (start-up included); contenders run alternating, ' +
+    'Every contender is a separate process, timed from spawn to exit (start-up included; `parallel-fixed-cost` times jobs inside one process instead); contenders run alternating, ' +
       'round after round; the tables show medians of the wall times and the highest peak RSS. Every output is sorted and ' +
       'compared with the hand-written baseline\'s. tsflink runs through the built CLI (`node dist/cli/main.js run bench/jobs/<job>.ts -p N`).',
     '',

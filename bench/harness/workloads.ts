@@ -49,6 +49,12 @@ export interface Contender {
   readonly args: (output: string) => string[];
   /** For tsflink: the arguments of `tsflink plan` for the same job. */
   readonly planArgs?: () => string[];
+  /**
+   * The child times several jobs itself (one process, see jobs/fixed-cost.ts) and writes them to
+   * `<output>/.timings.json` as `{ runs: [{ id, wallMs, cpuSeconds }] }`: each of these is then
+   * recorded as a contender of its own, with a run per timed job.
+   */
+  readonly inProcess?: readonly { readonly id: string; readonly label: string }[];
 }
 
 export interface Workload {
@@ -276,7 +282,48 @@ export const WORKLOADS: readonly Workload[] = [
   },
   wordCount('wordcount-1g', (t) => t.bigTextBytes, false),
   flinkWordCount(),
+  parallelFixedCost(),
 ];
+
+/**
+ * Issue 10's fixed cost of a parallel job: in one `tsflink run` process, a small job (2 M
+ * numbers, a map, a filter, a count) at p=1 and at p=2, alternating after a warm-up, so that
+ * neither process nor thread start-up is in the figures; the target is p=2 at most 1.5× p=1.
+ */
+function parallelFixedCost(): Workload {
+  const jobsPerProcess = 5;
+  return {
+    name: 'parallel-fixed-cost',
+    title: 'Fixed cost of a parallel job (p=1 and p=2 jobs in one warm process)',
+    byDefault: true,
+    prepare: () => ({
+      inputs: [],
+      description:
+        `generateSequence(1, 2 M).map(x => x * 2).filter(x => x % 3 === 0).count(); per process, after a first p=2 job and a warm-up ` +
+        `job at each parallelism, ${jobsPerProcess} jobs at p=1 and ${jobsPerProcess} at p=2, alternating; each job is one run below, ` +
+        `timed inside the process, CPU time of the whole process during the job`,
+      facts: {},
+    }),
+    contenders(ctx) {
+      const cli = join(ctx.tsflinkHome, 'dist', 'cli', 'main.js');
+      const job = join(ctx.tsflinkHome, 'bench', 'jobs', 'fixed-cost.ts');
+      return [
+        {
+          id: 'tsflink-fixed-cost',
+          label: 'tsflink p=1 and p=2 in one process',
+          kind: 'tsflink',
+          args: (out) => [cli, 'run', job, '--conf', ctx.confFor(null), '-', String(jobsPerProcess), out],
+          inProcess: [
+            { id: 'tsflink-p1', label: 'tsflink p=1 (in-process job)' },
+            { id: 'tsflink-p2', label: 'tsflink p=2 (in-process job, warm)' },
+            { id: 'tsflink-p2-first', label: "tsflink p=2 (the process's first parallel job)" },
+          ],
+        },
+      ];
+    },
+    targets: () => [allCorrect(), ratioAtMost('tsflink-p2', 'tsflink-p1', 1.5)],
+  };
+}
 
 /**
  * Issue 4's benchmark: WordCount through tsflink on the Flink target against the same job as a
