@@ -65,6 +65,16 @@ export class DataSet<T> {
     return this;
   }
 
+  /**
+   * Runs this operator in the client process (the one that called `execute()`), not on worker
+   * threads: its functions are not shipped, so they may capture what cannot travel (a socket, a
+   * database client). Its subtasks run one after another there. The Flink target cannot do this.
+   */
+  runInClient(): this {
+    this.env.updateNode(this.id, { runInClient: true });
+    return this;
+  }
+
   /** Makes all of `dataSet` visible to every parallel instance as `ctx.getBroadcastVariable(name)`. */
   withBroadcastSet<B>(dataSet: DataSet<B>, name: string): this;
   withBroadcastSet<B>(name: string, dataSet: DataSet<B>): this;

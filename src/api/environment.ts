@@ -13,7 +13,6 @@ import { optimize } from '../optimizer/optimizer.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { type BroadcastInput, createNode, type CsvSourceOptions, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
 import { selectRunner } from '../runners/select-runner.ts';
-import { currentJobHook, nextSubmission, recordOutcome } from '../runners/submissions.ts';
 import type { JobOutcome } from '../runners/runner.ts';
 import type { ClassType, CustomDeserializer, CustomSerializer } from '../serde/type-registry.ts';
 import { TypeRegistry } from '../serde/type-registry.ts';
@@ -232,10 +231,6 @@ export class ExecutionEnvironment {
   private async run(sinks: readonly number[], jobName: string, local: boolean | undefined): Promise<JobOutcome> {
     this.jobCount++;
     const plan = this.optimizedPlan(sinks, jobName);
-    const submission = nextSubmission();
-    // In a worker thread re-running this script, the coordinator runs the job (operator mode).
-    const hook = currentJobHook();
-    if (hook) return hook.submit({ submission, plan, userObjects: this.objects.asMap(), types: this.types });
     const planFormat = process.env.TSFLINK_PLAN_FORMAT;
     if (planFormat) {
       // `tsflink plan`: print the plan instead of running it.
@@ -246,19 +241,16 @@ export class ExecutionEnvironment {
     }
     const target = local === false ? 'flink' : local === true ? 'local' : this.config.target;
     const runner = selectRunner(target, this.config);
-    const outcome = await runner.run(plan, {
+    return runner.run(plan, {
       userObjects: this.objects.asMap(),
       types: this.types,
       objectReuse: this.objectReuse,
       retries: this.retries,
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
-      submission,
       memoryBytes: this.config.taskmanagerMemoryBytes,
       tmpDir: this.config.tmpDirs[0] ?? os.tmpdir(),
     });
-    recordOutcome(submission, outcome, this.types);
-    return outcome;
   }
 
   /**
@@ -299,7 +291,7 @@ export class ExecutionEnvironment {
   }
 
   /** @internal replaces a node by a copy with some fields changed (nodes themselves are frozen). */
-  updateNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'params'>>): void {
+  updateNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'runInClient' | 'params'>>): void {
     const node = this.getNode(id);
     this.nodes[id] = createNode({ ...node, ...patch });
   }

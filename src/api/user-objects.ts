@@ -1,7 +1,7 @@
 /**
  * The user code and data a plan refers to by id (`u0`, `u1`, …): functions, rich-function
- * instances, key selectors, collection contents. Ids follow creation order, so a process that
- * re-runs the same script rebuilds the same table.
+ * instances, key selectors, collection contents. Ids follow creation order; the workers get the
+ * objects a job's plan names as shipped code (serde/closures), by the same ids.
  */
 export class UserObjects {
   private readonly objects = new Map<string, unknown>();

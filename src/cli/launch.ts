@@ -1,14 +1,12 @@
 /**
  * What `tsflink run` and `tsflink plan` do once the command line is parsed: publish the
- * settings as `TSFLINK_*` environment variables (so the library, and every worker that re-runs
- * the script, sees them), hand the script its own arguments, and import it.
+ * settings as `TSFLINK_*` environment variables (so the library sees them, and the Flink target's
+ * workers, which get them shipped), hand the script its own arguments, and import it.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import os from 'node:os';
 import { loadConfig } from '../config/config.ts';
-import { prestartWorkers } from '../runners/local-runner.ts';
 import type { ExecutionTarget } from '../config/config-values.ts';
 import { ENV_VARS } from '../config/env-vars.ts';
 import type { PlanFormat } from '../optimizer/explain.ts';
@@ -46,11 +44,9 @@ export async function launchScript(request: LaunchRequest, cwd: string = process
   else delete env[ENV_VARS.planFormat];
 
   // Fail on a bad configuration now, as one clear message, rather than from inside the script.
-  const config = loadConfig(cwd, env);
+  loadConfig(cwd, env);
 
   process.argv = [process.argv[0]!, script, ...request.scriptArgs];
-  // The first job's worker threads load while the script does (they re-run it).
-  if (config.target === 'local' && request.planFormat === undefined) prestartWorkers(config.parallelismDefault ?? os.availableParallelism());
   await importScript(script);
 }
 

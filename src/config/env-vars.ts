@@ -1,7 +1,7 @@
 /**
  * The environment variables through which the CLI, the configuration and the library talk to
- * each other. Workers that re-run a script inherit them, so every process of a job sees the
- * same settings.
+ * each other. Worker threads inherit them and the Flink target ships them to its Node workers,
+ * so every process of a job sees the same settings.
  */
 export const ENV_VARS = {
   /** Path of the configuration file (instead of `./tsflink.yaml`). */

@@ -103,7 +103,8 @@ function taskLabelLines(task: Task): string[] {
 function operatorLine(op: PhysicalOperator): string {
   const detail = op.strategy === 'COMBINE' && op.combineKeys !== undefined ? combineDetail(op.combineKeys) : paramsDetail(op.node.params);
   const line = `${op.node.params.kind} ${JSON.stringify(op.node.name)} ${op.strategy}`;
-  return detail === '' ? line : `${line} ${detail}`;
+  const withDetail = detail === '' ? line : `${line} ${detail}`;
+  return op.node.runInClient === true ? `${withDetail} (runs in client)` : withDetail;
 }
 
 function combineDetail(keys: KeySpec | null): string {

@@ -13,6 +13,8 @@ export interface PlanJsonNode {
   parallelism: number;
   strategy: string;
   task: number;
+  /** Present (true) for an operator marked `runInClient()`. */
+  runInClient?: true;
 }
 
 export interface PlanJsonEdge {
@@ -57,6 +59,7 @@ export function toPlanJson(plan: PhysicalPlan): PlanJson {
         parallelism: task.parallelism,
         strategy: op.strategy,
         task: task.id,
+        ...(op.node.runInClient === true ? { runInClient: true as const } : {}),
       });
       if (k > 0) edges.push({ source: operatorId(task.operators[k - 1]!), target: id, ship: 'FORWARD', chained: true, input: 0 });
     });

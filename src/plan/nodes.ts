@@ -122,6 +122,8 @@ export interface PlanNode {
   readonly broadcastInputs: readonly BroadcastInput[];
   /** `setParallelism(n)`; null takes the environment's parallelism when the job runs. */
   readonly parallelism: number | null;
+  /** `runInClient()`: its subtasks run in the client process, with the functions as they are there (never shipped). */
+  readonly runInClient?: boolean;
   readonly params: NodeParams;
 }
 

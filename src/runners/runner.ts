@@ -15,8 +15,6 @@ export interface JobResources {
   readonly retries: number;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** This job's number among the process's submissions (see submissions.ts). */
-  readonly submission: number;
   /** `taskmanager.memory`: what the engine may hold in memory before it spills. */
   readonly memoryBytes: number;
   /** Where spill files go. */

@@ -1,14 +1,17 @@
 /**
  * The multi-core engine: runs a job's tasks in topological order, each task's subtasks in
- * parallel on a pool of worker threads that re-run the user's script in operator mode. Records
- * move between tasks as binary batches through the coordinator's exchange store (which spills
- * beyond the memory budget); sinks commit only when every task succeeded.
+ * parallel on threads of the process's warm worker pool, which rebuild the job's functions from
+ * the code the client shipped (serde/closures). A task with an operator marked `runInClient()`
+ * runs its subtasks in this thread instead, with the client's own functions. Records move
+ * between tasks as binary batches through the coordinator's exchange store (which spills beyond
+ * the memory budget); sinks commit only when every task succeeded.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
+import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
+import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { JobSinks } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
@@ -16,15 +19,15 @@ import { runAttempts } from './retries.ts';
 import { runSchedule, stepsOf } from './schedule.ts';
 import { AccumulatorMerger } from './worker/accumulator-codec.ts';
 import { ExchangeStore } from './worker/exchange-store.ts';
-import { planFingerprint } from './worker/fingerprint.ts';
-import type { BatchSource, FromWorker, OutputSpec, RunSubtask, WorkerInit } from './worker/protocol.ts';
-import { type SpawnedWorkers, type SubtaskRun, WorkerPool } from './worker/worker-pool.ts';
+import type { BatchSource, FromWorker, OutputSpec, RunSubtask, StartJob, TsxApis } from './worker/protocol.ts';
+import { rebuildError } from './worker/remote-error.ts';
+import { runRemoteSubtask, type SubtaskJob } from './worker/remote-subtask.ts';
+import { type SubtaskRun, type WorkerLease, workerPool } from './worker/worker-pool.ts';
 
-export interface WorkerLaunch {
-  readonly script: string;
-  readonly argv: readonly string[];
-  readonly replay: readonly (Uint8Array | null)[];
-  readonly tsxApi: string | null;
+export interface WorkerJob {
+  /** The job's user code, packed for the workers (tasks that run in the client are left out). */
+  readonly code: ShippedCode;
+  readonly tsx: TsxApis | null;
   readonly threads: number;
 }
 
@@ -36,35 +39,36 @@ interface ExchangeSpec {
   readonly output: OutputSpec;
 }
 
-export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResources, launch: WorkerLaunch, early: SpawnedWorkers | null = null): Promise<JobOutcome> {
-  try {
-    checkBeforeRunning(plan);
-  } catch (e) {
-    if (early !== null) WorkerPool.discard(early);
-    throw e;
-  }
-  const init: WorkerInit = {
-    script: launch.script,
-    argv: launch.argv,
-    submission: resources.submission,
-    replay: launch.replay,
-    fingerprint: planFingerprint(plan),
-    tsxApi: launch.tsxApi,
-  };
-  // The first pool starts outside the attempts: a worker that cannot rebuild the plan is a
-  // WorkerFallback for the runner, not a failed attempt. Workers started early for this very
-  // job (same script, arguments, submission and count) are used when there are any.
-  const fits = early !== null && early.slots.length === launch.threads && early.init.submission === init.submission && early.init.script === init.script && early.init.tsxApi === init.tsxApi && JSON.stringify(early.init.argv) === JSON.stringify(init.argv);
-  if (early !== null && !fits) WorkerPool.discard(early);
-  let pool: WorkerPool | null = fits ? await WorkerPool.adopt(early, init.fingerprint) : await WorkerPool.start(launch.threads, init);
-  return runAttempts(plan, resources, async () => {
-    // A failed attempt may leave a worker in any state: every attempt gets fresh threads.
-    const threads: WorkerPool = pool ?? (await WorkerPool.start(launch.threads, init));
-    pool = null;
+export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResources, job: WorkerJob): Promise<JobOutcome> {
+  checkBeforeRunning(plan);
+  const pool = workerPool();
+  const jobId = randomBytes(6).toString('hex');
+  const start: StartJob = { type: 'job', jobId, plan, code: job.code, tsx: job.tsx };
+  const leaseAndStart = async (): Promise<WorkerLease> => {
+    const lease = await pool.lease(job.threads, jobId);
     try {
-      return await runAttempt(plan, resources, threads);
+      await lease.start(start);
+    } catch (e) {
+      lease.release(false);
+      throw e;
+    }
+    return lease;
+  };
+  // The first threads rebuild the job outside the attempts: code that cannot be rebuilt is the
+  // job's error, not a failed attempt to retry.
+  let first: WorkerLease | null = await leaseAndStart();
+  return runAttempts(plan, resources, async () => {
+    // A failed attempt may leave a thread in any state: its threads are replaced, and the next
+    // attempt rebuilds the job on fresh ones.
+    const lease = first ?? (await leaseAndStart());
+    first = null;
+    let clean = false;
+    try {
+      const outcome = await runAttempt(plan, resources, lease, jobId);
+      clean = true;
+      return outcome;
     } finally {
-      await threads.terminate();
+      lease.release(clean);
     }
   });
 }
@@ -84,20 +88,20 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
   return specs;
 }
 
-async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: WorkerPool): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
-  const jobId = randomBytes(6).toString('hex');
-  const sinks = new JobSinks(plan, jobId);
+async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+  const sinks = new JobSinks(plan, randomBytes(6).toString('hex'));
   // One temp directory for the attempt, removed here even when a worker died mid-spill.
   const tmpDir = mkdtempSync(join(resources.tmpDir, 'tsflink-job-'));
   // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
   const store = new ExchangeStore(resources.memoryBytes / 2, tmpDir);
-  const operatorMemoryBytes = Math.floor(resources.memoryBytes / 2 / pool.size);
+  const operatorMemoryBytes = Math.floor(resources.memoryBytes / 2 / lease.size);
   const accumulators = new AccumulatorMerger();
   const specs = exchangeSpecs(plan);
   let runId = 0;
   // A step's task reads what comes from outside the step again every superstep: those batches stay.
   const stepOf = stepsOf(plan);
   const rereads = (x: ExchangeSpec): boolean => stepOf.has(x.to) && stepOf.get(x.to) !== stepOf.get(x.from);
+  const inClient = new Set(plan.tasks.filter(runsInClient).map((t) => t.id));
   const runTask = async (task: PhysicalPlan['tasks'][number], superstep: number): Promise<void> => {
     const inputs = specs.filter((x) => x.to === task.id && typeof x.input === 'number');
     const broadcasts = specs.filter((x) => x.to === task.id && typeof x.input === 'string');
@@ -112,6 +116,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
       };
       const message: RunSubtask = {
         type: 'run',
+        jobId,
         runId: runId++,
         task: task.id,
         subtask: s,
@@ -138,7 +143,8 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
         },
       });
     }
-    await pool.runAll(runs);
+    if (inClient.has(task.id)) runInThisThread(runs, { plan, userObjects: resources.userObjects, types: resources.types });
+    else await lease.runAll(runs);
   };
   const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
   try {
@@ -162,4 +168,25 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, pool: Wor
   const merged = accumulators.result();
   sinks.reportInvalidLines(merged, resources);
   return { accumulators: merged, results: sinks.results };
+}
+
+/** True when one of the task's operators was marked `runInClient()`. */
+export function runsInClient(task: Task): boolean {
+  return task.operators.some((op) => op.node.runInClient === true);
+}
+
+/**
+ * Runs a task's subtasks one after another in this thread, through the same messages a worker
+ * sends (no back-pressure wait: the coordinator takes each batch at once).
+ */
+function runInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob): void {
+  for (const run of runs) {
+    let failure: Error | null = null;
+    const post = (m: FromWorker): void => {
+      if (m.type === 'failed') failure = rebuildError(m.error);
+      else run.onMessage(m);
+    };
+    runRemoteSubtask(run.message, job, { post, postBatch: post });
+    if (failure !== null) throw failure;
+  }
 }

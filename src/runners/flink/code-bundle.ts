@@ -2,15 +2,16 @@
  * What a job on a remote Flink cluster ships to its TaskManagers, so that they need only `node`
  * (flink-runner/…/ShippedCode.java is the other side):
  *
- * - the app folder: the script, the modules named on `tsflink run <script> [modules…]` and the
- *   local modules they import, in their own layout, and worker.json;
+ * - the app folder: the user's modules the job's shipped code imports (never the entry script,
+ *   whose functions travel as source), the modules named on `tsflink run <script> [modules…]`
+ *   and the local modules they import, in their own layout, and worker.json;
  * - the runtime: `node_modules/tsflink` (package.json, dist, src) and every package tsflink
  *   depends on at run time, found as Node would find them (each package's `dependencies` and
  *   installed `optionalDependencies`, looked up in the `node_modules` folders above it). The
  *   binder zips it once per content key.
  *
  * On the TaskManager a worker runs in a folder with the app at `app/` and the runtime's
- * `node_modules` beside it, so `import 'tsflink'` in the script resolves to the shipped copy.
+ * `node_modules` beside it, so `import 'tsflink'` in a shipped module resolves to the shipped copy.
  */
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -37,18 +38,31 @@ export function tsflinkRoot(): string {
 }
 
 /**
- * Copies into `appDir` the script, the modules named on the command line and every local module
- * they import (relative specifiers, followed from file to file), keeping their layout below the
- * folder they all share; adds a package.json giving them the module type of the script's own
- * package (`.ts`/`.js` files are ES modules or CommonJS by it). Returns the script's path
- * relative to the worker's folder.
+ * Copies into `appDir` the given files (the user's modules the shipped code imports, and the
+ * modules named on `tsflink run <script> [modules…]`) and every local module they import
+ * (relative specifiers, followed from file to file), keeping their layout below the folder they
+ * all share; adds a package.json giving them the module type of their own package (`.ts`/`.js`
+ * files are ES modules or CommonJS by it). Returns each copied file's path relative to the
+ * worker's folder (`app/…`).
  */
-export function stageApp(appDir: string, script: string, modules: readonly string[]): string {
-  const files = localModuleGraph([script, ...modules]);
+export function stageApp(appDir: string, entries: readonly string[]): Map<string, string> {
+  const staged = new Map<string, string>();
+  writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ private: true, type: entries.length > 0 ? moduleTypeOf(entries[0]!) : 'module' }));
+  if (entries.length === 0) return staged;
+  const files = localModuleGraph(entries);
   const root = commonFolder([...files].map((f) => path.dirname(f)));
-  for (const file of files) cpSync(file, path.join(appDir, path.relative(root, file)), { recursive: true });
-  writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ private: true, type: moduleTypeOf(script) }));
-  return `app/${path.relative(root, script).split(path.sep).join('/')}`;
+  for (const file of files) {
+    const rel = path.relative(root, file);
+    cpSync(file, path.join(appDir, rel), { recursive: true });
+    staged.set(file, `app/${rel.split(path.sep).join('/')}`);
+  }
+  return staged;
+}
+
+/** True for a file of the shipped runtime (tsflink's own `src`/`dist`, or an installed package): see `shippedPath`. */
+export function inRuntime(file: string): boolean {
+  const rel = path.relative(tsflinkRoot(), file);
+  return file.split(path.sep).includes('node_modules') || (!rel.startsWith('..') && /^(src|dist)([\\/]|$)/.test(rel));
 }
 
 /** Relative specifiers of imports, exports, dynamic imports and requires in a module's text. */

@@ -13,22 +13,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path, { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { JobExecutionError, PlanError } from '../../errors/index.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { JobSinks } from '../../runtime/job-sinks.ts';
 import { checkBeforeRunning } from '../../runtime/preflight.ts';
 import { AccumulatorMerger } from '../../runtime/worker/accumulator-codec.ts';
-import { shapeFingerprint } from '../../runtime/worker/fingerprint.ts';
-import { encodeOutcome } from '../../runtime/worker/outcome-codec.ts';
 import type { ErrorInfo } from '../../runtime/worker/protocol.ts';
 import { rebuildError } from '../../runtime/worker/remote-error.ts';
-import { tsxApiUrl } from '../../runtime/worker/worker-pool.ts';
+import { needsTsx, tsxApis } from '../../runtime/worker/tsx.ts';
+import { packUserCode, relocateModules, type ShippedCode } from '../../serde/closures/index.ts';
 import type { JobOutcome, JobResources, Runner } from '../runner.ts';
-import { outcomesBefore } from '../submissions.ts';
 import { ENV_VARS } from '../../config/env-vars.ts';
-import { runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
+import { inRuntime, runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
 import { exportFlinkPlan } from './plan-export.ts';
 import { decodeSide } from './worker-frames.ts';
 
@@ -75,25 +73,30 @@ export class FlinkRunner implements Runner {
     this.options = options;
   }
 
-  async run(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
+  run(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
+    const inClient = plan.tasks.flatMap((t) => t.operators).find((op) => op.node.runInClient === true);
+    if (inClient) {
+      return Promise.reject(
+        new PlanError(`${inClient.node.name} runs in the client process, which the Flink target cannot do; remove runInClient() or run the job with the embedded engine (--target local)`),
+      );
+    }
+    // Packing reads the caller's stack: before any await.
+    return packUserCode(plan, resources.userObjects, resources.types).then((code) => this.runShipped(plan, resources, code));
+  }
+
+  private async runShipped(plan: PhysicalPlan, resources: JobResources, code: ShippedCode): Promise<JobOutcome> {
     const dir = flinkRunnerDir();
     const jar = join(dir, 'target', 'tsflink-flink-runner.jar');
     const lib = join(dir, 'target', 'flink-dist', 'lib');
     if (!existsSync(jar) || !existsSync(lib)) {
       throw new PlanError(`the Flink target is not installed (no ${jar}): run scripts/install-flink-deps.sh`);
     }
-    const script = process.argv[1];
-    if (!script || !existsSync(script)) throw new PlanError('the Flink target runs programs started from a script file (its workers re-run the script)');
     checkBeforeRunning(plan);
-    const earlier = outcomesBefore(resources.submission);
-    if (!earlier) throw new PlanError('the results of earlier jobs of this script are too large to replay to Flink workers');
-    const replay = earlier.map((o) => (o ? Buffer.from(encodeOutcome(o.outcome, o.types)).toString('base64') : null));
 
     const jobDir = mkdtempSync(join(resources.tmpDir, 'tsflink-flink-'));
     const sinks = new JobSinks(plan, randomBytes(6).toString('hex'));
     try {
-      const needsTsx = /\.[mc]?ts$/.test(script) || import.meta.url.endsWith('.ts');
-      const tsxApi = needsTsx ? tsxApiUrl() : null;
+      const tsx = import.meta.url.endsWith('.ts') || needsTsx(code) ? tsxApis() : null;
       const workerUrl = new URL(`./node-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
       // On a remote cluster the code travels with the job and the worker runs in a folder made
       // from it (code-bundle.ts): every path it starts from is relative to that folder.
@@ -102,14 +105,13 @@ export class FlinkRunner implements Runner {
       const ship: ShipSpec | null = remote ? { appDir, runtime: runtimeEntries(), runtimeKey: '' } : null;
       if (ship) mkdirSync(appDir);
       const at = (url: string): string => (remote ? `new URL(${JSON.stringify(shippedPath(url))}, pathToFileURL(process.cwd() + '/')).href` : JSON.stringify(url));
-      const boot = `${remote ? "const { pathToFileURL } = await import('node:url');\n" : ''}${tsxApi ? `(await import(${at(tsxApi)})).register();\n` : ''}await import(${at(workerUrl)});`;
+      const registerTsx = tsx ? `const [tsxEsm, tsxCjs] = await Promise.all([import(${at(tsx.esm)}), import(${at(tsx.cjs)})]);\ntsxEsm.register();\ntsxCjs.register();\n` : '';
+      const boot = `${remote ? "const { pathToFileURL } = await import('node:url');\n" : ''}${registerTsx}await import(${at(workerUrl)});`;
       const workerConfigPath = remote ? join(appDir, 'worker.json') : join(jobDir, 'worker.json');
       const workerEnv: Record<string, string> = { TSFLINK_WORKER_CONFIG: remote ? 'app/worker.json' : workerConfigPath };
       // Workers on a cluster do not inherit the client's environment: ship its tsflink settings,
       // which the plan (parallelism, configuration) depends on.
       for (const [k, v] of Object.entries(process.env)) if (k.startsWith('TSFLINK_') && v !== undefined) workerEnv[k] = v;
-      const modules = (process.env[ENV_VARS.shipFiles] ?? '').split(path.delimiter).filter((m) => m !== '');
-      const shippedScript = ship ? stageApp(appDir, path.resolve(script), modules) : path.resolve(script);
       const { planFile, workerConfig } = exportFlinkPlan(plan, {
         workerCommand: [this.options.nodeBinary, '--input-type=module', '-e', boot],
         workerEnv,
@@ -118,14 +120,9 @@ export class FlinkRunner implements Runner {
         sinks,
         ship: ship ? { ...ship, runtimeKey: runtimeKey(ship.runtime) } : null,
         worker: {
-          script: shippedScript,
-          argv: [process.argv[0]!, shippedScript, ...process.argv.slice(2)],
+          code: ship ? shipCode(code, appDir) : code,
           clientCwd: process.cwd(),
-          submission: resources.submission,
-          replay,
-          fingerprint: shapeFingerprint(plan),
           plan,
-          tsxApi: tsxApi && remote ? shippedPath(tsxApi) : tsxApi,
           objectReuse: resources.objectReuse,
           operatorMemoryBytes: Math.floor((resources.operatorMemoryBytes ?? resources.memoryBytes / 2) / Math.max(1, ...plan.tasks.map((t) => t.parallelism))),
         },
@@ -145,10 +142,10 @@ export class FlinkRunner implements Runner {
         outcomePath,
         ...(this.options.jobmanager ? ['--jobmanager', this.options.jobmanager] : []),
       ];
-      const code = await runJava(args, logPath, resources, jobDir);
+      const exitCode = await runJava(args, logPath, resources, jobDir);
       if (!existsSync(outcomePath)) {
         const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n') : '';
-        throw new JobExecutionError(plan.jobName, new Error(`the Flink plan binder exited with code ${code} and no outcome; its last output:\n${log}`));
+        throw new JobExecutionError(plan.jobName, new Error(`the Flink plan binder exited with code ${exitCode} and no outcome; its last output:\n${log}`));
       }
       const outcome = JSON.parse(readFileSync(outcomePath, 'utf8')) as { status: string; netRuntimeMs?: number; side?: string[]; error?: ErrorInfo };
       if (outcome.status !== 'ok') throw new JobExecutionError(plan.jobName, rebuildError(outcome.error!));
@@ -172,6 +169,26 @@ export class FlinkRunner implements Runner {
       if (process.env.TSFLINK_KEEP_FLINK_JOB_DIR !== '1') rmSync(jobDir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The job's code as a remote cluster's workers find it: the user's modules it imports (and the
+ * modules named on the command line) are staged in the app folder, and every module is renamed
+ * relative to the worker's folder (worker-frames.ts): an ES module's URL as `./app/…` or
+ * `./node_modules/…`, a CommonJS file as `app/…` or `node_modules/…`.
+ */
+function shipCode(code: ShippedCode, appDir: string): ShippedCode {
+  const fileOf = (m: string): string => (m.startsWith('file:') ? fileURLToPath(m.replace(/[?#].*$/, '')) : m);
+  const named = (process.env[ENV_VARS.shipFiles] ?? '').split(path.delimiter).filter((m) => m !== '');
+  const own = code.modules.map(fileOf).filter((f) => path.isAbsolute(f) && !inRuntime(f));
+  const staged = stageApp(appDir, [...new Set([...own, ...named])]);
+  return relocateModules(code, (m) => {
+    const file = fileOf(m);
+    if (!path.isAbsolute(file)) return m;
+    const rel = staged.get(file) ?? (inRuntime(file) ? shippedPath(pathToFileURL(file).href) : null);
+    if (rel === null) return m; // not shipped: the worker's machine must have it where the client does
+    return m.startsWith('file:') ? `./${rel}` : rel;
+  });
 }
 
 /** Binder JVMs running now, with their job folders: stopped and removed if this process is interrupted. */

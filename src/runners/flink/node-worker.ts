@@ -1,9 +1,8 @@
 /**
  * A Node worker process of the Flink target, started by a Flink task (NodeTask.java) and kept
  * by its JVM to serve one task's subtask after another (NodeWorkers.java). Like a worker thread
- * of the embedded engine it re-runs the user's script in operator mode: earlier job submissions
- * are answered from the client's replay, and at the job being run the worker keeps the plan
- * (checked by fingerprint) and its functions, and the script stops there. Then, per TASK frame
+ * of the embedded engine it never runs the user's script: it rebuilds the job's functions from
+ * the code the client shipped in worker.json (serde/closures) and runs the client's plan. Then, per TASK frame
  * on stdin (which subtask of which task, its superstep, a spool folder), it runs the task's
  * operator chain with the embedded engine's operators on the subtask's input, asking for it a
  * batch at a time as the operators read it (streamed-input.ts), and writes its output batches — addressed to consumer subtasks by tsflink's own
@@ -14,7 +13,7 @@
  * when the code was shipped to a remote cluster: code-bundle.ts).
  */
 import { existsSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
@@ -27,23 +26,26 @@ import { runSubtask } from '../../runtime/task-runner.ts';
 import { encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
 import type { InputChannel } from '../../runtime/input-channel.ts';
 import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
-import { shapeFingerprint } from '../../runtime/worker/fingerprint.ts';
-import { decodeOutcome } from '../../runtime/worker/outcome-codec.ts';
 import { describeError } from '../../runtime/worker/remote-error.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
-import type { JobOutcome, JobResources } from '../runner.ts';
-import { installJobHook } from '../submissions.ts';
+import { relocateModules, unpackUserCode } from '../../serde/closures/index.ts';
+import type { JobResources } from '../runner.ts';
 import { KeyedFrameWriter } from './keyed-writer.ts';
 import { StreamedInput } from './streamed-input.ts';
 import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_BATCH, OUT_CREDIT, OUT_DONE, OUT_ERROR, OUT_KEYED, OUT_SIDE, encodeSide } from './worker-frames.ts';
 
 const started = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
-// Paths of shipped code are relative to the folder this worker starts in.
+// Shipped code is relative to the folder this worker starts in (worker-frames.ts): made absolute
+// before anything is imported, and before the worker moves to the client's folder.
+const startDir = process.cwd();
+const absoluteModule = (m: string): string => {
+  if (m.startsWith('./')) return pathToFileURL(resolve(startDir, m)).href;
+  return /^[a-z][a-z0-9+.-]*:/i.test(m) || isAbsolute(m) ? m : resolve(startDir, m);
+};
 const config: FlinkWorkerConfig = {
   ...started,
-  script: resolve(started.script),
-  tsxApi: started.tsxApi === null || started.tsxApi.startsWith('file:') ? started.tsxApi : pathToFileURL(resolve(started.tsxApi)).href,
+  code: relocateModules(started.code, absoluteModule),
 };
 // Relative data paths mean what they meant to the client, where its folder exists here too.
 if (existsSync(config.clientCwd)) process.chdir(config.clientCwd);
@@ -79,8 +81,6 @@ watchdog.unref();
 // which the Flink task copies into its log.
 const toStderr = process.stderr.write.bind(process.stderr);
 process.stdout.write = toStderr as typeof process.stdout.write;
-// The re-run script's own prints belong to the client's run, which printed them already.
-process.stderr.write = (() => true) as typeof process.stderr.write;
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -202,7 +202,6 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       retries: 0,
       stdout: (t) => toStderr(t),
       stderr: (t) => toStderr(t),
-      submission: config.submission,
       memoryBytes: config.operatorMemoryBytes * 2,
       operatorMemoryBytes: config.operatorMemoryBytes,
       tmpDir: dir,
@@ -261,45 +260,16 @@ function withHeadStrategy(task: Task, strategy: LocalStrategy): Task {
   return { ...task, operators: [{ ...head!, strategy }, ...rest] };
 }
 
-let captured = false;
-installJobHook({
-  submit(request) {
-    if (request.submission < config.submission) {
-      const replay = config.replay[request.submission];
-      if (!replay) return Promise.reject(new Error(`job submission ${request.submission} failed in the client`));
-      return Promise.resolve(decodeOutcome(Buffer.from(replay, 'base64'), request.types));
+// tsx, when the job's modules (or tsflink's own) are TypeScript, was registered by the command
+// that started this worker (flink-runner.ts).
+unpackUserCode(config.code).then(
+  ({ userObjects, types }) => {
+    try {
+      serve(config.plan, userObjects, types);
+    } catch (error) {
+      fail(error);
     }
-    if (request.submission === config.submission && !captured) {
-      captured = true;
-      if (shapeFingerprint(request.plan) !== config.fingerprint) {
-        fail(new PlanError('the Node worker re-ran the script and built a different plan (does plan-building code depend on time, randomness or the environment?)'));
-      }
-      process.stderr.write = toStderr as typeof process.stderr.write;
-      try {
-        // The client's plan: its paths are the client's, where the script derived them from its location.
-        serve(config.plan, request.userObjects, request.types);
-      } catch (error) {
-        fail(error);
-      }
-      process.exit(0);
-    }
-    // The script stops here in operator mode: Flink runs the job.
-    return new Promise<JobOutcome>(() => {});
+    process.exit(0);
   },
-});
-
-async function loadScript(): Promise<void> {
-  process.argv = [...config.argv];
-  if (config.tsxApi) {
-    const tsx = (await import(config.tsxApi)) as { register(): void };
-    tsx.register();
-  }
-  await import(pathToFileURL(config.script).href);
-}
-
-loadScript().then(
-  () => {
-    setTimeout(() => fail(new PlanError(`the script did not submit job ${config.submission + 1} when re-run in a Flink worker`)), 60_000).unref();
-  },
-  (e: unknown) => fail(new PlanError(`the script failed when re-run in a Flink worker: ${e instanceof Error ? e.message : String(e)}`)),
+  (e: unknown) => fail(e),
 );

@@ -18,6 +18,7 @@
 import type { LocalStrategy, PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
+import type { ShippedCode } from '../../serde/closures/index.ts';
 
 export const IN_DATA = 1;
 export const IN_END = 2;
@@ -51,19 +52,19 @@ export interface FlinkTaskConfig {
 
 /** `worker.json`: everything a Node worker needs to rebuild the job and run one task's subtask. */
 export interface FlinkWorkerConfig {
-  /** Absolute, or relative to the folder the worker starts in (code shipped to a remote cluster); so is `tsxApi`. */
-  readonly script: string;
-  readonly argv: readonly string[];
+  /**
+   * The job's user code (serde/closures), which the worker rebuilds; it never runs the user's
+   * script. Shipped to a remote cluster (code-bundle.ts), its modules are relocated
+   * (`relocateModules`) relative to the folder the worker starts in: an ES module's URL becomes
+   * a relative URL reference starting with `./` (`./app/lib/helper.ts`), a CommonJS file a
+   * relative path without it (`app/lib/helper.cjs`, `node_modules/x/index.js`). The worker
+   * turns them back into an absolute file URL and an absolute path against that folder before
+   * it imports anything.
+   */
+  readonly code: ShippedCode;
   /** The client's working directory: the worker works there when it exists on its machine (relative data paths). */
   readonly clientCwd: string;
-  /** The job's submission number in the script (see runners/submissions.ts). */
-  readonly submission: number;
-  /** Outcomes of the script's earlier submissions, base64 (null: that one failed). */
-  readonly replay: readonly (string | null)[];
-  /** `shapeFingerprint` of the client's plan, which the worker runs (`plan`) once the script it re-ran built the same shape. */
-  readonly fingerprint: string;
   readonly plan: PhysicalPlan;
-  readonly tsxApi: string | null;
   readonly objectReuse: boolean;
   readonly operatorMemoryBytes: number;
   readonly tasks: Readonly<Record<string, FlinkTaskConfig>>;

@@ -1,36 +1,43 @@
 /**
  * Messages between the coordinator (the thread that called execute()) and its worker threads.
- * Record data always travels as binary batches (SPEC §6) in transferred ArrayBuffers.
+ * A job starts with `job` (the worker rebuilds its user code and answers `ready`, or
+ * `jobFailed`), then `run` messages carry its subtasks, and `endJob` drops it. Record data
+ * always travels as binary batches (SPEC §6) in transferred ArrayBuffers.
  */
 import type { KeySpec } from '../../plan/nodes.ts';
-import type { ShipStrategy } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan, ShipStrategy } from '../../optimizer/physical-plan.ts';
+import type { ShippedCode } from '../../serde/closures/index.ts';
 
 /** Where a consumer subtask finds its records: batches in memory, or a segment of a spill file. */
 export type BatchSource =
   | { readonly kind: 'memory'; readonly bytes: Uint8Array }
   | { readonly kind: 'file'; readonly path: string; readonly offset: number; readonly length: number };
 
+/** What a worker thread is started with (it serves the process's jobs one after another). */
 export interface WorkerInit {
-  /** Absolute path of the user's script, re-run in operator mode. */
-  readonly script: string;
-  readonly argv: readonly string[];
-  /** The script's job submissions (execute/collect/count) so far; the worker rebuilds this one. */
-  readonly submission: number;
-  /** The outcomes of the earlier submissions (null: failed), replayed so the script takes the same path. */
-  readonly replay: readonly (Uint8Array | null)[];
-  /**
-   * The coordinator's fingerprint of the physical plan; the worker must rebuild the same. Null
-   * for a worker started before the coordinator has its plan (see WorkerPool.prestart): it gets
-   * the fingerprint in a `fingerprint` message, and reports ready only after that.
-   */
-  readonly fingerprint: string | null;
-  /** URL of tsx's ESM API when the script (or tsflink itself) is TypeScript. */
-  readonly tsxApi: string | null;
+  /** tsx's APIs when the thread was started with tsx registered (tsflink itself runs from .ts sources). */
+  readonly tsx: TsxApis | null;
   /**
    * Back-pressure: one Int32 counting this worker's batches the coordinator has not taken yet.
    * A worker that has too many in flight waits (Atomics.wait) until the coordinator catches up.
    */
-  readonly inFlight?: SharedArrayBuffer;
+  readonly inFlight: SharedArrayBuffer;
+}
+
+/** URLs of tsx's ES-module and CommonJS registration APIs. */
+export interface TsxApis {
+  readonly esm: string;
+  readonly cjs: string;
+}
+
+/** A job for a worker: its physical plan and its shipped user code, which the worker rebuilds. */
+export interface StartJob {
+  readonly type: 'job';
+  readonly jobId: string;
+  readonly plan: PhysicalPlan;
+  readonly code: ShippedCode;
+  /** Set when the job's modules need tsx (TypeScript): the worker registers it before rebuilding them. */
+  readonly tsx: TsxApis | null;
 }
 
 export interface OutputSpec {
@@ -44,6 +51,7 @@ export interface OutputSpec {
 
 export interface RunSubtask {
   readonly type: 'run';
+  readonly jobId: string;
   readonly runId: number;
   readonly task: number;
   readonly subtask: number;
@@ -60,7 +68,7 @@ export interface RunSubtask {
   readonly superstep: number;
 }
 
-export type ToWorker = RunSubtask | { readonly type: 'shutdown' } | { readonly type: 'fingerprint'; readonly fingerprint: string };
+export type ToWorker = StartJob | RunSubtask | { readonly type: 'endJob'; readonly jobId: string } | { readonly type: 'shutdown' };
 
 export interface ErrorInfo {
   readonly name: string;
@@ -70,8 +78,8 @@ export interface ErrorInfo {
 }
 
 export type FromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'mismatch'; readonly reason: string }
+  | { readonly type: 'ready'; readonly jobId: string }
+  | { readonly type: 'jobFailed'; readonly jobId: string; readonly error: ErrorInfo }
   | { readonly type: 'batch'; readonly runId: number; readonly exchange: number; readonly target: number; readonly bytes: Uint8Array }
   | { readonly type: 'result'; readonly runId: number; readonly resultId: string; readonly bytes: Uint8Array | null; readonly count: number }
   | { readonly type: 'printed'; readonly runId: number; readonly toError: boolean; readonly lines: readonly string[] }

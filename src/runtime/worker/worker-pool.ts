@@ -1,28 +1,21 @@
 /**
- * The coordinator's pool of worker threads for one job: starts them (each re-runs the user's
- * script and reports ready, or that it could not rebuild the plan), runs subtasks on them one
- * at a time each, and turns a worker that dies into a WorkerCrashError instead of a hang.
+ * The process's warm pool of worker threads (one per process, shared by every job): threads
+ * start on first need, in the background (a job starts them while its plan is being packed),
+ * and stay for the next job; the pool grows when a job needs more. A job leases the threads it
+ * runs on for one attempt: it sends them its code, runs subtasks on them one at a time each,
+ * and gives them back — or, after a failed attempt or a crash (a thread in an unknown state),
+ * they are stopped and later jobs get fresh ones. Jobs that want threads while all are leased
+ * wait their turn. Idle threads are unref'd: they never keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashError } from '../../errors/index.ts';
-import type { FromWorker, RunSubtask, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, RunSubtask, StartJob, ToWorker, WorkerInit } from './protocol.ts';
 import { rebuildError } from './remote-error.ts';
-
-/** The worker could not rebuild the job: run it in-process instead. */
-export class WorkerFallback extends Error {}
+import { tsxApis } from './tsx.ts';
 
 const selfUrl = import.meta.url;
 const isTypeScript = selfUrl.endsWith('.ts');
 const workerMainUrl = new URL(`./worker-main.${isTypeScript ? 'ts' : 'js'}`, selfUrl);
-
-/** tsx's ESM API, for workers that load TypeScript (tsflink's own sources, or the user's script). */
-export function tsxApiUrl(): string | null {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    return null;
-  }
-}
 
 export interface SubtaskRun {
   readonly message: RunSubtask;
@@ -35,123 +28,168 @@ export interface SubtaskRun {
 interface Slot {
   readonly worker: Worker;
   readonly inFlight: Int32Array;
-  readonly index: number;
-  running: { run: SubtaskRun; resolve: () => void; reject: (e: Error) => void } | null;
+  leased: boolean;
   dead: boolean;
-}
-
-/** Workers started and not yet known to be ready (see WorkerPool.spawn). */
-export interface SpawnedWorkers {
-  readonly slots: readonly Slot[];
-  readonly ready: readonly Promise<void>[];
-  readonly init: WorkerInit;
+  /** Its place in the lease that holds it (error messages name it). */
+  position: number;
+  /** A job sent to it and not yet rebuilt. */
+  starting: { readonly jobId: string; readonly resolve: () => void; readonly reject: (e: Error) => void } | null;
+  running: { readonly run: SubtaskRun; readonly resolve: () => void; readonly reject: (e: Error) => void } | null;
 }
 
 export class WorkerPool {
-  private readonly slots: readonly Slot[];
+  private readonly slots: Slot[] = [];
+  private readonly waiting: { readonly threads: number; readonly grant: (slots: Slot[]) => void }[] = [];
 
-  private constructor(slots: readonly Slot[]) {
+  /** Threads alive now (idle or leased). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Starts threads in the background until `threads` are alive; returns at once. */
+  warm(threads: number): void {
+    while (this.slots.length < threads) this.spawn();
+  }
+
+  /** Leases `threads` threads for one attempt of a job, waiting while other jobs hold them. */
+  lease(threads: number, jobId: string): Promise<WorkerLease> {
+    return new Promise<WorkerLease>((resolve) => {
+      this.waiting.push({ threads, grant: (slots) => resolve(new WorkerLease(this, slots, jobId)) });
+      this.grant();
+    });
+  }
+
+  /** Hands threads to waiting jobs, first come first served. */
+  grant(): void {
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0]!;
+      this.warm(next.threads);
+      const free = this.slots.filter((s) => !s.leased);
+      if (free.length < next.threads) return;
+      this.waiting.shift();
+      const taken = free.slice(0, next.threads);
+      taken.forEach((s, i) => {
+        s.leased = true;
+        s.position = i;
+        s.worker.ref();
+      });
+      next.grant(taken);
+    }
+  }
+
+  /** Gives a thread back after a clean attempt: it drops the job and waits, unref'd, for the next. */
+  giveBack(slot: Slot, jobId: string): void {
+    if (slot.dead) return;
+    slot.worker.postMessage({ type: 'endJob', jobId } satisfies ToWorker);
+    slot.leased = false;
+    slot.worker.unref();
+  }
+
+  /** Stops a thread whose state is unknown (a failed attempt); a later job gets a fresh one. */
+  retire(slot: Slot): void {
+    this.remove(slot);
+    void slot.worker.terminate().catch(() => 0);
+  }
+
+  private remove(slot: Slot): void {
+    slot.dead = true;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+  }
+
+  private spawn(): void {
+    const inFlight = new SharedArrayBuffer(4);
+    const tsx = isTypeScript ? tsxApis() : null;
+    const workerData: WorkerInit = { tsx, inFlight };
+    const worker = tsx
+      ? new Worker(
+          `Promise.all([import(${JSON.stringify(tsx.esm)}), import(${JSON.stringify(tsx.cjs)})]).then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(workerMainUrl.href)}); })`,
+          { eval: true, workerData },
+        )
+      : new Worker(workerMainUrl, { workerData });
+    const slot: Slot = { worker, inFlight: new Int32Array(inFlight), leased: false, dead: false, position: 0, starting: null, running: null };
+    this.slots.push(slot);
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (e) => this.die(slot, e.message));
+    worker.on('exit', (code) => this.die(slot, `exit code ${code}`));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'batch') {
+      // A batch taken: give the worker its credit back.
+      Atomics.sub(slot.inFlight, 0, 1);
+      Atomics.notify(slot.inFlight, 0);
+    }
+    if (m.type === 'ready' || m.type === 'jobFailed') {
+      const s = slot.starting;
+      if (s === null || s.jobId !== m.jobId) return;
+      slot.starting = null;
+      if (m.type === 'ready') s.resolve();
+      else s.reject(rebuildError(m.error));
+      return;
+    }
+    const r = slot.running;
+    if (!r) return;
+    if (m.type === 'done') {
+      r.run.onMessage(m);
+      slot.running = null;
+      r.resolve();
+    } else if (m.type === 'failed') {
+      slot.running = null;
+      r.reject(rebuildError(m.error));
+    } else r.run.onMessage(m);
+  }
+
+  private die(slot: Slot, reason: string): void {
+    if (slot.dead) return;
+    this.remove(slot);
+    const s = slot.starting;
+    const r = slot.running;
+    slot.starting = null;
+    slot.running = null;
+    if (s) s.reject(new WorkerCrashError(`worker thread ${slot.position} died while rebuilding the job's functions: ${reason}`));
+    if (r) r.reject(new WorkerCrashError(`worker thread ${slot.position} died while running ${r.run.describe}: ${reason}`));
+    // A job waiting for threads may now start fresh ones.
+    this.grant();
+  }
+}
+
+/** The threads one attempt of a job runs on. */
+export class WorkerLease {
+  private readonly pool: WorkerPool;
+  private readonly slots: readonly Slot[];
+  private readonly jobId: string;
+
+  constructor(pool: WorkerPool, slots: readonly Slot[], jobId: string) {
+    this.pool = pool;
     this.slots = slots;
+    this.jobId = jobId;
   }
 
   get size(): number {
     return this.slots.length;
   }
 
-  static async start(size: number, init: WorkerInit): Promise<WorkerPool> {
-    return WorkerPool.adopt(WorkerPool.spawn(size, init), null);
+  /** Sends the job to every thread of the lease and waits until each has rebuilt its code. */
+  start(job: StartJob): Promise<void> {
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<void>((resolve, reject) => {
+            if (slot.dead) {
+              reject(new WorkerCrashError(`worker thread ${slot.position} is no longer running`));
+              return;
+            }
+            slot.starting = { jobId: job.jobId, resolve, reject };
+            slot.worker.postMessage(job satisfies ToWorker);
+          }),
+      ),
+    ).then(() => {});
   }
 
-  /**
-   * Starts workers without waiting for them. With `init.fingerprint` null (workers started
-   * before the coordinator has its plan) they rebuild the job and wait for `adopt` to send the
-   * fingerprint; until then they do not keep the process alive.
-   */
-  static spawn(size: number, init: WorkerInit): SpawnedWorkers {
-    const slots: Slot[] = [];
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < size; i++) {
-      const inFlight = new SharedArrayBuffer(4);
-      const workerData: WorkerInit = { ...init, inFlight };
-      const worker = isTypeScript
-        ? new Worker(
-            `import(${JSON.stringify(init.tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerMainUrl.href)}); })`,
-            { eval: true, workerData },
-          )
-        : new Worker(workerMainUrl, { workerData });
-      const slot: Slot = { worker, inFlight: new Int32Array(inFlight), index: i, running: null, dead: false };
-      slots.push(slot);
-      const started = new Promise<void>((resolve, reject) => {
-        worker.on('message', (m: FromWorker) => {
-          if (m.type === 'ready') resolve();
-          else if (m.type === 'mismatch') reject(new WorkerFallback(m.reason));
-        });
-        worker.once('error', (e) => reject(new WorkerFallback(`a worker thread failed to start: ${e.message}`)));
-        worker.once('exit', (code) => reject(new WorkerFallback(`a worker thread exited with code ${code} while starting`)));
-      });
-      started.catch(() => {}); // spawned early and never adopted: not an unhandled rejection
-      ready.push(started);
-      // After the listeners: adding a 'message' listener refs the worker again.
-      if (init.fingerprint === null) worker.unref();
-    }
-    return { slots, ready, init };
-  }
-
-  /** Waits for spawned workers to be ready (sending the plan's fingerprint first when they were started without it). */
-  static async adopt(spawned: SpawnedWorkers, fingerprint: string | null): Promise<WorkerPool> {
-    const pool = new WorkerPool(spawned.slots);
-    try {
-      for (const slot of spawned.slots) {
-        slot.worker.ref();
-        if (fingerprint !== null) slot.worker.postMessage({ type: 'fingerprint', fingerprint } satisfies ToWorker);
-      }
-      await Promise.all(spawned.ready);
-    } catch (e) {
-      await pool.terminate();
-      throw e;
-    }
-    for (const slot of spawned.slots) pool.attach(slot);
-    return pool;
-  }
-
-  /** Stops workers that were spawned but will not be used. */
-  static discard(spawned: SpawnedWorkers): void {
-    for (const slot of spawned.slots) void slot.worker.terminate().catch(() => 0);
-  }
-
-  private attach(slot: Slot): void {
-    const w = slot.worker;
-    w.removeAllListeners('message');
-    w.removeAllListeners('error');
-    w.removeAllListeners('exit');
-    w.on('message', (m: FromWorker) => {
-      if (m.type === 'batch') {
-        // A batch taken: give the worker its credit back.
-        Atomics.sub(slot.inFlight, 0, 1);
-        Atomics.notify(slot.inFlight, 0);
-      }
-      const r = slot.running;
-      if (!r) return;
-      if (m.type === 'done') {
-        r.run.onMessage(m);
-        slot.running = null;
-        r.resolve();
-      } else if (m.type === 'failed') {
-        slot.running = null;
-        r.reject(rebuildError(m.error));
-      } else r.run.onMessage(m);
-    });
-    const die = (reason: string): void => {
-      slot.dead = true;
-      const r = slot.running;
-      slot.running = null;
-      if (r) r.reject(new WorkerCrashError(`worker thread ${slot.index} died while running ${r.run.describe}: ${reason}`));
-    };
-    w.on('error', (e) => die(e.message));
-    w.on('exit', (code) => die(`exit code ${code}`));
-  }
-
-  /** Runs every subtask, each on the next free worker; rejects on the first failure. */
+  /** Runs every subtask, each on the next free thread of the lease; rejects on the first failure. */
   runAll(runs: readonly SubtaskRun[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let next = 0;
@@ -161,7 +199,7 @@ export class WorkerPool {
         if (failed || next >= runs.length) return;
         if (slot.dead) {
           failed = true;
-          reject(new WorkerCrashError(`worker thread ${slot.index} is no longer running`));
+          reject(new WorkerCrashError(`worker thread ${slot.position} is no longer running`));
           return;
         }
         const run = runs[next++]!;
@@ -179,14 +217,27 @@ export class WorkerPool {
             }
           },
         };
-        slot.worker.postMessage(run.message, run.transfer);
+        slot.worker.postMessage(run.message satisfies ToWorker, run.transfer);
       };
       if (runs.length === 0) resolve();
       for (const slot of this.slots) startOn(slot);
     });
   }
 
-  async terminate(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => 0)));
+  /** Ends the lease: after a clean attempt the threads go back to the pool; otherwise they are replaced. */
+  release(clean: boolean): void {
+    for (const slot of this.slots) {
+      if (clean && slot.running === null && slot.starting === null) this.pool.giveBack(slot, this.jobId);
+      else this.pool.retire(slot);
+    }
+    this.pool.grant();
   }
+}
+
+let shared: WorkerPool | null = null;
+
+/** The process's pool. */
+export function workerPool(): WorkerPool {
+  shared ??= new WorkerPool();
+  return shared;
 }

@@ -1,0 +1,84 @@
+/**
+ * Runs one subtask a `run` message describes and reports it through `post` with the worker
+ * protocol's messages: in a worker thread (worker-main.ts), and in the coordinator's own thread
+ * for a task with an operator that runs in the client (parallel-executor.ts), whose messages go
+ * to the same handlers.
+ */
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import type { JobResources } from '../../runners/runner.ts';
+import { RecordWriter } from '../../serde/record-writer.ts';
+import type { TypeRegistry } from '../../serde/type-registry.ts';
+import { DISCARD, FanOut } from '../exchange.ts';
+import type { JobServices } from '../job-services.ts';
+import { createPartitioner } from '../partitioner.ts';
+import type { RuntimeAccumulator } from '../runtime-context.ts';
+import { runSubtask } from '../task-runner.ts';
+import { encodeAccumulators } from './accumulator-codec.ts';
+import { BatchInputChannel, BinaryExchangeWriter } from './binary-exchange.ts';
+import type { FromWorker, RunSubtask } from './protocol.ts';
+import { describeError } from './remote-error.ts';
+
+/** A job as the thread that runs its subtasks has it: the plan, and the user objects it names. */
+export interface SubtaskJob {
+  readonly plan: PhysicalPlan;
+  readonly userObjects: ReadonlyMap<string, unknown>;
+  readonly types: TypeRegistry;
+}
+
+export type BatchMessage = FromWorker & { type: 'batch' };
+
+export interface SubtaskPorts {
+  readonly post: (message: FromWorker, transfer: ArrayBuffer[]) => void;
+  /** Ships an output batch (a worker thread waits here while the coordinator is behind). */
+  readonly postBatch: (message: BatchMessage) => void;
+}
+
+export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskPorts): void {
+  const { plan, userObjects, types } = job;
+  const { post, postBatch } = ports;
+  const task = plan.tasks.find((t) => t.id === m.task)!;
+  try {
+    const resources: JobResources = {
+      userObjects,
+      types,
+      objectReuse: m.objectReuse,
+      retries: 0,
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      memoryBytes: m.operatorMemoryBytes * 2,
+      operatorMemoryBytes: m.operatorMemoryBytes,
+      tmpDir: m.tmpDir,
+    };
+    const writers = m.outputs.map(
+      (o) =>
+        new BinaryExchangeWriter(createPartitioner(o.ship, o.keys, m.subtask, o.consumers, userObjects, types, o.keyOwner), o.consumers, types, (target, bytes) =>
+          postBatch({ type: 'batch', runId: m.runId, exchange: o.exchange, target, bytes }),
+          task.name,
+        ),
+    );
+    const output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
+    const inputs = m.inputs.map((sources) => new BatchInputChannel(sources, types));
+    const broadcast = new Map(m.broadcast.map(([name, sources]) => [name, new BatchInputChannel(sources, types).toArray()] as const));
+    const services: JobServices = {
+      sinkFile: (nodeId) => m.sinkFiles[nodeId]!,
+      addResult: (resultId, _subtask, value) => {
+        if (typeof value === 'number') {
+          post({ type: 'result', runId: m.runId, resultId, bytes: null, count: value }, []);
+          return;
+        }
+        const w = new RecordWriter(types);
+        for (const v of value) w.write(v);
+        const bytes = w.finish();
+        post({ type: 'result', runId: m.runId, resultId, bytes, count: value.length }, [bytes.buffer as ArrayBuffer]);
+      },
+      addPrinted: (toError, _subtask, lines) => post({ type: 'printed', runId: m.runId, toError, lines }, []),
+      invalidLinesAccumulator: (nodeId) => m.invalidLinesNames[nodeId]!,
+    };
+    const accumulators = new Map<string, RuntimeAccumulator[]>();
+    runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep);
+    const acc = encodeAccumulators(accumulators, types, task.name);
+    post({ type: 'done', runId: m.runId, accumulators: acc }, [acc.buffer as ArrayBuffer]);
+  } catch (error) {
+    post({ type: 'failed', runId: m.runId, error: describeError(error) }, []);
+  }
+}
