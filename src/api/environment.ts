@@ -207,11 +207,20 @@ export class ExecutionEnvironment {
   }
 
   private async runWithResultSink(id: number, countOnly: boolean): Promise<unknown[] | number | undefined> {
-    const resultId = `r${this.nodes.length}`;
-    const sinkId = this.addNode({ kind: 'CollectSink', resultId, countOnly }, [id], { parallelism: countOnly ? null : 1 });
+    const { resultId, sinkId } = this.addResultSink(id, countOnly);
     const sinks = [...this.takePendingSinks(), sinkId];
     const outcome = await this.run(sinks, this.defaultJobName(), undefined);
     return outcome.results.get(resultId);
+  }
+
+  private addResultSink(id: number, countOnly: boolean): { resultId: string; sinkId: number } {
+    const resultId = `r${this.nodes.length}`;
+    return { resultId, sinkId: this.addNode({ kind: 'CollectSink', resultId, countOnly }, [id], { parallelism: countOnly ? null : 1 }) };
+  }
+
+  /** @internal The physical plan `collect()` of data set `id` would run, with the pending sinks; nothing runs (tests, tools). */
+  collectPlan(id: number): PhysicalPlan {
+    return this.optimizedPlan([...this.pendingSinks, this.addResultSink(id, false).sinkId], this.defaultJobName());
   }
 
   private takePendingSinks(): number[] {

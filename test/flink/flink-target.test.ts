@@ -68,7 +68,7 @@ test('WordCount on a Flink MiniCluster gives the embedded engine’s counts (p=2
   assertSameMultiset(readParts(join(dir, 'flink.csv')), readParts(join(dir, 'local.csv')));
 });
 
-test('map/filter/groupBy/reduce/max, a join, a broadcast set and mapPartition over three submissions: Flink = embedded (p=3)', { timeout: TIMEOUT }, () => {
+test('map/filter/groupBy/reduce/max, a join, a broadcast set and mapPartition over three jobs: Flink = embedded (p=3)', { timeout: TIMEOUT }, () => {
   const dir = tempDir();
   const local = lines(ok(['run', '--target', 'local', '-p', '3', fixture, '-', join(dir, 'local.csv')]));
   const flink = lines(ok(['run', '--target', 'flink', '-p', '3', fixture, '-', join(dir, 'flink.csv')]));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { runtimeEntries, shippedPath, stageApp } from '../../src/runners/flink/code-bundle.ts';
+import { inRuntime, runtimeEntries, shippedPath, stageApp, tsflinkRoot } from '../../src/runners/flink/code-bundle.ts';
 import { tempDir } from '../helpers.ts';
 
 function files(dir: string): string[] {
@@ -13,7 +13,7 @@ function files(dir: string): string[] {
     .sort();
 }
 
-test('the app holds the script, the named modules and every local module they import, in their layout', () => {
+test('the app holds the modules the shipped code imports, the named modules and every local module they import, in their layout', () => {
   const src = tempDir();
   mkdirSync(join(src, 'jobs'));
   mkdirSync(join(src, 'shared', 'deep'), { recursive: true });
@@ -27,8 +27,9 @@ test('the app holds the script, the named modules and every local module they im
   writeFileSync(join(src, 'extra.txt'), 'named on the command line\n');
 
   const app = tempDir();
-  const script = stageApp(app, join(src, 'jobs', 'job.ts'), [join(src, 'extra.txt')]);
-  assert.equal(script, 'app/jobs/job.ts');
+  const staged = stageApp(app, [join(src, 'jobs', 'job.ts'), join(src, 'extra.txt')]);
+  assert.equal(staged.get(join(src, 'jobs', 'job.ts')), 'app/jobs/job.ts');
+  assert.equal(staged.get(join(src, 'shared', 'deep', 'd.mts')), 'app/shared/deep/d.mts');
   assert.deepEqual(files(app), ['extra.txt', 'jobs/b.ts', 'jobs/job.ts', 'package.json', 'shared/a.ts', 'shared/deep/c.ts', 'shared/deep/d.mts']);
   assert.deepEqual(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')), { private: true, type: 'module' });
 });
@@ -41,4 +42,13 @@ test("the runtime holds tsflink and the packages it runs with, and paths map to 
   const worker = new URL('../../dist/runners/flink/node-worker.js', import.meta.url).href;
   assert.equal(shippedPath(worker), 'node_modules/tsflink/dist/runners/flink/node-worker.js');
   assert.equal(shippedPath(import.meta.resolve('tsx/esm/api')), `node_modules/tsx/${relative(join(new URL('../../node_modules/tsx/', import.meta.url).pathname), new URL(import.meta.resolve('tsx/esm/api')).pathname)}`);
+});
+
+test('tsflink’s own modules and installed packages come with the runtime; the user’s files (even inside the tsflink checkout) with the app', () => {
+  const root = tsflinkRoot();
+  assert.ok(inRuntime(join(root, 'dist', 'index.js')));
+  assert.ok(inRuntime(join(root, 'src', 'index.ts')));
+  assert.ok(inRuntime(new URL(import.meta.resolve('yaml')).pathname));
+  assert.ok(!inRuntime(join(root, 'test', 'flink', 'fixtures', 'shipped-helper.ts')));
+  assert.ok(!inRuntime(join(tempDir(), 'job.ts')));
 });

@@ -1,6 +1,7 @@
 /**
- * The multi-core engine: jobs with parallel tasks run on worker threads that re-run the script
- * in operator mode. These tests run a real script through the built `tsflink` command.
+ * The multi-core engine: jobs with parallel tasks run on the process's warm worker threads,
+ * which rebuild the job's shipped functions (the script itself runs once, in its own process).
+ * These tests run a real script through the built `tsflink` command.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -37,7 +38,7 @@ test('a parallel job runs its subtasks on worker threads, not the main thread', 
   assert.deepEqual(summary.accumulators, { seen: 1000 }, 'accumulators merged across threads');
 });
 
-test('a script that submits no job exits at once, though workers were started early for one', () => {
+test('a script that submits no job exits at once', () => {
   const started = Date.now();
   const { lines, stderr, status } = runJob('no-job');
   assert.equal(status, 0, `exit status ${status} (null: still running after 60 s); ${stderr}`);
@@ -45,7 +46,7 @@ test('a script that submits no job exits at once, though workers were started ea
   assert.ok(Date.now() - started < 30_000, 'it did not wait for the workers');
 });
 
-test('workers started early for a first job that runs in this thread are stopped, and a later parallel job gets its own', () => {
+test('a parallelism-1 job runs in the main thread, and a later parallel job on worker threads', () => {
   const { lines, stderr, status } = runJob('first-job-sequential');
   assert.equal(status, 0, stderr);
   const { mainThread, first, threads } = lines.pop() as { mainThread: number; first: [number, number]; threads: number[] };
@@ -53,7 +54,7 @@ test('workers started early for a first job that runs in this thread are stopped
   assert.ok(threads.length >= 1 && threads.every((t) => t !== mainThread), `the parallel job ran on worker threads: ${threads}`);
 });
 
-test('a later job built from an earlier job’s result is rebuilt in the workers by replaying that result', () => {
+test('a later job built from an earlier job’s result gets that result as a captured value', () => {
   const { lines, stderr } = runJob('replay');
   assert.equal(stderr, '');
   assert.deepEqual(lines, [{ max: 50, count: 50, sum: 3775 }]);
@@ -87,11 +88,25 @@ test('an unregistered class crossing threads is an error naming the class and re
   assert.match(r.message, /Operator '[^']*Map at worker-job\.ts:\d+'/);
 });
 
-test('a script whose plan cannot be rebuilt falls back to this thread, with a one-line notice', () => {
+test('a plan that differs on every run of the script runs on worker threads all the same (the workers never run the script)', () => {
   const { lines, stderr } = runJob('random-plan');
-  assert.deepEqual(lines, [{ n: 10 }]);
-  assert.match(stderr, /^tsflink: running in this thread, not on worker threads: the re-run script built a different plan/);
-  assert.equal(stderr.trim().split('\n').length, 1);
+  assert.equal(stderr, '');
+  const { n, threads, mainThread } = lines[0] as { n: number; threads: number[]; mainThread: number };
+  assert.equal(n, 10);
+  assert.ok(threads.length > 0 && threads.every((t) => t !== mainThread), `on worker threads: ${threads}`);
+});
+
+test('jobs after the first reuse the warm worker threads', () => {
+  const { lines, stderr } = runJob('warm');
+  assert.equal(stderr, '');
+  const { first, later } = lines[0] as { first: number[]; later: number[][] };
+  for (const threads of later) assert.deepEqual(threads, first, 'the same threads ran every job');
+});
+
+test('concurrent jobs of one process share the worker threads and both finish', () => {
+  const { lines, stderr } = runJob('concurrent');
+  assert.equal(stderr, '');
+  assert.deepEqual(lines[0], { sums: [5050, 20100, 45150, 80200] });
 });
 
 test('an exchange far larger than the memory budget spills to disk, applies back-pressure, and cleans up', () => {
