@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
 import workerThreads, { isMainThread } from 'node:worker_threads';
 import { PlanError } from '../../src/index.ts';
+import { formatPlan } from '../../src/optimizer/explain.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
 
 const expected = Array.from({ length: 100 }, (_, i) => [(i + 1) * 2, true]);
@@ -66,17 +67,20 @@ describe('runInClient', () => {
 
   test('the plan shows the operator as running in the client', () => {
     const env = envAt(2);
-    env
+    const marked = env
       .generateSequence(1, 10)
       .map((x) => x + 1)
       .name('Client side')
-      .runInClient()
-      .output();
+      .runInClient();
+    marked.output();
     const plan = JSON.parse(env.getExecutionPlan()) as { nodes: { name: string; runInClient?: boolean }[] };
     assert.deepEqual(
       plan.nodes.filter((n) => n.runInClient === true).map((n) => n.name),
       ['Client side'],
     );
+    const text = formatPlan(env.collectPlan(marked.id), 'text');
+    assert.match(text, /^ {2}Map "Client side" MAP \(runs in client\)$/m);
+    assert.equal(text.match(/runs in client/g)!.length, 1);
   });
 
   test('the Flink target rejects a plan with an operator that runs in the client, with a PlanError', async () => {
