@@ -101,12 +101,13 @@ export class WorkerPool {
     const inFlight = new SharedArrayBuffer(4);
     const tsx = isTypeScript ? tsxApis() : null;
     const workerData: WorkerInit = { tsx, inFlight };
+    const execArgv = workerExecArgv();
     const worker = tsx
       ? new Worker(
           `Promise.all([import(${JSON.stringify(tsx.esm)}), import(${JSON.stringify(tsx.cjs)})]).then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(workerMainUrl.href)}); })`,
-          { eval: true, workerData },
+          { eval: true, workerData, execArgv },
         )
-      : new Worker(workerMainUrl, { workerData });
+      : new Worker(workerMainUrl, { workerData, execArgv });
     const slot: Slot = { worker, inFlight: new Int32Array(inFlight), leased: false, dead: false, position: 0, starting: null, running: null };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
@@ -232,6 +233,17 @@ export class WorkerLease {
     }
     this.pool.grant();
   }
+}
+
+/** The process's Node options, for its worker threads: all but `--input-type` (`node --input-type=module -e`), which a thread refuses. */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--input-type') i++;
+    else if (!args[i]!.startsWith('--input-type=')) out.push(args[i]!);
+  }
+  return out;
 }
 
 let shared: WorkerPool | null = null;
