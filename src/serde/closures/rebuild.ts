@@ -53,10 +53,16 @@ function resolveKnown(ref: KnownRef, roots: Map<string, unknown>): unknown {
   }
 }
 
-/** A compiled factory per source, shared by the jobs of this thread. */
-const factories = new Map<string, vm.Script>();
+type Factory = (...args: unknown[]) => [object, (name: string, v: unknown) => void];
 
-function compile(node: PackedNode & { k: 'function' }): vm.Script {
+/**
+ * A factory per function source, shared by the jobs of this thread. The factory itself is kept
+ * (not only its compiled script): the functions it makes for each job then share its feedback,
+ * and a hot loop over a rebuilt function is optimised once per thread, not once per job.
+ */
+const factories = new Map<string, Factory>();
+
+function factoryOf(node: PackedNode & { k: 'function' }): Factory {
   const names = node.captures.map(([n]) => n);
   let source = node.source;
   if (node.heritage) source = `${source.slice(0, node.heritage.start)}${SUPER}${source.slice(node.heritage.end)}`;
@@ -70,14 +76,14 @@ function compile(node: PackedNode & { k: 'function' }): vm.Script {
   // The function's source starts on a line of its own, numbered as in its file.
   const code = `(function (${params}) {${node.strict ? " 'use strict';" : ''} ${declare}return [\n${expression}, ${setter}]; })`;
   const key = `${node.url}\n${node.line}\n${code}`;
-  let script = factories.get(key);
-  if (!script) {
+  let factory = factories.get(key);
+  if (!factory) {
     const lineOffset = node.line - (declare ? 2 : 1);
-    script = new vm.Script(code, { filename: node.url || 'tsflink-shipped-function', lineOffset });
+    factory = new vm.Script(code, { filename: node.url || 'tsflink-shipped-function', lineOffset }).runInThisContext() as Factory;
     if (factories.size > 2000) factories.clear();
-    factories.set(key, script);
+    factories.set(key, factory);
   }
-  return script;
+  return factory;
 }
 
 function bytesOf(type: string, base64: string): unknown {
@@ -240,7 +246,7 @@ export async function rebuildGraph(graph: PackedGraph): Promise<(i: number) => u
           }
           return get(x);
         });
-        const [fn, set] = (compile(n).runInThisContext() as (...a: unknown[]) => [object, (name: string, v: unknown) => void])(superclass, ...args);
+        const [fn, set] = factoryOf(n)(superclass, ...args);
         values.set(i, fn);
         for (const [name, x] of late) closers.push(() => set(name, get(x)));
         assignProps(fn, n.props);
