@@ -17,8 +17,11 @@ export function describeError(error: unknown): ErrorInfo {
   return { name: error.name, message: error.message, stack: error.stack, props };
 }
 
+/** JavaScript's own error classes, which a user function's error (a cause) is often an instance of. */
+const BUILT_IN_ERRORS: Readonly<Record<string, unknown>> = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError };
+
 export function rebuildError(info: ErrorInfo): Error {
-  const cls = (errors as Record<string, unknown>)[info.name];
+  const cls = (errors as Record<string, unknown>)[info.name] ?? BUILT_IN_ERRORS[info.name];
   const proto = typeof cls === 'function' && cls.prototype instanceof Error ? cls.prototype : Error.prototype;
   const error = Object.create(proto) as Error;
   Object.defineProperty(error, 'message', { value: info.message, writable: true, configurable: true });
