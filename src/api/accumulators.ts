@@ -2,6 +2,8 @@
  * Accumulators: per-instance counters that a rich function registers with
  * `ctx.addAccumulator(name, acc)`; `execute()` returns the merged value of every instance.
  */
+import { TRAVELS } from './functions.ts';
+
 export interface Accumulator<V> {
   add(value: V): void;
   getLocalValue(): V;
@@ -14,6 +16,8 @@ export interface Accumulator<V> {
 const MERGE_KIND = Symbol.for('tsflink.accumulatorKind');
 
 abstract class NumberCounter implements Accumulator<number> {
+  /** Counters held by a rich function travel to workers with it (serde/closures/pack.ts). */
+  static readonly [TRAVELS] = true;
   readonly [MERGE_KIND]: 'sum' | 'int32' = 'sum';
   protected value: number;
   constructor(initial = 0) {

@@ -24,7 +24,7 @@ export interface RuntimeContext {
 }
 
 /** Marks classes whose instances travel to workers wherever they are held (serde/closures/pack.ts). */
-const TRAVELS: unique symbol = Symbol.for('tsflink.travels') as typeof TRAVELS;
+export const TRAVELS: unique symbol = Symbol.for('tsflink.travels') as typeof TRAVELS;
 
 /** Base of every rich function: `open` is called once per parallel instance before its first record, `close` after its last. */
 export abstract class RichFunction {

@@ -227,3 +227,37 @@ test("a script's top-level functions and vars (globals of `node -e`, a REPL) tra
   const code = await pack({ u1: runInThisContext('(x) => closuresTestHelper(x) * 2') });
   assert.deepEqual(await inWorker(code, `(o) => [o.get('u1')(1), typeof globalThis.closuresTestHelper]`), [12, 'undefined']);
 });
+
+test('built-ins made from their options (TextEncoder, TextDecoder, URL, Intl formats) and accumulators held by a function travel', async () => {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const base = new URL('https://example.com/a/?q=1');
+  const fmt = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 });
+  class Sum {
+    total = 0;
+    add(v: number): void {
+      this.total += v;
+    }
+    getLocalValue(): number {
+      return this.total;
+    }
+    resetLocal(): void {
+      this.total = 0;
+    }
+    merge(o: Sum): void {
+      this.total += o.total;
+    }
+    clone(): Sum {
+      return new Sum();
+    }
+  }
+  class Counting extends MapFunction<number, number> {
+    sum = new Sum();
+    map(x: number): number {
+      this.sum.add(x);
+      return this.sum.getLocalValue();
+    }
+  }
+  const code = await pack({ u0: () => [decoder.decode(encoder.encode('hé')), decoder.fatal, new URL('b', base).href, fmt.format(1.5)], u1: new Counting() });
+  assert.deepEqual(await inWorker(code, `(o) => [...o.get('u0')(), o.get('u1').map(2), o.get('u1').map(3)]`), ['hé', true, 'https://example.com/a/b', new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 }).format(1.5), 2, 5]);
+});

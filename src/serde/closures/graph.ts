@@ -47,7 +47,9 @@ export type PackedNode =
   | { readonly k: 'known'; readonly ref: KnownRef }
   /** `require` of a CommonJS module: a require function for the same file. */
   | { readonly k: 'require'; readonly file: string }
-  | { readonly k: 'instance'; readonly cls: number; readonly props: readonly PackedProperty[] };
+  | { readonly k: 'instance'; readonly cls: number; readonly props: readonly PackedProperty[] }
+  /** A built-in object made again from what it was made with (`new TextEncoder()`, `new URL(href)`). */
+  | { readonly k: 'construct'; readonly ctor: readonly string[]; readonly args: readonly number[] };
 
 export interface PackedGraph {
   readonly nodes: readonly PackedNode[];

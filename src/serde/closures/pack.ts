@@ -106,6 +106,12 @@ function travelsAnywhere(cls: unknown): boolean {
   return false;
 }
 
+/** An accumulator (the Accumulator interface): per-instance state a rich function holds, made to travel. */
+function isAccumulator(obj: object): boolean {
+  const a = obj as Record<string, unknown>;
+  return ['add', 'getLocalValue', 'resetLocal', 'merge', 'clone'].every((m) => typeof a[m] === 'function');
+}
+
 const FUNCTION_OWN = new Set(['length', 'name', 'prototype', 'arguments', 'caller']);
 
 export class Packer {
@@ -259,12 +265,35 @@ export class Packer {
     return this.fail(where, 'a module namespace that could not be found again', 'Import what the function needs by name.');
   }
 
+  /** A built-in object with no state beyond what it was made with, as a construction; null for others. */
+  private packConstruction(obj: object, where: Where): number | null {
+    const make = (ctor: string[], args: unknown[]): number => {
+      const i = this.reserve(obj);
+      this.nodes[i] = { k: 'construct', ctor, args: args.map((a) => this.pack(a, where)) };
+      return i;
+    };
+    if (obj instanceof TextEncoder) return make(['TextEncoder'], []);
+    if (obj instanceof TextDecoder) return make(['TextDecoder'], [obj.encoding, { fatal: obj.fatal, ignoreBOM: obj.ignoreBOM }]);
+    if (obj instanceof URL) return make(['URL'], [obj.href]);
+    if (obj instanceof URLSearchParams) return make(['URLSearchParams'], [obj.toString()]);
+    for (const name of ['Collator', 'DateTimeFormat', 'NumberFormat', 'PluralRules', 'RelativeTimeFormat', 'ListFormat', 'Segmenter'] as const) {
+      const Ctor = (Intl as unknown as Record<string, new (...a: unknown[]) => { resolvedOptions(): { locale: string } }>)[name];
+      if (Ctor && obj instanceof Ctor) {
+        const options = (obj as InstanceType<typeof Ctor>).resolvedOptions();
+        return make(['Intl', name], [options.locale, JSON.parse(JSON.stringify(options))]);
+      }
+    }
+    return null;
+  }
+
   /** An instance of a class: rich functions and registered types travel; other classes only at the root. */
   private packInstance(obj: object, where: Where, root: boolean): number {
+    const made = this.packConstruction(obj, where);
+    if (made !== null) return made;
     const proto = Object.getPrototypeOf(obj) as { constructor?: unknown } | null;
     const cls = proto?.constructor;
     if (proto !== null && typeof cls === 'function' && cls.prototype === proto) {
-      const travels = root || this.types.lookup(obj) !== undefined || travelsAnywhere(cls);
+      const travels = root || this.types.lookup(obj) !== undefined || travelsAnywhere(cls) || isAccumulator(obj);
       if (!travels) {
         const name = cls.name || 'anonymous';
         const builtIn = knownGlobal(cls) !== undefined;

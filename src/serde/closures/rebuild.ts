@@ -226,6 +226,12 @@ export async function rebuildGraph(graph: PackedGraph): Promise<(i: number) => u
         defineProps(v, n.props);
         return v;
       }
+      case 'construct': {
+        const Ctor = follow(globalThis, n.ctor, n.ctor.join('.')) as new (...a: unknown[]) => unknown;
+        const v = new Ctor(...n.args.map(get));
+        values.set(i, v);
+        return v;
+      }
       case 'bound': {
         values.set(i, PENDING);
         const target = get(n.target) as (...a: unknown[]) => unknown;
