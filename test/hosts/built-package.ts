@@ -2,14 +2,14 @@
  * The tsflink package as a user installs it (package.json and a `dist/` built from the current
  * `src/`), for hosts that run plain `node` and cannot load TypeScript. The repository itself when
  * its `dist/` is newer than every file in `src/` (as after `npm test`'s build); otherwise a
- * private build in a temp dir removed when the test file ends, so that the others' `dist/` is
+ * private build in a temp dir removed when the test process exits, so that the others' `dist/` is
  * never written to from a test.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from '../helpers.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,7 +29,9 @@ export function builtPackage(): string {
   if (built !== null) return built;
   const cli = join(ROOT, 'dist', 'cli', 'main.js');
   if (existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(join(ROOT, 'src'))) return (built = ROOT);
-  const pkg = tempDir('tsflink-test-pkg-');
+  // Removed when the test process exits: called inside a test, tempDir would remove it when that test ends.
+  const pkg = mkdtempSync(join(tmpdir(), 'tsflink-test-pkg-'));
+  process.once('exit', () => rmSync(pkg, { recursive: true, force: true }));
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   try {
     execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(pkg, 'dist'), '--declaration', 'false', '--declarationMap', 'false'], {
