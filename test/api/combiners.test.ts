@@ -34,7 +34,8 @@ interface CombineCall {
   tags: string[];
 }
 
-// Module-level logs the functions write to (the embedded engine runs them in this process).
+// Module-level logs the functions write to: the operators that write them run in this process
+// (runInClient()), so the logs are the test's, not copies in worker threads.
 let combineCalls: CombineCall[] = [];
 let reduceInputTags: string[] = [];
 
@@ -98,7 +99,7 @@ describe('GroupReduceFunction with combine()', () => {
       reduceInputTags = [];
       const env = envAt(p);
       const tagged = env.generateSequence(0, 59).map(new TagWithSubtask());
-      const result = await tagged.groupBy(0).reduceGroup(new SumWithCombine()).collect();
+      const result = await tagged.groupBy(0).reduceGroup(new SumWithCombine()).runInClient().collect();
       assertSameMultiset(result, expectedSums(0, 59));
 
       // reduce saw only combined records, one per producing partition of its group.
@@ -135,6 +136,7 @@ describe('GroupReduceFunction with combine()', () => {
         .map(new TagWithSubtask())
         .map((t): Tagged => ['all', t[1], t[2]])
         .reduceGroup(new SumWithCombine())
+        .runInClient()
         .collect();
       assert.deepEqual(result, [['all', 780, 40]]);
       assert.equal(combineCalls.length, p);
@@ -180,7 +182,7 @@ describe('a plain function with combinable: true is its own combiner', () => {
       };
       const env = envAt(p);
       const pairs = env.generateSequence(1, 400).map((v): [number, number] => [v % 2, 1]);
-      assertSameMultiset(await pairs.groupBy(0).reduceGroup(sumCounts, { combinable: true }).collect(), [
+      assertSameMultiset(await pairs.groupBy(0).reduceGroup(sumCounts, { combinable: true }).runInClient().collect(), [
         [0, 200],
         [1, 200],
       ]);
@@ -211,6 +213,7 @@ describe('a plain function with combinable: true is its own combiner', () => {
           groupSizes.push(n);
           out.collect(n);
         })
+        .runInClient()
         .collect();
       assertSameMultiset(result, [200, 200]);
       assert.deepEqual(groupSizes, [200, 200]);
@@ -234,7 +237,8 @@ describe('grouped reduce is always combined', () => {
         .generateSequence(1, 400)
         .map((v): [number, number] => [v % 2, 1])
         .groupBy(0)
-        .reduce(new SumCounts());
+        .reduce(new SumCounts())
+        .runInClient();
       const strategies = planStrategies(env, counts);
       assert.ok(strategies.includes('COMBINE'), strategies.join(','));
       const idxCombine = strategies.indexOf('COMBINE');

@@ -194,7 +194,8 @@ describe('laziness (nothing is read or computed before execute)', () => {
       .filter((x) => {
         calls++;
         return x > 2;
-      });
+      })
+      .runInClient(); // in this process, so that the test sees the calls
     const out = join(tempDir(), 'out.txt');
     ds.writeText(out).setParallelism(1);
     assert.equal(calls, 0);

@@ -34,6 +34,8 @@ describe('execute() runs the sinks defined since the last run', () => {
           aCalls++;
           return x;
         })
+        // In this process, so that the test sees the calls (a worker counts on its own copy).
+        .runInClient()
         .writeText(join(dir, 'a'))
         .setParallelism(1);
       await env.execute();
@@ -124,6 +126,7 @@ describe('getExecutionPlan()', () => {
         return [v % 3, 1];
       })
       .name('pairs')
+      .runInClient() // in this process, so that the test sees the calls
       .groupBy(0)
       .reduce((a, b) => [a[0], a[1] + b[1]])
       .writeCsv(join(dir, 'counts'))
@@ -210,10 +213,12 @@ describe('setNumberOfExecutionRetries', () => {
       const counted = env
         .generateSequence(1, 20)
         .map(failTransiently)
+        .runInClient() // the failure count is this process's
         .map(
           new (class extends MapFunction<number, number> {
-            private n = new IntCounter();
+            private n!: IntCounter;
             override open(ctx: RuntimeContext): void {
+              this.n = new IntCounter();
               ctx.addAccumulator('records', this.n);
             }
             map(v: number): number {
@@ -239,7 +244,7 @@ describe('setNumberOfExecutionRetries', () => {
       const env = envAt(p);
       assert.equal(env.getNumberOfExecutionRetries(), 0);
       transientFailures = 1;
-      env.generateSequence(1, 20).map(failTransiently).writeText(join(dir, 'out'));
+      env.generateSequence(1, 20).map(failTransiently).runInClient().writeText(join(dir, 'out'));
       await assert.rejects(env.execute(), (e: unknown) => e instanceof JobExecutionError && e.cause instanceof UserFunctionError && /transient failure/.test(e.message));
       assert.equal(transientFailures, 0);
       assert.deepEqual(readdirSync(dir), []);
@@ -250,9 +255,9 @@ describe('setNumberOfExecutionRetries', () => {
     const env = envAt(2);
     env.setNumberOfExecutionRetries(2);
     transientFailures = 3;
-    await assert.rejects(env.generateSequence(1, 4).map(failTransiently).collect(), JobExecutionError);
+    await assert.rejects(env.generateSequence(1, 4).map(failTransiently).runInClient().collect(), JobExecutionError);
     transientFailures = 2;
-    assertSameMultiset(await env.generateSequence(1, 4).map(failTransiently).collect(), [1, 2, 3, 4]);
+    assertSameMultiset(await env.generateSequence(1, 4).map(failTransiently).runInClient().collect(), [1, 2, 3, 4]);
     assert.equal(transientFailures, 0);
   });
 });
