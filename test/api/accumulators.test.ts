@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import {
   type Accumulator,
   DoubleCounter,
+  type ExecutionEnvironment,
   FilterFunction,
   IntCounter,
   LongCounter,
@@ -57,6 +58,22 @@ class Histogram implements Accumulator<Record<string, number>> {
   }
 }
 
+/** An environment at p whose custom accumulators can leave the worker threads: registered types (SPEC §6, §9.15). */
+function envWithAccumulators(p: number): ExecutionEnvironment {
+  const env = envAt(p);
+  const json = { serialize: (a: Accumulator<unknown>) => new TextEncoder().encode(JSON.stringify(a.getLocalValue())) };
+  const back = <A extends Accumulator<V>, V>(make: () => A) => ({
+    deserialize: (b: Uint8Array): A => {
+      const a = make();
+      a.add(JSON.parse(new TextDecoder().decode(b)) as V);
+      return a;
+    },
+  });
+  env.registerCustomType(MaxAccumulator, json, back(() => new MaxAccumulator()));
+  env.registerCustomType(Histogram, json, back(() => new Histogram()));
+  return env;
+}
+
 class Measure extends MapFunction<number, number> {
   private readonly ints = new IntCounter();
   private readonly longs = new LongCounter();
@@ -88,7 +105,7 @@ class Measure extends MapFunction<number, number> {
 describe('accumulators in execute() results', () => {
   for (const p of PARALLELISMS) {
     test(`Int, Long, Double counters and custom accumulators, merged over every instance, at p=${p}`, async () => {
-      const env = envAt(p);
+      const env = envWithAccumulators(p);
       env.generateSequence(1, 100).map(new Measure()).writeText(join(tempDir(), 'out'));
       const result = await env.execute({ jobName: 'accumulate' });
       assert.equal(result.jobName, 'accumulate');
@@ -137,7 +154,7 @@ describe('accumulators in execute() results', () => {
   });
 
   test('each execute reports its own job only', async () => {
-    const env = envAt(2);
+    const env = envWithAccumulators(2);
     env.generateSequence(1, 10).map(new Measure()).writeText(join(tempDir(), 'one'));
     assert.equal((await env.execute()).accumulators.ints, 10);
     env.generateSequence(1, 3).map(new Measure()).writeText(join(tempDir(), 'two'));
