@@ -16,6 +16,7 @@ import {
   ReduceFunction,
 } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
+import { clearLog, record, recorded, spyLog } from '../spy.ts';
 
 /** [key, value, tag]: `raw@<subtask>` for input records, `combined:<n>` for what combine emitted. */
 type Tagged = [string, number, string];
@@ -34,10 +35,10 @@ interface CombineCall {
   tags: string[];
 }
 
-// Module-level logs the functions write to: the operators that write them run in this process
-// (runInClient()), so the logs are the test's, not copies in worker threads.
-let combineCalls: CombineCall[] = [];
-let reduceInputTags: string[] = [];
+// Spy logs the functions write to wherever they run (this thread at p=1, worker threads at p=4):
+// each combine call, and the tag of every record reduce sees.
+const combineLog = spyLog();
+const reduceLog = spyLog();
 
 class SumWithCombine extends GroupReduceFunction<Tagged, [string, number, number]> {
   override combine(values: Iterable<Tagged>, out: Collector<Tagged>): void {
@@ -51,7 +52,7 @@ class SumWithCombine extends GroupReduceFunction<Tagged, [string, number, number
       count++;
       tags.push(tag);
     }
-    combineCalls.push({ subtask: this.context.getIndexOfThisSubtask(), key, count, tags });
+    record(combineLog, { subtask: this.context.getIndexOfThisSubtask(), key, count, tags } satisfies CombineCall);
     out.collect([key, sum, `combined:${count}`]);
   }
 
@@ -60,7 +61,7 @@ class SumWithCombine extends GroupReduceFunction<Tagged, [string, number, number
     let sum = 0;
     let count = 0;
     for (const [k, v, tag] of values) {
-      reduceInputTags.push(tag);
+      record(reduceLog, tag);
       key = k;
       sum += v;
       count += tag.startsWith('combined:') ? Number(tag.slice('combined:'.length)) : 1;
@@ -95,12 +96,14 @@ function planStrategies<T>(env: ExecutionEnvironment, ds: DataSet<T>): string[] 
 describe('GroupReduceFunction with combine()', () => {
   for (const p of PARALLELISMS) {
     test(`combine runs once per (partition, group), one-element groups included, and reduce sees only its output, at p=${p}`, async () => {
-      combineCalls = [];
-      reduceInputTags = [];
+      clearLog(combineLog);
+      clearLog(reduceLog);
       const env = envAt(p);
       const tagged = env.generateSequence(0, 59).map(new TagWithSubtask());
-      const result = await tagged.groupBy(0).reduceGroup(new SumWithCombine()).runInClient().collect();
+      const result = await tagged.groupBy(0).reduceGroup(new SumWithCombine()).collect();
       assertSameMultiset(result, expectedSums(0, 59));
+      const combineCalls = recorded<CombineCall>(combineLog);
+      const reduceInputTags = recorded<string>(reduceLog);
 
       // reduce saw only combined records, one per producing partition of its group.
       assert.ok(reduceInputTags.length > 0);
@@ -128,17 +131,18 @@ describe('GroupReduceFunction with combine()', () => {
     });
 
     test(`on the full set: combine per partition, then one reduce at p=${p}`, async () => {
-      combineCalls = [];
-      reduceInputTags = [];
+      clearLog(combineLog);
+      clearLog(reduceLog);
       const env = envAt(p);
       const result = await env
         .generateSequence(0, 39)
         .map(new TagWithSubtask())
         .map((t): Tagged => ['all', t[1], t[2]])
         .reduceGroup(new SumWithCombine())
-        .runInClient()
         .collect();
       assert.deepEqual(result, [['all', 780, 40]]);
+      const combineCalls = recorded<CombineCall>(combineLog);
+      const reduceInputTags = recorded<string>(reduceLog);
       assert.equal(combineCalls.length, p);
       assert.deepEqual(combineCalls.map((c) => c.subtask).sort(), Array.from({ length: p }, (_, i) => i));
       assert.equal(reduceInputTags.length, p);
@@ -167,7 +171,7 @@ describe('GroupReduceFunction with combine()', () => {
 describe('a plain function with combinable: true is its own combiner', () => {
   for (const p of PARALLELISMS) {
     test(`called on each partition's part of each group, then on the combined values, at p=${p}`, async () => {
-      const groupSizes: number[] = [];
+      const sizesLog = spyLog();
       const sumCounts = (values: Iterable<[number, number]>, out: Collector<[number, number]>): void => {
         let key = 0;
         let n = 0;
@@ -177,15 +181,16 @@ describe('a plain function with combinable: true is its own combiner', () => {
           n += c;
           size++;
         }
-        groupSizes.push(size);
+        record(sizesLog, size);
         out.collect([key, n]);
       };
       const env = envAt(p);
       const pairs = env.generateSequence(1, 400).map((v): [number, number] => [v % 2, 1]);
-      assertSameMultiset(await pairs.groupBy(0).reduceGroup(sumCounts, { combinable: true }).runInClient().collect(), [
+      assertSameMultiset(await pairs.groupBy(0).reduceGroup(sumCounts, { combinable: true }).collect(), [
         [0, 200],
         [1, 200],
       ]);
+      const groupSizes = recorded<number>(sizesLog);
       // p partitions × 2 keys combined, then 2 groups of p combined values each.
       assert.equal(groupSizes.length, 2 * p + 2);
       const sorted = [...groupSizes].sort((a, b) => a - b);
@@ -202,7 +207,7 @@ describe('a plain function with combinable: true is its own combiner', () => {
     });
 
     test(`without combinable the function sees each group whole, once, at p=${p}`, async () => {
-      const groupSizes: number[] = [];
+      const sizesLog = spyLog();
       const env = envAt(p);
       const result = await env
         .generateSequence(1, 400)
@@ -210,13 +215,12 @@ describe('a plain function with combinable: true is its own combiner', () => {
         .groupBy(0)
         .reduceGroup((values: Iterable<[number, number]>, out: Collector<number>) => {
           const n = [...values].length;
-          groupSizes.push(n);
+          record(sizesLog, n);
           out.collect(n);
         })
-        .runInClient()
         .collect();
       assertSameMultiset(result, [200, 200]);
-      assert.deepEqual(groupSizes, [200, 200]);
+      assert.deepEqual(recorded(sizesLog), [200, 200]);
     });
   }
 });
@@ -224,11 +228,11 @@ describe('a plain function with combinable: true is its own combiner', () => {
 describe('grouped reduce is always combined', () => {
   for (const p of PARALLELISMS) {
     test(`the plan has a COMBINE, and the final reduce folds pre-aggregated values at p=${p}`, async () => {
-      // Module-level log of the `b` argument's count in every call.
-      const secondArgCounts: number[] = [];
+      // A log of the `b` argument's count in every call.
+      const secondArgLog = spyLog();
       class SumCounts extends ReduceFunction<[number, number]> {
         reduce(a: [number, number], b: [number, number]): [number, number] {
-          secondArgCounts.push(b[1]);
+          record(secondArgLog, b[1]);
           return [a[0], a[1] + b[1]];
         }
       }
@@ -237,8 +241,7 @@ describe('grouped reduce is always combined', () => {
         .generateSequence(1, 400)
         .map((v): [number, number] => [v % 2, 1])
         .groupBy(0)
-        .reduce(new SumCounts())
-        .runInClient();
+        .reduce(new SumCounts());
       const strategies = planStrategies(env, counts);
       assert.ok(strategies.includes('COMBINE'), strategies.join(','));
       const idxCombine = strategies.indexOf('COMBINE');
@@ -248,6 +251,7 @@ describe('grouped reduce is always combined', () => {
         [0, 200],
         [1, 200],
       ]);
+      const secondArgCounts = recorded<number>(secondArgLog);
       // A plain left fold would only ever see raw records ([k, 1]) as `b`. Combined, each of the
       // p partitions folds its part (calls with b = 1), then the reducer folds the p partial counts.
       assert.equal(secondArgCounts.length, 400 - 2);
