@@ -5,21 +5,28 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getEnvironment, IntCounter, JobExecutionError, MapFunction, PlanError, type RuntimeContext, UserFunctionError } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
+import { record, recorded, spyLog } from '../spy.ts';
 import { lines, runScript } from './spawn-script.ts';
 
 function readLines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
 }
 
-// Module-level state, as a program would keep it: functions close over it.
-let transientFailures = 0;
-
-function failTransiently<T>(x: T): T {
-  if (transientFailures > 0) {
-    transientFailures--;
-    throw new Error('transient failure');
-  }
-  return x;
+/**
+ * A map function for `generateSequence(1, …)` whose first `failures` attempts fail, on element 1
+ * (so once per attempt whatever the parallelism). The failures so far are counted in a spy log,
+ * which every attempt sees, whichever thread runs it (a captured counter would be a copy per job).
+ */
+function failTransiently(failures: number): { fn: (x: number) => number; failed: () => number } {
+  const log = spyLog();
+  const fn = (x: number): number => {
+    if (x === 1 && recorded(log).length < failures) {
+      record(log, 'failed');
+      throw new Error('transient failure');
+    }
+    return x;
+  };
+  return { fn, failed: () => recorded(log).length };
 }
 
 describe('execute() runs the sinks defined since the last run', () => {
@@ -27,25 +34,23 @@ describe('execute() runs the sinks defined since the last run', () => {
     test(`a second execute runs only the new sink at p=${p}`, async () => {
       const dir = tempDir();
       const env = envAt(p);
-      let aCalls = 0;
+      const aCalls = spyLog();
       env
         .fromElements(1, 2, 3)
         .map((x) => {
-          aCalls++;
+          record(aCalls, x);
           return x;
         })
-        // In this process, so that the test sees the calls (a worker counts on its own copy).
-        .runInClient()
         .writeText(join(dir, 'a'))
         .setParallelism(1);
       await env.execute();
-      assert.equal(aCalls, 3);
+      assertSameMultiset(recorded(aCalls), [1, 2, 3]);
       assertSameMultiset(readLines(join(dir, 'a')), ['1', '2', '3']);
 
       // Were sink a to run again, its NO_OVERWRITE target would fail the job.
       env.fromElements('b').writeText(join(dir, 'b')).setParallelism(1);
       await env.execute();
-      assert.equal(aCalls, 3);
+      assertSameMultiset(recorded(aCalls), [1, 2, 3]);
       assert.deepEqual(readLines(join(dir, 'b')), ['b']);
     });
   }
@@ -118,15 +123,14 @@ describe('getExecutionPlan()', () => {
   test('a JSON string of nodes (id, name, kind, parallelism) and edges; nothing runs', async () => {
     const dir = tempDir();
     const env = envAt(4);
-    let calls = 0;
+    const calls = spyLog();
     env
       .generateSequence(1, 100)
       .map((v): [number, number] => {
-        calls++;
+        record(calls, v);
         return [v % 3, 1];
       })
       .name('pairs')
-      .runInClient() // in this process, so that the test sees the calls
       .groupBy(0)
       .reduce((a, b) => [a[0], a[1] + b[1]])
       .writeCsv(join(dir, 'counts'))
@@ -134,7 +138,7 @@ describe('getExecutionPlan()', () => {
       .setParallelism(2);
     const json = env.getExecutionPlan();
     assert.equal(typeof json, 'string');
-    assert.equal(calls, 0);
+    assert.equal(recorded(calls).length, 0);
     assert.equal(existsSync(join(dir, 'counts')), false);
 
     const plan = JSON.parse(json) as { nodes: JsonNode[]; edges: JsonEdge[] };
@@ -177,7 +181,7 @@ describe('getExecutionPlan()', () => {
 
     // The sinks are still pending: execute runs them.
     await env.execute();
-    assert.equal(calls, 100);
+    assert.equal(recorded(calls).length, 100);
     assertSameMultiset(readdirSync(join(dir, 'counts')), ['1', '2']);
   });
 
@@ -209,16 +213,14 @@ describe('setNumberOfExecutionRetries', () => {
       const dir = tempDir();
       const env = envAt(p);
       env.setNumberOfExecutionRetries(1);
-      transientFailures = 1;
+      const flaky = failTransiently(1);
       const counted = env
         .generateSequence(1, 20)
-        .map(failTransiently)
-        .runInClient() // the failure count is this process's
+        .map(flaky.fn)
         .map(
           new (class extends MapFunction<number, number> {
-            private n!: IntCounter;
+            private n = new IntCounter();
             override open(ctx: RuntimeContext): void {
-              this.n = new IntCounter();
               ctx.addAccumulator('records', this.n);
             }
             map(v: number): number {
@@ -229,7 +231,7 @@ describe('setNumberOfExecutionRetries', () => {
         );
       counted.writeText(join(dir, 'out')).setParallelism(1);
       const result = await env.execute();
-      assert.equal(transientFailures, 0);
+      assert.equal(flaky.failed(), 1);
       assertSameMultiset(
         readLines(join(dir, 'out')),
         Array.from({ length: 20 }, (_, i) => String(i + 1)),
@@ -243,10 +245,10 @@ describe('setNumberOfExecutionRetries', () => {
       const dir = tempDir();
       const env = envAt(p);
       assert.equal(env.getNumberOfExecutionRetries(), 0);
-      transientFailures = 1;
-      env.generateSequence(1, 20).map(failTransiently).runInClient().writeText(join(dir, 'out'));
+      const flaky = failTransiently(1);
+      env.generateSequence(1, 20).map(flaky.fn).writeText(join(dir, 'out'));
       await assert.rejects(env.execute(), (e: unknown) => e instanceof JobExecutionError && e.cause instanceof UserFunctionError && /transient failure/.test(e.message));
-      assert.equal(transientFailures, 0);
+      assert.equal(flaky.failed(), 1);
       assert.deepEqual(readdirSync(dir), []);
     });
   }
@@ -254,11 +256,12 @@ describe('setNumberOfExecutionRetries', () => {
   test('retries are used up before the job fails', async () => {
     const env = envAt(2);
     env.setNumberOfExecutionRetries(2);
-    transientFailures = 3;
-    await assert.rejects(env.generateSequence(1, 4).map(failTransiently).runInClient().collect(), JobExecutionError);
-    transientFailures = 2;
-    assertSameMultiset(await env.generateSequence(1, 4).map(failTransiently).runInClient().collect(), [1, 2, 3, 4]);
-    assert.equal(transientFailures, 0);
+    const tooFlaky = failTransiently(3);
+    await assert.rejects(env.generateSequence(1, 4).map(tooFlaky.fn).collect(), JobExecutionError);
+    assert.equal(tooFlaky.failed(), 3, 'the first attempt and both retries failed');
+    const flaky = failTransiently(2);
+    assertSameMultiset(await env.generateSequence(1, 4).map(flaky.fn).collect(), [1, 2, 3, 4]);
+    assert.equal(flaky.failed(), 2);
   });
 });
 
