@@ -26,6 +26,7 @@ import {
   type RuntimeContext,
 } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
+import { clearLog, record, recorded, spyLog } from '../spy.ts';
 
 /** The distinct numbers added by every instance. */
 class NumberSet implements Accumulator<number[]> {
@@ -463,6 +464,8 @@ describe('rich functions: each base class, its method, its lifecycle', () => {
 const STOP_WORDS = new Set(['the', 'a']);
 const WEIGHTS: Record<string, number> = { big: 10, small: 1 };
 let seenByPlainFunctions = 0;
+// The words the filter saw, logged from wherever it runs.
+const filterLog = spyLog();
 function weightOf(word: string): number {
   return WEIGHTS[word] ?? 0;
 }
@@ -477,11 +480,13 @@ describe('closures over module-level values', () => {
   for (const p of PARALLELISMS) {
     test(`plain and rich functions read module-level constants and functions at p=${p}`, async () => {
       seenByPlainFunctions = 0;
+      clearLog(filterLog);
       const words = envAt(p)
         .fromElements('the big dog', 'a small cat', 'the end')
         .flatMap((line: string) => line.split(' '))
         .filter((w) => {
           seenByPlainFunctions++;
+          record(filterLog, w);
           return !STOP_WORDS.has(w);
         })
         .map(new Weigh());
@@ -492,6 +497,7 @@ describe('closures over module-level values', () => {
         ['cat', 0],
         ['end', 0],
       ]);
+      assertSameMultiset(recorded(filterLog), ['the', 'big', 'dog', 'a', 'small', 'cat', 'the', 'end']);
       // At p=1 the functions run in this process and share its module-level state; at p=4 worker
       // threads run copies made when the job was submitted (docs/shipping-code.md), and this
       // process's counter is not touched.
