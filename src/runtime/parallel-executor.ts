@@ -14,6 +14,7 @@ import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { JobSinks } from './job-sinks.ts';
+import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { runSchedule, stepsOf } from './schedule.ts';
@@ -139,7 +140,14 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
           if (m.type === 'batch') store.add(m.exchange, m.target, m.bytes);
           else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
           else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
-          else if (m.type === 'done') accumulators.add(m.accumulators, resources.types);
+          else if (m.type === 'done') {
+            accumulators.add(m.accumulators, resources.types);
+            // What a worker thread spilled counts in this process's statistics (a run in this thread counted itself).
+            if (!inClient.has(task.id)) {
+              spillStatistics.runs += m.spilled.runs;
+              spillStatistics.bytes += m.spilled.bytes;
+            }
+          }
         },
       });
     }

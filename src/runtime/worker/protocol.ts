@@ -83,5 +83,6 @@ export type FromWorker =
   | { readonly type: 'batch'; readonly runId: number; readonly exchange: number; readonly target: number; readonly bytes: Uint8Array }
   | { readonly type: 'result'; readonly runId: number; readonly resultId: string; readonly bytes: Uint8Array | null; readonly count: number }
   | { readonly type: 'printed'; readonly runId: number; readonly toError: boolean; readonly lines: readonly string[] }
-  | { readonly type: 'done'; readonly runId: number; readonly accumulators: Uint8Array }
+  /** `spilled`: the spill files the subtask's operators wrote (runs and bytes), for the coordinator's statistics. */
+  | { readonly type: 'done'; readonly runId: number; readonly accumulators: Uint8Array; readonly spilled: { readonly runs: number; readonly bytes: number } }
   | { readonly type: 'failed'; readonly runId: number; readonly error: ErrorInfo };

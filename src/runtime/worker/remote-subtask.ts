@@ -12,6 +12,7 @@ import { DISCARD, FanOut } from '../exchange.ts';
 import type { JobServices } from '../job-services.ts';
 import { createPartitioner } from '../partitioner.ts';
 import type { RuntimeAccumulator } from '../runtime-context.ts';
+import { spillStatistics } from '../spill/spill-runs.ts';
 import { runSubtask } from '../task-runner.ts';
 import { encodeAccumulators } from './accumulator-codec.ts';
 import { BatchInputChannel, BinaryExchangeWriter } from './binary-exchange.ts';
@@ -75,9 +76,11 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
       invalidLinesAccumulator: (nodeId) => m.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
+    const before = { runs: spillStatistics.runs, bytes: spillStatistics.bytes };
     runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep);
     const acc = encodeAccumulators(accumulators, types, task.name);
-    post({ type: 'done', runId: m.runId, accumulators: acc }, [acc.buffer as ArrayBuffer]);
+    const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
+    post({ type: 'done', runId: m.runId, accumulators: acc, spilled }, [acc.buffer as ArrayBuffer]);
   } catch (error) {
     post({ type: 'failed', runId: m.runId, error: describeError(error) }, []);
   }
