@@ -1,12 +1,14 @@
 /**
  * The process's warm pool of worker threads (one per process, shared by every job): threads
  * start on first need, in the background (a job starts them while its plan is being packed),
- * and stay for the next job; the pool grows when a job needs more. A job leases the threads it
+ * and stay for the next job; the pool grows when a job needs more (up to one per core for jobs
+ * that run at once). A job leases the threads it
  * runs on for one attempt: it sends them its code, runs subtasks on them one at a time each,
  * and gives them back — or, after a failed attempt or a crash (a thread in an unknown state),
  * they are stopped and later jobs get fresh ones. Jobs that want threads while all are leased
  * wait their turn. Idle threads are unref'd: they never keep the process alive.
  */
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashError } from '../../errors/index.ts';
 import type { FromWorker, RunSubtask, StartJob, ToWorker, WorkerInit } from './protocol.ts';
@@ -59,11 +61,17 @@ export class WorkerPool {
     });
   }
 
-  /** Hands threads to waiting jobs, first come first served. */
+  /**
+   * Hands threads to waiting jobs, first come first served. A job that finds too few idle
+   * threads gets new ones while the pool has fewer than one per core (jobs at once, as an HTTP
+   * service submits them, each get theirs); beyond that it waits for a job to give some back.
+   */
   grant(): void {
     while (this.waiting.length > 0) {
       const next = this.waiting[0]!;
-      this.warm(next.threads);
+      const idle = this.slots.filter((s) => !s.leased).length;
+      const room = Math.max(next.threads, os.availableParallelism()) - this.slots.length;
+      for (let n = Math.min(room, next.threads - idle); n > 0; n--) this.spawn();
       const free = this.slots.filter((s) => !s.leased);
       if (free.length < next.threads) return;
       this.waiting.shift();
