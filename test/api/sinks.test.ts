@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DataSink, JobExecutionError, OutputExistsError, PlanError, Types, WriteMode } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
+import { record, recorded, spyLog } from '../spy.ts';
 import { lines, runScript } from './spawn-script.ts';
 
 /** The lines of a sink's output: the file, or the files 1…p of the directory. */
@@ -271,18 +272,19 @@ describe('write modes', () => {
       const target = join(dir, 'exists.txt');
       writeFileSync(target, 'old\n');
       const env = envAt(2);
-      let calls = 0;
+      // Logged from wherever the map would run (worker threads at p=2).
+      const calls = spyLog();
       env
         .fromElements('a', 'b')
         .map((s) => {
-          calls++;
+          record(calls, s);
           return s;
         })
         .writeText(join(dir, 'other'));
       write(env, target);
       await assert.rejects(env.execute(), (e: unknown) => e instanceof OutputExistsError && e.message.includes(target));
       assert.equal(readFileSync(target, 'utf8'), 'old\n');
-      assert.equal(calls, 0, 'no task ran');
+      assert.deepEqual(recorded(calls), [], 'no task ran');
       assert.equal(existsSync(join(dir, 'other')), false, 'no other sink of the job was written');
       assert.deepEqual(readdirSync(dir), ['exists.txt'], 'no staging left behind');
     });
