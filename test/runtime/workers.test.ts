@@ -103,6 +103,12 @@ test('jobs after the first reuse the warm worker threads', () => {
   for (const threads of later) assert.deepEqual(threads, first, 'the same threads ran every job');
 });
 
+test('after a job whose worker thread died, the next job of the process runs on fresh threads', () => {
+  const { lines, stderr } = runJob('after-crash');
+  assert.equal(stderr, '');
+  assert.deepEqual(lines[0], { crashed: 'JobExecutionError', threads: 2, sum: 5050 });
+});
+
 test('concurrent jobs of one process share the worker threads and both finish', () => {
   const { lines, stderr } = runJob('concurrent');
   assert.equal(stderr, '');
