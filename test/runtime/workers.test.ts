@@ -109,6 +109,12 @@ test('after a job whose worker thread died, the next job of the process runs on 
   assert.deepEqual(lines[0], { crashed: 'JobExecutionError', threads: 2, sum: 5050 });
 });
 
+test('code a worker thread cannot rebuild fails the job with a clear error (it does not run in this thread instead)', () => {
+  const { lines, stderr } = runJob('unloadable');
+  assert.equal(stderr, '');
+  assert.deepEqual(lines, [{ error: 'TsflinkError', message: "the job's functions could not be rebuilt in a worker: this module loads only in the main thread" }]);
+});
+
 test('concurrent jobs of one process share the worker threads and both finish', () => {
   const { lines, stderr } = runJob('concurrent');
   assert.equal(stderr, '');
