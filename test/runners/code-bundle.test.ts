@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { inRuntime, runtimeEntries, shippedPath, stageApp, tsflinkRoot } from '../../src/runners/flink/code-bundle.ts';
+import { absoluteModule, inRuntime, relocatedModule, runtimeEntries, shippedPath, stageApp, tsflinkRoot } from '../../src/runners/flink/code-bundle.ts';
 import { tempDir } from '../helpers.ts';
 
 function files(dir: string): string[] {
@@ -51,4 +52,26 @@ test('tsflink’s own modules and installed packages come with the runtime; the 
   assert.ok(inRuntime(new URL(import.meta.resolve('yaml')).pathname));
   assert.ok(!inRuntime(join(root, 'test', 'flink', 'fixtures', 'shipped-helper.ts')));
   assert.ok(!inRuntime(join(tempDir(), 'job.ts')));
+});
+
+test('shipped code names the app’s and the runtime’s modules relative to the worker’s folder, and the worker makes them absolute again', () => {
+  const src = tempDir();
+  writeFileSync(join(src, 'helper.ts'), 'export const h = 1;\n');
+  writeFileSync(join(src, 'old.cjs'), 'module.exports = 1;\n');
+  const staged = stageApp(tempDir(), [join(src, 'helper.ts'), join(src, 'old.cjs')]);
+  const esm = pathToFileURL(join(src, 'helper.ts')).href;
+  const runtimeUrl = new URL('../../src/index.ts', import.meta.url).href;
+  const elsewhere = pathToFileURL('/opt/shared/lib.mjs').href;
+  assert.equal(relocatedModule(`${esm}?tsx-namespace=1`, staged), './app/helper.ts');
+  assert.equal(relocatedModule(join(src, 'old.cjs'), staged), 'app/old.cjs');
+  assert.equal(relocatedModule(runtimeUrl, staged), './node_modules/tsflink/src/index.ts');
+  assert.equal(relocatedModule(elsewhere, staged), elsewhere, 'not shipped: left as it is');
+  assert.equal(relocatedModule('node:fs', staged), 'node:fs');
+
+  const worker = '/tm/tsflink-work-1';
+  assert.equal(absoluteModule('./app/helper.ts', worker), 'file:///tm/tsflink-work-1/app/helper.ts');
+  assert.equal(absoluteModule('app/old.cjs', worker), '/tm/tsflink-work-1/app/old.cjs');
+  assert.equal(absoluteModule('./node_modules/tsflink/src/index.ts', worker), 'file:///tm/tsflink-work-1/node_modules/tsflink/src/index.ts');
+  assert.equal(absoluteModule(elsewhere, worker), elsewhere);
+  assert.equal(absoluteModule('/abs/x.cjs', worker), '/abs/x.cjs');
 });

@@ -16,7 +16,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface RuntimeEntry {
   /** The path in the zip. */
@@ -57,6 +57,31 @@ export function stageApp(appDir: string, entries: readonly string[]): Map<string
     staged.set(file, `app/${rel.split(path.sep).join('/')}`);
   }
   return staged;
+}
+
+/** The file a module of shipped code names: its file URL's path (query dropped), or the CommonJS file itself. */
+export function moduleFile(m: string): string {
+  return m.startsWith('file:') ? fileURLToPath(m.replace(/[?#].*$/, '')) : m;
+}
+
+/**
+ * A module of shipped code (a file URL, or a CommonJS file) as a remote worker finds it, relative
+ * to the folder it starts in (worker-frames.ts): an ES module as `./app/…` or `./node_modules/…`,
+ * a CommonJS file as `app/…` or `node_modules/…`; unchanged when it is not shipped (the worker's
+ * machine must have it where the client does).
+ */
+export function relocatedModule(m: string, staged: ReadonlyMap<string, string>): string {
+  const file = moduleFile(m);
+  if (!path.isAbsolute(file)) return m;
+  const rel = staged.get(file) ?? (inRuntime(file) ? shippedPath(pathToFileURL(file).href) : null);
+  if (rel === null) return m;
+  return m.startsWith('file:') ? `./${rel}` : rel;
+}
+
+/** In the worker: a relocated module made absolute against the folder it started in (a file URL for `./…`, a path otherwise). */
+export function absoluteModule(m: string, startDir: string): string {
+  if (m.startsWith('./')) return pathToFileURL(path.resolve(startDir, m)).href;
+  return /^[a-z][a-z0-9+.-]*:/i.test(m) || path.isAbsolute(m) ? m : path.resolve(startDir, m);
 }
 
 /** True for a file of the shipped runtime (tsflink's own `src`/`dist`, or an installed package): see `shippedPath`. */

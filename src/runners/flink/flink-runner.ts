@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path, { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { JobExecutionError, PlanError } from '../../errors/index.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
@@ -26,7 +26,7 @@ import { needsTsx, tsxApis } from '../../runtime/worker/tsx.ts';
 import { packUserCode, relocateModules, type ShippedCode } from '../../serde/closures/index.ts';
 import type { JobOutcome, JobResources, Runner } from '../runner.ts';
 import { ENV_VARS } from '../../config/env-vars.ts';
-import { inRuntime, runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
+import { inRuntime, moduleFile, relocatedModule, runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
 import { exportFlinkPlan } from './plan-export.ts';
 import { decodeSide } from './worker-frames.ts';
 
@@ -178,17 +178,10 @@ export class FlinkRunner implements Runner {
  * `./node_modules/…`, a CommonJS file as `app/…` or `node_modules/…`.
  */
 function shipCode(code: ShippedCode, appDir: string): ShippedCode {
-  const fileOf = (m: string): string => (m.startsWith('file:') ? fileURLToPath(m.replace(/[?#].*$/, '')) : m);
   const named = (process.env[ENV_VARS.shipFiles] ?? '').split(path.delimiter).filter((m) => m !== '');
-  const own = code.modules.map(fileOf).filter((f) => path.isAbsolute(f) && !inRuntime(f));
+  const own = code.modules.map(moduleFile).filter((f) => path.isAbsolute(f) && !inRuntime(f));
   const staged = stageApp(appDir, [...new Set([...own, ...named])]);
-  return relocateModules(code, (m) => {
-    const file = fileOf(m);
-    if (!path.isAbsolute(file)) return m;
-    const rel = staged.get(file) ?? (inRuntime(file) ? shippedPath(pathToFileURL(file).href) : null);
-    if (rel === null) return m; // not shipped: the worker's machine must have it where the client does
-    return m.startsWith('file:') ? `./${rel}` : rel;
-  });
+  return relocateModules(code, (m) => relocatedModule(m, staged));
 }
 
 /** Binder JVMs running now, with their job folders: stopped and removed if this process is interrupted. */

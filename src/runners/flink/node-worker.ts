@@ -13,8 +13,6 @@
  * when the code was shipped to a remote cluster: code-bundle.ts).
  */
 import { existsSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
 import type { LocalStrategy, PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
@@ -31,6 +29,7 @@ import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import { relocateModules, unpackUserCode } from '../../serde/closures/index.ts';
 import type { JobResources } from '../runner.ts';
+import { absoluteModule } from './code-bundle.ts';
 import { KeyedFrameWriter } from './keyed-writer.ts';
 import { StreamedInput } from './streamed-input.ts';
 import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_BATCH, OUT_CREDIT, OUT_DONE, OUT_ERROR, OUT_KEYED, OUT_SIDE, encodeSide } from './worker-frames.ts';
@@ -39,13 +38,9 @@ const started = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf
 // Shipped code is relative to the folder this worker starts in (worker-frames.ts): made absolute
 // before anything is imported, and before the worker moves to the client's folder.
 const startDir = process.cwd();
-const absoluteModule = (m: string): string => {
-  if (m.startsWith('./')) return pathToFileURL(resolve(startDir, m)).href;
-  return /^[a-z][a-z0-9+.-]*:/i.test(m) || isAbsolute(m) ? m : resolve(startDir, m);
-};
 const config: FlinkWorkerConfig = {
   ...started,
-  code: relocateModules(started.code, absoluteModule),
+  code: relocateModules(started.code, (m) => absoluteModule(m, startDir)),
 };
 // Relative data paths mean what they meant to the client, where its folder exists here too.
 if (existsSync(config.clientCwd)) process.chdir(config.clientCwd);
