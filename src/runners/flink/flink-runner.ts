@@ -1,6 +1,7 @@
 /**
- * The Flink target: runs a physical plan as a Flink 1.20 job. The client writes flink-plan.json
- * and worker.json (plan-export.ts), runs the plan binder (flink-runner/, a JVM) on an in-process
+ * The Flink target: runs a physical plan as a Flink 1.20 job. The client packs the job's user
+ * code (serde/closures), writes flink-plan.json and worker.json (plan-export.ts; the workers
+ * rebuild the functions from the code in it, never running the user's script), runs the plan binder (flink-runner/, a JVM) on an in-process
  * MiniCluster or, with a JobManager address, against that cluster, and reads the outcome file
  * the binder writes: the side records of every subtask (collect()/count() results, printed
  * lines, accumulators), or the error a worker reported, rethrown as the embedded engine would.
