@@ -32,25 +32,17 @@ const N = 60_000;
 const KEYS = 20_000;
 const leftovers = (tmp: string) => readdirSync(tmp).filter((f) => f !== 'tsflink.yaml');
 
-/**
- * `spillStatistics` counts the spills of this thread: at p>1 the spilling operator runs in it
- * (runInClient(), each subtask with its share of the budget) instead of on worker threads.
- */
-function counted<D extends { runInClient(): D }>(p: number, ds: D): D {
-  return p > 1 ? ds.runInClient() : ds;
-}
-
 for (const p of [1, 2]) {
   test(`grouped reduce, aggregate, reduceGroup and distinct spill and stay correct (p=${p})`, async () => {
     const { env, tmp } = smallBudgetEnv(p);
     const before = spillStatistics.runs;
     const data = env.generateSequence(0, N - 1).map((i) => [`key-${i % KEYS}-${'x'.repeat(40)}`, i, 1] as [string, number, number]);
 
-    const reduced = await counted(p, data.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1], a[2] + b[2]])).collect();
-    const aggregated = await counted(p, data.groupBy(0).sum(1).andMax(2)).collect();
-    const grouped = await counted(
-      p,
-      data.groupBy(0).reduceGroup<[string, string]>((values: Iterable<[string, number, number]>, out) => {
+    const reduced = await data.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1], a[2] + b[2]]).collect();
+    const aggregated = await data.groupBy(0).sum(1).andMax(2).collect();
+    const grouped = await data
+      .groupBy(0)
+      .reduceGroup<[string, string]>((values: Iterable<[string, number, number]>, out) => {
         let key = '';
         const seen: number[] = [];
         for (const [k, i] of values) {
@@ -58,9 +50,9 @@ for (const p of [1, 2]) {
           seen.push(i);
         }
         out.collect([key, seen.join(' ')]);
-      }),
-    ).collect();
-    const distinct = await counted(p, data.map(([k]) => k).distinct()).count();
+      })
+      .collect();
+    const distinct = await data.map(([k]) => k).distinct().count();
 
     assert.ok(spillStatistics.runs > before, 'the operators spilled');
     const expectedSum = new Map<string, number>();
@@ -103,15 +95,13 @@ for (const p of [1, 2]) {
     const before = spillStatistics.runs;
     const left = env.generateSequence(0, 29_999).map((i) => [i % 10_000, `L${i}-${'l'.repeat(30)}`] as [number, string]);
     const right = env.generateSequence(0, 19_999).map((i) => [i % 12_000, `R${i}-${'r'.repeat(30)}`] as [number, string]);
-    const inner = await counted(p, left.join(right).where(0).equalTo(0).using(([k], [, r]) => `${k}:${r.slice(0, 6)}`)).count();
-    const full = await counted(
-      p,
-      left
-        .fullOuterJoin(right)
-        .where(0)
-        .equalTo(0)
-        .using((l, r) => [l === null ? -1 : l[0], r === null ? -1 : r[0]] as [number, number]),
-    ).collect();
+    const inner = await left.join(right).where(0).equalTo(0).using(([k], [, r]) => `${k}:${r.slice(0, 6)}`).count();
+    const full = await left
+      .fullOuterJoin(right)
+      .where(0)
+      .equalTo(0)
+      .using((l, r) => [l === null ? -1 : l[0], r === null ? -1 : r[0]] as [number, number])
+      .collect();
     assert.ok(spillStatistics.runs > before, 'the join spilled to partitions');
     // Keys 0..9999 appear 3× on the left; keys 0..7999 twice and 8000..11999 once on the right.
     assert.equal(inner, 8000 * 3 * 2 + 2000 * 3 * 1);
