@@ -106,7 +106,8 @@ describe('GroupReduceFunction with combine()', () => {
       const reduceInputTags = recorded<string>(reduceLog);
 
       // reduce saw only combined records, one per producing partition of its group.
-      assert.ok(reduceInputTags.length > 0);
+      // (A message on each assert.ok: without one, node:assert parses the tsx-compiled file to make one, which takes a minute.)
+      assert.ok(reduceInputTags.length > 0, 'reduce saw records');
       assert.deepEqual(
         reduceInputTags.filter((t) => !t.startsWith('combined:')),
         [],
@@ -126,7 +127,7 @@ describe('GroupReduceFunction with combine()', () => {
       );
       // The 20 one-element groups were combined too.
       assert.equal(combineCalls.filter((c) => c.key.startsWith('solo')).length, 20);
-      assert.ok(combineCalls.filter((c) => c.key.startsWith('solo')).every((c) => c.count === 1));
+      assert.ok(combineCalls.filter((c) => c.key.startsWith('solo')).every((c) => c.count === 1), 'one-element groups combined alone');
       if (p > 1) assert.ok(new Set(combineCalls.map((c) => c.subtask)).size === p, 'every producing partition combined');
     });
 
@@ -146,7 +147,7 @@ describe('GroupReduceFunction with combine()', () => {
       assert.equal(combineCalls.length, p);
       assert.deepEqual(combineCalls.map((c) => c.subtask).sort(), Array.from({ length: p }, (_, i) => i));
       assert.equal(reduceInputTags.length, p);
-      assert.ok(reduceInputTags.every((t) => t.startsWith('combined:')));
+      assert.ok(reduceInputTags.every((t) => t.startsWith('combined:')), reduceInputTags.join());
     });
 
     test(`the plan shows COMBINE before the shuffle at p=${p}`, () => {
