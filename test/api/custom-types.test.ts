@@ -259,7 +259,14 @@ describe('unregistered classes (SPEC §9.15)', () => {
           .sum(1)
           .collect();
       if (p > 1) {
-        await assert.rejects(sums(), (e: unknown) => e instanceof PlanError && namesUnregistered(e));
+        await assert.rejects(sums(), (e: unknown) => e instanceof PlanError && namesUnregistered(e), 'collection data');
+        const madeKeys = env
+          .fromElements<[string, number, number]>(['k', 1, 1], ['k', 1, 2], ['k', 2, 4])
+          .map(([name, n, v]): [Unregistered, number] => [new Unregistered(name, n), v])
+          .groupBy(0)
+          .sum(1)
+          .collect();
+        await assert.rejects(madeKeys, (e: unknown) => e instanceof JobExecutionError && namesUnregistered(e), 'keys made by a function');
         return;
       }
       assertSameMultiset(
