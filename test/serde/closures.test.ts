@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, Socket } from 'node:net';
 import { test } from 'node:test';
 import { runInThisContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, threadId, Worker } from 'node:worker_threads';
 import { FilterFunction, MapFunction, getEnvironment } from '../../src/index.ts';
 import type { PhysicalPlan } from '../../src/optimizer/physical-plan.ts';
 import { packUserCode, type ShippedCode } from '../../src/serde/closures/index.ts';
@@ -134,10 +134,12 @@ test('rich-function instances travel with their class, their fields and their su
 
 test('collection data and custom types travel', async () => {
   class Point {
-    constructor(
-      readonly x: number,
-      readonly y: number,
-    ) {}
+    readonly x: number;
+    readonly y: number;
+    constructor(x: number, y: number) {
+      this.x = x;
+      this.y = y;
+    }
   }
   const types = new TypeRegistry();
   types.register(Point, { serialize: (p) => new Uint8Array([p.x, p.y]) }, { deserialize: (b) => new Point(b[0]!, b[1]!) });
@@ -260,4 +262,13 @@ test('built-ins made from their options (TextEncoder, TextDecoder, URL, Intl for
   }
   const code = await pack({ u0: () => [decoder.decode(encoder.encode('hé')), decoder.fatal, new URL('b', base).href, fmt.format(1.5)], u1: new Counting() });
   assert.deepEqual(await inWorker(code, `(o) => [...o.get('u0')(), o.get('u1').map(2), o.get('u1').map(3)]`), ['hé', true, 'https://example.com/a/b', new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 }).format(1.5), 2, 5]);
+});
+
+test("an imported built-in binding (threadId, isMainThread) means the worker's own value, not a copy of the client's", async () => {
+  assert.equal(isMainThread, true);
+  const code = await pack({ u0: () => [isMainThread, threadId] });
+  const [main, id] = (await inWorker(code, `(o) => o.get('u0')()`)) as [boolean, number];
+  assert.equal(main, false);
+  assert.notEqual(id, threadId);
+  assert.ok(id > 0);
 });

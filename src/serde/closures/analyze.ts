@@ -120,3 +120,28 @@ function usesOuter(node: Node, what: 'this' | 'arguments' | 'super' | 'import.me
   visit(node, true);
   return found;
 }
+
+const importsCache = new Map<string, Map<string, { readonly from: string; readonly name: string }>>();
+
+/** A module's import bindings: local name → the module specifier and the imported name ('*' for a namespace). */
+export function importBindings(moduleSource: string): Map<string, { readonly from: string; readonly name: string }> {
+  let bindings = importsCache.get(moduleSource);
+  if (bindings) return bindings;
+  bindings = new Map();
+  let program: Node = null;
+  try {
+    program = parse(moduleSource, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
+  } catch {
+    program = null;
+  }
+  for (const d of program?.body ?? []) {
+    if (d.type !== 'ImportDeclaration') continue;
+    for (const sp of d.specifiers) {
+      const name = sp.type === 'ImportSpecifier' ? (sp.imported.name ?? sp.imported.value) : sp.type === 'ImportDefaultSpecifier' ? 'default' : '*';
+      bindings.set(sp.local.name, { from: d.source.value, name });
+    }
+  }
+  if (importsCache.size > 200) importsCache.clear();
+  importsCache.set(moduleSource, bindings);
+  return bindings;
+}

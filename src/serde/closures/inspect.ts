@@ -8,6 +8,7 @@ import inspector from 'node:inspector';
 /** A function's definition: the script's URL ('' for an eval'd script) and its 0-based line and column. */
 export interface FunctionLocation {
   readonly url: string;
+  readonly scriptId: string;
   readonly line: number;
   readonly column: number;
 }
@@ -164,7 +165,7 @@ export function inspectFunction(fn: (...args: unknown[]) => unknown, wanted: Rea
       };
     }
     const loc = internal.get('[[FunctionLocation]]')?.value as { scriptId: string; lineNumber: number; columnNumber: number } | undefined;
-    const location = loc ? { url: urlOfScript(loc.scriptId), line: loc.lineNumber, column: loc.columnNumber } : null;
+    const location = loc ? { url: urlOfScript(loc.scriptId), scriptId: loc.scriptId, line: loc.lineNumber, column: loc.columnNumber } : null;
     const found: { name: string; scope: string; remote: RemoteObject }[] = [];
     const names = new Set<string>();
     let inModule = false;
@@ -200,4 +201,22 @@ export function privateNames(obj: object): string[] {
   } finally {
     call('Runtime.releaseObjectGroup', { objectGroup: GROUP });
   }
+}
+
+/** A script's source as V8 runs it (after tsx compiled it), cached; '' when unknown. */
+const sources = new Map<string, string>();
+export function scriptSource(scriptId: string): string {
+  let source = sources.get(scriptId);
+  if (source === undefined) {
+    try {
+      call('Debugger.enable');
+      source = call<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }).scriptSource;
+    } catch {
+      source = '';
+    } finally {
+      call('Debugger.disable');
+    }
+    sources.set(scriptId, source);
+  }
+  return source;
 }

@@ -5,14 +5,14 @@
  * travel is a PlanError naming where it was captured.
  */
 import { realpathSync } from 'node:fs';
-import { findSourceMap } from 'node:module';
+import { builtinModules, findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { types as utilTypes } from 'node:util';
 import { PlanError } from '../../errors/index.ts';
 import type { TypeRegistry } from '../type-registry.ts';
-import { analyzeSource } from './analyze.ts';
+import { analyzeSource, importBindings } from './analyze.ts';
 import type { PackedNode, PackedProperty } from './graph.ts';
-import { inspectFunction, privateNames } from './inspect.ts';
+import { inspectFunction, privateNames, scriptSource } from './inspect.ts';
 import { isUserGlobal, type KnownRef, knownCommonJs, knownGlobal, moduleExportsLoaded, knownModuleExportSync, whyNotCopyable } from './known-values.ts';
 
 /** Where a value was met, for errors: the operator, and the path of names from the operator's function to it. */
@@ -354,6 +354,20 @@ export class Packer {
     return ref ?? null;
   }
 
+  /**
+   * An import binding of a built-in module's primitive export (`threadId`, `isMainThread`,
+   * `workerData`), which must mean the worker's own value, not a copy of this thread's; null
+   * for anything else.
+   */
+  private builtinImport(scriptId: string, name: string): number | null {
+    const binding = importBindings(scriptSource(scriptId)).get(name);
+    if (!binding) return null;
+    const module = binding.from.replace(/^node:/, '');
+    if (!builtinModules.includes(module)) return null;
+    const path = binding.name === 'default' || binding.name === '*' ? [] : [binding.name];
+    return this.add({ k: 'known', ref: { kind: 'builtin', module, path } });
+  }
+
   private packFunction(fn: (...args: unknown[]) => unknown, where: Where): number {
     const source = Function.prototype.toString.call(fn);
     const analysis = analyzeSource(source);
@@ -388,7 +402,8 @@ export class Packer {
         captures.push([name, this.add({ k: 'require', file: fileURLToPath(stripQuery(url)) })]);
         continue;
       }
-      captures.push([name, this.pack(c.value, { ...inner, path: name })]);
+      const imported = c.scope === 'Module' && first.location && (typeof c.value !== 'object' || c.value === null) && typeof c.value !== 'function' ? this.builtinImport(first.location.scriptId, name) : null;
+      captures.push([name, imported ?? this.pack(c.value, { ...inner, path: name })]);
     }
     // Globals the program made (a script's top-level functions and vars): a worker has none of them.
     for (const name of analysis.free) {
