@@ -147,3 +147,19 @@ test('`node --input-type=module -e "<code>"`', async () => {
   assert.equal(run.stderr, '');
   assertParallelReport(parseReport(run.stdout));
 });
+
+test('a function that reads `threadId` and `isMainThread` imported at the top of the entry script sees the worker’s own values', async () => {
+  const dir = caseDir('import-binding');
+  writeFileSync(
+    join(dir, 'job.mjs'),
+    `import { isMainThread, threadId } from 'node:worker_threads';
+import { getEnvironment } from 'tsflink';
+${RUN_JOB}
+const where = () => [threadId, isMainThread ? 1 : 0];
+${reportStatements()}`,
+  );
+  const run = await runHost(dir, ['job.mjs']);
+  assertCleanRun(run);
+  assert.equal(run.stderr, '');
+  assertParallelReport(parseReport(run.stdout));
+});
