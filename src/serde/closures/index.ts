@@ -31,10 +31,6 @@ export interface UnpackedCode {
   readonly types: TypeRegistry;
 }
 
-interface RunsInClient {
-  readonly runInClient?: boolean;
-}
-
 /**
  * Packs what `plan` refers to. Throws a PlanError naming the operator, where the function was
  * defined and the captured name when a captured value cannot travel. Call it before the first
@@ -132,7 +128,7 @@ export function referencedIds(plan: PhysicalPlan): Map<string, { readonly name: 
     }
   };
   for (const t of plan.tasks) {
-    const inClient = t.operators.some((op) => (op.node as RunsInClient).runInClient === true);
+    const inClient = t.operators.some((op) => op.node.runInClient === true);
     if (!inClient) for (const op of t.operators) walk(op.node.params, op.node.name);
     walk(t.inputs, t.operators[0]!.node.name); // exchange keys (a key selector partitions)
   }

@@ -18,6 +18,9 @@ export type KnownRef =
 
 const require = createRequire(import.meta.url);
 
+/** Node's built-in module names (`node -e` and the REPL also expose them as globals). */
+export const BUILTIN_MODULES: ReadonlySet<string> = new Set(builtinModules);
+
 /** The built-in modules whose exports are indexed (loading each is free: Node has them). */
 const BUILTINS = [
   'assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os',
@@ -48,10 +51,9 @@ function buildIndex(): Map<unknown, KnownRef> {
   const globals = ownValues(globalThis);
   // Lazily defined globals (process, Buffer, crypto, …) are getters: read them once; not the
   // built-in modules `node -e` and the REPL expose as globals (reading loads them, with warnings).
-  const modules = new Set(builtinModules);
   for (const key of Object.getOwnPropertyNames(globalThis)) {
     const d = Object.getOwnPropertyDescriptor(globalThis, key);
-    if (d && !('value' in d) && d.get && !modules.has(key)) {
+    if (d && !('value' in d) && d.get && !BUILTIN_MODULES.has(key)) {
       try {
         globals.push([key, (globalThis as Record<string, unknown>)[key]]);
       } catch {
@@ -88,7 +90,7 @@ const NODE_ENUMERABLE_GLOBALS = new Set(Object.keys(globalThis));
 export function isUserGlobal(name: string): boolean {
   const d = Object.getOwnPropertyDescriptor(globalThis, name);
   if (!d || name === 'undefined' || name === 'NaN' || name === 'Infinity' || name === 'globalThis') return false;
-  if (new Set(builtinModules).has(name)) return false;
+  if (BUILTIN_MODULES.has(name)) return false;
   return !d.configurable || (!!d.enumerable && !NODE_ENUMERABLE_GLOBALS.has(name));
 }
 

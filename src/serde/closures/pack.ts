@@ -5,7 +5,7 @@
  * travel is a PlanError naming where it was captured.
  */
 import { realpathSync } from 'node:fs';
-import { builtinModules, findSourceMap } from 'node:module';
+import { findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { types as utilTypes } from 'node:util';
 import { PlanError } from '../../errors/index.ts';
@@ -13,7 +13,7 @@ import type { TypeRegistry } from '../type-registry.ts';
 import { analyzeSource, importBindings } from './analyze.ts';
 import type { PackedNode, PackedProperty } from './graph.ts';
 import { inspectFunction, privateNames, scriptSource } from './inspect.ts';
-import { isUserGlobal, type KnownRef, knownCommonJs, knownGlobal, moduleExportsLoaded, knownModuleExportSync, whyNotCopyable } from './known-values.ts';
+import { BUILTIN_MODULES, isUserGlobal, type KnownRef, knownCommonJs, knownGlobal, moduleExportsLoaded, knownModuleExportSync, whyNotCopyable } from './known-values.ts';
 
 /** Where a value was met, for errors: the operator, and the path of names from the operator's function to it. */
 export interface Where {
@@ -363,7 +363,7 @@ export class Packer {
     const binding = importBindings(scriptSource(scriptId)).get(name);
     if (!binding) return null;
     const module = binding.from.replace(/^node:/, '');
-    if (!builtinModules.includes(module)) return null;
+    if (!BUILTIN_MODULES.has(module)) return null;
     const path = binding.name === 'default' || binding.name === '*' ? [] : [binding.name];
     return this.add({ k: 'known', ref: { kind: 'builtin', module, path } });
   }
