@@ -228,6 +228,13 @@ export async function runHost(dir: string, args: readonly string[], extraEnv: No
 }
 
 /** The child exited 0 by itself, ran nothing in a fallback, and left nothing behind. */
+/** A host that ran the job at p=1 and p=2 cleanly, quietly (nothing on stderr), its p=2 map on two worker threads. */
+export function assertParallelRun(run: HostRun, spec: JobSpec = DEFAULT_SPEC): void {
+  assertCleanRun(run);
+  assert.equal(run.stderr, '');
+  assertParallelReport(parseReport(run.stdout), spec);
+}
+
 export function assertCleanRun(run: HostRun): void {
   assert.equal(run.status, 0, `exit status ${run.status} (null: killed after 60 s)\n${run.stderr}`);
   assert.doesNotMatch(run.stderr, /running in this thread/, 'the job fell back to one thread');

@@ -19,10 +19,10 @@ import {
   TSX,
   TSX_CLI,
   assertCleanRun,
+  assertParallelRun,
   assertParallelReport,
   caseDir,
   esmHeader,
-  parseReport,
   probeUrl,
   reportStatements,
   runHost,
@@ -34,36 +34,28 @@ test('`tsflink run job.ts -p 2`: the functions run on two worker threads and giv
   const dir = caseDir('cli');
   writeFileSync(join(dir, 'job.ts'), ESM_PROGRAM(dir));
   const run = await runHost(dir, [join(builtPackage(), 'dist', 'cli', 'main.js'), 'run', 'job.ts', '-p', '2']);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
 
 test('plain `node job.mjs` importing the installed package', async () => {
   const dir = caseDir('node');
   writeFileSync(join(dir, 'job.mjs'), ESM_PROGRAM(dir));
   const run = await runHost(dir, ['job.mjs']);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
 
 test('`tsx job.ts` (what `npx tsx` runs) importing tsflink’s TypeScript sources', async () => {
   const dir = caseDir('tsx');
   writeFileSync(join(dir, 'job.ts'), ESM_PROGRAM(dir, INDEX_TS));
   const run = await runHost(dir, [TSX_CLI, 'job.ts']);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
 
 test('`node --import tsx job.ts`', async () => {
   const dir = caseDir('import-tsx');
   writeFileSync(join(dir, 'job.ts'), ESM_PROGRAM(dir, INDEX_TS));
   const run = await runHost(dir, ['--import', TSX, 'job.ts']);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
 
 test('a `node --test` file: its test passes, and its job ran on worker threads', async () => {
@@ -101,9 +93,7 @@ ${reportStatements()}}
 `,
   );
   const run = await runHost(dir, ['job.mjs']);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
 
 test('a child process that takes its job from an environment variable (and removes it, as it would a secret)', async () => {
@@ -120,9 +110,7 @@ console.log(JSON.stringify({ pid: process.pid, p1, p2 }));
 `,
   );
   const run = await runHost(dir, ['job.mjs'], { HOST_TEST_JOB: JSON.stringify(spec) });
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout), spec);
+  assertParallelRun(run, spec);
 });
 
 test('`node -e "<code>"` (CommonJS: tsflink through require, the job function a global of the script)', async () => {
@@ -135,17 +123,13 @@ import(${JSON.stringify(probeUrl(dir))}).then(async ({ where }) => {
 });
 `;
   const run = await runHost(dir, ['-e', code]);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
 
 test('`node --input-type=module -e "<code>"`', async () => {
   const dir = caseDir('eval-esm');
   const run = await runHost(dir, ['--input-type=module', '-e', ESM_PROGRAM(dir)]);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
 
 test('a function that reads `threadId` and `isMainThread` imported at the top of the entry script sees the worker’s own values', async () => {
@@ -159,7 +143,5 @@ const where = () => [threadId, isMainThread ? 1 : 0];
 ${reportStatements()}`,
   );
   const run = await runHost(dir, ['job.mjs']);
-  assertCleanRun(run);
-  assert.equal(run.stderr, '');
-  assertParallelReport(parseReport(run.stdout));
+  assertParallelRun(run);
 });
