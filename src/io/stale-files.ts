@@ -1,0 +1,86 @@
+/**
+ * Leftovers of runs that could not clean up (SIGKILL, a V8 out-of-memory, a power cut), removed by
+ * the next run.
+ *
+ * Every folder or file a running job creates outside its output (job and spill folders in
+ * io.tmp.dirs, Flink job folders, a sink's staging, replaced and lock files next to its target)
+ * has a name containing `tsflink-<kind>-<pid>-`, where `<pid>` is the client process's pid
+ * (`staleName`). Before a job starts, `sweepStale` is run on io.tmp.dirs and on each sink target's
+ * parent: an entry whose pid is not a live process on this machine is what a run that ended
+ * without cleaning up left, and is removed, saying so on stderr. An entry of a live pid (another
+ * job running now, or this process's own) is left alone.
+ *
+ * A `.<out>.tsflink-replaced-<pid>-<jobId>` is an old output moved aside while a new one moved in
+ * (see output-committer.ts: a directory cannot replace a directory in one rename). If its run died
+ * between the two renames the target is missing: the old output is moved back, since the job that
+ * was replacing it never finished and a failed job leaves its target as it was. If the target is
+ * present the new output did move in (the job committed), and the old one is removed.
+ *
+ * Pid reuse can make a dead run's leftovers look live; they are then left for a later sweep, which
+ * errs on the side of never removing what a running job uses.
+ */
+import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Matches a name made by `staleName`; group 1 is the pid. */
+export const STALE_NAME = /tsflink-([a-z]+)-(\d+)-/;
+
+const REPLACED = /^\.(.+)\.tsflink-replaced-(\d+)-/;
+
+/** A fresh name part `tsflink-<kind>-<pid>-` for something of this process (`kind` is lower-case letters). */
+export function staleName(kind: string): string {
+  if (!/^[a-z]+$/.test(kind)) throw new RangeError(`kind must be lower-case letters, got '${kind}'`);
+  return `tsflink-${kind}-${process.pid}-`;
+}
+
+/** Whether `pid` is a live process on this machine (`process.kill(pid, 0)`: ESRCH means no; EPERM means someone else's, alive). */
+export function isLivePid(pid: number): boolean {
+  if (pid === process.pid) return true;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the entries of `dir` left by runs that did not finish (name matching `STALE_NAME`, pid
+ * not alive), and repairs an output a dead run left half replaced (see the header). Says on
+ * `stderr` what it removed or moved back. A missing or unreadable `dir` is nothing to sweep.
+ */
+export function sweepStale(dir: string, stderr: (text: string) => void): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  // Replaced outputs first: one moved back must not then count as leftover of anything else.
+  const ordered = [...names.filter((n) => REPLACED.test(n)), ...names.filter((n) => !REPLACED.test(n))];
+  for (const name of ordered) {
+    const m = STALE_NAME.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[2]);
+    if (isLivePid(pid)) continue;
+    const path = join(dir, name);
+    if (lstatSync(path, { throwIfNoEntry: false }) === undefined) continue; // another sweeper was first
+    const replaced = REPLACED.exec(name);
+    try {
+      if (replaced !== null) {
+        const target = join(dir, replaced[1]);
+        if (lstatSync(target, { throwIfNoEntry: false }) === undefined) {
+          renameSync(path, target);
+          stderr(`tsflink: restored ${target} from ${path}, left by an earlier run (pid ${pid}) that did not finish replacing it\n`);
+          continue;
+        }
+      }
+      rmSync(path, { recursive: true, force: true });
+      stderr(`tsflink: removed ${path}, left by an earlier run (pid ${pid}) that did not finish\n`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // another sweeper was first
+      stderr(`tsflink: could not remove ${path}, left by an earlier run (pid ${pid}): ${(e as Error).message}\n`);
+    }
+  }
+}
