@@ -32,6 +32,17 @@ export class OutputExistsError extends TsflinkError {
   }
 }
 
+/** A sink target is being written by another job (its lock file next to the target names a live process). */
+export class OutputBusyError extends TsflinkError {
+  readonly path: string;
+  readonly pid: number;
+  constructor(path: string, pid: number) {
+    super(`Output '${path}' is being written by another job (pid ${pid}); run one job per output at a time`);
+    this.path = path;
+    this.pid = pid;
+  }
+}
+
 /** A record of an input file could not be parsed (bad CSV row, LONG out of range, ...). */
 export class InputFormatError extends TsflinkError {
   readonly file: string;

@@ -2,18 +2,67 @@
  * Sink output is written aside and moved into place only when the job succeeds (SPEC §5, §9.9):
  * a failed job leaves no partial output and an existing target untouched.
  *
- * The staging area is a hidden sibling of the target (`.<name>.tsflink-staging-<jobId>`), so the
- * final rename stays on one file system, and `listInputFiles` of the parent skips it.
+ * Next to the target (so that every rename stays on one file system, and hidden, so that
+ * `listInputFiles` of the parent skips them) a job has:
+ * - its staging area `.<name>.tsflink-staging-<pid>-<jobId>`: a file at parallelism 1, else a
+ *   directory of files 1…p;
+ * - a lock `.<name>.tsflink-lock`, created exclusively (link(2)) when the staging is prepared and removed at
+ *   commit or abort; it holds the pid of the job's process. A second job writing the same target
+ *   while the first runs fails before it runs with OutputBusyError naming that pid, so the files
+ *   of two jobs never interleave; one job after another each replace the output whole. A lock of
+ *   a pid that is no longer alive (a killed run) is removed and taken.
+ * - while an existing target is replaced by a directory (or a directory by a file),
+ *   `.<name>.tsflink-replaced-<pid>-<jobId>`: where the old output waits during the two renames.
+ *
+ * Replacing a file by a file is one rename(2), which is atomic: a reader, or a crash, sees the old
+ * file or the new one. A directory cannot replace a directory (nor kinds differ) atomically on
+ * POSIX, so the old output is moved aside, the new one moved in, and the old one removed: a crash
+ * (SIGKILL) between the two renames leaves no target and the old output in the `-replaced-`
+ * sibling. The next run's sweep (stale-files.ts) repairs that: a dead pid's `-replaced-` with no
+ * target is moved back (the job never committed, and a failed job leaves its target as it was);
+ * with the target present, the new output did move in, and the old one is removed.
+ *
+ * Names carry the client's pid (convention 2: `tsflink-<kind>-<pid>-`) so that `sweepStale` can
+ * tell a dead run's leftovers from a running job's.
  */
-import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { OutputExistsError } from '../errors/index.ts';
+import { OutputBusyError, OutputExistsError, TsflinkError } from '../errors/index.ts';
 import type { WriteModeName } from '../plan/nodes.ts';
 import { resolvePath } from './input-files.ts';
+import { isLivePid, staleName } from './stale-files.ts';
 
-/** Throws OutputExistsError when `path` exists and the write mode is NO_OVERWRITE. Run before the job starts. */
-export function checkOutputTarget(path: string, writeMode: WriteModeName): void {
-  if (writeMode === 'NO_OVERWRITE' && exists(resolvePath(path))) throw new OutputExistsError(path);
+/**
+ * Run before the job starts. Throws OutputExistsError when `path` exists and the write mode is
+ * NO_OVERWRITE, and a TsflinkError naming the sink and the path when a parent of the target is
+ * not a directory (no output could be created there).
+ */
+export function checkOutputTarget(path: string, writeMode: WriteModeName, sinkName?: string): void {
+  const target = resolvePath(path);
+  if (writeMode === 'NO_OVERWRITE' && exists(target)) throw new OutputExistsError(path);
+  for (let dir = dirname(target); ; dir = dirname(dir)) {
+    const st = statOrNothing(dir, statSync);
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw new TsflinkError(`${sinkName === undefined ? 'Sink' : `Sink '${sinkName}'`}: cannot write output '${path}': '${dir}' is a file, not a directory`);
+      return;
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
+/** The lock file of a target: `.<name>.tsflink-lock` next to it. */
+export function lockFileOf(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tsflink-lock`);
+}
+
+/** The pid a lock file holds, or null if it cannot be read (gone, or being written). */
+export function lockOwner(lock: string): number | null {
+  try {
+    const pid = Number(readFileSync(lock, 'utf8').trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 type CommitterState = 'created' | 'prepared' | 'committed' | 'aborted';
@@ -24,10 +73,13 @@ export class OutputCommitter {
   readonly target: string;
   /** The staging file (parallelism 1) or directory (parallelism > 1). */
   readonly staging: string;
+  /** The lock next to the target, held from prepare() until commit() or abort(). */
+  readonly lock: string;
   private readonly parallelism: number;
   private readonly writeMode: WriteModeName;
   private readonly replaced: string; // where an existing target waits while the new output moves in
   private state: CommitterState = 'created';
+  private locked = false;
 
   constructor(path: string, parallelism: number, writeMode: WriteModeName, jobId: string) {
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new RangeError(`parallelism must be a positive integer, got ${parallelism}`);
@@ -35,10 +87,11 @@ export class OutputCommitter {
     this.target = resolvePath(path);
     this.parallelism = parallelism;
     this.writeMode = writeMode;
-    const hidden = `.${basename(this.target)}.tsflink-`;
+    const hidden = `.${basename(this.target)}.`;
     const safeJobId = jobId.replace(/[^A-Za-z0-9._-]/g, '_');
-    this.staging = join(dirname(this.target), `${hidden}staging-${safeJobId}`);
-    this.replaced = join(dirname(this.target), `${hidden}replaced-${safeJobId}`);
+    this.staging = join(dirname(this.target), `${hidden}${staleName('staging')}${safeJobId}`);
+    this.replaced = join(dirname(this.target), `${hidden}${staleName('replaced')}${safeJobId}`);
+    this.lock = lockFileOf(this.target);
   }
 
   /** The staging file that subtask `index` (0-based) writes: the staging file itself at parallelism 1, else `<staging>/<index + 1>`. */
@@ -49,28 +102,33 @@ export class OutputCommitter {
     return this.parallelism === 1 ? this.staging : join(this.staging, String(index + 1));
   }
 
-  /** Creates the staging area with every subtask's file, empty, so that files 1…p all exist even if some subtask writes nothing. */
+  /**
+   * Takes the target's lock and creates the staging area with every subtask's file, empty, so
+   * that files 1…p all exist even if some subtask writes nothing. On failure nothing is left.
+   */
   prepare(): void {
     mkdirSync(dirname(this.target), { recursive: true });
-    rmSync(this.staging, { recursive: true, force: true });
+    this.takeLock();
+    this.state = 'prepared';
     if (this.parallelism === 1) {
       writeFileSync(this.staging, '');
     } else {
       mkdirSync(this.staging);
       for (let i = 0; i < this.parallelism; i++) writeFileSync(this.fileForSubtask(i), '');
     }
-    this.state = 'prepared';
   }
 
-  /** Moves the staged output to the target, replacing an existing one under OVERWRITE. */
+  /** Moves the staged output to the target, replacing an existing one under OVERWRITE (see the header). */
   commit(): void {
     if (this.state !== 'prepared') throw new Error(`OutputCommitter for '${this.path}': commit() in state ${this.state}`);
-    if (exists(this.target)) {
-      if (this.writeMode === 'NO_OVERWRITE') {
-        this.abort();
-        throw new OutputExistsError(this.path);
-      }
-      rmSync(this.replaced, { recursive: true, force: true });
+    const existing = lstatSync(this.target, { throwIfNoEntry: false });
+    if (existing !== undefined && this.writeMode === 'NO_OVERWRITE') {
+      this.abort();
+      throw new OutputExistsError(this.path);
+    }
+    if (existing === undefined || (this.parallelism === 1 && !existing.isDirectory())) {
+      renameSync(this.staging, this.target); // atomic, replacing a file
+    } else {
       renameSync(this.target, this.replaced);
       try {
         renameSync(this.staging, this.target);
@@ -79,10 +137,9 @@ export class OutputCommitter {
         throw e;
       }
       rmSync(this.replaced, { recursive: true, force: true });
-    } else {
-      renameSync(this.staging, this.target);
     }
     this.state = 'committed';
+    this.releaseLock();
   }
 
   /** Removes the staging area; the target is left as it was. Safe to call more than once, and after commit() (a no-op). */
@@ -90,9 +147,50 @@ export class OutputCommitter {
     if (this.state === 'committed') return;
     rmSync(this.staging, { recursive: true, force: true });
     this.state = 'aborted';
+    this.releaseLock();
+  }
+
+  private takeLock(): void {
+    // The pid is written first and the lock made by link(2), which fails when the lock exists:
+    // a lock is never seen half written.
+    const mine = `${this.staging}.lock`;
+    writeFileSync(mine, `${process.pid}\n`);
+    try {
+      for (let tries = 0; ; tries++) {
+        try {
+          linkSync(mine, this.lock);
+          this.locked = true;
+          return;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 2) throw e;
+          const owner = lockOwner(this.lock);
+          if (owner !== null && isLivePid(owner)) throw new OutputBusyError(this.path, owner);
+          rmSync(this.lock, { force: true }); // a dead run's
+        }
+      }
+    } finally {
+      rmSync(mine, { force: true });
+    }
+  }
+
+  private releaseLock(): void {
+    if (!this.locked) return;
+    this.locked = false;
+    rmSync(this.lock, { force: true });
   }
 }
 
 function exists(path: string): boolean {
-  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  return statOrNothing(path, lstatSync) !== undefined;
+}
+
+/** A path's stats, or undefined when it does not exist (ENOENT, or ENOTDIR: a parent is a file). */
+function statOrNothing(path: string, stat: typeof statSync): ReturnType<typeof statSync> {
+  try {
+    return stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw e;
+  }
 }

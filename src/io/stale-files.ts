@@ -16,10 +16,13 @@
  * was replacing it never finished and a failed job leaves its target as it was. If the target is
  * present the new output did move in (the job committed), and the old one is removed.
  *
+ * A target's lock `.<out>.tsflink-lock` (see output-committer.ts) has a fixed name, so that only
+ * one job can create it; it holds its owner's pid, and a dead owner's lock is removed too.
+ *
  * Pid reuse can make a dead run's leftovers look live; they are then left for a later sweep, which
  * errs on the side of never removing what a running job uses.
  */
-import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Matches a name made by `staleName`; group 1 is the pid. */
@@ -31,6 +34,15 @@ const REPLACED = /^\.(.+)\.tsflink-replaced-(\d+)-/;
 export function staleName(kind: string): string {
   if (!/^[a-z]+$/.test(kind)) throw new RangeError(`kind must be lower-case letters, got '${kind}'`);
   return `tsflink-${kind}-${process.pid}-`;
+}
+
+function lockPid(path: string): number | null {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether `pid` is a live process on this machine (`process.kill(pid, 0)`: ESRCH means no; EPERM means someone else's, alive). */
@@ -61,8 +73,8 @@ export function sweepStale(dir: string, stderr: (text: string) => void): void {
   const ordered = [...names.filter((n) => REPLACED.test(n)), ...names.filter((n) => !REPLACED.test(n))];
   for (const name of ordered) {
     const m = STALE_NAME.exec(name);
-    if (m === null) continue;
-    const pid = Number(m[2]);
+    const pid = m !== null ? Number(m[2]) : name.endsWith('.tsflink-lock') ? lockPid(join(dir, name)) : null;
+    if (pid === null) continue;
     if (isLivePid(pid)) continue;
     const path = join(dir, name);
     if (lstatSync(path, { throwIfNoEntry: false }) === undefined) continue; // another sweeper was first

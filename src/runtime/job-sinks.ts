@@ -2,7 +2,11 @@
  * The sinks' side of a job, kept by whoever coordinates it: output committers (staging files,
  * commit on success, abort on failure), the results of collect()/count(), the lines of output().
  */
+import { dirname } from 'node:path';
+import { TaskError, TsflinkError } from '../errors/index.ts';
+import { resolvePath } from '../io/input-files.ts';
 import { OutputCommitter } from '../io/output-committer.ts';
+import { sweepStale } from '../io/stale-files.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobResources } from '../runners/runner.ts';
 import type { JobServices } from './job-services.ts';
@@ -15,18 +19,41 @@ export class JobSinks implements JobServices {
   private readonly partial = new Map<string, (unknown[] | number)[]>();
   private readonly csvSources: { id: number; name: string }[] = [];
 
+  /** Prepares every file sink's staging (and takes its lock); on failure, what was prepared is removed again. */
   constructor(plan: PhysicalPlan, jobId: string) {
+    try {
+      for (const task of plan.tasks) {
+        for (const op of task.operators) {
+          const p = op.node.params;
+          if (p.kind === 'TextSink' || p.kind === 'CsvSink') {
+            const c = new OutputCommitter(p.path, task.parallelism, p.writeMode, jobId);
+            this.committers.set(op.node.id, c);
+            try {
+              c.prepare();
+            } catch (e) {
+              if (e instanceof TsflinkError) throw e;
+              throw new TaskError(op.node.name, `cannot prepare output '${p.path}' (staging ${c.staging}): ${(e as Error).message}`, { cause: e });
+            }
+          }
+          if (p.kind === 'CsvSource' && p.options.ignoreInvalidLines) this.csvSources.push({ id: op.node.id, name: op.node.name });
+        }
+      }
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /** Every folder a file sink of the plan writes next to (its target's parent). */
+  static targetParents(plan: PhysicalPlan): string[] {
+    const dirs = new Set<string>();
     for (const task of plan.tasks) {
       for (const op of task.operators) {
         const p = op.node.params;
-        if (p.kind === 'TextSink' || p.kind === 'CsvSink') {
-          const c = new OutputCommitter(p.path, task.parallelism, p.writeMode, jobId);
-          c.prepare();
-          this.committers.set(op.node.id, c);
-        }
-        if (p.kind === 'CsvSource' && p.options.ignoreInvalidLines) this.csvSources.push({ id: op.node.id, name: op.node.name });
+        if (p.kind === 'TextSink' || p.kind === 'CsvSink') dirs.add(dirname(resolvePath(p.path)));
       }
     }
+    return [...dirs];
   }
 
   sinkFile(nodeId: number, subtask: number): string {
@@ -73,8 +100,15 @@ export class JobSinks implements JobServices {
     }
   }
 
+  /** Removes every staging area (a committed one is kept); the targets are left as they were. Never throws. */
   abort(): void {
-    for (const c of this.committers.values()) c.abort();
+    for (const c of this.committers.values()) {
+      try {
+        c.abort();
+      } catch {
+        // best effort: the next run's sweep removes what is left
+      }
+    }
   }
 
   print(resources: JobResources): void {
@@ -92,4 +126,13 @@ export class JobSinks implements JobServices {
       if (typeof n === 'number' && n > 0) resources.stderr(`tsflink: skipped ${n} invalid line${n === 1 ? '' : 's'} in ${s.name}\n`);
     }
   }
+}
+
+/**
+ * Before a job starts: removes what runs that did not finish left (convention 2) in io.tmp.dirs
+ * and next to every file sink's target, saying so on stderr.
+ */
+export function sweepBeforeJob(plan: PhysicalPlan, resources: JobResources): void {
+  sweepStale(resources.tmpDir, resources.stderr);
+  for (const dir of JobSinks.targetParents(plan)) sweepStale(dir, resources.stderr);
 }

@@ -8,7 +8,8 @@ import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
 import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
-import { JobSinks } from './job-sinks.ts';
+import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly } from './job-endings.ts';
+import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
@@ -21,12 +22,23 @@ import { MemoryBudget } from './spill/memory-budget.ts';
 
 export function executeLocally(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
   checkBeforeRunning(plan);
+  sweepBeforeJob(plan, resources);
   return runAttempts(plan, resources, () => runAttempt(plan, resources));
 }
 
 async function runAttempt(plan: PhysicalPlan, resources: JobResources): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const jobId = randomBytes(6).toString('hex');
   const services = new JobSinks(plan, jobId);
+  // Signals and process.exit() while the attempt runs abort its sinks (see job-endings.ts).
+  let committed = false;
+  const ended = jobStarted({
+    name: plan.jobName,
+    stop: () => Promise.resolve(),
+    cleanup: () => {
+      services.abort();
+      return !committed;
+    },
+  });
   const accumulators = new Map<string, RuntimeAccumulator[]>();
   // Exchanges hold records in memory up to half the budget (the operators may hold the rest), then spill.
   const exchanges = createExchanges(plan, () => ({ budget: new MemoryBudget(resources.memoryBytes / 2), tmpDir: resources.tmpDir }));
@@ -72,19 +84,27 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources): Promise<
       {
         run(task, step) {
           superstep = step;
-          for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
+          runInterruptibly(() => {
+            for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
+          });
         },
         release: (task, input) => exchangeOf(task, input).release(),
         isEmpty: (task, input) => exchanges.get(task.id)!.inputs[input]!.isEmpty(),
       },
       (task) => !pipelined.has(task.id),
     );
+    committed = true; // (an output committed before a later one failed counts as written)
     services.commit();
   } catch (error) {
     services.abort();
+    if (error instanceof InterruptedBySigint) {
+      cancelAfterSigint();
+      return new Promise<never>(() => {}); // the process exits once the cancel has cleaned up
+    }
     throw error;
   } finally {
     for (const x of exchanges.values()) for (const e of [...x.inputs, ...x.broadcasts.map(([, b]) => b)]) e.release();
+    ended();
   }
   services.print(resources);
   const merged = mergeAccumulators(accumulators);

@@ -13,7 +13,9 @@ import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
-import { JobSinks } from './job-sinks.ts';
+import { staleName } from '../io/stale-files.ts';
+import { jobStarted } from './job-endings.ts';
+import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
@@ -58,19 +60,17 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
   // The first threads rebuild the job outside the attempts: code that cannot be rebuilt is the
   // job's error, not a failed attempt to retry.
   let first: WorkerLease | null = await leaseAndStart();
+  sweepBeforeJob(plan, resources);
   return runAttempts(plan, resources, async () => {
-    // A failed attempt may leave a thread in any state: its threads are replaced, and the next
-    // attempt rebuilds the job on fresh ones.
-    const lease = first ?? (await leaseAndStart());
-    first = null;
-    let clean = false;
+    // A failed attempt may leave a thread in any state: its threads are replaced (runAttempt
+    // waits until they have stopped), and the next attempt rebuilds the job on fresh ones.
+    let lease: WorkerLease;
     try {
-      const outcome = await runAttempt(plan, resources, lease, jobId);
-      clean = true;
-      return outcome;
+      lease = first ?? (await leaseAndStart());
     } finally {
-      lease.release(clean);
+      first = null;
     }
+    return runAttempt(plan, resources, lease, jobId);
   });
 }
 
@@ -89,12 +89,68 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
   return specs;
 }
 
+/**
+ * One attempt. Everything it creates (the sinks' staging, its folder in io.tmp.dirs, spill files)
+ * is created inside the try whose end removes it; on failure the lease's threads are stopped and
+ * awaited before anything is removed, so that no thread writes a staging file after the abort.
+ */
 async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
-  const sinks = new JobSinks(plan, randomBytes(6).toString('hex'));
-  // One temp directory for the attempt, removed here even when a worker died mid-spill.
-  const tmpDir = mkdtempSync(join(resources.tmpDir, 'tsflink-job-'));
-  // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
-  const store = new ExchangeStore(resources.memoryBytes / 2, tmpDir);
+  let sinks: JobSinks | null = null;
+  let tmpDir: string | null = null;
+  let store: ExchangeStore | null = null;
+  let released: Promise<void> | null = null;
+  let committed = false;
+  const release = (clean: boolean): Promise<void> => (released ??= lease.release(clean));
+  const cleanup = (): void => {
+    sinks?.abort();
+    store?.cleanup();
+    if (tmpDir !== null) rmSync(tmpDir, { recursive: true, force: true });
+  };
+  // Signals and process.exit() while the attempt runs stop its threads and remove its files (job-endings.ts).
+  const ended = jobStarted({
+    name: plan.jobName,
+    stop: () => release(false),
+    cleanup: () => {
+      try {
+        cleanup();
+      } catch {
+        // best effort: the next run's sweep removes what is left
+      }
+      return !committed;
+    },
+  });
+  try {
+    sinks = new JobSinks(plan, randomBytes(6).toString('hex'));
+    // One temp directory for the attempt, removed here even when a worker died mid-spill.
+    tmpDir = mkdtempSync(join(resources.tmpDir, staleName('job')));
+    // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
+    store = new ExchangeStore(resources.memoryBytes / 2, tmpDir);
+    return await runPrepared(plan, resources, lease, jobId, sinks, tmpDir, store, () => {
+      committed = true;
+    });
+  } catch (error) {
+    await release(false);
+    throw error;
+  } finally {
+    await release(true);
+    if (store !== null && store.spilledBytes > 0 && process.env.TSFLINK_VERBOSE === '1') {
+      resources.stderr(`tsflink: spilled ${(store.spilledBytes / 1048576).toFixed(1)} MiB of exchanged records to ${resources.tmpDir}\n`);
+    }
+    cleanup();
+    ended();
+  }
+}
+
+async function runPrepared(
+  plan: PhysicalPlan,
+  resources: JobResources,
+  lease: WorkerLease,
+  jobId: string,
+  sinks: JobSinks,
+  tmpDir: string,
+  store: ExchangeStore,
+  onCommit: () => void,
+): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const operatorMemoryBytes = Math.floor(resources.memoryBytes / 2 / lease.size);
   const accumulators = new AccumulatorMerger();
   const specs = exchangeSpecs(plan);
@@ -155,23 +211,13 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
     else await lease.runAll(runs);
   };
   const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
-  try {
-    await runSchedule(plan, {
-      run: runTask,
-      release: (task, input) => store.release(specOf(task, input.kind === 'input' ? input.index : input.name).id),
-      isEmpty: (task, input) => store.isEmpty(specOf(task, input).id),
-    });
-    sinks.commit();
-  } catch (error) {
-    sinks.abort();
-    throw error;
-  } finally {
-    if (store.spilledBytes > 0 && process.env.TSFLINK_VERBOSE === '1') {
-      resources.stderr(`tsflink: spilled ${(store.spilledBytes / 1048576).toFixed(1)} MiB of exchanged records to ${resources.tmpDir}\n`);
-    }
-    store.cleanup();
-    rmSync(tmpDir, { recursive: true, force: true });
-  }
+  await runSchedule(plan, {
+    run: runTask,
+    release: (task, input) => store.release(specOf(task, input.kind === 'input' ? input.index : input.name).id),
+    isEmpty: (task, input) => store.isEmpty(specOf(task, input).id),
+  });
+  onCommit();
+  sinks.commit();
   sinks.print(resources);
   const merged = accumulators.result();
   sinks.reportInvalidLines(merged, resources);

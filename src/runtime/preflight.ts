@@ -9,7 +9,7 @@ export function checkBeforeRunning(plan: PhysicalPlan): void {
     for (const op of task.operators) {
       const p = op.node.params;
       if (p.kind === 'TextSource' || p.kind === 'CsvSource') listInputFiles(p.path);
-      if (p.kind === 'TextSink' || p.kind === 'CsvSink') checkOutputTarget(p.path, p.writeMode);
+      if (p.kind === 'TextSink' || p.kind === 'CsvSink') checkOutputTarget(p.path, p.writeMode, op.node.name);
     }
   }
 }

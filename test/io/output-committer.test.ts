@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { OutputExistsError } from '../../src/errors/index.ts';
+import { spawnSync } from 'node:child_process';
+import { OutputBusyError, OutputExistsError, TsflinkError } from '../../src/errors/index.ts';
 import { BufferedFileWriter } from '../../src/io/file-writer.ts';
 import { listInputFiles } from '../../src/io/input-files.ts';
-import { checkOutputTarget, OutputCommitter } from '../../src/io/output-committer.ts';
+import { checkOutputTarget, lockFileOf, OutputCommitter } from '../../src/io/output-committer.ts';
 import type { WriteModeName } from '../../src/plan/nodes.ts';
 import { tempDir } from './temp-files.ts';
 
@@ -42,7 +43,7 @@ describe('OutputCommitter', () => {
     const target = join(dir, 'out.txt');
     const committer = committerFor(target, 1);
     writeAll(committer, ['a\nb\n']);
-    assert.equal(committer.fileForSubtask(0), join(dir, '.out.txt.tsflink-staging-job-1'));
+    assert.equal(committer.fileForSubtask(0), join(dir, `.out.txt.tsflink-staging-${process.pid}-job-1`));
     assert.equal(existsSync(target), false, 'nothing at the target before commit');
     assert.deepEqual(listInputFiles(dir), [], 'the staging file is hidden from readers of the directory');
     committer.commit();
@@ -152,7 +153,7 @@ describe('OutputCommitter', () => {
     const dir = tempDir();
     const a = committerFor(join(dir, 'out'), 1, 'OVERWRITE', 'job/a b');
     const b = committerFor(join(dir, 'out'), 1, 'OVERWRITE', 'job-b');
-    assert.equal(a.staging, join(dir, '.out.tsflink-staging-job_a_b'));
+    assert.equal(a.staging, join(dir, `.out.tsflink-staging-${process.pid}-job_a_b`));
     assert.notEqual(a.staging, b.staging);
   });
 
@@ -161,5 +162,62 @@ describe('OutputCommitter', () => {
     assert.equal(committer.fileForSubtask(2), join(committer.staging, '3'));
     assert.throws(() => committer.fileForSubtask(3), RangeError);
     assert.throws(() => committer.fileForSubtask(-1), RangeError);
+  });
+
+  it('a second job writing the same target while the first runs fails naming the target and the pid; the first commits whole', () => {
+    const dir = tempDir();
+    const target = join(dir, 'out');
+    writeFileSync(target, 'old');
+    const a = committerFor(target, 2, 'OVERWRITE', 'a');
+    writeAll(a, ['a1', 'a2']);
+    const b = committerFor(target, 2, 'OVERWRITE', 'b');
+    assert.throws(
+      () => b.prepare(),
+      (e: unknown) => e instanceof OutputBusyError && e.pid === process.pid && e.message === `Output '${target}' is being written by another job (pid ${process.pid}); run one job per output at a time`,
+    );
+    assert.equal(readFileSync(target, 'utf8'), 'old', 'the loser leaves the old output in place');
+    a.commit();
+    assert.deepEqual(['1', '2'].map((f) => readFileSync(join(target, f), 'utf8')), ['a1', 'a2']);
+    assert.deepEqual(readdirSync(dir), ['out'], 'no lock, staging or replaced file left');
+    const c = committerFor(target, 1, 'OVERWRITE', 'c'); // after the first, the next replaces it whole
+    writeAll(c, ['c']);
+    c.commit();
+    assert.equal(readFileSync(target, 'utf8'), 'c');
+    assert.deepEqual(readdirSync(dir), ['out']);
+  });
+
+  it('a lock left by a dead process is taken over', () => {
+    const dir = tempDir();
+    const target = join(dir, 'out');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(lockFileOf(target), `${dead}\n`);
+    const a = committerFor(target, 1, 'OVERWRITE', 'a');
+    writeAll(a, ['x']);
+    assert.equal(readFileSync(lockFileOf(target), 'utf8'), `${process.pid}\n`);
+    a.commit();
+    assert.deepEqual(readdirSync(dir), ['out']);
+  });
+
+  it('p=1: a file replaces a file in one rename (the new inode at the target, never a replaced sibling)', () => {
+    const dir = tempDir();
+    const target = join(dir, 'out');
+    writeFileSync(target, 'old');
+    const a = committerFor(target, 1, 'OVERWRITE', 'a');
+    writeAll(a, ['new']);
+    const staged = statSync(a.staging).ino;
+    a.commit();
+    assert.equal(statSync(target).ino, staged);
+    assert.equal(readFileSync(target, 'utf8'), 'new');
+  });
+
+  it('a parent of the target that is a file is a clear error naming the sink and the path, before anything is made', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'x');
+    const path = join(dir, 'file', 'sub', 'out');
+    assert.throws(
+      () => checkOutputTarget(path, 'OVERWRITE', 'TextSink at job.ts:3'),
+      (e: unknown) => e instanceof TsflinkError && e.message === `Sink 'TextSink at job.ts:3': cannot write output '${path}': '${join(dir, 'file')}' is a file, not a directory`,
+    );
+    assert.deepEqual(readdirSync(dir), ['file']);
   });
 });

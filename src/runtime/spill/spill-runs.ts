@@ -6,6 +6,7 @@
  */
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { staleName } from '../../io/stale-files.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
@@ -22,7 +23,7 @@ export class SpillFiles {
     this.parent = parent;
   }
   newPath(): string {
-    if (this.dir === null) this.dir = mkdtempSync(join(this.parent, 'tsflink-sort-'));
+    if (this.dir === null) this.dir = mkdtempSync(join(this.parent, staleName('sort')));
     return join(this.dir, `run-${this.n++}.bin`);
   }
   removeAll(): void {

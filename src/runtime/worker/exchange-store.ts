@@ -5,6 +5,7 @@
  */
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { staleName } from '../../io/stale-files.ts';
 import { ALL_TARGETS } from '../partitioner.ts';
 import type { BatchSource } from './protocol.ts';
 import { writeAllAt } from '../spill/batch-files.ts';
@@ -46,7 +47,7 @@ export class ExchangeStore {
   }
 
   private spill(exchange: number, bytes: Uint8Array): BatchSource {
-    if (this.spillDir === null) this.spillDir = mkdtempSync(join(this.tmpDir, 'tsflink-spill-'));
+    if (this.spillDir === null) this.spillDir = mkdtempSync(join(this.tmpDir, staleName('spill')));
     let file = this.spillFiles.get(exchange);
     if (!file) {
       const path = join(this.spillDir, `exchange-${exchange}.bin`);

@@ -94,9 +94,12 @@ export class WorkerPool {
   }
 
   /** Stops a thread whose state is unknown (a failed attempt); a later job gets a fresh one. */
-  retire(slot: Slot): void {
+  retire(slot: Slot): Promise<void> {
     this.remove(slot);
-    void slot.worker.terminate().catch(() => 0);
+    return slot.worker.terminate().then(
+      () => {},
+      () => {},
+    );
   }
 
   private remove(slot: Slot): void {
@@ -233,13 +236,18 @@ export class WorkerLease {
     });
   }
 
-  /** Ends the lease: after a clean attempt the threads go back to the pool; otherwise they are replaced. */
-  release(clean: boolean): void {
+  /**
+   * Ends the lease: after a clean attempt the threads go back to the pool; otherwise they are
+   * replaced. Resolves when the replaced threads have stopped (none of them writes any more).
+   */
+  release(clean: boolean): Promise<void> {
+    const stopped: Promise<void>[] = [];
     for (const slot of this.slots) {
       if (clean && slot.running === null && slot.starting === null) this.pool.giveBack(slot, this.jobId);
-      else this.pool.retire(slot);
+      else stopped.push(this.pool.retire(slot));
     }
     this.pool.grant();
+    return Promise.all(stopped).then(() => {});
   }
 }
 
