@@ -106,3 +106,21 @@ export class JobExecutionError extends TsflinkError {
 export function truncateForMessage(text: string, max = 200): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`;
 }
+
+/** A fault injected by `TSFLINK_FAULT` (tests only, runtime/fault-injection.ts), or a malformed `TSFLINK_FAULT`. */
+export class InjectedFaultError extends TsflinkError {
+  readonly operator: string | undefined;
+  constructor(message: string, operator?: string) {
+    super(message);
+    this.operator = operator;
+  }
+}
+
+/** A subtask did not finish within `task.timeout`; its worker thread was stopped. */
+export class TaskTimeoutError extends TsflinkError {
+  readonly operator: string;
+  constructor(operator: string, message: string) {
+    super(message);
+    this.operator = operator;
+  }
+}

@@ -23,10 +23,10 @@ import { MemoryBudget } from './spill/memory-budget.ts';
 export function executeLocally(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
   checkBeforeRunning(plan);
   sweepBeforeJob(plan, resources);
-  return runAttempts(plan, resources, () => runAttempt(plan, resources));
+  return runAttempts(plan, resources, (attempt) => runAttempt(plan, resources, attempt));
 }
 
-async function runAttempt(plan: PhysicalPlan, resources: JobResources): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: number): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const jobId = randomBytes(6).toString('hex');
   const services = new JobSinks(plan, jobId);
   // Signals and process.exit() while the attempt runs abort its sinks (see job-endings.ts).
@@ -55,7 +55,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources): Promise<
     const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
     const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
     const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!) : x.reader(s, resources.types)));
-    runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep);
+    runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep, attempt);
   };
   const pull = (producer: Task): InputChannel => {
     let pulled = false;

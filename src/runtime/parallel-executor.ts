@@ -61,7 +61,7 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
   // job's error, not a failed attempt to retry.
   let first: WorkerLease | null = await leaseAndStart();
   sweepBeforeJob(plan, resources);
-  return runAttempts(plan, resources, async () => {
+  return runAttempts(plan, resources, async (attempt) => {
     // A failed attempt may leave a thread in any state: its threads are replaced (runAttempt
     // waits until they have stopped), and the next attempt rebuilds the job on fresh ones.
     let lease: WorkerLease;
@@ -70,7 +70,7 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
     } finally {
       first = null;
     }
-    return runAttempt(plan, resources, lease, jobId);
+    return runAttempt(plan, resources, lease, jobId, attempt);
   });
 }
 
@@ -94,7 +94,7 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
  * is created inside the try whose end removes it; on failure the lease's threads are stopped and
  * awaited before anything is removed, so that no thread writes a staging file after the abort.
  */
-async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string, attempt: number): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   let sinks: JobSinks | null = null;
   let tmpDir: string | null = null;
   let store: ExchangeStore | null = null;
@@ -125,7 +125,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
     tmpDir = mkdtempSync(join(resources.tmpDir, staleName('job')));
     // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
     store = new ExchangeStore(resources.memoryBytes / 2, tmpDir);
-    return await runPrepared(plan, resources, lease, jobId, sinks, tmpDir, store, () => {
+    return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, () => {
       committed = true;
     });
   } catch (error) {
@@ -146,6 +146,7 @@ async function runPrepared(
   resources: JobResources,
   lease: WorkerLease,
   jobId: string,
+  attempt: number,
   sinks: JobSinks,
   tmpDir: string,
   store: ExchangeStore,
@@ -186,6 +187,7 @@ async function runPrepared(
         operatorMemoryBytes,
         tmpDir,
         superstep,
+        attempt,
       };
       const subtask = s;
       runs.push({

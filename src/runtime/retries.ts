@@ -6,12 +6,13 @@ import type { JobOutcome, JobResources } from '../runners/runner.ts';
 export async function runAttempts(
   plan: PhysicalPlan,
   resources: JobResources,
-  attempt: () => Promise<Omit<JobOutcome, 'netRuntimeMs'>> | Omit<JobOutcome, 'netRuntimeMs'>,
+  /** Runs attempt `n` (1-based). */
+  attempt: (n: number) => Promise<Omit<JobOutcome, 'netRuntimeMs'>> | Omit<JobOutcome, 'netRuntimeMs'>,
 ): Promise<JobOutcome> {
   const started = performance.now();
   for (let n = 0; ; n++) {
     try {
-      const outcome = await attempt();
+      const outcome = await attempt(n + 1);
       return { ...outcome, netRuntimeMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (n < resources.retries) {

@@ -8,6 +8,7 @@ import type { JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
 import { prepareCoGroup } from './drivers/co-group-driver.ts';
 import { prepareCross } from './drivers/cross-driver.ts';
+import { armFaults, faultFromEnv } from './fault-injection.ts';
 import { prepareJoin } from './drivers/join-driver.ts';
 import { preparePairedInput } from './drivers/paired-driver.ts';
 import { prepareSolutionSetUpdate } from './drivers/solution-set-driver.ts';
@@ -37,6 +38,8 @@ export function runSubtask(
   job: JobServices,
   accumulators: Map<string, RuntimeAccumulator[]>,
   superstep = 0,
+  /** The job's attempt, 1-based (the embedded engine's retry; Flink's attemptNumber + 1): TSFLINK_FAULT selects by it. */
+  attempt = 1,
 ): void {
   const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep);
   const functions: BoundFunction<unknown>[] = [];
@@ -49,6 +52,9 @@ export function runSubtask(
   let out = io.output;
   for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) out = createOperatorOutput(setupOf(k), out);
   const driver = prepareDriver(driverIsOperator ? setupOf(0) : null, head);
+  // Tests only (TSFLINK_FAULT): count what the driver pushes into the chain, and fail at the chosen record.
+  const fault = armFaults(faultFromEnv(), task.name, subtask, attempt, { parallelism: task.parallelism, superstep });
+  if (fault !== null) out = countingOutput(out, fault);
 
   // Functions were bound back to front; open them front to back, as records will flow.
   try {
@@ -59,6 +65,19 @@ export function runSubtask(
     // Spill files go whether the subtask succeeded or failed.
     for (const cleanup of cleanups) cleanup();
   }
+}
+
+function countingOutput(next: Output, fault: (recordsSoFar: number) => void): Output {
+  let n = 0;
+  return {
+    collect(record) {
+      fault(++n);
+      next.collect(record);
+    },
+    close() {
+      next.close();
+    },
+  };
 }
 
 type DriverLoop = (inputs: readonly InputChannel[], out: Output) => void;

@@ -66,6 +66,8 @@ export interface RunSubtask {
   readonly tmpDir: string;
   /** The iteration's superstep (1, 2, …) for a step's task; 0 elsewhere. */
   readonly superstep: number;
+  /** The job's attempt, 1-based (TSFLINK_FAULT selects by it). */
+  readonly attempt: number;
 }
 
 export type ToWorker = StartJob | RunSubtask | { readonly type: 'endJob'; readonly jobId: string } | { readonly type: 'shutdown' };

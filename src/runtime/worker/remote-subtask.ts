@@ -77,7 +77,7 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
     const before = { runs: spillStatistics.runs, bytes: spillStatistics.bytes };
-    runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep);
+    runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt);
     const acc = encodeAccumulators(accumulators, types, task.name);
     const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
     post({ type: 'done', runId: m.runId, accumulators: acc, spilled }, [acc.buffer as ArrayBuffer]);
