@@ -89,6 +89,61 @@ export class TaskError extends TsflinkError {
   }
 }
 
+/** What a failed file-system call means for the user (ENOSPC → "no space left on device"). */
+export function describeIoFailure(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EIO':
+      return 'I/O error';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'no such directory';
+    default:
+      return 'cannot write';
+  }
+}
+
+/**
+ * A spill file in `io.tmp.dirs` could not be written (disk full, quota, I/O error). `spilling`
+ * says what: `'GroupReduce at job.ts:12' (subtask 2 of 2)` or the exchange between two tasks.
+ */
+export class SpillError extends TsflinkError {
+  readonly operator: string;
+  readonly directory: string;
+  constructor(operator: string, spilling: string, directory: string, cause: unknown) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${describeIoFailure(cause)} in io.tmp.dirs '${directory}' while spilling ${spilling} (${msg}); free space there, set io.tmp.dirs to a larger disk or raise taskmanager.memory`,
+      { cause },
+    );
+    this.operator = operator;
+    this.directory = directory;
+  }
+}
+
+/** A sink could not write its output (disk full, quota, I/O error); nothing of it is committed. */
+export class OutputWriteError extends TsflinkError {
+  readonly operator: string;
+  readonly path: string;
+  readonly directory: string;
+  /** `where` is e.g. ` (subtask 1 of 2)`; `path` the sink's target, in `directory`. */
+  constructor(operator: string, where: string, path: string, directory: string, cause: unknown) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    super(`${describeIoFailure(cause)} in '${directory}' while writing the output '${path}' of '${operator}'${where} (${msg}); nothing was committed`, { cause });
+    this.operator = operator;
+    this.path = path;
+    this.directory = directory;
+  }
+}
+
 /** A worker thread or process died while running a task. */
 export class WorkerCrashError extends TsflinkError {}
 

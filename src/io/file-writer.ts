@@ -1,22 +1,40 @@
 /**
- * A synchronous, buffered UTF-8 file writer for sinks: one `fs.writeSync` per ~1 MiB.
+ * A synchronous, buffered UTF-8 file writer for sinks: one `fs.writeSync` per ~1 MiB. A failed
+ * file-system call (a full disk, a quota, an I/O error) is an OutputWriteError naming the sink.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { OutputWriteError, TsflinkError } from '../errors/index.ts';
 
 const BUFFER_BYTES = 1 << 20;
 
+/** The sink a file belongs to, for errors. */
+export interface FileOwner {
+  /** The sink operator's name. */
+  readonly operator: string;
+  /** e.g. ` (subtask 1 of 2)`. */
+  readonly where: string;
+  /** The sink's target path (the file is written to its staging). */
+  readonly target: string;
+}
+
 export class BufferedFileWriter {
   readonly path: string;
+  private readonly owner: FileOwner | undefined;
   private fd: number;
   private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
 
   /** Creates (or truncates) the file, and its parent directories. */
-  constructor(path: string) {
+  constructor(path: string, owner?: FileOwner) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'w');
+    this.owner = owner;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      this.fd = openSync(path, 'w');
+    } catch (e) {
+      throw this.failure(e);
+    }
   }
 
   write(text: string): void {
@@ -25,7 +43,7 @@ export class BufferedFileWriter {
     if (this.used + 3 * text.length > BUFFER_BYTES) {
       this.flush();
       if (3 * text.length > BUFFER_BYTES) {
-        writeFully(this.fd, Buffer.from(text, 'utf8'));
+        this.writeFully(Buffer.from(text, 'utf8'));
         return;
       }
     }
@@ -35,20 +53,38 @@ export class BufferedFileWriter {
   /** Writes what is buffered and closes the file. A second call does nothing. */
   close(): void {
     if (this.fd < 0) return;
+    let failure: unknown = null;
     try {
       this.flush();
-    } finally {
-      closeSync(this.fd);
-      this.fd = -1;
+    } catch (e) {
+      failure = e;
     }
+    // A failed close (EIO, a full NFS disk) loses data too; the first error is the one reported.
+    try {
+      closeSync(this.fd);
+    } catch (e) {
+      failure ??= this.failure(e);
+    }
+    this.fd = -1;
+    if (failure !== null) throw failure;
   }
 
   private flush(): void {
-    if (this.used > 0) writeFully(this.fd, this.buffer.subarray(0, this.used));
+    if (this.used > 0) this.writeFully(this.buffer.subarray(0, this.used));
     this.used = 0;
   }
-}
 
-function writeFully(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+  private writeFully(bytes: Uint8Array): void {
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  private failure(error: unknown): unknown {
+    if (error instanceof TsflinkError || typeof (error as { syscall?: unknown } | null)?.syscall !== 'string') return error;
+    const target = this.owner?.target ?? this.path;
+    return new OutputWriteError(this.owner?.operator ?? 'a sink', this.owner?.where ?? '', target, dirname(target), error);
+  }
 }

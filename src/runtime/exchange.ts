@@ -25,13 +25,20 @@ export class LocalExchange {
   private buffers: unknown[][][];
   private readonly spill: { readonly budget: MemoryBudget; readonly store: ExchangeStore } | null;
 
-  constructor(input: TaskInput, producers: number, consumers: number, keyOwner = '', spill: { budget: MemoryBudget; tmpDir: string } | null = null) {
+  /** `spill.describe` names the exchange in spill errors (see describeExchange). */
+  constructor(
+    input: TaskInput,
+    producers: number,
+    consumers: number,
+    keyOwner = '',
+    spill: { budget: MemoryBudget; tmpDir: string; describe?: () => { operator: string; spilling: string } } | null = null,
+  ) {
     this.input = input;
     this.producers = producers;
     this.consumers = consumers;
     this.keyOwner = keyOwner;
     this.buffers = Array.from({ length: producers }, () => Array.from({ length: consumers }, () => []));
-    this.spill = spill ? { budget: spill.budget, store: new ExchangeStore(0, spill.tmpDir) } : null;
+    this.spill = spill ? { budget: spill.budget, store: new ExchangeStore(0, spill.tmpDir, spill.describe) } : null;
   }
 
   /** The producer side of subtask `producer`. */

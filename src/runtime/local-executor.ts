@@ -8,6 +8,7 @@ import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
 import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
+import { describeExchange } from './worker/exchange-store.ts';
 import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly } from './job-endings.ts';
 import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
@@ -147,17 +148,18 @@ interface TaskExchanges {
 }
 
 function createExchanges(plan: PhysicalPlan, spill: () => { budget: MemoryBudget; tmpDir: string }): Map<number, TaskExchanges> {
+  const described = (from: number, to: Task) => ({ ...spill(), describe: () => describeExchange(tasks.get(from)!, to) });
   const byTask = new Map<number, TaskExchanges>();
   const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
   for (const t of plan.tasks) byTask.set(t.id, { inputs: [], broadcasts: [], outputs: [] });
   for (const t of plan.tasks) {
     for (const input of t.inputs) {
-      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name, spill());
+      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name, described(input.fromTask, t));
       byTask.get(t.id)!.inputs.push(x);
       byTask.get(input.fromTask)!.outputs.push(x);
     }
     for (const b of t.broadcastInputs) {
-      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism, '', spill());
+      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism, '', described(b.fromTask, t));
       byTask.get(t.id)!.broadcasts.push([b.name, x]);
       byTask.get(b.fromTask)!.outputs.push(x);
     }

@@ -71,7 +71,7 @@ export class OperatorSetup {
 
   /** Spilling for an operator that holds one Map entry per group; its files go when the subtask ends. */
   groupSpiller(options?: GroupSpillerOptions): GroupSpiller {
-    const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, this.memoryLimit(), options);
+    const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, this.memoryLimit(), options, this.newSpillFiles());
     this.cleanups.push(() => spiller.cleanup());
     return spiller;
   }
@@ -82,9 +82,14 @@ export class OperatorSetup {
 
   /** A directory for this operator's spill files, removed when the subtask ends. */
   spillFiles(): SpillFiles {
-    const files = new SpillFiles(this.resources.tmpDir);
+    const files = this.newSpillFiles();
     this.cleanups.push(() => files.removeAll());
     return files;
+  }
+
+  /** Spill files whose errors name this operator and subtask. */
+  private newSpillFiles(): SpillFiles {
+    return new SpillFiles(this.resources.tmpDir, this.name, `'${this.name}' (subtask ${this.subtask + 1} of ${this.parallelism})`);
   }
 
   keyExtractor(spec: KeySpec): KeyExtractor {

@@ -21,7 +21,7 @@ import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { runSchedule, stepsOf } from './schedule.ts';
 import { AccumulatorMerger } from './worker/accumulator-codec.ts';
-import { ExchangeStore } from './worker/exchange-store.ts';
+import { describeExchange, ExchangeStore } from './worker/exchange-store.ts';
 import type { BatchSource, FromWorker, OutputSpec, RunSubtask, StartJob, TsxApis } from './worker/protocol.ts';
 import { rebuildError } from './worker/remote-error.ts';
 import { runRemoteSubtask, type SubtaskJob } from './worker/remote-subtask.ts';
@@ -124,7 +124,9 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
     // One temp directory for the attempt, removed here even when a worker died mid-spill.
     tmpDir = mkdtempSync(join(resources.tmpDir, staleName('job')));
     // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
-    store = new ExchangeStore(resources.memoryBytes / 2, tmpDir);
+    const specs = exchangeSpecs(plan);
+    const taskOf = (id: number): Task => plan.tasks.find((t) => t.id === id)!;
+    store = new ExchangeStore(resources.memoryBytes / 2, tmpDir, (x) => describeExchange(taskOf(specs[x]!.from), taskOf(specs[x]!.to)));
     return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, () => {
       committed = true;
     });

@@ -57,7 +57,7 @@ export class SortPartitionOutput implements Output {
       this.records.sort(this.comparator);
       this.files ??= this.setup.spillFiles();
       const path = this.files.newPath();
-      writeRun(path, this.records, this.setup.resources.types);
+      writeRun(this.files, path, this.records, this.setup.resources.types);
       this.runs.push(path);
       this.budget.spilled();
       this.records = [];

@@ -1,6 +1,6 @@
 /** The sinks: text and CSV files (written to staging, committed by the job), stdout, and collect/count. */
 import { CsvRowFormatter } from '../../io/csv-writer.ts';
-import { BufferedFileWriter } from '../../io/file-writer.ts';
+import { BufferedFileWriter, type FileOwner } from '../../io/file-writer.ts';
 import { toText } from '../../io/text-form.ts';
 import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -8,7 +8,7 @@ import type { OperatorSetup } from '../operator-setup.ts';
 export class TextSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
   constructor(setup: OperatorSetup) {
-    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask));
+    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
   }
   collect(record: unknown): void {
     this.writer.write(`${typeof record === 'string' ? record : toText(record)}\n`);
@@ -22,7 +22,7 @@ export class CsvSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
   private readonly formatter: CsvRowFormatter;
   constructor(setup: OperatorSetup, fieldDelimiter: string, lineDelimiter: string) {
-    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask));
+    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
     this.formatter = new CsvRowFormatter(fieldDelimiter, lineDelimiter);
   }
   collect(record: unknown): void {
@@ -69,4 +69,11 @@ export class CollectSinkOutput implements Output {
   close(): void {
     this.setup.job.addResult(this.resultId, this.setup.subtask, this.countOnly ? this.count : this.records);
   }
+}
+
+/** The sink a file sink's errors name: its operator, subtask and target. */
+function fileOwner(setup: OperatorSetup): FileOwner {
+  const params = setup.op.node.params;
+  const target = params.kind === 'TextSink' || params.kind === 'CsvSink' ? params.path : '';
+  return { operator: setup.name, where: ` (subtask ${setup.subtask + 1} of ${setup.parallelism})`, target };
 }

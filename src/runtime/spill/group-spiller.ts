@@ -71,9 +71,10 @@ export class GroupSpiller {
   private readonly accumulating: boolean;
   private partitions: PartitionSpill | null = null;
 
-  constructor(types: TypeRegistry, tmpDir: string, budgetBytes: number, options: GroupSpillerOptions = { accumulating: false }) {
+  /** `files` (made for `tmpDir` when not given) names the operator in spill errors. */
+  constructor(types: TypeRegistry, tmpDir: string, budgetBytes: number, options: GroupSpillerOptions = { accumulating: false }, files = new SpillFiles(tmpDir)) {
     this.types = types;
-    this.files = new SpillFiles(tmpDir);
+    this.files = files;
     this.budgetBytes = budgetBytes;
     this.budget = new MemoryBudget(budgetBytes);
     this.accumulating = options.accumulating;

@@ -24,6 +24,7 @@ export class PartitionSpill {
   private readonly sizes: number[] = [];
   private readonly writers: RecordWriter[] = [];
   private readonly flushBytes: number;
+  private readonly files: SpillFiles;
   readonly partitions: number;
 
   /** `partitions` files, each written in batches of about `flushBytes` (what one holds in memory). */
@@ -31,10 +32,16 @@ export class PartitionSpill {
     this.types = types;
     this.partitions = partitions;
     this.flushBytes = flushBytes;
+    this.files = files;
     for (let i = 0; i < partitions; i++) {
       const path = files.newPath();
       this.paths.push(path);
-      this.fds.push(openSync(path, 'w+'));
+      try {
+        this.fds.push(openSync(path, 'w+'));
+      } catch (e) {
+        this.close();
+        throw files.failure(e);
+      }
       this.sizes.push(0);
       this.writers.push(new RecordWriter(types, Math.min(flushBytes * 2, 64 * 1024)));
     }
@@ -48,7 +55,11 @@ export class PartitionSpill {
 
   private flush(partition: number): void {
     const bytes = this.writers[partition]!.finish();
-    writeAllAt(this.fds[partition]!, bytes, this.sizes[partition]!);
+    try {
+      writeAllAt(this.fds[partition]!, bytes, this.sizes[partition]!);
+    } catch (e) {
+      throw this.files.failure(e);
+    }
     this.sizes[partition]! += bytes.length;
     spillStatistics.bytes += bytes.length;
   }

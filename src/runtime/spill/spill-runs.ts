@@ -5,7 +5,8 @@
  * by `SpillFiles.removeAll`, after success and failure alike.
  */
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { SpillError, TsflinkError } from '../../errors/index.ts';
 import { staleName } from '../../io/stale-files.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
@@ -17,14 +18,29 @@ const RUN_BATCH_BYTES = 1 << 20;
 /** The temp files of one operator instance. */
 export class SpillFiles {
   private readonly parent: string;
+  private readonly operator: string;
+  private readonly owner: string;
   private dir: string | null = null;
   private n = 0;
-  constructor(parent: string) {
+  /** `owner` names what spills in errors: `'Name' (subtask 1 of 2)`; `operator` is the bare name. */
+  constructor(parent: string, operator = 'an operator', owner = operator) {
     this.parent = parent;
+    this.operator = operator;
+    this.owner = owner;
   }
   newPath(): string {
-    if (this.dir === null) this.dir = mkdtempSync(join(this.parent, staleName('sort')));
+    if (this.dir === null) {
+      try {
+        this.dir = mkdtempSync(join(this.parent, staleName('sort')));
+      } catch (e) {
+        throw this.failure(e);
+      }
+    }
     return join(this.dir, `run-${this.n++}.bin`);
+  }
+  /** The error to throw for a failed spill-file call: a SpillError naming the operator and the directory. */
+  failure(error: unknown): unknown {
+    return spillFailure(error, this.operator, this.owner, this.parent);
   }
   removeAll(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
@@ -32,19 +48,42 @@ export class SpillFiles {
   }
 }
 
+/**
+ * A file-system error of a spill write as a SpillError (other errors unchanged). `tmpDir` is
+ * where the spill files go; a job's own folder in io.tmp.dirs is reported as io.tmp.dirs.
+ */
+export function spillFailure(error: unknown, operator: string, spilling: string, tmpDir: string): unknown {
+  if (error instanceof TsflinkError || typeof (error as { syscall?: unknown } | null)?.syscall !== 'string') return error;
+  return new SpillError(operator, spilling, ioTmpDirOf(tmpDir), error);
+}
+
+/** The io.tmp.dirs entry a spill directory is in (a job's folder in it is the job's, not the user's). */
+export function ioTmpDirOf(dir: string): string {
+  return /^tsflink-job-/.test(basename(dir)) ? dirname(dir) : dir;
+}
+
 /** What this thread has spilled so far (for tests and diagnostics). */
 export const spillStatistics = { runs: 0, bytes: 0, exchangeBytes: 0 };
 
-/** Writes records, already in order, to a run file. */
-export function writeRun(path: string, records: readonly unknown[], types: TypeRegistry): void {
+/** Writes records, already in order, to a run file (`files` made its path; its errors name the operator). */
+export function writeRun(files: SpillFiles, path: string, records: readonly unknown[], types: TypeRegistry): void {
   spillStatistics.runs++;
-  const fd = openSync(path, 'w');
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (e) {
+    throw files.failure(e);
+  }
   try {
     const writer = new RecordWriter(types);
     let pos = 0;
     const flush = (): void => {
       const bytes = writer.finish();
-      writeAllAt(fd, bytes, pos);
+      try {
+        writeAllAt(fd, bytes, pos);
+      } catch (e) {
+        throw files.failure(e);
+      }
       pos += bytes.length;
       spillStatistics.bytes += bytes.length;
     };

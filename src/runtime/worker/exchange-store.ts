@@ -7,9 +7,10 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { staleName } from '../../io/stale-files.ts';
 import { ALL_TARGETS } from '../partitioner.ts';
+import type { Task } from '../../optimizer/physical-plan.ts';
 import type { BatchSource } from './protocol.ts';
 import { writeAllAt } from '../spill/batch-files.ts';
-import { spillStatistics } from '../spill/spill-runs.ts';
+import { spillFailure, spillStatistics } from '../spill/spill-runs.ts';
 
 interface SpillFile {
   readonly path: string;
@@ -27,10 +28,13 @@ export class ExchangeStore {
   private readonly spillFiles = new Map<number, SpillFile>();
   /** Bytes spilled so far (reported by the executor). */
   spilledBytes = 0;
+  /** Names an exchange in errors: "the exchange from 'A' to 'B'". */
+  private readonly describe: (exchange: number) => { operator: string; spilling: string };
 
-  constructor(budgetBytes: number, tmpDir: string) {
+  constructor(budgetBytes: number, tmpDir: string, describe?: (exchange: number) => { operator: string; spilling: string }) {
     this.budget = budgetBytes;
     this.tmpDir = tmpDir;
+    this.describe = describe ?? ((x) => ({ operator: `exchange ${x}`, spilling: `exchange ${x}` }));
   }
 
   add(exchange: number, target: number, bytes: Uint8Array): void {
@@ -47,14 +51,20 @@ export class ExchangeStore {
   }
 
   private spill(exchange: number, bytes: Uint8Array): BatchSource {
-    if (this.spillDir === null) this.spillDir = mkdtempSync(join(this.tmpDir, staleName('spill')));
-    let file = this.spillFiles.get(exchange);
-    if (!file) {
-      const path = join(this.spillDir, `exchange-${exchange}.bin`);
-      file = { path, fd: openSync(path, 'w'), size: 0 };
-      this.spillFiles.set(exchange, file);
+    let file: SpillFile | undefined;
+    try {
+      if (this.spillDir === null) this.spillDir = mkdtempSync(join(this.tmpDir, staleName('spill')));
+      file = this.spillFiles.get(exchange);
+      if (!file) {
+        const path = join(this.spillDir, `exchange-${exchange}.bin`);
+        file = { path, fd: openSync(path, 'w'), size: 0 };
+        this.spillFiles.set(exchange, file);
+      }
+      writeAllAt(file.fd, bytes, file.size);
+    } catch (e) {
+      const { operator, spilling } = this.describe(exchange);
+      throw spillFailure(e, operator, spilling, this.tmpDir);
     }
-    writeAllAt(file.fd, bytes, file.size);
     const source: BatchSource = { kind: 'file', path: file.path, offset: file.size, length: bytes.byteLength };
     file.size += bytes.byteLength;
     this.spilledBytes += bytes.byteLength;
@@ -118,4 +128,11 @@ export class ExchangeStore {
     if (this.spillDir) rmSync(this.spillDir, { recursive: true, force: true });
     this.spillDir = null;
   }
+}
+
+/** How spill errors name an exchange between two tasks: the producing operator and the consuming one. */
+export function describeExchange(from: Task, to: Task): { operator: string; spilling: string } {
+  const producer = from.operators[from.operators.length - 1]!.node.name;
+  const consumer = to.operators[0]!.node.name;
+  return { operator: consumer, spilling: `the records sent from '${producer}' to '${consumer}'` };
 }

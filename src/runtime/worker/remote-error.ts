@@ -8,7 +8,7 @@ import type { ErrorInfo } from './protocol.ts';
 export function describeError(error: unknown): ErrorInfo {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), props: {} };
   const props: Record<string, unknown> = {};
-  for (const key of ['operator', 'record', 'file', 'line', 'field', 'reason', 'path', 'jobName']) {
+  for (const key of ['operator', 'record', 'file', 'line', 'field', 'reason', 'path', 'directory', 'jobName']) {
     const v = (error as unknown as Record<string, unknown>)[key];
     if (v === undefined || typeof v === 'string' || typeof v === 'number') props[key] = v;
   }

@@ -144,14 +144,24 @@ export class WorkerPool {
     }
     const r = slot.running;
     if (!r) return;
-    if (m.type === 'done') {
-      r.run.onMessage(m);
-      slot.running = null;
-      r.resolve();
-    } else if (m.type === 'failed') {
+    if (m.type === 'failed') {
       slot.running = null;
       r.reject(rebuildError(m.error));
-    } else r.run.onMessage(m);
+      return;
+    }
+    // What the coordinator does with a message may fail (a full spill disk): that fails the run,
+    // it is not an uncaught error of the process.
+    try {
+      r.run.onMessage(m);
+    } catch (e) {
+      slot.running = null;
+      r.reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    if (m.type === 'done') {
+      slot.running = null;
+      r.resolve();
+    }
   }
 
   private die(slot: Slot, reason: string): void {
