@@ -259,6 +259,8 @@ export class ExecutionEnvironment {
       stderr: (text) => process.stderr.write(text),
       memoryBytes: this.config.taskmanagerMemoryBytes,
       tmpDir: this.config.tmpDirs[0] ?? os.tmpdir(),
+      taskTimeoutMs: this.config.taskTimeoutMs,
+      workerHeapMb: this.config.workerHeapMb,
     });
   }
 

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { parseExecutionTarget, parseHostPort, parsePositiveInteger, type ExecutionTarget } from './config-values.ts';
 import { ENV_VARS, verboseFromEnv } from './env-vars.ts';
+import { parseDuration } from './duration.ts';
 import { parseMemorySize } from './memory-size.ts';
 
 export interface TsflinkConfig {
@@ -26,6 +27,10 @@ export interface TsflinkConfig {
   /** `node.binary.path`: the Node binary Flink workers start. */
   nodeBinaryPath: string;
   verbose: boolean;
+  /** `task.timeout`: a subtask still running after this long fails its attempt (its worker thread is stopped); null: no limit. */
+  taskTimeoutMs: number | null;
+  /** `taskmanager.worker.heap`: the heap limit of each embedded worker thread (V8 old generation), in MiB; null: V8's default. */
+  workerHeapMb: number | null;
 }
 
 export const CONFIG_FILE_NAME = 'tsflink.yaml';
@@ -38,6 +43,8 @@ export const CONFIG_KEYS = {
   jobmanager: 'jobmanager.address',
   nodeBinary: 'node.binary.path',
   target: 'execution.target',
+  taskTimeout: 'task.timeout',
+  workerHeap: 'taskmanager.worker.heap',
 } as const;
 
 export function defaultConfig(): TsflinkConfig {
@@ -49,6 +56,8 @@ export function defaultConfig(): TsflinkConfig {
     jobmanagerAddress: null,
     nodeBinaryPath: process.execPath,
     verbose: false,
+    taskTimeoutMs: null,
+    workerHeapMb: null,
   };
 }
 
@@ -111,6 +120,25 @@ function applyFile(config: TsflinkConfig, file: string): void {
   if (target !== undefined && target !== null) {
     config.target = required(parseExecutionTarget(target), where(CONFIG_KEYS.target), target, "'local' or 'flink'");
   }
+
+  const timeout = entries.get(CONFIG_KEYS.taskTimeout);
+  if (timeout !== undefined && timeout !== null) config.taskTimeoutMs = parseTimeout(timeout, where(CONFIG_KEYS.taskTimeout));
+
+  const heap = entries.get(CONFIG_KEYS.workerHeap);
+  if (heap !== undefined && heap !== null) config.workerHeapMb = parseHeap(heap, where(CONFIG_KEYS.workerHeap));
+}
+
+const DURATION = "a duration such as '30 s', '5 min', '500 ms' or 30000 (milliseconds)";
+const HEAP = "a size of at least 16 MiB such as '512m', '1g' or '256 MiB'";
+
+function parseTimeout(value: unknown, where: string): number {
+  return required(typeof value === 'number' || typeof value === 'string' ? parseDuration(value) : null, where, value, DURATION);
+}
+
+/** A worker heap in whole MiB (V8 takes megabytes); below 16 MiB a thread cannot even start. */
+function parseHeap(value: unknown, where: string): number {
+  const bytes = typeof value === 'number' || typeof value === 'string' ? parseMemorySize(value) : null;
+  return required(bytes === null || bytes < 16 * 1048576 ? null : Math.ceil(bytes / 1048576), where, value, HEAP);
 }
 
 function applyEnvironment(config: TsflinkConfig, env: NodeJS.ProcessEnv): void {
@@ -126,6 +154,10 @@ function applyEnvironment(config: TsflinkConfig, env: NodeJS.ProcessEnv): void {
   if (jobmanager !== undefined) {
     config.jobmanagerAddress = required(parseHostPort(jobmanager), ENV_VARS.jobmanager, jobmanager, 'host:port');
   }
+  const timeout = nonEmpty(env[ENV_VARS.taskTimeout]);
+  if (timeout !== undefined) config.taskTimeoutMs = parseTimeout(timeout, ENV_VARS.taskTimeout);
+  const heap = nonEmpty(env[ENV_VARS.workerHeap]);
+  if (heap !== undefined) config.workerHeapMb = parseHeap(heap, ENV_VARS.workerHeap);
   config.verbose = verboseFromEnv(env);
 }
 

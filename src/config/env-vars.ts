@@ -12,6 +12,10 @@ export const ENV_VARS = {
   target: 'TSFLINK_TARGET',
   /** Flink REST address `host:port`; overrides `jobmanager.address`. */
   jobmanager: 'TSFLINK_JOBMANAGER',
+  /** Overrides `task.timeout` (a duration: `30 s`, `5 min`, milliseconds). */
+  taskTimeout: 'TSFLINK_TASK_TIMEOUT',
+  /** Overrides `taskmanager.worker.heap` (a size: `512m`). */
+  workerHeap: 'TSFLINK_WORKER_HEAP',
   /** `1`: stack traces and engine messages on stderr. */
   verbose: 'TSFLINK_VERBOSE',
   /** Set by `tsflink plan`: `execute()`/`collect()`/`count()` print the plan in this format instead of running. */

@@ -21,6 +21,10 @@ export interface JobResources {
   readonly tmpDir: string;
   /** What the operators of one subtask may hold before they spill (default: half of `memoryBytes`). */
   readonly operatorMemoryBytes?: number;
+  /** `task.timeout`: a subtask still running after this many milliseconds fails its attempt; absent or null: no limit. */
+  readonly taskTimeoutMs?: number | null;
+  /** `taskmanager.worker.heap`: each worker thread's heap limit in MiB; absent or null: V8's default. */
+  readonly workerHeapMb?: number | null;
 }
 
 export interface JobOutcome {

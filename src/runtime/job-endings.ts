@@ -88,30 +88,37 @@ export function jobStarted(job: RunningJob): () => void {
 /** Thrown out of `runInterruptibly` when SIGINT interrupted it. */
 export class InterruptedBySigint extends Error {}
 
+/** Thrown out of `runInterruptibly` when it ran longer than its `timeoutMs`. */
+export class SectionTimedOut extends Error {}
+
 const script = new vm.Script('globalThis[Symbol.for("tsflink.interruptible")]()', { filename: 'tsflink:interruptible' });
 const slot = Symbol.for('tsflink.interruptible');
 
 /**
  * Runs a synchronous section of a job in this thread so that a signal can still end it: SIGINT
  * interrupts it (vm `breakOnSigint`) when the program has no SIGINT listener of its own, and our
- * SIGTERM listener is off meanwhile (the default action ends the process). Not re-entrant
- * across jobs' cleanups, but nests.
+ * SIGTERM listener is off meanwhile (the default action ends the process). With `timeoutMs`,
+ * a section still running after that long is interrupted too (vm `timeout`: even an endless
+ * synchronous loop in a user function), as SectionTimedOut. Not re-entrant across jobs'
+ * cleanups, but nests (a nested section has no timeout of its own).
  */
-export function runInterruptibly(fn: () => void): void {
+export function runInterruptibly(fn: () => void, timeoutMs: number | null = null): void {
   const userSigint = process.listeners('SIGINT').some((l) => l !== listeners.SIGINT);
   if (syncDepth === 0) process.removeListener('SIGTERM', listeners.SIGTERM);
   syncDepth++;
   const g = globalThis as Record<symbol, unknown>;
   const previous = g[slot];
   try {
-    if (userSigint || syncDepth > 1) {
+    if (syncDepth > 1 || (userSigint && timeoutMs === null)) {
       fn();
     } else {
       g[slot] = fn;
       try {
-        script.runInThisContext({ breakOnSigint: true });
+        script.runInThisContext(timeoutMs === null ? { breakOnSigint: !userSigint } : { breakOnSigint: !userSigint, timeout: timeoutMs });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw new InterruptedBySigint('interrupted by SIGINT');
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw new InterruptedBySigint('interrupted by SIGINT');
+        if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new SectionTimedOut(`ran longer than ${timeoutMs} ms`);
         throw e;
       }
     }

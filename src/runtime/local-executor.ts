@@ -9,7 +9,8 @@ import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
 import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
 import { describeExchange } from './worker/exchange-store.ts';
-import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly } from './job-endings.ts';
+import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly, SectionTimedOut } from './job-endings.ts';
+import { taskTimeoutError } from './task-timeout.ts';
 import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
@@ -50,13 +51,19 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
   const pipelined = new Set(plan.tasks.filter((t) => isPipelined(facts, t, exchanges)).map((t) => t.id));
   const tasks = new Map(plan.tasks.map((t) => [t.id, t] as const));
   let superstep = 0;
+  // The subtask the schedule runs now, and whether a producer pipelined into it was running: a
+  // timeout names them (a hang in the consumer's functions happens while the producer pushes).
+  let current: { task: Task; subtask: number; pulling: Task | null } | null = null;
   const runTask = (task: Task, s: number, pulledBy: Output | null): void => {
+    const outer = current;
+    current = pulledBy !== null && outer !== null ? { ...outer, pulling: task } : { task, subtask: s, pulling: null };
     const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
     const writers = pulledBy ? [pulledBy] : outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner));
     const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
     const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
     const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!) : x.reader(s, resources.types)));
     runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep, attempt);
+    current = outer;
   };
   const pull = (producer: Task): InputChannel => {
     let pulled = false;
@@ -85,9 +92,16 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
       {
         run(task, step) {
           superstep = step;
-          runInterruptibly(() => {
-            for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
-          });
+          try {
+            runInterruptibly(() => {
+              for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
+            }, resources.taskTimeoutMs ?? null);
+          } catch (e) {
+            if (e instanceof SectionTimedOut && current !== null) throw taskTimeoutError(current.task, current.subtask, resources.taskTimeoutMs!, current.pulling);
+            throw e;
+          } finally {
+            current = null;
+          }
         },
         release: (task, input) => exchangeOf(task, input).release(),
         isEmpty: (task, input) => exchanges.get(task.id)!.inputs[input]!.isEmpty(),

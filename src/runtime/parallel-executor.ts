@@ -14,7 +14,8 @@ import type { JobOutcome, JobResources } from '../runners/runner.ts';
 import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { staleName } from '../io/stale-files.ts';
-import { jobStarted } from './job-endings.ts';
+import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly, SectionTimedOut } from './job-endings.ts';
+import { timeoutOf } from './task-timeout.ts';
 import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
@@ -48,7 +49,7 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
   const jobId = randomBytes(6).toString('hex');
   const start: StartJob = { type: 'job', jobId, plan, code: job.code, tsx: job.tsx };
   const leaseAndStart = async (): Promise<WorkerLease> => {
-    const lease = await pool.lease(job.threads, jobId);
+    const lease = await pool.lease(job.threads, jobId, resources.workerHeapMb ?? null);
     try {
       await lease.start(start);
     } catch (e) {
@@ -132,6 +133,12 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
     });
   } catch (error) {
     await release(false);
+    if (error instanceof InterruptedBySigint) {
+      // (a task run in this thread was interrupted; the threads are stopped, the files go)
+      cleanup();
+      cancelAfterSigint();
+      return new Promise<never>(() => {}); // the process exits once the cancel has cleaned up
+    }
     throw error;
   } finally {
     await release(true);
@@ -196,6 +203,7 @@ async function runPrepared(
         message,
         transfer,
         describe: `'${task.name}' (subtask ${s + 1} of ${task.parallelism})`,
+        operator: task.name,
         onMessage: (m: FromWorker) => {
           if (m.type === 'batch') store.add(m.exchange, m.target, m.bytes);
           else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
@@ -211,8 +219,8 @@ async function runPrepared(
         },
       });
     }
-    if (inClient.has(task.id)) runInThisThread(runs, { plan, userObjects: resources.userObjects, types: resources.types });
-    else await lease.runAll(runs);
+    if (inClient.has(task.id)) runInThisThread(runs, { plan, userObjects: resources.userObjects, types: resources.types }, resources.taskTimeoutMs ?? null);
+    else await lease.runAll(runs, resources.taskTimeoutMs ?? null);
   };
   const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
   await runSchedule(plan, {
@@ -237,14 +245,19 @@ export function runsInClient(task: Task): boolean {
  * Runs a task's subtasks one after another in this thread, through the same messages a worker
  * sends (no back-pressure wait: the coordinator takes each batch at once).
  */
-function runInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob): void {
+function runInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob, timeoutMs: number | null): void {
   for (const run of runs) {
     let failure: Error | null = null;
     const post = (m: FromWorker): void => {
       if (m.type === 'failed') failure = rebuildError(m.error);
       else run.onMessage(m);
     };
-    runRemoteSubtask(run.message, job, { post, postBatch: post });
+    try {
+      runInterruptibly(() => runRemoteSubtask(run.message, job, { post, postBatch: post }), timeoutMs);
+    } catch (e) {
+      if (e instanceof SectionTimedOut) throw timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs!);
+      throw e;
+    }
     if (failure !== null) throw failure;
   }
 }

@@ -39,6 +39,8 @@ describe('loadConfig defaults', () => {
       jobmanagerAddress: null,
       nodeBinaryPath: process.execPath,
       verbose: false,
+      taskTimeoutMs: null,
+      workerHeapMb: null,
     });
   });
 
@@ -72,6 +74,8 @@ describe('loadConfig file', () => {
       jobmanagerAddress: 'flink.example.com:8081',
       nodeBinaryPath: '/usr/local/bin/node',
       verbose: false,
+      taskTimeoutMs: null,
+      workerHeapMb: null,
     });
     assert.equal(configFilePath(dir, {}), path.join(dir, 'tsflink.yaml'));
   });
@@ -117,6 +121,33 @@ describe('loadConfig file', () => {
     for (const [text, bytes] of cases) {
       assert.equal(loadConfig(workdir(`taskmanager.memory: ${text}`), {}).taskmanagerMemoryBytes, bytes, text);
     }
+  });
+
+  test('task.timeout: durations with units, bare milliseconds; TSFLINK_TASK_TIMEOUT overrides', () => {
+    const cases: [string, number][] = [
+      ['30 s', 30_000],
+      ['500ms', 500],
+      ['2 min', 120_000],
+      ['1.5 s', 1500],
+      ['1 h', 3_600_000],
+      ['30000', 30_000],
+    ];
+    for (const [text, ms] of cases) assert.equal(loadConfig(workdir(`task.timeout: ${text}`), {}).taskTimeoutMs, ms, text);
+    assert.equal(loadConfig(workdir(''), {}).taskTimeoutMs, null);
+    assert.equal(loadConfig(workdir('task.timeout: 30 s'), { TSFLINK_TASK_TIMEOUT: '2s' }).taskTimeoutMs, 2000);
+    assertConfigError(() => loadConfig(workdir('task.timeout: soon'), {}), /Invalid value "soon" for 'task\.timeout'.*a duration such as '30 s'/);
+    assertConfigError(() => loadConfig(workdir('task.timeout: 0'), {}), /'task\.timeout'/);
+    assertConfigError(() => loadConfig(workdir('task.timeout: 5 fortnights'), {}), /'task\.timeout'/);
+    assertConfigError(() => loadConfig(workdir(''), { TSFLINK_TASK_TIMEOUT: '-1' }), /TSFLINK_TASK_TIMEOUT/);
+  });
+
+  test('taskmanager.worker.heap: whole MiB, at least 16 MiB; TSFLINK_WORKER_HEAP overrides', () => {
+    assert.equal(loadConfig(workdir('taskmanager.worker.heap: 512m'), {}).workerHeapMb, 512);
+    assert.equal(loadConfig(workdir('taskmanager.worker.heap: 1g'), {}).workerHeapMb, 1024);
+    assert.equal(loadConfig(workdir(''), {}).workerHeapMb, null);
+    assert.equal(loadConfig(workdir('taskmanager.worker.heap: 512m'), { TSFLINK_WORKER_HEAP: '64m' }).workerHeapMb, 64);
+    assertConfigError(() => loadConfig(workdir('taskmanager.worker.heap: 1m'), {}), /'taskmanager\.worker\.heap'.*at least 16 MiB/);
+    assertConfigError(() => loadConfig(workdir('taskmanager.worker.heap: big'), {}), /'taskmanager\.worker\.heap'/);
   });
 
   test('relative tmp dirs resolve against the configuration file', () => {

@@ -7,10 +7,16 @@
  * and gives them back — or, after a failed attempt or a crash (a thread in an unknown state),
  * they are stopped and later jobs get fresh ones. Jobs that want threads while all are leased
  * wait their turn. Idle threads are unref'd: they never keep the process alive.
+ *
+ * A job may ask for a heap limit per thread (`taskmanager.worker.heap`): it gets threads started
+ * with that limit (idle threads with another one are stopped to make room). A subtask may have a
+ * time limit (`task.timeout`): a thread still running it then is stopped (terminate() ends even
+ * an endless synchronous loop) and the run fails with a TaskTimeoutError.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashError } from '../../errors/index.ts';
+import { timeoutOf } from '../task-timeout.ts';
 import type { FromWorker, RunSubtask, StartJob, ToWorker, WorkerInit } from './protocol.ts';
 import { rebuildError } from './remote-error.ts';
 import { tsxApis } from './tsx.ts';
@@ -25,11 +31,15 @@ export interface SubtaskRun {
   /** Every message the worker sends about this run, before it is done. */
   readonly onMessage: (message: FromWorker) => void;
   readonly describe: string;
+  /** The operator it runs (a timeout's error names it). */
+  readonly operator?: string;
 }
 
 interface Slot {
   readonly worker: Worker;
   readonly inFlight: Int32Array;
+  /** Its heap limit in MiB (null: V8's default). */
+  readonly heapMb: number | null;
   leased: boolean;
   dead: boolean;
   /** Its place in the lease that holds it (error messages name it). */
@@ -41,22 +51,22 @@ interface Slot {
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly waiting: { readonly threads: number; readonly grant: (slots: Slot[]) => void }[] = [];
+  private readonly waiting: { readonly threads: number; readonly heapMb: number | null; readonly grant: (slots: Slot[]) => void }[] = [];
 
   /** Threads alive now (idle or leased). */
   get size(): number {
     return this.slots.length;
   }
 
-  /** Starts threads in the background until `threads` are alive; returns at once. */
+  /** Starts threads (with V8's default heap) in the background until `threads` are alive; returns at once. */
   warm(threads: number): void {
-    while (this.slots.length < threads) this.spawn();
+    while (this.slots.length < threads) this.spawn(null);
   }
 
-  /** Leases `threads` threads for one attempt of a job, waiting while other jobs hold them. */
-  lease(threads: number, jobId: string): Promise<WorkerLease> {
+  /** Leases `threads` threads (each with a heap limit of `heapMb` MiB, null: V8's default) for one attempt of a job, waiting while other jobs hold them. */
+  lease(threads: number, jobId: string, heapMb: number | null = null): Promise<WorkerLease> {
     return new Promise<WorkerLease>((resolve) => {
-      this.waiting.push({ threads, grant: (slots) => resolve(new WorkerLease(this, slots, jobId)) });
+      this.waiting.push({ threads, heapMb, grant: (slots) => resolve(new WorkerLease(this, slots, jobId)) });
       this.grant();
     });
   }
@@ -69,10 +79,13 @@ export class WorkerPool {
   grant(): void {
     while (this.waiting.length > 0) {
       const next = this.waiting[0]!;
-      const idle = this.slots.filter((s) => !s.leased).length;
+      // Idle threads with another heap limit make room for ones with this job's.
+      const fits = (s: Slot): boolean => !s.leased && s.heapMb === next.heapMb;
+      if (this.slots.filter(fits).length < next.threads) for (const s of this.slots.filter((x) => !x.leased && x.heapMb !== next.heapMb)) void this.retire(s);
+      const idle = this.slots.filter(fits).length;
       const room = Math.max(next.threads, os.availableParallelism()) - this.slots.length;
-      for (let n = Math.min(room, next.threads - idle); n > 0; n--) this.spawn();
-      const free = this.slots.filter((s) => !s.leased);
+      for (let n = Math.min(room, next.threads - idle); n > 0; n--) this.spawn(next.heapMb);
+      const free = this.slots.filter(fits);
       if (free.length < next.threads) return;
       this.waiting.shift();
       const taken = free.slice(0, next.threads);
@@ -108,18 +121,19 @@ export class WorkerPool {
     if (i >= 0) this.slots.splice(i, 1);
   }
 
-  private spawn(): void {
+  private spawn(heapMb: number | null): void {
     const inFlight = new SharedArrayBuffer(4);
     const tsx = isTypeScript ? tsxApis() : null;
     const workerData: WorkerInit = { tsx, inFlight };
     const execArgv = workerExecArgv();
+    const resourceLimits = heapMb === null ? undefined : { maxOldGenerationSizeMb: heapMb };
     const worker = tsx
       ? new Worker(
           `Promise.all([import(${JSON.stringify(tsx.esm)}), import(${JSON.stringify(tsx.cjs)})]).then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(workerMainUrl.href)}); })`,
-          { eval: true, workerData, execArgv },
+          { eval: true, workerData, execArgv, resourceLimits },
         )
-      : new Worker(workerMainUrl, { workerData, execArgv });
-    const slot: Slot = { worker, inFlight: new Int32Array(inFlight), leased: false, dead: false, position: 0, starting: null, running: null };
+      : new Worker(workerMainUrl, { workerData, execArgv, resourceLimits });
+    const slot: Slot = { worker, inFlight: new Int32Array(inFlight), heapMb, leased: false, dead: false, position: 0, starting: null, running: null };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.die(slot, e.message));
@@ -211,8 +225,11 @@ export class WorkerLease {
     ).then(() => {});
   }
 
-  /** Runs every subtask, each on the next free thread of the lease; rejects on the first failure. */
-  runAll(runs: readonly SubtaskRun[]): Promise<void> {
+  /**
+   * Runs every subtask, each on the next free thread of the lease; rejects on the first failure.
+   * A subtask still running after `timeoutMs` fails the run and its thread is stopped.
+   */
+  runAll(runs: readonly SubtaskRun[], timeoutMs: number | null = null): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let next = 0;
       let finished = 0;
@@ -225,14 +242,26 @@ export class WorkerLease {
           return;
         }
         const run = runs[next++]!;
+        const timer =
+          timeoutMs === null
+            ? null
+            : setTimeout(() => {
+                if (slot.running?.run !== run) return;
+                const r = slot.running;
+                slot.running = null;
+                void this.pool.retire(slot);
+                r.reject(timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs));
+              }, timeoutMs).unref();
         slot.running = {
           run,
           resolve: () => {
+            if (timer !== null) clearTimeout(timer);
             finished++;
             if (finished === runs.length) resolve();
             else startOn(slot);
           },
           reject: (e) => {
+            if (timer !== null) clearTimeout(timer);
             if (!failed) {
               failed = true;
               reject(e);
