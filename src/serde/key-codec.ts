@@ -26,7 +26,8 @@
  * 0x07 bytes: each byte as a code unit of a string; then 0x00
  * 0x08 tuple: the fields' encodings; then 0x00
  * 0x09 object: 0x01 id(as number) bytes(as 0x07) for a registered custom type, or
- *      0x02 className(as string) then per field in name order: name(as string) value; then 0x00
+ *      0x02 className(as string) then per field in name order: 0x01 name(as string) value; then 0x00
+ *      (the 0x01 keeps an empty name, whose string is just 0x00, apart from the end)
  * ```
  */
 import type { TypeRegistry } from './type-registry.ts';
@@ -245,6 +246,7 @@ export class KeyEncoder {
     this.string(v.constructor?.name ?? '');
     const rec = v as Record<string, unknown>;
     for (const k of Object.keys(v).sort()) {
+      this.byte(0x01);
       this.string(k);
       this.value(rec[k]);
     }

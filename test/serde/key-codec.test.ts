@@ -101,6 +101,22 @@ describe('canonical key encoding: properties', () => {
     assert.equal(hex(enc.encode({ a: 1, b: [2] })), hex(enc.encode({ b: [2], a: 1 })));
     assert.notEqual(hex(enc.encode({ a: 1 })), hex(enc.encode([1])));
   });
+  it('an empty field name is a field, not the end of the object (found by npm run fuzz)', () => {
+    const empty = {};
+    const withEmptyName = { '': 0 };
+    assert.equal(sign(compareKeyBytes(enc.encode(empty), enc.encode(withEmptyName))), -1);
+    // Prefix-free: {} is a field of a tuple, and what follows it must not be read as its fields.
+    assert.equal(sign(compareKeyBytes(enc.encode([empty, 0, 1]), enc.encode([withEmptyName]))), -1);
+    assert.equal(sign(compareKeyBytes(enc.encode([{ '': {} }, 'b']), enc.encode([{ '': { '': '' } }]))), -1);
+    const nullProto = Object.assign(Object.create(null), { '': {}, b: '' });
+    const other = Object.assign(Object.create(null), { '': { '': '' } });
+    assert.equal(sign(compareKeyBytes(enc.encode(nullProto), enc.encode(other))), -1);
+    // A descending field reverses the order whatever follows it: {''} > {} descending comes first.
+    const x = enc.encodeSortKey([empty, false], [false, true]);
+    const y = enc.encodeSortKey([{ '': null }, undefined], [false, true]);
+    assert.equal(sign(compareKeyBytes(x, y)), 1);
+  });
+
   it('refuses functions and symbols', () => {
     assert.throws(() => enc.encode(() => 1), /function cannot be a key/);
     assert.throws(() => enc.encode([Symbol('s')]), /symbol cannot be a key/);
