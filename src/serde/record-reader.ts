@@ -122,6 +122,9 @@ export class RecordReader {
     this.bytes = batch;
     this.text = nodeBufferOver(batch);
     this.view = view;
+    // The window is of the previous batch: a caller may refill one buffer with the next batch.
+    this.window = null;
+    this.windowOf = EMPTY;
     return count;
   }
 

@@ -194,4 +194,22 @@ describe('record batches', () => {
       assert.deepStrictEqual(r.readAll(w.finish()), values);
     }
   });
+
+  it('a reader given the same buffer refilled with another batch reads the new strings (found by npm run fuzz)', () => {
+    const types = new TypeRegistry();
+    const w = new RecordWriter(types);
+    const r = new RecordReader(types);
+    w.write(['hello', 'a']);
+    const buffer = w.finish();
+    w.write(['world', 'b']);
+    const next = w.finish();
+    assert.deepStrictEqual(r.readAll(buffer), [['hello', 'a']]);
+    // A caller that reads batches into one reused buffer (same object, same length).
+    buffer.set(next);
+    assert.deepStrictEqual(r.readAll(buffer), [['world', 'b']]);
+    const seen: unknown[] = [];
+    buffer.set(batchOf([['again', 'c']], types));
+    r.forEach(buffer, (v) => seen.push(v));
+    assert.deepStrictEqual(seen, [['again', 'c']]);
+  });
 });
