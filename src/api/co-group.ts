@@ -1,5 +1,6 @@
 /** The coGroup builder: `a.coGroup(b).where(k).equalTo(k2).using(f)`. */
 import type { NodeParams } from '../plan/nodes.ts';
+import { checkFunction } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { CoGroupFn } from './functions.ts';
 import { type KeyArgs, checkKeyWidths, toKeySpec } from './keys.ts';
@@ -10,21 +11,22 @@ export class CoGroupWhere<L, R> {
 
   /** @internal */
   constructor(left: DataSet<L>, right: DataSet<R>) {
-    left.env.checkSameEnvironment([right]);
+    left.env.checkSameEnvironment([right], 'coGroup');
     this.left = left;
     this.right = right;
   }
 
   where(...keys: KeyArgs<L>): { equalTo(...keys: KeyArgs<R>): { using<O>(f: CoGroupFn<L, R, O>): DataSet<O> } } {
     const env = this.left.env;
-    const leftKeys = toKeySpec(keys, env.objects, 'coGroup.where');
+    const leftKeys = toKeySpec(keys, env.objects, 'coGroup().where');
     return {
       equalTo: (...rightArgs: KeyArgs<R>) => {
-        const rightKeys = toKeySpec(rightArgs, env.objects, 'coGroup.equalTo');
-        checkKeyWidths(leftKeys, rightKeys, 'coGroup');
+        const rightKeys = toKeySpec(rightArgs, env.objects, 'coGroup().equalTo');
+        checkKeyWidths(leftKeys, rightKeys, 'coGroup().equalTo');
         return {
           /** `f(leftValues, rightValues, out)` once per key present on either side. */
           using: <O>(f: CoGroupFn<L, R, O>): DataSet<O> => {
+            checkFunction(f, 'coGroup().using', 'coGroup', 'CoGroupFunction');
             const params: NodeParams = { kind: 'CoGroup', leftKeys, rightKeys, fn: env.objects.add(f) };
             return new DataSet<O>(env, env.addNode(params, [this.left.id, this.right.id]));
           },

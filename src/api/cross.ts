@@ -1,6 +1,7 @@
 /** The cross builder: all pairs `[left, right]`, refined by `.using(f)` or projections. */
 import { PlanError } from '../errors/index.ts';
 import type { NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
+import { checkFunction } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { CrossFn } from './functions.ts';
 import type { PickFields } from './keys.ts';
@@ -10,7 +11,7 @@ import type { Positions } from './internal.ts';
 export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends DataSet<T> {
   /** @internal */
   static create<L, R>(left: DataSet<L>, right: DataSet<R>, hint: SizeHint): CrossOperator<L, R, [L, R]> {
-    left.env.checkSameEnvironment([right]);
+    left.env.checkSameEnvironment([right], hint === 'TINY' ? 'crossWithTiny' : hint === 'HUGE' ? 'crossWithHuge' : 'cross');
     const id = left.env.addNode({ kind: 'Cross', fn: null, projection: null, hint }, [left.id, right.id]);
     return new CrossOperator<L, R, [L, R]>(left.env, id);
   }
@@ -25,6 +26,7 @@ export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends D
   using<O>(f: CrossFn<L, R, O>): DataSet<O> {
     const p = this.params();
     if (p.projection) throw new PlanError('cross: using() cannot follow projectFirst/projectSecond');
+    checkFunction(f, 'cross().using', 'cross', 'CrossFunction');
     this.env.updateNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } });
     return new DataSet<O>(this.env, this.id);
   }

@@ -4,7 +4,8 @@
  * until `execute()`, `collect()` or `count()`.
  */
 import { PlanError } from '../errors/index.ts';
-import { checkParallelism } from './checks.ts';
+import { csvDialectProblem } from '../io/csv-dialect.ts';
+import { checkFunction, checkParallelism, planError } from './checks.ts';
 import type { AggregationKind, KeySpec, NodeParams, SortKey, WriteModeName } from '../plan/nodes.ts';
 import { type Aggregation, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
@@ -38,12 +39,12 @@ export class DataSet<T> {
 
   /** @internal adds a node reading this data set (and `more` inputs) and returns a handle of the result type. */
   protected derive<O>(params: NodeParams, more: readonly DataSet<unknown>[] = []): DataSet<O> {
-    this.env.checkSameEnvironment(more);
     return new DataSet<O>(this.env, this.env.addNode(params, [this.id, ...more.map((d) => d.id)]));
   }
 
-  /** @internal */ protected fn(f: unknown, what: string): string {
-    if (typeof f !== 'function' && (f === null || typeof f !== 'object')) throw new PlanError(`${what}: expected a function, got ${typeof f}`);
+  /** @internal checks a user function (`method` is what a rich function must have) and registers it. */
+  protected fn(f: unknown, what: string, method: string, richClass: string): string {
+    checkFunction(f, what, method, richClass);
     return this.env.objects.add(f);
   }
 
@@ -80,7 +81,7 @@ export class DataSet<T> {
   withBroadcastSet<B>(name: string, dataSet: DataSet<B>): this;
   withBroadcastSet(a: string | { env: ExecutionEnvironment; id: number }, b: string | { env: ExecutionEnvironment; id: number }): this {
     const [name, ds] = typeof a === 'string' ? [a, b as { env: ExecutionEnvironment; id: number }] : [b as string, a];
-    this.env.checkSameEnvironment([ds]);
+    this.env.checkSameEnvironment([ds], 'withBroadcastSet');
     this.env.addBroadcastInput(this.id, name, ds.id);
     return this;
   }
@@ -88,19 +89,19 @@ export class DataSet<T> {
   // ---- element-wise -------------------------------------------------------------------
 
   map<O>(f: MapFn<T, O>): DataSet<O> {
-    return this.derive({ kind: 'Map', fn: this.fn(f, 'map') });
+    return this.derive({ kind: 'Map', fn: this.fn(f, 'map', 'map', 'MapFunction') });
   }
 
   flatMap<O>(f: FlatMapFn<T, O>): DataSet<O> {
-    return this.derive({ kind: 'FlatMap', fn: this.fn(f, 'flatMap') });
+    return this.derive({ kind: 'FlatMap', fn: this.fn(f, 'flatMap', 'flatMap', 'FlatMapFunction') });
   }
 
   mapPartition<O>(f: MapPartitionFn<T, O>): DataSet<O> {
-    return this.derive({ kind: 'MapPartition', fn: this.fn(f, 'mapPartition') });
+    return this.derive({ kind: 'MapPartition', fn: this.fn(f, 'mapPartition', 'mapPartition', 'MapPartitionFunction') });
   }
 
   filter(f: FilterFn<T>): DataSet<T> {
-    return this.derive({ kind: 'Filter', fn: this.fn(f, 'filter') });
+    return this.derive({ kind: 'Filter', fn: this.fn(f, 'filter', 'filter', 'FilterFunction') });
   }
 
   /** A tuple of the chosen fields, in the given order. */
@@ -113,11 +114,11 @@ export class DataSet<T> {
   // ---- whole-set reductions -------------------------------------------------------------
 
   reduce(f: ReduceFn<T>): DataSet<T> {
-    return this.derive({ kind: 'Reduce', fn: this.fn(f, 'reduce'), keys: null });
+    return this.derive({ kind: 'Reduce', fn: this.fn(f, 'reduce', 'reduce', 'ReduceFunction'), keys: null });
   }
 
   reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
-    return this.derive({ kind: 'GroupReduce', fn: this.fn(f, 'reduceGroup'), keys: null, sortKeys: [], combinable: options.combinable === true || hasCombine(f) });
+    return this.derive({ kind: 'GroupReduce', fn: this.fn(f, 'reduceGroup', 'reduce', 'GroupReduceFunction'), keys: null, sortKeys: [], combinable: options.combinable === true || hasCombine(f) });
   }
 
   aggregate(agg: Aggregation, field: PositionOf<T>): AggregateOperator<T> {
@@ -188,6 +189,7 @@ export class DataSet<T> {
 
   /** Bag union: every element of both sets, duplicates kept. */
   union(other: DataSet<T>): DataSet<T> {
+    this.env.checkSameEnvironment([other], 'union');
     return this.derive({ kind: 'Union' }, [other as DataSet<unknown>]);
   }
 
@@ -228,8 +230,8 @@ export class DataSet<T> {
   /** Starts a delta iteration with this data set as the initial solution set, keyed by `keys`. */
   iterateDelta<W>(workset: DataSet<W>, maxIterations: number, ...keys: KeyArgs<T>): DeltaIteration<T, W> {
     checkMaxIterations(maxIterations, 'iterateDelta');
-    this.env.checkSameEnvironment([workset]);
-    if (keys.length === 0) throw new PlanError('iterateDelta: the solution set needs a key');
+    this.env.checkSameEnvironment([workset], 'iterateDelta');
+    if (keys.length === 0) throw planError('iterateDelta', 'the solution set needs a key');
     return new DeltaIteration<T, W>(this, workset, maxIterations, this.keys(keys, 'iterateDelta'));
   }
 
@@ -245,6 +247,9 @@ export class DataSet<T> {
   }
 
   writeCsv(path: string, options: WriteCsvOptions = {}): DataSink {
+    // The quote writeCsv uses is readCsv's default; a dialect readCsv refuses is refused here too.
+    const problem = csvDialectProblem(options.fieldDelimiter ?? ',', options.lineDelimiter ?? '\n', '"');
+    if (problem !== null) throw planError('writeCsv', problem);
     return this.env.addSink(
       {
         kind: 'CsvSink',

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { basename } from 'node:path';
 import { loadConfig, type TsflinkConfig } from '../config/config.ts';
 import { PlanError } from '../errors/index.ts';
+import { csvDialectProblem } from '../io/csv-dialect.ts';
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from '../optimizer/explain.ts';
 import { formatPlanHtml } from '../optimizer/explain-html.ts';
 import { toPlanJson } from '../optimizer/plan-json.ts';
@@ -17,10 +18,11 @@ import type { JobOutcome } from '../runners/runner.ts';
 import type { ClassType, CustomDeserializer, CustomSerializer } from '../serde/type-registry.ts';
 import { TypeRegistry } from '../serde/type-registry.ts';
 import { userCallSite } from './call-site.ts';
-import { checkParallelism } from './checks.ts';
+import { checkParallelism, describeArgument, planError } from './checks.ts';
 import type { FieldValue } from './constants.ts';
 import { DataSet } from './internal.ts';
 import { DataSink } from './internal.ts';
+import { checkPathConflicts } from './path-conflicts.ts';
 import { UserObjects } from './user-objects.ts';
 
 export interface ReadCsvOptions {
@@ -115,7 +117,8 @@ export class ExecutionEnvironment {
       includedFields: included ? [...included] : null,
       ignoreInvalidLines: options.ignoreInvalidLines ?? false,
     };
-    if (csv.fieldDelimiter === '' || csv.lineDelimiter === '') throw new PlanError('readCsv: delimiters must not be empty');
+    const problem = csvDialectProblem(csv.fieldDelimiter, csv.lineDelimiter, csv.quoteCharacter);
+    if (problem !== null) throw planError('readCsv', problem);
     return this.source({ kind: 'CsvSource', path, types: [...types], options: csv });
   }
 
@@ -181,7 +184,7 @@ export class ExecutionEnvironment {
   /** Runs every sink defined since the last run. */
   async execute(options: ExecuteOptions = {}): Promise<JobExecutionResult> {
     const sinks = this.takePendingSinks();
-    if (sinks.length === 0) throw new PlanError('No data sinks have been defined since the last execution; call output(), writeText() or writeCsv() first');
+    if (sinks.length === 0) throw planError('execute', 'No data sinks have been defined since the last execution; call output(), writeText() or writeCsv() first');
     const jobName = options.jobName ?? this.defaultJobName();
     const outcome = await this.run(sinks, jobName, options.local);
     return { jobName, netRuntimeMs: outcome.netRuntimeMs, accumulators: { ...outcome.accumulators } };
@@ -189,7 +192,7 @@ export class ExecutionEnvironment {
 
   /** The optimized plan of the pending sinks as JSON; nothing runs. */
   getExecutionPlan(): string {
-    if (this.pendingSinks.length === 0) throw new PlanError('No data sinks have been defined; nothing to plan');
+    if (this.pendingSinks.length === 0) throw planError('getExecutionPlan', 'No data sinks have been defined since the last execution; nothing to plan');
     const plan = this.optimizedPlan(this.pendingSinks, this.defaultJobName());
     return JSON.stringify(toPlanJson(plan));
   }
@@ -234,7 +237,9 @@ export class ExecutionEnvironment {
   }
 
   private optimizedPlan(sinks: readonly number[], jobName: string): PhysicalPlan {
-    return optimize(this.logicalPlan(sinks, jobName));
+    const plan = this.logicalPlan(sinks, jobName);
+    checkPathConflicts(plan);
+    return optimize(plan);
   }
 
   private async run(sinks: readonly number[], jobName: string, local: boolean | undefined): Promise<JobOutcome> {
@@ -316,7 +321,7 @@ export class ExecutionEnvironment {
 
   /** @internal */
   addBroadcastInput(id: number, name: string, input: number): void {
-    if (typeof name !== 'string' || name === '') throw new PlanError('withBroadcastSet: the name must be a non-empty string');
+    if (typeof name !== 'string' || name === '') throw planError('withBroadcastSet', `the name must be a non-empty string, got ${describeArgument(name)}`);
     const node = this.getNode(id);
     const broadcastInputs: BroadcastInput[] = [...node.broadcastInputs.filter((b) => b.name !== name), { name, input }];
     this.nodes[id] = createNode({ ...node, broadcastInputs });
@@ -334,10 +339,19 @@ export class ExecutionEnvironment {
     return new DataSet<T>(this, id);
   }
 
-  /** @internal */
-  checkSameEnvironment(others: readonly { env: ExecutionEnvironment }[]): void {
+  /**
+   * @internal `what` (the user's call, e.g. `union`) got data sets `others`: each must be a data set
+   * of this environment, since a plan holds the nodes of one environment only (as in Flink).
+   */
+  checkSameEnvironment(others: readonly unknown[], what: string): void {
     for (const o of others) {
-      if (o.env !== this) throw new PlanError('data sets of different environments cannot be combined');
+      if (!(o instanceof DataSet)) throw planError(what, `expected a DataSet, got ${describeArgument(o)}`);
+      if (o.env !== this) {
+        throw planError(
+          what,
+          `the data set '${o.env.getNode(o.id).name}' belongs to another execution environment; data sets of different environments (two getEnvironment() calls) cannot be combined: build both from one environment`,
+        );
+      }
     }
   }
 }

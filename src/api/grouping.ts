@@ -3,6 +3,7 @@
  * (reduce, reduceGroup, aggregate, first) becomes one plan node carrying that key.
  */
 import { PlanError } from '../errors/index.ts';
+import { checkFunction } from './checks.ts';
 import type { KeySpec, SortKey } from '../plan/nodes.ts';
 import type { Aggregation, Order } from './constants.ts';
 import { AggregateOperator, type DataSet, type PositionOf, checkCount, checkOrder } from './internal.ts';
@@ -25,6 +26,7 @@ export class Grouping<T> {
 
   /** `f(values, out)` once per group; `values` yields the group's elements (in `sortGroup` order). */
   reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
+    checkFunction(f, 'groupBy().reduceGroup', 'reduce', 'GroupReduceFunction');
     const env = this.input.env;
     const fn = env.objects.add(f);
     const id = env.addNode(
@@ -52,6 +54,7 @@ export class Grouping<T> {
 export class UnsortedGrouping<T> extends Grouping<T> {
   /** One element per group: the left fold of `f` over the group (always combined before the shuffle). */
   reduce(f: ReduceFn<T>): DataSet<T> {
+    checkFunction(f, 'groupBy().reduce', 'reduce', 'ReduceFunction');
     const env = this.input.env;
     const id = env.addNode({ kind: 'Reduce', fn: env.objects.add(f), keys: this.keys }, [this.input.id]);
     return env.dataSet<T>(id);

@@ -44,7 +44,7 @@ export class IterativeDataSet<T> extends DataSet<T> {
   closeWith<C = unknown>(next: DataSet<T>, terminationCriterion?: DataSet<C>): DataSet<T> {
     if (this.closed) throw new PlanError('closeWith: this iteration is already closed');
     const more: DataSet<unknown>[] = terminationCriterion === undefined ? [] : [terminationCriterion as DataSet<unknown>];
-    this.env.checkSameEnvironment([next, ...more]);
+    this.env.checkSameEnvironment([next, ...more], 'closeWith');
     this.closed = true;
     const params = { kind: 'BulkIteration', partialSolution: this.id, maxIterations: this.maxIterations, hasTermination: more.length > 0 } as const;
     return this.env.dataSet<T>(this.env.addNode(params, [next.id, ...more.map((d) => d.id)]));
@@ -123,7 +123,7 @@ export class DeltaIteration<S, W> {
    */
   closeWith(solutionSetDelta: DataSet<S>, newWorkset: DataSet<W>): DataSet<S> {
     if (this.closed) throw new PlanError('closeWith: this iteration is already closed');
-    this.env.checkSameEnvironment([solutionSetDelta, newWorkset]);
+    this.env.checkSameEnvironment([solutionSetDelta, newWorkset], 'closeWith');
     this.closed = true;
     const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys } as const;
     return this.env.dataSet<S>(this.env.addNode(params, [solutionSetDelta.id, newWorkset.id]));

@@ -3,6 +3,7 @@
  * `.projectFirst/.projectSecond` refine; outer joins need `.using(f)` before they are a data set.
  */
 import { PlanError } from '../errors/index.ts';
+import { checkFunction } from './checks.ts';
 import type { JoinType, KeySpec, NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
 import { DataSet } from './internal.ts';
 import type { JoinFn } from './functions.ts';
@@ -10,6 +11,14 @@ import { type FieldKey, type KeyArgs, type PickFields, checkKeyWidths, toKeySpec
 
 /** Positions of a tuple type usable in a projection. */
 export type Positions<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : never;
+
+/** The method the user called: `join`, `joinWithTiny`, `leftOuterJoin`, … (for error messages). */
+function joinCall(joinType: JoinType, hint: SizeHint): string {
+  if (joinType === 'LEFT_OUTER') return 'leftOuterJoin';
+  if (joinType === 'RIGHT_OUTER') return 'rightOuterJoin';
+  if (joinType === 'FULL_OUTER') return 'fullOuterJoin';
+  return hint === 'TINY' ? 'joinWithTiny' : hint === 'HUGE' ? 'joinWithHuge' : 'join';
+}
 
 export class JoinWhere<L, R> {
   private readonly left: DataSet<L>;
@@ -19,7 +28,7 @@ export class JoinWhere<L, R> {
 
   /** @internal */
   constructor(left: DataSet<L>, right: DataSet<R>, joinType: JoinType, hint: SizeHint) {
-    left.env.checkSameEnvironment([right]);
+    left.env.checkSameEnvironment([right], joinCall(joinType, hint));
     this.left = left;
     this.right = right;
     this.joinType = joinType;
@@ -27,11 +36,12 @@ export class JoinWhere<L, R> {
   }
 
   where(...keys: KeyArgs<L>): { equalTo(...keys: KeyArgs<R>): JoinOperator<L, R, [L, R]> } {
-    const leftKeys = toKeySpec(keys, this.left.env.objects, 'join.where');
+    const call = joinCall(this.joinType, this.hint);
+    const leftKeys = toKeySpec(keys, this.left.env.objects, `${call}().where`);
     return {
       equalTo: (...rightArgs: KeyArgs<R>): JoinOperator<L, R, [L, R]> => {
-        const rightKeys = toKeySpec(rightArgs, this.left.env.objects, 'join.equalTo');
-        checkKeyWidths(leftKeys, rightKeys, 'join');
+        const rightKeys = toKeySpec(rightArgs, this.left.env.objects, `${call}().equalTo`);
+        checkKeyWidths(leftKeys, rightKeys, `${call}().equalTo`);
         const params: NodeParams = { kind: 'Join', joinType: this.joinType, leftKeys, rightKeys, fn: null, projection: null, hint: this.hint };
         const id = this.left.env.addNode(params, [this.left.id, this.right.id]);
         return new JoinOperator<L, R, [L, R]>(this.left.env, id);
@@ -53,6 +63,7 @@ export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends Da
   using<O>(f: JoinFn<L, R, O>): DataSet<O> {
     const p = this.params();
     if (p.projection) throw new PlanError('join: using() cannot follow projectFirst/projectSecond');
+    checkFunction(f, 'join().using', 'join', 'JoinFunction');
     this.env.updateNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } });
     return new DataSet<O>(this.env, this.id);
   }
@@ -87,18 +98,19 @@ export class OuterJoinWhere<L, R, LO, RO> {
 
   /** @internal */
   constructor(left: DataSet<L>, right: DataSet<R>, joinType: JoinType) {
-    left.env.checkSameEnvironment([right]);
+    left.env.checkSameEnvironment([right], joinCall(joinType, 'NONE'));
     this.left = left;
     this.right = right;
     this.joinType = joinType;
   }
 
   where(...keys: KeyArgs<L>): { equalTo(...keys: KeyArgs<R>): OuterJoinOperator<LO, RO> } {
-    const leftKeys = toKeySpec(keys, this.left.env.objects, `${this.joinType} join.where`);
+    const call = joinCall(this.joinType, 'NONE');
+    const leftKeys = toKeySpec(keys, this.left.env.objects, `${call}().where`);
     return {
       equalTo: (...rightArgs: KeyArgs<R>): OuterJoinOperator<LO, RO> => {
-        const rightKeys = toKeySpec(rightArgs, this.left.env.objects, `${this.joinType} join.equalTo`);
-        checkKeyWidths(leftKeys, rightKeys, 'outer join');
+        const rightKeys = toKeySpec(rightArgs, this.left.env.objects, `${call}().equalTo`);
+        checkKeyWidths(leftKeys, rightKeys, `${call}().equalTo`);
         return new OuterJoinOperator<LO, RO>(this.left, this.right, this.joinType, leftKeys, rightKeys);
       },
     };
@@ -123,6 +135,7 @@ export class OuterJoinOperator<LO, RO> {
   }
 
   using<O>(f: JoinFn<LO, RO, O>): DataSet<O> {
+    checkFunction(f, `${joinCall(this.joinType, 'NONE')}().using`, 'join', 'JoinFunction');
     const env = this.left.env;
     const params: NodeParams = {
       kind: 'Join',

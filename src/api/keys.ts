@@ -2,7 +2,7 @@
  * Keys as the user writes them (positions, names, dotted paths, selectors) and their
  * normalisation into the plan's `KeySpec`. The types make an out-of-range position a compile error.
  */
-import { PlanError } from '../errors/index.ts';
+import { checkFunction, describeArgument, planError } from './checks.ts';
 import type { KeySpec } from '../plan/nodes.ts';
 import { KeySelector } from './functions.ts';
 import type { UserObjects } from './user-objects.ts';
@@ -34,25 +34,30 @@ export type PickFields<T, I extends readonly number[]> = { -readonly [K in keyof
 
 /** Turns the user's key arguments into a plan key, registering a selector function as a user object. */
 export function toKeySpec(args: readonly unknown[], objects: UserObjects, what: string): KeySpec {
-  if (args.length === 0) throw new PlanError(`${what}: at least one key is required`);
+  if (args.length === 0) throw planError(what, 'at least one key is required');
   const first = args[0];
-  if (typeof first === 'function' || first instanceof KeySelector) {
-    if (args.length > 1) throw new PlanError(`${what}: a key selector must be the only key`);
+  if (typeof first === 'function' || first instanceof KeySelector || hasGetKey(first)) {
+    if (args.length > 1) throw planError(what, 'a key selector must be the only key');
+    checkFunction(first, what, 'getKey', 'KeySelector');
     return { kind: 'selector', fn: objects.add(first) };
   }
   const fields: (number | string)[] = [];
   for (const a of args) {
     if (typeof a === 'number') {
-      if (!Number.isInteger(a) || a < 0) throw new PlanError(`${what}: key position ${a} is not a non-negative integer`);
+      if (!Number.isInteger(a) || a < 0) throw planError(what, `key position ${a} is not a non-negative integer`);
       fields.push(a);
     } else if (typeof a === 'string') {
-      if (a === '' || a.split('.').some((p) => p === '')) throw new PlanError(`${what}: invalid key expression '${a}'`);
+      if (a === '' || a.split('.').some((p) => p === '')) throw planError(what, `invalid key expression '${a}'`);
       fields.push(/^\d+$/.test(a) ? Number(a) : a);
     } else {
-      throw new PlanError(`${what}: a key must be a field position, a field name or a key selector, got ${typeof a}`);
+      throw planError(what, `a key must be a field position, a field name or a key selector (a function or a KeySelector), got ${describeArgument(a, 'getKey')}`);
     }
   }
   return { kind: 'fields', fields };
+}
+
+function hasGetKey(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && typeof (v as { getKey?: unknown }).getKey === 'function';
 }
 
 /** Number of fields a key compares, for checking that both sides of a join agree; null for selectors. */
@@ -67,5 +72,5 @@ export function keyWidth(spec: KeySpec): number | null {
 export function checkKeyWidths(left: KeySpec, right: KeySpec, what: string): void {
   const l = keyWidth(left);
   const r = keyWidth(right);
-  if (l !== null && r !== null && l !== r) throw new PlanError(`${what}: the keys of both sides must have the same number of fields (${l} vs ${r})`);
+  if (l !== null && r !== null && l !== r) throw planError(what, `the keys of both sides must have the same number of fields (${l} vs ${r})`);
 }

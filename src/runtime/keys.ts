@@ -26,11 +26,14 @@ export function compileKeyExtractor(spec: KeySpec, userObjects: ReadonlyMap<stri
             : null;
       if (!fn) throw new TaskError(operator, 'the key selector is neither a function nor a KeySelector');
       return (r) => {
+        let key: unknown;
         try {
-          return fn(r);
+          key = fn(r);
         } catch (e) {
           throw new UserFunctionError(operator, describeRecord(r), e);
         }
+        if (!isKeyValue(key)) throw badSelectorKey(operator, key, r);
+        return key;
       };
     }
     case 'fields': {
@@ -44,6 +47,41 @@ export function compileKeyExtractor(spec: KeySpec, userObjects: ReadonlyMap<stri
       };
     }
   }
+}
+
+/**
+ * What a key selector may return (SPEC §3, §4): a value that compares by value, the same in every
+ * process. `undefined`, NaN (never equal to itself), functions and symbols are not: at p=1 they
+ * would group by identity, across workers they cannot travel, so each fails the task wherever it runs.
+ */
+function isKeyValue(key: unknown): boolean {
+  switch (typeof key) {
+    case 'string':
+    case 'boolean':
+    case 'bigint':
+      return true;
+    case 'number':
+      return key === key;
+    case 'object':
+      if (!Array.isArray(key)) return true;
+      for (let i = 0; i < key.length; i++) if (!isKeyValue(key[i])) return false;
+      return true;
+    default:
+      return false;
+  }
+}
+
+function badSelectorKey(operator: string, key: unknown, record: unknown): TaskError {
+  return new TaskError(
+    operator,
+    `the key selector returned ${describeKeyValue(key)} for the record ${describeRecord(record)}; a key must be a string, a number (not NaN), a boolean, a bigint, null, bytes, a tuple of these, an object or a registered custom type`,
+  );
+}
+
+function describeKeyValue(v: unknown): string {
+  if (typeof v === 'number') return 'NaN';
+  if (Array.isArray(v)) return `a tuple holding ${describeKeyValue(v.find((k) => !isKeyValue(k)))}`;
+  return typeof v === 'function' ? 'a function' : typeof v === 'symbol' ? 'a symbol' : 'undefined';
 }
 
 function fieldReader(field: number | string, operator: string): KeyExtractor {

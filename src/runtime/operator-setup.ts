@@ -43,7 +43,7 @@ export class OperatorSetup {
     this.name = op.strategy === 'COMBINE' ? `Combine (${op.node.name})` : op.node.name;
     this.subtask = subtask;
     this.parallelism = parallelism;
-    this.ctx = ctx;
+    this.ctx = ctx.forOperator(this.name, !chained);
     this.resources = resources;
     this.job = job;
     this.copyOnHold = chained && !resources.objectReuse;
@@ -74,6 +74,11 @@ export class OperatorSetup {
     const spiller = new GroupSpiller(this.resources.types, this.resources.tmpDir, this.memoryLimit(), options, this.newSpillFiles());
     this.cleanups.push(() => spiller.cleanup());
     return spiller;
+  }
+
+  /** What this operator may hold before it spills. */
+  memoryLimitBytes(): number {
+    return this.memoryLimit();
   }
 
   memoryBudget(): MemoryBudget {

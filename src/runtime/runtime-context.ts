@@ -37,9 +37,21 @@ export class SubtaskContext {
     this.accumulators = accumulators;
   }
 
+  /**
+   * The context one operator of the task sees: named after the operator (so are its errors),
+   * with its own accumulators. Only the task's head reads the task's broadcast sets: an operator
+   * with broadcast sets always heads its task, so a chained one has none.
+   */
+  forOperator(operator: string, readsBroadcastSets: boolean): SubtaskContext {
+    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep);
+  }
+
   getBroadcastVariable(name: string): unknown[] {
     const v = this.broadcast.get(name);
-    if (!v) throw new TaskError(this.taskName, `no broadcast variable named '${name}' (registered: ${[...this.broadcast.keys()].join(', ') || 'none'})`);
+    if (!v) {
+      const registered = [...this.broadcast.keys()].map((n) => `'${n}'`).join(', ') || 'none';
+      throw new TaskError(this.taskName, `getBroadcastVariable('${name}'): no broadcast set named '${name}' was registered on this operator with withBroadcastSet(name, dataSet) (registered: ${registered})`);
+    }
     return v;
   }
 

@@ -1,0 +1,435 @@
+/**
+ * Bad programs (issue 11, item 5): a mistake in the plan is a PlanError thrown by the call that
+ * made it, whose message names that call and its line in the script (`map at job.ts:12: …`);
+ * a mistake only a running function can make (an unregistered broadcast name, a key selector
+ * returning no key) fails the job the same way at every parallelism, naming the operator.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, test } from 'node:test';
+import {
+  type Collector,
+  type DataSet,
+  GroupReduceFunction,
+  JobExecutionError,
+  KeySelector,
+  MapFunction,
+  PlanError,
+  TaskError,
+  Types,
+  WriteMode,
+} from '../../src/index.ts';
+import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
+import { record, recorded, spyLog } from '../spy.ts';
+
+/** The line of the caller in this file, as call sites in messages show it. */
+function here(): number {
+  const frame = new Error().stack!.split('\n')[2]!;
+  return Number(/:(\d+):\d+\)?$/.exec(frame)![1]);
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Asserts that `f` throws a PlanError whose message starts with `call at bad-programs.test.ts:line: ` and returns the message. */
+function planErrorAt(f: () => unknown, call: string, line: number): string {
+  let message = '';
+  assert.throws(f, (e: unknown) => {
+    assert.ok(e instanceof PlanError, `expected a PlanError, got ${String(e)}`);
+    message = e.message;
+    return true;
+  });
+  assert.match(message, new RegExp(`^${escape(call)} at bad-programs\\.test\\.ts:${line}: `), message);
+  return message;
+}
+
+/** Asserts that `promise` rejects with a JobExecutionError caused by a TaskError, and returns that. */
+async function taskError(promise: Promise<unknown>): Promise<TaskError> {
+  let caught: unknown;
+  await assert.rejects(promise, (e: unknown) => {
+    caught = e;
+    return true;
+  });
+  assert.ok(caught instanceof JobExecutionError, `expected a JobExecutionError, got ${String(caught)}`);
+  assert.ok(caught.cause instanceof TaskError, `expected a TaskError as the cause, got ${String(caught.cause)}`);
+  return caught.cause;
+}
+
+describe('execute() with no sink', () => {
+  test('names execute() and its line, on a fresh environment and after the sinks ran', async () => {
+    const env = envAt(1);
+    let line = here() + 1;
+    await assert.rejects(env.execute(), (e: unknown) => {
+      assert.ok(e instanceof PlanError, String(e));
+      assert.match(e.message, new RegExp(`^execute at bad-programs\\.test\\.ts:${line}: No data sinks have been defined`));
+      assert.match(e.message, /output\(\), writeText\(\) or writeCsv\(\)/);
+      return true;
+    });
+    env.fromElements(1).output();
+    const dir = tempDir();
+    env.fromElements(1).writeText(join(dir, 'out'));
+    await env.execute();
+    line = here() + 1;
+    await assert.rejects(env.execute(), (e: unknown) => e instanceof PlanError && e.message.startsWith(`execute at bad-programs.test.ts:${line}: No data sinks`));
+    planErrorAt(() => env.getExecutionPlan(), 'getExecutionPlan', here());
+  });
+});
+
+describe('a data set of another environment', () => {
+  const a = envAt(1);
+  const b = envAt(1);
+  const mine = a.fromElements<[number, string]>([1, 'a']);
+  const otherLine = here() + 1;
+  const theirs = b.fromElements<[number, string]>([1, 'b']);
+  const theirName = `DataSource (fromElements) at bad-programs.test.ts:${otherLine}`;
+  const keyed = (x: [number, string]) => x[0];
+
+  const cases: { call: string; line: number; run: () => unknown }[] = [
+    { call: 'union', line: here(), run: () => mine.union(theirs) },
+    { call: 'join', line: here(), run: () => mine.join(theirs) },
+    { call: 'joinWithTiny', line: here(), run: () => mine.joinWithTiny(theirs) },
+    { call: 'joinWithHuge', line: here(), run: () => mine.joinWithHuge(theirs) },
+    { call: 'leftOuterJoin', line: here(), run: () => mine.leftOuterJoin(theirs) },
+    { call: 'rightOuterJoin', line: here(), run: () => mine.rightOuterJoin(theirs) },
+    { call: 'fullOuterJoin', line: here(), run: () => mine.fullOuterJoin(theirs) },
+    { call: 'coGroup', line: here(), run: () => mine.coGroup(theirs) },
+    { call: 'cross', line: here(), run: () => mine.cross(theirs) },
+    { call: 'crossWithTiny', line: here(), run: () => mine.crossWithTiny(theirs) },
+    { call: 'crossWithHuge', line: here(), run: () => mine.crossWithHuge(theirs) },
+    { call: 'withBroadcastSet', line: here(), run: () => mine.map((x) => x).withBroadcastSet('b', theirs) },
+    { call: 'withBroadcastSet', line: here(), run: () => mine.map((x) => x).withBroadcastSet(theirs, 'b') },
+    { call: 'iterateDelta', line: here(), run: () => mine.iterateDelta(theirs, 3, 0) },
+    { call: 'closeWith', line: here(), run: () => mine.iterate(3).closeWith(theirs) },
+    { call: 'closeWith', line: here(), run: () => mine.iterate(3).closeWith(mine, theirs) },
+    { call: 'closeWith', line: here(), run: () => mine.iterateDelta(mine, 3, keyed).closeWith(theirs, mine) },
+  ];
+  for (const c of cases) {
+    test(`${c.call} (line ${c.line}) names the call, its line and the foreign data set`, () => {
+      const message = planErrorAt(c.run, c.call, c.line);
+      assert.ok(message.includes(`'${theirName}' belongs to another execution environment`), message);
+    });
+  }
+
+  test('something that is not a data set at all is named as such', () => {
+    const notADataSet = [1, 2] as unknown as DataSet<[number, string]>;
+    assert.match(planErrorAt(() => mine.union(notADataSet), 'union', here()), /expected a DataSet, got an array$/);
+    assert.match(planErrorAt(() => mine.join(42 as unknown as DataSet<number>), 'join', here()), /expected a DataSet, got the number 42$/);
+    assert.match(planErrorAt(() => mine.map((x) => x).withBroadcastSet('n', null as unknown as DataSet<number>), 'withBroadcastSet', here()), /got null$/);
+  });
+
+  test('each environment still runs its own plan', async () => {
+    assertSameMultiset(await mine.union(a.fromElements<[number, string]>([2, 'c'])).collect(), [
+      [1, 'a'],
+      [2, 'c'],
+    ]);
+    assertSameMultiset(await theirs.collect(), [[1, 'b']]);
+  });
+});
+
+describe('a non-function where a function is expected', () => {
+  type T = [number, string];
+  const env = envAt(1);
+  const ds = env.fromElements<T>([1, 'a'], [2, 'b']);
+  const grouped = ds.groupBy(0);
+  const joined = ds.join(ds).where(0).equalTo(0);
+  const crossed = ds.cross(ds);
+  // Each bad argument in turn; the call under test is on the line of its case.
+  type Bad = never;
+  const cases: { call: string; method: string; line: number; run: (bad: Bad) => unknown }[] = [
+    { call: 'map', method: 'map', line: here(), run: (bad) => ds.map(bad) },
+    { call: 'flatMap', method: 'flatMap', line: here(), run: (bad) => ds.flatMap(bad) },
+    { call: 'filter', method: 'filter', line: here(), run: (bad) => ds.filter(bad) },
+    { call: 'mapPartition', method: 'mapPartition', line: here(), run: (bad) => ds.mapPartition(bad) },
+    { call: 'reduce', method: 'reduce', line: here(), run: (bad) => ds.reduce(bad) },
+    { call: 'reduceGroup', method: 'reduce', line: here(), run: (bad) => ds.reduceGroup(bad) },
+    { call: 'groupBy().reduce', method: 'reduce', line: here(), run: (bad) => grouped.reduce(bad) },
+    { call: 'groupBy().reduceGroup', method: 'reduce', line: here(), run: (bad) => grouped.reduceGroup(bad) },
+    { call: 'groupBy().reduceGroup', method: 'reduce', line: here(), run: (bad) => grouped.sortGroup(1, 'ASCENDING').reduceGroup(bad) },
+    { call: 'join().using', method: 'join', line: here(), run: (bad) => joined.using(bad) },
+    { call: 'leftOuterJoin().using', method: 'join', line: here(), run: (bad) => ds.leftOuterJoin(ds).where(0).equalTo(0).using(bad) },
+    { call: 'rightOuterJoin().using', method: 'join', line: here(), run: (bad) => ds.rightOuterJoin(ds).where(0).equalTo(0).using(bad) },
+    { call: 'fullOuterJoin().using', method: 'join', line: here(), run: (bad) => ds.fullOuterJoin(ds).where(0).equalTo(0).using(bad) },
+    { call: 'coGroup().using', method: 'coGroup', line: here(), run: (bad) => ds.coGroup(ds).where(0).equalTo(0).using(bad) },
+    { call: 'cross().using', method: 'cross', line: here(), run: (bad) => crossed.using(bad) },
+  ];
+  const bads: [string, unknown, RegExp][] = [
+    ['42', 42, /got the number 42$/],
+    ['null', null, /got null$/],
+    ['undefined', undefined, /got undefined$/],
+    ['{}', {}, /got a plain object without a \w+\(\) method$/],
+    ["'f'", 'f', /got the string "f"$/],
+  ];
+  for (const c of cases) {
+    test(`${c.call} (line ${c.line}) rejects 42, null, undefined, {} and a string at the call`, () => {
+      for (const [, bad, tail] of bads) {
+        const message = planErrorAt(() => c.run(bad as Bad), c.call, c.line);
+        assert.match(message, new RegExp(`expected a function or a \\w+Function \\(an object with a ${c.method}\\(\\) method\\)`), message);
+        assert.match(message, tail, message);
+      }
+    });
+  }
+
+  test('a rich-function class instead of its instance is named, with the fix', () => {
+    class Doubler extends MapFunction<T, number> {
+      map(v: T): number {
+        return v[0] * 2;
+      }
+    }
+    const message = planErrorAt(() => ds.map(Doubler as unknown as Doubler), 'map', here());
+    assert.match(message, /the class Doubler itself; pass an instance \(new Doubler\(\)\)/);
+  });
+
+  for (const [label, selector] of [
+    ['null', null],
+    ['{}', {}],
+    ['true', true],
+  ] as const) {
+    test(`a key argument that is neither a position, a name nor a selector (${label}) is named at the call`, () => {
+      const bad = selector as unknown as 0;
+      const tail = /a key must be a field position, a field name or a key selector \(a function or a KeySelector\), got /;
+      assert.match(planErrorAt(() => ds.groupBy(bad), 'groupBy', here()), tail);
+      assert.match(planErrorAt(() => ds.distinct(bad), 'distinct', here()), tail);
+      assert.match(planErrorAt(() => ds.partitionByHash(bad), 'partitionByHash', here()), tail);
+      assert.match(planErrorAt(() => ds.join(ds).where(bad), 'join().where', here()), tail);
+      assert.match(planErrorAt(() => ds.join(ds).where(0).equalTo(bad), 'join().equalTo', here()), tail);
+      assert.match(planErrorAt(() => ds.coGroup(ds).where(bad), 'coGroup().where', here()), tail);
+      assert.match(planErrorAt(() => ds.leftOuterJoin(ds).where(bad), 'leftOuterJoin().where', here()), tail);
+      assert.match(planErrorAt(() => grouped.sortGroup(bad, 'ASCENDING'), 'sortGroup', here()), tail);
+      assert.match(planErrorAt(() => ds.sortPartition(bad, 'ASCENDING'), 'sortPartition', here()), tail);
+      assert.match(planErrorAt(() => ds.iterateDelta(ds, 2, bad), 'iterateDelta', here()), tail);
+    });
+  }
+
+  test('a KeySelector class instead of its instance is named', () => {
+    class ById extends KeySelector<T, number> {
+      getKey(v: T): number {
+        return v[0];
+      }
+    }
+    assert.match(planErrorAt(() => ds.groupBy(ById as unknown as ById), 'groupBy', here()), /the class ById itself; pass an instance \(new ById\(\)\)/);
+  });
+
+  test('rich-function instances and objects with the method are accepted, and run', async () => {
+    class Doubler extends MapFunction<T, number> {
+      map(v: T): number {
+        return v[0] * 2;
+      }
+    }
+    class Count extends GroupReduceFunction<T, number> {
+      reduce(values: Iterable<T>, out: Collector<number>): void {
+        out.collect([...values].length);
+      }
+    }
+    class ById extends KeySelector<T, number> {
+      getKey(v: T): number {
+        return v[0];
+      }
+    }
+    assertSameMultiset(await ds.map(new Doubler()).collect(), [2, 4]);
+    assertSameMultiset(await ds.groupBy(new ById()).reduceGroup(new Count()).collect(), [1, 1]);
+    const plainRich = { filter: (v: T) => v[0] > 1 } as unknown as (v: T) => boolean;
+    assertSameMultiset(await ds.filter(plainRich).collect(), [[2, 'b']]);
+    const plainSelector = { getKey: (v: T) => v[1] } as unknown as (v: T) => string;
+    assertSameMultiset(await ds.groupBy(plainSelector).reduceGroup(new Count()).collect(), [1, 1]);
+  });
+});
+
+describe('a broadcast set read under a name never registered', () => {
+  class ReadsX extends MapFunction<number, number> {
+    map(v: number): number {
+      return v + this.context.getBroadcastVariable<number>('x').length;
+    }
+  }
+  for (const p of [1, 2]) {
+    test(`fails the job naming the operator, the name and the registered names at p=${p}`, async () => {
+      const env = envAt(p);
+      const line = here() + 1;
+      const mapped = env.fromElements(1, 2, 3).map(new ReadsX()).withBroadcastSet('y', env.fromElements(9)).withBroadcastSet('z', env.fromElements(8));
+      const e = await taskError(mapped.collect());
+      assert.equal(e.operator, `Map at bad-programs.test.ts:${line}`);
+      assert.match(e.message, /getBroadcastVariable\('x'\): no broadcast set named 'x' was registered on this operator with withBroadcastSet\(name, dataSet\) \(registered: 'y', 'z'\)$/);
+    });
+
+    test(`with none registered it says so, the same at p=${p}`, async () => {
+      const env = envAt(p);
+      const line = here() + 1;
+      const e = await taskError(env.fromElements(1, 2, 3).map(new ReadsX()).collect());
+      assert.equal(e.operator, `Map at bad-programs.test.ts:${line}`);
+      assert.match(e.message, /\(registered: none\)$/);
+    });
+
+    test(`a set registered on the operator before is not this operator's, even when both run in one task, at p=${p}`, async () => {
+      const env = envAt(p);
+      const first = env.fromElements(1, 2, 3).map((v: number) => v).withBroadcastSet('x', env.fromElements(7));
+      const line = here() + 1;
+      const e = await taskError(first.map(new ReadsX()).collect());
+      assert.equal(e.operator, `Map at bad-programs.test.ts:${line}`);
+      assert.match(e.message, /\(registered: none\)$/);
+    });
+  }
+});
+
+describe('a key selector that returns no key', () => {
+  const bads: [string, (x: number) => unknown, string][] = [
+    ['undefined', () => undefined, 'undefined'],
+    ['NaN', (x) => x * Number.NaN, 'NaN'],
+    ['a function', (x) => () => x, 'a function'],
+    ['a symbol', () => Symbol('k'), 'a symbol'],
+    ['a tuple holding undefined', (x) => [x, undefined], 'a tuple holding undefined'],
+  ];
+  const reason = 'a key must be a string, a number (not NaN), a boolean, a bigint, null, bytes, a tuple of these, an object or a registered custom type';
+  for (const p of [1, 2]) {
+    for (const [label, selector, returned] of bads) {
+      test(`returning ${label} fails groupBy and join naming the operator and the record at p=${p}`, async () => {
+        const env = envAt(p);
+        const ds = env.fromElements(10, 20, 30);
+        let line = here() + 1;
+        const grouped = ds.groupBy(selector).reduceGroup((vs: Iterable<number>, out: Collector<number>) => out.collect([...vs].length));
+        let e = await taskError(grouped.collect());
+        assert.equal(e.operator, `GroupReduce at bad-programs.test.ts:${line}`);
+        assert.match(e.message, new RegExp(`the key selector returned ${escape(returned)} for the record (10|20|30); ${escape(reason)}$`));
+
+        line = here() + 1;
+        const joined = ds.join(env.fromElements(10, 20)).where(selector).equalTo((x: number) => x);
+        e = await taskError(joined.collect());
+        assert.equal(e.operator, `Join at bad-programs.test.ts:${line}`);
+        assert.match(e.message, new RegExp(`the key selector returned ${escape(returned)} for the record (10|20|30); `));
+      });
+    }
+
+    test(`keys of every key type still group by value at p=${p}`, async () => {
+      const env = envAt(p);
+      const ds = env.fromElements(1, 2, 3, 4, 5, 6);
+      const count = (vs: Iterable<number>, out: Collector<number>) => out.collect([...vs].length);
+      assertSameMultiset(await ds.groupBy((x: number) => (x % 2 === 0 ? null : 'odd')).reduceGroup(count).collect(), [3, 3]);
+      assertSameMultiset(await ds.groupBy((x: number) => [x % 2, x % 3 === 0]).reduceGroup(count).collect(), [2, 1, 2, 1]);
+      assertSameMultiset(await ds.groupBy((x: number) => BigInt(x % 3)).reduceGroup(count).collect(), [2, 2, 2]);
+      assertSameMultiset(await ds.groupBy((x: number) => ({ half: x > 3 })).reduceGroup(count).collect(), [3, 3]);
+    });
+  }
+});
+
+describe('a sink writing where a source of the same job reads', () => {
+  /** Asserts that `run` throws the PlanError naming both operators. */
+  function assertRefused(run: () => unknown, sinkLine: number, sourceLine: number, sinkKind: string, sourceKind: string, how: RegExp): void {
+    assert.throws(run, (e: unknown) => {
+      assert.ok(e instanceof PlanError, String(e));
+      assert.ok(e.message.includes(`'DataSink (${sinkKind}) at bad-programs.test.ts:${sinkLine}'`), e.message);
+      assert.ok(e.message.includes(`'DataSource (${sourceKind}) at bad-programs.test.ts:${sourceLine}'`), e.message);
+      assert.match(e.message, how);
+      assert.match(e.message, /write the output to another path$/);
+      return true;
+    });
+  }
+
+  for (const p of [1, 2]) {
+    test(`writeCsv to the file readCsv reads (OVERWRITE) is refused before anything runs at p=${p}`, async () => {
+      const dir = tempDir();
+      const input = join(dir, 'in.csv');
+      writeFileSync(input, 'a,1\nb,2\n');
+      const env = envAt(p);
+      const calls = spyLog();
+      const sourceLine = here() + 1;
+      const rows = env.readCsv(input, [Types.STRING, Types.INT]).map((r) => {
+        record(calls, r);
+        return r;
+      });
+      const sinkLine = here() + 1;
+      rows.writeCsv(input, { writeMode: WriteMode.OVERWRITE });
+      let caught: unknown;
+      await env.execute().catch((e: unknown) => (caught = e));
+      assert.ok(caught instanceof PlanError, String(caught));
+      assertRefused(
+        () => {
+          throw caught;
+        },
+        sinkLine,
+        sourceLine,
+        'writeCsv',
+        'readCsv',
+        new RegExp(`writes to '${escape(input)}', which is the input '${escape(input)}'`),
+      );
+      assert.deepEqual(recorded(calls), [], 'no task ran');
+      assert.equal(readFileSync(input, 'utf8'), 'a,1\nb,2\n', 'the input is untouched');
+      assert.deepEqual(readdirSync(dir), ['in.csv']);
+    });
+  }
+
+  test('writeText into the input directory, a sink directory holding the input, file:// and relative spellings, a symbolic link', async () => {
+    const dir = tempDir();
+    const inDir = join(dir, 'in');
+    mkdirSync(inDir);
+    const input = join(inDir, 'part');
+    writeFileSync(input, 'x\ny\n');
+    symlinkSync(inDir, join(dir, 'link'));
+
+    let env = envAt(1);
+    let sourceLine = here() + 1;
+    let text = env.readText(inDir);
+    let sinkLine = here() + 1;
+    text.writeText(join(inDir, 'out'));
+    assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is inside the input directory/);
+
+    env = envAt(2);
+    sourceLine = here() + 1;
+    text = env.readText(input);
+    sinkLine = here() + 1;
+    text.writeText(inDir, WriteMode.OVERWRITE);
+    assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is a directory holding the input/);
+
+    env = envAt(1);
+    sourceLine = here() + 1;
+    text = env.readText(pathToFileURL(input).href);
+    sinkLine = here() + 1;
+    text.writeText(relative(process.cwd(), input), WriteMode.OVERWRITE);
+    assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is the input/);
+
+    env = envAt(1);
+    sourceLine = here() + 1;
+    text = env.readText(join(dir, 'link', 'part'));
+    sinkLine = here() + 1;
+    text.writeText(input, WriteMode.OVERWRITE);
+    assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is the input/);
+
+    // collect() builds the same plan: refused too.
+    env = envAt(1);
+    env.readText(input).writeText(input, WriteMode.OVERWRITE);
+    await assert.rejects(env.fromElements(1).collect(), PlanError);
+    assert.deepEqual(readdirSync(dir).sort(), ['in', 'link']);
+    assert.deepEqual(readdirSync(inDir), ['part']);
+    assert.equal(readFileSync(input, 'utf8'), 'x\ny\n');
+  });
+
+  test('two sinks of one job on one path are refused; neighbours and later jobs are fine', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.txt');
+    writeFileSync(input, 'x\n');
+    let env = envAt(1);
+    const lines = env.readText(input);
+    const first = here() + 1;
+    lines.writeText(join(dir, 'out'));
+    const second = here() + 1;
+    lines.map((l) => l.toUpperCase()).writeText(join(dir, 'out'));
+    assert.throws(
+      () => env.getExecutionPlan(),
+      (e: unknown) =>
+        e instanceof PlanError &&
+        e.message.includes(`'DataSink (writeText) at bad-programs.test.ts:${first}' and 'DataSink (writeText) at bad-programs.test.ts:${second}' write to overlapping paths`),
+    );
+
+    // A name that merely starts like the input is another path; a later job may read what an earlier one wrote.
+    env = envAt(2);
+    env.readText(input).writeText(`${input}.out`);
+    await env.execute();
+    env.readText(`${input}.out`).writeText(join(dir, 'again'));
+    await env.execute();
+    assertSameMultiset(
+      readdirSync(join(dir, 'again')).flatMap((f) => readFileSync(join(dir, 'again', f), 'utf8').split('\n').filter((l) => l !== '')),
+      ['x'],
+    );
+  });
+});
+
