@@ -9,6 +9,7 @@ import { InputFormatError, PlanError, truncateForMessage } from '../errors/index
 import type { CsvSourceOptions, FieldType } from '../plan/nodes.ts';
 import { DEFAULT_CHUNK_SIZE, TextChunkReader } from './text-chunk-reader.ts';
 import { countLineDelimiters } from './input-splits.ts';
+import { csvDialectProblem } from './csv-dialect.ts';
 
 // What a file column turns into.
 const EXCLUDED = -1;
@@ -58,13 +59,8 @@ export class CsvReader {
 
   constructor(types: readonly FieldType[], options: CsvSourceOptions, onInvalidLine?: () => void, tuning: CsvReaderTuning = {}) {
     const { fieldDelimiter, lineDelimiter, quoteCharacter, includedFields } = options;
-    if (fieldDelimiter.length === 0 || lineDelimiter.length === 0) throw new PlanError('readCsv: the field and line delimiters must not be empty');
-    if (fieldDelimiter.startsWith(lineDelimiter) || lineDelimiter.startsWith(fieldDelimiter)) {
-      throw new PlanError(`readCsv: one delimiter must not start the other (field '${fieldDelimiter}', line '${lineDelimiter}')`);
-    }
-    if (quoteCharacter !== null && (quoteCharacter.length !== 1 || fieldDelimiter.includes(quoteCharacter) || lineDelimiter.includes(quoteCharacter))) {
-      throw new PlanError(`readCsv: the quote character must be one character that is not part of a delimiter, got '${quoteCharacter}'`);
-    }
+    const problem = csvDialectProblem(fieldDelimiter, lineDelimiter, quoteCharacter);
+    if (problem !== null) throw new PlanError(`readCsv: ${problem}`);
     if (types.length === 0) throw new PlanError('readCsv: at least one field type is required');
     this.fieldDelimiter = fieldDelimiter;
     this.lineDelimiter = lineDelimiter;

@@ -24,9 +24,15 @@ export function resolvePath(path: string): string {
   }
 }
 
+// Flink's FileInputFormat reads these compressed (by extension); tsflink does not read compressed input yet.
+const COMPRESSED = /\.(gz|gzip|bz2|xz|zst|deflate)$/i;
+
 /**
  * The files a source reads: a file → [it]; a directory → its regular files in name order,
- * skipping hidden names (`.`, `_` prefixes, as Flink does) and subdirectories.
+ * skipping hidden names (`.`, `_` prefixes, as Flink does). A subdirectory is skipped too, with
+ * what it holds, as Flink does unless `recursive.file.enumeration` is set (tsflink has no such
+ * option): a directory of directories reads as no input. A compressed file (by its extension, as
+ * Flink tells them) is an error naming it, rather than bytes read as text.
  */
 export function listInputFiles(path: string): string[] {
   const absolute = resolvePath(path);
@@ -38,13 +44,20 @@ export function listInputFiles(path: string): string[] {
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputPathError(path, `Input path '${path}' does not exist`, { cause: e });
     throw new InputPathError(path, `Input path '${path}' cannot be read: ${(e as Error).message}`, { cause: e });
   }
-  if (!stats.isDirectory()) return [absolute];
+  if (!stats.isDirectory()) return [checkNotCompressed(path, absolute)];
   const files: string[] = [];
   for (const name of readdirSync(absolute).sort()) {
     if (name.startsWith('.') || name.startsWith('_')) continue;
     const file = join(absolute, name);
     // statSync (not the dirent) so that a symbolic link to a file counts as a file.
-    if (statSync(file, { throwIfNoEntry: false })?.isFile() === true) files.push(file);
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() === true) files.push(checkNotCompressed(path, file));
   }
   return files;
+}
+
+function checkNotCompressed(path: string, file: string): string {
+  const compressed = COMPRESSED.exec(file);
+  if (compressed === null) return file;
+  const where = file === resolvePath(path) ? '' : ` (in input path '${path}')`;
+  throw new InputPathError(path, `Input file '${file}'${where} is compressed (.${compressed[1]}); tsflink does not read compressed input yet: decompress it first`);
 }

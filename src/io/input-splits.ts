@@ -1,9 +1,9 @@
 /**
  * Input splits: how the files of a text or CSV source are shared among its parallel instances.
  * Small files are read whole; a large file is cut into byte ranges whose ends are moved forward
- * to the next line delimiter, so that every line is read by exactly one instance (as Hadoop and
- * Flink do). A CSV field with a quoted line break must not straddle such a boundary — only
- * files larger than `MIN_SPLIT_BYTES` per instance are ever cut.
+ * to the next record start, so that every record is read by exactly one instance (as Hadoop and
+ * Flink do). For lines (`readText`) that is just after the next `\n` (`alignSplit`); a CSV
+ * record may hold quoted line breaks, and csv-split-aligner.ts finds its starts.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
@@ -71,7 +71,7 @@ function lineBoundary(fd: number, pos: number, size: number, delimiter: Buffer):
   }
 }
 
-/** The byte range of a split, both ends moved to line boundaries. */
+/** The byte range of a split, both ends moved to line boundaries (for a delimiter that cannot overlap itself, such as `\n`). */
 export function alignSplit(split: InputSplit, delimiter: string): { start: number; end: number } {
   if (split.whole) return { start: 0, end: split.size };
   const fd = openSync(split.file, 'r');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
@@ -62,6 +62,24 @@ describe('listInputFiles', () => {
       () => listInputFiles(missing),
       (e: unknown) => e instanceof InputPathError && e.path === missing && e.message === `Input path '${missing}' does not exist`,
     );
+  });
+
+  it('a compressed file, given or in a directory, is an InputPathError naming it (not read as text)', () => {
+    const gz = join(tempDir(), 'logs.csv.gz');
+    const dir = tempDir();
+    writeFileSync(gz, '');
+    assert.throws(
+      () => listInputFiles(gz),
+      (e: unknown) => e instanceof InputPathError && e.message === `Input file '${gz}' is compressed (.gz); tsflink does not read compressed input yet: decompress it first`,
+    );
+    writeFileSync(join(dir, 'plain.csv'), '');
+    for (const ext of ['gz', 'GZIP', 'bz2', 'xz', 'zst', 'deflate']) {
+      const inner = join(dir, `part.${ext}`);
+      writeFileSync(inner, '');
+      assert.throws(() => listInputFiles(dir), (e: unknown) => e instanceof InputPathError && e.message.startsWith(`Input file '${inner}' (in input path '${dir}') is compressed (.${ext})`));
+      rmSync(inner);
+    }
+    assert.deepEqual(listInputFiles(dir), [join(dir, 'plain.csv')]);
   });
 
   it('a path below a file is missing too', () => {

@@ -24,8 +24,25 @@ describe('readLines', () => {
   it('drops the \\r of CRLF', () => assert.deepEqual(lines('a\r\nb\r\n\r\nc\r'), ['a', 'b', '', 'c']));
   it('drops only one \\r', () => assert.deepEqual(lines('a\r\r\n'), ['a\r']));
   it('keeps a \\r that is not at the end of a line', () => assert.deepEqual(lines('a\rb\n'), ['a\rb']));
-  it('keeps a UTF-8 BOM (Flink does)', () => assert.deepEqual(lines('\uFEFFa\n'), ['\uFEFFa']));
+  // Flink keeps it (as U+FEFF at the start of the first line); tsflink skips it, so that it cannot silently spoil the first value.
+  it('skips a UTF-8 BOM at the start of the file, and only there', () => {
+    assert.deepEqual(lines('\uFEFFa\n\uFEFFb\n'), ['a', '\uFEFFb']);
+    assert.deepEqual(lines('\uFEFF'), []);
+    assert.deepEqual(lines('\uFEFF\n'), ['']);
+    for (const chunkSize of [1, 2, 3, 4]) assert.deepEqual(lines('\uFEFFa\n', { chunkSize }), ['a']);
+  });
   it('decodes invalid UTF-8 as U+FFFD', () => assert.deepEqual(lines(new Uint8Array([0x61, 0xff, 0x0a])), ['a\uFFFD']));
+  it('refuses gzip, zstd and xz data whatever the file is called, naming the file', () => {
+    for (const [kind, head] of [['gzip', [0x1f, 0x8b, 0x08, 0x00]], ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0x04]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]]] as const) {
+      const file = tempFile(new Uint8Array([...head, 0x0a, 0x61]), 'data.txt');
+      assert.throws(
+        () => readLines(file, () => assert.fail('no line')),
+        (e: unknown) => e instanceof InputPathError && e.message === `Input file '${file}' holds ${kind}-compressed data; tsflink does not read compressed input yet: decompress it first`,
+      );
+    }
+    // Text that merely starts with the same first byte is text.
+    assert.deepEqual(lines(new Uint8Array([0x28, 0x61, 0x0a])), ['(a']);
+  });
 
   it('a custom multi-character delimiter, keeping \\r and \\n', () => {
     assert.deepEqual(lines('a||b\r\n||||c', { lineDelimiter: '||' }), ['a', 'b\r\n', '', 'c']);

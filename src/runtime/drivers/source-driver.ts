@@ -3,6 +3,7 @@
  * per instance; files are cut into input splits shared among the instances (input-splits.ts).
  */
 import { CsvReader } from '../../io/csv-reader.ts';
+import { CsvSplitAligner } from '../../io/csv-split-aligner.ts';
 import { InputFormatError } from '../../errors/index.ts';
 import { listInputFiles } from '../../io/input-files.ts';
 import { alignSplit, splitsFor } from '../../io/input-splits.ts';
@@ -48,10 +49,13 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       }
       const reader = new CsvReader(params.types, params.options, onInvalid);
       const emit = (tuple: unknown[]): void => out.collect(tuple);
+      const aligner = new CsvSplitAligner(params.options);
       try {
-        for (const split of splits) reader.readFile(split.file, emit, alignSplit(split, params.options.lineDelimiter));
+        for (const split of splits) reader.readFile(split.file, emit, aligner.align(split));
       } catch (e) {
         throw e instanceof InputFormatError ? e.withOperator(setup.name) : e;
+      } finally {
+        aligner.close();
       }
       break;
     }
