@@ -304,7 +304,7 @@ export class RecordWriter {
 
   private tooDeep(v: unknown): UnsupportedValueError {
     return new UnsupportedValueError(
-      `a ${Array.isArray(v) ? 'tuple' : 'object'} nested ${MAX_DEPTH} levels deep`,
+      `${Array.isArray(v) ? 'a tuple' : 'an object'} nested ${MAX_DEPTH} levels deep`,
       'records may nest at most that deep; a value that contains itself (a cycle) cannot be serialized',
     );
   }

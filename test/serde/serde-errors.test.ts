@@ -87,6 +87,23 @@ describe('writing values the format cannot hold (SPEC §6, §9.15)', () => {
     assert.throws(() => writeOne(o), UnsupportedValueError);
   });
 
+  it('nesting of 1000 tuples and objects round-trips; one level more is refused, naming what nests', () => {
+    const nest = (levels: number, inner: 'tuple' | 'object'): unknown => {
+      let v: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) v = (i % 2 === 0) === (inner === 'tuple') ? [v] : { k: v };
+      return v;
+    };
+    const types = registry();
+    for (const inner of ['tuple', 'object'] as const) {
+      const w = new RecordWriter(types);
+      w.write(nest(1000, inner));
+      assert.deepStrictEqual(new RecordReader(types).readAll(w.finish()), [nest(1000, inner)]);
+    }
+    // The innermost container is the one past the limit.
+    assert.throws(() => writeOne(nest(1001, 'tuple')), /^UnsupportedValueError: .*a tuple nested 1000 levels deep/);
+    assert.throws(() => writeOne(nest(1001, 'object')), /^UnsupportedValueError: .*an object nested 1000 levels deep/);
+  });
+
   it('a serializer that returns something other than a Uint8Array is named', () => {
     const types = new TypeRegistry();
     class Bad {}
