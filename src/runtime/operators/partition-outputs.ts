@@ -64,12 +64,13 @@ export class SortPartitionOutput implements Output {
     }
   }
   close(): void {
-    this.records.sort(this.comparator);
+    const records = this.records;
+    this.records = [];
+    records.sort(this.comparator);
     if (this.runs.length > 0) {
       const next = this.next;
-      mergeRuns(this.runs, this.records, this.comparator, this.setup.resources.types, (r) => next.collect(r));
-    } else for (let i = 0; i < this.records.length; i++) this.next.collect(this.records[i]);
-    this.records = [];
+      mergeRuns(this.runs, records, this.comparator, this.setup.resources.types, (r) => next.collect(r), { files: this.files!, budgetBytes: this.setup.memoryLimitBytes() });
+    } else for (let i = 0; i < records.length; i++) this.next.collect(records[i]);
     this.next.close();
   }
 }

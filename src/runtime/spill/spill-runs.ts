@@ -13,7 +13,8 @@ import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import { readBatchAt, writeAllAt } from './batch-files.ts';
 
-const RUN_BATCH_BYTES = 1 << 20;
+/** The encoded size of one batch of a run (a merge holds one decoded batch per run it reads). */
+const RUN_BATCH_BYTES = 64 * 1024;
 
 /** The temp files of one operator instance. */
 export class SpillFiles {
@@ -67,33 +68,58 @@ export const spillStatistics = { runs: 0, bytes: 0, exchangeBytes: 0 };
 
 /** Writes records, already in order, to a run file (`files` made its path; its errors name the operator). */
 export function writeRun(files: SpillFiles, path: string, records: readonly unknown[], types: TypeRegistry): void {
-  spillStatistics.runs++;
-  let fd: number;
+  const run = new RunWriter(files, path, types);
   try {
-    fd = openSync(path, 'w');
-  } catch (e) {
-    throw files.failure(e);
-  }
-  try {
-    const writer = new RecordWriter(types);
-    let pos = 0;
-    const flush = (): void => {
-      const bytes = writer.finish();
-      try {
-        writeAllAt(fd, bytes, pos);
-      } catch (e) {
-        throw files.failure(e);
-      }
-      pos += bytes.length;
-      spillStatistics.bytes += bytes.length;
-    };
-    for (let i = 0; i < records.length; i++) {
-      writer.write(records[i]);
-      if (writer.size >= RUN_BATCH_BYTES) flush();
-    }
-    if (writer.count > 0) flush();
+    for (let i = 0; i < records.length; i++) run.write(records[i]);
   } finally {
-    closeSync(fd);
+    run.close();
+  }
+}
+
+/** Writes a run file record by record, a batch at a time. */
+class RunWriter {
+  private readonly files: SpillFiles;
+  private readonly fd: number;
+  private readonly writer: RecordWriter;
+  private pos = 0;
+  private closed = false;
+
+  constructor(files: SpillFiles, path: string, types: TypeRegistry) {
+    spillStatistics.runs++;
+    this.files = files;
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (e) {
+      throw files.failure(e);
+    }
+    this.writer = new RecordWriter(types);
+  }
+
+  write(record: unknown): void {
+    this.writer.write(record);
+    if (this.writer.size >= RUN_BATCH_BYTES) this.flush();
+  }
+
+  /** Writes what is left and closes the file (also after a failure). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.writer.count > 0) this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  private flush(): void {
+    const bytes = this.writer.finish();
+    try {
+      writeAllAt(this.fd, bytes, this.pos);
+    } catch (e) {
+      throw this.files.failure(e);
+    }
+    this.pos += bytes.length;
+    spillStatistics.bytes += bytes.length;
   }
 }
 
@@ -143,8 +169,69 @@ class RunCursor {
   }
 }
 
-/** Merges sorted runs (and an in-memory sorted tail, taken as the last run) into one ordered stream. */
+/**
+ * Decoded records take several times their encoded size: a merge counts this much memory per
+ * open run (a batch of RUN_BATCH_BYTES decoded), and opens no more runs at once than its budget
+ * allows.
+ */
+const MERGE_BYTES_PER_RUN = 8 * RUN_BATCH_BYTES;
+
+/** How many runs a merge within `budgetBytes` reads at once (at least 2). */
+export function mergeFanIn(budgetBytes: number): number {
+  return Math.max(2, Math.floor(budgetBytes / MERGE_BYTES_PER_RUN));
+}
+
+/**
+ * Merges sorted runs (and an in-memory sorted tail, taken as the last run) into one ordered
+ * stream. With `spill`, a merge never reads more runs at once than its budget allows: more runs
+ * than that are first merged, a group of earlier runs at a time, into longer runs in `spill.files`
+ * (earlier runs first, so ties keep their order), the tail written out as the last run (and
+ * emptied, so that its records can go).
+ */
 export function mergeRuns(
+  paths: readonly string[],
+  memoryTail: unknown[],
+  compare: (a: unknown, b: unknown) => number,
+  types: TypeRegistry,
+  onRecord: (record: unknown) => void,
+  spill?: { readonly files: SpillFiles; readonly budgetBytes: number },
+): void {
+  if (spill === undefined || paths.length + 1 <= mergeFanIn(spill.budgetBytes)) {
+    mergeAtOnce(paths, memoryTail, compare, types, onRecord);
+    return;
+  }
+  const fanIn = mergeFanIn(spill.budgetBytes);
+  let runs = [...paths];
+  if (memoryTail.length > 0) {
+    const tailPath = spill.files.newPath();
+    writeRun(spill.files, tailPath, memoryTail, types);
+    memoryTail.length = 0;
+    runs.push(tailPath);
+  }
+  while (runs.length > fanIn) {
+    const merged: string[] = [];
+    for (let i = 0; i < runs.length; i += fanIn) {
+      const group = runs.slice(i, i + fanIn);
+      if (group.length === 1) {
+        merged.push(group[0]!);
+        continue;
+      }
+      const path = spill.files.newPath();
+      const out = new RunWriter(spill.files, path, types);
+      try {
+        mergeAtOnce(group, [], compare, types, (r) => out.write(r));
+      } finally {
+        out.close();
+      }
+      for (const g of group) rmSync(g, { force: true });
+      merged.push(path);
+    }
+    runs = merged;
+  }
+  mergeAtOnce(runs, [], compare, types, onRecord);
+}
+
+function mergeAtOnce(
   paths: readonly string[],
   memoryTail: readonly unknown[],
   compare: (a: unknown, b: unknown) => number,
@@ -154,7 +241,7 @@ export function mergeRuns(
   const cursors = paths.map((p, i) => new RunCursor(p, i, types));
   let tail = 0;
   try {
-    // Few runs (budget-sized each): a linear scan for the smallest head is cheaper than a heap here.
+    // Few runs (at most the fan-in): a linear scan for the smallest head is cheaper than a heap here.
     for (;;) {
       let best: RunCursor | null = null;
       for (const c of cursors) {
