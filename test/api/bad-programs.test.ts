@@ -5,9 +5,10 @@
  * returning no key) fails the job the same way at every parallelism, naming the operator.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import {
   type Collector,
@@ -21,8 +22,9 @@ import {
   Types,
   WriteMode,
 } from '../../src/index.ts';
-import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
+import { assertSameMultiset, clientEnv, envAt, tempDir } from '../helpers.ts';
 import { record, recorded, spyLog } from '../spy.ts';
+import { INDEX_TS } from './spawn-script.ts';
 
 /** The line of the caller in this file, as call sites in messages show it. */
 function here(): number {
@@ -283,7 +285,7 @@ describe('a key selector that returns no key', () => {
   const reason = 'a key must be a string, a number (not NaN), a boolean, a bigint, null, bytes, a tuple of these, an object or a registered custom type';
   for (const p of [1, 2]) {
     for (const [label, selector, returned] of bads) {
-      test(`returning ${label} fails groupBy and join naming the operator and the record at p=${p}`, async () => {
+      test(`returning ${label} fails reduceGroup, reduce and join naming the operator and the record at p=${p}`, async () => {
         const env = envAt(p);
         const ds = env.fromElements(10, 20, 30);
         let line = here() + 1;
@@ -291,6 +293,13 @@ describe('a key selector that returns no key', () => {
         let e = await taskError(grouped.collect());
         assert.equal(e.operator, `GroupReduce at bad-programs.test.ts:${line}`);
         assert.match(e.message, new RegExp(`the key selector returned ${escape(returned)} for the record (10|20|30); ${escape(reason)}$`));
+
+        // A combinable reduce reads the key first in its combiner (where p=2 used to fail on a function key).
+        line = here() + 1;
+        const summed = ds.groupBy(selector).reduce((x, y) => x + y);
+        e = await taskError(summed.collect());
+        assert.equal(e.operator, `Combine (Reduce at bad-programs.test.ts:${line})`);
+        assert.match(e.message, new RegExp(`the key selector returned ${escape(returned)} for the record (10|20|30); `));
 
         line = here() + 1;
         const joined = ds.join(env.fromElements(10, 20)).where(selector).equalTo((x: number) => x);
@@ -433,3 +442,34 @@ describe('a sink writing where a source of the same job reads', () => {
   });
 });
 
+
+describe('through the tsflink CLI (worker threads at p=2)', () => {
+  const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  const TSX = import.meta.resolve('tsx');
+
+  /** `tsflink run -p 2 <name>.mts` of a script whose first line imports the API: exit code and stderr. */
+  function tsflinkRun(dir: string, name: string, body: string): { status: number | null; stderr: string } {
+    writeFileSync(join(dir, `${name}.mts`), `import { getEnvironment } from ${JSON.stringify(INDEX_TS)};\n${body}\n`);
+    const env = clientEnv();
+    for (const k of Object.keys(env)) if (k.startsWith('TSFLINK_')) delete env[k];
+    const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'run', '-p', '2', `${name}.mts`], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+    if (r.error) throw r.error;
+    return { status: r.status, stderr: r.stderr };
+  }
+
+  test('a plan mistake and a bad key name the line of the script, exit 1, one line on stderr', () => {
+    const dir = tempDir();
+    let r = tsflinkRun(dir, 'no-fn', `const env = getEnvironment();\nenv.fromElements(1, 2).map(42).output();\nawait env.execute();`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, 'tsflink: PlanError: map at no-fn.mts:3: expected a function or a MapFunction (an object with a map() method), got the number 42\n');
+
+    r = tsflinkRun(dir, 'no-sink', `const env = getEnvironment();\nenv.fromElements(1, 2).map((x) => x);\nawait env.execute();`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^tsflink: PlanError: execute at no-sink\.mts:4: No data sinks have been defined/);
+
+    r = tsflinkRun(dir, 'no-key', `const env = getEnvironment();\nconst counts = env.generateSequence(1, 1000).groupBy((x) => (x === 700 ? undefined : x % 7)).reduceGroup((vs, out) => out.collect([...vs].length));\nawait counts.collect();`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^tsflink: JobExecutionError: Job '[^']+' failed: Operator 'GroupReduce at no-key\.mts:3': the key selector returned undefined for the record 700; /);
+    assert.deepEqual(readdirSync(dir).sort(), ['no-fn.mts', 'no-key.mts', 'no-sink.mts']);
+  });
+});
