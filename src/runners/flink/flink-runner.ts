@@ -18,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { JobExecutionError, PlanError } from '../../errors/index.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
-import { JobSinks } from '../../runtime/job-sinks.ts';
+import { staleName } from '../../io/stale-files.ts';
+import { jobStarted } from '../../runtime/job-endings.ts';
+import { JobSinks, sweepBeforeJob } from '../../runtime/job-sinks.ts';
 import { checkBeforeRunning } from '../../runtime/preflight.ts';
 import { AccumulatorMerger } from '../../runtime/worker/accumulator-codec.ts';
 import type { ErrorInfo } from '../../runtime/worker/protocol.ts';
@@ -94,9 +96,45 @@ export class FlinkRunner implements Runner {
     }
     checkBeforeRunning(plan);
 
-    const jobDir = mkdtempSync(join(resources.tmpDir, 'tsflink-flink-'));
-    const sinks = new JobSinks(plan, randomBytes(6).toString('hex'));
+    // What runs that ended without cleaning up (SIGKILL) left: job folders of dead clients here
+    // (convention 2), staging next to the targets.
+    sweepBeforeJob(plan, resources);
+    // Everything of this job outside its output lives in the job folder, Flink's temp files
+    // included: the JVM's java.io.tmpdir (and so Flink's io.tmp.dirs, blob storage, the RPC
+    // system's jar, the MiniCluster's working folders, the web upload folder, native libraries)
+    // is its tmp/ folder. It goes when the job ends, however it ends (runJava, job-endings.ts,
+    // and the binder's own watch of this process); a SIGKILL of both leaves it to the next sweep.
+    const jobDir = mkdtempSync(join(resources.tmpDir, staleName('flink')));
+    const javaTmp = join(jobDir, 'tmp');
+    mkdirSync(javaTmp);
+    let sinks = null as JobSinks | null;
+    let committed = false;
+    let binder: ChildProcess | null = null;
+    let cancelled = false;
+    const removeJobDir = (): void => {
+      if (process.env.TSFLINK_KEEP_FLINK_JOB_DIR !== '1') rmSync(jobDir, { recursive: true, force: true });
+    };
+    // SIGINT/SIGTERM of this process while the job runs: the binder JVM is stopped (its shutdown
+    // hooks cancel the job and stop the Node workers), then the staging and the job folder go.
+    const ended = jobStarted({
+      name: plan.jobName,
+      stop: () => {
+        cancelled = true;
+        return stopJava(binder);
+      },
+      cleanup: () => {
+        try {
+          sinks?.abort();
+          rmSync(jobDir, { recursive: true, force: true });
+        } catch {
+          // best effort: the next run's sweep removes what is left
+        }
+        return !committed;
+      },
+    });
     try {
+      const jobSinks = new JobSinks(plan, randomBytes(6).toString('hex'));
+      sinks = jobSinks;
       const tsx = import.meta.url.endsWith('.ts') || needsTsx(code) ? tsxApis() : null;
       const workerUrl = new URL(`./node-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
       // On a remote cluster the code travels with the job and the worker runs in a folder made
@@ -118,7 +156,7 @@ export class FlinkRunner implements Runner {
         workerEnv,
         cwd: process.cwd(),
         retries: resources.retries,
-        sinks,
+        sinks: jobSinks,
         ship: ship ? { ...ship, runtimeKey: runtimeKey(ship.runtime) } : null,
         worker: {
           code: ship ? shipCode(code, appDir) : code,
@@ -135,6 +173,11 @@ export class FlinkRunner implements Runner {
       const logPath = join(jobDir, 'binder.log');
       const args = [
         ...JAVA_OPENS,
+        `-Djava.io.tmpdir=${javaTmp}`,
+        // No hsperfdata file in /tmp (it ignores java.io.tmpdir, and a killed JVM leaves it).
+        '-XX:-UsePerfData',
+        // The binder watches this process, and ends the job when it is gone (PlanBinder.watchClient).
+        `-Dtsflink.client.pid=${process.pid}`,
         `-Dlog4j2.configurationFile=${join(dir, 'conf', 'log4j-client.properties')}`,
         '-cp',
         `${jar}${path.delimiter}${join(lib, '*')}`,
@@ -143,7 +186,12 @@ export class FlinkRunner implements Runner {
         outcomePath,
         ...(this.options.jobmanager ? ['--jobmanager', this.options.jobmanager] : []),
       ];
-      const exitCode = await runJava(args, logPath, resources, jobDir);
+      const exitCode = await runJava(args, logPath, resources, (child) => {
+        binder = child;
+      });
+      // Stopped by a signal: job-endings.ts cleans up, says so and ends the process; the job
+      // has no outcome of its own to report.
+      if (cancelled) return await new Promise<never>(() => {});
       if (!existsSync(outcomePath)) {
         const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n') : '';
         throw new JobExecutionError(plan.jobName, new Error(`the Flink plan binder exited with code ${exitCode} and no outcome; its last output:\n${log}`));
@@ -154,20 +202,22 @@ export class FlinkRunner implements Runner {
       const reader = new RecordReader(resources.types);
       for (const b64 of outcome.side ?? []) {
         const { header, payload } = decodeSide(Buffer.from(b64, 'base64'));
-        if (header.kind === 'result') sinks.addResult(header.resultId, header.subtask, header.counted ? header.count : reader.readAll(payload));
-        else if (header.kind === 'printed') sinks.addPrinted(header.toError, header.subtask, [...header.lines]);
+        if (header.kind === 'result') jobSinks.addResult(header.resultId, header.subtask, header.counted ? header.count : reader.readAll(payload));
+        else if (header.kind === 'printed') jobSinks.addPrinted(header.toError, header.subtask, [...header.lines]);
         else accumulators.add(payload, resources.types);
       }
-      sinks.commit();
-      sinks.print(resources);
+      committed = true;
+      jobSinks.commit();
+      jobSinks.print(resources);
       const merged = accumulators.result();
-      sinks.reportInvalidLines(merged, resources);
-      return { netRuntimeMs: outcome.netRuntimeMs ?? 0, accumulators: merged, results: sinks.results };
+      jobSinks.reportInvalidLines(merged, resources);
+      return { netRuntimeMs: outcome.netRuntimeMs ?? 0, accumulators: merged, results: jobSinks.results };
     } catch (error) {
-      sinks.abort();
+      sinks?.abort();
       throw error;
     } finally {
-      if (process.env.TSFLINK_KEEP_FLINK_JOB_DIR !== '1') rmSync(jobDir, { recursive: true, force: true });
+      ended();
+      removeJobDir();
     }
   }
 }
@@ -185,47 +235,35 @@ function shipCode(code: ShippedCode, appDir: string): ShippedCode {
   return relocateModules(code, (m) => relocatedModule(m, staged));
 }
 
-/** Binder JVMs running now, with their job folders: stopped and removed if this process is interrupted. */
-const running = new Map<ChildProcess, string>();
-let signalsHandled = false;
-
-/**
- * On SIGINT or SIGTERM the binder JVMs are stopped (their shutdown hooks stop the MiniCluster and
- * its Node workers) and the job folders removed; then the signal takes its course.
- */
-function stopOnSignals(): void {
-  if (signalsHandled) return;
-  signalsHandled = true;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      for (const [child, jobDir] of running) {
-        child.kill('SIGTERM');
-        rmSync(jobDir, { recursive: true, force: true });
-      }
-      process.kill(process.pid, signal);
+/** Stops a running binder JVM (SIGTERM: its shutdown hooks cancel the job and stop its Node workers; SIGKILL after 20 s); resolves when it has exited. */
+function stopJava(child: ChildProcess | null): Promise<void> {
+  if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('close', () => {
+      clearTimeout(killer);
+      resolve();
     });
-  }
+    child.kill('SIGTERM');
+  });
 }
 
 /** Runs the binder JVM; its output goes to a log file (and to stderr with TSFLINK_VERBOSE=1). */
-function runJava(args: readonly string[], logPath: string, resources: JobResources, jobDir: string): Promise<number> {
+function runJava(args: readonly string[], logPath: string, resources: JobResources, started: (child: ChildProcess) => void): Promise<number> {
   const verbose = process.env.TSFLINK_VERBOSE === '1' || process.env.TSFLINK_VERBOSE === 'true';
   const fd = openSync(logPath, 'w');
-  stopOnSignals();
   return new Promise<number>((resolve, reject) => {
     const child = spawn(javaBinary(), args, { stdio: ['ignore', verbose ? 'pipe' : fd, verbose ? 'pipe' : fd] });
-    running.set(child, jobDir);
+    started(child);
     if (verbose) {
       child.stdout!.on('data', (d: Buffer) => resources.stderr(d.toString()));
       child.stderr!.on('data', (d: Buffer) => resources.stderr(d.toString()));
     }
     child.once('error', (e) => {
-      running.delete(child);
       closeSync(fd);
       reject(new PlanError(`cannot start Java for the Flink target: ${e.message}`));
     });
     child.once('close', (code) => {
-      running.delete(child);
       closeSync(fd);
       resolve(code ?? -1);
     });

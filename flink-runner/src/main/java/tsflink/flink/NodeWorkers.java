@@ -35,6 +35,8 @@ final class NodeWorkers {
   private static Thread reaper;
   private static boolean hookInstalled;
   private static boolean exitHookInstalled;
+  /** Set by {@link #killAll}: this JVM is ending, and a task restarted meanwhile must not start a worker that would outlive it. */
+  private static boolean closed;
 
   private NodeWorkers() {}
 
@@ -102,6 +104,7 @@ final class NodeWorkers {
   /** An idle worker for `key`, or a new one. */
   static Worker acquire(String key, List<String> command, Map<String, String> env, String cwd, String label) throws IOException {
     synchronized (NodeWorkers.class) {
+      if (closed) throw new IOException("this JVM is shutting down: no Node worker is started for '" + label + "'");
       Deque<Worker> idle = IDLE.get(key);
       while (idle != null && !idle.isEmpty()) {
         Worker w = idle.pollLast();
@@ -119,6 +122,10 @@ final class NodeWorkers {
     penv.putAll(env);
     Worker w = new Worker(pb.start(), key, label);
     synchronized (NodeWorkers.class) {
+      if (closed) {
+        kill(w.process);
+        throw new IOException("this JVM is shutting down: no Node worker is started for '" + label + "'");
+      }
       ALL.add(w);
       startHousekeeping();
     }
@@ -210,6 +217,7 @@ final class NodeWorkers {
   static void killAll() {
     List<Worker> all;
     synchronized (NodeWorkers.class) {
+      closed = true;
       all = new ArrayList<>(ALL);
       ALL.clear();
       IDLE.clear();

@@ -132,23 +132,31 @@ public final class PlanBinder {
   }
 
   /**
-   * The client (this JVM's parent) may die without a word (SIGKILL): then this JVM removes the
-   * job folder and exits, and its shutdown hooks cancel the job and stop the Node workers and
-   * the MiniCluster.
+   * The client (this JVM's parent) may die without a word (SIGKILL): then this JVM stops the Node
+   * workers, removes the job folder (everything of the job but its staged output: the plan, and,
+   * as java.io.tmpdir, the MiniCluster's working folders, blob storage, spill files and the RPC
+   * system's jar) and halts, which ends the MiniCluster and the job with it. In that order, and
+   * not from shutdown hooks (which run at once, in any order): a worker still running could write
+   * into the folder after it was removed.
    */
   private static void watchClient(Path jobDir) {
-    ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
-    if (parent == null) return;
+    // The client's pid comes as a property: a client killed while this JVM started has already
+    // handed it to init (or a subreaper), which ProcessHandle.parent() would then watch for ever.
+    String given = System.getProperty("tsflink.client.pid");
+    long client = given != null ? Long.parseLong(given) : ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+    if (client < 0) return;
     Thread watch = new Thread(() -> {
-      while (parent.isAlive()) {
+      // Our parent changes when the client dies (Linux re-parents an orphan); a pid test alone could be fooled by reuse.
+      while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == client) {
         try {
           Thread.sleep(300);
         } catch (InterruptedException e) {
           return;
         }
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> ShippedCode.deleteTree(jobDir), "tsflink-remove-job-folder"));
-      System.exit(3);
+      NodeWorkers.killAll();
+      ShippedCode.deleteTree(jobDir);
+      Runtime.getRuntime().halt(3);
     }, "tsflink-client-watch");
     watch.setDaemon(true);
     watch.start();

@@ -165,10 +165,14 @@ final class ShippedCode {
 
   /** Removes a folder and everything in it, as far as it can (also the spool folders of NodeTask and NodeWorkers). */
   static void deleteTree(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException ignored) {
-      // best effort
+    // Files.walk gives up when an entry goes while it walks (Flink removes its own folders as it
+    // stops): walk again until nothing is left.
+    for (int pass = 0; pass < 5 && Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS); pass++) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | UncheckedIOException ignored) {
+        // something went while walking: once more
+      }
     }
   }
 
