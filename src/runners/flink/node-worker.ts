@@ -106,6 +106,7 @@ function frame(type: number, a: number, b: number, payload: Uint8Array = new Uin
 interface TaskHeader {
   readonly task: number;
   readonly subtask: number;
+  /** 1-based: Flink's attempt number of the subtask + 1 (a restarted region runs a new attempt). */
   readonly attempt: number;
   readonly superstep: number;
   readonly spool: string;
@@ -239,7 +240,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep);
+    runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt);
     input.finish();
     frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
     finished = true;

@@ -74,6 +74,7 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
   @Override
   public void mapPartition(Iterable<Rec> values, Collector<Rec> out) throws Exception {
     int subtask = getRuntimeContext().getIndexOfThisSubtask();
+    int parallelism = getRuntimeContext().getNumberOfParallelSubtasks();
     int attempt = getRuntimeContext().getAttemptNumber();
     int superstep = inStep ? getIterationRuntimeContext().getSuperstepNumber() : 0;
     NodeWorkers.onJobRelease(getRuntimeContext());
@@ -90,7 +91,8 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
     worker.spool = spool;
     boolean clean = false;
     try {
-      String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + attempt + ",\"superstep\":" + superstep
+      // The attempt 1-based, as the embedded engine counts its retries (TSFLINK_FAULT selects by it).
+      String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + (attempt + 1) + ",\"superstep\":" + superstep
           + ",\"spool\":" + jsonString(spool.toString()) + "}";
       // Broadcast sets first (the worker reads them before the rest), then the task's other inputs.
       List<Rec> broadcast = new ArrayList<>();
@@ -108,9 +110,14 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
       while (true) {
         WorkerFrames.Frame f = WorkerFrames.read(worker.stdout);
         if (f == null) {
+          // The worker died (process.exit() in a user function, out of memory, killed): the
+          // subtask's own failure, retried as a thrown error is.
           int code = worker.process.waitFor();
-          throw new RuntimeException("the Node worker of '" + taskName + "' (subtask " + (subtask + 1) + ") exited with code " + code
-              + " before it finished" + worker.tail());
+          String message = "the Node worker running '" + taskName + "' (subtask " + (subtask + 1) + " of " + parallelism + ") exited with code " + code
+              + " before it finished" + worker.tail();
+          WorkerFailure crash = new WorkerFailure("{\"name\":\"WorkerCrashError\",\"message\":" + jsonString(message) + ",\"props\":{\"operator\":" + jsonString(taskName) + "}}");
+          if (attempt >= retries) throw new SuppressRestartsException(crash);
+          throw crash;
         }
         switch (f.type) {
           case WorkerFrames.OUT_CREDIT:
