@@ -41,6 +41,13 @@ function recordBytes(types: TypeRegistry, value: unknown): Uint8Array {
   return w.finish();
 }
 
+/** `bytes` as a view, with other bytes before and after it in its buffer. */
+function viewOf(bytes: Uint8Array): Uint8Array {
+  const padded = new Uint8Array(bytes.length + 7).fill(0xab);
+  padded.set(bytes, 3);
+  return padded.subarray(3, 3 + bytes.length);
+}
+
 function recordValue(types: TypeRegistry, bytes: Uint8Array): unknown {
   return new RecordReader(types).readAll(bytes)[0];
 }
@@ -61,7 +68,8 @@ export function fuzzRegistry(): TypeRegistry {
   );
   types.register(Box, { serialize: (box) => recordBytes(types, box.content) }, { deserialize: (b) => new Box(recordValue(types, b)) });
   types.register(Empty, { serialize: () => new Uint8Array(0) }, { deserialize: () => new Empty() });
-  types.register(Base, { serialize: (v) => recordBytes(types, v.x) }, { deserialize: (b) => new Base(recordValue(types, b) as number) });
+  // Base's serializer returns a view into a larger buffer: only the view's bytes are the value.
+  types.register(Base, { serialize: (v) => viewOf(recordBytes(types, v.x)) }, { deserialize: (b) => new Base(recordValue(types, b) as number) });
   types.register(
     Derived,
     { serialize: (v) => recordBytes(types, [v.x, v.label]) },
@@ -115,14 +123,18 @@ export const stringArb: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.tuple(fc.integer({ min: 5400, max: 5500 }), edgeUnit).map(([n, u]) => 'x'.repeat(n) + u), weight: 1 },
 );
 
-/** Bytes: empty, short, longer than a one-byte length, and views into a larger buffer. */
+/** Bytes: empty, short, longer than a one- and a two-byte length prefix, and views into a larger buffer. */
 export const bytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
-  fc.uint8Array({ maxLength: 20 }),
-  fc.uint8Array({ minLength: 120, maxLength: 300 }),
-  fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 30 }), fc.nat(), fc.nat()).map(([b, i, j]) => {
-    const start = i % b.length;
-    return b.subarray(start, start + (j % (b.length - start + 1)));
-  }),
+  { arbitrary: fc.uint8Array({ maxLength: 20 }), weight: 4 },
+  { arbitrary: fc.uint8Array({ minLength: 120, maxLength: 300 }), weight: 2 },
+  { arbitrary: fc.tuple(fc.integer({ min: 16370, max: 16400 }), fc.integer({ min: 0, max: 255 })).map(([n, b]) => new Uint8Array(n).fill(b)), weight: 1 },
+  {
+    arbitrary: fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 30 }), fc.nat(), fc.nat()).map(([b, i, j]) => {
+      const start = i % b.length;
+      return b.subarray(start, start + (j % (b.length - start + 1)));
+    }),
+    weight: 2,
+  },
 );
 
 /** Object keys: any strings, and the ones objects treat specially. */

@@ -3,6 +3,7 @@
  * back an identical value for every value of SPEC §4 and §6, one record or many per batch.
  */
 import fc from 'fast-check';
+import { MAX_DEPTH } from '../../../src/serde/record-format.ts';
 import { RecordReader } from '../../../src/serde/record-reader.ts';
 import { RecordWriter } from '../../../src/serde/record-writer.ts';
 import { UnregisteredTypeError, UnsupportedValueError } from '../../../src/serde/serde-error.ts';
@@ -71,7 +72,7 @@ function plant(v: unknown, bad: unknown, choice: number): unknown {
 
 function properties(): readonly FuzzProperty[] {
   const types: TypeRegistry = fuzzRegistry();
-  const { value } = valueArbitraries();
+  const { value, leaf } = valueArbitraries();
   // One writer and one reader for all cases: the engine reuses them batch after batch.
   const writer = new RecordWriter(types, 64);
   const reader = new RecordReader(types);
@@ -143,6 +144,25 @@ function properties(): readonly FuzzProperty[] {
           }
         },
       ),
+    },
+    {
+      name: 'nesting up to the format\'s depth limit round-trips, deeper is refused',
+      property: fc.property(fc.integer({ min: MAX_DEPTH - 3, max: MAX_DEPTH + 3 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), leaf, (levels, pattern, inner) => {
+        let v: unknown = inner;
+        for (let i = 0; i < levels; i++) v = pattern[i % pattern.length] ? [v] : { k: v };
+        if (levels <= MAX_DEPTH) {
+          writer.write(v);
+          check(reader.readAll(writer.finish())[0], v, `${levels} levels`);
+          return;
+        }
+        try {
+          writer.write(v);
+        } catch (err) {
+          if (err instanceof UnsupportedValueError && /nested 1000 levels deep/.test(err.message)) return;
+          throw err;
+        }
+        throw new Error(`a value nested ${levels} levels deep was accepted`);
+      }),
     },
     {
       name: 'the bytes depend on the value only, not on the writer',
