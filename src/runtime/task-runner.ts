@@ -16,6 +16,7 @@ import { runSource } from './drivers/source-driver.ts';
 import type { InputChannel } from './input-channel.ts';
 import type { JobServices } from './job-services.ts';
 import { OperatorSetup } from './operator-setup.ts';
+import { lateRecord } from './late-record.ts';
 import { createOperatorOutput } from './operators/operator-factory.ts';
 import type { RuntimeAccumulator } from './runtime-context.ts';
 import { SubtaskContext } from './runtime-context.ts';
@@ -50,8 +51,17 @@ export function runSubtask(
   const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions, cleanups);
 
   let out = io.output;
-  for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) out = createOperatorOutput(setupOf(k), out);
+  for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) {
+    const first = functions.length;
+    const hook = hasRichFunction(ops[k]!, resources) ? new CloseHook(out, ops[k]!.node.name) : null;
+    out = createOperatorOutput(setupOf(k), hook ?? out);
+    if (hook !== null) hook.functions = functions.slice(first);
+  }
+  const first = functions.length;
+  const hook = driverIsOperator && hasRichFunction(head, resources) ? new CloseHook(out, head.node.name) : null;
+  if (hook !== null) out = hook;
   const driver = prepareDriver(driverIsOperator ? setupOf(0) : null, head);
+  if (hook !== null) hook.functions = functions.slice(first);
   // Tests only (TSFLINK_FAULT): count what the driver pushes into the chain, and fail at the chosen record.
   const fault = armFaults(faultFromEnv(), task.name, subtask, attempt, { parallelism: task.parallelism, superstep });
   if (fault !== null) out = countingOutput(out, fault);
@@ -64,6 +74,42 @@ export function runSubtask(
   } finally {
     // Spill files go whether the subtask succeeded or failed.
     for (const cleanup of cleanups) cleanup();
+  }
+}
+
+/** Whether an operator calls a rich function (an object with methods, whose close() may emit). */
+function hasRichFunction(op: Task['operators'][number], resources: JobResources): boolean {
+  for (const v of Object.values(op.node.params)) {
+    if (typeof v !== 'string') continue;
+    const o = resources.userObjects.get(v);
+    if (typeof o === 'object' && o !== null && !Array.isArray(o)) return true;
+  }
+  return false;
+}
+
+/**
+ * Sits after an operator with rich functions: when the operator has emitted its last record it
+ * closes them, before anything after it closes — as Flink closes a chain front to back — so
+ * that what a function emits from close() goes on like any other record (at every parallelism
+ * and into every sink). A record emitted after that (from a timer, a promise) is an error.
+ */
+class CloseHook implements Output {
+  functions: readonly BoundFunction<unknown>[] = [];
+  private readonly next: Output;
+  private readonly operator: string;
+  private closed = false;
+  constructor(next: Output, operator: string) {
+    this.next = next;
+    this.operator = operator;
+  }
+  collect(record: unknown): void {
+    if (this.closed) throw lateRecord(this.operator);
+    this.next.collect(record);
+  }
+  close(): void {
+    for (let i = this.functions.length - 1; i >= 0; i--) this.functions[i]!.close();
+    this.closed = true;
+    this.next.close();
   }
 }
 

@@ -35,6 +35,7 @@ export function bindUserFunction<F>(
   const m = instance[method];
   if (typeof m !== 'function') throw new TaskError(operator, `the rich function ${instance.constructor?.name ?? 'object'} has no ${method}() method`);
   instance.context = ctx;
+  let closed = false;
   return {
     call: m.bind(instance) as F,
     open() {
@@ -47,6 +48,9 @@ export function bindUserFunction<F>(
       }
     },
     close() {
+      // Once: the chain closes an operator's functions when it has emitted its last record (task-runner.ts).
+      if (closed) return;
+      closed = true;
       if (typeof instance.close === 'function') {
         try {
           instance.close();

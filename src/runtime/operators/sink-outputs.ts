@@ -4,16 +4,25 @@ import { BufferedFileWriter, type FileOwner } from '../../io/file-writer.ts';
 import { toText } from '../../io/text-form.ts';
 import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
+import { lateRecord } from '../late-record.ts';
+
+// Every sink refuses a record after it has closed (a function emitting from a timer after its
+// task ended): the record cannot be part of the job's output any more.
 
 export class TextSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
+  private readonly name: string;
+  private closed = false;
   constructor(setup: OperatorSetup) {
     this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
+    this.name = setup.name;
   }
   collect(record: unknown): void {
+    if (this.closed) throw lateRecord(this.name);
     this.writer.write(`${typeof record === 'string' ? record : toText(record)}\n`);
   }
   close(): void {
+    this.closed = true;
     this.writer.close();
   }
 }
@@ -21,15 +30,20 @@ export class TextSinkOutput implements Output {
 export class CsvSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
   private readonly formatter: CsvRowFormatter;
+  private readonly name: string;
+  private closed = false;
   constructor(setup: OperatorSetup, fieldDelimiter: string, lineDelimiter: string) {
     this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
     this.formatter = new CsvRowFormatter(fieldDelimiter, lineDelimiter);
+    this.name = setup.name;
   }
   collect(record: unknown): void {
+    if (this.closed) throw lateRecord(this.name);
     // The row ends with the line delimiter.
     this.writer.write(this.formatter.format(record));
   }
   close(): void {
+    this.closed = true;
     this.writer.close();
   }
 }
@@ -43,10 +57,13 @@ export class PrintSinkOutput implements Output {
     this.setup = setup;
     this.toError = toError;
   }
+  private closed = false;
   collect(record: unknown): void {
+    if (this.closed) throw lateRecord(this.setup.name);
     this.lines.push(typeof record === 'string' ? record : toText(record));
   }
   close(): void {
+    this.closed = true;
     this.setup.job.addPrinted(this.toError, this.setup.subtask, this.lines);
   }
 }
@@ -62,11 +79,14 @@ export class CollectSinkOutput implements Output {
     this.resultId = resultId;
     this.countOnly = countOnly;
   }
+  private closed = false;
   collect(record: unknown): void {
+    if (this.closed) throw lateRecord(this.setup.name);
     if (this.countOnly) this.count++;
     else this.records.push(this.setup.hold(record));
   }
   close(): void {
+    this.closed = true;
     this.setup.job.addResult(this.resultId, this.setup.subtask, this.countOnly ? this.count : this.records);
   }
 }
