@@ -21,9 +21,9 @@ const SEED = 20261203;
 
 describe('fuzz targets (200 cases per property, fixed seed)', async () => {
   const targets = await loadTargets(TARGETS);
-  it('the serde-record and key-codec targets are there', () => {
+  it('the serde-record, serde-corrupt and key-codec targets are there', () => {
     const names = targets.map((t) => t.name);
-    for (const n of ['serde-record', 'key-codec']) assert.ok(names.includes(n), `${n} missing from ${names.join(', ')}`);
+    for (const n of ['serde-record', 'serde-corrupt', 'key-codec']) assert.ok(names.includes(n), `${n} missing from ${names.join(', ')}`);
   });
   for (const target of targets) {
     it(`${target.name}: every property holds`, async () => {
