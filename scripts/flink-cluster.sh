@@ -109,8 +109,11 @@ YAML
   mapfile -t jm < <(java_utils GET_JM_RESOURCE_PARAMS)
   [[ ${#jm[@]} -ge 1 ]] || die "BashJavaUtils gave no JobManager memory settings (see $STATE/log/bash-java-utils.log)"
   jm_jvm="${jm[0]}"; jm_dyn="${jm[1]:-}"
+  # java.io.tmpdir in the state folder too: Flink's web upload folder, lz4's native library and
+  # what else defaults to it go with `stop`, and -XX:-UsePerfData keeps hsperfdata out of /tmp
+  # (a TaskManager killed by a test would leave them there).
   # shellcheck disable=SC2086
-  nohup "$JAVA" "${OPENS[@]}" $jm_jvm -Dlog.file="$STATE/log/jobmanager.log" \
+  nohup "$JAVA" "${OPENS[@]}" $jm_jvm -Djava.io.tmpdir="$STATE/tmp" -XX:-UsePerfData -Dlog.file="$STATE/log/jobmanager.log" \
     -Dlog4j2.configurationFile="$ROOT/flink-runner/conf/log4j-cluster.properties" \
     -cp "$LIB/*" "$JM_CLASS" --configDir "$STATE/conf" $jm_dyn \
     >"$STATE/log/jobmanager.out" 2>&1 </dev/null &
@@ -121,7 +124,7 @@ YAML
   for ((i = 1; i <= tms; i++)); do
     mkdir -p "$STATE/tmp/tm-$i"
     # shellcheck disable=SC2086
-    nohup "$JAVA" "${OPENS[@]}" ${tm[0]} -Dlog.file="$STATE/log/taskmanager-$i.log" \
+    nohup "$JAVA" "${OPENS[@]}" ${tm[0]} -Djava.io.tmpdir="$STATE/tmp/tm-$i" -XX:-UsePerfData -Dlog.file="$STATE/log/taskmanager-$i.log" \
       -Dlog4j2.configurationFile="$ROOT/flink-runner/conf/log4j-cluster.properties" \
       -cp "$LIB/*" "$TM_CLASS" --configDir "$STATE/conf" ${tm[1]} \
       -D taskmanager.resource-id="tm-$i" -D io.tmp.dirs="$STATE/tmp/tm-$i" \
