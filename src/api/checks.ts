@@ -18,7 +18,7 @@ export function planError(what: string, message: string): PlanError {
 }
 
 export function checkParallelism(parallelism: number): number {
-  if (!Number.isInteger(parallelism) || parallelism < 1) throw new PlanError(`setParallelism: ${parallelism} is not a positive integer`);
+  if (!Number.isInteger(parallelism) || parallelism < 1) throw planError('setParallelism', `${parallelism} is not a positive integer`);
   return parallelism;
 }
 

@@ -1,7 +1,7 @@
 /** The cross builder: all pairs `[left, right]`, refined by `.using(f)` or projections. */
 import { PlanError } from '../errors/index.ts';
 import type { NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
-import { checkFunction } from './checks.ts';
+import { checkFunction, planError } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { CrossFn } from './functions.ts';
 import type { PickFields } from './keys.ts';
@@ -25,7 +25,7 @@ export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends D
   /** Maps every pair to one value. */
   using<O>(f: CrossFn<L, R, O>): DataSet<O> {
     const p = this.params();
-    if (p.projection) throw new PlanError('cross: using() cannot follow projectFirst/projectSecond');
+    if (p.projection) throw planError('cross().using', 'using() cannot follow projectFirst/projectSecond');
     checkFunction(f, 'cross().using', 'cross', 'CrossFunction');
     this.env.updateNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } });
     return new DataSet<O>(this.env, this.id);
@@ -45,7 +45,7 @@ export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends D
 
   private addProjection(side: 0 | 1, fields: number[]): unknown {
     const p = this.params();
-    if (p.fn) throw new PlanError('cross: projectFirst/projectSecond cannot follow using()');
+    if (p.fn) throw planError(side === 0 ? 'cross().projectFirst' : 'cross().projectSecond', 'projectFirst/projectSecond cannot follow using()');
     const added: ProjectionField[] = fields.length === 0 ? [{ side, field: null }] : fields.map((field) => ({ side, field }));
     this.env.updateNode(this.id, { params: { ...p, projection: [...(p.projection ?? []), ...added] } });
     return new CrossOperator(this.env, this.id);

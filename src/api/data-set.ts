@@ -5,7 +5,7 @@
  */
 import { PlanError } from '../errors/index.ts';
 import { csvDialectProblem } from '../io/csv-dialect.ts';
-import { checkFunction, checkParallelism, planError } from './checks.ts';
+import { checkFunction, checkParallelism, describeArgument, planError } from './checks.ts';
 import type { AggregationKind, KeySpec, NodeParams, SortKey, WriteModeName } from '../plan/nodes.ts';
 import { type Aggregation, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
@@ -106,8 +106,8 @@ export class DataSet<T> {
 
   /** A tuple of the chosen fields, in the given order. */
   project<const I extends readonly PositionOf<T>[]>(...fields: I): DataSet<PickFields<T, I>> {
-    if (fields.length === 0) throw new PlanError('project: at least one field is required');
-    for (const f of fields) if (!Number.isInteger(f) || (f as number) < 0) throw new PlanError(`project: ${String(f)} is not a field position`);
+    if (fields.length === 0) throw planError('project', 'at least one field is required');
+    for (const f of fields) if (!Number.isInteger(f) || (f as number) < 0) throw planError('project', `${String(f)} is not a field position`);
     return this.derive({ kind: 'Project', fields: [...(fields as readonly number[])] });
   }
 
@@ -206,7 +206,7 @@ export class DataSet<T> {
 
   /** Sorts each partition (stable); chain `sortPartition` again for secondary keys. */
   sortPartition(key: FieldKey<T> | KeySelectorArg<T>, order: Order): SortPartitionOperator<T> {
-    const sortKeys: SortKey[] = [{ key: this.keys([key], 'sortPartition'), order: checkOrder(order) }];
+    const sortKeys: SortKey[] = [{ key: this.keys([key], 'sortPartition'), order: checkOrder(order, 'sortPartition') }];
     const ds = this.derive<T>({ kind: 'SortPartition', sortKeys });
     return new SortPartitionOperator<T>(this.env, ds.id);
   }
@@ -243,7 +243,7 @@ export class DataSet<T> {
   }
 
   writeText(path: string, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {
-    return this.env.addSink({ kind: 'TextSink', path: checkPath(path), writeMode: checkWriteMode(writeMode) }, this.id);
+    return this.env.addSink({ kind: 'TextSink', path: checkPath(path, 'writeText'), writeMode: checkWriteMode(writeMode, 'writeText') }, this.id);
   }
 
   writeCsv(path: string, options: WriteCsvOptions = {}): DataSink {
@@ -253,8 +253,8 @@ export class DataSet<T> {
     return this.env.addSink(
       {
         kind: 'CsvSink',
-        path: checkPath(path),
-        writeMode: checkWriteMode(options.writeMode ?? WriteMode.NO_OVERWRITE),
+        path: checkPath(path, 'writeCsv'),
+        writeMode: checkWriteMode(options.writeMode ?? WriteMode.NO_OVERWRITE, 'writeCsv'),
         fieldDelimiter: options.fieldDelimiter ?? ',',
         lineDelimiter: options.lineDelimiter ?? '\n',
       },
@@ -278,7 +278,7 @@ export class SortPartitionOperator<T> extends DataSet<T> {
   override sortPartition(key: FieldKey<T> | KeySelectorArg<T>, order: Order): SortPartitionOperator<T> {
     const node = this.env.getNode(this.id);
     if (node.params.kind !== 'SortPartition') throw new PlanError('sortPartition: not a sort-partition operator');
-    const sortKeys = [...node.params.sortKeys, { key: this.keys([key], 'sortPartition'), order: checkOrder(order) }];
+    const sortKeys = [...node.params.sortKeys, { key: this.keys([key], 'sortPartition'), order: checkOrder(order, 'sortPartition') }];
     this.env.updateNode(this.id, { params: { kind: 'SortPartition', sortKeys } });
     return this;
   }
@@ -313,27 +313,27 @@ export class AggregateOperator<T> extends DataSet<T> {
 }
 
 function checkAggregation(agg: string, field: number): void {
-  if (agg !== 'SUM' && agg !== 'MIN' && agg !== 'MAX') throw new PlanError(`aggregate: unknown aggregation ${String(agg)}; use Aggregation.Sum, Min or Max`);
-  if (!Number.isInteger(field) || field < 0) throw new PlanError(`aggregate: field ${field} is not a tuple position`);
+  if (agg !== 'SUM' && agg !== 'MIN' && agg !== 'MAX') throw planError('aggregate', `unknown aggregation ${String(agg)}; use Aggregation.Sum, Min or Max`);
+  if (!Number.isInteger(field) || field < 0) throw planError('aggregate', `field ${field} is not a tuple position`);
 }
 
 /** @internal */
 export function checkCount(n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 1) throw new PlanError(`${what}: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw planError(what, `n must be a positive integer, got ${n}`);
 }
 
 /** @internal */
-export function checkOrder(order: string): Order {
-  if (order !== 'ASCENDING' && order !== 'DESCENDING') throw new PlanError(`unknown sort order ${String(order)}; use Order.ASCENDING or Order.DESCENDING`);
+export function checkOrder(order: string, what: string): Order {
+  if (order !== 'ASCENDING' && order !== 'DESCENDING') throw planError(what, `unknown sort order ${String(order)}; use Order.ASCENDING or Order.DESCENDING`);
   return order;
 }
 
-function checkPath(path: string): string {
-  if (typeof path !== 'string' || path === '') throw new PlanError('a sink needs a non-empty path');
+function checkPath(path: string, what: string): string {
+  if (typeof path !== 'string' || path === '') throw planError(what, `a sink needs a non-empty path, got ${describeArgument(path)}`);
   return path;
 }
 
-function checkWriteMode(mode: string): WriteModeName {
-  if (mode !== 'NO_OVERWRITE' && mode !== 'OVERWRITE') throw new PlanError(`unknown write mode ${String(mode)}`);
+function checkWriteMode(mode: string, what: string): WriteModeName {
+  if (mode !== 'NO_OVERWRITE' && mode !== 'OVERWRITE') throw planError(what, `unknown write mode ${String(mode)}; use WriteMode.NO_OVERWRITE or WriteMode.OVERWRITE`);
   return mode;
 }

@@ -100,13 +100,13 @@ export class ExecutionEnvironment {
   /** Tuples of the given field types from a CSV file (or a directory of them). */
   readCsv<const F extends readonly FieldType[]>(path: string, types: F, options: ReadCsvOptions = {}): DataSet<CsvTuple<F>> {
     checkSourcePath(path, 'readCsv');
-    if (!Array.isArray(types) || types.length === 0) throw new PlanError('readCsv: types must be a non-empty list of Types');
+    if (!Array.isArray(types) || types.length === 0) throw planError('readCsv', 'types must be a non-empty list of Types');
     for (const t of types) {
-      if (!['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'].includes(t)) throw new PlanError(`readCsv: unknown field type ${String(t)}`);
+      if (!['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'].includes(t)) throw planError('readCsv', `unknown field type ${String(t)}; use Types.INT, LONG, FLOAT, DOUBLE, STRING or BOOL`);
     }
     const included = options.includedFields ?? null;
     if (included && included.filter(Boolean).length !== types.length) {
-      throw new PlanError(`readCsv: includedFields selects ${included.filter(Boolean).length} columns but ${types.length} types are given`);
+      throw planError('readCsv', `includedFields selects ${included.filter(Boolean).length} columns but ${types.length} types are given`);
     }
     const csv: CsvSourceOptions = {
       fieldDelimiter: options.fieldDelimiter ?? ',',
@@ -128,7 +128,7 @@ export class ExecutionEnvironment {
 
   fromCollection<T>(collection: Iterable<T>): DataSet<T> {
     if (collection == null || typeof (collection as Iterable<T>)[Symbol.iterator] !== 'function') {
-      throw new PlanError('fromCollection: expected an iterable');
+      throw planError('fromCollection', `expected an iterable, got ${describeArgument(collection)}`);
     }
     const elements = [...collection];
     return this.source({ kind: 'CollectionSource', data: this.objects.add(elements), count: elements.length });
@@ -136,7 +136,7 @@ export class ExecutionEnvironment {
 
   /** The numbers from..to, both inclusive, split across the parallel instances. */
   generateSequence(from: number, to: number): DataSet<number> {
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new PlanError('generateSequence: bounds must be safe integers');
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw planError('generateSequence', `bounds must be safe integers, got ${from} and ${to}`);
     return this.source({ kind: 'SequenceSource', from, to });
   }
 
@@ -147,9 +147,9 @@ export class ExecutionEnvironment {
   // ---- settings ---------------------------------------------------------------------------
 
   registerCustomType<C>(cls: ClassType<C>, serializer: CustomSerializer<C>, deserializer: CustomDeserializer<C>): void {
-    if (typeof cls !== 'function') throw new PlanError('registerCustomType: expected a class');
-    if (typeof serializer?.serialize !== 'function') throw new PlanError('registerCustomType: the serializer needs a serialize(value) method');
-    if (typeof deserializer?.deserialize !== 'function') throw new PlanError('registerCustomType: the deserializer needs a deserialize(bytes) method');
+    if (typeof cls !== 'function') throw planError('registerCustomType', `expected a class, got ${describeArgument(cls)}`);
+    if (typeof serializer?.serialize !== 'function') throw planError('registerCustomType', 'the serializer needs a serialize(value) method');
+    if (typeof deserializer?.deserialize !== 'function') throw planError('registerCustomType', 'the deserializer needs a deserialize(bytes) method');
     this.types.register(cls, serializer, deserializer);
   }
 
@@ -162,7 +162,7 @@ export class ExecutionEnvironment {
   }
 
   setNumberOfExecutionRetries(retries: number): void {
-    if (!Number.isInteger(retries) || retries < 0) throw new PlanError(`setNumberOfExecutionRetries: ${retries} is not a non-negative integer`);
+    if (!Number.isInteger(retries) || retries < 0) throw planError('setNumberOfExecutionRetries', `${retries} is not a non-negative integer`);
     this.retries = retries;
   }
 
@@ -357,7 +357,7 @@ export class ExecutionEnvironment {
 }
 
 function checkSourcePath(path: string, what: string): void {
-  if (typeof path !== 'string' || path === '') throw new PlanError(`${what}: a non-empty path is required`);
+  if (typeof path !== 'string' || path === '') throw planError(what, `a non-empty path is required, got ${describeArgument(path)}`);
 }
 
 /** A new execution environment. */

@@ -3,7 +3,7 @@
  * (reduce, reduceGroup, aggregate, first) becomes one plan node carrying that key.
  */
 import { PlanError } from '../errors/index.ts';
-import { checkFunction } from './checks.ts';
+import { checkFunction, planError } from './checks.ts';
 import type { KeySpec, SortKey } from '../plan/nodes.ts';
 import type { Aggregation, Order } from './constants.ts';
 import { AggregateOperator, type DataSet, type PositionOf, checkCount, checkOrder } from './internal.ts';
@@ -45,7 +45,7 @@ export class Grouping<T> {
 
   /** Sorts the elements of each group; chain for secondary keys. */
   sortGroup(key: FieldKey<T> | KeySelectorArg<T>, order: Order): SortedGrouping<T> {
-    const sortKey: SortKey = { key: toKeySpec([key], this.input.env.objects, 'sortGroup'), order: checkOrder(order) };
+    const sortKey: SortKey = { key: toKeySpec([key], this.input.env.objects, 'sortGroup'), order: checkOrder(order, 'sortGroup') };
     return new SortedGrouping<T>(this.input, this.keys, [...this.sortKeys, sortKey]);
   }
 }
@@ -61,7 +61,7 @@ export class UnsortedGrouping<T> extends Grouping<T> {
   }
 
   aggregate(agg: Aggregation, field: PositionOf<T>): AggregateOperator<T> {
-    if (this.keys.kind !== 'fields') throw new PlanError('aggregate: needs a grouping on field positions, not a key selector');
+    if (this.keys.kind !== 'fields') throw planError('aggregate', 'needs a grouping on field positions, not a key selector');
     return AggregateOperator.create(this.input, this.keys, agg, field as number);
   }
   sum(field: PositionOf<T>): AggregateOperator<T> {

@@ -11,13 +11,13 @@
  */
 import { PlanError } from '../errors/index.ts';
 import type { KeySpec } from '../plan/nodes.ts';
-import { checkParallelism } from './checks.ts';
+import { checkParallelism, planError } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
 
 /** @internal */
 export function checkMaxIterations(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 1) throw new PlanError(`${what}: maxIterations must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw planError(what, `maxIterations must be a positive integer, got ${n}`);
   return n;
 }
 
@@ -42,7 +42,7 @@ export class IterativeDataSet<T> extends DataSet<T> {
    * `terminationCriterion` (when given) is empty. Returns the last partial solution.
    */
   closeWith<C = unknown>(next: DataSet<T>, terminationCriterion?: DataSet<C>): DataSet<T> {
-    if (this.closed) throw new PlanError('closeWith: this iteration is already closed');
+    if (this.closed) throw planError('closeWith', 'this iteration is already closed');
     const more: DataSet<unknown>[] = terminationCriterion === undefined ? [] : [terminationCriterion as DataSet<unknown>];
     this.env.checkSameEnvironment([next, ...more], 'closeWith');
     this.closed = true;
@@ -122,7 +122,7 @@ export class DeltaIteration<S, W> {
    * solution set.
    */
   closeWith(solutionSetDelta: DataSet<S>, newWorkset: DataSet<W>): DataSet<S> {
-    if (this.closed) throw new PlanError('closeWith: this iteration is already closed');
+    if (this.closed) throw planError('closeWith', 'this iteration is already closed');
     this.env.checkSameEnvironment([solutionSetDelta, newWorkset], 'closeWith');
     this.closed = true;
     const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys } as const;

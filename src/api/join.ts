@@ -3,7 +3,7 @@
  * `.projectFirst/.projectSecond` refine; outer joins need `.using(f)` before they are a data set.
  */
 import { PlanError } from '../errors/index.ts';
-import { checkFunction } from './checks.ts';
+import { checkFunction, planError } from './checks.ts';
 import type { JoinType, KeySpec, NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
 import { DataSet } from './internal.ts';
 import type { JoinFn } from './functions.ts';
@@ -62,7 +62,7 @@ export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends Da
   /** Maps every matching pair to one value. */
   using<O>(f: JoinFn<L, R, O>): DataSet<O> {
     const p = this.params();
-    if (p.projection) throw new PlanError('join: using() cannot follow projectFirst/projectSecond');
+    if (p.projection) throw planError('join().using', 'using() cannot follow projectFirst/projectSecond');
     checkFunction(f, 'join().using', 'join', 'JoinFunction');
     this.env.updateNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } });
     return new DataSet<O>(this.env, this.id);
@@ -84,7 +84,7 @@ export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends Da
 
   private addProjection(side: 0 | 1, fields: number[]): unknown {
     const p = this.params();
-    if (p.fn) throw new PlanError('join: projectFirst/projectSecond cannot follow using()');
+    if (p.fn) throw planError(side === 0 ? 'join().projectFirst' : 'join().projectSecond', 'projectFirst/projectSecond cannot follow using()');
     const added: ProjectionField[] = fields.length === 0 ? [{ side, field: null }] : fields.map((field) => ({ side, field }));
     this.env.updateNode(this.id, { params: { ...p, projection: [...(p.projection ?? []), ...added] } });
     return new JoinOperator(this.env, this.id);

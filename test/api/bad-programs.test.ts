@@ -239,6 +239,59 @@ describe('a non-function where a function is expected', () => {
   });
 });
 
+describe('other plan mistakes name the call and its line too', () => {
+  type T = [number, string];
+  const env = envAt(1);
+  const ds = env.fromElements<T>([1, 'a']);
+  const bad = (v: unknown) => v as never;
+  const cases: { call: string; line: number; run: () => unknown; says: RegExp }[] = [
+    { call: 'setParallelism', line: here(), run: () => ds.map((x) => x).setParallelism(0), says: /0 is not a positive integer/ },
+    { call: 'setParallelism', line: here(), run: () => env.setParallelism(1.5), says: /1\.5 is not a positive integer/ },
+    { call: 'setParallelism', line: here(), run: () => ds.output().setParallelism(-1), says: /-1 is not a positive integer/ },
+    { call: 'setNumberOfExecutionRetries', line: here(), run: () => env.setNumberOfExecutionRetries(-1), says: /-1 is not a non-negative integer/ },
+    { call: 'first', line: here(), run: () => ds.first(0), says: /n must be a positive integer, got 0/ },
+    { call: 'first', line: here(), run: () => ds.groupBy(0).first(-2), says: /got -2/ },
+    { call: 'project', line: here(), run: () => ds.project(), says: /at least one field/ },
+    { call: 'project', line: here(), run: () => ds.project(bad(-1)), says: /-1 is not a field position/ },
+    { call: 'aggregate', line: here(), run: () => ds.aggregate(bad('AVG'), 0), says: /unknown aggregation AVG/ },
+    { call: 'aggregate', line: here(), run: () => ds.groupBy((t: T) => t[1]).sum(0), says: /not a key selector/ },
+    { call: 'sortPartition', line: here(), run: () => ds.sortPartition(0, bad('UP')), says: /unknown sort order UP/ },
+    { call: 'sortGroup', line: here(), run: () => ds.groupBy(0).sortGroup(1, bad('UP')), says: /unknown sort order UP/ },
+    { call: 'groupBy', line: here(), run: () => ds.groupBy(bad(-1)), says: /key position -1 is not a non-negative integer/ },
+    { call: 'distinct', line: here(), run: () => ds.distinct(bad('a..b')), says: /invalid key expression 'a\.\.b'/ },
+    { call: 'join().equalTo', line: here(), run: () => ds.join(ds).where(0, 1).equalTo(0), says: /same number of fields \(2 vs 1\)/ },
+    { call: 'cross().using', line: here(), run: () => ds.cross(ds).projectFirst(0).using(bad((l: T) => l)), says: /using\(\) cannot follow projectFirst\/projectSecond/ },
+    { call: 'writeText', line: here(), run: () => ds.writeText(''), says: /a sink needs a non-empty path, got the string ""/ },
+    { call: 'writeCsv', line: here(), run: () => ds.writeCsv('/tmp/never', { writeMode: bad('SOMETIMES') }), says: /unknown write mode SOMETIMES/ },
+    { call: 'readText', line: here(), run: () => env.readText(bad(undefined)), says: /a non-empty path is required, got undefined/ },
+    { call: 'readCsv', line: here(), run: () => env.readCsv('x.csv', [Types.INT, bad('WORD')]), says: /unknown field type WORD/ },
+    { call: 'fromCollection', line: here(), run: () => env.fromCollection(bad(42)), says: /expected an iterable, got the number 42/ },
+    { call: 'generateSequence', line: here(), run: () => env.generateSequence(0, 2 ** 60), says: /bounds must be safe integers/ },
+    { call: 'registerCustomType', line: here(), run: () => env.registerCustomType(bad(null), { serialize: () => new Uint8Array() }, { deserialize: () => null }), says: /expected a class, got null/ },
+    { call: 'iterate', line: here(), run: () => ds.iterate(0), says: /maxIterations must be a positive integer, got 0/ },
+    { call: 'iterateDelta', line: here(), run: () => ds.iterateDelta(ds, 2), says: /the solution set needs a key/ },
+    { call: 'withBroadcastSet', line: here(), run: () => ds.map((x) => x).withBroadcastSet('', ds), says: /the name must be a non-empty string, got the string ""/ },
+  ];
+  for (const c of cases) {
+    test(`${c.call} (line ${c.line})`, () => {
+      assert.match(planErrorAt(c.run, c.call, c.line), c.says);
+    });
+  }
+
+  test('a projection after using() (a type error; here untyped) names the call', () => {
+    const joined = ds.join(ds).where(0).equalTo(0);
+    joined.using((l) => l);
+    const untyped = joined as unknown as { projectFirst(): unknown };
+    assert.match(planErrorAt(() => untyped.projectFirst(), 'join().projectFirst', here()), /projectFirst\/projectSecond cannot follow using\(\)/);
+  });
+
+  test('closeWith twice names the second call', () => {
+    const it = ds.iterate(2);
+    it.closeWith(it.map((x) => x));
+    assert.match(planErrorAt(() => it.closeWith(it), 'closeWith', here()), /this iteration is already closed/);
+  });
+});
+
 describe('a broadcast set read under a name never registered', () => {
   class ReadsX extends MapFunction<number, number> {
     map(v: number): number {
