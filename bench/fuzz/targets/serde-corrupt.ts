@@ -9,27 +9,8 @@ import { HEADER_SIZE } from '../../../src/serde/record-format.ts';
 import { RecordReader } from '../../../src/serde/record-reader.ts';
 import { RecordWriter } from '../../../src/serde/record-writer.ts';
 import { CorruptBatchError } from '../../../src/serde/serde-error.ts';
-import { TypeRegistry } from '../../../src/serde/type-registry.ts';
 import type { FuzzProperty, FuzzTarget } from '../target.ts';
-import { Box, Empty, valueArbitraries } from '../values.ts';
-
-/** Box and Empty only: their deserializers are total (Box's nested reader throws CorruptBatchError itself). */
-function registry(): TypeRegistry {
-  const types = new TypeRegistry();
-  types.register(
-    Box,
-    {
-      serialize(box) {
-        const w = new RecordWriter(types, 32);
-        w.write(box.content);
-        return w.finish();
-      },
-    },
-    { deserialize: (b) => new Box(new RecordReader(types).readAll(b)[0]) },
-  );
-  types.register(Empty, { serialize: () => new Uint8Array(0) }, { deserialize: () => new Empty() });
-  return types;
-}
+import { Box, Empty, totalRegistry, valueArbitraries } from '../values.ts';
 
 type Damage =
   | { readonly kind: 'flip'; readonly at: number; readonly byte: number }
@@ -86,7 +67,7 @@ function readsOrRefuses(reader: RecordReader, batch: Uint8Array): void {
 }
 
 function properties(): readonly FuzzProperty[] {
-  const types = registry();
+  const types = totalRegistry();
   const { value } = valueArbitraries({ customs: false });
   const withBoxes = fc.oneof(value, value.map((v) => new Box(v)), fc.constant(null).map(() => new Empty()));
   const writer = new RecordWriter(types, 64);
