@@ -32,8 +32,9 @@ export function compileKeyExtractor(spec: KeySpec, userObjects: ReadonlyMap<stri
         } catch (e) {
           throw new UserFunctionError(operator, describeRecord(r), e);
         }
-        if (!isKeyValue(key)) throw badSelectorKey(operator, key, r);
-        return key;
+        // Strings and numbers first, inline: the check is per record.
+        if (typeof key === 'string' || (typeof key === 'number' && key === key) || isKeyValue(key)) return key;
+        throw badSelectorKey(operator, key, r);
       };
     }
     case 'fields': {
@@ -64,7 +65,10 @@ function isKeyValue(key: unknown): boolean {
       return key === key;
     case 'object':
       if (!Array.isArray(key)) return true;
-      for (let i = 0; i < key.length; i++) if (!isKeyValue(key[i])) return false;
+      for (let i = 0; i < key.length; i++) {
+        const v: unknown = key[i];
+        if (typeof v !== 'string' && !(typeof v === 'number' && v === v) && !isKeyValue(v)) return false;
+      }
       return true;
     default:
       return false;
