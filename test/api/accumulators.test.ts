@@ -174,6 +174,26 @@ describe('accumulators in execute() results', () => {
     await assert.rejects(envAt(1).fromElements(1).map(new Twice()).collect(), /dup/);
   });
 
+  for (const p of [1, 2]) {
+    test(`two operators adding one name are merged, whether or not they run chained in one task, at p=${p}`, async () => {
+      class Counting extends MapFunction<number, number> {
+        private readonly c = new IntCounter();
+        override open(ctx: RuntimeContext): void {
+          ctx.addAccumulator('seen', this.c);
+        }
+        map(v: number): number {
+          this.c.add(1);
+          return v;
+        }
+      }
+      const env = envAt(p);
+      const seq = env.generateSequence(1, 10);
+      seq.map(new Counting()).map(new Counting()).writeText(join(tempDir(), 'chained'));
+      seq.map(new Counting()).rebalance().map(new Counting()).writeText(join(tempDir(), 'apart'));
+      assert.deepEqual((await env.execute()).accumulators, { seen: 40 });
+    });
+  }
+
   test('getAccumulator returns what this instance added', async () => {
     class Lookup extends MapFunction<number, boolean> {
       private readonly c = new IntCounter();
