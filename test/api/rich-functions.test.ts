@@ -407,6 +407,18 @@ describe('rich functions: each base class, its method, its lifecycle', () => {
     assert.deepEqual([...new Set(tagged.map(([s]) => s))].sort(), [0, 1, 2, 3]);
   });
 
+  for (const p of [1, 2]) {
+    test(`getTaskName() is the operator's own name, also when it runs chained with others, at p=${p}`, async () => {
+      class Named extends MapFunction<number, string> {
+        map(): string {
+          return this.context.getTaskName();
+        }
+      }
+      const names = await envAt(p).generateSequence(1, 4).map((x) => x + 1).map(new Named()).name('the named map').collect();
+      assert.deepEqual([...new Set(names)], ['the named map']);
+    });
+  }
+
   test('a rich function with constructor arguments and per-instance state', async () => {
     class Scale extends MapFunction<number, [number, number]> {
       private readonly factor: number;
