@@ -165,7 +165,13 @@ async function startHung(): Promise<{ child: ReturnType<typeof spawn>; stderr: (
   const staged = (): boolean =>
     readdirSync(box.data)
       .filter((n) => n.includes('tsflink-staging-'))
-      .some((n) => readdirSync(join(box.data, n)).some((f) => statSync(join(box.data, n, f)).size > 0));
+      .some((n) => {
+        try {
+          return readdirSync(join(box.data, n)).some((f) => statSync(join(box.data, n, f)).size > 0);
+        } catch {
+          return false; // not a folder, or gone meanwhile
+        }
+      });
   while (!staged()) {
     assert.ok(!ended, `the job ended before it was interrupted:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 100));

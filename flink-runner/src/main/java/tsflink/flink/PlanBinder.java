@@ -49,6 +49,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
  */
 public final class PlanBinder {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The job once submitted: what {@link #watchClient} cancels (on a remote cluster it would run on). */
+  private static volatile JobClient running;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
@@ -76,6 +78,7 @@ public final class PlanBinder {
       if (side != null) side.output(new Utils.CollectHelper<>(sideId, serializer)).name("Results for the client");
       explain(env, outcomePath.resolveSibling("flink-execution-plan.json"));
       JobClient client = env.executeAsync(jobName);
+      running = client;
       Thread cancel = new Thread(() -> cancel(client), "tsflink-cancel-job");
       Runtime.getRuntime().addShutdownHook(cancel);
       JobExecutionResult result = client.getJobExecutionResult().get();
@@ -133,11 +136,11 @@ public final class PlanBinder {
 
   /**
    * The client (this JVM's parent) may die without a word (SIGKILL): then this JVM stops the Node
-   * workers, removes the job folder (everything of the job but its staged output: the plan, and,
-   * as java.io.tmpdir, the MiniCluster's working folders, blob storage, spill files and the RPC
-   * system's jar) and halts, which ends the MiniCluster and the job with it. In that order, and
-   * not from shutdown hooks (which run at once, in any order): a worker still running could write
-   * into the folder after it was removed.
+   * workers, cancels the job (on a remote cluster it would run on), removes the job folder
+   * (everything of the job but its staged output: the plan, and, as java.io.tmpdir, the
+   * MiniCluster's working folders, blob storage, spill files and the RPC system's jar) and halts,
+   * which ends the MiniCluster. In that order, and not from shutdown hooks (which run at once, in
+   * any order): a worker still running could write into the folder after it was removed.
    */
   private static void watchClient(Path jobDir) {
     // The client's pid comes as a property: a client killed while this JVM started has already
@@ -155,6 +158,8 @@ public final class PlanBinder {
         }
       }
       NodeWorkers.killAll();
+      JobClient job = running;
+      if (job != null) cancel(job);
       ShippedCode.deleteTree(jobDir);
       Runtime.getRuntime().halt(3);
     }, "tsflink-client-watch");
