@@ -183,6 +183,7 @@ export class ExecutionEnvironment {
 
   /** Runs every sink defined since the last run. */
   async execute(options: ExecuteOptions = {}): Promise<JobExecutionResult> {
+    checkExecuteOptions(options);
     const sinks = this.takePendingSinks();
     if (sinks.length === 0) throw planError('execute', 'No data sinks have been defined since the last execution; call output(), writeText() or writeCsv() first');
     const jobName = options.jobName ?? this.defaultJobName();
@@ -354,6 +355,15 @@ export class ExecutionEnvironment {
       }
     }
   }
+}
+
+/** Flink's `execute("name")` is `execute({ jobName: "name" })` here: say so rather than run under a default name. */
+function checkExecuteOptions(options: unknown): void {
+  if (typeof options === 'string') throw planError('execute', `expected options { jobName?, local? }, got ${describeArgument(options)}; use execute({ jobName: ${JSON.stringify(options)} })`);
+  if (options === null || typeof options !== 'object') throw planError('execute', `expected options { jobName?, local? }, got ${describeArgument(options)}`);
+  const { jobName, local } = options as ExecuteOptions;
+  if (jobName !== undefined && (typeof jobName !== 'string' || jobName === '')) throw planError('execute', `jobName must be a non-empty string, got ${describeArgument(jobName)}`);
+  if (local !== undefined && typeof local !== 'boolean') throw planError('execute', `local must be true or false, got ${describeArgument(local)}`);
 }
 
 function checkSourcePath(path: string, what: string): void {

@@ -78,6 +78,31 @@ describe('execute() with no sink', () => {
     await assert.rejects(env.execute(), (e: unknown) => e instanceof PlanError && e.message.startsWith(`execute at bad-programs.test.ts:${line}: No data sinks`));
     planErrorAt(() => env.getExecutionPlan(), 'getExecutionPlan', here());
   });
+
+  test("Flink's execute('name') and other bad options name the fix, and the pending sinks stay pending", async () => {
+    const env = envAt(1);
+    const dir = tempDir();
+    env.fromElements(1).writeText(join(dir, 'out'));
+    const bad = (v: unknown) => v as never;
+    for (const [options, says] of [
+      ['My job', /expected options \{ jobName\?, local\? \}, got the string "My job"; use execute\(\{ jobName: "My job" \}\)$/],
+      [42, /got the number 42$/],
+      [null, /got null$/],
+      [{ jobName: 7 }, /jobName must be a non-empty string, got the number 7$/],
+      [{ local: 'yes' }, /local must be true or false, got the string "yes"$/],
+    ] as const) {
+      const line = here() + 1;
+      await assert.rejects(env.execute(bad(options)), (e: unknown) => {
+        assert.ok(e instanceof PlanError, String(e));
+        assert.ok(e.message.startsWith(`execute at bad-programs.test.ts:${line}: `), e.message);
+        assert.match(e.message, says);
+        return true;
+      });
+    }
+    assert.deepEqual(readdirSync(dir), [], 'nothing ran');
+    assert.equal((await env.execute({ jobName: 'My job' })).jobName, 'My job');
+    assert.deepEqual(readdirSync(dir), ['out']);
+  });
 });
 
 describe('a data set of another environment', () => {
