@@ -63,16 +63,28 @@ function isKeyValue(key: unknown): boolean {
       return true;
     case 'number':
       return key === key;
-    case 'object':
-      if (!Array.isArray(key)) return true;
-      for (let i = 0; i < key.length; i++) {
-        const v: unknown = key[i];
-        if (typeof v !== 'string' && !(typeof v === 'number' && v === v) && !isKeyValue(v)) return false;
+    case 'object': {
+      if (key === null) return true;
+      if (Array.isArray(key)) {
+        for (let i = 0; i < key.length; i++) {
+          const v: unknown = key[i];
+          if (typeof v !== 'string' && !(typeof v === 'number' && v === v) && !isKeyValue(v)) return false;
+        }
+        return true;
       }
+      // Bytes and class instances are compared through their own (or their serializer's) form.
+      if (!isPlainObject(key)) return true;
+      for (const k in key) if (!isKeyValue((key as Record<string, unknown>)[k])) return false;
       return true;
+    }
     default:
       return false;
   }
+}
+
+function isPlainObject(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function badSelectorKey(operator: string, key: unknown, record: unknown): TaskError {
@@ -85,6 +97,10 @@ function badSelectorKey(operator: string, key: unknown, record: unknown): TaskEr
 function describeKeyValue(v: unknown): string {
   if (typeof v === 'number') return 'NaN';
   if (Array.isArray(v)) return `a tuple holding ${describeKeyValue(v.find((k) => !isKeyValue(k)))}`;
+  if (v !== null && typeof v === 'object') {
+    const field = Object.keys(v).find((k) => !isKeyValue((v as Record<string, unknown>)[k]))!;
+    return `an object holding ${describeKeyValue((v as Record<string, unknown>)[field])} in '${field}'`;
+  }
   return typeof v === 'function' ? 'a function' : typeof v === 'symbol' ? 'a symbol' : 'undefined';
 }
 

@@ -359,6 +359,7 @@ describe('a key selector that returns no key', () => {
     ['a function', (x) => () => x, 'a function'],
     ['a symbol', () => Symbol('k'), 'a symbol'],
     ['a tuple holding undefined', (x) => [x, undefined], 'a tuple holding undefined'],
+    ['an object holding a function', (x) => ({ id: x, then: () => x }), "an object holding a function in 'then'"],
   ];
   const reason = 'a key must be a string, a number (not NaN), a boolean, a bigint, null, bytes, a tuple of these, an object or a registered custom type';
   for (const p of [1, 2]) {
