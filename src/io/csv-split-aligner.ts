@@ -17,8 +17,10 @@
  *
  * Cost: one scan per file and source instance, up to that instance's last split, resumed from
  * split to split (the splits of an instance come in file order). The scan does not decode or
- * convert anything, and with one-byte delimiters it jumps over quote-free stretches with
- * `indexOf` (there, every line delimiter ends a record).
+ * convert anything; with one-byte delimiters and quote it is one loop over the bytes that jumps
+ * over quote-free stretches with `indexOf` (there, every line delimiter ends a record). Measured
+ * on 2 M rows: 70 MB with a quoted line break in every row scan in 0.1 s (parsing them: 0.75 s),
+ * 57 MB without quotes in 8 ms.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { InputPathError } from '../errors/index.ts';
@@ -38,7 +40,7 @@ export class CsvSplitAligner {
   private readonly comment: Buffer | null;
   private readonly ignoreFirstLine: boolean;
   private readonly lookahead: number; // bytes needed after a closing quote to tell what follows it
-  private readonly fast: boolean; // one-byte delimiters: outside quotes, every line delimiter ends a row
+  private readonly fast: boolean; // one-byte delimiters and quote: rowsFast, and outside quotes every line delimiter ends a row
 
   // The file being scanned: `rowStart` is a record start (0 = the file's start).
   private file = '';
@@ -47,17 +49,25 @@ export class CsvSplitAligner {
   private lastOffset = 0;
   private handle = -1;
   private window: Buffer = Buffer.alloc(0);
+  private view: Buffer = Buffer.alloc(0); // the window's bytes read from the file (subarray made once per load, not per search)
+  // The first field delimiter at or after the last place searched (window index; -1: none in the window, -2: not searched).
+  // Kept across rows, as CsvReader keeps it, so that a delimiter that never comes costs one search, not one per row.
+  private nextField = -2;
   private windowStart = 0;
   private windowLength = 0;
 
-  constructor(options: CsvSourceOptions) {
+  private readonly initialWindow: number;
+
+  /** `windowBytes`: the scan's first window; tests use a few bytes to put window ends everywhere. */
+  constructor(options: CsvSourceOptions, windowBytes = INITIAL_WINDOW) {
+    this.initialWindow = windowBytes;
     this.fd = Buffer.from(options.fieldDelimiter, 'utf8');
     this.ld = Buffer.from(options.lineDelimiter, 'utf8');
     this.quote = options.quoteCharacter === null ? null : Buffer.from(options.quoteCharacter, 'utf8');
     this.comment = options.ignoreComments === null || options.ignoreComments === '' ? null : Buffer.from(options.ignoreComments, 'utf8');
     this.ignoreFirstLine = options.ignoreFirstLine;
     this.lookahead = Math.max(this.fd.length, this.ld.length, this.quote?.length ?? 0);
-    this.fast = this.fd.length === 1 && this.ld.length === 1;
+    this.fast = this.fd.length === 1 && this.ld.length === 1 && (this.quote === null || this.quote.length === 1);
   }
 
   /** The byte range a split reads: from the first record start at or after its start to the first at or after its end. */
@@ -87,18 +97,13 @@ export class CsvSplitAligner {
     if (offset >= this.size) return this.size;
     while (this.rowStart < offset) {
       if (this.rowStart < this.windowStart || this.rowStart >= this.windowStart + this.windowLength) this.load(this.rowStart, this.window.length);
-      const next = this.fast && this.rowStart > 0 ? this.skipQuoteFree(offset) : this.rowStart;
-      if (next !== this.rowStart) {
-        this.rowStart = next;
-        continue;
-      }
-      const end = this.rowEnd(this.rowStart - this.windowStart);
+      const end = this.fast ? this.rowsFast(offset) : this.rowEnd(this.rowStart - this.windowStart);
       if (end === MORE) {
         // The row goes on past the window: read it again with a window twice as large (linear in the row's length).
         this.load(this.rowStart, this.rowStart === this.windowStart ? 2 * this.window.length : this.window.length);
         continue;
       }
-      this.rowStart = this.windowStart + end;
+      if (!this.fast) this.rowStart = this.windowStart + end;
     }
     return this.rowStart;
   }
@@ -112,7 +117,9 @@ export class CsvSplitAligner {
     this.lastOffset = 0;
     this.windowStart = 0;
     this.windowLength = 0;
-    if (this.window.length === 0) this.window = Buffer.allocUnsafe(INITIAL_WINDOW);
+    this.view = this.window.subarray(0, 0);
+    this.nextField = -2;
+    if (this.window.length === 0) this.window = Buffer.allocUnsafe(this.initialWindow);
   }
 
   /** Fills the window with the file's bytes from `from`, growing it to `capacity` bytes. */
@@ -126,10 +133,108 @@ export class CsvSplitAligner {
     }
     this.windowStart = from;
     this.windowLength = length;
+    this.view = this.window.subarray(0, length);
+    this.nextField = -2;
   }
 
   private get windowAtEnd(): boolean {
     return this.windowStart + this.windowLength >= this.size;
+  }
+
+  /**
+   * `rowEnd` for one-byte delimiters and quote, row after row in one loop over the window's bytes
+   * (a native search per row cost as much as parsing: 1.1 s against 1.3 s on 70 MB of quoted
+   * rows); rows without a quote hand over to `skipQuoteFree`. Returns the window index it moved
+   * `rowStart` to (at or after `offset`, or the window's end), or MORE with `rowStart` at the row
+   * the window ends in.
+   */
+  private rowsFast(offset: number): number {
+    const w = this.view;
+    const length = this.windowLength;
+    const atEnd = this.windowAtEnd;
+    const base = this.windowStart;
+    const F = this.fd[0]!;
+    const L = this.ld[0]!;
+    const Q = this.quote === null ? -1 : this.quote[0]!;
+    const target = Math.min(offset - base, length);
+    let i = this.rowStart - base;
+    let quoteFree = false; // the row just read held no quote
+    rows: while (i < target) {
+      this.rowStart = base + i;
+      if (quoteFree) {
+        const next = this.skipQuoteFree(offset) - base;
+        quoteFree = false;
+        if (next !== i) {
+          i = next;
+          continue;
+        }
+      }
+      let pos = i;
+      let lineOnly = false; // header and comment lines end at their first line delimiter
+      if (base + i === 0) {
+        if (length < 3 && !atEnd) return MORE; // too few bytes to tell a byte-order mark
+        pos = utf8BomLength(w);
+        lineOnly = this.ignoreFirstLine;
+      }
+      if (!lineOnly && this.comment !== null) {
+        const isComment = startsWith(w, length, this.comment, pos, atEnd);
+        if (isComment === null) return MORE;
+        lineOnly = isComment;
+      }
+      if (lineOnly) {
+        const at = w.indexOf(L, pos);
+        if (at < 0) break rows;
+        i = at + 1;
+        continue;
+      }
+      quoteFree = true;
+      fields: for (;;) {
+        if (pos >= length) break rows;
+        if (w[pos] === Q) {
+          quoteFree = false;
+          for (pos++; ; pos++) {
+            if (pos >= length) break rows; // an unclosed quote runs to the end of the file
+            if (w[pos] !== Q) continue;
+            if (pos + 1 >= length) break rows;
+            if (w[pos + 1] !== Q) break;
+            pos++; // a doubled quote
+          }
+          pos++; // after the closing quote
+          if (w[pos] === F) {
+            pos++;
+            continue fields;
+          }
+          // A line delimiter here, or anything else (a CRLF's \r, text making the row invalid): the row runs to the next one.
+          for (; pos < length; pos++) {
+            if (w[pos] === L) {
+              i = pos + 1;
+              continue rows;
+            }
+          }
+          break rows;
+        }
+        for (; pos < length; pos++) {
+          const c = w[pos];
+          if (c === F) {
+            pos++;
+            continue fields;
+          }
+          if (c === L) {
+            i = pos + 1;
+            continue rows;
+          }
+        }
+        break rows;
+      }
+    }
+    if (i < target && !atEnd) {
+      this.rowStart = base + i; // the window ends inside this row
+      return MORE;
+    }
+    // At the end of the file, the row that `break rows` left runs to it.
+    if (i < target) i = length;
+    this.rowStart = base + i;
+    return i;
   }
 
   /**
@@ -139,23 +244,23 @@ export class CsvSplitAligner {
    * `rowStart` itself when the next row must be read whole (it holds a quote).
    */
   private skipQuoteFree(offset: number): number {
-    const w = this.window;
+    const w = this.view;
     const from = this.rowStart - this.windowStart;
     const limit = this.windowLength;
-    const quoteAt = this.quote === null ? -1 : w.subarray(0, limit).indexOf(this.quote, from);
+    const quoteAt = this.quote === null ? -1 : w.indexOf(this.quote, from);
     const stop = quoteAt < 0 ? limit : quoteAt; // [from, stop) holds no quote
     const ldByte = this.ld[0]!;
     // The row start at or after `offset`, if it lies in the quote-free stretch.
     const target = offset - 1 - this.windowStart; // a line delimiter at offset-1 starts a row at offset
     if (target < stop) {
-      const at = w.subarray(0, stop).indexOf(ldByte, Math.max(from, target));
-      if (at >= 0) return this.windowStart + at + 1;
+      const at = w.indexOf(ldByte, Math.max(from, target));
+      if (at >= 0 && at < stop) return this.windowStart + at + 1;
     }
     if (quoteAt < 0 && this.windowAtEnd) return this.size; // no further record start
     // Move to the start of the row that holds the quote (or the last row start in the window).
     // (None: this very row holds the quote, or runs past the window; rowEnd reads it.)
-    const last = w.subarray(from, stop).lastIndexOf(ldByte);
-    return last < 0 ? this.rowStart : this.windowStart + from + last + 1;
+    const last = stop > from ? w.lastIndexOf(ldByte, stop - 1) : -1;
+    return last < from ? this.rowStart : this.windowStart + last + 1;
   }
 
   /**
@@ -164,12 +269,13 @@ export class CsvSplitAligner {
    * the file may begin with a byte-order mark, which the reader skips.
    */
   private rowEnd(r: number): number {
-    const w = this.window;
+    const w = this.view;
     const length = this.windowLength;
     const atEnd = this.windowAtEnd;
     const { fd, ld, quote, comment } = this;
     const fileStart = this.windowStart + r === 0;
-    let pos = fileStart ? utf8BomLength(w.subarray(0, length)) : r;
+    if (fileStart && length < 3 && !atEnd) return MORE; // too few bytes to tell a byte-order mark
+    let pos = fileStart ? utf8BomLength(w) : r;
 
     // The header (first physical line) and comment lines end at their first line delimiter, quotes or not.
     if (fileStart && this.ignoreFirstLine) return this.lineEnd(pos);
@@ -183,12 +289,13 @@ export class CsvSplitAligner {
       if (quoted === null) return MORE;
       if (!quoted) {
         // Unquoted: the field ends at the next field delimiter, or the row at the line delimiter.
-        const lineAt = w.subarray(0, length).indexOf(ld, pos);
+        const lineAt = w.indexOf(ld, pos);
         if (lineAt < 0 && !atEnd) return MORE;
         const lineEnd = lineAt < 0 ? length : lineAt;
         // The delimiters never overlap (csv-dialect.ts): a field delimiter before the line's end lies wholly before it.
-        const fieldAt = w.subarray(0, lineEnd).indexOf(fd, pos);
-        if (fieldAt >= 0) {
+        if (this.nextField !== -1 && this.nextField < pos) this.nextField = w.indexOf(fd, pos);
+        const fieldAt = this.nextField;
+        if (fieldAt >= 0 && fieldAt < lineEnd) {
           pos = fieldAt + fd.length;
           continue;
         }
@@ -198,7 +305,7 @@ export class CsvSplitAligner {
       const q = quote!;
       let close = pos + q.length;
       for (;;) {
-        close = w.subarray(0, length).indexOf(q, close);
+        close = w.indexOf(q, close);
         if (close < 0) return atEnd ? length : MORE; // an unclosed quote runs to the end of the file
         if (!atEnd && close + q.length + this.lookahead > length) return MORE;
         if (startsWith(w, length, q, close + q.length, true) !== true) break;
@@ -218,7 +325,7 @@ export class CsvSplitAligner {
 
   /** Just past the first line delimiter at or after window index `pos`, the file's end, or MORE. */
   private lineEnd(pos: number): number {
-    const at = this.window.subarray(0, this.windowLength).indexOf(this.ld, pos);
+    const at = this.view.indexOf(this.ld, pos);
     if (at >= 0) return at + this.ld.length;
     return this.windowAtEnd ? this.windowLength : MORE;
   }

@@ -36,12 +36,12 @@ interface Read {
 }
 
 /** Every instance's rows, read split by split as the source driver does; `minSplit` bytes or more per split. */
-function readSplit(files: string[], types: FieldType[], options: CsvSourceOptions, p: number, minSplit: number): Read {
+function readSplit(files: string[], types: FieldType[], options: CsvSourceOptions, p: number, minSplit: number, window?: number): Read {
   const rows: string[] = [];
   let invalid = 0;
   for (let s = 0; s < p; s++) {
     const reader = new CsvReader(types, options, () => invalid++);
-    const aligner = new CsvSplitAligner(options);
+    const aligner = new CsvSplitAligner(options, window);
     try {
       for (const split of splitsFor(files, p, s, minSplit)) reader.readFile(split.file, (row) => rows.push(canonical(row)), aligner.align(split));
     } finally {
@@ -58,12 +58,15 @@ function readWhole(file: string, types: FieldType[], options: CsvSourceOptions):
   return { rows: rows.sort(), invalid };
 }
 
+// One-byte dialects take the aligner's byte loop; the others its general row scan.
 const dialects = fc.constantFrom(
   { fieldDelimiter: ',', lineDelimiter: '\n', quoteCharacter: '"' as string | null },
+  { fieldDelimiter: '|', lineDelimiter: ';', quoteCharacter: "'" },
+  { fieldDelimiter: ',', lineDelimiter: '\n', quoteCharacter: null },
   { fieldDelimiter: '||', lineDelimiter: '\n', quoteCharacter: '"' },
   { fieldDelimiter: ',', lineDelimiter: ';;', quoteCharacter: "'" },
   { fieldDelimiter: '§', lineDelimiter: '\r\n', quoteCharacter: '«' },
-  { fieldDelimiter: ',', lineDelimiter: '\n', quoteCharacter: null },
+  { fieldDelimiter: ',', lineDelimiter: '\n', quoteCharacter: '«' },
 );
 
 test('tiny splits of any CSV give the rows of the whole file, at every parallelism', () => {
@@ -72,18 +75,20 @@ test('tiny splits of any CSV give the rows of the whole file, at every paralleli
       dialects,
       fc.array(fc.constantFrom('a', 'b', 'é', '𝄞', ' ', '#', '\r', '\n', ',', '|', ';', '"', "'", '§', '«', '""', '",', '"\n', '\r\n'), { maxLength: 120 }),
       fc.boolean(),
-      fc.boolean(),
+      fc.constantFrom(null, '#', '##'),
       fc.integer({ min: 1, max: 5 }),
       fc.integer({ min: 1, max: 24 }),
-      (dialect, pieces, ignoreFirstLine, comments, p, minSplit) => {
+      fc.constantFrom(undefined, 1, 2, 3, 5, 8),
+      fc.boolean(),
+      (dialect, pieces, ignoreFirstLine, ignoreComments, p, minSplit, window, bom) => {
         const file = join(dir, `f${n++}.csv`);
-        writeFileSync(file, pieces.join(''));
-        const options = { ...DEFAULTS, ...dialect, ignoreFirstLine, ignoreComments: comments ? '#' : null };
+        writeFileSync(file, (bom ? '\uFEFF' : '') + pieces.join(''));
+        const options = { ...DEFAULTS, ...dialect, ignoreFirstLine, ignoreComments };
         const types: FieldType[] = ['STRING', 'STRING'];
-        assert.deepEqual(readSplit([file], types, options, p, minSplit), readWhole(file, types, options));
+        assert.deepEqual(readSplit([file], types, options, p, minSplit, window), readWhole(file, types, options));
       },
     ),
-    { numRuns: 1500 },
+    { numRuns: 2000 },
   );
 });
 
@@ -111,6 +116,15 @@ test('a quoted field longer than the scan window, and many files', () => {
   const expected = [...readWhole(big, ['INT', 'STRING'], options).rows, ...readWhole(small, ['INT', 'STRING'], options).rows].sort();
   assert.equal(expected.length, 4);
   for (const p of [2, 5]) assert.deepEqual(readSplit([big, small], ['INT', 'STRING'], options, p, 100_000), { rows: expected, invalid: 0 });
+  // The general scan (a two-character delimiter), where the quote after '1,' opens no field.
+  const general = { ...options, fieldDelimiter: ',,', ignoreInvalidLines: true };
+  const whole = readWhole(big, ['INT', 'STRING'], general);
+  assert.ok(whole.invalid > 1000);
+  assert.deepEqual(readSplit([big], ['INT', 'STRING'], general, 3, 100_000), whole);
+  const quotedGeneral = { ...options, quoteCharacter: '«' };
+  const withQuote = join(dir, 'long-field-guillemets.csv');
+  writeFileSync(withQuote, `1,«${inside.replace(/"/g, '«')}«\n2,«b«\n`);
+  assert.deepEqual(readSplit([withQuote], ['INT', 'STRING'], quotedGeneral, 3, 100_000), readWhole(withQuote, ['INT', 'STRING'], quotedGeneral));
 });
 
 test('an error in a later split names the line counted from the start of the file', () => {
@@ -168,4 +182,15 @@ test('a 17 MB file of writeCsv rows with quoted line breaks reads back whole at 
     assert.equal(seen.reduce((a, b) => a + b, 0), count, `every row once at p=${p}`);
   }
   rmSync(path);
+});
+
+test('a byte-order mark before a quoted first field, with scan windows of a few bytes', () => {
+  const file = join(dir, 'bom.csv');
+  writeFileSync(file, '\uFEFF"a\nb,c",1\n"d\ne",2\n');
+  const options = { ...DEFAULTS, ignoreInvalidLines: false };
+  const whole = readWhole(file, ['STRING', 'INT'], options);
+  assert.deepEqual(whole, { rows: [canonical(['a\nb,c', 1]), canonical(['d\ne', 2])], invalid: 0 });
+  for (const window of [1, 2, 3, 4, 7]) {
+    for (const minSplit of [1, 2, 5]) assert.deepEqual(readSplit([file], ['STRING', 'INT'], options, 3, minSplit, window), whole, `window ${window}, splits of ${minSplit}`);
+  }
 });
