@@ -17,8 +17,9 @@ const INTEGER = 0;
 const FLOATING = 1;
 const TEXT = 2;
 const BOOLEAN = 3;
+const INT32 = 4; // INT is Java's int: 32 bits
 
-const TYPE_CODES: Readonly<Record<FieldType, number>> = { INT: INTEGER, LONG: INTEGER, FLOAT: FLOATING, DOUBLE: FLOATING, STRING: TEXT, BOOL: BOOLEAN };
+const TYPE_CODES: Readonly<Record<FieldType, number>> = { INT: INT32, LONG: INTEGER, FLOAT: FLOATING, DOUBLE: FLOATING, STRING: TEXT, BOOL: BOOLEAN };
 
 // Java's Double.parseDouble forms minus its `d`/`f` suffixes and hex floats; no surrounding spaces (Flink).
 const FLOAT_TEXT = /^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|Infinity|NaN)$/;
@@ -259,7 +260,7 @@ export class CsvReader {
         if (last && toleratesCrlf && end > pos && text.charCodeAt(end - 1) === 13) end--;
         column++;
         // Integers are read in place, without a string per field.
-        if (code !== EXCLUDED && !(code === INTEGER ? this.addInteger(row, text, pos, end, column) : this.addField(row, code, text.slice(pos, end), column)) && !invalid) {
+        if (code !== EXCLUDED && !(code === INTEGER || code === INT32 ? this.addInteger(row, code, text, pos, end, column) : this.addField(row, code, text.slice(pos, end), column)) && !invalid) {
           invalid = true;
           errorField = column;
           errorReason = this.badReason;
@@ -296,9 +297,10 @@ export class CsvReader {
   }
 
   /** `addField` for an INT/LONG column's unquoted field `text[start, end)`. */
-  private addInteger(row: unknown[], text: string, start: number, end: number, column: number): boolean {
+  private addInteger(row: unknown[], code: number, text: string, start: number, end: number, column: number): boolean {
     const n = end - start > 15 ? NaN : parseIntegerRange(text, start, end);
-    if (n !== n) return this.addField(row, INTEGER, text.slice(start, end), column); // long or bad: the general path says which
+    // Long, bad or (for INT) beyond 32 bits: the general path says which.
+    if (n !== n || (code === INT32 && (n > 2147483647 || n < -2147483648))) return this.addField(row, code, text.slice(start, end), column);
     row.push(n);
     return true;
   }
@@ -308,6 +310,12 @@ export class CsvReader {
     switch (code) {
       case TEXT:
         return text;
+      case INT32: {
+        const n = parseInteger(text);
+        if (n !== n) return this.bad(column, text, 'is not an integer');
+        if (n > 2147483647 || n < -2147483648) return this.bad(column, text, 'is outside the 32-bit range of INT [-2147483648, 2147483647]; use LONG');
+        return n;
+      }
       case INTEGER: {
         const n = parseInteger(text);
         if (n !== n) return this.bad(column, text, 'is not an integer');

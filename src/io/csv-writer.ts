@@ -2,7 +2,33 @@
  * `writeCsv`'s row format (SPEC §3, §9.7): fields in their text form, quoted (RFC 4180, the
  * quote doubled) only where `readCsv` would otherwise split or misread them.
  */
+import { TsflinkError, truncateForMessage } from '../errors/index.ts';
 import { toText, type CustomToText } from './text-form.ts';
+
+/**
+ * A field writeCsv cannot write so that readCsv gives it back: null and undefined (CSV has no
+ * null; written as 'null' they came back as the string 'null', or failed an INT column).
+ * Refused when the record is written, naming the field, rather than lost silently.
+ */
+export class UnwritableCsvFieldError extends TsflinkError {}
+
+function unwritable(tuple: unknown, field: number | undefined): UnwritableCsvFieldError {
+  const value = field === undefined ? tuple : (tuple as unknown[])[field];
+  const which = field === undefined ? 'the record' : `field ${field} (0-based) of the record ${truncateForMessage(toText(tuple), 80)}`;
+  return new UnwritableCsvFieldError(`writeCsv cannot write ${which}: it is ${String(value)}, and CSV has no ${String(value)} that readCsv would give back; map it to a value first (e.g. v ?? '')`);
+}
+
+/** A number's CSV text: String(n), but -0 keeps its sign (as Java's "-0.0"), so that a DOUBLE column reads it back. */
+function numberText(n: number): string {
+  return n === 0 && 1 / n < 0 ? '-0' : String(n);
+}
+
+/** The text of a top-level field, refusing null and undefined. */
+function fieldText(tuple: unknown, field: number | undefined, customToText: CustomToText | undefined): string {
+  const v = field === undefined ? tuple : (tuple as unknown[])[field];
+  if (v === null || v === undefined) throw unwritable(tuple, field);
+  return typeof v === 'number' ? numberText(v) : toText(v, customToText);
+}
 
 /** One CSV row, line delimiter included. A non-array element is written as a single field. */
 export function formatCsvRow(tuple: unknown, fieldDelimiter: string, lineDelimiter: string, quote = '"', customToText?: CustomToText): string {
@@ -48,10 +74,10 @@ export class CsvRowFormatter {
       if (i > 0) row += this.fieldDelimiter;
       const v = tuple[i];
       if (typeof v === 'number' && plainNumbers) {
-        row += String(v);
+        row += v === 0 && 1 / v < 0 ? '-0' : String(v);
         continue;
       }
-      const text = toText(v, this.customToText);
+      const text = fieldText(tuple, i, this.customToText);
       if (text.length > 0 && special.test(text)) row += this.quote + text.split(this.quote).join(this.quote + this.quote) + this.quote;
       else row += text;
     }
@@ -65,14 +91,14 @@ function escapeClassChar(c: string): string {
 
 function formatCsvRowSlow(tuple: unknown, fieldDelimiter: string, lineDelimiter: string, quote: string, customToText: CustomToText | undefined): string {
   if (!Array.isArray(tuple)) {
-    return formatField(toText(tuple, customToText), lineDelimiter, fieldDelimiter, lineDelimiter, quote, true) + lineDelimiter;
+    return formatField(fieldText(tuple, undefined, customToText), lineDelimiter, fieldDelimiter, lineDelimiter, quote, true) + lineDelimiter;
   }
   const last = tuple.length - 1;
   let row = '';
   for (let i = 0; i <= last; i++) {
     if (i > 0) row += fieldDelimiter;
     const follower = i === last ? lineDelimiter : fieldDelimiter;
-    row += formatField(toText(tuple[i], customToText), follower, fieldDelimiter, lineDelimiter, quote, last === 0);
+    row += formatField(fieldText(tuple, i, customToText), follower, fieldDelimiter, lineDelimiter, quote, last === 0);
   }
   return row + lineDelimiter;
 }

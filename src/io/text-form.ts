@@ -2,6 +2,7 @@
  * The text form of an element (SPEC §4, §9.7): what `output()`, `writeText` and `writeCsv` print.
  * Runs once per record, so strings, numbers and tuples take the shortest path.
  */
+import { TsflinkError } from '../errors/index.ts';
 
 const objectToString = Object.prototype.toString;
 
@@ -61,3 +62,23 @@ function jsonReplacer(this: Record<string, unknown>, key: string, value: unknown
   if (typeof value === 'bigint') return String(value);
   return value;
 }
+
+/**
+ * A record's line for `writeText`: its text form and `\n`. A `\r` just before a line break or
+ * at the end would be taken by readText for part of a CRLF line end and dropped ("abc\r" read
+ * back as "abc"), so such a record is refused rather than changed. (A record whose text holds
+ * `\n` reads back as several lines, as in Flink: writeText writes lines, not escaped values.)
+ */
+export function textLine(record: unknown, customToText?: CustomToText): string {
+  const text = typeof record === 'string' ? record : toText(record, customToText);
+  const cr = text.indexOf('\r');
+  if (cr >= 0 && (text.endsWith('\r') || text.includes('\r\n', cr))) {
+    throw new UnwritableTextError(
+      `writeText cannot write the record ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}: readText would drop its \\r before a line break as part of a CRLF line end; remove or replace the \\r first`,
+    );
+  }
+  return `${text}\n`;
+}
+
+/** A record writeText cannot write so that readText gives it back (see textLine). */
+export class UnwritableTextError extends TsflinkError {}

@@ -10,7 +10,8 @@ import { tempDir } from './temp-files.ts';
 
 describe('formatCsvRow', () => {
   const table: [string, unknown, string, string, string][] = [
-    ['plain fields', [1, 'a', 2.5, true, null], ',', '\n', '1,a,2.5,true,null\n'],
+    ['plain fields', [1, 'a', 2.5, true, 'null'], ',', '\n', '1,a,2.5,true,null\n'],
+    ['-0 keeps its sign', [-0, 0, [-0]], ',', '\n', '-0,0,(0)\n'],
     ['nested tuple as its text form', [1, [2, 3]], '|', '\n', '1|(2,3)\n'],
     ['nested tuple holding the delimiter is quoted', [1, [2, 3]], ',', '\n', '1,"(2,3)"\n'],
     ['a field with the delimiter', ['a,b', 'c'], ',', '\n', '"a,b",c\n'],

@@ -1,7 +1,8 @@
 /** The sinks: text and CSV files (written to staging, committed by the job), stdout, and collect/count. */
-import { CsvRowFormatter } from '../../io/csv-writer.ts';
+import { CsvRowFormatter, UnwritableCsvFieldError } from '../../io/csv-writer.ts';
+import { TaskError } from '../../errors/index.ts';
 import { BufferedFileWriter, type FileOwner } from '../../io/file-writer.ts';
-import { toText } from '../../io/text-form.ts';
+import { textLine, toText, UnwritableTextError } from '../../io/text-form.ts';
 import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { lateRecord } from '../late-record.ts';
@@ -12,14 +13,20 @@ import { lateRecord } from '../late-record.ts';
 export class TextSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
   private readonly name: string;
+  private readonly where: string;
   private closed = false;
   constructor(setup: OperatorSetup) {
     this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
     this.name = setup.name;
+    this.where = `subtask ${setup.subtask + 1} of ${setup.parallelism}`;
   }
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
-    this.writer.write(`${typeof record === 'string' ? record : toText(record)}\n`);
+    try {
+      this.writer.write(textLine(record));
+    } catch (e) {
+      throw e instanceof UnwritableTextError ? unwritable(this.name, this.where, e) : e;
+    }
   }
   close(): void {
     this.closed = true;
@@ -31,16 +38,22 @@ export class CsvSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
   private readonly formatter: CsvRowFormatter;
   private readonly name: string;
+  private readonly where: string;
   private closed = false;
   constructor(setup: OperatorSetup, fieldDelimiter: string, lineDelimiter: string) {
     this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
     this.formatter = new CsvRowFormatter(fieldDelimiter, lineDelimiter);
     this.name = setup.name;
+    this.where = `subtask ${setup.subtask + 1} of ${setup.parallelism}`;
   }
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
     // The row ends with the line delimiter.
-    this.writer.write(this.formatter.format(record));
+    try {
+      this.writer.write(this.formatter.format(record));
+    } catch (e) {
+      throw e instanceof UnwritableCsvFieldError ? unwritable(this.name, this.where, e) : e;
+    }
   }
   close(): void {
     this.closed = true;
@@ -89,6 +102,11 @@ export class CollectSinkOutput implements Output {
     this.closed = true;
     this.setup.job.addResult(this.resultId, this.setup.subtask, this.countOnly ? this.count : this.records);
   }
+}
+
+/** A record the sink refuses, naming the sink and subtask. */
+function unwritable(operator: string, where: string, e: Error): TaskError {
+  return new TaskError(operator, `(${where}) ${e.message}`, { cause: e });
 }
 
 /** The sink a file sink's errors name: its operator, subtask and target. */
