@@ -32,6 +32,12 @@ describe('readLines', () => {
     for (const chunkSize of [1, 2, 3, 4]) assert.deepEqual(lines('\uFEFFa\n', { chunkSize }), ['a']);
   });
   it('decodes invalid UTF-8 as U+FFFD', () => assert.deepEqual(lines(new Uint8Array([0x61, 0xff, 0x0a])), ['a\uFFFD']));
+  it('decodes invalid UTF-8 as the WHATWG decoder does (one U+FFFD per maximal bad sequence), at every chunk size', () => {
+    const bytes = new Uint8Array([0x61, 0xff, 0x62, 0xe2, 0x82, 0x0a, 0xc3, 0x2c, 0xf0, 0x9f, 0x98, 0x0a, 0xed, 0xa0, 0x80, 0x41, 0xe2, 0x82]);
+    const expected = new TextDecoder().decode(bytes).split('\n');
+    assert.deepEqual(expected, ['a\uFFFDb\uFFFD', '\uFFFD,\uFFFD', '\uFFFD\uFFFD\uFFFDA\uFFFD']);
+    for (let chunkSize = 1; chunkSize <= 8; chunkSize++) assert.deepEqual(lines(bytes, { chunkSize }), expected, `chunkSize ${chunkSize}`);
+  });
   it('refuses gzip, zstd and xz data whatever the file is called, naming the file', () => {
     for (const [kind, head] of [['gzip', [0x1f, 0x8b, 0x08, 0x00]], ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0x04]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]]] as const) {
       const file = tempFile(new Uint8Array([...head, 0x0a, 0x61]), 'data.txt');
