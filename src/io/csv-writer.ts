@@ -18,6 +18,9 @@ function unwritable(tuple: unknown, field: number | undefined): UnwritableCsvFie
   return new UnwritableCsvFieldError(`writeCsv cannot write ${which}: it is ${String(value)}, and CSV has no ${String(value)} that readCsv would give back; map it to a value first (e.g. v ?? '')`);
 }
 
+// A field starting with U+FEFF is quoted: at the start of a file, readCsv would skip it as a byte-order mark.
+const BOM = 0xfeff;
+
 /** A number's CSV text: String(n), but -0 keeps its sign (as Java's "-0.0"), so that a DOUBLE column reads it back. */
 function numberText(n: number): string {
   return n === 0 && 1 / n < 0 ? '-0' : String(n);
@@ -78,7 +81,7 @@ export class CsvRowFormatter {
         continue;
       }
       const text = fieldText(tuple, i, this.customToText);
-      if (text.length > 0 && special.test(text)) row += this.quote + text.split(this.quote).join(this.quote + this.quote) + this.quote;
+      if (text.length > 0 && (special.test(text) || text.charCodeAt(0) === BOM)) row += this.quote + text.split(this.quote).join(this.quote + this.quote) + this.quote;
       else row += text;
     }
     return row + this.lineDelimiter;
@@ -111,6 +114,7 @@ function formatField(text: string, follower: string, fieldDelimiter: string, lin
 }
 
 function needsQuotes(text: string, follower: string, fieldDelimiter: string, lineDelimiter: string, quote: string): boolean {
+  if (text.charCodeAt(0) === BOM) return true;
   if (text.includes(quote) || text.includes('\n') || text.includes('\r')) return true;
   if (fieldDelimiter.length === 1 && lineDelimiter.length === 1) return text.includes(fieldDelimiter) || text.includes(lineDelimiter);
   // A multi-character delimiter may also start inside the field and end in the delimiter after it ('a:' + '::').

@@ -66,11 +66,16 @@ function jsonReplacer(this: Record<string, unknown>, key: string, value: unknown
 /**
  * A record's line for `writeText`: its text form and `\n`. A `\r` just before a line break or
  * at the end would be taken by readText for part of a CRLF line end and dropped ("abc\r" read
- * back as "abc"), so such a record is refused rather than changed. (A record whose text holds
+ * back as "abc"), so such a record is refused rather than changed; so is a leading U+FEFF on a
+ * file's first line (`first`). (A record whose text holds
  * `\n` reads back as several lines, as in Flink: writeText writes lines, not escaped values.)
  */
-export function textLine(record: unknown, customToText?: CustomToText): string {
+export function textLine(record: unknown, first = false, customToText?: CustomToText): string {
   const text = typeof record === 'string' ? record : toText(record, customToText);
+  // The first line of a file: readText would skip a leading U+FEFF as a byte-order mark.
+  if (first && text.charCodeAt(0) === 0xfeff) {
+    throw new UnwritableTextError(`writeText cannot write the record ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)} first in a file: readText would skip its leading U+FEFF as a byte-order mark`);
+  }
   const cr = text.indexOf('\r');
   if (cr >= 0 && (text.endsWith('\r') || text.includes('\r\n', cr))) {
     throw new UnwritableTextError(

@@ -120,3 +120,21 @@ describe('INT is 32 bits', () => {
     });
   }
 });
+
+describe('a leading U+FEFF is not taken for a byte-order mark on the way back', () => {
+  test('writeCsv quotes it; writeText refuses it first in a file', () => {
+    assert.equal(formatCsvRow(['\uFEFFx', 1], ',', '\n'), '"\uFEFFx",1\n');
+    assert.equal(formatCsvRow(['\uFEFFx', 1], '::', '\n'), '"\uFEFFx"::1\n');
+    assert.equal(textLine('\uFEFFx'), '\uFEFFx\n');
+    assert.throws(() => textLine('\uFEFFx', true), (e: unknown) => e instanceof UnwritableTextError && /first in a file: readText would skip its leading U\+FEFF/.test(e.message));
+  });
+  for (const p of [1, 2]) {
+    test(`writeCsv → readCsv keeps it at p=${p}`, async () => {
+      const out = join(tempDir(), 'bom-field.csv');
+      const env = envAt(p);
+      env.fromElements<[string, number]>(['\uFEFFx', 1]).writeCsv(out).setParallelism(1);
+      await env.execute();
+      assert.deepEqual(await envAt(p).readCsv(out, [Types.STRING, Types.INT]).collect(), [['\uFEFFx', 1]]);
+    });
+  }
+});

@@ -12,6 +12,7 @@ import { lateRecord } from '../late-record.ts';
 
 export class TextSinkOutput implements Output {
   private readonly writer: BufferedFileWriter;
+  private first = true; // the file's first line
   private readonly name: string;
   private readonly where: string;
   private closed = false;
@@ -23,7 +24,8 @@ export class TextSinkOutput implements Output {
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
     try {
-      this.writer.write(textLine(record));
+      this.writer.write(textLine(record, this.first));
+      this.first = false;
     } catch (e) {
       throw e instanceof UnwritableTextError ? unwritable(this.name, this.where, e) : e;
     }
