@@ -9,7 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { assertSameMultiset, clientEnv, runNode } from '../helpers.ts';
@@ -50,8 +51,10 @@ function assertUnchanged(b: Sandbox, before: readonly string[], options: { allow
   return assertBoxUnchanged(b, before, { ...options, allow: { test: (p: string) => tsx.test(p) || (allow?.test(p) ?? false) } as RegExp });
 }
 
-function env(fault: unknown): NodeJS.ProcessEnv {
-  const e = clientEnv({ TMPDIR: box.tmp });
+function env(fault: unknown, settings: Record<string, string> = {}): NodeJS.ProcessEnv {
+  // Java ignores TMPDIR: without the runner's own java.io.tmpdir the binder's files would land in
+  // the sandbox's tmp through JAVA_TOOL_OPTIONS (rather than in /tmp, unseen).
+  const e = clientEnv({ TMPDIR: box.tmp, JAVA_TOOL_OPTIONS: `-Djava.io.tmpdir=${box.tmp}`, ...settings });
   delete e.TSFLINK_FAULT;
   delete e.TSFLINK_CONF;
   delete e.TSFLINK_KEEP_FLINK_JOB_DIR;
@@ -61,8 +64,8 @@ function env(fault: unknown): NodeJS.ProcessEnv {
 
 const args = (retries: number): string[] => [cli, 'run', '--target', 'flink', '-p', '2', fixture, '-', 'pipeline', 'file', String(retries), out];
 
-function pipeline(retries: number, fault?: unknown): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return runNode(args(retries), { cwd: root, env: env(fault), timeoutMs: TIMEOUT });
+function pipeline(retries: number, fault?: unknown, settings: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return runNode(args(retries), { cwd: root, env: env(fault, settings), timeoutMs: TIMEOUT });
 }
 
 /** The fixture's one JSON line. */
@@ -151,6 +154,48 @@ test('without retries, a Node worker exiting fails the job naming the operator a
   await assertUnchanged(box, before, { what: 'a worker exit' });
 });
 
+// On Flink a subtask's time includes waiting for its pipelined inputs: the timeout is generous.
+const TIMEOUT_SETTING = { TSFLINK_TASK_TIMEOUT: '12s' };
+
+test('task.timeout ends a hung function on Flink: without retries the job fails naming the operator and subtask, the target untouched', { timeout: TIMEOUT }, async () => {
+  oldTarget();
+  const before = snapshot(box);
+  const r = await pipeline(0, { kind: 'hang', task: 'Summer', subtask: 1, attempt: 1, record: 1 }, TIMEOUT_SETTING);
+  assert.equal(r.status, 1, r.stderr);
+  const { error, message } = report(r.stdout);
+  assert.equal(error, 'JobExecutionError');
+  assert.match(message!, /'Summer[^']*' \(subtask 2 of 2\) did not finish within task\.timeout \(12 s\) and was stopped/);
+  assertOldTarget();
+  await assertUnchanged(box, before, { what: 'a timed-out task' });
+});
+
+test('task.timeout with setNumberOfExecutionRetries(2): the hung attempt is stopped and retried, the output is exact', { timeout: TIMEOUT }, async () => {
+  const before = snapshot(box);
+  const r = await pipeline(2, { kind: 'hang', task: 'Summer', subtask: 1, attempt: 1, record: 1 }, TIMEOUT_SETTING);
+  assert.equal(r.status, 0, r.stderr);
+  assertSameMultiset(outputRows(), EXPECTED);
+  assert.deepEqual(report(r.stdout).accumulators, { tagged: 2000 });
+  await assertUnchanged(box, before, { allow: OUTPUT, what: 'a retried timeout' });
+});
+
+test('taskmanager.worker.heap limits each Node worker: out of heap fails naming the subtask, and with retries the output is exact', { timeout: TIMEOUT }, async () => {
+  const heap = { TSFLINK_WORKER_HEAP: '96m' };
+  oldTarget();
+  let before = snapshot(box);
+  const failed = await pipeline(0, { kind: 'oom', task: 'Tagger', subtask: 0, attempt: 1, record: 10 }, heap);
+  assert.equal(failed.status, 1, failed.stderr);
+  const { error, message } = report(failed.stdout);
+  assert.equal(error, 'JobExecutionError');
+  assert.match(message!, /the Node worker running '[^']*Tagger[^']*' \(subtask 1 of 2\) exited with code \d+ before it finished/);
+  assertOldTarget();
+  await assertUnchanged(box, before, { what: 'a worker out of heap' });
+  before = snapshot(box);
+  const r = await pipeline(2, { kind: 'oom', task: 'Tagger', subtask: 0, attempt: 1, record: 10 }, heap);
+  assert.equal(r.status, 0, r.stderr);
+  assertSameMultiset(outputRows(), EXPECTED);
+  await assertUnchanged(box, before, { allow: OUTPUT, what: 'a retried out-of-heap worker' });
+});
+
 /**
  * Starts the job with Summer's first subtask hung, and resolves once its second subtask has
  * written its part of the output to the staging (the job is mid-flight: Summer's workers run).
@@ -176,19 +221,25 @@ async function startHung(): Promise<{ child: ReturnType<typeof spawn>; stderr: (
     assert.ok(!ended, `the job ended before it was interrupted:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // The binder JVM keeps no hsperfdata file (in /tmp whatever java.io.tmpdir says; a killed JVM leaves it).
+  const jvms = processesNaming(box.root).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('tsflink.flink.PlanBinder'));
+  assert.equal(jvms.length, 1, 'no binder JVM running');
+  assert.deepEqual(jvms.filter((pid) => existsSync(join('/tmp', `hsperfdata_${userInfo().username}`, String(pid)))), [], 'a binder JVM with hsperfdata');
   return { child, stderr: () => stderr, exited };
 }
 
-test('SIGINT of the client mid-job: exit 130, "cancelled", the target untouched, nothing left in the sandbox, no process', { timeout: TIMEOUT }, async () => {
-  oldTarget();
-  const before = snapshot(box);
-  const { child, stderr, exited } = await startHung();
-  child.kill('SIGINT');
-  assert.equal(await exited, 130, stderr());
-  assert.match(stderr(), /tsflink: job 'fault-pipeline' cancelled by SIGINT; nothing was written/);
-  assertOldTarget();
-  await assertUnchanged(box, before, { what: 'SIGINT' });
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  test(`${signal} of the client mid-job: exit ${code}, "cancelled", the target untouched, nothing left in the sandbox, no process`, { timeout: TIMEOUT }, async () => {
+    oldTarget();
+    const before = snapshot(box);
+    const { child, stderr, exited } = await startHung();
+    child.kill(signal);
+    assert.equal(await exited, code, stderr());
+    assert.match(stderr(), new RegExp(`tsflink: job 'fault-pipeline' cancelled by ${signal}; nothing was written`));
+    assertOldTarget();
+    await assertUnchanged(box, before, { what: signal });
+  });
+}
 
 test('SIGKILL of the client mid-job: its JVM and workers stop and remove the job folder; the next run removes the staging it left, saying so', { timeout: TIMEOUT }, async () => {
   oldTarget();

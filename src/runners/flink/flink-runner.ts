@@ -152,7 +152,8 @@ export class FlinkRunner implements Runner {
       // which the plan (parallelism, configuration) depends on.
       for (const [k, v] of Object.entries(process.env)) if (k.startsWith('TSFLINK_') && v !== undefined) workerEnv[k] = v;
       const { planFile, workerConfig } = exportFlinkPlan(plan, {
-        workerCommand: [this.options.nodeBinary, '--input-type=module', '-e', boot],
+        // taskmanager.worker.heap limits each Node worker's heap as it limits each worker thread's embedded.
+        workerCommand: [this.options.nodeBinary, ...(resources.workerHeapMb == null ? [] : [`--max-old-space-size=${resources.workerHeapMb}`]), '--input-type=module', '-e', boot],
         workerEnv,
         cwd: process.cwd(),
         retries: resources.retries,
@@ -163,6 +164,7 @@ export class FlinkRunner implements Runner {
           clientCwd: process.cwd(),
           plan,
           objectReuse: resources.objectReuse,
+          taskTimeoutMs: resources.taskTimeoutMs ?? null,
           operatorMemoryBytes: Math.floor((resources.operatorMemoryBytes ?? resources.memoryBytes / 2) / Math.max(1, ...plan.tasks.map((t) => t.parallelism))),
         },
       });

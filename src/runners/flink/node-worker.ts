@@ -20,7 +20,9 @@ import { DISCARD, FanOut } from '../../runtime/exchange.ts';
 import type { JobServices } from '../../runtime/job-services.ts';
 import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
 import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
+import { runInterruptibly, SectionTimedOut } from '../../runtime/job-endings.ts';
 import { runSubtask } from '../../runtime/task-runner.ts';
+import { taskTimeoutError } from '../../runtime/task-timeout.ts';
 import { encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
 import type { InputChannel } from '../../runtime/input-channel.ts';
 import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
@@ -240,7 +242,17 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt);
+    const run = (): void => runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt);
+    if (config.taskTimeoutMs === null) run();
+    else {
+      try {
+        runInterruptibly(run, config.taskTimeoutMs);
+      } catch (e) {
+        // The Flink task fails with it (and is retried as any failed attempt is).
+        if (e instanceof SectionTimedOut) throw taskTimeoutError(task, subtask, config.taskTimeoutMs);
+        throw e;
+      }
+    }
     input.finish();
     frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
     finished = true;

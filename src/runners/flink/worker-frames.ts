@@ -67,6 +67,11 @@ export interface FlinkWorkerConfig {
   readonly plan: PhysicalPlan;
   readonly objectReuse: boolean;
   readonly operatorMemoryBytes: number;
+  /**
+   * `task.timeout` in ms, or null: a subtask still running after that long is stopped (vm
+   * timeout) and fails. On Flink the time includes waiting for input batches, which are pipelined.
+   */
+  readonly taskTimeoutMs: number | null;
   readonly tasks: Readonly<Record<string, FlinkTaskConfig>>;
 }
 
