@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { PlanError } from '../errors/index.ts';
 import { resolvePath } from '../io/input-files.ts';
+import { STDIO_PATH } from '../io/stdio.ts';
 import type { LogicalPlan, PlanNode } from '../plan/nodes.ts';
 
 interface FilePath {
@@ -23,6 +24,7 @@ export function checkPathConflicts(plan: LogicalPlan): void {
   const sinks: FilePath[] = [];
   for (const node of plan.nodes) {
     const p = node.params;
+    if ((p.kind === 'TextSource' || p.kind === 'CsvSource' || p.kind === 'TextSink' || p.kind === 'CsvSink') && p.path === STDIO_PATH) continue; // stdin, stdout
     if (p.kind === 'TextSource' || p.kind === 'CsvSource') sources.push({ node, path: p.path, real: realPath(p.path) });
     if (p.kind === 'TextSink' || p.kind === 'CsvSink') sinks.push({ node, path: p.path, real: realPath(p.path) });
   }

@@ -40,6 +40,7 @@ import { isLivePid, staleName } from './stale-files.ts';
 export function checkOutputTarget(path: string, writeMode: WriteModeName, sinkName?: string): void {
   const target = resolvePath(path);
   if (writeMode === 'NO_OVERWRITE' && exists(target)) throw new OutputExistsError(path);
+  refuseSpecialTarget(target, path, sinkName);
   for (let dir = dirname(target); ; dir = dirname(dir)) {
     const st = statOrNothing(dir, statSync);
     if (st !== undefined) {
@@ -48,6 +49,25 @@ export function checkOutputTarget(path: string, writeMode: WriteModeName, sinkNa
     }
     if (dirname(dir) === dir) return;
   }
+}
+
+/**
+ * OVERWRITE replaces what is at the target by a rename: never a symbolic link (the rename would
+ * replace the link, not what it points to, and following it could replace anything) nor a device,
+ * FIFO or socket (`/dev/stdout` replaced by a directory breaks it for the whole machine). Only a
+ * regular file or a directory, or nothing, may be at an output path.
+ */
+function refuseSpecialTarget(target: string, path: string, sinkName: string | undefined): void {
+  let st;
+  try {
+    st = lstatSync(target, { throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return; // a parent is a file: checkOutputTarget says so
+    throw e;
+  }
+  if (st === undefined || st.isFile() || st.isDirectory()) return;
+  const what = st.isSymbolicLink() ? 'a symbolic link' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a named pipe' : 'a socket';
+  throw new TsflinkError(`${sinkName === undefined ? 'Sink' : `Sink '${sinkName}'`}: will not write output '${path}': it is ${what}, which a sink never replaces; write to a path that is a regular file, a directory or nothing ('-' writes to stdout)`);
 }
 
 /** The lock file of a target: `.<name>.tsflink-lock` next to it. */
@@ -125,6 +145,10 @@ export class OutputCommitter {
     if (existing !== undefined && this.writeMode === 'NO_OVERWRITE') {
       this.abort();
       throw new OutputExistsError(this.path);
+    }
+    if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) {
+      this.abort();
+      refuseSpecialTarget(this.target, this.path, undefined); // made while the job ran
     }
     if (existing === undefined || (this.parallelism === 1 && !existing.isDirectory())) {
       renameSync(this.staging, this.target); // atomic, replacing a file

@@ -16,6 +16,7 @@ export interface SizeEstimate {
 const RECORD_BYTES = 32;
 
 function fileBytes(path: string): number | null {
+  if (path === '-') return null; // stdin
   try {
     return listInputFiles(path).reduce((sum, f) => sum + statSync(f).size, 0);
   } catch {

@@ -10,6 +10,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { executeLocally } from '../runtime/local-executor.ts';
 import { executeOnWorkers } from '../runtime/parallel-executor.ts';
+import { withStreamInputs } from '../runtime/stream-inputs.ts';
 import { needsTsx, tsxApis } from '../runtime/worker/tsx.ts';
 import { workerPool } from '../runtime/worker/worker-pool.ts';
 import { packUserCode } from '../serde/closures/index.ts';
@@ -17,6 +18,10 @@ import type { JobOutcome, JobResources, Runner } from './runner.ts';
 
 export class LocalRunner implements Runner {
   run(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
+    return withStreamInputs(plan, resources.tmpDir, (plan) => this.runPlan(plan, resources));
+  }
+
+  private runPlan(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
     const maxParallelism = Math.max(...plan.tasks.map((t) => t.parallelism));
     if (maxParallelism <= 1 || !isMainThread) return executeLocally(plan, resources);
     const threads = Math.min(maxParallelism, os.availableParallelism());

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { TaskError, TsflinkError } from '../errors/index.ts';
 import { resolvePath } from '../io/input-files.ts';
 import { OutputCommitter } from '../io/output-committer.ts';
+import { STDIO_PATH, StdoutStaging } from '../io/stdio.ts';
 import { sweepStale } from '../io/stale-files.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobResources } from '../runners/runner.ts';
@@ -14,19 +15,22 @@ import type { JobServices } from './job-services.ts';
 /** Sinks' side of the job: output committers, results for collect/count, lines for output(). */
 export class JobSinks implements JobServices {
   readonly results = new Map<string, unknown[] | number>();
-  private readonly committers = new Map<number, OutputCommitter>();
+  private readonly committers = new Map<number, OutputCommitter | StdoutStaging>();
   private readonly printed: { toError: boolean; subtask: number; lines: string[] }[] = [];
   private readonly partial = new Map<string, (unknown[] | number)[]>();
   private readonly csvSources: { id: number; name: string }[] = [];
 
-  /** Prepares every file sink's staging (and takes its lock); on failure, what was prepared is removed again. */
-  constructor(plan: PhysicalPlan, jobId: string) {
+  /**
+   * Prepares every file sink's staging (and takes its lock); on failure, what was prepared is
+   * removed again. A `-` sink (stdout) stages in `tmpDir` (io.tmp.dirs).
+   */
+  constructor(plan: PhysicalPlan, jobId: string, tmpDir: string) {
     try {
       for (const task of plan.tasks) {
         for (const op of task.operators) {
           const p = op.node.params;
           if (p.kind === 'TextSink' || p.kind === 'CsvSink') {
-            const c = new OutputCommitter(p.path, task.parallelism, p.writeMode, jobId);
+            const c = p.path === STDIO_PATH ? new StdoutStaging(task.parallelism, tmpDir, jobId) : new OutputCommitter(p.path, task.parallelism, p.writeMode, jobId);
             this.committers.set(op.node.id, c);
             try {
               c.prepare();
@@ -50,7 +54,7 @@ export class JobSinks implements JobServices {
     for (const task of plan.tasks) {
       for (const op of task.operators) {
         const p = op.node.params;
-        if (p.kind === 'TextSink' || p.kind === 'CsvSink') dirs.add(dirname(resolvePath(p.path)));
+        if ((p.kind === 'TextSink' || p.kind === 'CsvSink') && p.path !== STDIO_PATH) dirs.add(dirname(resolvePath(p.path)));
       }
     }
     return [...dirs];
@@ -111,6 +115,7 @@ export class JobSinks implements JobServices {
     }
   }
 
+  /** Prints the lines of output() sinks, then the committed output of `-` sinks. */
   print(resources: JobResources): void {
     for (const p of this.printed) {
       if (p.lines.length === 0) continue;
@@ -118,6 +123,7 @@ export class JobSinks implements JobServices {
       if (p.toError) resources.stderr(text);
       else resources.stdout(text);
     }
+    for (const c of this.committers.values()) if (c instanceof StdoutStaging) c.writeTo(resources.stdout);
   }
 
   reportInvalidLines(accumulators: Record<string, unknown>, resources: JobResources): void {

@@ -30,7 +30,7 @@ export function executeLocally(plan: PhysicalPlan, resources: JobResources): Pro
 
 async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: number): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const jobId = randomBytes(6).toString('hex');
-  const services = new JobSinks(plan, jobId);
+  const services = new JobSinks(plan, jobId, resources.tmpDir);
   // Signals and process.exit() while the attempt runs abort its sinks (see job-endings.ts).
   let committed = false;
   const ended = jobStarted({

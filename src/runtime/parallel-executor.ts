@@ -121,7 +121,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
     },
   });
   try {
-    sinks = new JobSinks(plan, randomBytes(6).toString('hex'));
+    sinks = new JobSinks(plan, randomBytes(6).toString('hex'), resources.tmpDir);
     // One temp directory for the attempt, removed here even when a worker died mid-spill.
     tmpDir = mkdtempSync(join(resources.tmpDir, staleName('job')));
     // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.

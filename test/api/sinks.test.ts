@@ -1,6 +1,6 @@
 /** SPEC §3 (output, writeText, writeCsv), §5 (paths, layout, write modes), §9.7, §9.9, §9.13. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -337,6 +337,26 @@ describe('write modes', () => {
     assert.equal(readFileSync(target, 'utf8'), 'file now\n');
     assert.deepEqual(readdirSync(dir), ['d']);
   });
+
+  for (const p of [1, 2]) {
+    test(`OVERWRITE never replaces a symbolic link nor what it points to, before anything runs, at p=${p}`, async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'real'), 'precious\n');
+      symlinkSync(join(dir, 'real'), join(dir, 'link'));
+      for (const write of ['text', 'csv'] as const) {
+        const env = envAt(p);
+        let ran = false;
+        const ds = env.fromElements(['a', 1] as [string, number]).map((t) => ((ran = true), t));
+        if (write === 'text') ds.writeText(join(dir, 'link'), WriteMode.OVERWRITE);
+        else ds.writeCsv(join(dir, 'link'), { writeMode: WriteMode.OVERWRITE });
+        await assert.rejects(env.execute(), /will not write output '.*link': it is a symbolic link/);
+        assert.equal(ran, false);
+        assert.equal(readlinkSync(join(dir, 'link')), join(dir, 'real'));
+        assert.equal(readFileSync(join(dir, 'real'), 'utf8'), 'precious\n');
+        assert.deepEqual(readdirSync(dir).sort(), ['link', 'real']);
+      }
+    });
+  }
 
   test('an unknown write mode is rejected when the sink is defined', () => {
     assert.throws(() => envAt(1).fromElements(1).writeText('/tmp/never', 'SOMETIMES' as WriteMode), PlanError);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +35,48 @@ describe('checkOutputTarget', () => {
   });
   it('NO_OVERWRITE: a missing target is fine', () => checkOutputTarget(join(tempDir(), 'new'), 'NO_OVERWRITE'));
   it('OVERWRITE: an existing target is fine', () => checkOutputTarget(tempDir(), 'OVERWRITE'));
+});
+
+describe('a target that is not a regular file or directory', () => {
+  it('a symbolic link (to a file, a directory or nothing) is refused (under NO_OVERWRITE: it exists), the link and what it points to untouched', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'kept\n');
+    mkdirSync(join(dir, 'folder'));
+    symlinkSync(join(dir, 'file'), join(dir, 'to-file'));
+    symlinkSync(join(dir, 'folder'), join(dir, 'to-folder'));
+    symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
+    for (const link of ['to-file', 'to-folder', 'dangling']) {
+      assert.throws(() => checkOutputTarget(join(dir, link), 'OVERWRITE', 'CsvSink'), (e: Error) => e instanceof TsflinkError && /^Sink 'CsvSink': will not write output '.*': it is a symbolic link, which a sink never replaces/.test(e.message));
+      assert.throws(() => checkOutputTarget(join(dir, link), 'NO_OVERWRITE'), OutputExistsError);
+      assert.ok(lstatSync(join(dir, link)).isSymbolicLink());
+    }
+    assert.equal(readlinkSync(join(dir, 'to-file')), join(dir, 'file'));
+    assert.equal(readFileSync(join(dir, 'file'), 'utf8'), 'kept\n');
+    assert.deepEqual(readdirSync(join(dir, 'folder')), []);
+  });
+
+  it('a named pipe and a character device are refused naming what they are', () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    assert.throws(() => checkOutputTarget(fifo, 'OVERWRITE'), /it is a named pipe, which a sink never replaces/);
+    assert.ok(lstatSync(fifo).isFIFO());
+    assert.throws(() => checkOutputTarget('/dev/null', 'OVERWRITE'), /'\/dev\/null': it is a character device/);
+    assert.ok(lstatSync('/dev/null').isCharacterDevice());
+  });
+
+  it('a link made at the target while the job ran is refused at commit; the link stays and nothing is committed', () => {
+    const dir = tempDir();
+    const target = join(dir, 'out');
+    writeFileSync(join(dir, 'elsewhere'), 'kept\n');
+    const committer = committerFor(target, 2, 'OVERWRITE');
+    writeAll(committer, ['a\n', 'b\n']);
+    symlinkSync(join(dir, 'elsewhere'), target);
+    assert.throws(() => committer.commit(), /symbolic link/);
+    assert.ok(lstatSync(target).isSymbolicLink());
+    assert.equal(readFileSync(join(dir, 'elsewhere'), 'utf8'), 'kept\n');
+    assert.deepEqual(readdirSync(dir).sort(), ['elsewhere', 'out']);
+  });
 });
 
 describe('OutputCommitter', () => {

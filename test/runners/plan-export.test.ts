@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { tmpdir } from 'node:os';
 import { Order } from '../../src/index.ts';
 import { type FlinkPlanTask, exportFlinkPlan } from '../../src/runners/flink/plan-export.ts';
 import type { FlinkTaskConfig, FlinkWorkerConfig } from '../../src/runners/flink/worker-frames.ts';
@@ -22,7 +23,7 @@ async function exported(build: Job) {
     workerEnv: {},
     cwd: '/',
     retries: 0,
-    sinks: new JobSinks(plan, 'test'),
+    sinks: new JobSinks(plan, 'test', tmpdir()),
     worker: {} as Omit<FlinkWorkerConfig, 'tasks'>,
     ship: null,
   });

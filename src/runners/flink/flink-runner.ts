@@ -21,6 +21,7 @@ import { RecordReader } from '../../serde/record-reader.ts';
 import { staleName } from '../../io/stale-files.ts';
 import { jobStarted } from '../../runtime/job-endings.ts';
 import { JobSinks, sweepBeforeJob } from '../../runtime/job-sinks.ts';
+import { withStreamInputs } from '../../runtime/stream-inputs.ts';
 import { checkBeforeRunning } from '../../runtime/preflight.ts';
 import { AccumulatorMerger } from '../../runtime/worker/accumulator-codec.ts';
 import type { ErrorInfo } from '../../runtime/worker/protocol.ts';
@@ -83,8 +84,8 @@ export class FlinkRunner implements Runner {
         new PlanError(`${inClient.node.name} runs in the client process, which the Flink target cannot do; remove runInClient() or run the job with the embedded engine (--target local)`),
       );
     }
-    // Packing reads the caller's stack: before any await.
-    return packUserCode(plan, resources.userObjects, resources.types).then((code) => this.runShipped(plan, resources, code));
+    // Packing reads the caller's stack: before any await (withStreamInputs calls it synchronously).
+    return withStreamInputs(plan, resources.tmpDir, (plan) => packUserCode(plan, resources.userObjects, resources.types).then((code) => this.runShipped(plan, resources, code)));
   }
 
   private async runShipped(plan: PhysicalPlan, resources: JobResources, code: ShippedCode): Promise<JobOutcome> {
@@ -133,7 +134,7 @@ export class FlinkRunner implements Runner {
       },
     });
     try {
-      const jobSinks = new JobSinks(plan, randomBytes(6).toString('hex'));
+      const jobSinks = new JobSinks(plan, randomBytes(6).toString('hex'), resources.tmpDir);
       sinks = jobSinks;
       const tsx = import.meta.url.endsWith('.ts') || needsTsx(code) ? tsxApis() : null;
       const workerUrl = new URL(`./node-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
