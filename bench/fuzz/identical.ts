@@ -1,7 +1,8 @@
 /**
  * Identity of values after a round trip, stricter than `assert.deepStrictEqual` where it matters
  * here: numbers by `Object.is` (-0 is not 0, NaN is NaN), the same prototype at every level,
- * own keys in the same order, bytes as exact `Uint8Array`s, Dates by time, Maps by entries in order.
+ * own keys in the same order, bytes as exact `Uint8Array`s, Dates by time, Maps and Sets by entries in order, typed arrays
+ * by their bytes, RegExps by source and flags.
  */
 
 /** Where `actual` first differs from `expected` ('' paths the root), or undefined when identical. */
@@ -32,6 +33,27 @@ export function difference(actual: unknown, expected: unknown, path = ''): strin
       const d = difference(x[i]![0], y[i]![0], `${path}.entry(${i}).key`) ?? difference(x[i]![1], y[i]![1], `${path}.entry(${i}).value`);
       if (d !== undefined) return d;
     }
+    return undefined;
+  }
+  if (e instanceof Set) {
+    const x = [...(a as Set<unknown>)];
+    const y = [...e];
+    if (x.length !== y.length) return `${at}: Set of ${x.length} values instead of ${y.length}`;
+    for (let i = 0; i < y.length; i++) {
+      const d = difference(x[i], y[i], `${path}.value(${i})`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  if (e instanceof RegExp) {
+    const x = a as RegExp;
+    return x.source === e.source && x.flags === e.flags ? undefined : `${at}: /${x.source}/${x.flags} instead of /${e.source}/${e.flags}`;
+  }
+  if (e instanceof ArrayBuffer || ArrayBuffer.isView(e)) {
+    const bytes = (v: object): Uint8Array => (v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array((v as ArrayBufferView).buffer, (v as ArrayBufferView).byteOffset, (v as ArrayBufferView).byteLength));
+    const [x, y] = [bytes(a), bytes(e)];
+    if (x.length !== y.length) return `${at}: ${x.length} bytes instead of ${y.length}`;
+    for (let i = 0; i < y.length; i++) if (x[i] !== y[i]) return `${at}: byte ${i} is ${x[i]} instead of ${y[i]}`;
     return undefined;
   }
   if (Array.isArray(e)) {

@@ -143,6 +143,30 @@ export const bytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   },
 );
 
+/** Regular expressions: flags of every kind, sources with escapes, classes, groups and Unicode. */
+const regExpArb: fc.Arbitrary<RegExp> = fc.oneof(
+  fc.constantFrom('a+b', '\\d{2,}', '(?<name>z)|[^\\s]', '\\u{1F600}', '', '\\/', 'é.*$').chain((source) =>
+    fc.subarray(['g', 'i', 'm', 's', 'u', 'y', 'd']).map((flags) => new RegExp(source, flags.join(''))),
+  ),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 12 }).map((t) => new RegExp(t.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))),
+);
+
+/** Every typed array class but Uint8Array (bytes, above), empty and not, views into a larger buffer, and ArrayBuffers. */
+const typedArrayArb: fc.Arbitrary<ArrayBuffer | ArrayBufferView> = fc.oneof(
+  fc.int8Array({ maxLength: 8 }),
+  fc.uint8ClampedArray({ maxLength: 8 }),
+  fc.int16Array({ maxLength: 8 }),
+  fc.uint16Array({ maxLength: 8 }),
+  fc.int32Array({ maxLength: 8 }),
+  fc.uint32Array({ maxLength: 8 }),
+  fc.float32Array({ maxLength: 8 }),
+  fc.float64Array({ maxLength: 8 }),
+  fc.bigInt64Array({ maxLength: 8 }),
+  fc.bigUint64Array({ maxLength: 8 }),
+  fc.float64Array({ minLength: 3, maxLength: 8 }).map((a) => a.subarray(1, a.length - 1)),
+  fc.uint8Array({ maxLength: 16 }).map((a) => a.slice().buffer),
+);
+
 /** Object keys: any strings, and the ones objects treat specially. */
 const keyArb = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: codeUnit, maxLength: 3 }), fc.constantFrom('__proto__', 'constructor', 'toString', '0', '1', '10', '-1', ''));
 
@@ -168,6 +192,10 @@ export function valueArbitraries(options: { customs?: boolean; maxTupleLength?: 
       numberArb.map((x) => new Base(x)),
       fc.tuple(numberArb, stringArb).map(([x, s]) => new Derived(x, s)),
       fc.array(fc.tuple(tie('value'), tie('value')), { maxLength: 4 }).map((entries) => new Map(entries)),
+      // Built-in classes that cross unregistered (Date and Map are registered above, so use their serializers).
+      fc.array(tie('value'), { maxLength: 4 }).map((values) => new Set(values)),
+      regExpArb,
+      typedArrayArb,
     ),
   }));
   return { value, leaf };

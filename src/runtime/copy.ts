@@ -24,7 +24,13 @@ export function copyRecord(value: unknown, types: TypeRegistry): unknown {
   }
   const registered = types.lookup(value);
   if (registered) return registered.deserializer.deserialize(registered.serializer.serialize(value));
-  if (value instanceof Date) return new Date(value.getTime());
+  // The built-in classes the record format carries unregistered (serde/record-format.ts), by exact class.
+  if (proto === Date.prototype) return new Date((value as Date).getTime());
+  if (proto === Map.prototype) return new Map([...(value as Map<unknown, unknown>)].map(([k, v]) => [copyRecord(k, types), copyRecord(v, types)]));
+  if (proto === Set.prototype) return new Set([...(value as Set<unknown>)].map((v) => copyRecord(v, types)));
+  if (proto === RegExp.prototype) return new RegExp(value as RegExp);
+  if (proto === ArrayBuffer.prototype) return (value as ArrayBuffer).slice(0);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return (value as unknown as { slice(): unknown }).slice();
   // An unregistered class instance stays in this process and is passed on as it is (SPEC §9.15).
   return value;
 }

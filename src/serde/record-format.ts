@@ -39,6 +39,33 @@ export const TAG_CUSTOM = 0x0b;
 /** Like TAG_OBJECT, for an object whose prototype is null (`Object.create(null)`). */
 export const TAG_OBJECT_NULL_PROTO = 0x0c;
 
+// Built-in classes that cross without registration (exact prototypes; a subclass needs registering).
+/** A `Date`: its time value as IEEE 754 binary64, little-endian (NaN for an invalid date). */
+export const TAG_DATE = 0x0d;
+/** A `Map`: varint entry count + (key value, value value) pairs, in insertion order. */
+export const TAG_MAP = 0x0e;
+/** A `Set`: varint element count + values, in insertion order. */
+export const TAG_SET = 0x0f;
+/** A typed array other than Uint8Array, or an ArrayBuffer: kind byte (`TYPED_ARRAY_KINDS`) + varint byte length + the bytes, little-endian. */
+export const TAG_TYPED_ARRAY = 0x10;
+/** A `RegExp`: source and flags, each as varint UTF-8 byte length + UTF-8 bytes (lastIndex is not kept). */
+export const TAG_REGEXP = 0x11;
+
+/** The kind byte of TAG_TYPED_ARRAY, by position: 0 is an ArrayBuffer. */
+export const TYPED_ARRAY_KINDS = [
+  ArrayBuffer,
+  Int8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+] as const;
+
 /** Nesting deeper than this is refused on both sides (a cycle, or input built to overflow the stack). */
 export const MAX_DEPTH = 1000;
 

@@ -17,6 +17,12 @@ import {
   TAG_BIGINT,
   TAG_BYTES,
   TAG_CUSTOM,
+  TAG_DATE,
+  TAG_MAP,
+  TAG_REGEXP,
+  TAG_SET,
+  TAG_TYPED_ARRAY,
+  TYPED_ARRAY_KINDS,
   TAG_FALSE,
   TAG_FLOAT64,
   TAG_INT,
@@ -181,6 +187,18 @@ export class RecordReader {
         return this.custom(pos - 1);
       case TAG_BIGINT:
         return this.bigint(pos);
+      case TAG_DATE:
+        if (pos + 8 > this.end) throw this.truncated(pos, 'a date');
+        this.pos = pos + 8;
+        return new Date(this.view.getFloat64(pos, true));
+      case TAG_MAP:
+      case TAG_SET:
+        if (depth >= MAX_DEPTH) throw new CorruptBatchError(pos - 1, `values nest deeper than ${MAX_DEPTH} levels`);
+        return tag === TAG_MAP ? this.map(depth) : this.set(depth);
+      case TAG_TYPED_ARRAY:
+        return this.typedArray(pos);
+      case TAG_REGEXP:
+        return this.regexp(pos - 1);
       default:
         throw new CorruptBatchError(pos - 1, `unknown value tag 0x${tag.toString(16).padStart(2, '0')}`);
     }
@@ -225,6 +243,54 @@ export class RecordReader {
       else o[key] = value;
     }
     return o;
+  }
+
+  private map(depth: number): Map<unknown, unknown> {
+    const n = this.length(2);
+    const m = new Map<unknown, unknown>();
+    for (let i = 0; i < n; i++) {
+      const k = this.readValue(depth + 1);
+      m.set(k, this.readValue(depth + 1));
+    }
+    return m;
+  }
+
+  private set(depth: number): Set<unknown> {
+    const n = this.length(1);
+    const s = new Set<unknown>();
+    for (let i = 0; i < n; i++) s.add(this.readValue(depth + 1));
+    return s;
+  }
+
+  private typedArray(at: number): ArrayBuffer | ArrayBufferView {
+    if (at >= this.end) throw this.truncated(at, 'a typed array kind');
+    const kind = this.bytes[at]!;
+    const type = TYPED_ARRAY_KINDS[kind];
+    if (type === undefined) throw new CorruptBatchError(at, `typed array kind ${kind} is not one of 0..${TYPED_ARRAY_KINDS.length - 1}`);
+    this.pos = at + 1;
+    const n = this.length(1);
+    const start = this.pos;
+    this.pos = start + n;
+    // A copy: its own ArrayBuffer, aligned for any element size.
+    const buffer = this.bytes.slice(start, start + n).buffer;
+    if (kind === 0) return buffer;
+    const view = type as Exclude<(typeof TYPED_ARRAY_KINDS)[number], ArrayBufferConstructor>;
+    if (n % view.BYTES_PER_ELEMENT !== 0) throw new CorruptBatchError(start, `${n} bytes are not a whole number of ${view.name} elements`);
+    return new view(buffer);
+  }
+
+  private regexp(at: number): RegExp {
+    const sn = this.length(1);
+    const source = this.string(this.pos, sn);
+    this.pos += sn;
+    const fn = this.length(1);
+    const flags = this.string(this.pos, fn);
+    this.pos += fn;
+    try {
+      return new RegExp(source, flags);
+    } catch (e) {
+      throw new CorruptBatchError(at, `not a regular expression: ${(e as Error).message}`);
+    }
   }
 
   private custom(at: number): unknown {

@@ -19,6 +19,12 @@ import {
   TAG_BIGINT,
   TAG_BYTES,
   TAG_CUSTOM,
+  TAG_DATE,
+  TAG_MAP,
+  TAG_REGEXP,
+  TAG_SET,
+  TAG_TYPED_ARRAY,
+  TYPED_ARRAY_KINDS,
   TAG_FALSE,
   TAG_FLOAT64,
   TAG_INT,
@@ -246,12 +252,59 @@ export class RecordWriter {
       }
       return;
     }
-    this.writeCustom(v, proto);
+    this.writeCustom(v, proto, depth);
   }
 
-  private writeCustom(v: object, proto: object): void {
+  /** Date, Map, Set, RegExp, typed arrays and ArrayBuffer (their exact classes): written, true; anything else: false. */
+  private writeBuiltIn(v: object, proto: object, depth: number): boolean {
+    if (proto === Date.prototype) {
+      if (this.pos + 9 > this.cap) this.grow(9);
+      this.buf[this.pos] = TAG_DATE;
+      this.view.setFloat64(this.pos + 1, (v as Date).getTime(), true);
+      this.pos += 9;
+      return true;
+    }
+    if (proto === Map.prototype || proto === Set.prototype) {
+      if (depth >= MAX_DEPTH) throw this.tooDeep(v);
+      const isMap = proto === Map.prototype;
+      const c = v as Map<unknown, unknown> | Set<unknown>;
+      if (this.pos + 6 > this.cap) this.grow(6);
+      this.buf[this.pos] = isMap ? TAG_MAP : TAG_SET;
+      this.pos = writeVarint(this.buf, this.pos + 1, c.size);
+      if (isMap) {
+        for (const [k, value] of c as Map<unknown, unknown>) {
+          this.writeValue(k, depth + 1);
+          this.writeValue(value, depth + 1);
+        }
+      } else for (const value of c as Set<unknown>) this.writeValue(value, depth + 1);
+      return true;
+    }
+    if (proto === RegExp.prototype) {
+      const { source, flags } = v as RegExp;
+      const n = source.length + flags.length;
+      if (this.pos + 3 * n + 11 > this.cap) this.grow(3 * n + 11);
+      this.buf[this.pos++] = TAG_REGEXP;
+      this.writeStringBody(source);
+      this.writeStringBody(flags);
+      return true;
+    }
+    const kind = TYPED_ARRAY_KIND.get(proto);
+    if (kind === undefined) return false;
+    const bytes = kind === 0 ? new Uint8Array(v as ArrayBuffer) : new Uint8Array((v as ArrayBufferView).buffer, (v as ArrayBufferView).byteOffset, (v as ArrayBufferView).byteLength);
+    const n = bytes.byteLength;
+    if (this.pos + n + 7 > this.cap) this.grow(n + 7);
+    this.buf[this.pos] = TAG_TYPED_ARRAY;
+    this.buf[this.pos + 1] = kind;
+    const p = writeVarint(this.buf, this.pos + 2, n);
+    this.buf.set(bytes, p);
+    this.pos = p + n;
+    return true;
+  }
+
+  private writeCustom(v: object, proto: object, depth: number): void {
     const type = this.types.lookup(v);
     if (type === undefined) {
+      if (this.writeBuiltIn(v, proto, depth)) return;
       this.failedOn = v;
       throw new UnregisteredTypeError(className(proto));
     }
@@ -321,6 +374,9 @@ export class RecordWriter {
     return err;
   }
 }
+
+/** The kind byte of a TAG_TYPED_ARRAY value, by its class's prototype. */
+const TYPED_ARRAY_KIND = new Map<object, number>(TYPED_ARRAY_KINDS.map((c, i) => [c.prototype, i]));
 
 /** Writes an unsigned varint (0 ≤ n < 2^32) at `p`; returns the position after it. */
 function writeVarint(b: Uint8Array, p: number, n: number): number {

@@ -43,15 +43,24 @@ describe('writing values the format cannot hold (SPEC §6, §9.15)', () => {
     assert.throws(() => writeOne(new Point3(1, 2)), (e: unknown) => e instanceof UnregisteredTypeError && e.className === 'Point3');
   });
 
-  it('built-in classes other than Array and Uint8Array are classes too (Date, Map, Set, Int32Array)', () => {
+  it('built-in classes the format does not carry, and subclasses of those it does, are classes (WeakMap, DataView, a Set subclass)', () => {
+    class Tags extends Set<string> {}
     for (const [v, name] of [
-      [new Date(0), 'Date'],
-      [new Map(), 'Map'],
-      [new Set([1]), 'Set'],
-      [new Int32Array(2), 'Int32Array'],
+      [new WeakMap(), 'WeakMap'],
+      [new DataView(new ArrayBuffer(2)), 'DataView'],
+      [new Tags(), 'Tags'],
+      [Promise.resolve(1), 'Promise'],
     ] as const) {
       assert.throws(() => writeOne(v), (e: unknown) => e instanceof UnregisteredTypeError && e.className === name, name);
     }
+  });
+
+  it('Date, Map, Set, RegExp, typed arrays and ArrayBuffer cross unregistered', () => {
+    const types = new TypeRegistry();
+    const w = new RecordWriter(types);
+    const value = [new Date(5), new Map([[1, 'a']]), new Set(['x']), /a.c/gi, new Int32Array([-1, 2]), Float64Array.of(-0), new Uint8Array([1, 2]).buffer];
+    w.write(value);
+    assert.deepStrictEqual(new RecordReader(types).readAll(w.finish()), [value]);
   });
 
   it('a built-in class can be registered like any other (Date)', () => {
