@@ -1,6 +1,7 @@
 /** Builds the tuple of a join/cross projection (`projectFirst(...)`, `projectSecond(...)`) from a pair. */
 import type { ProjectionField } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
+import { returnedPromise } from '../emit.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { wrapUserError } from '../udf.ts';
 
@@ -41,6 +42,7 @@ export function pairEmitter(f: PairFunction, out: Output, operator: string): (le
     } catch (e) {
       throw wrapUserError(operator, [l, r], e);
     }
+    if (v instanceof Promise) throw returnedPromise(operator);
     out.collect(v);
   };
 }

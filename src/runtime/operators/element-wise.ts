@@ -1,6 +1,6 @@
 /** The chained element-wise operators: map, filter, flatMap, project. One call per record, no buffering. */
 import type { Output } from '../collector.ts';
-import { emitReturned } from '../emit.ts';
+import { emitReturned, returnedPromise } from '../emit.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { wrapUserError } from '../udf.ts';
 
@@ -20,6 +20,7 @@ export class MapOutput implements Output {
     } catch (e) {
       throw wrapUserError(this.name, record, e);
     }
+    if (result instanceof Promise) throw returnedPromise(this.name);
     this.next.collect(result);
   }
   close(): void {
@@ -43,6 +44,7 @@ export class FilterOutput implements Output {
     } catch (e) {
       throw wrapUserError(this.name, record, e);
     }
+    if (keep instanceof Promise) throw returnedPromise(this.name);
     if (keep) this.next.collect(record);
   }
   close(): void {

@@ -4,6 +4,7 @@
  */
 import type { KeySpec } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
+import { returnedPromise } from '../emit.ts';
 import { groupKey, type KeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { GroupSpiller } from '../spill/group-spiller.ts';
@@ -57,6 +58,7 @@ export class ReduceOutput implements Output {
     } catch (e) {
       throw wrapUserError(this.setup.name, record, e);
     }
+    if (result instanceof Promise) throw returnedPromise(this.setup.name);
     if (result === acc) return acc;
     return result === record ? this.setup.hold(record) : this.setup.copy(result);
   }
