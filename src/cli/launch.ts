@@ -4,12 +4,16 @@
  * workers, which get them shipped), hand the script its own arguments, and import it.
  */
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { keepPlannedJobs } from '../api/planned-jobs.ts';
 import { loadConfig } from '../config/config.ts';
 import type { ExecutionTarget } from '../config/config-values.ts';
 import { ENV_VARS } from '../config/env-vars.ts';
-import type { PlanFormat } from '../optimizer/explain.ts';
+import { formatPlans, type PlanFormat } from '../optimizer/explain.ts';
+import { formatPlansHtml } from '../optimizer/explain-html.ts';
+import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { CliError } from './cli-error.ts';
 
 /** The options `run` and `plan` share; already validated by the command line parser. */
@@ -47,7 +51,18 @@ export async function launchScript(request: LaunchRequest, cwd: string = process
   loadConfig(cwd, env);
 
   process.argv = [process.argv[0]!, script, ...request.scriptArgs];
+  const planned = request.planFormat !== undefined ? keepPlannedJobs() : null;
   await importScript(script);
+  if (planned !== null) await printPlans(planned, request.planFormat!, request.script);
+}
+
+/** `tsflink plan`: the plans of every job the script ran, as one document on stdout. */
+async function printPlans(plans: readonly PhysicalPlan[], format: PlanFormat | 'html', script: string): Promise<void> {
+  if (plans.length === 0) {
+    throw new CliError(`'${script}' ran no job: it never called execute(), collect() or count() (or called them after its module had finished, from a timer or callback), so there is no plan to print`);
+  }
+  const text = format === 'html' ? await formatPlansHtml(plans) : formatPlans(plans, format);
+  process.stdout.write(`${text}\n`);
 }
 
 /** Writes the flags to the environment; a flag overrides a value already there. */
@@ -71,8 +86,30 @@ export async function importScript(absolutePath: string): Promise<void> {
     esm.register();
     cjs.register();
   }
-  await import(pathToFileURL(absolutePath).href);
+  const url = pathToFileURL(absolutePath).href;
+  if (ESM_BY_DEFAULT.has(path.extname(absolutePath).toLowerCase())) module.register(SCRIPT_AS_ESM, { data: { url } });
+  await import(url);
 }
+
+/**
+ * A `.ts` or `.js` script outside a `"type": "module"` package is CommonJS to Node, where
+ * `import … from 'tsflink'` (an ES module package) and top-level `await env.execute()` fail. The
+ * CLI runs the script itself as an ES module whatever its package says (what it imports keeps the
+ * format its package gives it); `.cts`/`.cjs` scripts stay CommonJS. A loader hook, registered
+ * after tsx's so that it runs first, as a data: URL so that it needs no file of its own.
+ */
+const ESM_BY_DEFAULT: ReadonlySet<string> = new Set(['.ts', '.tsx', '.js']);
+const SCRIPT_AS_ESM = `data:text/javascript,${encodeURIComponent(`
+let script;
+export function initialize(data) { script = data.url; }
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  return r.url === script ? { ...r, format: 'module' } : r;
+}
+export async function load(url, context, next) {
+  return next(url, url === script ? { ...context, format: 'module' } : context);
+}
+`)}`;
 
 function resolveExisting(file: string, cwd: string, what: string): string {
   const absolute = path.resolve(cwd, file);
