@@ -23,6 +23,7 @@ import type { FieldValue } from './constants.ts';
 import { DataSet } from './internal.ts';
 import { DataSink } from './internal.ts';
 import { checkPathConflicts } from './path-conflicts.ts';
+import { keepPlannedJob } from './planned-jobs.ts';
 import { UserObjects } from './user-objects.ts';
 
 export interface ReadCsvOptions {
@@ -248,7 +249,8 @@ export class ExecutionEnvironment {
     const plan = this.optimizedPlan(sinks, jobName);
     const planFormat = process.env.TSFLINK_PLAN_FORMAT;
     if (planFormat) {
-      // `tsflink plan`: print the plan instead of running it.
+      // `tsflink plan`: print the plan instead of running it (the CLI prints all a script's plans at its end).
+      if (keepPlannedJob(plan)) return { netRuntimeMs: 0, accumulators: {}, results: new Map() };
       if (planFormat === 'html') process.stdout.write(`${await formatPlanHtml(plan)}\n`);
       else if ((PLAN_FORMATS as readonly string[]).includes(planFormat)) process.stdout.write(`${formatPlan(plan, planFormat as PlanFormat)}\n`);
       else throw new PlanError(`unknown plan format '${planFormat}' (use ${PLAN_FORMATS.join(', ')}, html)`);

@@ -11,6 +11,12 @@ let reported = false;
 export function installFatalHandlers(): void {
   process.on('uncaughtException', reportFatal);
   process.on('unhandledRejection', reportFatal);
+  // `tsflink plan … | head`, `tsflink run … | head`: the reader has gone, as for any Unix tool
+  // that is not an error to report; the command ends quietly (the job, if one runs, with it).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    reportFatal(error);
+  });
 }
 
 /** Prints the first failure only (later ones are usually its echoes) and exits. */

@@ -11,18 +11,26 @@ function escapeHtml(text: string): string {
 }
 
 export async function formatPlanHtml(plan: PhysicalPlan): Promise<string> {
+  return formatPlansHtml([plan]);
+}
+
+/** One page for the plans of every job a script ran, each drawn, then listed. */
+export async function formatPlansHtml(plans: readonly PhysicalPlan[]): Promise<string> {
   const { Graphviz } = await import('@hpcc-js/wasm-graphviz');
   const graphviz = await Graphviz.load();
-  const svg = graphviz.dot(formatPlan(plan, 'dot')).replace(/^<\?xml[^>]*>\s*<!DOCTYPE[^>]*>\s*/s, '');
-  const title = escapeHtml(plan.jobName);
+  const title = escapeHtml(plans.length === 1 ? plans[0]!.jobName : `${plans.length} jobs`);
+  const sections = plans.map((plan, i) => {
+    const svg = graphviz.dot(formatPlan(plan, 'dot')).replace(/^<\?xml[^>]*>\s*<!DOCTYPE[^>]*>\s*/s, '');
+    const heading = plans.length === 1 ? '' : `<h2>Job ${i + 1}: ${escapeHtml(plan.jobName)}</h2>\n`;
+    return `<section>\n${heading}${svg}\n<h3>Tasks</h3><pre>${escapeHtml(formatPlan(plan, 'text'))}</pre>\n</section>`;
+  });
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
     `<head><meta charset="utf-8"><title>Plan of ${title}</title>`,
     '<style>body{font-family:system-ui,sans-serif;margin:2em}pre{background:#f6f8fa;padding:1em;overflow:auto}</style></head>',
     `<body><h1>Plan of ${title}</h1>`,
-    svg,
-    `<h2>Tasks</h2><pre>${escapeHtml(formatPlan(plan, 'text'))}</pre>`,
+    ...sections,
     '</body></html>',
   ].join('\n');
 }

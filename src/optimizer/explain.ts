@@ -26,6 +26,27 @@ export function formatPlan(plan: PhysicalPlan, format: PlanFormat): string {
   }
 }
 
+/**
+ * The plans of every job a script ran (`tsflink plan` of a PageRank that counts first), as one
+ * document: one plan as `formatPlan` gives it; several as the text listings one after another,
+ * `{"jobs": [...]}`, or one graph with a cluster (DOT) or subgraph (Mermaid) per job.
+ */
+export function formatPlans(plans: readonly PhysicalPlan[], format: PlanFormat): string {
+  if (plans.length === 1) return formatPlan(plans[0]!, format);
+  switch (format) {
+    case 'text':
+      return plans.map(formatText).join('\n\n');
+    case 'json':
+      return JSON.stringify({ jobs: plans.map(toPlanJson) }, null, 2);
+    case 'dot':
+      return [`digraph ${dotString(`${plans.length} jobs`)} {`, ...plans.flatMap((plan, i) => dotBody(plan, `j${i + 1}t`, i + 1)), '}'].join('\n');
+    case 'mermaid':
+      return ['flowchart TD', ...plans.flatMap((plan, i) => [`  subgraph j${i + 1}["${mermaidEscape(`Job ${i + 1}: ${plan.jobName}`)}"]`, ...mermaidBody(plan, `j${i + 1}t`).map((l) => `  ${l}`), '  end'])].join('\n');
+    default:
+      throw new Error(`Unknown plan format '${String(format)}'; expected one of ${PLAN_FORMATS.join(', ')}`);
+  }
+}
+
 /** `fields(0,1)`, `fields(word)`, `selector`, `whole`. */
 export function formatKeySpec(key: KeySpec): string {
   switch (key.kind) {
@@ -53,45 +74,51 @@ function formatText(plan: PhysicalPlan): string {
 }
 
 function formatDot(plan: PhysicalPlan): string {
-  const lines = [
-    `digraph ${dotString(plan.jobName)} {`,
-    '  rankdir=TB;',
-    '  node [shape=box, fontname="monospace"];',
-    '  edge [fontname="monospace"];',
-  ];
+  return [`digraph ${dotString(plan.jobName)} {`, ...dotBody(plan, 't', null), '}'].join('\n');
+}
+
+/** The lines inside a digraph for one job: its tasks `<prefix><id>`, in a cluster labelled `Job n` when `job` is given. */
+function dotBody(plan: PhysicalPlan, prefix: string, job: number | null): string[] {
+  const indent = job === null ? '  ' : '    ';
+  const lines = job === null ? [] : [`  subgraph cluster_${job} {`, `    label=${dotString(`Job ${job}: ${plan.jobName}`)};`];
+  lines.push(`${indent}rankdir=TB;`, `${indent}node [shape=box, fontname="monospace"];`, `${indent}edge [fontname="monospace"];`);
   for (const task of plan.tasks) {
     // `\l` ends a left-justified line in a Graphviz label.
     const label = taskLabelLines(task)
       .map((line) => `${dotEscape(line)}\\l`)
       .join('');
-    lines.push(`  t${task.id} [label="${label}"];`);
+    lines.push(`${indent}${prefix}${task.id} [label="${label}"];`);
   }
   for (const task of plan.tasks) {
     for (const input of task.inputs) {
-      lines.push(`  t${input.fromTask} -> t${task.id} [label=${dotString(shipLabel(input, ' '))}];`);
+      lines.push(`${indent}${prefix}${input.fromTask} -> ${prefix}${task.id} [label=${dotString(shipLabel(input, ' '))}];`);
     }
     for (const b of task.broadcastInputs) {
-      lines.push(`  t${b.fromTask} -> t${task.id} [label=${dotString(`broadcast '${b.name}'`)}, style=dashed];`);
+      lines.push(`${indent}${prefix}${b.fromTask} -> ${prefix}${task.id} [label=${dotString(`broadcast '${b.name}'`)}, style=dashed];`);
     }
   }
-  lines.push('}');
-  return lines.join('\n');
+  if (job !== null) lines.push('  }');
+  return lines;
 }
 
 function formatMermaid(plan: PhysicalPlan): string {
-  const lines = ['flowchart TD'];
+  return ['flowchart TD', ...mermaidBody(plan, 't')].join('\n');
+}
+
+function mermaidBody(plan: PhysicalPlan, prefix: string): string[] {
+  const lines: string[] = [];
   for (const task of plan.tasks) {
-    lines.push(`  t${task.id}["${taskLabelLines(task).map(mermaidEscape).join('<br/>')}"]`);
+    lines.push(`  ${prefix}${task.id}["${taskLabelLines(task).map(mermaidEscape).join('<br/>')}"]`);
   }
   for (const task of plan.tasks) {
     for (const input of task.inputs) {
-      lines.push(`  t${input.fromTask} -->|"${mermaidEscape(shipLabel(input, ' '))}"| t${task.id}`);
+      lines.push(`  ${prefix}${input.fromTask} -->|"${mermaidEscape(shipLabel(input, ' '))}"| ${prefix}${task.id}`);
     }
     for (const b of task.broadcastInputs) {
-      lines.push(`  t${b.fromTask} -.->|"${mermaidEscape(`broadcast '${b.name}'`)}"| t${task.id}`);
+      lines.push(`  ${prefix}${b.fromTask} -.->|"${mermaidEscape(`broadcast '${b.name}'`)}"| ${prefix}${task.id}`);
     }
   }
-  return lines.join('\n');
+  return lines;
 }
 
 /** A graph node's label: the task, then one line per chained operator. */
@@ -140,9 +167,9 @@ function paramsDetail(params: NodeParams): string {
     case 'SequenceSource':
       return `${params.from}..${params.to}`;
     case 'TextSource':
-      return `from '${params.path}'`;
+      return `from ${shownPath(params.path, 'stdin')}`;
     case 'CsvSource':
-      return `from '${params.path}' (${params.types.join(',')})`;
+      return `from ${shownPath(params.path, 'stdin')} (${params.types.join(',')})`;
     case 'Project':
       return `fields(${params.fields.join(',')})`;
     case 'Reduce':
@@ -167,7 +194,7 @@ function paramsDetail(params: NodeParams): string {
       return sortedBy(params.sortKeys);
     case 'TextSink':
     case 'CsvSink':
-      return `to '${params.path}' ${params.writeMode}`;
+      return params.path === '-' ? 'to stdout (-)' : `to '${params.path}' ${params.writeMode}`;
     case 'PrintSink':
       return params.toError ? 'to stderr' : 'to stdout';
     case 'CollectSink':
@@ -202,4 +229,9 @@ function dotString(text: string): string {
 /** Mermaid reads entity codes inside quoted labels; `#` first so the codes themselves survive. */
 function mermaidEscape(text: string): string {
   return text.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/\n/g, ' ');
+}
+
+/** A file path as the plan shows it; `-` is the stream it stands for. */
+function shownPath(path: string, stream: string): string {
+  return path === '-' ? `${stream} (-)` : `'${path}'`;
 }

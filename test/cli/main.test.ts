@@ -162,15 +162,17 @@ describe('tsflink run', { concurrency: true }, () => {
 });
 
 describe('tsflink plan', { concurrency: true }, () => {
-  test('sets TSFLINK_PLAN_FORMAT (text by default) and runs the script with its arguments', async () => {
+  // env.mjs runs no job: the script runs, then plan says there was nothing to plan.
+  test('sets TSFLINK_PLAN_FORMAT (text by default) and runs the script with its arguments; a script that ran no job is an error', async () => {
     const r = await tsflink(['plan', 'env.mjs', '-', 'in.txt']);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tsflink: .*'env\.mjs' ran no job: it never called execute\(\), collect\(\) or count\(\)/);
     assert.deepEqual(JSON.parse(r.stdout).env, { TSFLINK_PLAN_FORMAT: 'text' });
   });
 
   test('--format', async () => {
     const r = await tsflink(['plan', 'env.mjs', '--format', 'dot', '-p', '2']);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1);
     assert.deepEqual(JSON.parse(r.stdout).env, { TSFLINK_PLAN_FORMAT: 'dot', TSFLINK_PARALLELISM: '2' });
   });
 
