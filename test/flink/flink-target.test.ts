@@ -31,12 +31,12 @@ interface Run {
   readonly stderr: string;
 }
 
-function tsflink(args: readonly string[]): Run {
+function tsflink(args: readonly string[], input?: string): Run {
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   delete env.TSFLINK_TARGET;
   delete env.TSFLINK_JOBMANAGER;
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env, timeout: TIMEOUT });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env, timeout: TIMEOUT, input });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -84,6 +84,24 @@ test('map/filter/groupBy/reduce/max, a join, a broadcast set and mapPartition ov
   assertSameMultiset(readParts(join(dir, 'flink.csv')), readParts(join(dir, 'local.csv')));
 });
 
+test("'-' reads stdin and writes stdout on the Flink target as embedded (p=2)", { timeout: TIMEOUT }, () => {
+  const input = Array.from({ length: 2000 }, (_, i) => `k${i % 5},${i}`).join('\n');
+  const flink = tsflink(['run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/stdio-job.ts'], input);
+  const local = tsflink(['run', '--target', 'local', '-p', '2', 'test/flink/fixtures/stdio-job.ts'], input);
+  assert.equal(flink.status, 0, flink.stderr);
+  assert.equal(local.status, 0, local.stderr);
+  assert.equal(lines(flink.stdout).length, 5);
+  assertSameMultiset(lines(flink.stdout), lines(local.stdout));
+});
+
+test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered, as embedded (p=2)', { timeout: TIMEOUT }, () => {
+  const flink = lines(ok(['run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/built-in-values.ts']));
+  const local = lines(ok(['run', '--target', 'local', '-p', '1', 'test/flink/fixtures/built-in-values.ts']));
+  assert.equal(flink.length, 30);
+  assert.match(flink[0]!, /^\[1,Date\(86400000\),Map\(\[k,Set\(1,0\)\]\),RegExp\(x\+,gi\),1n,Float64Array\(1,NaN\),BigInt64Array\(-1n\)\]$/);
+  assert.deepEqual(flink, local);
+});
+
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {
   const dir = tempDir();
   const local = tsflink(['run', '--target', 'local', '-p', '2', fixture, '-', join(dir, 'local.csv'), 'fail']);
@@ -107,7 +125,7 @@ test('a job of many tasks reuses its Node workers (fewer workers than subtasks)'
   const local = lines(ok(['run', '--target', 'local', '-p', '2', 'test/flink/fixtures/worker-count.ts', '-', tempDir()]));
   assert.deepEqual(flink, local);
   const printed = ok(['plan', '--format', 'json', '-p', '2', 'test/flink/fixtures/worker-count.ts', '-', tempDir()]);
-  const plan = JSON.parse(printed.slice(0, printed.indexOf('\n}') + 2)) as { tasks: { parallelism: number }[] }; // the plan, then what the script printed
+  const plan = JSON.parse(printed.slice(printed.indexOf('{\n'))) as { tasks: { parallelism: number }[] }; // what the script printed, then the plan
   const subtasks = plan.tasks.reduce((n, t) => n + t.parallelism, 0);
   assert.ok(subtasks >= 10, `only ${subtasks} subtasks`);
   const workers = readdirSync(dir).length;
