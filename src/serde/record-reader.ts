@@ -181,7 +181,7 @@ export class RecordReader {
         const n = this.length(1);
         const start = this.pos;
         this.pos = start + n;
-        return bytes.slice(start, start + n);
+        return copyOf(bytes, start, n);
       }
       case TAG_CUSTOM:
         return this.custom(pos - 1);
@@ -272,7 +272,7 @@ export class RecordReader {
     const start = this.pos;
     this.pos = start + n;
     // A copy: its own ArrayBuffer, aligned for any element size.
-    const buffer = this.bytes.slice(start, start + n).buffer;
+    const buffer = copyOf(this.bytes, start, n).buffer;
     if (kind === 0) return buffer;
     const view = type as Exclude<(typeof TYPED_ARRAY_KINDS)[number], ArrayBufferConstructor>;
     if (n % view.BYTES_PER_ELEMENT !== 0) throw new CorruptBatchError(start, `${n} bytes are not a whole number of ${view.name} elements`);
@@ -306,7 +306,7 @@ export class RecordReader {
       );
     }
     // A copy: the deserializer may keep what it is given, and the batch's buffer is reused or transferred.
-    return type.deserializer.deserialize(this.bytes.slice(start, start + n));
+    return type.deserializer.deserialize(copyOf(this.bytes, start, n));
   }
 
   private bigint(at: number): bigint {
@@ -410,6 +410,17 @@ export class RecordReader {
   private truncated(at: number, what: string): CorruptBatchError {
     return new CorruptBatchError(at, `truncated or corrupt: ${what} does not fit in the ${this.end - at} bytes left in its record`);
   }
+}
+
+/**
+ * A plain Uint8Array copy of `n` bytes at `start`, over an ArrayBuffer of its own. Not `slice`:
+ * a batch may be a Node Buffer (from a worker's pipe), whose `slice` is a view into the batch's
+ * (pooled, reused) memory.
+ */
+function copyOf(bytes: Uint8Array, start: number, n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  out.set(bytes.subarray(start, start + n));
+  return out;
 }
 
 function hex(b: Uint8Array): string {

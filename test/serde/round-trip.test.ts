@@ -161,3 +161,20 @@ describe('record format: every value type round-trips', () => {
     assert.deepStrictEqual(rec, ['short', 'a much longer string than the short one, crossing the window limit']);
   });
 });
+
+describe('record format: a batch held in a Node Buffer (as a worker pipe delivers it)', () => {
+  it('bytes and typed arrays come back as copies of their own, of their exact class, not views into the batch', () => {
+    const types = registry();
+    const w = new RecordWriter(types);
+    w.write([Uint8Array.of(1, 2, 3), Float64Array.of(1.5, -0), Int16Array.of(7)]);
+    const batch = Buffer.concat([Buffer.from('pad'), Buffer.from(w.finish())]).subarray(3); // an odd offset in a shared buffer
+    const [[bytes, floats, shorts]] = new RecordReader(types).readAll(batch) as [[Uint8Array, Float64Array, Int16Array]];
+    assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype);
+    assert.deepEqual([...bytes], [1, 2, 3]);
+    assert.deepEqual([...floats], [1.5, -0]);
+    assert.deepEqual([...shorts], [7]);
+    batch.fill(0);
+    assert.deepEqual([...bytes], [1, 2, 3]);
+    for (const v of [bytes, floats, shorts]) assert.equal(v.byteOffset, 0);
+  });
+});
