@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import { basename } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { loadConfig, type TsflinkConfig } from '../config/config.ts';
 import { PlanError } from '../errors/index.ts';
 import { csvDialectProblem } from '../io/csv-dialect.ts';
@@ -231,6 +232,7 @@ export class ExecutionEnvironment {
   private takePendingSinks(): number[] {
     const sinks = this.pendingSinks;
     this.pendingSinks = [];
+    withSinks.delete(this); // nothing left to warn of, and nothing kept for a service's many environments
     return sinks;
   }
 
@@ -334,7 +336,13 @@ export class ExecutionEnvironment {
   addSink(params: NodeParams, input: number): DataSink {
     const id = this.addNode(params, [input]);
     this.pendingSinks.push(id);
+    if (params.kind !== 'CollectSink') watchForUnrunSinks(this);
     return new DataSink(this, id);
+  }
+
+  /** @internal The names of the sinks defined since the last run (for the warning at exit). */
+  unrunSinkNames(): string[] {
+    return this.pendingSinks.map((id) => this.nodes[id]!).filter((n) => n.params.kind !== 'CollectSink').map((n) => n.name);
   }
 
   /** @internal */
@@ -375,4 +383,26 @@ function checkSourcePath(path: string, what: string): void {
 /** A new execution environment. */
 export function getEnvironment(): ExecutionEnvironment {
   return new ExecutionEnvironment();
+}
+
+const withSinks = new Set<ExecutionEnvironment>();
+let watching = false;
+
+/**
+ * Sinks are lazy: a script that defines them and never calls `execute()` writes nothing and
+ * would exit 0 silently. When the process ends normally with sinks that never ran, that is said
+ * on stderr, naming them. Not under a test runner (tests build plans they never run on purpose)
+ * nor in a worker thread.
+ */
+function watchForUnrunSinks(env: ExecutionEnvironment): void {
+  withSinks.add(env);
+  if (watching || !isMainThread || process.env.NODE_TEST_CONTEXT !== undefined) return;
+  watching = true;
+  process.once('exit', (code) => {
+    if (code !== 0) return;
+    const names = [...withSinks].flatMap((e) => e.unrunSinkNames());
+    if (names.length === 0) return;
+    const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    process.stderr.write(`tsflink: warning: ${names.length === 1 ? 'a sink was' : `${names.length} sinks were`} defined but never run (${shown}): nothing was written; call \`await env.execute()\` after defining them\n`);
+  });
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { parseExecutionTarget, parseHostPort, parsePositiveInteger, type ExecutionTarget } from './config-values.ts';
@@ -35,7 +36,7 @@ export interface TsflinkConfig {
 
 export const CONFIG_FILE_NAME = 'tsflink.yaml';
 
-/** The keys tsflink reads; any other key of the file is ignored. */
+/** The keys tsflink reads; any other key of the file is ignored, with a warning. */
 export const CONFIG_KEYS = {
   parallelism: 'parallelism.default',
   memory: 'taskmanager.memory',
@@ -87,6 +88,7 @@ export function configFilePath(cwd: string = process.cwd(), env: NodeJS.ProcessE
 function applyFile(config: TsflinkConfig, file: string): void {
   const entries = readConfigFile(file);
   const where = (key: string): string => `'${key}' in ${file}`;
+  warnOfUnknownKeys(entries, file);
 
   const parallelism = entries.get(CONFIG_KEYS.parallelism);
   if (parallelism !== undefined && parallelism !== null) {
@@ -165,6 +167,36 @@ function applyEnvironment(config: TsflinkConfig, env: NodeJS.ProcessEnv): void {
  * The file's settings by dotted key. Flink writes flat keys (`parallelism.default: 4`); nested
  * maps (`parallelism: { default: 4 }`) flatten to the same keys, and a key given both ways is an error.
  */
+const warnedFiles = new Set<string>();
+
+/**
+ * A key tsflink does not read is most likely a typo (`paralelism.default`) that would otherwise
+ * silently leave the default in place: said once per file and process, on stderr, with the
+ * nearest known key. Not an error, so a file shared with other tools still works.
+ */
+function warnOfUnknownKeys(entries: ReadonlyMap<string, unknown>, file: string): void {
+  if (warnedFiles.has(file) || !isMainThread) return; // the main thread has said it
+  warnedFiles.add(file);
+  const known: readonly string[] = Object.values(CONFIG_KEYS);
+  for (const key of entries.keys()) {
+    if (known.includes(key)) continue;
+    const nearest = known.map((k) => [k, editDistance(k, key)] as const).sort((a, b) => a[1] - b[1])[0]!;
+    const hint = nearest[1] <= Math.max(2, Math.floor(key.length / 5)) ? `; did you mean '${nearest[0]}'?` : `; tsflink reads ${known.join(', ')}`;
+    process.stderr.write(`tsflink: warning: ${file}: unknown setting '${key}' is ignored${hint}\n`);
+  }
+}
+
+/** Levenshtein distance (the keys are short: a table per call is fine). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
 function readConfigFile(file: string): Map<string, unknown> {
   let document: unknown;
   try {

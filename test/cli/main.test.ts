@@ -101,10 +101,10 @@ describe('tsflink run', { concurrency: true }, () => {
     assert.equal(r.stdout, '[]\n6\n');
   });
 
-  test('a script that throws: exit 1, one paragraph with the cause, no stack', async () => {
+  test("a script that throws: exit 1, one paragraph with the cause and the script's line, no stack", async () => {
     const r = await tsflink(['run', 'throws.ts']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'tsflink: Error: cannot load\n  caused by: TypeError: bad input\n');
+    assert.equal(r.stderr, 'tsflink: Error: cannot load\n  caused by: TypeError: bad input\n  at throws.ts:2:43 (--verbose prints the stack traces)\n');
   });
 
   test('--verbose adds the stack trace', async () => {
@@ -124,14 +124,14 @@ describe('tsflink run', { concurrency: true }, () => {
   test('a rejected promise nobody awaited fails the run at once', async () => {
     const r = await tsflink(['run', 'rejects.mjs']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'tsflink: RangeError: execute() failed\n');
+    assert.equal(r.stderr, 'tsflink: RangeError: execute() failed\n  at rejects.mjs:1:16 (--verbose prints the stack traces)\n');
     assert.equal(r.stdout, '');
   });
 
   test('an exception thrown from a callback after the script finished', async () => {
     const r = await tsflink(['run', 'later.mjs']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'tsflink: Error: from a callback\n');
+    assert.equal(r.stderr, 'tsflink: Error: from a callback\n  at later.mjs:1:26 (--verbose prints the stack traces)\n');
   });
 
   test('a missing script', async () => {
