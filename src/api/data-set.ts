@@ -18,6 +18,8 @@ import { CrossOperator } from './internal.ts';
 import { JoinWhere, OuterJoinWhere } from './internal.ts';
 import { UnsortedGrouping } from './internal.ts';
 import { checkMaxIterations, DeltaIteration, IterativeDataSet } from './internal.ts';
+import { checkSelectFields, selectBy } from './select-by.ts';
+import { toText } from '../io/text-form.ts';
 
 /** A field position usable for aggregation, projection and sorting of a tuple type. */
 export type PositionOf<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : number;
@@ -132,6 +134,16 @@ export class DataSet<T> {
   }
   max(field: PositionOf<T>): AggregateOperator<T> {
     return this.aggregate('MAX', field);
+  }
+
+  /** The tuple with the smallest value in `fields` (compared in that order; ties: the earlier-seen), as Flink's minBy. */
+  minBy(...fields: PositionOf<T>[]): DataSet<T> {
+    return this.reduce(selectBy<T>(checkSelectFields(fields, 'minBy'), false, 'minBy'));
+  }
+
+  /** The tuple with the largest value in `fields` (compared in that order; ties: the earlier-seen), as Flink's maxBy. */
+  maxBy(...fields: PositionOf<T>[]): DataSet<T> {
+    return this.reduce(selectBy<T>(checkSelectFields(fields, 'maxBy'), true, 'maxBy'));
   }
 
   /** Distinct elements: whole elements, or one element per distinct key. */
@@ -271,6 +283,24 @@ export class DataSet<T> {
   count(): Promise<number> {
     return this.env.countDataSet(this.id);
   }
+
+  /**
+   * Runs the plan now (with any pending sinks), as Flink's `print()` does, and prints the text
+   * form of each element on stdout, one per line. `output()` is the lazy sink that prints when
+   * the job runs.
+   */
+  async print(): Promise<void> {
+    printLines(await this.collect(), (text) => process.stdout.write(text));
+  }
+
+  /** `print()` on stderr, as Flink's `printToErr()`. */
+  async printToErr(): Promise<void> {
+    printLines(await this.collect(), (text) => process.stderr.write(text));
+  }
+}
+
+function printLines(values: readonly unknown[], write: (text: string) => void): void {
+  if (values.length > 0) write(`${values.map((v) => (typeof v === 'string' ? v : toText(v))).join('\n')}\n`);
 }
 
 /** The result of `sortPartition`: `sortPartition` again adds a secondary key to the same operator. */

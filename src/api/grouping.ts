@@ -10,6 +10,7 @@ import { AggregateOperator, type DataSet, type PositionOf, checkCount, checkOrde
 import type { GroupReduceFn, ReduceFn } from './functions.ts';
 import { hasCombine } from './functions.ts';
 import { type FieldKey, type KeySelectorArg, toKeySpec } from './keys.ts';
+import { checkSelectFields, selectBy } from './select-by.ts';
 
 /** A grouped data set. */
 export class Grouping<T> {
@@ -58,6 +59,16 @@ export class UnsortedGrouping<T> extends Grouping<T> {
     const env = this.input.env;
     const id = env.addNode({ kind: 'Reduce', fn: env.objects.add(f), keys: this.keys }, [this.input.id]);
     return env.dataSet<T>(id);
+  }
+
+  /** Per group, the tuple with the smallest value in `fields` (compared in that order), as Flink's minBy. */
+  minBy(...fields: PositionOf<T>[]): DataSet<T> {
+    return this.reduce(selectBy<T>(checkSelectFields(fields, 'groupBy().minBy'), false, 'minBy'));
+  }
+
+  /** Per group, the tuple with the largest value in `fields` (compared in that order), as Flink's maxBy. */
+  maxBy(...fields: PositionOf<T>[]): DataSet<T> {
+    return this.reduce(selectBy<T>(checkSelectFields(fields, 'groupBy().maxBy'), true, 'maxBy'));
   }
 
   aggregate(agg: Aggregation, field: PositionOf<T>): AggregateOperator<T> {

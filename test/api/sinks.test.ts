@@ -425,3 +425,26 @@ describe('DataSink', () => {
     assert.deepEqual(readdirSync(join(dir, 'named')).sort(), ['1', '2']);
   });
 });
+
+describe('print() and printToErr()', () => {
+  test('run the job at once and print the text form of each element before the script goes on, as Flink does', () => {
+    const dir = tempDir();
+    const r = runScript(
+      dir,
+      'eager',
+      ['getEnvironment'],
+      `const env = getEnvironment();
+env.setParallelism(2);
+await env.fromElements([1, 'a'], [2, 'b']).map((t) => [t[0] * 10, t[1]]).print();
+console.log('after print');
+await env.fromElements('to stderr').printToErr();
+await env.fromElements().print();`,
+      { TSFLINK_VERBOSE: undefined },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out[2], 'after print');
+    assertSameMultiset(out.slice(0, 2), ['(10,a)', '(20,b)']);
+    assert.deepEqual(lines(r.stderr), ['to stderr']);
+  });
+});
