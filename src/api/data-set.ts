@@ -227,6 +227,11 @@ export class DataSet<T> {
     return this.derive({ kind: 'ZipWithIndex' });
   }
 
+  /** `[id, element]` with ids unique across the parallel instances, without counting first (dense only at parallelism 1), as Flink's zipWithUniqueId. */
+  zipWithUniqueId(): DataSet<[number, T]> {
+    return this.derive({ kind: 'ZipWithUniqueId' });
+  }
+
   countElementsPerPartition(): DataSet<[number, number]> {
     return this.derive({ kind: 'CountElementsPerPartition' });
   }

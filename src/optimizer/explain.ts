@@ -154,6 +154,7 @@ function paramsDetail(params: NodeParams): string {
     case 'Union':
     case 'Rebalance':
     case 'ZipWithIndex':
+    case 'ZipWithUniqueId':
     case 'CountElementsPerPartition':
     case 'PartialSolution':
     case 'Workset':

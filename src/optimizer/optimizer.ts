@@ -158,6 +158,7 @@ class PlanCompiler {
         return this.p(params.solutionSet);
       case 'CollectSink':
       case 'ZipWithIndex':
+      case 'ZipWithUniqueId':
       case 'CountElementsPerPartition':
         return node.parallelism ?? this.p(node.inputs[0]!);
       default:
@@ -220,6 +221,9 @@ class PlanCompiler {
         return;
       case 'CountElementsPerPartition':
         this.newTask(node, [op('COUNT_PER_PARTITION')], [this.pointwise(input, node)]);
+        return;
+      case 'ZipWithUniqueId':
+        this.newTask(node, [op('ZIP_WITH_UNIQUE_ID')], [this.pointwise(input, node)]);
         return;
       case 'ZipWithIndex': {
         // As Flink's DataSetUtils: count every partition, broadcast the counts, offset each partition.

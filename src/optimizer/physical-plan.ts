@@ -30,6 +30,7 @@ export type LocalStrategy =
   | 'NESTED_LOOP_BROADCAST_SECOND'
   | 'COUNT_PER_PARTITION'
   | 'ZIP_WITH_INDEX'
+  | 'ZIP_WITH_UNIQUE_ID' // [id, record], ids unique across subtasks without a count first (Flink's zipWithUniqueId)
   | 'FEEDBACK' // passes a step's result on to be fed back (when the step closes with its own input)
   | 'SOLUTION_SET_UPDATE' // a delta iteration's solution set (input 0) with the delta (input 1) applied by key
   | 'TERMINATION_CRITERION' // never runs: the iteration checks whether the exchange into it is empty

@@ -41,6 +41,7 @@ export function estimateSize(node: PlanNode, inputs: readonly SizeEstimate[]): S
     case 'Rebalance':
     case 'SortPartition':
     case 'ZipWithIndex':
+    case 'ZipWithUniqueId':
     case 'MapPartition':
       return { bytes: first };
     case 'Filter':

@@ -81,6 +81,7 @@ export type NodeParams =
   | { readonly kind: 'Rebalance' }
   | { readonly kind: 'SortPartition'; readonly sortKeys: readonly SortKey[] }
   | { readonly kind: 'ZipWithIndex' }
+  | { readonly kind: 'ZipWithUniqueId' }
   | { readonly kind: 'CountElementsPerPartition' }
   // Iterations. A step's inputs are placeholders fed by the iteration (the initial data set is
   // their input); the iteration's end node reads what the step closes with.

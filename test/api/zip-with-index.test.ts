@@ -84,3 +84,23 @@ for (const p of PARALLELISMS) {
     });
   });
 }
+
+// After Flink's DataSetUtilsITCase.testZipWithUniqueId: the ids are unique (not dense), every element once.
+for (const p of [1, 3, 4]) {
+  describe(`zipWithUniqueId at p=${p}`, () => {
+    test('ids are unique across the instances, each element appears once; at p=1 they are 0..n-1', async () => {
+      const result = await envAt(p).generateSequence(1, 1000).zipWithUniqueId().collect();
+      const ids = result.map((r) => r[0]);
+      assert.equal(new Set(ids).size, 1000);
+      assert.ok(ids.every((id) => Number.isSafeInteger(id) && id >= 0));
+      assertSameMultiset(
+        result.map((r) => r[1]),
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
+      if (p === 1) assertDense(ids, 1000);
+      // Subtask i of p gives i, i + 2^b, i + 2·2^b… with 2^b ≥ p: every id's residue names its subtask.
+      const step = p === 1 ? 1 : 2 ** Math.ceil(Math.log2(p));
+      assert.ok(ids.every((id) => id % step < p));
+    });
+  });
+}

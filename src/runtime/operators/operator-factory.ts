@@ -6,7 +6,7 @@ import { DistinctOutput } from './distinct-output.ts';
 import { FilterOutput, FlatMapOutput, MapOutput, ProjectOutput } from './element-wise.ts';
 import { FirstOutput } from './first-output.ts';
 import { GroupReduceOutput, PregroupedReduceOutput } from './group-reduce-output.ts';
-import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput } from './partition-outputs.ts';
+import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput, ZipWithUniqueIdOutput } from './partition-outputs.ts';
 import { ReduceOutput } from './reduce-output.ts';
 import { KeyWrapOutput } from './key-wrap-output.ts';
 import { CollectSinkOutput, CsvSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
@@ -18,6 +18,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
   if (op.strategy === 'PRECOMPUTED') return next;
   if (op.strategy === 'COUNT_PER_PARTITION') return new CountPerPartitionOutput(setup, next);
   if (op.strategy === 'ZIP_WITH_INDEX') return new ZipWithIndexOutput(setup, next);
+  if (op.strategy === 'ZIP_WITH_UNIQUE_ID') return new ZipWithUniqueIdOutput(setup, next);
   switch (p.kind) {
     case 'Map':
       return new MapOutput(setup, p.fn, next);

@@ -111,3 +111,27 @@ export class ZipWithIndexOutput implements Output {
     this.next.close();
   }
 }
+
+/**
+ * `[id, record]` with ids unique across the subtasks and no pass over the data first, as Flink's
+ * DataSetUtils.zipWithUniqueId: subtask i of p gives its n-th record `n · 2^b + i`, where b is
+ * the bit length of p − 1. Dense only at p=1.
+ */
+export class ZipWithUniqueIdOutput implements Output {
+  private readonly next: Output;
+  private readonly step: number;
+  private id: number;
+
+  constructor(setup: OperatorSetup, next: Output) {
+    this.next = next;
+    this.step = 2 ** (setup.parallelism - 1).toString(2).replace(/^0$/, '').length;
+    this.id = setup.subtask;
+  }
+  collect(record: unknown): void {
+    this.next.collect([this.id, record]);
+    this.id += this.step;
+  }
+  close(): void {
+    this.next.close();
+  }
+}
