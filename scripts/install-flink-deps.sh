@@ -4,7 +4,11 @@
 # flink-runner/target/tsflink-flink-runner.jar. Does nothing when both are there and the jar is
 # newer than the binder's sources, pom and the shared test vectors. Building runs the Java tests. Maven works offline when its local repository
 # (~/.m2) already holds everything, and falls back to the network otherwise.
+# `--skip-tests` builds without the Java tests (what `tsflink flink install` does in an installed
+# package, which holds the binder's sources but not its tests).
 set -euo pipefail
+SKIP_TESTS=()
+[[ "${1:-}" == "--skip-tests" ]] && SKIP_TESTS=(-Dmaven.test.skip=true)
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MODULE="$ROOT/flink-runner"
 LIB="$MODULE/target/flink-dist/lib"
@@ -15,7 +19,8 @@ command -v mvn >/dev/null || { echo "install-flink-deps: mvn is needed" >&2; exi
 
 mvn_() {
   # Offline first (no network when the local repository has it all), then online.
-  (cd "$MODULE" && { mvn -B -q -o "$@" 2>/dev/null || mvn -B -q "$@"; })
+  # Maven's output goes to stderr: this script's stdout stays clean for whoever runs it.
+  (cd "$MODULE" && { mvn -B -q -o "$@" 2>/dev/null || mvn -B -q "$@"; }) >&2
 }
 
 if [[ ! -f "$LIB/.complete" || "$MODULE/pom.xml" -nt "$LIB/.complete" ]]; then
@@ -27,9 +32,11 @@ fi
 
 stale=0
 [[ -f "$JAR" ]] || stale=1
-if [[ $stale == 0 && -n "$(find "$MODULE/src" "$MODULE/pom.xml" "$ROOT/test/vectors" -newer "$JAR" -print -quit)" ]]; then stale=1; fi
+VECTORS=()
+[[ -d "$ROOT/test/vectors" ]] && VECTORS=("$ROOT/test/vectors")
+if [[ $stale == 0 && -n "$(find "$MODULE/src" "$MODULE/pom.xml" "${VECTORS[@]}" -newer "$JAR" -print -quit)" ]]; then stale=1; fi
 if [[ $stale == 1 ]]; then
   # With the Java tests: the canonical key vectors shared with the TypeScript tests.
-  mvn_ package
-  echo "install-flink-deps: built and tested $JAR" >&2
+  mvn_ package "${SKIP_TESTS[@]}"
+  echo "install-flink-deps: built${SKIP_TESTS:+ (tests skipped)} $JAR" >&2
 fi

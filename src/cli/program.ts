@@ -12,6 +12,8 @@ export interface ProgramSetup {
   /** The arguments after the lone `-`/`--` (see `splitArgs`), handed to the script. */
   readonly scriptArgs: readonly string[];
   readonly launch: (request: LaunchRequest) => Promise<void>;
+  /** `tsflink flink install`: fetch Flink and build the runner of this installation. */
+  readonly installFlink: () => Promise<void>;
 }
 
 const SCRIPT_USAGE = '[options] <script> [modules...] [- <arg>...]';
@@ -74,6 +76,18 @@ Examples:
     .action((script, modules, { format, ...options }) =>
       setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, planFormat: format }),
     );
+
+  const flink = program.command('flink').summary('set up the Flink target (--target flink)');
+  flink
+    .command('install')
+    .summary('fetch Apache Flink 1.20 from Maven Central and build the runner (needs Java 17 and Maven)')
+    .description(
+      'Set up --target flink for this installation of tsflink, once: fetches Flink 1.20 and its ' +
+        'dependencies from Maven Central (through Maven, into its local repository) and builds the ' +
+        "plan binder's jar inside the package. Needs java (17) and mvn on the PATH. Safe to run again: " +
+        'it does nothing when everything is in place.',
+    )
+    .action(() => setup.installFlink());
 
   return program;
 }

@@ -8,7 +8,7 @@ import { splitArgs } from '../../src/cli/split-args.ts';
 async function parse(line: string[]): Promise<LaunchRequest> {
   const { cliArgs, scriptArgs } = splitArgs(line);
   const launched: LaunchRequest[] = [];
-  const program = createProgram({ version: '9.9.9', scriptArgs, launch: async (r) => void launched.push(r) });
+  const program = createProgram({ version: '9.9.9', scriptArgs, launch: async (r) => void launched.push(r), installFlink: async () => {} });
   await program.parseAsync(cliArgs, { from: 'user' });
   assert.equal(launched.length, 1);
   return launched[0]!;
@@ -16,7 +16,7 @@ async function parse(line: string[]): Promise<LaunchRequest> {
 
 /** The error commander reports for a bad command line (it would print it and exit 1). */
 async function usageError(line: string[]): Promise<string> {
-  const program = createProgram({ version: '9.9.9', scriptArgs: [], launch: async () => assert.fail('launched') });
+  const program = createProgram({ version: '9.9.9', scriptArgs: [], launch: async () => assert.fail('launched'), installFlink: async () => assert.fail('installed') });
   let stderr = '';
   for (const command of [program, ...program.commands]) {
     command.exitOverride().configureOutput({ writeErr: (s) => void (stderr += s), writeOut: () => {} });
@@ -74,7 +74,7 @@ describe('tsflink plan', () => {
 });
 
 describe('help', () => {
-  const program = createProgram({ version: '9.9.9', scriptArgs: [], launch: async () => {} });
+  const program = createProgram({ version: '9.9.9', scriptArgs: [], launch: async () => {}, installFlink: async () => {} });
   const command = (name: string) => program.commands.find((c) => c.name() === name)!;
 
   test('run and plan document the script arguments after a lone -', () => {
