@@ -26,12 +26,12 @@ const revenue = openOrders
   .join(customers)
   .where(0)
   .equalTo(0)
-  .using(([, price], [, nation]) => [nation, price, 1] as [string, number, number])
+  .using(([, price], [, nation]) => [nation, price, 1])
   .name('Orders ⋈ Customers')
   .groupBy(0)
   .sum(1)
   .andSum(2)
-  .map(([nation, total, n]) => [nation, Math.round(total * 100) / 100, n] as [string, number, number]);
+  .map(([nation, total, n]) => [nation, Math.round(total * 100) / 100, n]);
 
 revenue.output();
 await env.execute({ jobName: 'TPC-H-like revenue per nation' });

@@ -3,7 +3,7 @@ import { PlanError } from '../errors/index.ts';
 import type { NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
 import { checkFunction, planError } from './checks.ts';
 import { DataSet } from './internal.ts';
-import type { CrossFn } from './functions.ts';
+import type { CrossFn, Tuple } from './functions.ts';
 import type { PickFields } from './keys.ts';
 import type { Positions } from './internal.ts';
 
@@ -23,6 +23,8 @@ export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends D
   }
 
   /** Maps every pair to one value. */
+  using<O extends Tuple>(f: CrossFn<L, R, O>): DataSet<O>;
+  using<O>(f: CrossFn<L, R, O>): DataSet<O>;
   using<O>(f: CrossFn<L, R, O>): DataSet<O> {
     const p = this.params();
     if (p.projection) throw planError('cross().using', 'using() cannot follow projectFirst/projectSecond');

@@ -10,7 +10,7 @@ import type { AggregationKind, KeySpec, NodeParams, SortKey, WriteModeName } fro
 import { type Aggregation, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
-import type { FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, ReduceFn } from './functions.ts';
+import type { FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, ReduceFn, Tuple } from './functions.ts';
 import { hasCombine } from './functions.ts';
 import { type FieldKey, type KeyArgs, type KeySelectorArg, type PickFields, toKeySpec } from './keys.ts';
 import { CoGroupWhere } from './internal.ts';
@@ -90,6 +90,9 @@ export class DataSet<T> {
 
   // ---- element-wise -------------------------------------------------------------------
 
+  /** A tuple literal returned infers a tuple type (`map(([a, b]) => [b, a])` is `DataSet<[B, A]>`); anything else its own type. */
+  map<O extends Tuple>(f: MapFn<T, O>): DataSet<O>;
+  map<O>(f: MapFn<T, O>): DataSet<O>;
   map<O>(f: MapFn<T, O>): DataSet<O> {
     return this.derive({ kind: 'Map', fn: this.fn(f, 'map', 'map', 'MapFunction') });
   }

@@ -21,6 +21,7 @@ import { TypeRegistry } from '../serde/type-registry.ts';
 import { userCallSite } from './call-site.ts';
 import { checkParallelism, describeArgument, planError } from './checks.ts';
 import type { FieldValue } from './constants.ts';
+import type { Tuple } from './functions.ts';
 import { DataSet } from './internal.ts';
 import { DataSink } from './internal.ts';
 import { checkPathConflicts } from './path-conflicts.ts';
@@ -124,6 +125,8 @@ export class ExecutionEnvironment {
     return this.source({ kind: 'CsvSource', path, types: [...types], options: csv });
   }
 
+  fromElements<T extends Tuple>(...elements: T[]): DataSet<T>;
+  fromElements<T>(...elements: T[]): DataSet<T>;
   fromElements<T>(...elements: T[]): DataSet<T> {
     return this.source({ kind: 'CollectionSource', data: this.objects.add(elements), count: elements.length });
   }

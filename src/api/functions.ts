@@ -79,6 +79,13 @@ export abstract class KeySelector<T, K> {
   abstract getKey(value: T): K;
 }
 
+/**
+ * A non-empty tuple: the constraint of a first overload (map, using, fromElements) that gives an
+ * array literal a tuple context, so `[b, a]` infers `[B, A]` rather than `(A | B)[]`. A value that
+ * is not a tuple fails it and takes the plain overload.
+ */
+export type Tuple = [unknown, ...unknown[]];
+
 export type MapFn<I, O> = ((value: I) => O) | MapFunction<I, O>;
 export type FlatMapFn<I, O> = ((value: I, out: Collector<O>) => Iterable<O> | void) | FlatMapFunction<I, O>;
 export type MapPartitionFn<I, O> = ((values: Iterable<I>, out: Collector<O>) => Iterable<O> | void) | MapPartitionFunction<I, O>;

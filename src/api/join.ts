@@ -6,7 +6,7 @@ import { PlanError } from '../errors/index.ts';
 import { checkFunction, planError } from './checks.ts';
 import type { JoinType, KeySpec, NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
 import { DataSet } from './internal.ts';
-import type { JoinFn } from './functions.ts';
+import type { JoinFn, Tuple } from './functions.ts';
 import { type FieldKey, type KeyArgs, type PickFields, checkKeyWidths, toKeySpec } from './keys.ts';
 
 /** Positions of a tuple type usable in a projection. */
@@ -60,6 +60,8 @@ export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends Da
   }
 
   /** Maps every matching pair to one value. */
+  using<O extends Tuple>(f: JoinFn<L, R, O>): DataSet<O>;
+  using<O>(f: JoinFn<L, R, O>): DataSet<O>;
   using<O>(f: JoinFn<L, R, O>): DataSet<O> {
     const p = this.params();
     if (p.projection) throw planError('join().using', 'using() cannot follow projectFirst/projectSecond');
@@ -134,6 +136,8 @@ export class OuterJoinOperator<LO, RO> {
     this.rightKeys = rightKeys;
   }
 
+  using<O extends Tuple>(f: JoinFn<LO, RO, O>): DataSet<O>;
+  using<O>(f: JoinFn<LO, RO, O>): DataSet<O>;
   using<O>(f: JoinFn<LO, RO, O>): DataSet<O> {
     checkFunction(f, `${joinCall(this.joinType, 'NONE')}().using`, 'join', 'JoinFunction');
     const env = this.left.env;

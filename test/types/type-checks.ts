@@ -70,3 +70,24 @@ pairs.union(right);
 // @ts-expect-error an outer join is not a data set before using()
 pairs.leftOuterJoin(right).where(0).equalTo(1).collect();
 void wrong;
+
+// Tuple literals infer tuples, without `as` casts (map, join and cross functions, fromElements)
+const untyped = env.fromElements([1, 'a'], [2, 'b']);
+expectType<Elem<typeof untyped>, [number, string]>(true);
+const swappedNoCast = untyped.map(([n, s]) => [s, n]);
+expectType<Elem<typeof swappedNoCast>, [string, number]>(true);
+const counted = env.fromElements('to', 'be').map((w) => [w, 1]);
+expectType<Elem<typeof counted>, [string, number]>(true);
+const joinedNoCast = untyped.join(right).where(0).equalTo(1).using((l, r) => [l[1], r[0]]);
+expectType<Elem<typeof joinedNoCast>, [string, boolean]>(true);
+const crossedNoCast = untyped.cross(right).using((l, r) => [r[2], l[0]]);
+expectType<Elem<typeof crossedNoCast>, [number, number]>(true);
+// …and what is not a tuple literal keeps its own type
+const words = env.fromElements('a b').map((s) => s.split(' '));
+expectType<Elem<typeof words>, string[]>(true);
+const numbers = env.fromElements(1, 2, 3).map((n) => String(n));
+expectType<Elem<typeof numbers>, string>(true);
+const plain = env.fromElements(1, 2, 3);
+expectType<Elem<typeof plain>, number>(true);
+// @ts-expect-error: a position checked against the inferred tuple
+untyped.map(([n, s]) => [s, n]).groupBy(2);
