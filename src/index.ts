@@ -4,7 +4,7 @@
 export { getEnvironment, ExecutionEnvironment } from './api/environment.ts';
 export type { ExecuteOptions, JobExecutionResult, ReadCsvOptions, CsvTuple } from './api/environment.ts';
 export { DataSet, AggregateOperator, SortPartitionOperator } from './api/data-set.ts';
-export type { WriteCsvOptions, PositionOf } from './api/data-set.ts';
+export type { WriteCsvOptions, NumericPositionOf, PositionOf } from './api/data-set.ts';
 export { DataSink } from './api/data-sink.ts';
 export { Grouping, UnsortedGrouping, SortedGrouping } from './api/grouping.ts';
 export { JoinOperator, JoinWhere, OuterJoinWhere, OuterJoinOperator } from './api/join.ts';

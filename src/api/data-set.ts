@@ -24,6 +24,13 @@ import { toText } from '../io/text-form.ts';
 /** A field position usable for aggregation, projection and sorting of a tuple type. */
 export type PositionOf<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : number;
 
+/** The positions of a tuple's numeric fields (what `sum` adds up); any number for untyped data. */
+export type NumericPositionOf<T> = T extends readonly unknown[]
+  ? number extends T['length']
+    ? number
+    : { [K in keyof T]: K extends `${infer N extends number}` ? (T[K] extends number | bigint | null ? N : never) : never }[number]
+  : number;
+
 export interface WriteCsvOptions {
   fieldDelimiter?: string;
   lineDelimiter?: string;
@@ -129,7 +136,7 @@ export class DataSet<T> {
   aggregate(agg: Aggregation, field: PositionOf<T>): AggregateOperator<T> {
     return AggregateOperator.create(this, null, agg, field as number);
   }
-  sum(field: PositionOf<T>): AggregateOperator<T> {
+  sum(field: NumericPositionOf<T>): AggregateOperator<T> {
     return this.aggregate('SUM', field);
   }
   min(field: PositionOf<T>): AggregateOperator<T> {
@@ -339,7 +346,7 @@ export class AggregateOperator<T> extends DataSet<T> {
     this.env.updateNode(this.id, { params: { ...node.params, aggregations } });
     return this;
   }
-  andSum(field: PositionOf<T>): AggregateOperator<T> {
+  andSum(field: NumericPositionOf<T>): AggregateOperator<T> {
     return this.andAgg('SUM', field);
   }
   andMin(field: PositionOf<T>): AggregateOperator<T> {

@@ -6,7 +6,7 @@ import { PlanError } from '../errors/index.ts';
 import { checkFunction, planError } from './checks.ts';
 import type { KeySpec, SortKey } from '../plan/nodes.ts';
 import type { Aggregation, Order } from './constants.ts';
-import { AggregateOperator, type DataSet, type PositionOf, checkCount, checkOrder } from './internal.ts';
+import { AggregateOperator, type DataSet, type NumericPositionOf, type PositionOf, checkCount, checkOrder } from './internal.ts';
 import type { GroupReduceFn, ReduceFn } from './functions.ts';
 import { hasCombine } from './functions.ts';
 import { type FieldKey, type KeySelectorArg, toKeySpec } from './keys.ts';
@@ -75,7 +75,7 @@ export class UnsortedGrouping<T> extends Grouping<T> {
     if (this.keys.kind !== 'fields') throw planError('aggregate', 'needs a grouping on field positions, not a key selector');
     return AggregateOperator.create(this.input, this.keys, agg, field as number);
   }
-  sum(field: PositionOf<T>): AggregateOperator<T> {
+  sum(field: NumericPositionOf<T>): AggregateOperator<T> {
     return this.aggregate('SUM', field);
   }
   min(field: PositionOf<T>): AggregateOperator<T> {

@@ -91,3 +91,10 @@ const plain = env.fromElements(1, 2, 3);
 expectType<Elem<typeof plain>, number>(true);
 // @ts-expect-error: a position checked against the inferred tuple
 untyped.map(([n, s]) => [s, n]).groupBy(2);
+// sum adds numbers: a string field is a compile error, a number field is fine (min/max compare anything)
+untyped.groupBy(1).sum(0);
+untyped.min(1);
+// @ts-expect-error: field 1 holds strings
+untyped.groupBy(0).sum(1);
+// @ts-expect-error: field 1 holds strings
+untyped.sum(0).andSum(1);
