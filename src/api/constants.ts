@@ -1,7 +1,13 @@
 /** Constants of the public API: field types for `readCsv`, write modes, sort orders, aggregations. */
 import type { AggregationKind, FieldType, SortOrder, WriteModeName } from '../plan/nodes.ts';
 
-/** Field types of `readCsv` (`Types.INT`, ...). INT and LONG both read into JS numbers. */
+/**
+ * Field types of `readCsv` (`Types.INT`, ...). INT and LONG read into JS numbers (LONG up to
+ * ±(2^53−1)); BIGINT into a `bigint` (Java's long range, as Flink's BIGINT); DECIMAL into a string
+ * holding the number exactly as written (JS has no decimal type; Flink's BigDecimal); DATE
+ * (`2026-12-04`) and TIMESTAMP (`2026-12-04 13:05:09.250`, or ISO 8601 with `T` and `Z`, or a
+ * date alone) into a `Date`, read as UTC. writeCsv writes a Date so that both read it back.
+ */
 export const Types = Object.freeze({
   INT: 'INT',
   LONG: 'LONG',
@@ -9,10 +15,22 @@ export const Types = Object.freeze({
   DOUBLE: 'DOUBLE',
   STRING: 'STRING',
   BOOL: 'BOOL',
+  BIGINT: 'BIGINT',
+  DECIMAL: 'DECIMAL',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
 } as const satisfies Record<FieldType, FieldType>);
 
 /** The JS type a CSV field type reads into. */
-export type FieldValue<F extends FieldType> = F extends 'STRING' ? string : F extends 'BOOL' ? boolean : number;
+export type FieldValue<F extends FieldType> = F extends 'STRING' | 'DECIMAL'
+  ? string
+  : F extends 'BOOL'
+    ? boolean
+    : F extends 'BIGINT'
+      ? bigint
+      : F extends 'DATE' | 'TIMESTAMP'
+        ? Date
+        : number;
 
 export const WriteMode = Object.freeze({
   NO_OVERWRITE: 'NO_OVERWRITE',

@@ -13,7 +13,7 @@ import { formatPlanHtml } from '../optimizer/explain-html.ts';
 import { toPlanJson } from '../optimizer/plan-json.ts';
 import { optimize } from '../optimizer/optimizer.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
-import { type BroadcastInput, createNode, type CsvSourceOptions, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
+import { type BroadcastInput, createNode, type CsvSourceOptions, FIELD_TYPES, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
 import { selectRunner } from '../runners/select-runner.ts';
 import type { JobOutcome } from '../runners/runner.ts';
 import type { ClassType, CustomDeserializer, CustomSerializer } from '../serde/type-registry.ts';
@@ -105,7 +105,7 @@ export class ExecutionEnvironment {
     checkSourcePath(path, 'readCsv');
     if (!Array.isArray(types) || types.length === 0) throw planError('readCsv', 'types must be a non-empty list of Types');
     for (const t of types) {
-      if (!['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'].includes(t)) throw planError('readCsv', `unknown field type ${String(t)}; use Types.INT, LONG, FLOAT, DOUBLE, STRING or BOOL`);
+      if (!FIELD_TYPES.includes(t)) throw planError('readCsv', `unknown field type ${String(t)}; use Types.${FIELD_TYPES.slice(0, -1).join(', ')} or ${FIELD_TYPES.at(-1)}`);
     }
     const included = options.includedFields ?? null;
     if (included && included.filter(Boolean).length !== types.length) {

@@ -18,8 +18,32 @@ const FLOATING = 1;
 const TEXT = 2;
 const BOOLEAN = 3;
 const INT32 = 4; // INT is Java's int: 32 bits
+const BIG = 5;
+const DECIMAL = 6;
+const DATE = 7;
+const TIMESTAMP = 8;
 
-const TYPE_CODES: Readonly<Record<FieldType, number>> = { INT: INT32, LONG: INTEGER, FLOAT: FLOATING, DOUBLE: FLOATING, STRING: TEXT, BOOL: BOOLEAN };
+const TYPE_CODES: Readonly<Record<FieldType, number>> = {
+  INT: INT32,
+  LONG: INTEGER,
+  FLOAT: FLOATING,
+  DOUBLE: FLOATING,
+  STRING: TEXT,
+  BOOL: BOOLEAN,
+  BIGINT: BIG,
+  DECIMAL,
+  DATE,
+  TIMESTAMP,
+};
+
+const INTEGER_TEXT = /^[+-]?[0-9]+$/;
+const DECIMAL_TEXT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const DATE_TEXT = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+// Flink SQL's `yyyy-MM-dd HH:mm:ss[.SSS]`, and ISO 8601's `T` and `Z` (what writeCsv writes).
+// A date alone is its midnight (writeCsv writes a Date at UTC midnight so).
+const TIMESTAMP_TEXT = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,3}))?Z?)?$/;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
 
 // Java's Double.parseDouble forms minus its `d`/`f` suffixes and hex floats; no surrounding spaces (Flink).
 const FLOAT_TEXT = /^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|Infinity|NaN)$/;
@@ -324,6 +348,16 @@ export class CsvReader {
       }
       case FLOATING:
         return FLOAT_TEXT.test(text) ? Number(text) : this.bad(column, text, 'is not a number');
+      case BIG: {
+        if (!INTEGER_TEXT.test(text)) return this.bad(column, text, 'is not an integer');
+        const n = BigInt(text);
+        return n < LONG_MIN || n > LONG_MAX ? this.bad(column, text, 'is outside the 64-bit range of BIGINT') : n;
+      }
+      case DECIMAL:
+        return DECIMAL_TEXT.test(text) ? text : this.bad(column, text, 'is not a decimal number');
+      case DATE:
+      case TIMESTAMP:
+        return this.dateField(code, text, column);
       default: {
         const lower = text.length === 4 || text.length === 5 ? text.toLowerCase() : '';
         if (lower === 'true') return true;
@@ -331,6 +365,18 @@ export class CsvReader {
         return this.bad(column, text, "is not a boolean ('true' or 'false')");
       }
     }
+  }
+
+  /** A DATE or TIMESTAMP field as a Date (UTC); BAD for another form or a day or time that does not exist. */
+  private dateField(code: number, text: string, column: number): Date | typeof BAD {
+    const m = (code === DATE ? DATE_TEXT : TIMESTAMP_TEXT).exec(text);
+    if (m === null) return this.bad(column, text, code === DATE ? 'is not a date (yyyy-MM-dd)' : 'is not a timestamp (yyyy-MM-dd HH:mm:ss[.SSS])');
+    const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
+    const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
+    const date = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s, ms));
+    date.setUTCFullYear(y!); // Date.UTC maps years 0–99 to 1900–1999
+    if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || h > 23 || mi > 59 || s > 59) return this.bad(column, text, 'is not a day and time that exists');
+    return date;
   }
 
   private bad(column: number, text: string, problem: string): typeof BAD {

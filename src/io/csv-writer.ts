@@ -30,7 +30,25 @@ function numberText(n: number): string {
 function fieldText(tuple: unknown, field: number | undefined, customToText: CustomToText | undefined): string {
   const v = field === undefined ? tuple : (tuple as unknown[])[field];
   if (v === null || v === undefined) throw unwritable(tuple, field);
-  return typeof v === 'number' ? numberText(v) : toText(v, customToText);
+  if (typeof v === 'number') return numberText(v);
+  if (v instanceof Date) return customToText?.(v) ?? dateText(v, tuple, field);
+  return toText(v, customToText);
+}
+
+/**
+ * A Date as readCsv's DATE and TIMESTAMP read it back: `yyyy-MM-dd` at UTC midnight, else ISO
+ * 8601 in UTC (`2026-12-04T13:05:09.250Z`). An invalid date, or a year outside 0–9999, has no
+ * such text: refused.
+ */
+function dateText(d: Date, tuple: unknown, field: number | undefined): string {
+  const t = d.getTime();
+  const year = d.getUTCFullYear();
+  if (t !== t || year < 0 || year > 9999) {
+    const which = field === undefined ? 'the record' : `field ${field} (0-based) of the record ${truncateForMessage(toText(tuple), 80)}`;
+    throw new UnwritableCsvFieldError(`writeCsv cannot write ${which}: the date ${t !== t ? 'is invalid' : `is in the year ${year}`}, which readCsv's DATE and TIMESTAMP (years 0000–9999) cannot read back`);
+  }
+  const iso = d.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
 /** One CSV row, line delimiter included. A non-array element is written as a single field. */

@@ -16,7 +16,9 @@ export interface SortKey {
   readonly order: SortOrder;
 }
 
-export type FieldType = 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE' | 'STRING' | 'BOOL';
+export type FieldType = 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE' | 'STRING' | 'BOOL' | 'BIGINT' | 'DECIMAL' | 'DATE' | 'TIMESTAMP';
+
+export const FIELD_TYPES: readonly FieldType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'BIGINT', 'DECIMAL', 'DATE', 'TIMESTAMP'];
 export type WriteModeName = 'NO_OVERWRITE' | 'OVERWRITE';
 export type AggregationKind = 'SUM' | 'MIN' | 'MAX';
 export type JoinType = 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER';

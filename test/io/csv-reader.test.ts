@@ -385,3 +385,38 @@ describe('CsvReader against csv-parse (oracle)', () => {
     );
   });
 });
+
+describe('BIGINT, DECIMAL, DATE and TIMESTAMP fields', () => {
+  it('read into bigint, the exact decimal text, and Dates in UTC', () => {
+    const rows = read('9223372036854775807,-0012.3400,2026-12-04,2026-12-04 13:05:09.25\n-9223372036854775808,1e-7,0001-01-01,2026-12-04T13:05:09Z\n3,.5,2024-02-29,2026-12-04\n', [
+      'BIGINT',
+      'DECIMAL',
+      'DATE',
+      'TIMESTAMP',
+    ]);
+    assert.deepEqual(rows, [
+      [9223372036854775807n, '-0012.3400', new Date('2026-12-04T00:00:00Z'), new Date('2026-12-04T13:05:09.250Z')],
+      [-9223372036854775808n, '1e-7', new Date('0001-01-01T00:00:00Z'), new Date('2026-12-04T13:05:09Z')],
+      [3n, '.5', new Date('2024-02-29T00:00:00Z'), new Date('2026-12-04T00:00:00Z')],
+    ]);
+  });
+
+  for (const [type, text, problem] of [
+    ['BIGINT', '9223372036854775808', 'is outside the 64-bit range of BIGINT'],
+    ['BIGINT', '1.5', 'is not an integer'],
+    ['DECIMAL', '1,5', 'is not a decimal number'],
+    ['DECIMAL', 'NaN', 'is not a decimal number'],
+    ['DATE', '2026-02-29', 'is not a day and time that exists'],
+    ['DATE', '04.12.2026', 'is not a date \\(yyyy-MM-dd\\)'],
+    ['DATE', '2026-12-04 10:00:00', 'is not a date \\(yyyy-MM-dd\\)'],
+    ['TIMESTAMP', '2026-12-04 24:00:00', 'is not a day and time that exists'],
+    ['TIMESTAMP', '2026-12-04 10:00:00.1234', 'is not a timestamp'],
+  ] as const) {
+    it(`${type} '${text}': an error naming the file, line, field and why`, () => {
+      assert.throws(
+        () => read(`"${text}"\n`, [type]),
+        (e: unknown) => e instanceof InputFormatError && new RegExp(`in\\.csv:1, field 1: ${type} value '${text.replace(/\./g, '\\.')}' ${problem}`).test(e.message),
+      );
+    });
+  }
+});

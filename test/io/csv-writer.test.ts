@@ -55,6 +55,10 @@ describe('writeCsv → readCsv round trip (fast-check)', () => {
     DOUBLE: fc.double().map((d) => (Object.is(d, -0) ? 0 : d)),
     STRING: text,
     BOOL: fc.boolean(),
+    BIGINT: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+    DECIMAL: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.constantFrom('0.10', '-12.3400', '1e-7', '.5', '+3.')),
+    DATE: fc.integer({ min: -719528, max: 2932896 }).map((day) => new Date(day * 86_400_000)),
+    TIMESTAMP: fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
   };
   const dialect = fc
     .record({
@@ -66,7 +70,7 @@ describe('writeCsv → readCsv round trip (fast-check)', () => {
   const input = fc
     .record({
       dialect,
-      types: fc.array(fc.constantFrom<FieldType>('INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'), { minLength: 1, maxLength: 5 }),
+      types: fc.array(fc.constantFrom<FieldType>('INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'BIGINT', 'DECIMAL', 'DATE', 'TIMESTAMP'), { minLength: 1, maxLength: 5 }),
       chunkSize: fc.integer({ min: 1, max: 64 }),
     })
     .chain((shape) => fc.record({ shape: fc.constant(shape), rows: fc.array(fc.tuple(...shape.types.map((t) => valueOf[t])), { maxLength: 10 }) }));

@@ -138,3 +138,28 @@ describe('a leading U+FEFF is not taken for a byte-order mark on the way back', 
     });
   }
 });
+
+describe('BIGINT, DECIMAL, DATE and TIMESTAMP through jobs', () => {
+  for (const p of [1, 2]) {
+    test(`readCsv → a hash exchange → writeCsv → readCsv gives the same values, at p=${p}`, async () => {
+      const dir = tempDir();
+      const input = join(dir, 'in.csv');
+      writeFileSync(input, '1,9007199254740993,12.50,2026-12-04,2026-12-04 13:05:09.250\n2,-9223372036854775808,-0.001,1999-01-31,1999-01-31\n1,3,7,2000-02-29,2000-02-29T23:59:59Z\n');
+      const types = [Types.INT, Types.BIGINT, Types.DECIMAL, Types.DATE, Types.TIMESTAMP] as const;
+      const env = envAt(p);
+      const first = await env.readCsv(input, types).collect();
+      env.readCsv(input, types).partitionByHash(0).writeCsv(join(dir, 'out'));
+      await env.execute();
+      const back = await envAt(p).readCsv(join(dir, 'out'), types).collect();
+      const key = (r: readonly unknown[]): string => `${String(r[1])}`;
+      assert.deepEqual([...back].sort((a, b) => key(a).localeCompare(key(b))), [...first].sort((a, b) => key(a).localeCompare(key(b))));
+      assert.deepEqual(first[0], [1, 9007199254740993n, '12.50', new Date('2026-12-04T00:00:00Z'), new Date('2026-12-04T13:05:09.250Z')]);
+    });
+  }
+
+  test('a Date writeCsv cannot write so that readCsv reads it back is refused', () => {
+    assert.throws(() => formatCsvRow([new Date(Number.NaN)], ',', '\n'), /the date is invalid/);
+    assert.throws(() => formatCsvRow([new Date('+010000-01-01T00:00:00Z')], ',', '\n'), /the date is in the year 10000/);
+    assert.equal(formatCsvRow([new Date('2026-12-04T00:00:00Z'), new Date('2026-12-04T00:00:00.001Z')], ',', '\n'), '2026-12-04,2026-12-04T00:00:00.001Z\n');
+  });
+});

@@ -98,3 +98,6 @@ untyped.min(1);
 untyped.groupBy(0).sum(1);
 // @ts-expect-error: field 1 holds strings
 untyped.sum(0).andSum(1);
+// CSV's BIGINT, DECIMAL, DATE and TIMESTAMP read into bigint, string and Date
+const dated = env.readCsv('x.csv', [Types.BIGINT, Types.DECIMAL, Types.DATE, Types.TIMESTAMP]);
+expectType<Elem<typeof dated>, [bigint, string, Date, Date]>(true);
