@@ -133,6 +133,14 @@ export class DataSet<T> {
     return this.derive({ kind: 'GroupReduce', fn: this.fn(f, 'reduceGroup', 'reduce', 'GroupReduceFunction'), keys: null, sortKeys: [], combinable: options.combinable === true || hasCombine(f) });
   }
 
+  /**
+   * `f(values, out)` once per parallel instance, on the elements of its partition, with no shuffle
+   * (Flink's combineGroup: a partial, local reduceGroup; its output may be of any type).
+   */
+  combineGroup<O>(f: GroupReduceFn<T, O>): DataSet<O> {
+    return this.derive({ kind: 'GroupCombine', fn: this.fn(f, 'combineGroup', 'reduce', 'GroupReduceFunction'), keys: null, sortKeys: [] });
+  }
+
   aggregate(agg: Aggregation, field: PositionOf<T>): AggregateOperator<T> {
     return AggregateOperator.create(this, null, agg, field as number);
   }

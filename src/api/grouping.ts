@@ -37,6 +37,17 @@ export class Grouping<T> {
     return env.dataSet<O>(id);
   }
 
+  /**
+   * `f(values, out)` on each group of each partition, with no shuffle: a partial reduceGroup that
+   * may see a key's elements in several groups, one per instance holding some (Flink's
+   * combineGroup, used to shrink data before a reduceGroup).
+   */
+  combineGroup<O>(f: GroupReduceFn<T, O>): DataSet<O> {
+    checkFunction(f, 'groupBy().combineGroup', 'reduce', 'GroupReduceFunction');
+    const env = this.input.env;
+    return env.dataSet<O>(env.addNode({ kind: 'GroupCombine', fn: env.objects.add(f), keys: this.keys, sortKeys: this.sortKeys }, [this.input.id]));
+  }
+
   /** The first n elements of every group (in `sortGroup` order when sorted). */
   first(n: number): DataSet<T> {
     checkCount(n, 'first');

@@ -177,6 +177,8 @@ function paramsDetail(params: NodeParams): string {
       return parts(onKeys(params.keys));
     case 'GroupReduce':
       return parts(onKeys(params.keys), sortedBy(params.sortKeys), params.combinable ? 'combinable' : '');
+    case 'GroupCombine':
+      return parts(onKeys(params.keys), sortedBy(params.sortKeys), 'per partition');
     case 'Aggregate':
       return parts(params.aggregations.map((a) => `${a.agg}(${a.field})`).join(','), onKeys(params.keys));
     case 'Distinct':

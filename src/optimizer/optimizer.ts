@@ -159,6 +159,7 @@ class PlanCompiler {
       case 'CollectSink':
       case 'ZipWithIndex':
       case 'ZipWithUniqueId':
+      case 'GroupCombine':
       case 'CountElementsPerPartition':
         return node.parallelism ?? this.p(node.inputs[0]!);
       default:
@@ -224,6 +225,10 @@ class PlanCompiler {
         return;
       case 'ZipWithUniqueId':
         this.newTask(node, [op('ZIP_WITH_UNIQUE_ID')], [this.pointwise(input, node)]);
+        return;
+      case 'GroupCombine':
+        // Each partition's own groups: no exchange by key.
+        this.newTask(node, [op(params.sortKeys.length > 0 ? 'SORTED_GROUP' : params.keys === null ? 'ALL_GROUP' : 'HASH_GROUP')], [this.pointwise(input, node)]);
         return;
       case 'ZipWithIndex': {
         // As Flink's DataSetUtils: count every partition, broadcast the counts, offset each partition.

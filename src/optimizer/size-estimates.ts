@@ -43,6 +43,7 @@ export function estimateSize(node: PlanNode, inputs: readonly SizeEstimate[]): S
     case 'ZipWithIndex':
     case 'ZipWithUniqueId':
     case 'MapPartition':
+    case 'GroupCombine':
       return { bytes: first };
     case 'Filter':
       return { bytes: first === null ? null : first / 2 }; // Flink's default filter selectivity

@@ -64,6 +64,8 @@ export type NodeParams =
       readonly sortKeys: readonly SortKey[];
       readonly combinable: boolean;
     }
+  // combineGroup: the function on the groups of each partition, no shuffle (Flink's GroupCombineFunction)
+  | { readonly kind: 'GroupCombine'; readonly fn: string; readonly keys: KeySpec | null; readonly sortKeys: readonly SortKey[] }
   | { readonly kind: 'Aggregate'; readonly aggregations: readonly AggregationSpec[]; readonly keys: KeySpec | null }
   | { readonly kind: 'Distinct'; readonly keys: KeySpec }
   | { readonly kind: 'First'; readonly n: number; readonly keys: KeySpec | null; readonly sortKeys: readonly SortKey[] }

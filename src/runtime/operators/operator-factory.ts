@@ -54,6 +54,8 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
       // A combiner that carries the key wraps each record with it first.
       return op.keyedPairs === 'combine' && p.keys ? new KeyWrapOutput(setup.keyExtractor(p.keys), reducer) : reducer;
     }
+    case 'GroupCombine':
+      return new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, false, next);
     case 'Aggregate':
       return new AggregateOutput(setup, p.aggregations, p.keys, next);
     case 'Distinct':
