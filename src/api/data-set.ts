@@ -20,6 +20,7 @@ import { UnsortedGrouping } from './internal.ts';
 import { checkMaxIterations, DeltaIteration, IterativeDataSet } from './internal.ts';
 import { checkSelectFields, selectBy } from './select-by.ts';
 import { toText } from '../io/text-form.ts';
+import { KeepHeaviestFunction, SampleFunction, WeighPartitionFunction } from './sample.ts';
 
 /** A field position usable for aggregation, projection and sorting of a tuple type. */
 export type PositionOf<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : number;
@@ -245,6 +246,23 @@ export class DataSet<T> {
     return this.derive({ kind: 'ZipWithIndex' });
   }
 
+  /** A random sample: each element kept with probability `fraction` (with replacement: repeated a Poisson(`fraction`) number of times), as Flink's DataSetUtils.sample. */
+  sample(withReplacement: boolean, fraction: number, seed: number = randomSeed()): DataSet<T> {
+    if (typeof withReplacement !== 'boolean') throw planError('sample', `withReplacement must be a boolean, got ${describeArgument(withReplacement)}`);
+    if (typeof fraction !== 'number' || !(fraction >= 0) || (!withReplacement && fraction > 1) || !Number.isFinite(fraction)) {
+      throw planError('sample', `fraction must be ${withReplacement ? 'a finite number ≥ 0' : 'between 0 and 1'}, got ${describeArgument(fraction)}`);
+    }
+    return this.mapPartition(new SampleFunction<T>(withReplacement, fraction, checkSeed(seed, 'sample')));
+  }
+
+  /** A random sample of exactly `size` elements (all of them, if fewer, without replacement), as Flink's DataSetUtils.sampleWithSize. */
+  sampleWithSize(withReplacement: boolean, size: number, seed: number = randomSeed()): DataSet<T> {
+    if (typeof withReplacement !== 'boolean') throw planError('sampleWithSize', `withReplacement must be a boolean, got ${describeArgument(withReplacement)}`);
+    if (!Number.isSafeInteger(size) || size < 0) throw planError('sampleWithSize', `size must be a non-negative integer, got ${describeArgument(size)}`);
+    const s = checkSeed(seed, 'sampleWithSize');
+    return this.mapPartition(new WeighPartitionFunction<T>(withReplacement, size, s)).reduceGroup(new KeepHeaviestFunction<T>(withReplacement, size));
+  }
+
   /** `[id, element]` with ids unique across the parallel instances, without counting first (dense only at parallelism 1), as Flink's zipWithUniqueId. */
   zipWithUniqueId(): DataSet<[number, T]> {
     return this.derive({ kind: 'ZipWithUniqueId' });
@@ -389,4 +407,13 @@ function checkPath(path: string, what: string): string {
 function checkWriteMode(mode: string, what: string): WriteModeName {
   if (mode !== 'NO_OVERWRITE' && mode !== 'OVERWRITE') throw planError(what, `unknown write mode ${String(mode)}; use WriteMode.NO_OVERWRITE or WriteMode.OVERWRITE`);
   return mode;
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
+}
+
+function checkSeed(seed: number, what: string): number {
+  if (!Number.isSafeInteger(seed)) throw planError(what, `seed must be an integer, got ${describeArgument(seed)}`);
+  return seed;
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Order } from '../../src/index.ts';
+import { type Collector, Order } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
 import { TUPLE3, type Tuple3, get3TupleDataSet, parallelize } from './collection-data-sets.ts';
 
@@ -19,7 +19,7 @@ for (const p of PARALLELISMS) {
   describe(`combineGroup at p=${p}`, () => {
     test('on a whole data set: one call per non-empty partition, the partial counts add up', async () => {
       const partials = await parallelize(get3TupleDataSet(envAt(p)))
-        .combineGroup((values: Iterable<Tuple3>, out) => {
+        .combineGroup((values: Iterable<Tuple3>, out: Collector<number>) => {
           let n = 0;
           for (const _ of values) n++;
           out.collect(n);
@@ -33,7 +33,7 @@ for (const p of PARALLELISMS) {
       const env = envAt(p);
       const partial = parallelize(get3TupleDataSet(env))
         .groupBy(1)
-        .combineGroup((values: Iterable<Tuple3>, out) => {
+        .combineGroup((values: Iterable<Tuple3>, out: Collector<[number, number]>) => {
           let key = 0;
           let n = 0;
           for (const v of values) {
@@ -47,7 +47,7 @@ for (const p of PARALLELISMS) {
       if (p === 1) assertSameMultiset(partials, countsByKey(TUPLE3));
       const full = await partial
         .groupBy(0)
-        .reduceGroup((values: Iterable<[number, number]>, out) => {
+        .reduceGroup((values: Iterable<[number, number]>, out: Collector<[number, number]>) => {
           let key = 0;
           let n = 0;
           for (const v of values) {
@@ -64,7 +64,7 @@ for (const p of PARALLELISMS) {
       const firsts = await parallelize(get3TupleDataSet(envAt(p)))
         .groupBy(1)
         .sortGroup(0, Order.DESCENDING)
-        .combineGroup((values: Iterable<Tuple3>, out) => {
+        .combineGroup((values: Iterable<Tuple3>, out: Collector<boolean>) => {
           const ids = [...values].map((v) => v[0]);
           out.collect(ids.every((id, i) => i === 0 || ids[i - 1]! > id));
         })
