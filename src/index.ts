@@ -11,7 +11,7 @@ export { JoinOperator, JoinWhere, OuterJoinWhere, OuterJoinOperator } from './ap
 export { CoGroupWhere } from './api/co-group.ts';
 export { CrossOperator } from './api/cross.ts';
 export { IterativeDataSet, DeltaIteration } from './api/iteration.ts';
-export { Types, WriteMode, Order, Aggregation } from './api/constants.ts';
+export { Types, WriteMode, Order, Aggregation, JoinHint } from './api/constants.ts';
 export type { FieldValue } from './api/constants.ts';
 export {
   RichFunction,

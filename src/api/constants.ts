@@ -32,6 +32,22 @@ export type FieldValue<F extends FieldType> = F extends 'STRING' | 'DECIMAL'
         ? Date
         : number;
 
+/**
+ * How a join runs (Flink's JoinHint), the second argument of `join`: broadcast one side and
+ * build a hash table of it, or repartition both by key and build of one; the optimizer chooses
+ * when none is given. tsflink joins by hashing: REPARTITION_SORT_MERGE repartitions both sides
+ * and builds of the second, on both targets.
+ */
+export const JoinHint = Object.freeze({
+  OPTIMIZER_CHOOSES: 'OPTIMIZER_CHOOSES',
+  BROADCAST_HASH_FIRST: 'BROADCAST_HASH_FIRST',
+  BROADCAST_HASH_SECOND: 'BROADCAST_HASH_SECOND',
+  REPARTITION_HASH_FIRST: 'REPARTITION_HASH_FIRST',
+  REPARTITION_HASH_SECOND: 'REPARTITION_HASH_SECOND',
+  REPARTITION_SORT_MERGE: 'REPARTITION_SORT_MERGE',
+} as const);
+export type JoinHint = (typeof JoinHint)[keyof typeof JoinHint];
+
 export const WriteMode = Object.freeze({
   NO_OVERWRITE: 'NO_OVERWRITE',
   OVERWRITE: 'OVERWRITE',

@@ -6,8 +6,8 @@
 import { PlanError } from '../errors/index.ts';
 import { csvDialectProblem } from '../io/csv-dialect.ts';
 import { checkFunction, checkParallelism, describeArgument, planError } from './checks.ts';
-import type { AggregationKind, KeySpec, NodeParams, SortKey, WriteModeName } from '../plan/nodes.ts';
-import { type Aggregation, type Order, WriteMode } from './constants.ts';
+import type { AggregationKind, JoinSizeHint, KeySpec, NodeParams, SortKey, WriteModeName } from '../plan/nodes.ts';
+import { type Aggregation, JoinHint, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
 import type { FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, ReduceFn, Tuple } from './functions.ts';
@@ -185,8 +185,18 @@ export class DataSet<T> {
 
   // ---- binary operators ------------------------------------------------------------------
 
-  join<R>(other: DataSet<R>): JoinWhere<T, R> {
-    return new JoinWhere<T, R>(this, other, 'INNER', 'NONE');
+  /** An inner join; `hint` (JoinHint) says how to run it, else the optimizer chooses. */
+  join<R>(other: DataSet<R>, hint: JoinHint = JoinHint.OPTIMIZER_CHOOSES): JoinWhere<T, R> {
+    const sizes: Record<JoinHint, JoinSizeHint> = {
+      OPTIMIZER_CHOOSES: 'NONE',
+      BROADCAST_HASH_FIRST: 'HUGE',
+      BROADCAST_HASH_SECOND: 'TINY',
+      REPARTITION_HASH_FIRST: 'REPARTITION_BUILD_FIRST',
+      REPARTITION_HASH_SECOND: 'REPARTITION_BUILD_SECOND',
+      REPARTITION_SORT_MERGE: 'REPARTITION_BUILD_SECOND',
+    };
+    if (!Object.hasOwn(sizes, hint)) throw planError('join', `unknown join hint ${describeArgument(hint)}; use JoinHint.${Object.keys(sizes).join(', JoinHint.')}`);
+    return new JoinWhere<T, R>(this, other, 'INNER', sizes[hint]);
   }
   joinWithTiny<R>(other: DataSet<R>): JoinWhere<T, R> {
     return new JoinWhere<T, R>(this, other, 'INNER', 'TINY');

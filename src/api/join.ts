@@ -4,7 +4,7 @@
  */
 import { PlanError } from '../errors/index.ts';
 import { checkFunction, planError } from './checks.ts';
-import type { JoinType, KeySpec, NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
+import type { JoinSizeHint, JoinType, KeySpec, NodeParams, ProjectionField } from '../plan/nodes.ts';
 import { DataSet } from './internal.ts';
 import type { JoinFn, Tuple } from './functions.ts';
 import { type FieldKey, type KeyArgs, type PickFields, checkKeyWidths, toKeySpec } from './keys.ts';
@@ -13,7 +13,7 @@ import { type FieldKey, type KeyArgs, type PickFields, checkKeyWidths, toKeySpec
 export type Positions<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : never;
 
 /** The method the user called: `join`, `joinWithTiny`, `leftOuterJoin`, … (for error messages). */
-function joinCall(joinType: JoinType, hint: SizeHint): string {
+function joinCall(joinType: JoinType, hint: JoinSizeHint): string {
   if (joinType === 'LEFT_OUTER') return 'leftOuterJoin';
   if (joinType === 'RIGHT_OUTER') return 'rightOuterJoin';
   if (joinType === 'FULL_OUTER') return 'fullOuterJoin';
@@ -24,10 +24,10 @@ export class JoinWhere<L, R> {
   private readonly left: DataSet<L>;
   private readonly right: DataSet<R>;
   private readonly joinType: JoinType;
-  private readonly hint: SizeHint;
+  private readonly hint: JoinSizeHint;
 
   /** @internal */
-  constructor(left: DataSet<L>, right: DataSet<R>, joinType: JoinType, hint: SizeHint) {
+  constructor(left: DataSet<L>, right: DataSet<R>, joinType: JoinType, hint: JoinSizeHint) {
     left.env.checkSameEnvironment([right], joinCall(joinType, hint));
     this.left = left;
     this.right = right;

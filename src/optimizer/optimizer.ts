@@ -250,6 +250,10 @@ class PlanCompiler {
         const [l, r] = node.inputs as [number, number];
         // Hints win; otherwise broadcast a side known to be small (for a left outer join only its right side).
         const auto = params.hint === 'NONE' ? chooseBroadcastSide(this.sizes.get(l)!, this.sizes.get(r)!) : null;
+        if (params.hint === 'REPARTITION_BUILD_FIRST' && params.joinType === 'INNER') {
+          this.newTask(node, [op('HASH_JOIN_BUILD_FIRST')], [this.edge(l, node, 'HASH', params.leftKeys), this.edge(r, node, 'HASH', params.rightKeys)]);
+          return;
+        }
         const broadcastSecond = params.hint === 'TINY' || (auto === 1 && (params.joinType === 'INNER' || params.joinType === 'LEFT_OUTER'));
         const broadcastFirst = params.joinType === 'INNER' && (params.hint === 'HUGE' || (auto === 0 && params.hint === 'NONE'));
         if (broadcastSecond && (params.joinType === 'INNER' || params.joinType === 'LEFT_OUTER')) {

@@ -23,6 +23,8 @@ export type WriteModeName = 'NO_OVERWRITE' | 'OVERWRITE';
 export type AggregationKind = 'SUM' | 'MIN' | 'MAX';
 export type JoinType = 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER';
 export type SizeHint = 'NONE' | 'TINY' | 'HUGE';
+/** A join's size hint, or (JoinHint) both sides repartitioned with the given build side. */
+export type JoinSizeHint = SizeHint | 'REPARTITION_BUILD_FIRST' | 'REPARTITION_BUILD_SECOND';
 
 export interface CsvSourceOptions {
   readonly fieldDelimiter: string;
@@ -76,7 +78,7 @@ export type NodeParams =
       readonly rightKeys: KeySpec;
       readonly fn: string | null;
       readonly projection: readonly ProjectionField[] | null;
-      readonly hint: SizeHint;
+      readonly hint: JoinSizeHint;
     }
   | { readonly kind: 'CoGroup'; readonly leftKeys: KeySpec; readonly rightKeys: KeySpec; readonly fn: string }
   | { readonly kind: 'Cross'; readonly fn: string | null; readonly projection: readonly ProjectionField[] | null; readonly hint: SizeHint }
