@@ -81,6 +81,19 @@ export class DataSet<T> {
    * threads: its functions are not shipped, so they may capture what cannot travel (a socket, a
    * database client). Its subtasks run one after another there. The Flink target cannot do this.
    */
+  /**
+   * Parameters for this operator's functions, read with `this.context.getParameters()` (in
+   * `open()` too), as Flink's `withParameters(Configuration)`: a plain object of values, copied
+   * now; it travels to the workers with the functions.
+   */
+  withParameters(parameters: Readonly<Record<string, unknown>>): this {
+    if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters) || ![Object.prototype, null].includes(Object.getPrototypeOf(parameters))) {
+      throw planError('withParameters', `expected a plain object of parameters, got ${describeArgument(parameters)}`);
+    }
+    this.env.updateNode(this.id, { parameters: this.env.objects.add(Object.freeze(structuredClone(parameters))) });
+    return this;
+  }
+
   runInClient(): this {
     this.env.updateNode(this.id, { runInClient: true });
     return this;

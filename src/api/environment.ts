@@ -315,7 +315,7 @@ export class ExecutionEnvironment {
   }
 
   /** @internal replaces a node by a copy with some fields changed (nodes themselves are frozen). */
-  updateNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'runInClient' | 'params'>>): void {
+  updateNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'runInClient' | 'parameters' | 'params'>>): void {
     const node = this.getNode(id);
     this.nodes[id] = createNode({ ...node, ...patch });
   }

@@ -14,6 +14,8 @@ export interface RuntimeContext {
   /** The whole broadcast data set registered under `name` with `withBroadcastSet`. */
   getBroadcastVariable<X = unknown>(name: string): X[];
   getIndexOfThisSubtask(): number;
+  /** What `withParameters(obj)` gave the operator (an empty object when nothing). */
+  getParameters(): Readonly<Record<string, unknown>>;
   getNumberOfParallelSubtasks(): number;
   /** The operator's name, as shown in plans and errors. */
   getTaskName(): string;

@@ -131,6 +131,8 @@ export interface PlanNode {
   readonly parallelism: number | null;
   /** `runInClient()`: its subtasks run in the client process, with the functions as they are there (never shipped). */
   readonly runInClient?: boolean;
+  /** `withParameters(obj)`: the user-object id of what `getParameters()` gives the operator's functions. */
+  readonly parameters?: string;
   readonly params: NodeParams;
 }
 

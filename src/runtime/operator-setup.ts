@@ -43,7 +43,8 @@ export class OperatorSetup {
     this.name = op.strategy === 'COMBINE' ? `Combine (${op.node.name})` : op.node.name;
     this.subtask = subtask;
     this.parallelism = parallelism;
-    this.ctx = ctx.forOperator(this.name, !chained);
+    const parameters = op.node.parameters === undefined ? undefined : (resources.userObjects.get(op.node.parameters) as Readonly<Record<string, unknown>>);
+    this.ctx = ctx.forOperator(this.name, !chained, parameters);
     this.resources = resources;
     this.job = job;
     this.copyOnHold = chained && !resources.objectReuse;

@@ -10,6 +10,8 @@ export interface RuntimeAccumulator {
   clone(): RuntimeAccumulator;
 }
 
+const NO_PARAMETERS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export class SubtaskContext {
   private readonly taskName: string;
   private readonly subtask: number;
@@ -20,6 +22,7 @@ export class SubtaskContext {
   private readonly own = new Map<string, RuntimeAccumulator>();
   /** 1, 2, … inside an iteration's step; 0 elsewhere. */
   private readonly superstep: number;
+  private readonly parameters: Readonly<Record<string, unknown>>;
 
   constructor(
     taskName: string,
@@ -28,8 +31,10 @@ export class SubtaskContext {
     broadcast: ReadonlyMap<string, unknown[]>,
     accumulators: Map<string, RuntimeAccumulator[]>,
     superstep = 0,
+    parameters: Readonly<Record<string, unknown>> = NO_PARAMETERS,
   ) {
     this.superstep = superstep;
+    this.parameters = parameters;
     this.taskName = taskName;
     this.subtask = subtask;
     this.parallelism = parallelism;
@@ -42,8 +47,12 @@ export class SubtaskContext {
    * with its own accumulators. Only the task's head reads the task's broadcast sets: an operator
    * with broadcast sets always heads its task, so a chained one has none.
    */
-  forOperator(operator: string, readsBroadcastSets: boolean): SubtaskContext {
-    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep);
+  forOperator(operator: string, readsBroadcastSets: boolean, parameters: Readonly<Record<string, unknown>> = NO_PARAMETERS): SubtaskContext {
+    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep, parameters);
+  }
+
+  getParameters(): Readonly<Record<string, unknown>> {
+    return this.parameters;
   }
 
   getBroadcastVariable(name: string): unknown[] {

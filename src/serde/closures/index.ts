@@ -129,7 +129,12 @@ export function referencedIds(plan: PhysicalPlan): Map<string, { readonly name: 
   };
   for (const t of plan.tasks) {
     const inClient = t.operators.some((op) => op.node.runInClient === true);
-    if (!inClient) for (const op of t.operators) walk(op.node.params, op.node.name);
+    if (!inClient) {
+      for (const op of t.operators) {
+        walk(op.node.params, op.node.name);
+        if (op.node.parameters !== undefined && !ids.has(op.node.parameters)) ids.set(op.node.parameters, { name: op.node.name, data: false });
+      }
+    }
     walk(t.inputs, t.operators[0]!.node.name); // exchange keys (a key selector partitions)
   }
   return ids;
