@@ -42,6 +42,12 @@ export interface ReadCsvOptions {
   ignoreInvalidLines?: boolean;
 }
 
+/** `readCsv` options with `pojoFields`: rows read into objects, as Flink's `pojoType(Class, fields…)`. */
+export interface ReadCsvObjectOptions<N extends readonly string[]> extends ReadCsvOptions {
+  /** The key of each field, one per type, in order. */
+  pojoFields: N;
+}
+
 export interface ExecuteOptions {
   /** `false`: run on the Flink cluster of the configuration. */
   local?: boolean;
@@ -56,6 +62,11 @@ export interface JobExecutionResult {
 
 /** The tuple type `readCsv` yields for a list of field types. */
 export type CsvTuple<F extends readonly FieldType[]> = { -readonly [K in keyof F]: FieldValue<F[K]> };
+
+/** The object a CSV row reads into with `pojoFields`: each name keyed to its type's value. */
+export type CsvObject<F extends readonly FieldType[], N extends readonly string[]> = {
+  -readonly [I in keyof N & `${number}` as N[I] & string]: I extends keyof F ? FieldValue<F[I] & FieldType> : never;
+};
 
 const KIND_LABELS: Partial<Record<NodeParams['kind'], string>> = {
   CollectionSource: 'DataSource (fromElements)',
@@ -100,8 +111,11 @@ export class ExecutionEnvironment {
     return this.source({ kind: 'TextSource', path });
   }
 
-  /** Tuples of the given field types from a CSV file (or a directory of them). */
-  readCsv<const F extends readonly FieldType[]>(path: string, types: F, options: ReadCsvOptions = {}): DataSet<CsvTuple<F>> {
+  /** Tuples of the given field types from a CSV file (or a directory of them); objects with `pojoFields`. */
+  // (The implementation returns DataSet<any>: one node yields tuples, or objects with pojoFields.)
+  readCsv<const F extends readonly FieldType[], const N extends readonly string[]>(path: string, types: F, options: ReadCsvObjectOptions<N>): DataSet<CsvObject<F, N>>;
+  readCsv<const F extends readonly FieldType[]>(path: string, types: F, options?: ReadCsvOptions): DataSet<CsvTuple<F>>;
+  readCsv<const F extends readonly FieldType[]>(path: string, types: F, options: ReadCsvOptions & { pojoFields?: readonly string[] } = {}): DataSet<any> {
     checkSourcePath(path, 'readCsv');
     if (!Array.isArray(types) || types.length === 0) throw planError('readCsv', 'types must be a non-empty list of Types');
     for (const t of types) {
@@ -119,6 +133,7 @@ export class ExecutionEnvironment {
       ignoreComments: options.ignoreComments ?? null,
       includedFields: included ? [...included] : null,
       ignoreInvalidLines: options.ignoreInvalidLines ?? false,
+      ...(options.pojoFields === undefined ? {} : { pojoFields: checkPojoFields(options.pojoFields, types.length) }),
     };
     const problem = csvDialectProblem(csv.fieldDelimiter, csv.lineDelimiter, csv.quoteCharacter);
     if (problem !== null) throw planError('readCsv', problem);
@@ -408,4 +423,13 @@ function watchForUnrunSinks(env: ExecutionEnvironment): void {
     const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
     process.stderr.write(`tsflink: warning: ${names.length === 1 ? 'a sink was' : `${names.length} sinks were`} defined but never run (${shown}): nothing was written; call \`await env.execute()\` after defining them\n`);
   });
+}
+
+function checkPojoFields(fields: unknown, types: number): string[] {
+  if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string' || f === '')) throw planError('readCsv', `pojoFields must be a list of non-empty names, got ${describeArgument(fields)}`);
+  if (fields.length !== types) throw planError('readCsv', `pojoFields names ${fields.length} fields but ${types} types are given`);
+  if (fields.includes('__proto__')) throw planError('readCsv', "pojoFields cannot name '__proto__'");
+  const twice = fields.find((f, i) => fields.indexOf(f) !== i);
+  if (twice !== undefined) throw planError('readCsv', `pojoFields names '${twice}' twice`);
+  return [...(fields as string[])];
 }

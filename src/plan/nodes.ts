@@ -34,6 +34,8 @@ export interface CsvSourceOptions {
   readonly ignoreComments: string | null;
   readonly includedFields: readonly boolean[] | null;
   readonly ignoreInvalidLines: boolean;
+  /** Rows as objects with these keys, one per type, in order (Flink's pojoType); absent: tuples. */
+  readonly pojoFields?: readonly string[];
 }
 
 /** Which side and field a join/cross projection takes, in call order. */

@@ -101,3 +101,9 @@ untyped.sum(0).andSum(1);
 // CSV's BIGINT, DECIMAL, DATE and TIMESTAMP read into bigint, string and Date
 const dated = env.readCsv('x.csv', [Types.BIGINT, Types.DECIMAL, Types.DATE, Types.TIMESTAMP]);
 expectType<Elem<typeof dated>, [bigint, string, Date, Date]>(true);
+// readCsv with pojoFields reads objects typed by name
+const people = env.readCsv('p.csv', [Types.STRING, Types.INT, Types.DATE], { pojoFields: ['name', 'age', 'born'] });
+expectType<Elem<typeof people>, { name: string; age: number; born: Date }>(true);
+people.groupBy('age');
+// @ts-expect-error: no field 'height'
+people.groupBy('height');

@@ -48,7 +48,8 @@ export function runSource(setup: OperatorSetup, out: Output): void {
         onInvalid = () => counter.add(1);
       }
       const reader = new CsvReader(params.types, params.options, onInvalid);
-      const emit = (tuple: unknown[]): void => out.collect(tuple);
+      const keys = params.options.pojoFields;
+      const emit = keys === undefined ? (tuple: unknown[]): void => out.collect(tuple) : (tuple: unknown[]): void => out.collect(toObject(keys, tuple));
       const aligner = new CsvSplitAligner(params.options);
       try {
         for (const split of splits) reader.readFile(split.file, emit, aligner.align(split));
@@ -63,4 +64,11 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       setup.fail(`not a source: ${params.kind}`);
   }
   out.close();
+}
+
+/** A CSV row as the object `pojoFields` asks for (never `__proto__`: readCsv refuses it). */
+function toObject(keys: readonly string[], tuple: unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) o[keys[i]!] = tuple[i];
+  return o;
 }
