@@ -253,6 +253,19 @@ export class DataSet<T> {
     return this.derive({ kind: 'PartitionByHash', keys: this.keys(keys, 'partitionByHash') });
   }
 
+  /**
+   * Each element to the partition `partitioner(key, numPartitions)` names (0-based), by one key
+   * field or a key selector, as Flink's partitionCustom. The partitioner is a function or an
+   * object with a `partition(key, numPartitions)` method; it travels to the producers.
+   */
+  partitionCustom<K = unknown>(partitioner: ((key: K, numPartitions: number) => number) | { partition(key: K, numPartitions: number): number }, key: FieldKey<T> | KeySelectorArg<T>): DataSet<T> {
+    const fn = typeof partitioner === 'function' || typeof (partitioner as { partition?: unknown })?.partition === 'function' ? this.env.objects.add(partitioner) : null;
+    if (fn === null) throw planError('partitionCustom', `expected a partitioner function (key, numPartitions) => index or an object with a partition method, got ${describeArgument(partitioner)}`);
+    const keys = this.keys([key], 'partitionCustom');
+    if (keys.kind === 'fields' && keys.fields.length !== 1) throw planError('partitionCustom', 'partitions on one key field or a key selector');
+    return this.derive({ kind: 'PartitionCustom', keys, fn });
+  }
+
   /** Round-robin redistribution. */
   rebalance(): DataSet<T> {
     return this.derive({ kind: 'Rebalance' });

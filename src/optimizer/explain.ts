@@ -140,7 +140,7 @@ function combineDetail(keys: KeySpec | null): string {
 
 /** `HASH on fields(0)`, `FORWARD`, ... (`HASH fields(0)` with separator ' ' on graph edges). */
 function shipLabel(input: TaskInput, separator = ' on '): string {
-  return input.ship === 'HASH' && input.keys !== undefined ? `HASH${separator}${formatKeySpec(input.keys)}` : input.ship;
+  return (input.ship === 'HASH' || input.ship === 'CUSTOM') && input.keys !== undefined ? `${input.ship}${separator}${formatKeySpec(input.keys)}` : input.ship;
 }
 
 /** What a Flink engineer wants to see of an operator's parameters; user functions are only ids and left out. */
@@ -192,6 +192,7 @@ function paramsDetail(params: NodeParams): string {
     case 'Cross':
       return hint(params.hint);
     case 'PartitionByHash':
+    case 'PartitionCustom':
       return onKeys(params.keys);
     case 'SortPartition':
       return sortedBy(params.sortKeys);

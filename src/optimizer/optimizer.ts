@@ -208,6 +208,9 @@ class PlanCompiler {
       case 'PartitionByHash':
         this.newTask(node, [op('MAP')], [this.edge(input, node, 'HASH', params.keys)]);
         return;
+      case 'PartitionCustom':
+        this.newTask(node, [op('MAP')], [{ ...this.edge(input, node, 'CUSTOM', params.keys), fn: params.fn }]);
+        return;
       case 'Rebalance':
         this.newTask(node, [op('MAP')], [this.edge(input, node, 'REBALANCE')]);
         return;

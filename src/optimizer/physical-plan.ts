@@ -9,7 +9,8 @@ export type ShipStrategy =
   | 'FORWARD' // subtask i → subtask i (same parallelism)
   | 'HASH' // by key hash
   | 'BROADCAST' // every record to every consumer subtask
-  | 'REBALANCE'; // round-robin
+  | 'REBALANCE' // round-robin
+  | 'CUSTOM'; // where the user's partitioner says, by key (partitionCustom)
 
 /** The local algorithm an operator runs with. */
 export type LocalStrategy =
@@ -56,8 +57,10 @@ export interface PhysicalOperator {
 export interface TaskInput {
   readonly fromTask: number;
   readonly ship: ShipStrategy;
-  /** For HASH: the key the records are partitioned on. */
+  /** For HASH and CUSTOM: the key the records are partitioned on. */
   readonly keys?: KeySpec;
+  /** For CUSTOM: the user-object id of the partitioner, `(key, numPartitions) => index` or a `Partitioner`. */
+  readonly fn?: string;
 }
 
 export interface TaskBroadcastInput {

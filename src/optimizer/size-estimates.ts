@@ -38,6 +38,7 @@ export function estimateSize(node: PlanNode, inputs: readonly SizeEstimate[]): S
     case 'Map':
     case 'Project':
     case 'PartitionByHash':
+    case 'PartitionCustom':
     case 'Rebalance':
     case 'SortPartition':
     case 'ZipWithIndex':

@@ -86,6 +86,7 @@ export type NodeParams =
   | { readonly kind: 'Cross'; readonly fn: string | null; readonly projection: readonly ProjectionField[] | null; readonly hint: SizeHint }
   | { readonly kind: 'Union' }
   | { readonly kind: 'PartitionByHash'; readonly keys: KeySpec }
+  | { readonly kind: 'PartitionCustom'; readonly keys: KeySpec; readonly fn: string }
   | { readonly kind: 'Rebalance' }
   | { readonly kind: 'SortPartition'; readonly sortKeys: readonly SortKey[] }
   | { readonly kind: 'ZipWithIndex' }

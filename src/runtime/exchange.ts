@@ -45,7 +45,7 @@ export class LocalExchange {
   writer(producer: number, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, objectReuse: boolean, operator: string): Output {
     const row = this.buffers[producer]!;
     const n = this.consumers;
-    const target = createPartitioner(this.input.ship, this.input.keys, producer, n, userObjects, types, operator);
+    const target = createPartitioner(this.input.ship, this.input.keys, producer, n, userObjects, types, operator, this.input.fn);
     const spill = this.spill;
     let spilling: BinaryExchangeWriter | null = null;
     return {

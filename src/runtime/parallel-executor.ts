@@ -80,7 +80,7 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
   for (const t of plan.tasks) {
     t.inputs.forEach((input, i) => {
       const id = specs.length;
-      specs.push({ id, from: input.fromTask, to: t.id, input: i, output: { exchange: id, ship: input.ship, keys: input.keys, consumers: t.parallelism, keyOwner: t.operators[0]!.node.name } });
+      specs.push({ id, from: input.fromTask, to: t.id, input: i, output: { exchange: id, ship: input.ship, keys: input.keys, fn: input.fn, consumers: t.parallelism, keyOwner: t.operators[0]!.node.name } });
     });
     for (const b of t.broadcastInputs) {
       const id = specs.length;

@@ -208,7 +208,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       o.keyed
         ? new KeyedFrameWriter(o.keyed, userObjects, types, o.keyOwner, (count, bytes) => frame(OUT_KEYED, index, count, bytes))
         : new BinaryExchangeWriter(
-          createPartitioner(o.ship, o.keys, subtask, o.consumers, userObjects, types, o.keyOwner),
+          createPartitioner(o.ship, o.keys, subtask, o.consumers, userObjects, types, o.keyOwner, o.fn),
           o.consumers,
           types,
           (target, bytes) => {

@@ -30,6 +30,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
       return new ProjectOutput(setup, p.fields, next);
     case 'Union':
     case 'PartitionByHash':
+    case 'PartitionCustom':
     case 'Rebalance':
     case 'PartialSolution':
     case 'Workset':

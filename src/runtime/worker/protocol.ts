@@ -44,6 +44,8 @@ export interface OutputSpec {
   readonly exchange: number;
   readonly ship: ShipStrategy;
   readonly keys?: KeySpec | undefined;
+  /** For CUSTOM: the partitioner's user-object id. */
+  readonly fn?: string | undefined;
   readonly consumers: number;
   /** The consuming operator, whose key a HASH exchange reads: key errors name it (SPEC §7). */
   readonly keyOwner: string;
