@@ -21,6 +21,7 @@ import { checkMaxIterations, DeltaIteration, IterativeDataSet } from './internal
 import { checkSelectFields, selectBy } from './select-by.ts';
 import { toText } from '../io/text-form.ts';
 import { KeepHeaviestFunction, SampleFunction, WeighPartitionFunction } from './sample.ts';
+import { RANGES, RangeBoundariesFunction, type RangeKey, RangeKeyFunction, RangeTagFunction, rangeToPartition, UntagFunction } from './range-partition.ts';
 
 /** A field position usable for aggregation, projection and sorting of a tuple type. */
 export type PositionOf<T> = T extends readonly unknown[] ? (number extends T['length'] ? number : FieldKey<T> & number) : number;
@@ -264,6 +265,33 @@ export class DataSet<T> {
     const keys = this.keys([key], 'partitionCustom');
     if (keys.kind === 'fields' && keys.fields.length !== 1) throw planError('partitionCustom', 'partitions on one key field or a key selector');
     return this.derive({ kind: 'PartitionCustom', keys, fn });
+  }
+
+  /**
+   * Range-partitions by a key (fields or a selector), as Flink's partitionByRange: lower keys in
+   * lower partitions, about equally many elements in each (from a sample of the keys taken first).
+   */
+  partitionByRange(...keys: KeyArgs<T>): DataSet<T> {
+    const spec = this.keys(keys, 'partitionByRange');
+    let key: RangeKey;
+    if (spec.kind === 'fields') {
+      const fields = spec.fields;
+      if (fields.length === 1) {
+        const f = fields[0]!;
+        key = typeof f === 'number' ? (v) => (v as unknown[])[f] : (v) => (v as Record<string, unknown>)[f];
+      } else key = (v) => fields.map((f) => (typeof f === 'number' ? (v as unknown[])[f] : (v as Record<string, unknown>)[f]));
+    } else if (spec.kind === 'selector') {
+      const selector = this.env.objects.get(spec.fn) as ((v: unknown) => unknown) | { getKey(v: unknown): unknown };
+      key = typeof selector === 'function' ? selector : (v) => selector.getKey(v);
+    } else key = (v) => v;
+    if (spec.kind === 'fields' && spec.fields.some((f) => typeof f === 'string' && f.includes('.'))) throw planError('partitionByRange', 'partitions on top-level fields or a key selector');
+    const boundaries = this.map(new RangeKeyFunction<T>(key)).name('partitionByRange: keys').sampleWithSize(false, 20 * RANGES, 0x5eed).reduceGroup(new RangeBoundariesFunction()).name('partitionByRange: boundaries');
+    return this.map(new RangeTagFunction<T>(key))
+      .withBroadcastSet(boundaries, 'tsflink.rangeBoundaries')
+      .name('partitionByRange: ranges')
+      .partitionCustom(rangeToPartition, 0)
+      .map(new UntagFunction<T>())
+      .name('partitionByRange');
   }
 
   /** Round-robin redistribution. */
