@@ -144,6 +144,11 @@ export class DataSet<T> {
     return this.derive({ kind: 'Reduce', fn: this.fn(f, 'reduce', 'reduce', 'ReduceFunction'), keys: null });
   }
 
+  // A combinable reduceGroup feeds its own output back in as input (the combiner's partial
+  // results): its output type must be its input type, checked at compile time.
+  reduceGroup(f: GroupReduceFn<T, T>, options: { combinable: true }): DataSet<T>;
+  reduceGroup<O>(f: GroupReduceFn<T, O>, options?: { combinable?: false }): DataSet<O>;
+  reduceGroup(f: GroupReduceFn<T, T>, options: { combinable?: boolean }): DataSet<T>;
   reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
     return this.derive({ kind: 'GroupReduce', fn: this.fn(f, 'reduceGroup', 'reduce', 'GroupReduceFunction'), keys: null, sortKeys: [], combinable: options.combinable === true || hasCombine(f) });
   }

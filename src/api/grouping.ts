@@ -26,6 +26,11 @@ export class Grouping<T> {
   }
 
   /** `f(values, out)` once per group; `values` yields the group's elements (in `sortGroup` order). */
+  // A combinable reduceGroup feeds its own output back in as input (the combiner's partial
+  // results): its output type must be its input type, checked at compile time.
+  reduceGroup(f: GroupReduceFn<T, T>, options: { combinable: true }): DataSet<T>;
+  reduceGroup<O>(f: GroupReduceFn<T, O>, options?: { combinable?: false }): DataSet<O>;
+  reduceGroup(f: GroupReduceFn<T, T>, options: { combinable?: boolean }): DataSet<T>;
   reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
     checkFunction(f, 'groupBy().reduceGroup', 'reduce', 'GroupReduceFunction');
     const env = this.input.env;

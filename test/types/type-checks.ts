@@ -107,3 +107,8 @@ expectType<Elem<typeof people>, { name: string; age: number; born: Date }>(true)
 people.groupBy('age');
 // @ts-expect-error: no field 'height'
 people.groupBy('height');
+// a combinable reduceGroup's function is also its combiner: its output is its input type
+untyped.groupBy(0).reduceGroup((vs) => [...vs], { combinable: true });
+untyped.groupBy(0).reduceGroup((vs) => [[...vs].length]);
+// @ts-expect-error: a combinable reduceGroup cannot change the element type
+untyped.groupBy(0).reduceGroup((vs) => [[...vs].length], { combinable: true });
