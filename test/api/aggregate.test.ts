@@ -157,3 +157,13 @@ for (const p of PARALLELISMS) {
     });
   });
 }
+
+describe('aggregate on untyped tuples too short for its fields', () => {
+  for (const p of [1, 2]) {
+    test(`names the grouping key when it is the field out of range, else the aggregated field, at p=${p}`, async () => {
+      const rows = (): DataSet<unknown[]> => envAt(p).fromElements<unknown[]>([1, 2], [3, 4]);
+      await assert.rejects(rows().groupBy(5 as never).sum(1 as never).collect(), /the grouping key field 5 is out of range for a tuple of 2 fields/);
+      await assert.rejects(rows().groupBy(0 as never).sum(3 as never).collect(), /aggregate field 3 is out of range for a tuple of 2 fields/);
+    });
+  }
+});

@@ -55,7 +55,9 @@ export class AggregateOutput implements Output {
   collect(record: unknown): void {
     if (!Array.isArray(record)) this.setup.fail(`aggregate needs tuples, got ${describeRecord(record)}`);
     if (record.length < this.minLength) {
-      this.setup.fail(`aggregate field ${this.minLength - 1} is out of range for a tuple of ${record.length} fields: ${describeRecord(record)}`);
+      // Name what is out of range: the grouping key, or the aggregated field.
+      const what = this.keyPos >= record.length ? `the grouping key field ${this.keyPos}` : `aggregate field ${this.fields.find((f) => f >= record.length)}`;
+      this.setup.fail(`${what} is out of range for a tuple of ${record.length} fields: ${describeRecord(record)}`);
     }
     let i: number | undefined;
     if (this.key === null) i = this.firsts.length === 0 ? undefined : 0;
