@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { assertSameMultiset } from './helpers.ts';
@@ -55,6 +56,10 @@ test('every shell command of the README runs', () => {
 });
 
 const tsBlocks = blocks.filter((b) => b.lang === 'ts');
+// The tour's programs clean up after themselves: what they make in the temp folder is named tour-….
+const tourLeftovers = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('tour-'));
+const leftBefore = new Set(tourLeftovers());
+after(() => assert.deepEqual(tourLeftovers().filter((n) => !leftBefore.has(n)), [], 'a tour block left its temp folder'));
 tsBlocks.forEach((block, i) => {
   const firstLine = block.code.split('\n').find((l) => l.startsWith('const ') || l.startsWith('class ')) ?? '';
   test(`README tour block ${i + 1} (${firstLine.slice(0, 40)}) prints what it says`, () => {
