@@ -2,12 +2,14 @@
  * The execution environment: creates sources, holds the logical plan that data sets add to,
  * and runs the sinks defined since the last run.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { basename } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { loadConfig, type TsflinkConfig } from '../config/config.ts';
 import { PlanError } from '../errors/index.ts';
 import { csvDialectProblem } from '../io/csv-dialect.ts';
+import { resolvePath } from '../io/input-files.ts';
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from '../optimizer/explain.ts';
 import { formatPlanHtml } from '../optimizer/explain-html.ts';
 import { toPlanJson } from '../optimizer/plan-json.ts';
@@ -94,6 +96,7 @@ export class ExecutionEnvironment {
   private retries = 0;
   private objectReuse = false;
   private jobCount = 0;
+  private readonly cachedFiles: Record<string, string> = {};
   private readonly scriptName: string;
 
   /** @internal use `getEnvironment()` */
@@ -165,6 +168,21 @@ export class ExecutionEnvironment {
   }
 
   // ---- settings ---------------------------------------------------------------------------
+
+  /**
+   * Makes a file available to every operator's rich functions under `name`, as Flink's
+   * registerCachedFile: `this.context.getDistributedCache().getFile(name)` is its absolute path.
+   * The file must exist now; embedded and on a Flink MiniCluster the tasks read it where it is,
+   * on a remote cluster it must be reachable from the TaskManagers (as input paths are).
+   */
+  registerCachedFile(filePath: string, name: string): void {
+    if (typeof name !== 'string' || name === '') throw planError('registerCachedFile', `the name must be a non-empty string, got ${describeArgument(name)}`);
+    if (Object.hasOwn(this.cachedFiles, name)) throw planError('registerCachedFile', `a file is already registered under the name '${name}' (${this.cachedFiles[name]})`);
+    if (typeof filePath !== 'string' || filePath === '') throw planError('registerCachedFile', `the path must be a non-empty string, got ${describeArgument(filePath)}`);
+    const absolute = resolvePath(filePath);
+    if (!existsSync(absolute)) throw planError('registerCachedFile', `'${filePath}' does not exist (looked for ${absolute})`);
+    this.cachedFiles[name] = absolute;
+  }
 
   registerCustomType<C>(cls: ClassType<C>, serializer: CustomSerializer<C>, deserializer: CustomDeserializer<C>): void {
     if (typeof cls !== 'function') throw planError('registerCustomType', `expected a class, got ${describeArgument(cls)}`);
@@ -289,6 +307,7 @@ export class ExecutionEnvironment {
       tmpDir: this.config.tmpDirs[0] ?? os.tmpdir(),
       taskTimeoutMs: this.config.taskTimeoutMs,
       workerHeapMb: this.config.workerHeapMb,
+      cachedFiles: plan.cachedFiles ?? {},
     });
   }
 
@@ -314,7 +333,7 @@ export class ExecutionEnvironment {
       ordered.push(node);
     };
     for (const id of [...sinks].sort((a, b) => a - b)) visit(id);
-    return { jobName, nodes: ordered, sinks: [...sinks], defaultParallelism: this.parallelism };
+    return { jobName, nodes: ordered, sinks: [...sinks], defaultParallelism: this.parallelism, cachedFiles: { ...this.cachedFiles } };
   }
 
   // ---- plan building (used by data sets) ----------------------------------------------------------

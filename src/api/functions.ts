@@ -14,6 +14,8 @@ export interface RuntimeContext {
   /** The whole broadcast data set registered under `name` with `withBroadcastSet`. */
   getBroadcastVariable<X = unknown>(name: string): X[];
   getIndexOfThisSubtask(): number;
+  /** The files of `env.registerCachedFile(path, name)`: `getFile(name)` gives the file's absolute path. */
+  getDistributedCache(): { getFile(name: string): string };
   /** What `withParameters(obj)` gave the operator (an empty object when nothing). */
   getParameters(): Readonly<Record<string, unknown>>;
   getNumberOfParallelSubtasks(): number;

@@ -73,7 +73,8 @@ class PlanCompiler {
       inputs: t.inputs,
       broadcastInputs: t.broadcastInputs,
     }));
-    return deepFreeze({ jobName: this.plan.jobName, defaultParallelism: this.plan.defaultParallelism, tasks, iterations });
+    const cached = this.plan.cachedFiles;
+    return deepFreeze({ jobName: this.plan.jobName, defaultParallelism: this.plan.defaultParallelism, tasks, iterations, ...(cached && Object.keys(cached).length > 0 ? { cachedFiles: { ...cached } } : {}) });
   }
 
   /**

@@ -112,4 +112,6 @@ export interface PhysicalPlan {
    */
   readonly tasks: readonly Task[];
   readonly iterations: readonly IterationSpec[];
+  /** `registerCachedFile`: name → absolute path (from the logical plan). */
+  readonly cachedFiles?: Readonly<Record<string, string>>;
 }

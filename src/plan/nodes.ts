@@ -163,4 +163,6 @@ export interface LogicalPlan {
   readonly nodes: readonly PlanNode[];
   readonly sinks: readonly number[];
   readonly defaultParallelism: number;
+  /** `registerCachedFile`: name → absolute path, what `getDistributedCache().getFile(name)` gives. */
+  readonly cachedFiles?: Readonly<Record<string, string>>;
 }

@@ -23,6 +23,8 @@ export interface JobResources {
   readonly operatorMemoryBytes?: number;
   /** `task.timeout`: a subtask still running after this many milliseconds fails its attempt; absent or null: no limit. */
   readonly taskTimeoutMs?: number | null;
+  /** `registerCachedFile`: name → absolute path. */
+  readonly cachedFiles?: Readonly<Record<string, string>>;
   /** `taskmanager.worker.heap`: each worker thread's heap limit in MiB; absent or null: V8's default. */
   readonly workerHeapMb?: number | null;
 }

@@ -23,6 +23,7 @@ export class SubtaskContext {
   /** 1, 2, … inside an iteration's step; 0 elsewhere. */
   private readonly superstep: number;
   private readonly parameters: Readonly<Record<string, unknown>>;
+  private readonly cachedFiles: Readonly<Record<string, string>>;
 
   constructor(
     taskName: string,
@@ -32,9 +33,11 @@ export class SubtaskContext {
     accumulators: Map<string, RuntimeAccumulator[]>,
     superstep = 0,
     parameters: Readonly<Record<string, unknown>> = NO_PARAMETERS,
+    cachedFiles: Readonly<Record<string, string>> = {},
   ) {
     this.superstep = superstep;
     this.parameters = parameters;
+    this.cachedFiles = cachedFiles;
     this.taskName = taskName;
     this.subtask = subtask;
     this.parallelism = parallelism;
@@ -48,7 +51,21 @@ export class SubtaskContext {
    * with broadcast sets always heads its task, so a chained one has none.
    */
   forOperator(operator: string, readsBroadcastSets: boolean, parameters: Readonly<Record<string, unknown>> = NO_PARAMETERS): SubtaskContext {
-    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep, parameters);
+    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep, parameters, this.cachedFiles);
+  }
+
+  /** The files of `env.registerCachedFile`: `getFile(name)` is the file's absolute path, readable where the task runs. */
+  getDistributedCache(): { getFile(name: string): string } {
+    return {
+      getFile: (name: string): string => {
+        const file = Object.hasOwn(this.cachedFiles, name) ? this.cachedFiles[name] : undefined;
+        if (file === undefined) {
+          const known = Object.keys(this.cachedFiles).map((n) => `'${n}'`).join(', ') || 'none';
+          throw new TaskError(this.taskName, `getDistributedCache().getFile('${name}'): no file was registered under that name with env.registerCachedFile(path, name) (registered: ${known})`);
+        }
+        return file;
+      },
+    };
   }
 
   getParameters(): Readonly<Record<string, unknown>> {

@@ -42,7 +42,7 @@ export function runSubtask(
   /** The job's attempt, 1-based (the embedded engine's retry; Flink's attemptNumber + 1): TSFLINK_FAULT selects by it. */
   attempt = 1,
 ): void {
-  const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep);
+  const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep, undefined, resources.cachedFiles);
   const functions: BoundFunction<unknown>[] = [];
   const cleanups: (() => void)[] = [];
   const ops = task.operators;

@@ -203,6 +203,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       memoryBytes: config.operatorMemoryBytes * 2,
       operatorMemoryBytes: config.operatorMemoryBytes,
       tmpDir: dir,
+      cachedFiles: plan.cachedFiles ?? {},
     };
     const writers = tc.outputs.map((o, index) =>
       o.keyed

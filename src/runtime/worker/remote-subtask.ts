@@ -49,6 +49,7 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
       memoryBytes: m.operatorMemoryBytes * 2,
       operatorMemoryBytes: m.operatorMemoryBytes,
       tmpDir: m.tmpDir,
+      cachedFiles: plan.cachedFiles ?? {},
     };
     const writers = m.outputs.map(
       (o) =>
