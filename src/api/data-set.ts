@@ -10,7 +10,7 @@ import type { AggregationKind, JoinSizeHint, KeySpec, NodeParams, SortKey, Write
 import { type Aggregation, JoinHint, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
-import type { FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, ReduceFn, Tuple } from './functions.ts';
+import type { FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, OutputFormat, ReduceFn, Tuple } from './functions.ts';
 import { hasCombine } from './functions.ts';
 import { type FieldKey, type KeyArgs, type KeySelectorArg, type PickFields, toKeySpec } from './keys.ts';
 import { CoGroupWhere } from './internal.ts';
@@ -359,9 +359,13 @@ export class DataSet<T> {
 
   // ---- sinks and actions ------------------------------------------------------------------------
 
-  /** Prints the text form of each element on the client's stdout (stderr with `toError`). */
-  output(options: { toError?: boolean } = {}): DataSink {
-    return this.env.addSink({ kind: 'PrintSink', toError: options.toError ?? false }, this.id);
+  /** Prints the text form of each element on the client's stdout (stderr with `toError`); with an OutputFormat, writes through it. */
+  output(options?: { toError?: boolean }): DataSink;
+  output(format: OutputFormat<T>): DataSink;
+  output(arg: { toError?: boolean } | OutputFormat<T> = {}): DataSink {
+    if (typeof (arg as OutputFormat<T>).writeRecord === 'function') return this.env.addSink({ kind: 'FormatSink', fn: this.env.objects.add(arg) }, this.id);
+    if (arg === null || typeof arg !== 'object') throw planError('output', `expected { toError? } or an OutputFormat (an object with writeRecord), got ${describeArgument(arg)}`);
+    return this.env.addSink({ kind: 'PrintSink', toError: (arg as { toError?: boolean }).toError ?? false }, this.id);
   }
 
   writeText(path: string, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {

@@ -23,7 +23,7 @@ import { TypeRegistry } from '../serde/type-registry.ts';
 import { userCallSite } from './call-site.ts';
 import { checkParallelism, describeArgument, planError } from './checks.ts';
 import type { FieldValue } from './constants.ts';
-import type { Tuple } from './functions.ts';
+import type { InputFormat, Tuple } from './functions.ts';
 import { DataSet } from './internal.ts';
 import { DataSink } from './internal.ts';
 import { checkPathConflicts } from './path-conflicts.ts';
@@ -74,10 +74,12 @@ const KIND_LABELS: Partial<Record<NodeParams['kind'], string>> = {
   CollectionSource: 'DataSource (fromElements)',
   SequenceSource: 'DataSource (generateSequence)',
   TextSource: 'DataSource (readText)',
+  FormatSource: 'DataSource (createInput)',
   CsvSource: 'DataSource (readCsv)',
   TextSink: 'DataSink (writeText)',
   CsvSink: 'DataSink (writeCsv)',
   PrintSink: 'DataSink (output)',
+  FormatSink: 'DataSink (output format)',
   CollectSink: 'DataSink (collect)',
   PartialSolution: 'Partial solution (iterate)',
   BulkIteration: 'Bulk iteration',
@@ -161,6 +163,14 @@ export class ExecutionEnvironment {
   generateSequence(from: number, to: number): DataSet<number> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw planError('generateSequence', `bounds must be safe integers, got ${from} and ${to}`);
     return this.source({ kind: 'SequenceSource', from, to });
+  }
+
+  /** The elements an InputFormat of your own reads (Flink's createInput). */
+  createInput<T>(format: InputFormat<T>): DataSet<T> {
+    if (format === null || typeof format !== 'object' || typeof format.createInputSplits !== 'function' || typeof format.readSplit !== 'function') {
+      throw planError('createInput', `expected an InputFormat (an object with createInputSplits(n) and readSplit(split, out)), got ${describeArgument(format)}`);
+    }
+    return this.source({ kind: 'FormatSource', fn: this.objects.add(format) });
   }
 
   private source<T>(params: NodeParams): DataSet<T> {

@@ -90,6 +90,29 @@ export abstract class KeySelector<T, K> {
  */
 export type Tuple = [unknown, ...unknown[]];
 
+/**
+ * A source of your own (Flink's InputFormat), for `env.createInput(format)`: every parallel
+ * instance calls `createInputSplits(parallelism)`, which must give the same list each time, and
+ * reads the splits at its index, its index + parallelism, … with `readSplit(split, out)`. The
+ * object travels to the workers like a function's captures.
+ */
+export interface InputFormat<T, S = unknown> {
+  createInputSplits(minNumSplits: number): readonly S[];
+  readSplit(split: S, out: Collector<T>): void;
+}
+
+/**
+ * A sink of your own (Flink's OutputFormat), for `dataSet.output(format)`: each parallel instance
+ * is opened with its index and the parallelism, given every record, and closed. It writes where
+ * and when it likes: tsflink does not stage or commit it, so a failed job may leave what it wrote.
+ * Keep its state in its own fields (a class instance): each parallel instance gets its own copy.
+ */
+export interface OutputFormat<T> {
+  open?(taskNumber: number, numTasks: number): void;
+  writeRecord(record: T): void;
+  close?(): void;
+}
+
 export type MapFn<I, O> = ((value: I) => O) | MapFunction<I, O>;
 export type FlatMapFn<I, O> = ((value: I, out: Collector<O>) => Iterable<O> | void) | FlatMapFunction<I, O>;
 export type MapPartitionFn<I, O> = ((values: Iterable<I>, out: Collector<O>) => Iterable<O> | void) | MapPartitionFunction<I, O>;

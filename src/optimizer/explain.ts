@@ -199,6 +199,10 @@ function paramsDetail(params: NodeParams): string {
     case 'TextSink':
     case 'CsvSink':
       return params.path === '-' ? 'to stdout (-)' : `to '${params.path}' ${params.writeMode}`;
+    case 'FormatSource':
+      return 'from a custom InputFormat';
+    case 'FormatSink':
+      return 'to a custom OutputFormat';
     case 'PrintSink':
       return params.toError ? 'to stderr' : 'to stdout';
     case 'CollectSink':

@@ -16,7 +16,7 @@ interface TaskBuilder {
   broadcastInputs: TaskBroadcastInput[];
 }
 
-const CHAINABLE = new Set(['Map', 'FlatMap', 'Filter', 'Project', 'TextSink', 'CsvSink', 'PrintSink', 'CollectSink']);
+const CHAINABLE = new Set(['Map', 'FlatMap', 'Filter', 'Project', 'TextSink', 'CsvSink', 'PrintSink', 'FormatSink', 'CollectSink']);
 
 export function optimize(plan: LogicalPlan): PhysicalPlan {
   return new PlanCompiler(plan).compile();
@@ -178,6 +178,7 @@ class PlanCompiler {
       case 'SequenceSource':
       case 'TextSource':
       case 'CsvSource':
+      case 'FormatSource':
         this.newTask(node, [op('SOURCE')], []);
         return;
       case 'Map':
@@ -189,6 +190,7 @@ class PlanCompiler {
       case 'TextSink':
       case 'CsvSink':
       case 'PrintSink':
+      case 'FormatSink':
       case 'CollectSink':
         this.chainOrNew(node, op('SINK'));
         return;

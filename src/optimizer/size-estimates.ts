@@ -32,6 +32,8 @@ export function estimateSize(node: PlanNode, inputs: readonly SizeEstimate[]): S
       return { bytes: p.count * RECORD_BYTES };
     case 'SequenceSource':
       return { bytes: Math.max(0, p.to - p.from + 1) * 8 };
+    case 'FormatSource':
+      return { bytes: null };
     case 'TextSource':
     case 'CsvSource':
       return { bytes: fileBytes(p.path) };

@@ -54,6 +54,8 @@ export type NodeParams =
   | { readonly kind: 'CollectionSource'; readonly data: string; readonly count: number }
   | { readonly kind: 'SequenceSource'; readonly from: number; readonly to: number }
   | { readonly kind: 'TextSource'; readonly path: string }
+  // createInput: a user's InputFormat (its id), asked for splits by every instance
+  | { readonly kind: 'FormatSource'; readonly fn: string }
   | { readonly kind: 'CsvSource'; readonly path: string; readonly types: readonly FieldType[]; readonly options: CsvSourceOptions }
   | { readonly kind: 'Map'; readonly fn: string }
   | { readonly kind: 'FlatMap'; readonly fn: string }
@@ -114,6 +116,8 @@ export type NodeParams =
       readonly lineDelimiter: string;
     }
   | { readonly kind: 'PrintSink'; readonly toError: boolean }
+  // output(format): a user's OutputFormat (its id), opened by every instance
+  | { readonly kind: 'FormatSink'; readonly fn: string }
   | { readonly kind: 'CollectSink'; readonly resultId: string; readonly countOnly: boolean };
 
 export type NodeKind = NodeParams['kind'];
@@ -139,7 +143,7 @@ export interface PlanNode {
   readonly params: NodeParams;
 }
 
-export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource']);
+export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource', 'FormatSource']);
 /** The nodes an iteration feeds each superstep. */
 export const ITERATION_INPUT_KINDS: ReadonlySet<NodeKind> = new Set(['PartialSolution', 'Workset', 'SolutionSet']);
 export const SINK_KINDS: ReadonlySet<NodeKind> = new Set(['TextSink', 'CsvSink', 'PrintSink', 'CollectSink']);

@@ -4,7 +4,8 @@
  */
 import { CsvReader } from '../../io/csv-reader.ts';
 import { CsvSplitAligner } from '../../io/csv-split-aligner.ts';
-import { InputFormatError } from '../../errors/index.ts';
+import { InputFormatError, TaskError, TsflinkError } from '../../errors/index.ts';
+import { describeRecord } from '../describe-record.ts';
 import { listInputFiles } from '../../io/input-files.ts';
 import { alignSplit, splitsFor } from '../../io/input-splits.ts';
 import { readLines } from '../../io/line-reader.ts';
@@ -60,10 +61,42 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       }
       break;
     }
+    case 'FormatSource':
+      readFormat(setup, setup.resources.userObjects.get(params.fn) as InputFormat, out);
+      break;
     default:
       setup.fail(`not a source: ${params.kind}`);
   }
   out.close();
+}
+
+/** What `env.createInput` takes (the API's InputFormat). */
+interface InputFormat {
+  createInputSplits(minNumSplits: number): readonly unknown[];
+  readSplit(split: unknown, out: Output): void;
+}
+
+/**
+ * A user's InputFormat: every instance asks it for its splits (so it must give the same list
+ * each time, as Flink's createInputSplits is asked once) and reads splits i, i + p, i + 2p, ….
+ */
+function readFormat(setup: OperatorSetup, format: InputFormat, out: Output): void {
+  const { subtask, parallelism } = setup;
+  let splits: readonly unknown[];
+  try {
+    splits = format.createInputSplits(parallelism);
+  } catch (e) {
+    throw new TaskError(setup.name, `the input format's createInputSplits(${parallelism}) threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
+  if (!Array.isArray(splits)) throw new TaskError(setup.name, `the input format's createInputSplits(${parallelism}) returned ${describeRecord(splits)}, not an array of splits`);
+  for (let i = subtask; i < splits.length; i += parallelism) {
+    try {
+      format.readSplit(splits[i], out);
+    } catch (e) {
+      if (e instanceof TsflinkError) throw e; // a later operator's, passed through
+      throw new TaskError(setup.name, `the input format's readSplit failed on split ${describeRecord(splits[i])}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
+  }
 }
 
 /** A CSV row as the object `pojoFields` asks for (never `__proto__`: readCsv refuses it). */

@@ -9,7 +9,7 @@ import { GroupReduceOutput, PregroupedReduceOutput } from './group-reduce-output
 import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput, ZipWithUniqueIdOutput } from './partition-outputs.ts';
 import { ReduceOutput } from './reduce-output.ts';
 import { KeyWrapOutput } from './key-wrap-output.ts';
-import { CollectSinkOutput, CsvSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
+import { CollectSinkOutput, CsvSinkOutput, FormatSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
 
 export function createOperatorOutput(setup: OperatorSetup, next: Output): Output {
   const { op } = setup;
@@ -69,6 +69,8 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
       return new CsvSinkOutput(setup, p.fieldDelimiter, p.lineDelimiter);
     case 'PrintSink':
       return new PrintSinkOutput(setup, p.toError);
+    case 'FormatSink':
+      return new FormatSinkOutput(setup, p.fn);
     case 'CollectSink':
       return new CollectSinkOutput(setup, p.resultId, p.countOnly);
     default:

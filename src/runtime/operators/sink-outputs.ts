@@ -83,6 +83,48 @@ export class PrintSinkOutput implements Output {
   }
 }
 
+/** What `output(format)` takes (the API's OutputFormat). */
+interface OutputFormat {
+  open?(taskNumber: number, numTasks: number): void;
+  writeRecord(record: unknown): void;
+  close?(): void;
+}
+
+/**
+ * A user's OutputFormat, one per instance: opened with its subtask and parallelism, given every
+ * record, closed at the end. It writes where and when it likes: not staged nor committed by
+ * tsflink, so a failed job may leave what it wrote (as in Flink).
+ */
+export class FormatSinkOutput implements Output {
+  private readonly format: OutputFormat;
+  private readonly name: string;
+  private closed = false;
+  constructor(setup: OperatorSetup, fn: string) {
+    this.format = setup.resources.userObjects.get(fn) as OutputFormat;
+    this.name = setup.name;
+    this.call(() => this.format.open?.(setup.subtask, setup.parallelism), 'open');
+  }
+  collect(record: unknown): void {
+    if (this.closed) throw lateRecord(this.name);
+    try {
+      this.format.writeRecord(record);
+    } catch (e) {
+      throw new TaskError(this.name, `the output format's writeRecord failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
+  }
+  close(): void {
+    this.closed = true;
+    this.call(() => this.format.close?.(), 'close');
+  }
+  private call(f: () => void, what: string): void {
+    try {
+      f();
+    } catch (e) {
+      throw new TaskError(this.name, `the output format's ${what}() failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
+  }
+}
+
 export class CollectSinkOutput implements Output {
   private readonly setup: OperatorSetup;
   private readonly resultId: string;
