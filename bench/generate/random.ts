@@ -3,17 +3,7 @@
  * so every contender of every run reads identical data.
  */
 
-/** mulberry32: 32 bits of state, fast, and good enough for synthetic data (not for crypto). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/api/seeded-random.ts';
 
 /** A uniform integer in [0, n). */
 export function randomInt(random: () => number, n: number): number {

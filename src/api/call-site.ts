@@ -13,12 +13,18 @@ function isInternal(file: string): boolean {
   return file.startsWith('node:') || file.includes('/node_modules/') || internalDirs.some((d) => file.startsWith(d));
 }
 
-/** `file.ts:line` of the first stack frame outside tsflink, or null. */
-export function userCallSite(): string | null {
-  const stack = new Error().stack;
-  if (!stack) return null;
+/** A stack frame in the user's code: its file (a path, file: URLs resolved), line and column. */
+export interface UserFrame {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** The frames of a stack trace outside tsflink, Node and packages, innermost first. */
+export function userFrames(stack: string): UserFrame[] {
+  const frames: UserFrame[] = [];
   for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?\s*$/.exec(line);
+    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!m) continue;
     let file = m[1]!;
     if (file.startsWith('file://')) {
@@ -28,8 +34,14 @@ export function userCallSite(): string | null {
         continue;
       }
     }
-    if (isInternal(file)) continue;
-    return `${basename(file)}:${m[2]}`;
+    if (!isInternal(file)) frames.push({ file, line: Number(m[2]), column: Number(m[3]) });
   }
-  return null;
+  return frames;
+}
+
+/** `file.ts:line` of the first stack frame outside tsflink, or null. */
+export function userCallSite(): string | null {
+  const stack = new Error().stack;
+  const frame = stack ? userFrames(stack)[0] : undefined;
+  return frame === undefined ? null : `${basename(frame.file)}:${frame.line}`;
 }

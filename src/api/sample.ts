@@ -11,18 +11,7 @@
  * stream from it. The functions are tsflink's own exported classes, so they travel by name.
  */
 import { type Collector, GroupReduceFunction, MapPartitionFunction } from './functions.ts';
-
-/** mulberry32: small, fast, good enough for sampling; a state of 32 bits. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random.ts';
 
 function subtaskSeed(seed: number, subtask: number): number {
   return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(subtask + 1, 0x85ebca77)) >>> 0;
@@ -47,7 +36,7 @@ export class SampleFunction<T> extends MapPartitionFunction<T, T> {
     this.seed = seed;
   }
   mapPartition(values: Iterable<T>, out: Collector<T>): void {
-    const rng = random(subtaskSeed(this.seed, this.context.getIndexOfThisSubtask()));
+    const rng = seededRandom(subtaskSeed(this.seed, this.context.getIndexOfThisSubtask()));
     for (const v of values) {
       if (!this.withReplacement) {
         if (rng() < this.fraction) out.collect(v);
@@ -104,7 +93,7 @@ export class WeighPartitionFunction<T> extends MapPartitionFunction<T, Weighted<
     this.seed = seed;
   }
   mapPartition(values: Iterable<T>, out: Collector<Weighted<T>>): void {
-    const rng = random(subtaskSeed(this.seed, this.context.getIndexOfThisSubtask()));
+    const rng = seededRandom(subtaskSeed(this.seed, this.context.getIndexOfThisSubtask()));
     if (!this.withReplacement) {
       const keep = new Heaviest<T>(this.size);
       for (const v of values) keep.offer(rng(), 0, v);

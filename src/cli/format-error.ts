@@ -5,16 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
+import { userFrames } from '../api/call-site.ts';
 
 /** Deep enough for any real chain (job → task → user function → user's error); also stops cycles. */
 const MAX_CAUSES = 16;
 
 const BUILT_IN_ERRORS: ReadonlySet<object> = new Set([Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError].map((c) => c.prototype));
-
-/** tsflink's own code (src/ when run from source, dist/ installed): frames there are not the user's. */
-const OWN_CODE = [fileURLToPath(new URL('../', import.meta.url))];
 
 export function formatError(error: unknown, verbose = false): string {
   const chain: unknown[] = [error];
@@ -66,28 +63,17 @@ function causeOf(error: unknown): unknown {
 }
 
 /**
- * The first stack frame in a file of the user's (not Node's, not a package's, not tsflink's),
- * of the innermost error that has one: where the user's code threw. `file:line:column`, relative
- * to the working directory when inside it.
+ * The first stack frame in a file of the user's (not Node's, not a package's, not tsflink's) of
+ * the innermost error that has one: where the user's code threw. Shown relative to the working
+ * directory when inside it.
  */
-function userFrame(chain: readonly unknown[]): { file: string; line: string; shown: string } | null {
+function userFrame(chain: readonly unknown[]): { file: string; line: number; shown: string } | null {
   for (const error of [...chain].reverse()) {
     if (!(error instanceof Error) || typeof error.stack !== 'string') continue;
-    for (const line of error.stack.split('\n')) {
-      const m = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
-      if (m === null) continue;
-      let file = m[1]!;
-      if (file.startsWith('file://')) {
-        try {
-          file = fileURLToPath(file);
-        } catch {
-          continue;
-        }
-      }
-      if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || OWN_CODE.some((own) => file.startsWith(own)) || !existsSync(file)) continue;
-      const relative = path.relative(process.cwd(), file);
-      return { file, line: m[2]!, shown: `${relative.startsWith('..') ? file : relative}:${m[2]}:${m[3]}` };
-    }
+    const frame = userFrames(error.stack).find((f) => path.isAbsolute(f.file) && existsSync(f.file));
+    if (frame === undefined) continue;
+    const relative = path.relative(process.cwd(), frame.file);
+    return { file: frame.file, line: frame.line, shown: `${relative.startsWith('..') ? frame.file : relative}:${frame.line}:${frame.column}` };
   }
   return null;
 }

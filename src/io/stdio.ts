@@ -80,9 +80,11 @@ function openStream(path: string): { fd: number; close: boolean } {
   }
 }
 
+/** What readRetrying waits on (never notified: Atomics.wait is a synchronous sleep). */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /** readSync that waits out EAGAIN (a non-blocking descriptor with nothing to read yet). */
 function readRetrying(fd: number, buf: Buffer): number {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     try {
       return readSync(fd, buf, 0, buf.length, null);
@@ -90,7 +92,7 @@ function readRetrying(fd: number, buf: Buffer): number {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EOF') return 0;
       if (code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 5);
+      Atomics.wait(PAUSE, 0, 0, 5);
     }
   }
 }

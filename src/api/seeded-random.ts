@@ -1,0 +1,16 @@
+/**
+ * Seeded randomness: the same seed gives the same numbers on every machine (sample and
+ * sampleWithSize, and the benchmarks' data generators).
+ */
+
+/** mulberry32: 32 bits of state, fast, good enough for sampling and synthetic data (not for crypto). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
