@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -186,7 +187,7 @@ test('WordCount and a join/coGroup/broadcast job with shipped code on a standalo
   // A join, a coGroup and a broadcast set, with functions from a module shipped along: on the
   // cluster the functions run from the copy shipped through Flink's BlobServer, not the client's files.
   const job = ['test/flink/fixtures/shipped-job.ts', 'test/flink/fixtures/shipped-helper.ts'];
-  type Shipped = { results: string[]; places: string[]; client: string };
+  type Shipped = { results: string[]; places: string[]; client: string; words: string[]; files: string[] };
   const [embedded] = lines(ok(['run', '--target', 'local', '-p', '2', ...job])).map((l) => JSON.parse(l) as Shipped);
   const [cluster] = lines(ok(['run', '--target', 'flink', '-m', address, '-p', '2', ...job])).map((l) => JSON.parse(l) as Shipped);
   assert.deepEqual(cluster!.results, embedded!.results);
@@ -197,6 +198,12 @@ test('WordCount and a join/coGroup/broadcast job with shipped code on a standalo
     assert.match(place, /\/tsflink-work-[^/]+\/app\/shipped-helper\.ts$/);
     assert.notEqual(place, cluster!.client);
   }
+  // registerCachedFile: embedded reads the client's file, the cluster's workers their TaskManager's copy.
+  const client = fileURLToPath(new URL('./fixtures/cached-words.txt', import.meta.url));
+  assert.deepEqual(embedded!.words, ['alpha beta gamma']);
+  assert.deepEqual(embedded!.files, [client]);
+  assert.deepEqual(cluster!.words, ['alpha beta gamma']);
+  assert.ok(cluster!.files.length > 0 && cluster!.files.every((f) => f !== client), cluster!.files.join(' '));
 
   // A collect() result larger than Flink's default RPC frame (the cluster script raises pekko.framesize).
   assert.deepEqual(lines(ok(['run', '--target', 'flink', '-m', address, '-p', '2', 'test/flink/fixtures/big-collect.ts'])), ['200000 18088895']);

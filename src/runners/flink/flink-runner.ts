@@ -142,7 +142,7 @@ export class FlinkRunner implements Runner {
       // from it (code-bundle.ts): every path it starts from is relative to that folder.
       const remote = this.options.jobmanager !== null;
       const appDir = join(jobDir, 'app');
-      const ship: ShipSpec | null = remote ? { appDir, runtime: runtimeEntries(), runtimeKey: '' } : null;
+      const ship: ShipSpec | null = remote ? { appDir, runtime: runtimeEntries(), runtimeKey: '', cachedFiles: plan.cachedFiles ?? {} } : null;
       if (ship) mkdirSync(appDir);
       const at = (url: string): string => (remote ? `new URL(${JSON.stringify(shippedPath(url))}, pathToFileURL(process.cwd() + '/')).href` : JSON.stringify(url));
       const registerTsx = tsx ? `const [tsxEsm, tsxCjs] = await Promise.all([import(${at(tsx.esm)}), import(${at(tsx.cjs)})]);\ntsxEsm.register();\ntsxCjs.register();\n` : '';

@@ -112,6 +112,8 @@ interface TaskHeader {
   readonly attempt: number;
   readonly superstep: number;
   readonly spool: string;
+  /** On a remote cluster: where this TaskManager's copies of the job's cached files are. */
+  readonly cachedFiles?: Readonly<Record<string, string>>;
 }
 
 let finished = false;
@@ -203,7 +205,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       memoryBytes: config.operatorMemoryBytes * 2,
       operatorMemoryBytes: config.operatorMemoryBytes,
       tmpDir: dir,
-      cachedFiles: plan.cachedFiles ?? {},
+      cachedFiles: header.cachedFiles ?? plan.cachedFiles ?? {},
     };
     const writers = tc.outputs.map((o, index) =>
       o.keyed
