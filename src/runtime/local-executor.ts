@@ -142,7 +142,8 @@ function isPipelined(facts: IterationFacts, task: Task, exchanges: Map<number, T
   const { outputs } = exchanges.get(task.id)!;
   if (task.parallelism !== 1 || outputs.length !== 1) return false;
   const out = outputs[0]!;
-  if (out.consumers !== 1 || out.input.ship === 'BROADCAST') return false;
+  // A custom partitioner is asked even for one partition (its answer may be an error, as at p > 1).
+  if (out.consumers !== 1 || out.input.ship === 'BROADCAST' || out.input.ship === 'CUSTOM') return false;
   const consumer = [...exchanges].find(([, x]) => x.inputs.includes(out))?.[0];
   if (consumer === undefined) return false;
   // Not across an iteration's border (a step re-reads what comes from outside every superstep),
