@@ -97,7 +97,7 @@ async function keyed(p: number): Promise<Record<string, string[]>> {
     out.collect([...rs].map((r) => r[1]).sort().join(''));
   }).collect();
   const regexps = await env.fromElements(/a/g, /a/g, /a/i, /b/).distinct((r) => r).map(String).collect();
-  const arrays = await env.fromElements(Float64Array.of(1, 2), Float64Array.of(1, 2), Int32Array.of(1, 2)).distinct((a) => a).map((a) => a.constructor.name).collect();
+  const arrays = await env.fromElements<ArrayBufferView>(Float64Array.of(1, 2), Float64Array.of(1, 2), Int32Array.of(1, 2)).distinct((a) => a).map((a) => a.constructor.name).collect();
   const names = env.fromElements<[Date, string]>([new Date(Date.UTC(2026, 0, 1)), 'new year'], [new Date(Date.UTC(2026, 0, 2)), 'second']);
   const joined = await days.join(names).where(0).equalTo(0).using((d, n) => `${n[1]} ${d[1]}`).collect();
   const sorted = await env
