@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { JobExecutionError } from '../../src/index.ts';
+import { type Collector, JobExecutionError } from '../../src/index.ts';
 import { canonical, envAt } from '../helpers.ts';
 
 /** One record of every built-in kind, made from n (so each record differs). */
@@ -93,7 +93,7 @@ async function keyed(p: number): Promise<Record<string, string[]>> {
     .distinct((m) => m)
     .map((m) => [...m].sort().join(';'))
     .collect();
-  const sets = await env.fromElements([new Set([1, 2]), 'x'], [new Set([2, 1]), 'y'], [new Set([3]), 'z']).groupBy(0).reduceGroup((rs: Iterable<[Set<number>, string]>, out) => {
+  const sets = await env.fromElements([new Set([1, 2]), 'x'], [new Set([2, 1]), 'y'], [new Set([3]), 'z']).groupBy(0).reduceGroup((rs: Iterable<[Set<number>, string]>, out: Collector<string>) => {
     out.collect([...rs].map((r) => r[1]).sort().join(''));
   }).collect();
   const regexps = await env.fromElements(/a/g, /a/g, /a/i, /b/).distinct((r) => r).map(String).collect();
