@@ -26,7 +26,7 @@ export {
   CrossFunction,
   KeySelector,
 } from './api/functions.ts';
-export type { Collector, InputFormat, OutputFormat, RuntimeContext } from './api/functions.ts';
+export type { AnnotateTheCollector, Collector, InputFormat, OutputFormat, RuntimeContext } from './api/functions.ts';
 export { IntCounter, LongCounter, DoubleCounter } from './api/accumulators.ts';
 export type { Accumulator } from './api/accumulators.ts';
 export type { FieldKey, KeyArgs, TupleIndices } from './api/keys.ts';

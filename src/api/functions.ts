@@ -4,6 +4,16 @@
  */
 import type { Accumulator } from './accumulators.ts';
 
+/**
+ * The element type of a function that emits through its collector and says nothing of what it
+ * emits (`flatMap((v, out) => out.collect(v.a))`: TypeScript infers nothing from a call inside the
+ * body). Emitting anything into it is a compile error that says what to do: annotate
+ * `out: Collector<T>` (or give the type argument, or return an iterable).
+ */
+export interface AnnotateTheCollector {
+  readonly 'annotate the collector: out: Collector<T>': unique symbol;
+}
+
 /** Where a function emits its results. */
 export interface Collector<T> {
   collect(value: T): void;

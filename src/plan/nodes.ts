@@ -20,7 +20,8 @@ export type FieldType = 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE' | 'STRING' | 'BOOL' 
 
 export const FIELD_TYPES: readonly FieldType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'BIGINT', 'DECIMAL', 'DATE', 'TIMESTAMP'];
 export type WriteModeName = 'NO_OVERWRITE' | 'OVERWRITE';
-export type AggregationKind = 'SUM' | 'MIN' | 'MAX';
+/** COUNT replaces the field with the group's size, AVG with the mean of its numbers. */
+export type AggregationKind = 'SUM' | 'MIN' | 'MAX' | 'COUNT' | 'AVG';
 export type JoinType = 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER';
 export type SizeHint = 'NONE' | 'TINY' | 'HUGE';
 /** A join's size hint, or (JoinHint) both sides repartitioned with the given build side. */

@@ -58,7 +58,7 @@ async function roundTrip(p: number): Promise<string[]> {
     .map((n) => values(n))
     .rebalance()
     .groupBy((r) => (r[0] as number) % 5)
-    .reduceGroup((rs: Iterable<unknown[]>, c) => {
+    .reduceGroup((rs: Iterable<unknown[]>, c: Collector<unknown[]>) => {
       for (const r of rs) c.collect([...r, r[1] instanceof Date && r[3] instanceof Map && r[4] instanceof Set ? 'classes kept' : 'classes lost']);
     })
     .collect();
