@@ -104,6 +104,16 @@ test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered a
   assert.deepEqual(flink, local);
 });
 
+test('the value matrix on Flink: the same results and errors as embedded at p=2 (test/fixtures/value-matrix.ts)', { timeout: TIMEOUT }, () => {
+  const job = 'test/flink/fixtures/value-matrix-job.ts';
+  const flink = JSON.parse(ok(['run', '--target', 'flink', '-p', '2', job])) as Record<string, string>;
+  const local = JSON.parse(ok(['run', '--target', 'local', '-p', '2', job])) as Record<string, string>;
+  assert.deepEqual(flink, local);
+  assert.equal(Object.keys(flink).length, 14);
+  assert.match(flink.function!, /^error: Cannot serialize function/);
+  assert.match(flink['a class instance']!, /^error: Cannot serialize an instance of class 'Plain'/);
+});
+
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {
   const dir = tempDir();
   const local = tsflink(['run', '--target', 'local', '-p', '2', fixture, '-', join(dir, 'local.csv'), 'fail']);
