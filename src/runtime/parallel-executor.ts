@@ -21,7 +21,8 @@ import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { runSchedule, stepsOf } from './schedule.ts';
-import { AccumulatorMerger } from './worker/accumulator-codec.ts';
+import { AccumulatorMerger, type ClassOfNode } from './worker/accumulator-codec.ts';
+import { shippedClass } from '../serde/closures/index.ts';
 import { describeExchange, ExchangeStore } from './worker/exchange-store.ts';
 import type { BatchSource, FromWorker, OutputSpec, RunSubtask, StartJob, TsxApis } from './worker/protocol.ts';
 import { rebuildError } from './worker/remote-error.ts';
@@ -71,7 +72,7 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
     } finally {
       first = null;
     }
-    return runAttempt(plan, resources, lease, jobId, attempt);
+    return runAttempt(plan, resources, lease, jobId, attempt, (node) => shippedClass(job.code, node));
   });
 }
 
@@ -95,7 +96,14 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
  * is created inside the try whose end removes it; on failure the lease's threads are stopped and
  * awaited before anything is removed, so that no thread writes a staging file after the abort.
  */
-async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string, attempt: number): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+async function runAttempt(
+  plan: PhysicalPlan,
+  resources: JobResources,
+  lease: WorkerLease,
+  jobId: string,
+  attempt: number,
+  classOfNode: ClassOfNode,
+): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   let sinks: JobSinks | null = null;
   let tmpDir: string | null = null;
   let store: ExchangeStore | null = null;
@@ -128,7 +136,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
     const specs = exchangeSpecs(plan);
     const taskOf = (id: number): Task => plan.tasks.find((t) => t.id === id)!;
     store = new ExchangeStore(resources.memoryBytes / 2, tmpDir, (x) => describeExchange(taskOf(specs[x]!.from), taskOf(specs[x]!.to)));
-    return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, () => {
+    return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, classOfNode, () => {
       committed = true;
     });
   } catch (error) {
@@ -159,6 +167,7 @@ async function runPrepared(
   sinks: JobSinks,
   tmpDir: string,
   store: ExchangeStore,
+  classOfNode: ClassOfNode,
   onCommit: () => void,
 ): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const operatorMemoryBytes = Math.floor(resources.memoryBytes / 2 / lease.size);
@@ -209,7 +218,7 @@ async function runPrepared(
           else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
           else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
           else if (m.type === 'done') {
-            accumulators.add(m.accumulators, resources.types);
+            accumulators.add(m.accumulators, resources.types, classOfNode);
             // What a worker thread spilled counts in this process's statistics (a run in this thread counted itself).
             if (!inClient.has(task.id)) {
               spillStatistics.runs += m.spilled.runs;

@@ -95,11 +95,12 @@ test("'-' reads stdin and writes stdout on the Flink target as embedded (p=2)", 
   assertSameMultiset(lines(flink.stdout), lines(local.stdout));
 });
 
-test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered and are keys by value, as embedded (p=2)', { timeout: TIMEOUT }, () => {
+test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered and are keys by value, and a custom accumulator comes back unregistered, as embedded (p=2)', { timeout: TIMEOUT }, () => {
   const flink = lines(ok(['run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/built-in-values.ts']));
   const local = lines(ok(['run', '--target', 'local', '-p', '1', 'test/flink/fixtures/built-in-values.ts']));
-  assert.equal(flink.length, 31);
+  assert.equal(flink.length, 32);
   assert.equal(flink[30], 'keys 2026-01-01=135 2026-01-02=145 2026-01-03=155 maps=4 joined=20');
+  assert.equal(flink[31], 'accumulator ["t0","t1","t2"]');
   assert.match(flink[0]!, /^\[1,Date\(86400000\),Map\(\[k,Set\(1,0\)\]\),RegExp\(x\+,gi\),1n,Float64Array\(1,NaN\),BigInt64Array\(-1n\)\]$/);
   assert.deepEqual(flink, local);
 });

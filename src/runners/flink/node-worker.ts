@@ -23,7 +23,7 @@ import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
 import { runInterruptibly, SectionTimedOut } from '../../runtime/job-endings.ts';
 import { runSubtask } from '../../runtime/task-runner.ts';
 import { taskTimeoutError } from '../../runtime/task-timeout.ts';
-import { encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
+import { type NodeOfClass, encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
 import type { InputChannel } from '../../runtime/input-channel.ts';
 import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
 import { describeError } from '../../runtime/worker/remote-error.ts';
@@ -178,14 +178,14 @@ function readTaskHeader(): TaskHeader | null {
 }
 
 /** Serves tasks until the JVM closes stdin. */
-function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void {
   for (let header = readTaskHeader(); header !== null; header = readTaskHeader()) {
     finished = false;
-    serveTask(header, plan, userObjects, types);
+    serveTask(header, plan, userObjects, types, nodeOfClass);
   }
 }
 
-function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void {
   const { task: taskId, subtask, superstep } = header;
   const task = plan.tasks.find((t) => t.id === taskId);
   const tc = config.tasks[String(taskId)];
@@ -257,7 +257,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       }
     }
     input.finish();
-    frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
+    frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name, nodeOfClass)));
     finished = true;
     frame(OUT_DONE, 0, 0);
   } finally {
@@ -274,9 +274,9 @@ function withHeadStrategy(task: Task, strategy: LocalStrategy): Task {
 // tsx, when the job's modules (or tsflink's own) are TypeScript, was registered by the command
 // that started this worker (flink-runner.ts).
 unpackUserCode(config.code).then(
-  ({ userObjects, types }) => {
+  ({ userObjects, types, nodeOfClass }) => {
     try {
-      serve(config.plan, userObjects, types);
+      serve(config.plan, userObjects, types, nodeOfClass);
     } catch (error) {
       fail(error);
     }

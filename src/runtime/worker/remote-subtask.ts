@@ -24,6 +24,8 @@ export interface SubtaskJob {
   readonly plan: PhysicalPlan;
   readonly userObjects: ReadonlyMap<string, unknown>;
   readonly types: TypeRegistry;
+  /** Names a rebuilt class by its node of the shipped code (custom accumulators go back so). */
+  readonly nodeOfClass?: (cls: unknown) => number | undefined;
 }
 
 export type BatchMessage = FromWorker & { type: 'batch' };
@@ -79,7 +81,7 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
     const accumulators = new Map<string, RuntimeAccumulator[]>();
     const before = { runs: spillStatistics.runs, bytes: spillStatistics.bytes };
     runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt);
-    const acc = encodeAccumulators(accumulators, types, task.name);
+    const acc = encodeAccumulators(accumulators, types, task.name, job.nodeOfClass);
     const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
     post({ type: 'done', runId: m.runId, accumulators: acc, spilled }, [acc.buffer as ArrayBuffer]);
   } catch (error) {

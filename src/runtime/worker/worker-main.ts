@@ -47,8 +47,8 @@ function registerTsx(tsx: TsxApis): Promise<void> {
 async function startJob(m: StartJob): Promise<void> {
   try {
     if (m.tsx !== null) await registerTsx(m.tsx);
-    const { userObjects, types } = await unpackUserCode(m.code);
-    jobs.set(m.jobId, { plan: m.plan, userObjects, types });
+    const { userObjects, types, nodeOfClass } = await unpackUserCode(m.code);
+    jobs.set(m.jobId, { plan: m.plan, userObjects, types, nodeOfClass });
     post({ type: 'ready', jobId: m.jobId });
   } catch (error) {
     post({ type: 'jobFailed', jobId: m.jobId, error: describeError(error) });
