@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AsyncMapFunction, AsyncTimeoutError, IntCounter, JobExecutionError, type RuntimeContext } from '../../src/index.ts';
 import { formatPlan } from '../../src/optimizer/explain.ts';
-import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PARALLELISMS, assertSameMultiset, envAt, tempDir } from '../helpers.ts';
+
+/** The lines of a text sink's output: one file, or a directory of files 1…p. */
+function readTextOutput(path: string): string[] {
+  const files = statSync(path).isDirectory() ? readdirSync(path).map((f) => join(path, f)) : [path];
+  return files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== ''));
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -198,6 +206,43 @@ describe('mapAsync', () => {
       env.fromCollection(range(1, 60)).rebalance().mapAsync(new Tracked(), { capacity: 8 }).output({ writeRecord() {} });
       const { accumulators } = await env.execute({ jobName: 'tracked' });
       assert.deepEqual(accumulators, { early: 0, closedWithInFlight: 0, closed: p, invoked: 60 });
+    });
+  }
+});
+
+describe('mapAsync with the rest of the engine', () => {
+  for (const p of PARALLELISMS) {
+    test(`a failed attempt is rerun with setNumberOfExecutionRetries, and the output is written once, at p=${p}`, async () => {
+      const dir = tempDir();
+      const marker = join(dir, 'failed-once');
+      const env = envAt(p);
+      env.setNumberOfExecutionRetries(1);
+      env
+        .fromCollection(range(1, 50))
+        .mapAsync(async (x) => {
+          await sleep(1);
+          if (x === 25 && !existsSync(marker)) {
+            writeFileSync(marker, '');
+            throw new Error('transient');
+          }
+          return x;
+        })
+        .writeText(join(dir, 'out'));
+      await env.execute();
+      assertSameMultiset(readTextOutput(join(dir, 'out')), range(1, 50).map(String));
+    });
+
+    test(`inside a bulk iteration, and run in the client, at p=${p}`, async () => {
+      const env = envAt(p);
+      const start = env.fromCollection(range(1, 20)).iterate(3);
+      const stepped = start.mapAsync(async (x) => {
+        await sleep(1);
+        return x * 2;
+      });
+      assertSameMultiset(await start.closeWith(stepped).collect(), range(1, 20).map((x) => x * 8));
+      const local = new Map([[1, 'one']]); // stays in this process: runInClient
+      const named = await envAt(p).fromCollection([1, 2]).mapAsync(async (x) => local.get(x) ?? 'none', { capacity: 1 }).runInClient().collect();
+      assertSameMultiset(named, ['one', 'none']);
     });
   }
 });
