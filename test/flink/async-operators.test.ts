@@ -37,7 +37,8 @@ test("mapAsync and flatMapAsync on a Flink MiniCluster give the embedded engine'
   assert.equal(orderedLines.length, 2, 'one line per partition');
   let total = 0;
   for (const line of orderedLines) {
-    const m = /^ordered n=(\d+) increasing=(true|false) maxInFlight=(\d+)$/.exec(line)!;
+    const m = /^ordered n=(\d+) increasing=(true|false) maxInFlight=(\d+) nodeWorker=true$/.exec(line);
+    assert.ok(m, `the async task ran in the Flink Node workers: ${line}`);
     total += Number(m[1]);
     assert.equal(m[2], 'true', `input order kept: ${line}`);
     assert.ok(Number(m[3]) <= 16 && Number(m[3]) > 1, `in flight within capacity and above 1: ${line}`);
