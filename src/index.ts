@@ -17,6 +17,8 @@ export {
   RichFunction,
   MapFunction,
   FlatMapFunction,
+  AsyncMapFunction,
+  AsyncFlatMapFunction,
   MapPartitionFunction,
   FilterFunction,
   ReduceFunction,
@@ -27,6 +29,7 @@ export {
   KeySelector,
 } from './api/functions.ts';
 export type { AnnotateTheCollector, Collector, InputFormat, OutputFormat, RuntimeContext } from './api/functions.ts';
+export type { AsyncOptions, AsyncRetryOptions } from './api/async-options.ts';
 export { IntCounter, LongCounter, DoubleCounter } from './api/accumulators.ts';
 export type { Accumulator } from './api/accumulators.ts';
 export type { FieldKey, KeyArgs, TupleIndices } from './api/keys.ts';
@@ -40,6 +43,7 @@ export {
   InputFormatError,
   UserFunctionError,
   TaskError,
+  AsyncTimeoutError,
   WorkerCrashError,
   JobExecutionError,
 } from './errors/index.ts';

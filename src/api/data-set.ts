@@ -10,7 +10,8 @@ import type { AggregationKind, JoinSizeHint, KeySpec, NodeParams, SortKey, Write
 import { type Aggregation, JoinHint, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
-import type { AnnotateTheCollector, FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, OutputFormat, ReduceFn, Tuple } from './functions.ts';
+import { type AsyncOptions, toAsyncSpec } from './async-options.ts';
+import type { AnnotateTheCollector, AsyncFlatMapFn, AsyncMapFn, FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, OutputFormat, ReduceFn, Tuple } from './functions.ts';
 import { hasCombine } from './functions.ts';
 import { type FieldKey, type KeyArgs, type KeySelectorArg, type PickFields, toKeySpec } from './keys.ts';
 import { CoGroupWhere } from './internal.ts';
@@ -121,6 +122,25 @@ export class DataSet<T> {
 
   flatMap<O = AnnotateTheCollector>(f: FlatMapFn<T, O>): DataSet<O> {
     return this.derive({ kind: 'FlatMap', fn: this.fn(f, 'flatMap', 'flatMap', 'FlatMapFunction') });
+  }
+
+  /**
+   * A declared-async map (Flink's Async I/O): `f` returns a Promise of the element (or the element);
+   * each parallel instance keeps at most `capacity` invocations in flight and emits the results in
+   * input order (`ordered: false`: as they complete). A rejection or timeout fails the task unless
+   * `retry` retries it. See docs/async-operators.md.
+   */
+  mapAsync<O extends Tuple>(f: AsyncMapFn<T, O>, options?: AsyncOptions): DataSet<O>;
+  mapAsync<O>(f: AsyncMapFn<T, O>, options?: AsyncOptions): DataSet<Awaited<O>>;
+  mapAsync<O>(f: AsyncMapFn<T, O>, options?: AsyncOptions): DataSet<Awaited<O>> {
+    const fn = this.fn(f, 'mapAsync', 'asyncMap', 'AsyncMapFunction');
+    return this.derive({ kind: 'MapAsync', fn, async: toAsyncSpec('mapAsync', options, this.env.objects) });
+  }
+
+  /** A declared-async flatMap: `f` returns a Promise of an iterable of elements; otherwise as `mapAsync`. */
+  flatMapAsync<O>(f: AsyncFlatMapFn<T, O>, options?: AsyncOptions): DataSet<O> {
+    const fn = this.fn(f, 'flatMapAsync', 'asyncFlatMap', 'AsyncFlatMapFunction');
+    return this.derive({ kind: 'FlatMapAsync', fn, async: toAsyncSpec('flatMapAsync', options, this.env.objects) });
   }
 
   mapPartition<O = AnnotateTheCollector>(f: MapPartitionFn<T, O>): DataSet<O> {

@@ -97,6 +97,10 @@ export class LocalExchange {
         spilled?.forEach((r) => out.push(r));
         return out;
       },
+      *batches() {
+        for (const row of buffers) yield row[consumer]!;
+        if (spilled) yield* spilled.batches();
+      },
     };
   }
 

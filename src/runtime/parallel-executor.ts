@@ -15,7 +15,8 @@ import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { staleName } from '../io/stale-files.ts';
 import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly, SectionTimedOut } from './job-endings.ts';
-import { timeoutOf } from './task-timeout.ts';
+import { settleWithin, timeoutOf } from './task-timeout.ts';
+import { isAsyncTask } from './task-runner.ts';
 import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
@@ -228,7 +229,11 @@ async function runPrepared(
         },
       });
     }
-    if (inClient.has(task.id)) runInThisThread(runs, { plan, userObjects: resources.userObjects, types: resources.types }, resources.taskTimeoutMs ?? null);
+    if (inClient.has(task.id)) {
+      const job = { plan, userObjects: resources.userObjects, types: resources.types };
+      if (isAsyncTask(task)) await runAsyncInThisThread(runs, job, resources.taskTimeoutMs ?? null);
+      else runInThisThread(runs, job, resources.taskTimeoutMs ?? null);
+    }
     else await lease.runAll(runs, resources.taskTimeoutMs ?? null);
   };
   const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
@@ -248,6 +253,19 @@ async function runPrepared(
 /** True when one of the task's operators was marked `runInClient()`. */
 export function runsInClient(task: Task): boolean {
   return task.operators.some((op) => op.node.runInClient === true);
+}
+
+/** The same for an async operator's task: awaited, outside a vm section (task.timeout is a timer). */
+async function runAsyncInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob, timeoutMs: number | null): Promise<void> {
+  for (const run of runs) {
+    let failure: Error | null = null;
+    const post = (m: FromWorker): void => {
+      if (m.type === 'failed') failure = rebuildError(m.error);
+      else run.onMessage(m);
+    };
+    await settleWithin(Promise.resolve(runRemoteSubtask(run.message, job, { post, postBatch: post })), timeoutMs, () => timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs!));
+    if (failure !== null) throw failure;
+  }
 }
 
 /**

@@ -142,3 +142,15 @@ people2.groupBy('user.nosuch');
 people2.join(people2).where('user.address.town').equalTo('user.name');
 // @ts-expect-error: a string has no fields
 people2.groupBy('user.name.length');
+
+// mapAsync infers the element from the Promise (or takes a plain value); flatMapAsync from the iterable
+const fetched = pairs.mapAsync(async ([n]) => n * 2);
+expectType<Elem<typeof fetched>, number>(true);
+const plainAsync = pairs.mapAsync(([, s]) => s.length);
+expectType<Elem<typeof plainAsync>, number>(true);
+const tupleAsync = pairs.mapAsync(async ([n, s]) => [s, n]);
+expectType<Elem<typeof tupleAsync>, [string, number]>(true);
+const flatAsync = pairs.flatMapAsync(async ([, s]) => s.split(''));
+expectType<Elem<typeof flatAsync>, string>(true);
+// @ts-expect-error: capacity is a number
+pairs.mapAsync(async (p) => p, { capacity: '10' });

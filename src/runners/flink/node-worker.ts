@@ -21,8 +21,8 @@ import type { JobServices } from '../../runtime/job-services.ts';
 import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
 import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
 import { runInterruptibly, SectionTimedOut } from '../../runtime/job-endings.ts';
-import { runSubtask } from '../../runtime/task-runner.ts';
-import { taskTimeoutError } from '../../runtime/task-timeout.ts';
+import { isAsyncTask, runSubtask } from '../../runtime/task-runner.ts';
+import { settleWithin, taskTimeoutError } from '../../runtime/task-timeout.ts';
 import { type NodeOfClass, encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
 import type { InputChannel } from '../../runtime/input-channel.ts';
 import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
@@ -178,14 +178,20 @@ function readTaskHeader(): TaskHeader | null {
 }
 
 /** Serves tasks until the JVM closes stdin. */
-function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void {
+async function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): Promise<void> {
   for (let header = readTaskHeader(); header !== null; header = readTaskHeader()) {
     finished = false;
-    serveTask(header, plan, userObjects, types, nodeOfClass);
+    const running = serveTask(header, plan, userObjects, types, nodeOfClass);
+    if (running !== undefined) await running;
   }
 }
 
-function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void {
+/**
+ * Runs one task's subtask. An async operator's subtask returns a Promise: its driver awaits
+ * between records, and asks the JVM for the next batch (CREDIT, a blocking read) only when it has
+ * room for more records, so the JVM holds the rest back (Flink's back-pressure) meanwhile.
+ */
+function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void | Promise<void> {
   const { task: taskId, subtask, superstep } = header;
   const task = plan.tasks.find((t) => t.id === taskId);
   const tc = config.tasks[String(taskId)];
@@ -193,6 +199,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
   // The Flink task gives a spool folder, which it removes even if it has to kill this worker.
   const dir = header.spool;
   watchdog.postMessage(dir);
+  let running: Promise<void> | undefined;
   try {
     const input = new StreamedInput(tc.slots.length, dir, nextBatch);
     const resources: JobResources = {
@@ -245,7 +252,20 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    const run = (): void => runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt);
+    const run = (): void | Promise<void> => runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt);
+    const finish = (): void => {
+      input.finish();
+      frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name, nodeOfClass)));
+      finished = true;
+      frame(OUT_DONE, 0, 0);
+    };
+    if (isAsyncTask(task)) {
+      const timedOut = () => taskTimeoutError(task, subtask, config.taskTimeoutMs!);
+      running = settleWithin(run() as Promise<void>, config.taskTimeoutMs, timedOut)
+        .then(finish)
+        .finally(() => rmSync(dir, { recursive: true, force: true }));
+      return running;
+    }
     if (config.taskTimeoutMs === null) run();
     else {
       try {
@@ -256,12 +276,9 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
         throw e;
       }
     }
-    input.finish();
-    frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name, nodeOfClass)));
-    finished = true;
-    frame(OUT_DONE, 0, 0);
+    finish();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (running === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -275,12 +292,10 @@ function withHeadStrategy(task: Task, strategy: LocalStrategy): Task {
 // that started this worker (flink-runner.ts).
 unpackUserCode(config.code).then(
   ({ userObjects, types, nodeOfClass }) => {
-    try {
-      serve(config.plan, userObjects, types, nodeOfClass);
-    } catch (error) {
-      fail(error);
-    }
-    process.exit(0);
+    serve(config.plan, userObjects, types, nodeOfClass).then(
+      () => process.exit(0),
+      (error: unknown) => fail(error),
+    );
   },
   (e: unknown) => fail(e),
 );

@@ -36,7 +36,8 @@ export interface SubtaskPorts {
   readonly postBatch: (message: BatchMessage) => void;
 }
 
-export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskPorts): void {
+/** Returns a Promise when the subtask runs asynchronously (an async operator's), settling after its last message. */
+export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskPorts): void | Promise<void> {
   const { plan, userObjects, types } = job;
   const { post, postBatch } = ports;
   const task = plan.tasks.find((t) => t.id === m.task)!;
@@ -80,11 +81,18 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
     const before = { runs: spillStatistics.runs, bytes: spillStatistics.bytes };
-    runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt);
-    const acc = encodeAccumulators(accumulators, types, task.name, job.nodeOfClass);
-    const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
-    post({ type: 'done', runId: m.runId, accumulators: acc, spilled }, [acc.buffer as ArrayBuffer]);
+    const done = (): void => {
+      const acc = encodeAccumulators(accumulators, types, task.name, job.nodeOfClass);
+      const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
+      post({ type: 'done', runId: m.runId, accumulators: acc, spilled }, [acc.buffer as ArrayBuffer]);
+    };
+    const running = runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt);
+    if (running !== undefined) return running.then(done).catch((error: unknown) => failed(error));
+    done();
   } catch (error) {
+    failed(error);
+  }
+  function failed(error: unknown): void {
     post({ type: 'failed', runId: m.runId, error: describeError(error) }, []);
   }
 }

@@ -63,7 +63,8 @@ port.on('message', (message: ToWorker) => {
       void startJob(message);
       break;
     case 'run':
-      runRemoteSubtask(message, jobs.get(message.jobId)!, ports);
+      // (an async operator's subtask returns a Promise that reports its own end; the pool sends no other run meanwhile)
+      void runRemoteSubtask(message, jobs.get(message.jobId)!, ports);
       break;
     case 'endJob':
       jobs.delete(message.jobId);
