@@ -13,6 +13,7 @@ import {
   type RuntimeContext,
 } from '../../src/index.ts';
 import { envAt, PARALLELISMS, tempDir } from '../helpers.ts';
+import { Tags } from '../fixtures/tags-accumulator.ts';
 
 /** A custom accumulator: the largest value added. */
 class MaxAccumulator implements Accumulator<number> {
@@ -122,27 +123,6 @@ describe('accumulators in execute() results', () => {
     });
   }
 
-  /** An accumulator of the distinct tags seen, a Set (a value that travels) in a field. */
-  class Tags implements Accumulator<string[]> {
-    private tags = new Set<string>();
-    add(tag: string[]): void {
-      for (const t of tag) this.tags.add(t);
-    }
-    getLocalValue(): string[] {
-      return [...this.tags].sort();
-    }
-    resetLocal(): void {
-      this.tags = new Set();
-    }
-    merge(other: Accumulator<string[]>): void {
-      this.add(other.getLocalValue());
-    }
-    clone(): Tags {
-      const c = new Tags();
-      c.add([...this.tags]);
-      return c;
-    }
-  }
   class Tag extends MapFunction<number, number> {
     private readonly tags = new Tags();
     private readonly max = new MaxAccumulator();
