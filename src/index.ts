@@ -29,6 +29,9 @@ export {
 export type { Collector, InputFormat, OutputFormat, RuntimeContext } from './api/functions.ts';
 export { IntCounter, LongCounter, DoubleCounter } from './api/accumulators.ts';
 export type { Accumulator } from './api/accumulators.ts';
+export { LongSumAggregator, DoubleSumAggregator, LongZeroConvergence, DoubleZeroConvergence } from './api/aggregators.ts';
+export type { Aggregator, ConvergenceCriterion } from './api/aggregators.ts';
+export { AggregatorRegistry } from './api/aggregator-registry.ts';
 export type { FieldKey, KeyArgs, TupleIndices } from './api/keys.ts';
 export type { CustomSerializer, CustomDeserializer } from './serde/type-registry.ts';
 export { UnregisteredTypeError, UnsupportedValueError, CorruptBatchError } from './serde/serde-error.ts';

@@ -8,9 +8,14 @@
  * each superstep reads the workset and the solution set, and its delta replaces the solution
  * set's elements with the same key; it ends when the new workset is empty (or after
  * `maxIterations` supersteps) and returns the solution set.
+ *
+ * Both can carry aggregators (`registerAggregator`, aggregators.ts) and a convergence
+ * criterion over one of them, which ends the iteration after the superstep it judges converged.
  */
 import { PlanError } from '../errors/index.ts';
 import type { KeySpec } from '../plan/nodes.ts';
+import type { Aggregator, ConvergenceCriterion } from './aggregators.ts';
+import { AggregatorRegistry } from './aggregator-registry.ts';
 import { checkParallelism, planError } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
@@ -21,9 +26,14 @@ export function checkMaxIterations(n: number, what: string): number {
   return n;
 }
 
+function checkOpen(closed: boolean, what: string): void {
+  if (closed) throw planError(what, 'register aggregators before closeWith: this iteration is already closed');
+}
+
 /** The partial solution of a bulk iteration: build the step on it, then `closeWith` the next partial solution. */
 export class IterativeDataSet<T> extends DataSet<T> {
   private readonly maxIterations: number;
+  private readonly aggregators = new AggregatorRegistry();
   private closed = false;
 
   /** @internal use `DataSet.iterate` */
@@ -37,16 +47,44 @@ export class IterativeDataSet<T> extends DataSet<T> {
   }
 
   /**
+   * Registers an aggregator under `name`: in each superstep every parallel instance of the step
+   * adds to its own copy (`this.context.getIterationAggregator(name)`), and the next superstep
+   * sees the merged value (`getPreviousIterationAggregate(name)`). Before `closeWith`.
+   */
+  registerAggregator<V>(name: string, aggregator: Aggregator<V>): this {
+    checkOpen(this.closed, 'registerAggregator');
+    this.aggregators.register(name, aggregator as Aggregator<unknown>);
+    return this;
+  }
+
+  /**
+   * Registers an aggregator (as `registerAggregator`; the same instance may already be
+   * registered under `name`) and the iteration's convergence criterion over it: after each
+   * superstep `criterion.isConverged(superstep, merged value)`; when true, that superstep's
+   * result is the iteration's. One criterion per iteration (a later one replaces it, as in Flink).
+   */
+  registerAggregationConvergenceCriterion<V>(name: string, aggregator: Aggregator<V>, criterion: ConvergenceCriterion<V>): this {
+    checkOpen(this.closed, 'registerAggregationConvergenceCriterion');
+    this.aggregators.registerConvergence(name, aggregator as Aggregator<unknown>, criterion as ConvergenceCriterion<unknown>);
+    return this;
+  }
+
+  getAggregators(): AggregatorRegistry {
+    return this.aggregators;
+  }
+
+  /**
    * Ends the step: `next` becomes the partial solution of the following superstep, and the
    * iteration stops after `maxIterations` supersteps, or earlier after a superstep in which
-   * `terminationCriterion` (when given) is empty. Returns the last partial solution.
+   * `terminationCriterion` (when given) is empty or the convergence criterion holds. Returns
+   * the last partial solution.
    */
   closeWith<C = unknown>(next: DataSet<T>, terminationCriterion?: DataSet<C>): DataSet<T> {
     if (this.closed) throw planError('closeWith', 'this iteration is already closed');
     const more: DataSet<unknown>[] = terminationCriterion === undefined ? [] : [terminationCriterion as DataSet<unknown>];
     this.env.checkSameEnvironment([next, ...more], 'closeWith');
     this.closed = true;
-    const params = { kind: 'BulkIteration', partialSolution: this.id, maxIterations: this.maxIterations, hasTermination: more.length > 0 } as const;
+    const params = { kind: 'BulkIteration', partialSolution: this.id, maxIterations: this.maxIterations, hasTermination: more.length > 0, ...this.aggregators.toPlan(this.env.objects) } as const;
     return this.env.dataSet<T>(this.env.addNode(params, [next.id, ...more.map((d) => d.id)]));
   }
 }
@@ -60,6 +98,7 @@ export class DeltaIteration<S, W> {
   private readonly worksetId: number;
   private readonly maxIterations: number;
   private readonly keys: KeySpec;
+  private readonly aggregators = new AggregatorRegistry();
   private closed = false;
 
   /** @internal use `DataSet.iterateDelta` */
@@ -95,6 +134,24 @@ export class DeltaIteration<S, W> {
     return this.maxIterations;
   }
 
+  /** As `IterativeDataSet.registerAggregator`. */
+  registerAggregator<V>(name: string, aggregator: Aggregator<V>): this {
+    checkOpen(this.closed, 'registerAggregator');
+    this.aggregators.register(name, aggregator as Aggregator<unknown>);
+    return this;
+  }
+
+  /** As `IterativeDataSet.registerAggregationConvergenceCriterion`; the iteration also ends when the workset is empty. */
+  registerAggregationConvergenceCriterion<V>(name: string, aggregator: Aggregator<V>, criterion: ConvergenceCriterion<V>): this {
+    checkOpen(this.closed, 'registerAggregationConvergenceCriterion');
+    this.aggregators.registerConvergence(name, aggregator as Aggregator<unknown>, criterion as ConvergenceCriterion<unknown>);
+    return this;
+  }
+
+  getAggregators(): AggregatorRegistry {
+    return this.aggregators;
+  }
+
   /** Names the iteration (shown in plans, progress and errors). */
   name(name: string): this {
     this.env.updateNode(this.solutionSetId, { name: `${name} (solution set)` });
@@ -118,14 +175,14 @@ export class DeltaIteration<S, W> {
   /**
    * Ends the step: each element of `solutionSetDelta` replaces the solution set's element with
    * the same key (or is added), and `newWorkset` is the next superstep's workset. The iteration
-   * stops when the new workset is empty or after `maxIterations` supersteps, and returns the
-   * solution set.
+   * stops when the new workset is empty, the convergence criterion holds or after
+   * `maxIterations` supersteps, and returns the solution set.
    */
   closeWith(solutionSetDelta: DataSet<S>, newWorkset: DataSet<W>): DataSet<S> {
     if (this.closed) throw planError('closeWith', 'this iteration is already closed');
     this.env.checkSameEnvironment([solutionSetDelta, newWorkset], 'closeWith');
     this.closed = true;
-    const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys } as const;
+    const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys, ...this.aggregators.toPlan(this.env.objects) } as const;
     return this.env.dataSet<S>(this.env.addNode(params, [solutionSetDelta.id, newWorkset.id]));
   }
 }
