@@ -112,14 +112,20 @@ export class IterationAggregates {
     }
   }
 
-  /** Ends a superstep: its merged values become the previous ones; true when the criterion judges it converged. */
-  endSuperstep(superstep: number): boolean {
+  /** The merged value of every registered aggregator over what was added; starts over. */
+  merge(): AggregateValues {
     const values = new Map<string, unknown>();
     for (const [name, registered] of this.registered) {
       const merged = this.merging.get(name) ?? freshCopy(registered);
       values.set(name, this.call(`aggregator '${name}'`, () => merged.getAggregate()));
     }
     this.merging = new Map();
+    return values;
+  }
+
+  /** Ends a superstep: its merged values become the previous ones; true when the criterion judges it converged. */
+  endSuperstep(superstep: number): boolean {
+    const values = this.merge();
     this.previous = values;
     if (this.criterion === null) return false;
     const { name } = this.spec.convergence!;
