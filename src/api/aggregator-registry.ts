@@ -12,8 +12,10 @@ const CRITERION = 'registerAggregationConvergenceCriterion';
 export class AggregatorRegistry {
   private readonly registry = new Map<string, Aggregator<unknown>>();
   private criterion: { name: string; criterion: ConvergenceCriterion<unknown> } | null = null;
+  private closed = false;
   /** @internal */
   register(name: string, aggregator: Aggregator<unknown>): void {
+    this.checkOpen('registerAggregator');
     checkName(name, 'registerAggregator');
     if (!isAggregator(aggregator)) throw planError('registerAggregator', `registerAggregator('${name}', …): the aggregator must have aggregate(value), getAggregate() and reset()`);
     if (this.registry.has(name)) throw planError('registerAggregator', `an aggregator is already registered under the name '${name}'`);
@@ -22,6 +24,7 @@ export class AggregatorRegistry {
 
   /** @internal */
   registerConvergence(name: string, aggregator: Aggregator<unknown>, criterion: ConvergenceCriterion<unknown>): void {
+    this.checkOpen(CRITERION);
     checkName(name, CRITERION);
     if (!isAggregator(aggregator)) throw planError(CRITERION, `registerAggregationConvergenceCriterion('${name}', …): the aggregator must have aggregate(value), getAggregate() and reset()`);
     if (typeof criterion?.isConverged !== 'function') throw planError(CRITERION, `registerAggregationConvergenceCriterion('${name}', …): the criterion must have isConverged(iteration, value)`);
@@ -45,12 +48,17 @@ export class AggregatorRegistry {
     return this.criterion?.name ?? null;
   }
 
-  /** @internal the plan's view: the objects as user-object ids. */
+  /** @internal the plan's view, when the iteration closes: the objects as user-object ids. */
   toPlan(objects: UserObjects): { aggregators: AggregatorRef[]; convergence: AggregatorRef | null } {
+    this.closed = true;
     return {
       aggregators: [...this.registry].map(([name, a]) => ({ name, fn: objects.add(a) })),
       convergence: this.criterion === null ? null : { name: this.criterion.name, fn: objects.add(this.criterion.criterion) },
     };
+  }
+
+  private checkOpen(what: string): void {
+    if (this.closed) throw planError(what, 'register aggregators before closeWith: this iteration is already closed');
   }
 }
 

@@ -26,10 +26,6 @@ export function checkMaxIterations(n: number, what: string): number {
   return n;
 }
 
-function checkOpen(closed: boolean, what: string): void {
-  if (closed) throw planError(what, 'register aggregators before closeWith: this iteration is already closed');
-}
-
 /** The partial solution of a bulk iteration: build the step on it, then `closeWith` the next partial solution. */
 export class IterativeDataSet<T> extends DataSet<T> {
   private readonly maxIterations: number;
@@ -52,7 +48,6 @@ export class IterativeDataSet<T> extends DataSet<T> {
    * sees the merged value (`getPreviousIterationAggregate(name)`). Before `closeWith`.
    */
   registerAggregator<V>(name: string, aggregator: Aggregator<V>): this {
-    checkOpen(this.closed, 'registerAggregator');
     this.aggregators.register(name, aggregator as Aggregator<unknown>);
     return this;
   }
@@ -64,7 +59,6 @@ export class IterativeDataSet<T> extends DataSet<T> {
    * result is the iteration's. One criterion per iteration (a later one replaces it, as in Flink).
    */
   registerAggregationConvergenceCriterion<V>(name: string, aggregator: Aggregator<V>, criterion: ConvergenceCriterion<V>): this {
-    checkOpen(this.closed, 'registerAggregationConvergenceCriterion');
     this.aggregators.registerConvergence(name, aggregator as Aggregator<unknown>, criterion as ConvergenceCriterion<unknown>);
     return this;
   }
@@ -136,14 +130,12 @@ export class DeltaIteration<S, W> {
 
   /** As `IterativeDataSet.registerAggregator`. */
   registerAggregator<V>(name: string, aggregator: Aggregator<V>): this {
-    checkOpen(this.closed, 'registerAggregator');
     this.aggregators.register(name, aggregator as Aggregator<unknown>);
     return this;
   }
 
   /** As `IterativeDataSet.registerAggregationConvergenceCriterion`; the iteration also ends when the workset is empty. */
   registerAggregationConvergenceCriterion<V>(name: string, aggregator: Aggregator<V>, criterion: ConvergenceCriterion<V>): this {
-    checkOpen(this.closed, 'registerAggregationConvergenceCriterion');
     this.aggregators.registerConvergence(name, aggregator as Aggregator<unknown>, criterion as ConvergenceCriterion<unknown>);
     return this;
   }

@@ -190,35 +190,22 @@ class RangeConverged implements ConvergenceCriterion<[number, number] | null> {
 
 for (const p of PARALLELISMS) {
   describe(`iteration aggregators at p=${p} (AggregatorsITCase)`, () => {
-    test('an aggregator and a convergence criterion for iterate: the converged superstep is the last', async () => {
-      const env = envAt(p);
-      const iteration = env.fromCollection(INTEGERS).iterate(MAX_ITERATIONS);
-      const aggr = new LongSumAggregator();
-      iteration.registerAggregator(NEGATIVE_ELEMENTS_AGGR, aggr);
-      iteration.registerAggregationConvergenceCriterion(NEGATIVE_ELEMENTS_AGGR, aggr, new NegativeElementsConvergenceCriterion());
-      const result = await iteration.closeWith(iteration.map(new SubtractOneMap())).collect();
-      assertSameMultiset(result, [-3, -2, -2, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
-    });
-
-    test('a user-defined aggregator with a parameter for iterate', async () => {
-      const env = envAt(p);
-      const iteration = env.fromCollection(INTEGERS).iterate(MAX_ITERATIONS);
-      const aggr = new LongSumAggregatorWithParameter(0);
-      iteration.registerAggregator(NEGATIVE_ELEMENTS_AGGR, aggr);
-      iteration.registerAggregationConvergenceCriterion(NEGATIVE_ELEMENTS_AGGR, aggr, new NegativeElementsConvergenceCriterion());
-      const result = await iteration.closeWith(iteration.map(new SubtractOneMapWithParam())).collect();
-      assertSameMultiset(result, [-3, -2, -2, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
-    });
-
-    test('a convergence criterion with a parameter for iterate', async () => {
-      const env = envAt(p);
-      const iteration = env.fromCollection(INTEGERS).iterate(MAX_ITERATIONS);
-      const aggr = new LongSumAggregator();
-      iteration.registerAggregator(NEGATIVE_ELEMENTS_AGGR, aggr);
-      iteration.registerAggregationConvergenceCriterion(NEGATIVE_ELEMENTS_AGGR, aggr, new NegativeElementsConvergenceCriterionWithParam(3));
-      const result = await iteration.closeWith(iteration.map(new SubtractOneMap())).collect();
-      assertSameMultiset(result, [-3, -2, -2, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
-    });
+    // Superstep 4 leaves 6 elements negative (> 3): its result is the iteration's.
+    for (const [what, aggr, criterion, step] of [
+      ['an aggregator and a convergence criterion', () => new LongSumAggregator(), () => new NegativeElementsConvergenceCriterion(), () => new SubtractOneMap()],
+      ['a user-defined aggregator with a parameter', () => new LongSumAggregatorWithParameter(0), () => new NegativeElementsConvergenceCriterion(), () => new SubtractOneMapWithParam()],
+      ['a convergence criterion with a parameter', () => new LongSumAggregator(), () => new NegativeElementsConvergenceCriterionWithParam(3), () => new SubtractOneMap()],
+    ] as const) {
+      test(`${what} for iterate: the converged superstep is the last`, async () => {
+        const env = envAt(p);
+        const iteration = env.fromCollection(INTEGERS).iterate(MAX_ITERATIONS);
+        const a = aggr();
+        iteration.registerAggregator(NEGATIVE_ELEMENTS_AGGR, a);
+        iteration.registerAggregationConvergenceCriterion(NEGATIVE_ELEMENTS_AGGR, a, criterion());
+        const result = await iteration.closeWith(iteration.map(step())).collect();
+        assertSameMultiset(result, [-3, -2, -2, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+      });
+    }
 
     for (const [what, aggr] of [
       ['an aggregator', new LongSumAggregator()],

@@ -384,12 +384,12 @@ public final class PlanBinder {
     for (JsonNode t : it.get("tasks")) {
       DataSet<Rec> task = produced.get(t.asInt());
       if (task == null) continue; // a termination criterion's own task, never run
-      DataSet<Rec> one = task.filter(new OutputFilter(NodeTask.CONTRIBUTION)).map(new ToCheck(0)).returns(Rec.TYPE);
+      DataSet<Rec> one = task.filter(new OutputFilter(NodeTask.CONTRIBUTION)).map(new ToSlot(0, 0)).returns(Rec.TYPE);
       in = in == null ? one : in.union(one);
     }
     JsonNode criterion = it.get("criterion");
     if (criterion != null && !criterion.isNull()) {
-      in = in.union(output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()).map(new ToCheck(1)).returns(Rec.TYPE));
+      in = in.union(output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()).map(new ToSlot(1, 0)).returns(Rec.TYPE));
     }
     // Flink runs an operator of a bulk iteration's step at the iteration's parallelism whatever it
     // is given (seen: two instances of a check set to 1 at p=2): everything goes to subtask 0,
@@ -426,33 +426,25 @@ public final class PlanBinder {
     }
   }
 
-  /** Marks a batch for the convergence check: its input slot, and subtask 0. */
-  public static final class ToCheck implements MapFunction<Rec, Rec> {
-    private static final long serialVersionUID = 1L;
-    private final int slot;
-
-    public ToCheck(int slot) {
-      this.slot = slot;
-    }
-
-    @Override
-    public Rec map(Rec r) {
-      return new Rec(slot, 0, r.f2, r.f3, r.f4);
-    }
-  }
-
-  /** Marks a batch with the consumer's input slot. */
+  /** Marks a batch with the consumer's input slot (and, for the convergence check, readdresses it to subtask {@code target}). */
   public static final class ToSlot implements MapFunction<Rec, Rec> {
     private static final long serialVersionUID = 1L;
     private final int slot;
+    /** -1: the subtask the producer addressed. */
+    private final int target;
 
     public ToSlot(int slot) {
+      this(slot, -1);
+    }
+
+    public ToSlot(int slot, int target) {
       this.slot = slot;
+      this.target = target;
     }
 
     @Override
     public Rec map(Rec r) {
-      return new Rec(slot, r.f1, r.f2, r.f3, r.f4);
+      return new Rec(slot, target < 0 ? r.f1 : target, r.f2, r.f3, r.f4);
     }
   }
 }
