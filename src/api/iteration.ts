@@ -14,11 +14,11 @@
  */
 import { PlanError } from '../errors/index.ts';
 import type { KeySpec } from '../plan/nodes.ts';
-import type { Aggregator, ConvergenceCriterion } from './aggregators.ts';
 import { AggregatorRegistry } from './aggregator-registry.ts';
 import { checkParallelism, planError } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
+import { addAggregatorMethods, type RegistersAggregators } from './registers-aggregators.ts';
 
 /** @internal */
 export function checkMaxIterations(n: number, what: string): number {
@@ -26,10 +26,14 @@ export function checkMaxIterations(n: number, what: string): number {
   return n;
 }
 
+/** With registerAggregator, registerAggregationConvergenceCriterion and getAggregators (registers-aggregators.ts). */
+export interface IterativeDataSet<T> extends RegistersAggregators {}
+
 /** The partial solution of a bulk iteration: build the step on it, then `closeWith` the next partial solution. */
 export class IterativeDataSet<T> extends DataSet<T> {
   private readonly maxIterations: number;
-  private readonly aggregators = new AggregatorRegistry();
+  /** @internal */
+  readonly aggregators = new AggregatorRegistry();
   private closed = false;
 
   /** @internal use `DataSet.iterate` */
@@ -40,31 +44,6 @@ export class IterativeDataSet<T> extends DataSet<T> {
 
   getMaxIterations(): number {
     return this.maxIterations;
-  }
-
-  /**
-   * Registers an aggregator under `name`: in each superstep every parallel instance of the step
-   * adds to its own copy (`this.context.getIterationAggregator(name)`), and the next superstep
-   * sees the merged value (`getPreviousIterationAggregate(name)`). Before `closeWith`.
-   */
-  registerAggregator<V>(name: string, aggregator: Aggregator<V>): this {
-    this.aggregators.register(name, aggregator as Aggregator<unknown>);
-    return this;
-  }
-
-  /**
-   * Registers an aggregator (as `registerAggregator`; the same instance may already be
-   * registered under `name`) and the iteration's convergence criterion over it: after each
-   * superstep `criterion.isConverged(superstep, merged value)`; when true, that superstep's
-   * result is the iteration's. One criterion per iteration (a later one replaces it, as in Flink).
-   */
-  registerAggregationConvergenceCriterion<V>(name: string, aggregator: Aggregator<V>, criterion: ConvergenceCriterion<V>): this {
-    this.aggregators.registerConvergence(name, aggregator as Aggregator<unknown>, criterion as ConvergenceCriterion<unknown>);
-    return this;
-  }
-
-  getAggregators(): AggregatorRegistry {
-    return this.aggregators;
   }
 
   /**
@@ -83,6 +62,9 @@ export class IterativeDataSet<T> extends DataSet<T> {
   }
 }
 
+/** With registerAggregator, registerAggregationConvergenceCriterion (it also ends when the workset is empty) and getAggregators. */
+export interface DeltaIteration<S, W> extends RegistersAggregators {}
+
 /** A delta iteration over a solution set of `S` keyed by the iteration's keys and a workset of `W`. */
 export class DeltaIteration<S, W> {
   private readonly env: ExecutionEnvironment;
@@ -92,7 +74,8 @@ export class DeltaIteration<S, W> {
   private readonly worksetId: number;
   private readonly maxIterations: number;
   private readonly keys: KeySpec;
-  private readonly aggregators = new AggregatorRegistry();
+  /** @internal */
+  readonly aggregators = new AggregatorRegistry();
   private closed = false;
 
   /** @internal use `DataSet.iterateDelta` */
@@ -126,22 +109,6 @@ export class DeltaIteration<S, W> {
 
   getMaxIterations(): number {
     return this.maxIterations;
-  }
-
-  /** As `IterativeDataSet.registerAggregator`. */
-  registerAggregator<V>(name: string, aggregator: Aggregator<V>): this {
-    this.aggregators.register(name, aggregator as Aggregator<unknown>);
-    return this;
-  }
-
-  /** As `IterativeDataSet.registerAggregationConvergenceCriterion`; the iteration also ends when the workset is empty. */
-  registerAggregationConvergenceCriterion<V>(name: string, aggregator: Aggregator<V>, criterion: ConvergenceCriterion<V>): this {
-    this.aggregators.registerConvergence(name, aggregator as Aggregator<unknown>, criterion as ConvergenceCriterion<unknown>);
-    return this;
-  }
-
-  getAggregators(): AggregatorRegistry {
-    return this.aggregators;
   }
 
   /** Names the iteration (shown in plans, progress and errors). */
@@ -178,3 +145,6 @@ export class DeltaIteration<S, W> {
     return this.env.dataSet<S>(this.env.addNode(params, [solutionSetDelta.id, newWorkset.id]));
   }
 }
+
+addAggregatorMethods(IterativeDataSet);
+addAggregatorMethods(DeltaIteration);
