@@ -4,7 +4,7 @@
  *
  *   npx tsflink run examples/cogroup.ts
  */
-import { getEnvironment } from 'tsflink';
+import { type Collector, getEnvironment } from 'tsflink';
 
 const env = getEnvironment();
 const lastMonth = env.fromElements<[string, number]>(['/home', 120], ['/about', 30], ['/blog', 75], ['/home', 5]);
@@ -14,7 +14,7 @@ const change = lastMonth
   .coGroup(thisMonth)
   .where(0)
   .equalTo(0)
-  .using((before, after, out) => {
+  .using((before, after, out: Collector<[string, number, number, number]>) => {
     let page = '';
     let was = 0;
     let now = 0;
@@ -26,7 +26,7 @@ const change = lastMonth
       page = p;
       now += n;
     }
-    out.collect([page, was, now, now - was] as [string, number, number, number]);
+    out.collect([page, was, now, now - was]);
   });
 
 change.output();

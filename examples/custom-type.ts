@@ -4,7 +4,7 @@
  *
  *   npx tsflink run examples/custom-type.ts
  */
-import { getEnvironment } from 'tsflink';
+import { type Collector, getEnvironment } from 'tsflink';
 
 class Point {
   readonly x: number;
@@ -48,7 +48,7 @@ const visits = env.fromElements<[Point, string]>(
 // Group by the Point itself: equal points are the same key, whatever object they are.
 visits
   .groupBy(0)
-  .reduceGroup((group: Iterable<[Point, string]>, out) => {
+  .reduceGroup((group: Iterable<[Point, string]>, out: Collector<string>) => {
     let point: Point | undefined;
     const names: string[] = [];
     for (const [p, name] of group) {

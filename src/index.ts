@@ -17,6 +17,8 @@ export {
   RichFunction,
   MapFunction,
   FlatMapFunction,
+  AsyncMapFunction,
+  AsyncFlatMapFunction,
   MapPartitionFunction,
   FilterFunction,
   ReduceFunction,
@@ -26,7 +28,8 @@ export {
   CrossFunction,
   KeySelector,
 } from './api/functions.ts';
-export type { Collector, InputFormat, OutputFormat, RuntimeContext } from './api/functions.ts';
+export type { AnnotateTheCollector, Collector, InputFormat, OutputFormat, RuntimeContext } from './api/functions.ts';
+export type { AsyncOptions, AsyncRetryOptions } from './api/async-options.ts';
 export { IntCounter, LongCounter, DoubleCounter } from './api/accumulators.ts';
 export type { Accumulator } from './api/accumulators.ts';
 export { LongSumAggregator, DoubleSumAggregator, LongZeroConvergence, DoubleZeroConvergence } from './api/aggregators.ts';
@@ -43,6 +46,7 @@ export {
   InputFormatError,
   UserFunctionError,
   TaskError,
+  AsyncTimeoutError,
   WorkerCrashError,
   JobExecutionError,
 } from './errors/index.ts';

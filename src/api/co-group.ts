@@ -2,7 +2,7 @@
 import type { NodeParams } from '../plan/nodes.ts';
 import { checkFunction } from './checks.ts';
 import { DataSet } from './internal.ts';
-import type { CoGroupFn } from './functions.ts';
+import type { AnnotateTheCollector, CoGroupFn } from './functions.ts';
 import { type KeyArgs, checkKeyWidths, toKeySpec } from './keys.ts';
 
 export class CoGroupWhere<L, R> {
@@ -16,7 +16,7 @@ export class CoGroupWhere<L, R> {
     this.right = right;
   }
 
-  where(...keys: KeyArgs<L>): { equalTo(...keys: KeyArgs<R>): { using<O>(f: CoGroupFn<L, R, O>): DataSet<O> } } {
+  where(...keys: KeyArgs<L>): { equalTo(...keys: KeyArgs<R>): { using<O = AnnotateTheCollector>(f: CoGroupFn<L, R, O>): DataSet<O> } } {
     const env = this.left.env;
     const leftKeys = toKeySpec(keys, env.objects, 'coGroup().where');
     return {

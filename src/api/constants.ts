@@ -64,5 +64,9 @@ export const Aggregation = Object.freeze({
   Sum: 'SUM',
   Min: 'MIN',
   Max: 'MAX',
+  /** The group's number of elements, in place of the field. */
+  Count: 'COUNT',
+  /** The mean of the field's numbers. */
+  Avg: 'AVG',
 } as const satisfies Record<string, AggregationKind>);
 export type Aggregation = AggregationKind;

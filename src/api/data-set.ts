@@ -10,7 +10,8 @@ import type { AggregationKind, JoinSizeHint, KeySpec, NodeParams, SortKey, Write
 import { type Aggregation, JoinHint, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
-import type { FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, OutputFormat, ReduceFn, Tuple } from './functions.ts';
+import { type AsyncOptions, toAsyncSpec } from './async-options.ts';
+import type { AnnotateTheCollector, AsyncFlatMapFn, AsyncMapFn, FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, OutputFormat, ReduceFn, Tuple } from './functions.ts';
 import { hasCombine } from './functions.ts';
 import { type FieldKey, type KeyArgs, type KeySelectorArg, type PickFields, toKeySpec } from './keys.ts';
 import { CoGroupWhere } from './internal.ts';
@@ -119,11 +120,30 @@ export class DataSet<T> {
     return this.derive({ kind: 'Map', fn: this.fn(f, 'map', 'map', 'MapFunction') });
   }
 
-  flatMap<O>(f: FlatMapFn<T, O>): DataSet<O> {
+  flatMap<O = AnnotateTheCollector>(f: FlatMapFn<T, O>): DataSet<O> {
     return this.derive({ kind: 'FlatMap', fn: this.fn(f, 'flatMap', 'flatMap', 'FlatMapFunction') });
   }
 
-  mapPartition<O>(f: MapPartitionFn<T, O>): DataSet<O> {
+  /**
+   * A declared-async map (Flink's Async I/O): `f` returns a Promise of the element (or the element);
+   * each parallel instance keeps at most `capacity` invocations in flight and emits the results in
+   * input order (`ordered: false`: as they complete). A rejection or timeout fails the task unless
+   * `retry` retries it. See docs/async-operators.md.
+   */
+  mapAsync<O extends Tuple>(f: AsyncMapFn<T, O>, options?: AsyncOptions): DataSet<O>;
+  mapAsync<O>(f: AsyncMapFn<T, O>, options?: AsyncOptions): DataSet<Awaited<O>>;
+  mapAsync<O>(f: AsyncMapFn<T, O>, options?: AsyncOptions): DataSet<Awaited<O>> {
+    const fn = this.fn(f, 'mapAsync', 'asyncMap', 'AsyncMapFunction');
+    return this.derive({ kind: 'MapAsync', fn, async: toAsyncSpec('mapAsync', options, this.env.objects) });
+  }
+
+  /** A declared-async flatMap: `f` returns a Promise of an iterable of elements; otherwise as `mapAsync`. */
+  flatMapAsync<O>(f: AsyncFlatMapFn<T, O>, options?: AsyncOptions): DataSet<O> {
+    const fn = this.fn(f, 'flatMapAsync', 'asyncFlatMap', 'AsyncFlatMapFunction');
+    return this.derive({ kind: 'FlatMapAsync', fn, async: toAsyncSpec('flatMapAsync', options, this.env.objects) });
+  }
+
+  mapPartition<O = AnnotateTheCollector>(f: MapPartitionFn<T, O>): DataSet<O> {
     return this.derive({ kind: 'MapPartition', fn: this.fn(f, 'mapPartition', 'mapPartition', 'MapPartitionFunction') });
   }
 
@@ -147,7 +167,7 @@ export class DataSet<T> {
   // A combinable reduceGroup feeds its own output back in as input (the combiner's partial
   // results): its output type must be its input type, checked at compile time.
   reduceGroup(f: GroupReduceFn<T, T>, options: { combinable: true }): DataSet<T>;
-  reduceGroup<O>(f: GroupReduceFn<T, O>, options?: { combinable?: false }): DataSet<O>;
+  reduceGroup<O = AnnotateTheCollector>(f: GroupReduceFn<T, O>, options?: { combinable?: false }): DataSet<O>;
   reduceGroup(f: GroupReduceFn<T, T>, options: { combinable?: boolean }): DataSet<T>;
   reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
     return this.derive({ kind: 'GroupReduce', fn: this.fn(f, 'reduceGroup', 'reduce', 'GroupReduceFunction'), keys: null, sortKeys: [], combinable: options.combinable === true || hasCombine(f) });
@@ -157,7 +177,7 @@ export class DataSet<T> {
    * `f(values, out)` once per parallel instance, on the elements of its partition, with no shuffle
    * (Flink's combineGroup: a partial, local reduceGroup; its output may be of any type).
    */
-  combineGroup<O>(f: GroupReduceFn<T, O>): DataSet<O> {
+  combineGroup<O = AnnotateTheCollector>(f: GroupReduceFn<T, O>): DataSet<O> {
     return this.derive({ kind: 'GroupCombine', fn: this.fn(f, 'combineGroup', 'reduce', 'GroupReduceFunction'), keys: null, sortKeys: [] });
   }
 
@@ -172,6 +192,10 @@ export class DataSet<T> {
   }
   max(field: PositionOf<T>): AggregateOperator<T> {
     return this.aggregate('MAX', field);
+  }
+  /** The mean of a numeric field, in place of that field. */
+  avg(field: NumericPositionOf<T>): AggregateOperator<T> {
+    return this.aggregate('AVG', field);
   }
 
   /** The tuple with the smallest value in `fields` (compared in that order; ties: the earlier-seen), as Flink's minBy. */
@@ -454,10 +478,19 @@ export class AggregateOperator<T> extends DataSet<T> {
   andMax(field: PositionOf<T>): AggregateOperator<T> {
     return this.andAgg('MAX', field);
   }
+  andAvg(field: NumericPositionOf<T>): AggregateOperator<T> {
+    return this.andAgg('AVG', field);
+  }
+  /** The number of elements (of the group), in place of a numeric field. */
+  andCount(field: NumericPositionOf<T>): AggregateOperator<T> {
+    return this.andAgg('COUNT', field);
+  }
 }
 
 function checkAggregation(agg: string, field: number): void {
-  if (agg !== 'SUM' && agg !== 'MIN' && agg !== 'MAX') throw planError('aggregate', `unknown aggregation ${String(agg)}; use Aggregation.Sum, Min or Max`);
+  if (agg !== 'SUM' && agg !== 'MIN' && agg !== 'MAX' && agg !== 'COUNT' && agg !== 'AVG') {
+    throw planError('aggregate', `unknown aggregation ${String(agg)}; use Aggregation.Sum, Min, Max, Count or Avg`);
+  }
   if (!Number.isInteger(field) || field < 0) throw planError('aggregate', `field ${field} is not a tuple position`);
 }
 

@@ -5,6 +5,16 @@
 import type { Accumulator } from './accumulators.ts';
 import type { Aggregator } from './aggregators.ts';
 
+/**
+ * The element type of a function that emits through its collector and says nothing of what it
+ * emits (`flatMap((v, out) => out.collect(v.a))`: TypeScript infers nothing from a call inside the
+ * body). Emitting anything into it is a compile error that says what to do: annotate
+ * `out: Collector<T>` (or give the type argument, or return an iterable).
+ */
+export interface AnnotateTheCollector {
+  readonly 'annotate the collector: out: Collector<T>': unique symbol;
+}
+
 /** Where a function emits its results. */
 export interface Collector<T> {
   collect(value: T): void;
@@ -55,6 +65,22 @@ export abstract class FlatMapFunction<I, O> extends RichFunction {
 
 export abstract class MapPartitionFunction<I, O> extends RichFunction {
   abstract mapPartition(values: Iterable<I>, out: Collector<O>): Iterable<O> | void;
+}
+
+/**
+ * The function of `mapAsync` (Flink's AsyncFunction with one result): `asyncMap` returns a
+ * Promise of the element (or the element itself). Optional `timeout(value)`: called when the last
+ * attempt for `value` ran out of `timeout`; what it returns is emitted instead of failing the task.
+ */
+export abstract class AsyncMapFunction<I, O> extends RichFunction {
+  abstract asyncMap(value: I): Promise<O> | O;
+  timeout?(value: I): Promise<O> | O;
+}
+
+/** The function of `flatMapAsync`: `asyncFlatMap` returns a Promise of an iterable of elements (or of nothing). */
+export abstract class AsyncFlatMapFunction<I, O> extends RichFunction {
+  abstract asyncFlatMap(value: I): Promise<Iterable<O> | void> | Iterable<O> | void;
+  timeout?(value: I): Promise<Iterable<O> | void> | Iterable<O> | void;
 }
 
 export abstract class FilterFunction<T> extends RichFunction {
@@ -122,6 +148,8 @@ export type MapFn<I, O> = ((value: I) => O) | MapFunction<I, O>;
 export type FlatMapFn<I, O> = ((value: I, out: Collector<O>) => Iterable<O> | void) | FlatMapFunction<I, O>;
 export type MapPartitionFn<I, O> = ((values: Iterable<I>, out: Collector<O>) => Iterable<O> | void) | MapPartitionFunction<I, O>;
 export type FilterFn<T> = ((value: T) => boolean) | FilterFunction<T>;
+export type AsyncMapFn<I, O> = ((value: I) => Promise<O> | O) | AsyncMapFunction<I, O>;
+export type AsyncFlatMapFn<I, O> = ((value: I) => Promise<Iterable<O> | void> | Iterable<O> | void) | AsyncFlatMapFunction<I, O>;
 export type ReduceFn<T> = ((a: T, b: T) => T) | ReduceFunction<T>;
 export type GroupReduceFn<I, O> = ((values: Iterable<I>, out: Collector<O>) => Iterable<O> | void) | GroupReduceFunction<I, O>;
 export type JoinFn<L, R, O> = ((left: L, right: R) => O) | JoinFunction<L, R, O>;

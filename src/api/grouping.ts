@@ -7,7 +7,7 @@ import { checkFunction, planError } from './checks.ts';
 import type { KeySpec, SortKey } from '../plan/nodes.ts';
 import type { Aggregation, Order } from './constants.ts';
 import { AggregateOperator, type DataSet, type NumericPositionOf, type PositionOf, checkCount, checkOrder } from './internal.ts';
-import type { GroupReduceFn, ReduceFn } from './functions.ts';
+import type { AnnotateTheCollector, GroupReduceFn, ReduceFn } from './functions.ts';
 import { hasCombine } from './functions.ts';
 import { type FieldKey, type KeySelectorArg, toKeySpec } from './keys.ts';
 import { checkSelectFields, selectBy } from './select-by.ts';
@@ -29,7 +29,7 @@ export class Grouping<T> {
   // A combinable reduceGroup feeds its own output back in as input (the combiner's partial
   // results): its output type must be its input type, checked at compile time.
   reduceGroup(f: GroupReduceFn<T, T>, options: { combinable: true }): DataSet<T>;
-  reduceGroup<O>(f: GroupReduceFn<T, O>, options?: { combinable?: false }): DataSet<O>;
+  reduceGroup<O = AnnotateTheCollector>(f: GroupReduceFn<T, O>, options?: { combinable?: false }): DataSet<O>;
   reduceGroup(f: GroupReduceFn<T, T>, options: { combinable?: boolean }): DataSet<T>;
   reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
     checkFunction(f, 'groupBy().reduceGroup', 'reduce', 'GroupReduceFunction');
@@ -47,7 +47,7 @@ export class Grouping<T> {
    * may see a key's elements in several groups, one per instance holding some (Flink's
    * combineGroup, used to shrink data before a reduceGroup).
    */
-  combineGroup<O>(f: GroupReduceFn<T, O>): DataSet<O> {
+  combineGroup<O = AnnotateTheCollector>(f: GroupReduceFn<T, O>): DataSet<O> {
     checkFunction(f, 'groupBy().combineGroup', 'reduce', 'GroupReduceFunction');
     const env = this.input.env;
     return env.dataSet<O>(env.addNode({ kind: 'GroupCombine', fn: env.objects.add(f), keys: this.keys, sortKeys: this.sortKeys }, [this.input.id]));
@@ -99,6 +99,10 @@ export class UnsortedGrouping<T> extends Grouping<T> {
   }
   max(field: PositionOf<T>): AggregateOperator<T> {
     return this.aggregate('MAX', field);
+  }
+  /** Per group, the mean of a numeric field, in place of that field. */
+  avg(field: NumericPositionOf<T>): AggregateOperator<T> {
+    return this.aggregate('AVG', field);
   }
 }
 

@@ -20,8 +20,28 @@ export type FieldKey<T> = T extends readonly unknown[]
   : T extends string | number | boolean | bigint | null | undefined | Uint8Array
     ? never
     : T extends object
-      ? (keyof T & string) | `${keyof T & string}.${string}`
+      ? FieldPath<T>
       : never;
+
+/** One level less of FieldPath's depth (four levels are checked; deeper paths are not). */
+type Shallower = [never, 0, 1, 2, 3];
+
+/**
+ * The dotted paths into an object type: `'user'`, `'user.name'`, `'items.0'`, so that a path
+ * the type does not have is a compile error. Where the type says nothing (unknown, any, or an
+ * index signature's values) or past four levels, any path is allowed.
+ */
+export type FieldPath<T, D extends number = 4> = [D] extends [never]
+  ? string
+  : unknown extends T
+    ? string
+    : T extends readonly unknown[]
+      ? `${number}` | `${number}.${FieldPath<T[number], Shallower[D]>}`
+      : T extends string | number | boolean | bigint | symbol | null | undefined | Uint8Array | Date | Map<unknown, unknown> | Set<unknown> | RegExp
+        ? never
+        : T extends object
+          ? { [K in keyof T & string]: K | `${K}.${FieldPath<NonNullable<T[K]>, Shallower[D]>}` }[keyof T & string]
+          : never;
 
 /** A key-selector: a function or a `KeySelector` instance. */
 export type KeySelectorArg<T> = ((value: T) => unknown) | KeySelector<T, unknown>;

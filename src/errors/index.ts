@@ -171,6 +171,15 @@ export class InjectedFaultError extends TsflinkError {
   }
 }
 
+/** One attempt of an async operator's function (mapAsync, flatMapAsync) did not settle within its `timeoutMs`. */
+export class AsyncTimeoutError extends TsflinkError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`the returned Promise did not settle within ${timeoutMs} ms (timeoutMs)`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 /** A subtask did not finish within `task.timeout`; its worker thread was stopped. */
 export class TaskTimeoutError extends TsflinkError {
   readonly operator: string;

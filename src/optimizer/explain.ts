@@ -3,7 +3,7 @@
  * text listing, the plan's JSON, or a graph as Graphviz DOT or a Mermaid flowchart. Every
  * format is a string builder over the plan; none ends with a newline.
  */
-import type { KeySpec, NodeParams, SortKey } from '../plan/nodes.ts';
+import type { AsyncSpec, KeySpec, NodeParams, SortKey } from '../plan/nodes.ts';
 import type { PhysicalOperator, PhysicalPlan, Task, TaskInput } from './physical-plan.ts';
 import { toPlanJson } from './plan-json.ts';
 
@@ -196,6 +196,9 @@ function paramsDetail(params: NodeParams): string {
       return onKeys(params.keys);
     case 'SortPartition':
       return sortedBy(params.sortKeys);
+    case 'MapAsync':
+    case 'FlatMapAsync':
+      return asyncDetail(params.async);
     case 'TextSink':
     case 'CsvSink':
       return params.path === '-' ? 'to stdout (-)' : `to '${params.path}' ${params.writeMode}`;
@@ -208,6 +211,12 @@ function paramsDetail(params: NodeParams): string {
     case 'CollectSink':
       return params.countOnly ? 'count' : 'collect';
   }
+}
+
+/** `capacity=100 ordered timeout=500ms retries=3`. */
+function asyncDetail(spec: AsyncSpec): string {
+  const retry = spec.retry === null ? '' : `retries=${spec.retry.maxRetries}`;
+  return parts(`capacity=${spec.capacity}`, spec.ordered ? 'ordered' : 'unordered', spec.timeoutMs === null ? '' : `timeout=${spec.timeoutMs}ms`, retry);
 }
 
 function onKeys(keys: KeySpec | null): string {

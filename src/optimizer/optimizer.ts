@@ -220,6 +220,14 @@ class PlanCompiler {
       case 'Union':
         this.newTask(node, [op('MAP')], node.inputs.map((i) => this.pointwise(i, node)));
         return;
+      case 'MapAsync':
+      case 'FlatMapAsync':
+        // Always a task's driver, never chained behind another operator: a chain is a synchronous
+        // push loop, while an async operator awaits between records (its input is pulled batch by
+        // batch, and no further while `capacity` invocations are pending: task-runner.ts). What
+        // follows it chains behind it as usual.
+        this.newTask(node, [op('ASYNC')], [this.pointwise(input, node)]);
+        return;
       case 'MapPartition':
         this.newTask(node, [op('MAP_PARTITION')], [this.pointwise(input, node)]);
         return;

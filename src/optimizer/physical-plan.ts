@@ -17,6 +17,7 @@ export type LocalStrategy =
   | 'SOURCE'
   | 'SINK'
   | 'MAP' // one record in, pushed on (map, filter, flatMap, project, union, partition)
+  | 'ASYNC' // a declared-async map/flatMap: the task's driver, awaiting its function with bounded concurrency
   | 'MAP_PARTITION'
   | 'SORT_PARTITION'
   | 'HASH_GROUP' // group by hashing the key, groups kept in arrival order

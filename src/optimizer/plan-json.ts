@@ -13,6 +13,8 @@ export interface PlanJsonNode {
   parallelism: number;
   strategy: string;
   task: number;
+  /** A declared-async operator's concurrency: its capacity per subtask and whether it emits in input order. */
+  async?: { capacity: number; ordered: boolean };
   /** Present (true) for an operator marked `runInClient()`. */
   runInClient?: true;
 }
@@ -59,6 +61,7 @@ export function toPlanJson(plan: PhysicalPlan): PlanJson {
         parallelism: task.parallelism,
         strategy: op.strategy,
         task: task.id,
+        ...('async' in op.node.params ? { async: { capacity: op.node.params.async.capacity, ordered: op.node.params.async.ordered } } : {}),
         ...(op.node.runInClient === true ? { runInClient: true as const } : {}),
       });
       if (k > 0) edges.push({ source: operatorId(task.operators[k - 1]!), target: id, ship: 'FORWARD', chained: true, input: 0 });

@@ -38,6 +38,7 @@ export function estimateSize(node: PlanNode, inputs: readonly SizeEstimate[]): S
     case 'CsvSource':
       return { bytes: fileBytes(p.path) };
     case 'Map':
+    case 'MapAsync':
     case 'Project':
     case 'PartitionByHash':
     case 'PartitionCustom':

@@ -20,7 +20,8 @@ export type FieldType = 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE' | 'STRING' | 'BOOL' 
 
 export const FIELD_TYPES: readonly FieldType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'BIGINT', 'DECIMAL', 'DATE', 'TIMESTAMP'];
 export type WriteModeName = 'NO_OVERWRITE' | 'OVERWRITE';
-export type AggregationKind = 'SUM' | 'MIN' | 'MAX';
+/** COUNT replaces the field with the group's size, AVG with the mean of its numbers. */
+export type AggregationKind = 'SUM' | 'MIN' | 'MAX' | 'COUNT' | 'AVG';
 export type JoinType = 'INNER' | 'LEFT_OUTER' | 'RIGHT_OUTER' | 'FULL_OUTER';
 export type SizeHint = 'NONE' | 'TINY' | 'HUGE';
 /** A join's size hint, or (JoinHint) both sides repartitioned with the given build side. */
@@ -44,6 +45,28 @@ export interface ProjectionField {
   readonly field: number | null; // null: the whole element of that side
 }
 
+/**
+ * How a declared-async operator (mapAsync, flatMapAsync) calls its function (docs/async-operators.md):
+ * at most `capacity` invocations per subtask in flight (ordered: not yet emitted), results in
+ * input order or as they complete, each attempt given `timeoutMs`, a failed one retried as `retry` says.
+ */
+export interface AsyncSpec {
+  readonly capacity: number;
+  readonly ordered: boolean;
+  readonly timeoutMs: number | null;
+  readonly retry: AsyncRetrySpec | null;
+}
+
+/** Retries of one element: after the n-th failed attempt (n = 1…maxRetries) wait delayMs × multiplier^(n-1), at most maxDelayMs (null: no cap). */
+export interface AsyncRetrySpec {
+  readonly maxRetries: number;
+  readonly delayMs: number;
+  readonly multiplier: number;
+  readonly maxDelayMs: number | null;
+  /** `retryIf`: the user-object id of `(error) => boolean`; only errors it accepts are retried (null: all). Named `fn` so that it ships. */
+  readonly fn: string | null;
+}
+
 export interface AggregationSpec {
   readonly agg: AggregationKind;
   readonly field: number;
@@ -60,6 +83,8 @@ export type NodeParams =
   | { readonly kind: 'Map'; readonly fn: string }
   | { readonly kind: 'FlatMap'; readonly fn: string }
   | { readonly kind: 'Filter'; readonly fn: string }
+  | { readonly kind: 'MapAsync'; readonly fn: string; readonly async: AsyncSpec }
+  | { readonly kind: 'FlatMapAsync'; readonly fn: string; readonly async: AsyncSpec }
   | { readonly kind: 'MapPartition'; readonly fn: string }
   | { readonly kind: 'Project'; readonly fields: readonly number[] }
   | { readonly kind: 'Reduce'; readonly fn: string; readonly keys: KeySpec | null }

@@ -1,8 +1,12 @@
 /**
  * A total order over element values, for sortPartition, sortGroup and sorted output:
  * null < undefined < boolean < number < bigint < string < bytes < tuple < object;
- * tuples compare field by field, then by length.
+ * tuples compare field by field, then by length. Among objects, plain ones come before the
+ * built-in value types, which order as their canonical keys do (serde/key-codec.ts): Dates by
+ * time, then RegExps, Maps, Sets, typed arrays.
  */
+import { KeyEncoder, builtInKind, compareKeyBytes } from '../serde/key-codec.ts';
+import { TypeRegistry } from '../serde/type-registry.ts';
 function rank(v: unknown): number {
   if (v === null) return 0;
   switch (typeof v) {
@@ -57,6 +61,9 @@ export function compareValues(a: unknown, b: unknown): number {
       return x.length - y.length;
     }
     case 8: {
+      const ka = builtInKind(a as object);
+      const kb = builtInKind(b as object);
+      if (ka !== 0 || kb !== 0) return compareBuiltIns(a as object, ka, b as object, kb);
       const sa = String(a);
       const sb = String(b);
       if (sa !== '[object Object]' || sb !== '[object Object]') return sa < sb ? -1 : sa > sb ? 1 : 0;
@@ -67,4 +74,13 @@ export function compareValues(a: unknown, b: unknown): number {
     default:
       return 0;
   }
+}
+
+let encoder: KeyEncoder | null = null;
+
+function compareBuiltIns(a: object, ka: number, b: object, kb: number): number {
+  if (ka !== kb) return (ka === 0 ? 2 : ka) < (kb === 0 ? 2 : kb) ? -1 : 1;
+  if (a instanceof Date) return compareValues(a.getTime(), (b as Date).getTime());
+  encoder ??= new KeyEncoder(new TypeRegistry());
+  return compareKeyBytes(encoder.encode(a), encoder.encode(b));
 }

@@ -17,12 +17,12 @@ export function emitReturned(result: unknown, out: Output, operator: string): vo
 }
 
 /**
- * tsflink's functions are synchronous, as Flink's are: a Promise returned (an `async` function)
+ * tsflink's functions are synchronous, as Flink's are, unless the operator is declared async: a Promise returned (an `async` function)
  * would be taken for the element itself, or for `true` by a filter. One `instanceof` per call.
  */
 export function returnedPromise(operator: string): TaskError {
   return new TaskError(
     operator,
-    'the function returned a Promise (is it async?); functions must return their result synchronously: do the asynchronous work before the job (e.g. fetch the data, then fromCollection) or after it (on what collect() returns)',
+    'the function returned a Promise (is it async?); functions must return their result synchronously: declare the operator async (mapAsync, flatMapAsync: docs/async-operators.md), or do the asynchronous work before the job (e.g. fetch the data, then fromCollection) or after it (on what collect() returns)',
   );
 }

@@ -5,6 +5,7 @@
  * job's memory budget a producer writes the rest of its records as binary batches to a spill
  * file instead (read back after its in-memory records, so each producer's order is kept).
  */
+import { TaskError } from '../errors/index.ts';
 import type { TaskInput } from '../optimizer/physical-plan.ts';
 import type { Output } from './collector.ts';
 import { copyRecord } from './copy.ts';
@@ -48,6 +49,14 @@ export class LocalExchange {
     const target = createPartitioner(this.input.ship, this.input.keys, producer, n, userObjects, types, operator, this.input.fn);
     const spill = this.spill;
     let spilling: BinaryExchangeWriter | null = null;
+    // What cannot cross a thread fails here as it does in the binary exchange at p > 1.
+    const copy = (r: unknown): unknown => {
+      try {
+        return copyRecord(r, types);
+      } catch (e) {
+        throw new TaskError(operator, `a record cannot be sent to the next task: ${(e as Error).message}`, { cause: e });
+      }
+    };
     return {
       collect(r) {
         if (spilling) {
@@ -55,8 +64,8 @@ export class LocalExchange {
           return;
         }
         const t = target(r);
-        if (t !== ALL_TARGETS) row[t]!.push(objectReuse ? r : copyRecord(r, types));
-        else for (let i = 0; i < n; i++) row[i]!.push(objectReuse ? r : copyRecord(r, types));
+        if (t !== ALL_TARGETS) row[t]!.push(objectReuse ? r : copy(r));
+        else for (let i = 0; i < n; i++) row[i]!.push(objectReuse ? r : copy(r));
         if (spill?.budget.add(r)) {
           spilling = new BinaryExchangeWriter(target, n, types, (t2, bytes) => spill.store.add(0, t2, bytes), operator);
         }
@@ -87,6 +96,10 @@ export class LocalExchange {
         }
         spilled?.forEach((r) => out.push(r));
         return out;
+      },
+      *batches() {
+        for (const row of buffers) yield row[consumer]!;
+        if (spilled) yield* spilled.batches();
       },
     };
   }

@@ -4,4 +4,9 @@ export interface InputChannel {
   forEach(onRecord: (record: unknown) => void): void;
   /** All records in an array (for inputs that must be held whole: build sides, broadcast sets). */
   toArray(): unknown[];
+  /**
+   * The records a batch at a time, each batch read only when asked for: for a driver that awaits
+   * between records (an async operator), which must not read its whole input ahead.
+   */
+  batches(): Iterable<readonly unknown[]>;
 }

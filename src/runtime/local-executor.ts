@@ -10,14 +10,14 @@ import type { Output } from './collector.ts';
 import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
 import { describeExchange } from './worker/exchange-store.ts';
 import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly, SectionTimedOut } from './job-endings.ts';
-import { taskTimeoutError } from './task-timeout.ts';
+import { settleWithin, taskTimeoutError } from './task-timeout.ts';
 import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
 import { checkedOnlyTasks, runSchedule, stepsOf } from './schedule.ts';
 import { JobAggregates } from './iteration-aggregates.ts';
-import { runSubtask } from './task-runner.ts';
+import { isAsyncTask, runSubtask } from './task-runner.ts';
 import { copyRecord } from './copy.ts';
 import type { InputChannel } from './input-channel.ts';
 import type { InputRef } from './schedule.ts';
@@ -49,14 +49,14 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
   // run ahead of it: the consumer pulls the task's records straight through (pipelined), so they
   // are never all held (measured: a p=1 join otherwise kept its whole probe side in memory).
   const facts = iterationFacts(plan);
-  const pipelined = new Set(plan.tasks.filter((t) => isPipelined(facts, t, exchanges)).map((t) => t.id));
+  const pipelined = new Set(plan.tasks.filter((t) => isPipelined(plan, facts, t, exchanges)).map((t) => t.id));
   const tasks = new Map(plan.tasks.map((t) => [t.id, t] as const));
   let superstep = 0;
   const aggregates = new JobAggregates(plan, resources.userObjects);
   // The subtask the schedule runs now, and whether a producer pipelined into it was running: a
   // timeout names them (a hang in the consumer's functions happens while the producer pushes).
   let current: { task: Task; subtask: number; pulling: Task | null } | null = null;
-  const runTask = (task: Task, s: number, pulledBy: Output | null): void => {
+  const runTask = (task: Task, s: number, pulledBy: Output | null): void | Promise<void> => {
     const outer = current;
     current = pulledBy !== null && outer !== null ? { ...outer, pulling: task } : { task, subtask: s, pulling: null };
     const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
@@ -66,9 +66,24 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
     const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!) : x.reader(s, resources.types)));
     const iteration = aggregates.ofTask(task.id);
     const mine = iteration?.forSubtask() ?? null;
-    runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep, attempt, mine);
-    if (mine !== null) iteration!.add(mine.values());
+    const running = runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep, attempt, mine);
+    // What the subtask aggregated counts once it has run (an async operator's: once it settles).
+    if (mine !== null) {
+      if (running !== undefined) {
+        current = outer;
+        return running.then(() => iteration!.add(mine.values()));
+      }
+      iteration!.add(mine.values());
+    }
     current = outer;
+    return running;
+  };
+  // An async operator's subtasks await between records, so they cannot run inside a synchronous
+  // vm section: the event loop runs, signals reach their listeners, and task.timeout is a timer.
+  const runAsyncTask = async (task: Task): Promise<void> => {
+    for (let s = 0; s < task.parallelism; s++) {
+      await settleWithin(runTask(task, s, null) as Promise<void>, resources.taskTimeoutMs ?? null, () => taskTimeoutError(task, s, resources.taskTimeoutMs!));
+    }
   };
   const pull = (producer: Task): InputChannel => {
     let pulled = false;
@@ -85,6 +100,9 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
         forEach((r) => out.push(r));
         return out;
       },
+      batches() {
+        throw new Error(`internal: '${producer.name}' is pipelined into a task that pulls its input (see isPipelined)`);
+      },
     };
   };
   try {
@@ -97,6 +115,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
       {
         run(task, step) {
           superstep = step;
+          if (isAsyncTask(task)) return runAsyncTask(task);
           try {
             runInterruptibly(() => {
               for (let s = 0; s < task.parallelism; s++) runTask(task, s, null);
@@ -144,11 +163,12 @@ function iterationFacts(plan: PhysicalPlan): IterationFacts {
   return { stepOf: stepsOf(plan), checkedOnly: checkedOnlyTasks(plan), heads: new Set(plan.iterations.flatMap((it) => it.heads)) };
 }
 
-function isPipelined(facts: IterationFacts, task: Task, exchanges: Map<number, TaskExchanges>): boolean {
+function isPipelined(plan: PhysicalPlan, facts: IterationFacts, task: Task, exchanges: Map<number, TaskExchanges>): boolean {
   const { outputs } = exchanges.get(task.id)!;
   if (task.parallelism !== 1 || outputs.length !== 1) return false;
   const out = outputs[0]!;
-  if (out.consumers !== 1 || out.input.ship === 'BROADCAST') return false;
+  // A custom partitioner is asked even for one partition (its answer may be an error, as at p > 1).
+  if (out.consumers !== 1 || out.input.ship === 'BROADCAST' || out.input.ship === 'CUSTOM') return false;
   const consumer = [...exchanges].find(([, x]) => x.inputs.includes(out))?.[0];
   if (consumer === undefined) return false;
   // Not across an iteration's border (a step re-reads what comes from outside every superstep),
@@ -156,6 +176,9 @@ function isPipelined(facts: IterationFacts, task: Task, exchanges: Map<number, T
   // 1 is written after the head has run, by what it feeds).
   if (facts.stepOf.get(consumer) !== facts.stepOf.get(task.id) || facts.checkedOnly.has(consumer)) return false;
   if (facts.heads.has(task.id) || facts.heads.has(consumer)) return false;
+  // Nor into or out of an async operator: it pulls its input batch by batch between awaits (a
+  // pipelined producer can only push), and it cannot run inside its consumer's synchronous loop.
+  if (isAsyncTask(task) || isAsyncTask(plan.tasks.find((t) => t.id === consumer)!)) return false;
   // Only as a regular input (broadcast sets are read before the task runs).
   for (const x of exchanges.values()) if (x.broadcasts.some(([, b]) => b === out)) return false;
   return true;

@@ -53,9 +53,14 @@ export class OperatorSetup {
 
   /** Binds a user function (opened before the first record, closed after the last). */
   fn<F>(id: string, method: string): F {
+    return this.bind<F>(id, method).call;
+  }
+
+  /** Binds a user function, keeping the bound form: for a driver that also calls other methods of the same instance. */
+  bind<F>(id: string, method: string): BoundFunction<F> {
     const bound = bindUserFunction<F>(this.resources.userObjects.get(id), method, this.ctx, this.name);
     this.functions.push(bound as BoundFunction<unknown>);
-    return bound.call;
+    return bound;
   }
 
   /** Binds a rich function's optional method, or returns null when it does not have it. */

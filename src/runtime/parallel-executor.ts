@@ -15,14 +15,16 @@ import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { staleName } from '../io/stale-files.ts';
 import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly, SectionTimedOut } from './job-endings.ts';
-import { timeoutOf } from './task-timeout.ts';
+import { settleWithin, timeoutOf } from './task-timeout.ts';
+import { isAsyncTask } from './task-runner.ts';
 import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { runSchedule, stepsOf } from './schedule.ts';
 import { decodeAggregates, encodeAggregates, JobAggregates } from './iteration-aggregates.ts';
-import { AccumulatorMerger } from './worker/accumulator-codec.ts';
+import { AccumulatorMerger, type ClassOfNode } from './worker/accumulator-codec.ts';
+import { shippedClass } from '../serde/closures/index.ts';
 import { describeExchange, ExchangeStore } from './worker/exchange-store.ts';
 import type { BatchSource, FromWorker, OutputSpec, RunSubtask, StartJob, TsxApis } from './worker/protocol.ts';
 import { rebuildError } from './worker/remote-error.ts';
@@ -72,7 +74,7 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
     } finally {
       first = null;
     }
-    return runAttempt(plan, resources, lease, jobId, attempt);
+    return runAttempt(plan, resources, lease, jobId, attempt, (node) => shippedClass(job.code, node));
   });
 }
 
@@ -96,7 +98,14 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
  * is created inside the try whose end removes it; on failure the lease's threads are stopped and
  * awaited before anything is removed, so that no thread writes a staging file after the abort.
  */
-async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string, attempt: number): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+async function runAttempt(
+  plan: PhysicalPlan,
+  resources: JobResources,
+  lease: WorkerLease,
+  jobId: string,
+  attempt: number,
+  classOfNode: ClassOfNode,
+): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   let sinks: JobSinks | null = null;
   let tmpDir: string | null = null;
   let store: ExchangeStore | null = null;
@@ -129,7 +138,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: Wo
     const specs = exchangeSpecs(plan);
     const taskOf = (id: number): Task => plan.tasks.find((t) => t.id === id)!;
     store = new ExchangeStore(resources.memoryBytes / 2, tmpDir, (x) => describeExchange(taskOf(specs[x]!.from), taskOf(specs[x]!.to)));
-    return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, () => {
+    return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, classOfNode, () => {
       committed = true;
     });
   } catch (error) {
@@ -160,6 +169,7 @@ async function runPrepared(
   sinks: JobSinks,
   tmpDir: string,
   store: ExchangeStore,
+  classOfNode: ClassOfNode,
   onCommit: () => void,
 ): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   const operatorMemoryBytes = Math.floor(resources.memoryBytes / 2 / lease.size);
@@ -215,7 +225,7 @@ async function runPrepared(
           else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
           else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
           else if (m.type === 'done') {
-            accumulators.add(m.accumulators, resources.types);
+            accumulators.add(m.accumulators, resources.types, classOfNode);
             if (m.aggregates !== undefined) iteration?.add(decodeAggregates(m.aggregates, resources.types));
             // What a worker thread spilled counts in this process's statistics (a run in this thread counted itself).
             if (!inClient.has(task.id)) {
@@ -226,7 +236,11 @@ async function runPrepared(
         },
       });
     }
-    if (inClient.has(task.id)) runInThisThread(runs, { plan, userObjects: resources.userObjects, types: resources.types }, resources.taskTimeoutMs ?? null);
+    if (inClient.has(task.id)) {
+      const job = { plan, userObjects: resources.userObjects, types: resources.types };
+      if (isAsyncTask(task)) await runAsyncInThisThread(runs, job, resources.taskTimeoutMs ?? null);
+      else runInThisThread(runs, job, resources.taskTimeoutMs ?? null);
+    }
     else await lease.runAll(runs, resources.taskTimeoutMs ?? null);
   };
   const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
@@ -247,6 +261,19 @@ async function runPrepared(
 /** True when one of the task's operators was marked `runInClient()`. */
 export function runsInClient(task: Task): boolean {
   return task.operators.some((op) => op.node.runInClient === true);
+}
+
+/** The same for an async operator's task: awaited, outside a vm section (task.timeout is a timer). */
+async function runAsyncInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob, timeoutMs: number | null): Promise<void> {
+  for (const run of runs) {
+    let failure: Error | null = null;
+    const post = (m: FromWorker): void => {
+      if (m.type === 'failed') failure = rebuildError(m.error);
+      else run.onMessage(m);
+    };
+    await settleWithin(Promise.resolve(runRemoteSubtask(run.message, job, { post, postBatch: post })), timeoutMs, () => timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs!));
+    if (failure !== null) throw failure;
+  }
 }
 
 /**

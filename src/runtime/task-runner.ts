@@ -6,6 +6,7 @@
 import type { Task } from '../optimizer/physical-plan.ts';
 import type { JobResources } from '../runners/runner.ts';
 import type { Output } from './collector.ts';
+import { prepareAsync } from './drivers/async-driver.ts';
 import { prepareCoGroup } from './drivers/co-group-driver.ts';
 import { prepareCross } from './drivers/cross-driver.ts';
 import { armFaults, faultFromEnv } from './fault-injection.ts';
@@ -24,7 +25,7 @@ import { SubtaskContext } from './runtime-context.ts';
 import type { BoundFunction } from './udf.ts';
 
 /** Strategies whose operator is the task's driver rather than a link of the chain. */
-const DRIVERS = new Set(['SOURCE', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND', 'SOLUTION_SET_UPDATE', 'PAIRED']);
+const DRIVERS = new Set(['SOURCE', 'ASYNC', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND', 'SOLUTION_SET_UPDATE', 'PAIRED']);
 
 export interface SubtaskIo {
   readonly inputs: readonly InputChannel[];
@@ -44,7 +45,7 @@ export function runSubtask(
   attempt = 1,
   /** A step's subtask of an iteration with aggregators: this superstep's (iteration-aggregates.ts). */
   aggregators: SubtaskAggregators | null = null,
-): void {
+): void | Promise<void> {
   const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep, undefined, resources.cachedFiles, aggregators);
   const functions: BoundFunction<unknown>[] = [];
   const cleanups: (() => void)[] = [];
@@ -69,15 +70,29 @@ export function runSubtask(
   const fault = armFaults(faultFromEnv(), task.name, subtask, attempt, { parallelism: task.parallelism, superstep });
   if (fault !== null) out = countingOutput(out, fault);
 
+  const closeAll = (): void => {
+    for (let i = functions.length - 1; i >= 0; i--) functions[i]!.close();
+  };
+  // Spill files go whether the subtask succeeded or failed.
+  const cleanUp = (): void => {
+    for (const cleanup of cleanups) cleanup();
+  };
   // Functions were bound back to front; open them front to back, as records will flow.
+  let running: Promise<void> | void = undefined;
   try {
     for (let i = functions.length - 1; i >= 0; i--) functions[i]!.open();
-    driver(io.inputs, out);
-    for (let i = functions.length - 1; i >= 0; i--) functions[i]!.close();
+    running = driver(io.inputs, out);
+    // Only an async operator's driver returns a Promise: the subtask ends when it settles.
+    if (running !== undefined) return running.then(closeAll).finally(cleanUp);
+    closeAll();
   } finally {
-    // Spill files go whether the subtask succeeded or failed.
-    for (const cleanup of cleanups) cleanup();
+    if (running === undefined) cleanUp();
   }
+}
+
+/** Whether a task's subtasks run asynchronously (runSubtask returns a Promise): its driver is an async operator. */
+export function isAsyncTask(task: Task): boolean {
+  return task.operators[0]!.strategy === 'ASYNC';
 }
 
 /** Whether an operator calls a rich function (an object with methods, whose close() may emit). */
@@ -129,7 +144,7 @@ function countingOutput(next: Output, fault: (recordsSoFar: number) => void): Ou
   };
 }
 
-type DriverLoop = (inputs: readonly InputChannel[], out: Output) => void;
+type DriverLoop = (inputs: readonly InputChannel[], out: Output) => void | Promise<void>;
 
 function prepareDriver(setup: OperatorSetup | null, head: Task['operators'][number]): DriverLoop {
   if (setup === null) {
@@ -142,6 +157,7 @@ function prepareDriver(setup: OperatorSetup | null, head: Task['operators'][numb
   }
   const p = head.node.params;
   if (head.strategy === 'SOURCE') return (_inputs, out) => runSource(setup, out);
+  if (head.strategy === 'ASYNC' && (p.kind === 'MapAsync' || p.kind === 'FlatMapAsync')) return prepareAsync(setup, p);
   if (head.strategy === 'PAIRED' && (p.kind === 'Join' || p.kind === 'Cross')) return preparePairedInput(setup, p.fn, p.projection, p.kind === 'Join' ? 'join' : 'cross');
   if (p.kind === 'Join') return prepareJoin(setup, p);
   if (p.kind === 'CoGroup') return prepareCoGroup(setup, p);

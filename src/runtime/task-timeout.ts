@@ -16,3 +16,13 @@ export function timeoutOf(described: string, operator: string, timeoutMs: number
     `${described} did not finish within task.timeout (${formatDuration(timeoutMs)}) and was stopped; a user function may never return. Raise task.timeout (tsflink.yaml) or TSFLINK_TASK_TIMEOUT if it needs longer`,
   );
 }
+
+/** `running`, or the error of `timedOut()` once it has taken longer than `timeoutMs` (for subtasks that await: a vm timeout cannot span them). */
+export function settleWithin(running: Promise<void>, timeoutMs: number | null, timedOut: () => Error): Promise<void> {
+  if (timeoutMs === null) return running;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expiry = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(timedOut()), timeoutMs);
+  });
+  return Promise.race([running, expiry]).finally(() => clearTimeout(timer));
+}

@@ -10,6 +10,8 @@ import type { SubtaskContext } from './runtime-context.ts';
 
 export interface BoundFunction<F> {
   readonly call: F;
+  /** Another method of the same rich-function instance, bound (null: a plain function, or no such method). */
+  method<M>(name: string): M | null;
   open(): void;
   close(): void;
 }
@@ -28,7 +30,7 @@ export function bindUserFunction<F>(
   operator: string,
 ): BoundFunction<F> {
   if (typeof userObject === 'function') {
-    return { call: userObject as F, open() {}, close() {} };
+    return { call: userObject as F, method: () => null, open() {}, close() {} };
   }
   if (userObject === null || typeof userObject !== 'object') throw new TaskError(operator, `expected a function, got ${typeof userObject}`);
   const instance = cloneFunctionInstance(userObject) as RichShape;
@@ -38,6 +40,10 @@ export function bindUserFunction<F>(
   let closed = false;
   return {
     call: m.bind(instance) as F,
+    method<M>(name: string): M | null {
+      const other = instance[name];
+      return typeof other === 'function' ? (other.bind(instance) as M) : null;
+    },
     open() {
       if (typeof instance.open === 'function') {
         try {

@@ -27,7 +27,13 @@
  * 0x08 tuple: the fields' encodings; then 0x00
  * 0x09 object: 0x01 id(as number) bytes(as 0x07) for a registered custom type, or
  *      0x02 className(as string) then per field in name order: 0x01 name(as string) value; then 0x00
- *      (the 0x01 keeps an empty name, whose string is just 0x00, apart from the end)
+ *      (the 0x01 keeps an empty name, whose string is just 0x00, apart from the end), or a
+ *      built-in value type, compared by value as the record format carries it:
+ *      0x03 Date: time(as number, an invalid Date's NaN last)
+ *      0x04 RegExp: source(as string) flags(as string)
+ *      0x05 Map: per entry, in the order of the entries' encodings: 0x01 key value; then 0x00
+ *      0x06 Set: per element, in the order of their encodings: 0x01 element; then 0x00
+ *      0x07 typed array, DataView or ArrayBuffer: typeName(as string) bytes(as 0x07)
  * ```
  */
 import type { TypeRegistry } from './type-registry.ts';
@@ -242,6 +248,11 @@ export class KeyEncoder {
       this.units(registered.serializer.serialize(v));
       return;
     }
+    const builtIn = builtInKind(v);
+    if (builtIn !== 0) {
+      this.builtIn(builtIn, v);
+      return;
+    }
     this.byte(0x02);
     this.string(v.constructor?.name ?? '');
     const rec = v as Record<string, unknown>;
@@ -252,6 +263,64 @@ export class KeyEncoder {
     }
     this.byte(0);
   }
+
+  private builtIn(kind: number, v: object): void {
+    this.byte(kind);
+    switch (kind) {
+      case BUILT_IN_DATE:
+        this.number((v as Date).getTime());
+        return;
+      case BUILT_IN_REGEXP:
+        this.string((v as RegExp).source);
+        this.string((v as RegExp).flags);
+        return;
+      case BUILT_IN_MAP:
+      case BUILT_IN_SET: {
+        // Equal contents in another insertion order are the same key: entries in encoded order.
+        const inner = new KeyEncoder(this.types);
+        const parts = kind === BUILT_IN_MAP ? [...(v as Map<unknown, unknown>)].map(([k, x]) => inner.encodePair(k, x)) : [...(v as Set<unknown>)].map((x) => inner.encode(x));
+        parts.sort(compareKeyBytes);
+        for (const part of parts) {
+          this.ensure(part.length + 1);
+          this.buf[this.pos++] = 0x01;
+          this.buf.set(part, this.pos);
+          this.pos += part.length;
+        }
+        this.byte(0);
+        return;
+      }
+      default: {
+        const view = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array((v as ArrayBufferView).buffer, (v as ArrayBufferView).byteOffset, (v as ArrayBufferView).byteLength);
+        this.string(v.constructor.name);
+        this.byte(KEY_BYTES);
+        this.units(view);
+      }
+    }
+  }
+
+  /** Two values' encodings one after another (a Map entry). */
+  private encodePair(a: unknown, b: unknown): Uint8Array {
+    this.pos = 0;
+    this.value(a);
+    this.value(b);
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+const BUILT_IN_DATE = 0x03;
+const BUILT_IN_REGEXP = 0x04;
+const BUILT_IN_MAP = 0x05;
+const BUILT_IN_SET = 0x06;
+const BUILT_IN_BYTES = 0x07;
+
+/** The sub-tag of a built-in value type the record format carries (Date, Map, …), or 0. */
+export function builtInKind(v: object): number {
+  if (v instanceof Date) return BUILT_IN_DATE;
+  if (v instanceof Map) return BUILT_IN_MAP;
+  if (v instanceof Set) return BUILT_IN_SET;
+  if (v instanceof RegExp) return BUILT_IN_REGEXP;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return BUILT_IN_BYTES;
+  return 0;
 }
 
 /** Compares two canonical keys: unsigned bytes, the shorter first on a common prefix. */

@@ -122,6 +122,49 @@ describe('accumulators in execute() results', () => {
     });
   }
 
+  /** An accumulator of the distinct tags seen, a Set (a value that travels) in a field. */
+  class Tags implements Accumulator<string[]> {
+    private tags = new Set<string>();
+    add(tag: string[]): void {
+      for (const t of tag) this.tags.add(t);
+    }
+    getLocalValue(): string[] {
+      return [...this.tags].sort();
+    }
+    resetLocal(): void {
+      this.tags = new Set();
+    }
+    merge(other: Accumulator<string[]>): void {
+      this.add(other.getLocalValue());
+    }
+    clone(): Tags {
+      const c = new Tags();
+      c.add([...this.tags]);
+      return c;
+    }
+  }
+  class Tag extends MapFunction<number, number> {
+    private readonly tags = new Tags();
+    private readonly max = new MaxAccumulator();
+    override open(ctx: RuntimeContext): void {
+      ctx.addAccumulator('tags', this.tags);
+      ctx.addAccumulator('max', this.max);
+    }
+    map(v: number): number {
+      this.tags.add([`t${v % 3}`, ...(v === 7 ? ['seven'] : [])]);
+      this.max.add(v);
+      return v;
+    }
+  }
+  for (const p of [1, 2, 4]) {
+    test(`custom accumulators need no registerCustomType: their class comes back from the workers, at p=${p}`, async () => {
+      const env = envAt(p);
+      env.generateSequence(1, 50).rebalance().map(new Tag()).writeText(join(tempDir(), 'out'));
+      const result = await env.execute();
+      assert.deepEqual(result.accumulators, { tags: ['seven', 't0', 't1', 't2'], max: 50 });
+    });
+  }
+
   test('accumulators of several operators and a data set read twice', async () => {
     class Count extends FilterFunction<number> {
       private readonly n = new LongCounter();

@@ -1,5 +1,6 @@
 /**
- * SPEC §3 `aggregate(Aggregation.Sum|Min|Max, field).andAgg(...)` and the `sum/min/max` sugar:
+ * SPEC §3 `aggregate(Aggregation.Sum|Min|Max, field).andAgg(...)` and the `sum/min/max` sugar
+ * (and, beyond Flink's SUM/MIN/MAX, `Aggregation.Count`/`Avg` with `avg`, `andAvg`, `andCount`):
  * full set → one tuple, grouped → one per group; the other fields come from some element of the
  * group. After Flink's AggregateITCase and SumMinMaxITCase.
  */
@@ -148,6 +149,29 @@ for (const p of PARALLELISMS) {
         [0, 2550],
         [1, 2500],
       ]);
+    });
+
+    test('COUNT and AVG: grouped, over everything, with other aggregations, combined before the shuffle', async () => {
+      // TUPLE3's field 1 is the group (1 once, 2 twice, …, 6 six times), field 0 runs 1…21.
+      const grouped = await get3TupleDataSet(envAt(p)).groupBy(1).avg(0).andCount(1).collect();
+      const expected = [1, 2, 3, 4, 5, 6].map((g) => {
+        const ids = TUPLE3.filter((t) => t[1] === g).map((t) => t[0]);
+        return [ids.reduce((a, b) => a + b, 0) / ids.length, ids.length];
+      });
+      // The grouping field is counted here, so the group is the first's id range.
+      assertSameMultiset(grouped.map((t) => [t[0], t[1]]), expected);
+      const all = await get3TupleDataSet(envAt(p)).aggregate(Aggregation.Avg, 0).andAgg(Aggregation.Count, 1).andMax(2).project(0, 1).collect();
+      assertSameMultiset(all, [[11, 21]]);
+      const pairs = await envAt(p).generateSequence(1, 1000).map((n): [number, number, number] => [n % 3, n, 0]).groupBy(0).avg(1).andSum(2).collect();
+      assertSameMultiset(pairs.map((t) => [t[0], t[1]]), [[0, 501], [1, 500.5], [2, 500]]);
+      assert.deepEqual(await envAt(p).fromElements<[number, number]>([1, 2]).filter(() => false).avg(1).collect(), []);
+    });
+
+    test('AVG of a field that is not a number is a clear error naming it', async () => {
+      await assert.rejects(
+        envAt(p).fromElements<[string, unknown]>(['a', 1], ['a', 'x']).groupBy(0).aggregate(Aggregation.Avg, 1).collect(),
+        /cannot average field 1: .*x.* is not a number/,
+      );
     });
 
     test('aggregate on a 5-tuple stays a 5-tuple', async () => {

@@ -278,7 +278,7 @@ describe('other plan mistakes name the call and its line too', () => {
     { call: 'first', line: here(), run: () => ds.groupBy(0).first(-2), says: /got -2/ },
     { call: 'project', line: here(), run: () => ds.project(), says: /at least one field/ },
     { call: 'project', line: here(), run: () => ds.project(bad(-1)), says: /-1 is not a field position/ },
-    { call: 'aggregate', line: here(), run: () => ds.aggregate(bad('AVG'), 0), says: /unknown aggregation AVG/ },
+    { call: 'aggregate', line: here(), run: () => ds.aggregate(bad('MEDIAN'), 0), says: /unknown aggregation MEDIAN/ },
     { call: 'aggregate', line: here(), run: () => ds.groupBy((t: T) => t[1]).sum(0), says: /not a key selector/ },
     { call: 'sortPartition', line: here(), run: () => ds.sortPartition(0, bad('UP')), says: /unknown sort order UP/ },
     { call: 'sortGroup', line: here(), run: () => ds.groupBy(0).sortGroup(1, bad('UP')), says: /unknown sort order UP/ },

@@ -27,6 +27,18 @@ for (const p of PARALLELISMS) {
       for (const [subtask, key] of placed) assert.equal(subtask, key % p, `key ${key} in partition ${subtask}`);
     });
 
+    // At p > 1 the partitioner runs in the workers, where `asked` is a copy: checked at p=1 only.
+    test('the partitioner is asked for every element, also at p=1', { skip: p !== 1 }, async () => {
+      const asked: unknown[] = [];
+      await get3TupleDataSet(envAt(p))
+        .partitionCustom((key: number, n) => {
+          asked.push(key);
+          return key % n;
+        }, 1)
+        .collect();
+      assert.deepEqual(asked.sort(), TUPLE3.map((t) => t[1]).sort());
+    });
+
     test('by a key selector, with a Partitioner object: every element once', async () => {
       const partitioner = { partition: (key: string, n: number): number => key.length % n };
       const out = await get3TupleDataSet(envAt(p))
@@ -35,8 +47,7 @@ for (const p of PARALLELISMS) {
       assertSameMultiset(out, TUPLE3);
     });
 
-    // (At p=1 a single partition takes everything: the engine need not ask the partitioner.)
-    test('a partitioner returning an index out of range fails the job naming the operator', { skip: p === 1 }, async () => {
+    test('a partitioner returning an index out of range fails the job naming the operator', async () => {
       await assert.rejects(
         get3TupleDataSet(envAt(p)).partitionCustom(() => p, 0).collect(),
         (e: unknown) => e instanceof JobExecutionError && new RegExp(`the partitioner returned ${p} for key .*from 0 to ${p - 1}`).test(String((e as Error).message)),

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -94,12 +95,24 @@ test("'-' reads stdin and writes stdout on the Flink target as embedded (p=2)", 
   assertSameMultiset(lines(flink.stdout), lines(local.stdout));
 });
 
-test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered, as embedded (p=2)', { timeout: TIMEOUT }, () => {
+test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered and are keys by value, and a custom accumulator comes back unregistered, as embedded (p=2)', { timeout: TIMEOUT }, () => {
   const flink = lines(ok(['run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/built-in-values.ts']));
   const local = lines(ok(['run', '--target', 'local', '-p', '1', 'test/flink/fixtures/built-in-values.ts']));
-  assert.equal(flink.length, 30);
+  assert.equal(flink.length, 32);
+  assert.equal(flink[30], 'keys 2026-01-01=135 2026-01-02=145 2026-01-03=155 maps=4 joined=20');
+  assert.equal(flink[31], 'accumulator ["t0","t1","t2"]');
   assert.match(flink[0]!, /^\[1,Date\(86400000\),Map\(\[k,Set\(1,0\)\]\),RegExp\(x\+,gi\),1n,Float64Array\(1,NaN\),BigInt64Array\(-1n\)\]$/);
   assert.deepEqual(flink, local);
+});
+
+test('the value matrix on Flink: the same results and errors as embedded at p=2 (test/fixtures/value-matrix.ts)', { timeout: TIMEOUT }, () => {
+  const job = 'test/flink/fixtures/value-matrix-job.ts';
+  const flink = JSON.parse(ok(['run', '--target', 'flink', '-p', '2', job])) as Record<string, string>;
+  const local = JSON.parse(ok(['run', '--target', 'local', '-p', '2', job])) as Record<string, string>;
+  assert.deepEqual(flink, local);
+  assert.equal(Object.keys(flink).length, 14);
+  assert.match(flink.function!, /^error: Cannot serialize function/);
+  assert.match(flink['a class instance']!, /^error: Cannot serialize an instance of class 'Plain'/);
 });
 
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {
@@ -186,7 +199,7 @@ test('WordCount and a join/coGroup/broadcast job with shipped code on a standalo
   // A join, a coGroup and a broadcast set, with functions from a module shipped along: on the
   // cluster the functions run from the copy shipped through Flink's BlobServer, not the client's files.
   const job = ['test/flink/fixtures/shipped-job.ts', 'test/flink/fixtures/shipped-helper.ts'];
-  type Shipped = { results: string[]; places: string[]; client: string };
+  type Shipped = { results: string[]; places: string[]; client: string; words: string[]; files: string[] };
   const [embedded] = lines(ok(['run', '--target', 'local', '-p', '2', ...job])).map((l) => JSON.parse(l) as Shipped);
   const [cluster] = lines(ok(['run', '--target', 'flink', '-m', address, '-p', '2', ...job])).map((l) => JSON.parse(l) as Shipped);
   assert.deepEqual(cluster!.results, embedded!.results);
@@ -197,6 +210,12 @@ test('WordCount and a join/coGroup/broadcast job with shipped code on a standalo
     assert.match(place, /\/tsflink-work-[^/]+\/app\/shipped-helper\.ts$/);
     assert.notEqual(place, cluster!.client);
   }
+  // registerCachedFile: embedded reads the client's file, the cluster's workers their TaskManager's copy.
+  const client = fileURLToPath(new URL('./fixtures/cached-words.txt', import.meta.url));
+  assert.deepEqual(embedded!.words, ['alpha beta gamma']);
+  assert.deepEqual(embedded!.files, [client]);
+  assert.deepEqual(cluster!.words, ['alpha beta gamma']);
+  assert.ok(cluster!.files.length > 0 && cluster!.files.every((f) => f !== client), cluster!.files.join(' '));
 
   // A collect() result larger than Flink's default RPC frame (the cluster script raises pekko.framesize).
   assert.deepEqual(lines(ok(['run', '--target', 'flink', '-m', address, '-p', '2', 'test/flink/fixtures/big-collect.ts'])), ['200000 18088895']);

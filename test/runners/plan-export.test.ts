@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tmpdir } from 'node:os';
-import { Order } from '../../src/index.ts';
+import { type Collector, Order } from '../../src/index.ts';
 import { type FlinkPlanTask, exportFlinkPlan } from '../../src/runners/flink/plan-export.ts';
 import type { FlinkTaskConfig, FlinkWorkerConfig } from '../../src/runners/flink/worker-frames.ts';
 import { JobSinks } from '../../src/runtime/job-sinks.ts';
@@ -104,7 +104,7 @@ describe('Flink plan export: keys go to Flink', () => {
       pairs(env, 50)
         .rebalance()
         .groupBy(0)
-        .reduceGroup((it, out) => out.collect([...it].length)),
+        .reduceGroup((it, out: Collector<number>) => out.collect([...it].length)),
     );
     const reduce = g.task('GroupReduce');
     assert.deepEqual(reduce.native, { kind: 'groups', sorted: false });
@@ -119,7 +119,7 @@ describe('Flink plan export: keys go to Flink', () => {
       pairs(env, 50)
         .groupBy(0)
         .sortGroup(1, Order.ASCENDING)
-        .reduceGroup((it, out) => out.collect([...it].length)),
+        .reduceGroup((it, out: Collector<number>) => out.collect([...it].length)),
     );
     assert.deepEqual(s.task('GroupReduce').native, { kind: 'groups', sorted: true });
     assert.deepEqual(s.into(s.task('GroupReduce'), 0).keyed!.sortKeys, [{ key: { kind: 'fields', fields: [1] }, order: 'ASCENDING' }]);

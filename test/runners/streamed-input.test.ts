@@ -44,6 +44,21 @@ describe('streamed worker input (Flink target)', () => {
     assert.equal(existsSync(dir), false, 'the spool folder is made only when needed');
   });
 
+  it('gives its batches one by one, sending a credit only when the next one is asked for (an async operator)', () => {
+    const dir = join(tempDir('tsflink-stream-'), 'spool');
+    const source = jvm([{ slot: 0, records: [1, 2] }, { slot: 1, records: ['b'] }, { slot: 0, records: [3] }]);
+    const input = new StreamedInput(2, dir, source.next);
+    const batches = input.channel(0, types).batches()[Symbol.iterator]();
+    assert.equal(source.credits, 0, 'nothing asked for before the first batch is wanted');
+    assert.deepEqual(batches.next().value, [1, 2]);
+    assert.equal(source.credits, 1);
+    assert.deepEqual(batches.next().value, [3]); // the other slot's batch is spooled on the way
+    assert.equal(source.credits, 3);
+    assert.equal(batches.next().done, true);
+    assert.deepEqual(input.channel(1, types).toArray(), ['b']);
+    input.finish();
+  });
+
   it('spools the batches of another input that arrive meanwhile and reads them in order later', () => {
     const dir = join(tempDir('tsflink-stream-'), 'spool');
     const source = jvm([

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { getEnvironment } from '../../src/index.ts';
+import { type Collector, getEnvironment } from '../../src/index.ts';
 import { spillStatistics } from '../../src/runtime/spill/spill-runs.ts';
 import { assertSameMultiset, tempDir } from '../helpers.ts';
 
@@ -40,6 +40,7 @@ for (const p of [1, 2]) {
 
     const reduced = await data.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1], a[2] + b[2]]).collect();
     const aggregated = await data.groupBy(0).sum(1).andMax(2).collect();
+    const counted = await data.map(([k, i]) => [k, i, i, 0] as [string, number, number, number]).groupBy(0).avg(1).andMin(2).andCount(3).collect();
     const grouped = await data
       .groupBy(0)
       .reduceGroup<[string, string]>((values: Iterable<[string, number, number]>, out) => {
@@ -64,6 +65,8 @@ for (const p of [1, 2]) {
     }
     assertSameMultiset(reduced, [...expectedSum].map(([k, s]) => [k, s, N / KEYS]));
     assertSameMultiset(aggregated.map(([k, s, m]) => [k, s, m]), [...expectedSum].map(([k, s]) => [k, s, 1]));
+    // avg(1) of i, i + 20000, i + 40000 is i + 20000; min(2) is i; count(3) is 3.
+    assertSameMultiset(counted, [...expectedOrder].map(([k, is]) => [k, is[0]! + KEYS, is[0]!, N / KEYS]));
     // Within a group, records keep their arrival order across runs (at p=1 that is 0, 20000, 40000).
     if (p === 1) assertSameMultiset(grouped, [...expectedOrder].map(([k, is]) => [k, is.join(' ')]));
     else assertSameMultiset(grouped.map(([k, s]) => [k, s.split(' ').map(Number).sort((a, b) => a - b).join(' ')]), [...expectedOrder].map(([k, is]) => [k, is.join(' ')]));
@@ -79,7 +82,7 @@ test('a job that fails after spilling leaves no spill files', async () => {
     .generateSequence(0, N - 1)
     .map((i) => [`key-${i % KEYS}-${'y'.repeat(40)}`, i] as [string, number])
     .groupBy(0)
-    .reduceGroup((values: Iterable<[string, number]>, out) => {
+    .reduceGroup((values: Iterable<[string, number]>, out: Collector<number>) => {
       for (const [k, i] of values) if (i === N - 1) throw new Error(`failing on ${k}`);
       out.collect(1);
     })

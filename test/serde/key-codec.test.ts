@@ -94,6 +94,28 @@ describe('canonical key encoding: properties', () => {
       { numRuns: 2000 },
     );
   });
+  it('Date, Map, Set, RegExp and typed arrays are keys by value: same bytes exactly when grouped together, ordered as compareValues', () => {
+    const builtIn = fc.oneof(
+      fc.date({ noInvalidDate: false }),
+      fc.array(fc.tuple(key, key), { maxLength: 3 }).map((entries) => new Map(entries)),
+      fc.array(key, { maxLength: 3 }).map((items) => new Set(items)),
+      fc.tuple(fc.constantFrom('a', 'b', 'a+'), fc.constantFrom('', 'g', 'gi')).map(([source, flags]) => new RegExp(source, flags)),
+      fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 3 }).map((xs) => new Int32Array(xs)),
+      fc.array(fc.double(), { maxLength: 2 }).map((xs) => new Float64Array(xs)),
+    );
+    const anyKey = fc.oneof(builtIn, key, fc.tuple(builtIn, key));
+    fc.assert(
+      fc.property(anyKey, anyKey, (a, b) => {
+        assert.equal(hex(enc.encode(a)) === hex(enc.encode(b)), groupKey(a, types) === groupKey(b, types));
+        assert.equal(sign(compareKeyBytes(enc.encode(a), enc.encode(b))), sign(compareValues(a, b)));
+      }),
+      { numRuns: 3000 },
+    );
+    // Not one group for all: every Date, Map and Set used to encode as an object without fields.
+    assert.notEqual(groupKey(new Date(0), types), groupKey(new Date(1), types));
+    assert.equal(groupKey(new Map([[1, 'a'], [2, 'b']]), types), groupKey(new Map([[2, 'b'], [1, 'a']]), types));
+    assert.notEqual(hex(enc.encode(new Set([1]))), hex(enc.encode(new Set([2]))));
+  });
   it('registered custom types and plain objects are keys by content', () => {
     assert.equal(hex(enc.encode(new Point(1, 2))), hex(enc.encode(new Point(1, 2))));
     assert.notEqual(hex(enc.encode(new Point(1, 2))), hex(enc.encode(new Point(2, 1))));

@@ -3,7 +3,7 @@
  * (`tsc -p tsconfig.test.json`, part of `npm test`) fails if an inferred type is not the one
  * asserted here, or if a line marked @ts-expect-error compiles.
  */
-import { Aggregation, type DataSet, Types, getEnvironment } from '../../src/index.ts';
+import { Aggregation, type Collector, type DataSet, Types, getEnvironment } from '../../src/index.ts';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<A, B>(_proof: Equals<A, B>): void {}
@@ -112,3 +112,45 @@ untyped.groupBy(0).reduceGroup((vs) => [...vs], { combinable: true });
 untyped.groupBy(0).reduceGroup((vs) => [[...vs].length]);
 // @ts-expect-error: a combinable reduceGroup cannot change the element type
 untyped.groupBy(0).reduceGroup((vs) => [[...vs].length], { combinable: true });
+// A function emitting through its collector: what it emits is inferred from an annotated `out`, a
+// type argument or a returned iterable; emitting into an unannotated `out` is a compile error.
+const rows = env.fromElements({ a: 'x', n: 1 });
+const viaOut = rows.flatMap((o, out: Collector<string>) => out.collect(o.a));
+expectType<Elem<typeof viaOut>, string>(true);
+const viaArg = rows.flatMap<number>((o, out) => out.collect(o.n));
+expectType<Elem<typeof viaArg>, number>(true);
+const viaReturn = rows.flatMap((o) => [o.a, o.a]);
+expectType<Elem<typeof viaReturn>, string>(true);
+// @ts-expect-error: annotate the collector
+rows.flatMap((o, out) => out.collect(o.a));
+// @ts-expect-error: annotate the collector
+rows.mapPartition((os, out) => out.collect([...os].length));
+// @ts-expect-error: annotate the collector
+untyped.groupBy(0).reduceGroup((vs, out) => out.collect([...vs].length));
+// @ts-expect-error: annotate the collector
+rows.coGroup(rows).where('a').equalTo('a').using((l, r, out) => out.collect(1));
+// Dotted key paths are checked against the object's type, four levels deep
+const people2 = env.fromElements({ user: { name: 'ann', address: { city: 'Oslo' } }, tags: ['t'], extra: {} as Record<string, unknown> });
+people2.groupBy('user.name');
+people2.groupBy('user.address.city');
+people2.groupBy('tags.0');
+people2.groupBy('extra.anything.below');
+people2.distinct('user');
+// @ts-expect-error: no field 'nosuch' in user
+people2.groupBy('user.nosuch');
+// @ts-expect-error: no field 'town' in user.address
+people2.join(people2).where('user.address.town').equalTo('user.name');
+// @ts-expect-error: a string has no fields
+people2.groupBy('user.name.length');
+
+// mapAsync infers the element from the Promise (or takes a plain value); flatMapAsync from the iterable
+const fetched = pairs.mapAsync(async ([n]) => n * 2);
+expectType<Elem<typeof fetched>, number>(true);
+const plainAsync = pairs.mapAsync(([, s]) => s.length);
+expectType<Elem<typeof plainAsync>, number>(true);
+const tupleAsync = pairs.mapAsync(async ([n, s]) => [s, n]);
+expectType<Elem<typeof tupleAsync>, [string, number]>(true);
+const flatAsync = pairs.flatMapAsync(async ([, s]) => s.split(''));
+expectType<Elem<typeof flatAsync>, string>(true);
+// @ts-expect-error: capacity is a number
+pairs.mapAsync(async (p) => p, { capacity: '10' });

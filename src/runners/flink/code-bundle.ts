@@ -30,6 +30,8 @@ export interface ShipSpec {
   readonly runtime: readonly RuntimeEntry[];
   /** Changes whenever a file of the runtime does (name, size, modification time). */
   readonly runtimeKey: string;
+  /** The user's `registerCachedFile` files (name → client path): shipped to every TaskManager through Flink's distributed cache. */
+  readonly cachedFiles: Readonly<Record<string, string>>;
 }
 
 /** The root of the tsflink package this module belongs to. */

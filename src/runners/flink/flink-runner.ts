@@ -27,7 +27,7 @@ import { AccumulatorMerger } from '../../runtime/worker/accumulator-codec.ts';
 import type { ErrorInfo } from '../../runtime/worker/protocol.ts';
 import { rebuildError } from '../../runtime/worker/remote-error.ts';
 import { needsTsx, tsxApis } from '../../runtime/worker/tsx.ts';
-import { packUserCode, relocateModules, type ShippedCode } from '../../serde/closures/index.ts';
+import { packUserCode, relocateModules, type ShippedCode, shippedClass } from '../../serde/closures/index.ts';
 import type { JobOutcome, JobResources, Runner } from '../runner.ts';
 import { ENV_VARS } from '../../config/env-vars.ts';
 import { inRuntime, moduleFile, relocatedModule, runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
@@ -142,7 +142,7 @@ export class FlinkRunner implements Runner {
       // from it (code-bundle.ts): every path it starts from is relative to that folder.
       const remote = this.options.jobmanager !== null;
       const appDir = join(jobDir, 'app');
-      const ship: ShipSpec | null = remote ? { appDir, runtime: runtimeEntries(), runtimeKey: '' } : null;
+      const ship: ShipSpec | null = remote ? { appDir, runtime: runtimeEntries(), runtimeKey: '', cachedFiles: plan.cachedFiles ?? {} } : null;
       if (ship) mkdirSync(appDir);
       const at = (url: string): string => (remote ? `new URL(${JSON.stringify(shippedPath(url))}, pathToFileURL(process.cwd() + '/')).href` : JSON.stringify(url));
       const registerTsx = tsx ? `const [tsxEsm, tsxCjs] = await Promise.all([import(${at(tsx.esm)}), import(${at(tsx.cjs)})]);\ntsxEsm.register();\ntsxCjs.register();\n` : '';
@@ -207,7 +207,7 @@ export class FlinkRunner implements Runner {
         const { header, payload } = decodeSide(Buffer.from(b64, 'base64'));
         if (header.kind === 'result') jobSinks.addResult(header.resultId, header.subtask, header.counted ? header.count : reader.readAll(payload));
         else if (header.kind === 'printed') jobSinks.addPrinted(header.toError, header.subtask, [...header.lines]);
-        else accumulators.add(payload, resources.types);
+        else accumulators.add(payload, resources.types, (node) => shippedClass(code, node));
       }
       committed = true;
       jobSinks.commit();

@@ -21,9 +21,9 @@ import type { JobServices } from '../../runtime/job-services.ts';
 import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
 import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
 import { runInterruptibly, SectionTimedOut } from '../../runtime/job-endings.ts';
-import { runSubtask } from '../../runtime/task-runner.ts';
-import { taskTimeoutError } from '../../runtime/task-timeout.ts';
-import { encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
+import { isAsyncTask, runSubtask } from '../../runtime/task-runner.ts';
+import { settleWithin, taskTimeoutError } from '../../runtime/task-timeout.ts';
+import { type NodeOfClass, encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
 import { aggregatorsOfStep, decodeAggregates, encodeAggregates, IterationAggregates, SubtaskAggregators } from '../../runtime/iteration-aggregates.ts';
 import type { InputChannel } from '../../runtime/input-channel.ts';
 import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
@@ -113,6 +113,8 @@ interface TaskHeader {
   readonly attempt: number;
   readonly superstep: number;
   readonly spool: string;
+  /** On a remote cluster: where this TaskManager's copies of the job's cached files are. */
+  readonly cachedFiles?: Readonly<Record<string, string>>;
   /** A step's task of an iteration with aggregators, after superstep 1: each subtask's contribution of the previous superstep (base64 record batches). */
   readonly previousAggregates?: readonly string[];
   /** The convergence check of `plan.iterations[convergence]` (PlanBinder adds it to the step), rather than a task of the plan. */
@@ -181,14 +183,20 @@ function readTaskHeader(): TaskHeader | null {
 }
 
 /** Serves tasks until the JVM closes stdin. */
-function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+async function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): Promise<void> {
   for (let header = readTaskHeader(); header !== null; header = readTaskHeader()) {
     finished = false;
-    serveTask(header, plan, userObjects, types);
+    const running = serveTask(header, plan, userObjects, types, nodeOfClass);
+    if (running !== undefined) await running;
   }
 }
 
-function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+/**
+ * Runs one task's subtask. An async operator's subtask returns a Promise: its driver awaits
+ * between records, and asks the JVM for the next batch (CREDIT, a blocking read) only when it has
+ * room for more records, so the JVM holds the rest back (Flink's back-pressure) meanwhile.
+ */
+function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void | Promise<void> {
   if (header.convergence !== undefined) return checkConvergence(header, plan, userObjects, types);
   const { task: taskId, subtask, superstep } = header;
   const task = plan.tasks.find((t) => t.id === taskId);
@@ -197,6 +205,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
   // The Flink task gives a spool folder, which it removes even if it has to kill this worker.
   const dir = header.spool;
   watchdog.postMessage(dir);
+  let running: Promise<void> | undefined;
   try {
     const input = new StreamedInput(tc.slots.length, dir, nextBatch);
     const resources: JobResources = {
@@ -209,7 +218,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       memoryBytes: config.operatorMemoryBytes * 2,
       operatorMemoryBytes: config.operatorMemoryBytes,
       tmpDir: dir,
-      cachedFiles: plan.cachedFiles ?? {},
+      cachedFiles: header.cachedFiles ?? plan.cachedFiles ?? {},
     };
     const writers = tc.outputs.map((o, index) =>
       o.keyed
@@ -256,8 +265,23 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       for (const blob of header.previousAggregates ?? []) iteration.add(decodeAggregates(Buffer.from(blob, 'base64'), types));
       mine = new SubtaskAggregators(iteration.registered, superstep > 1 ? iteration.merge() : null);
     }
-    const run = (): void =>
+    const run = (): void | Promise<void> =>
       runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt, mine);
+    const finish = (): void => {
+      input.finish();
+      frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name, nodeOfClass)));
+      const aggregated = mine?.values() ?? [];
+      if (aggregated.length > 0) frame(OUT_AGGREGATES, 0, 0, encodeAggregates(aggregated, types, task.name));
+      finished = true;
+      frame(OUT_DONE, 0, 0);
+    };
+    if (isAsyncTask(task)) {
+      const timedOut = () => taskTimeoutError(task, subtask, config.taskTimeoutMs!);
+      running = settleWithin(run() as Promise<void>, config.taskTimeoutMs, timedOut)
+        .then(finish)
+        .finally(() => rmSync(dir, { recursive: true, force: true }));
+      return running;
+    }
     if (config.taskTimeoutMs === null) run();
     else {
       try {
@@ -268,14 +292,9 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
         throw e;
       }
     }
-    input.finish();
-    frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name)));
-    const aggregated = mine?.values() ?? [];
-    if (aggregated.length > 0) frame(OUT_AGGREGATES, 0, 0, encodeAggregates(aggregated, types, task.name));
-    finished = true;
-    frame(OUT_DONE, 0, 0);
+    finish();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (running === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -328,13 +347,11 @@ function withHeadStrategy(task: Task, strategy: LocalStrategy): Task {
 // tsx, when the job's modules (or tsflink's own) are TypeScript, was registered by the command
 // that started this worker (flink-runner.ts).
 unpackUserCode(config.code).then(
-  ({ userObjects, types }) => {
-    try {
-      serve(config.plan, userObjects, types);
-    } catch (error) {
-      fail(error);
-    }
-    process.exit(0);
+  ({ userObjects, types, nodeOfClass }) => {
+    serve(config.plan, userObjects, types, nodeOfClass).then(
+      () => process.exit(0),
+      (error: unknown) => fail(error),
+    );
   },
   (e: unknown) => fail(e),
 );

@@ -49,12 +49,26 @@ export class StreamedInput {
         else this.spool(got.slot, got.batch);
       }
     };
+    const self = this;
     return {
       forEach,
       toArray(): unknown[] {
         const out: unknown[] = [];
         forEach((r) => out.push(r));
         return out;
+      },
+      // The same order as forEach; a CREDIT goes out only when the previous batch has been taken.
+      *batches(): Iterable<readonly unknown[]> {
+        self.closeFile(slot);
+        const spooled = self.spooled[slot]!;
+        self.spooled[slot] = [];
+        for (const source of spooled) yield reader.readAll(loadBatch(source));
+        while (!self.ended) {
+          const got = self.pull();
+          if (got === null) break;
+          if (got.slot === slot) yield reader.readAll(got.batch);
+          else self.spool(got.slot, got.batch);
+        }
       },
     };
   }

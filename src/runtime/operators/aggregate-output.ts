@@ -1,6 +1,9 @@
 /**
- * Aggregate (sum/min/max of tuple fields) per group or over everything. The result is the
- * group's first tuple with each aggregated field replaced; it is also its own combiner.
+ * Aggregate (sum/min/max/count/avg of tuple fields) per group or over everything. The result is
+ * the group's first tuple with each aggregated field replaced; it is also its own combiner, which
+ * always runs before it (optimizer: an aggregate is always combined): a combiner's COUNT field is
+ * the part's count, which the final operator sums, and its AVG field a `[sum, count]` pair, which
+ * the final operator adds up and divides.
  *
  * Layout (the combiner's loop is WordCount's hottest code): a Map from group key to a small
  * integer, the group's first tuple in `firsts[i]` and each running value in `columns[j][i]`.
@@ -18,6 +21,10 @@ import type { GroupSpiller } from '../spill/group-spiller.ts';
 
 const SUM = 0;
 const MIN = 1;
+const MAX = 2;
+const COUNT = 3;
+const AVG = 4;
+const KINDS: Readonly<Record<AggregationSpec['agg'], number>> = { SUM, MIN, MAX, COUNT, AVG };
 
 /** What a group spills as: `[first, value₀, value₁, …]`. */
 type AggState = unknown[];
@@ -32,7 +39,11 @@ export class AggregateOutput implements Output {
   private readonly spiller: GroupSpiller | null;
 
   private readonly fields: number[];
-  private readonly kinds: number[]; // SUM, MIN, or 2 for max
+  private readonly kinds: number[];
+  /** Per aggregation, for AVG: each group's count beside its sum in `columns`. */
+  private readonly counts: number[][];
+  /** A combiner: COUNT and AVG emit their partial state (see above). */
+  private readonly combiner: boolean;
   private readonly minLength: number;
   private readonly types: OperatorSetup['resources']['types'];
   /** The key's position when the key is one field position (the common case, read inline); else -1. */
@@ -40,8 +51,11 @@ export class AggregateOutput implements Output {
 
   constructor(setup: OperatorSetup, aggs: readonly AggregationSpec[], keys: KeySpec | null, next: Output) {
     this.fields = aggs.map((a) => a.field);
-    this.kinds = aggs.map((a) => (a.agg === 'SUM' ? SUM : a.agg === 'MIN' ? MIN : 2));
+    this.combiner = setup.op.strategy === 'COMBINE';
+    // What reaches the final operator is a combiner's: its counts are summed.
+    this.kinds = aggs.map((a) => (a.agg === 'COUNT' && !this.combiner ? SUM : KINDS[a.agg]));
     this.columns = aggs.map(() => []);
+    this.counts = aggs.map(() => []);
     const k = keys?.kind === 'fields' && keys.fields.length === 1 ? keys.fields[0] : undefined;
     this.keyPos = typeof k === 'number' ? k : -1;
     this.minLength = Math.max(...this.fields, this.keyPos) + 1;
@@ -88,13 +102,45 @@ export class AggregateOutput implements Output {
         column[i] = (column[i] as number) + (v as number);
       } else if (kind === MIN) {
         if (compareValues(v, column[i]) < 0) column[i] = v;
-      } else if (compareValues(v, column[i]) > 0) column[i] = v;
+      } else if (kind === MAX) {
+        if (compareValues(v, column[i]) > 0) column[i] = v;
+      } else if (kind === COUNT) column[i] = (column[i] as number) + 1;
+      else {
+        column[i] = (column[i] as number) + this.avgSum(j, v);
+        this.counts[j]![i]! += this.combiner ? 1 : (v as [number, number])[1];
+      }
     }
   }
 
   private start(record: unknown[]): void {
     this.firsts.push(this.setup.hold(record) as unknown[]);
-    for (let j = 0; j < this.fields.length; j++) this.columns[j]!.push(record[this.fields[j]!]);
+    for (let j = 0; j < this.fields.length; j++) {
+      const v = record[this.fields[j]!];
+      const kind = this.kinds[j];
+      if (kind === COUNT) this.columns[j]!.push(1);
+      else if (kind === AVG) {
+        this.columns[j]!.push(this.avgSum(j, v));
+        this.counts[j]!.push(this.combiner ? 1 : (v as [number, number])[1]);
+      } else {
+        if (kind === SUM && typeof v !== 'number' && typeof v !== 'bigint') this.setup.fail(`cannot sum field ${this.fields[j]}: ${describeRecord(v)} is not a number`);
+        this.columns[j]!.push(v);
+      }
+    }
+  }
+
+  /** What an AVG field adds to its group's sum: the number (a combiner), or a combiner's partial sum. */
+  private avgSum(j: number, v: unknown): number {
+    if (!this.combiner) return (v as [number, number])[0];
+    if (typeof v !== 'number') this.setup.fail(`cannot average field ${this.fields[j]}: ${describeRecord(v)} is not a number`);
+    return v;
+  }
+
+  /** Aggregation j's value for group i as it leaves this operator (or spills). */
+  private valueOf(j: number, i: number, finished: boolean): unknown {
+    if (this.kinds[j] !== AVG) return this.columns[j]![i];
+    const sum = this.columns[j]![i] as number;
+    const count = this.counts[j]![i]!;
+    return finished && !this.combiner ? sum / count : [sum, count];
   }
 
   /** The groups as `[key, state]` entries, and the operator empty again. */
@@ -105,7 +151,7 @@ export class AggregateOutput implements Output {
 
   private state(i: number): AggState {
     const state: AggState = [this.firsts[i]];
-    for (const column of this.columns) state.push(column[i]);
+    for (let j = 0; j < this.columns.length; j++) state.push(this.valueOf(j, i, false));
     return state;
   }
 
@@ -113,6 +159,7 @@ export class AggregateOutput implements Output {
     this.index.clear();
     this.firsts.length = 0;
     for (const column of this.columns) column.length = 0;
+    for (const counts of this.counts) counts.length = 0;
   }
 
   private spill(): void {
@@ -124,15 +171,21 @@ export class AggregateOutput implements Output {
     for (let j = 0; j < this.kinds.length; j++) {
       const v = other[j + 1];
       const kind = this.kinds[j];
-      if (kind === SUM) state[j + 1] = (state[j + 1] as number) + (v as number);
-      else if (kind === MIN ? compareValues(v, state[j + 1]) < 0 : compareValues(v, state[j + 1]) > 0) state[j + 1] = v;
+      if (kind === SUM || kind === COUNT) state[j + 1] = (state[j + 1] as number) + (v as number);
+      else if (kind === AVG) {
+        const [sum, count] = state[j + 1] as [number, number];
+        state[j + 1] = [sum + (v as [number, number])[0], count + (v as [number, number])[1]];
+      } else if (kind === MIN ? compareValues(v, state[j + 1]) < 0 : compareValues(v, state[j + 1]) > 0) state[j + 1] = v;
     }
     return state;
   }
 
   private emitState(state: AggState): void {
     const out = (state[0] as unknown[]).slice();
-    for (let j = 0; j < this.fields.length; j++) out[this.fields[j]!] = state[j + 1];
+    for (let j = 0; j < this.fields.length; j++) {
+      const v = state[j + 1];
+      out[this.fields[j]!] = this.kinds[j] === AVG && !this.combiner ? (v as [number, number])[0] / (v as [number, number])[1] : v;
+    }
     this.next.collect(out);
   }
 
@@ -144,10 +197,10 @@ export class AggregateOutput implements Output {
         (s) => this.emitState(s as AggState),
       );
     } else {
-      const { firsts, fields, columns } = this;
+      const { firsts, fields } = this;
       for (let i = 0; i < firsts.length; i++) {
         const out = firsts[i]!.slice();
-        for (let j = 0; j < fields.length; j++) out[fields[j]!] = columns[j]![i];
+        for (let j = 0; j < fields.length; j++) out[fields[j]!] = this.valueOf(j, i, true);
         this.next.collect(out);
       }
       this.reset();

@@ -1,7 +1,9 @@
 /**
  * Accumulators cross from workers to the coordinator as records: built-in counters as their
- * value (merged by kind), any other accumulator as the object itself, which therefore must be
- * a registered custom type (SPEC §6, §9.15), merged with its own `merge()`.
+ * value (merged by kind), a registered custom type as itself, and any other accumulator as the
+ * node of the shipped code its class was rebuilt from plus its own fields (values that travel),
+ * which the coordinator makes an instance of its own class of (`shippedClass`) again; all are
+ * merged with their own `merge()`. So a custom accumulator needs no registerCustomType.
  */
 import { TaskError } from '../../errors/index.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
@@ -10,7 +12,7 @@ import type { TypeRegistry } from '../../serde/type-registry.ts';
 import type { RuntimeAccumulator } from '../runtime-context.ts';
 
 const MERGE_KIND = Symbol.for('tsflink.accumulatorKind');
-type Kind = 'sum' | 'int32' | 'object';
+type Kind = 'sum' | 'int32' | 'object' | 'fields';
 
 function kindOf(acc: RuntimeAccumulator): Kind {
   const k = (acc as unknown as Record<symbol, unknown>)[MERGE_KIND];
@@ -23,13 +25,22 @@ function mergeLocal(list: readonly RuntimeAccumulator[]): RuntimeAccumulator {
   return merged;
 }
 
-export function encodeAccumulators(accumulators: ReadonlyMap<string, RuntimeAccumulator[]>, types: TypeRegistry, operator: string): Uint8Array {
+/** The node of the shipped code a rebuilt class came from (UnpackedCode.nodeOfClass). */
+export type NodeOfClass = (cls: unknown) => number | undefined;
+/** The coordinator's class for a node of the shipped code (serde/closures shippedClass). */
+export type ClassOfNode = (node: number) => unknown;
+
+export function encodeAccumulators(accumulators: ReadonlyMap<string, RuntimeAccumulator[]>, types: TypeRegistry, operator: string, nodeOfClass?: NodeOfClass): Uint8Array {
   const writer = new RecordWriter(types);
   for (const [name, list] of accumulators) {
     const merged = mergeLocal(list);
     const kind = kindOf(merged);
     try {
-      writer.write([name, kind, kind === 'object' ? merged : merged.getLocalValue()]);
+      if (kind !== 'object') writer.write([name, kind, merged.getLocalValue()]);
+      else {
+        const node = types.lookup(merged) ? undefined : nodeOfClass?.(merged.constructor);
+        writer.write(node === undefined ? [name, kind, merged] : [name, 'fields', [node, { ...merged }]]);
+      }
     } catch (e) {
       throw new TaskError(operator, `accumulator '${name}' cannot leave its worker thread: ${(e as Error).message}`, { cause: e });
     }
@@ -41,9 +52,19 @@ export function encodeAccumulators(accumulators: ReadonlyMap<string, RuntimeAccu
 export class AccumulatorMerger {
   private readonly values = new Map<string, { kind: Kind; value: unknown }>();
 
-  add(bytes: Uint8Array, types: TypeRegistry): void {
+  add(bytes: Uint8Array, types: TypeRegistry, classOfNode?: ClassOfNode): void {
     new RecordReader(types).forEach(bytes, (record) => {
-      const [name, kind, value] = record as [string, Kind, unknown];
+      const [name, sent, data] = record as [string, Kind, unknown];
+      let kind = sent;
+      let value = data;
+      if (sent === 'fields') {
+        // An instance of the user's own class again, with the fields its worker's instance had.
+        const [node, fields] = data as [number, Record<string, unknown>];
+        const cls = classOfNode?.(node) as (abstract new () => unknown) | undefined;
+        if (typeof cls !== 'function') throw new TaskError('accumulators', `accumulator '${name}' came back from a worker as an instance of a class the job did not ship`);
+        value = Object.assign(Object.create(cls.prototype as object) as object, fields);
+        kind = 'object';
+      }
       const cur = this.values.get(name);
       if (!cur) {
         this.values.set(name, { kind, value });

@@ -74,6 +74,10 @@ export class BatchInputChannel implements InputChannel {
     this.forEach((r) => out.push(r));
     return out;
   }
+
+  *batches(): Iterable<readonly unknown[]> {
+    for (const source of this.sources) yield this.reader.readAll(loadBatch(source));
+  }
 }
 
 export function loadBatch(source: BatchSource): Uint8Array {

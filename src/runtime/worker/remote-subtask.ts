@@ -25,6 +25,8 @@ export interface SubtaskJob {
   readonly plan: PhysicalPlan;
   readonly userObjects: ReadonlyMap<string, unknown>;
   readonly types: TypeRegistry;
+  /** Names a rebuilt class by its node of the shipped code (custom accumulators go back so). */
+  readonly nodeOfClass?: (cls: unknown) => number | undefined;
 }
 
 export type BatchMessage = FromWorker & { type: 'batch' };
@@ -35,7 +37,8 @@ export interface SubtaskPorts {
   readonly postBatch: (message: BatchMessage) => void;
 }
 
-export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskPorts): void {
+/** Returns a Promise when the subtask runs asynchronously (an async operator's), settling after its last message. */
+export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskPorts): void | Promise<void> {
   const { plan, userObjects, types } = job;
   const { post, postBatch } = ports;
   const task = plan.tasks.find((t) => t.id === m.task)!;
@@ -81,12 +84,19 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
     const before = { runs: spillStatistics.runs, bytes: spillStatistics.bytes };
     const iteration = aggregatorsOfStep(plan, m.task, userObjects);
     const mine = iteration === null ? null : new SubtaskAggregators(iteration.registered, m.previousAggregates ? new Map(decodeAggregates(m.previousAggregates, types)) : null);
-    runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt, mine);
-    const acc = encodeAccumulators(accumulators, types, task.name);
-    const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
-    const aggregates = mine === null ? undefined : encodeAggregates(mine.values(), types, task.name);
-    post({ type: 'done', runId: m.runId, accumulators: acc, aggregates, spilled }, [acc.buffer as ArrayBuffer, ...(aggregates ? [aggregates.buffer as ArrayBuffer] : [])]);
+    const done = (): void => {
+      const acc = encodeAccumulators(accumulators, types, task.name, job.nodeOfClass);
+      const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
+      const aggregates = mine === null ? undefined : encodeAggregates(mine.values(), types, task.name);
+      post({ type: 'done', runId: m.runId, accumulators: acc, aggregates, spilled }, [acc.buffer as ArrayBuffer, ...(aggregates ? [aggregates.buffer as ArrayBuffer] : [])]);
+    };
+    const running = runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt, mine);
+    if (running !== undefined) return running.then(done).catch((error: unknown) => failed(error));
+    done();
   } catch (error) {
+    failed(error);
+  }
+  function failed(error: unknown): void {
     post({ type: 'failed', runId: m.runId, error: describeError(error) }, []);
   }
 }

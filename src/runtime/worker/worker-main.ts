@@ -47,8 +47,8 @@ function registerTsx(tsx: TsxApis): Promise<void> {
 async function startJob(m: StartJob): Promise<void> {
   try {
     if (m.tsx !== null) await registerTsx(m.tsx);
-    const { userObjects, types } = await unpackUserCode(m.code);
-    jobs.set(m.jobId, { plan: m.plan, userObjects, types });
+    const { userObjects, types, nodeOfClass } = await unpackUserCode(m.code);
+    jobs.set(m.jobId, { plan: m.plan, userObjects, types, nodeOfClass });
     post({ type: 'ready', jobId: m.jobId });
   } catch (error) {
     post({ type: 'jobFailed', jobId: m.jobId, error: describeError(error) });
@@ -63,7 +63,8 @@ port.on('message', (message: ToWorker) => {
       void startJob(message);
       break;
     case 'run':
-      runRemoteSubtask(message, jobs.get(message.jobId)!, ports);
+      // (an async operator's subtask returns a Promise that reports its own end; the pool sends no other run meanwhile)
+      void runRemoteSubtask(message, jobs.get(message.jobId)!, ports);
       break;
     case 'endJob':
       jobs.delete(message.jobId);

@@ -29,6 +29,19 @@ export interface ShippedCode {
 export interface UnpackedCode {
   readonly userObjects: ReadonlyMap<string, unknown>;
   readonly types: TypeRegistry;
+  /** The node of the shipped code a rebuilt class was made from (see `shippedClass`). */
+  readonly nodeOfClass: (cls: unknown) => number | undefined;
+}
+
+/** Per packed code, in the client: the functions (classes) it was packed from, by node. */
+const packedFunctions = new WeakMap<ShippedCode, ReadonlyMap<number, unknown>>();
+
+/**
+ * The client's own class that node `node` of `code` was packed from: a worker names a class by
+ * the node it rebuilt it from, so that an instance of it can come back (a custom accumulator).
+ */
+export function shippedClass(code: ShippedCode, node: number): unknown {
+  return packedFunctions.get(code)?.get(node);
 }
 
 /**
@@ -67,7 +80,9 @@ function packOnce(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>,
     packedTypes.push({ cls: packer.packRoot(type.cls, operator), serializer: packer.packRoot(type.serializer, operator), deserializer: packer.packRoot(type.deserializer, operator) });
   }
   packer.finish();
-  return { version: 1, modules: [...packer.modules], graph: { nodes: packer.nodes }, objects, types: packedTypes };
+  const code: ShippedCode = { version: 1, modules: [...packer.modules], graph: { nodes: packer.nodes }, objects, types: packedTypes };
+  packedFunctions.set(code, packer.functionsByNode());
+  return code;
 }
 
 function packRecords(value: unknown, operator: string, types: TypeRegistry): string {
@@ -92,7 +107,7 @@ export async function unpackUserCode(code: ShippedCode): Promise<UnpackedCode> {
     for (const [id, o] of Object.entries(code.objects)) {
       userObjects.set(id, 'node' in o ? get(o.node) : new RecordReader(types).readAll(Buffer.from(o.records, 'base64')));
     }
-    return { userObjects, types };
+    return { userObjects, types, nodeOfClass: get.nodeOf };
   } catch (e) {
     if (e instanceof TsflinkError) throw e;
     throw new TsflinkError(`the job's functions could not be rebuilt in a worker: ${e instanceof Error ? e.message : String(e)}`);

@@ -128,6 +128,13 @@ export class Packer {
     this.types = types;
   }
 
+  /** The functions packed (classes among them), by node: what a node a worker names stands for here. */
+  functionsByNode(): Map<number, unknown> {
+    const out = new Map<number, unknown>();
+    for (const [v, i] of this.seen) if (typeof v === 'function') out.set(i, v);
+    return out;
+  }
+
   /** Throws NeedModules at the end when a module must be loaded first. */
   finish(): void {
     if (this.needed.size > 0) throw new NeedModules(this.needed);

@@ -96,7 +96,7 @@ function bytesOf(type: string, base64: string): unknown {
 }
 
 /** Rebuilds the values of a graph; `get(i)` is node i's value. */
-export async function rebuildGraph(graph: PackedGraph): Promise<(i: number) => unknown> {
+export async function rebuildGraph(graph: PackedGraph): Promise<((i: number) => unknown) & { nodeOf(fn: unknown): number | undefined }> {
   const roots = await loadRoots(graph);
   const values = new Map<number, unknown>();
   const closers: (() => void)[] = [];
@@ -262,9 +262,15 @@ export async function rebuildGraph(graph: PackedGraph): Promise<(i: number) => u
     }
   };
 
-  return (i: number) => {
+  const getter = (i: number) => {
     const v = get(i);
     for (let c = closers.pop(); c; c = closers.pop()) c();
     return v;
   };
+  /** The node a rebuilt function (a class) was made from, or undefined (what a worker sends back names it so). */
+  getter.nodeOf = (fn: unknown): number | undefined => {
+    for (const [i, v] of values) if (v === fn && typeof v === 'function') return i;
+    return undefined;
+  };
+  return getter;
 }

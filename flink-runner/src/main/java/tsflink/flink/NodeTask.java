@@ -45,6 +45,8 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
 
   /** The job ships the user's code (a remote cluster): the worker runs in a work folder made from it. */
   private final boolean shipped;
+  /** The names of the user's cached files shipped with the job (their copies on this TaskManager go to the worker). */
+  private final List<String> cachedFiles;
 
   /** Side records go out as a Flink accumulator rather than as records of the job's result (see PlanBinder). */
   private final boolean sideAsAccumulator;
@@ -73,9 +75,10 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
   }
 
   public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep, boolean sideAsAccumulator, boolean shipped,
-      int[] broadcastSlots, int aggregates, int convergence) {
+      List<String> cachedFiles, int[] broadcastSlots, int aggregates, int convergence) {
     this.aggregates = aggregates;
     this.convergence = convergence;
+    this.cachedFiles = new ArrayList<>(cachedFiles);
     this.broadcastSlots = broadcastSlots.clone();
     this.inStep = inStep;
     this.sideAsAccumulator = sideAsAccumulator;
@@ -96,9 +99,15 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
     int superstep = inStep ? getIterationRuntimeContext().getSuperstepNumber() : 0;
     NodeWorkers.onJobRelease(getRuntimeContext());
     String dir = cwd;
+    StringBuilder files = new StringBuilder();
     if (shipped) {
       var cache = getRuntimeContext().getDistributedCache();
       dir = ShippedCode.workDir(cache.getFile(ShippedCode.RUNTIME), cache.getFile(ShippedCode.APP)).toString();
+      for (String name : cachedFiles) {
+        files.append(files.length() == 0 ? ",\"cachedFiles\":{" : ",").append(jsonString(name)).append(':')
+            .append(jsonString(cache.getFile(ShippedCode.USER_FILE + name).getAbsolutePath()));
+      }
+      if (files.length() > 0) files.append('}');
     }
     NodeWorkers.Worker worker = NodeWorkers.acquire(NodeWorkers.key(command, env, dir), command, env, dir, taskId + "-" + subtask);
     // Where the worker spools inputs it reads later: it makes the folder when it needs it (so a
@@ -110,7 +119,7 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
     try {
       // The attempt 1-based, as the embedded engine counts its retries (TSFLINK_FAULT selects by it).
       String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + (attempt + 1) + ",\"superstep\":" + superstep
-          + ",\"spool\":" + jsonString(spool.toString()) + previousAggregates(superstep) + (convergence >= 0 ? ",\"convergence\":" + convergence : "") + "}";
+          + ",\"spool\":" + jsonString(spool.toString()) + files + previousAggregates(superstep) + (convergence >= 0 ? ",\"convergence\":" + convergence : "") + "}";
       // Broadcast sets first (the worker reads them before the rest), then the task's other inputs.
       List<Rec> broadcast = new ArrayList<>();
       for (int slot : broadcastSlots) {

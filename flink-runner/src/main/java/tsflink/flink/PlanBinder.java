@@ -70,6 +70,11 @@ public final class PlanBinder {
       if (!ship.isMissingNode() && !ship.isNull()) {
         env.registerCachedFile(ShippedCode.runtimeZip(ship).toUri().toString(), ShippedCode.RUNTIME);
         env.registerCachedFile(Path.of(ship.get("appDir").asText()).toUri().toString(), ShippedCode.APP);
+        // The user's registerCachedFile files travel the same way: each TaskManager gets a copy
+        // through the BlobServer, and its Node workers read that copy (NodeTask tells them where).
+        for (var f : (Iterable<Map.Entry<String, JsonNode>>) ship.path("cachedFiles")::fields) {
+          env.registerCachedFile(Path.of(f.getValue().asText()).toUri().toString(), ShippedCode.USER_FILE + f.getKey());
+        }
       }
       DataSet<Rec> side = bind(env, plan);
       String jobName = plan.path("jobName").asText("tsflink");
@@ -216,6 +221,8 @@ public final class PlanBinder {
     String cwd = worker.path("cwd").asText(null);
     // Code shipped with the job: workers run in a work folder made from it (ShippedCode).
     boolean shipped = !plan.path("ship").isMissingNode() && !plan.path("ship").isNull();
+    List<String> cachedFiles = new ArrayList<>();
+    if (shipped) plan.get("ship").path("cachedFiles").fieldNames().forEachRemaining(cachedFiles::add);
 
     Map<Integer, DataSet<Rec>> produced = new HashMap<>();
     // Iterations by their first step task; the input a head or a result task reads instead of its own.
@@ -301,7 +308,7 @@ public final class PlanBinder {
       boolean sideByData = task.path("side").asBoolean(false) && !inStep;
       int[] broadcastSlots = broadcastSets.keySet().stream().mapToInt(Integer::intValue).toArray();
       MapPartitionOperator<Rec, Rec> result = input
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped, broadcastSlots, aggregates, -1)).returns(Rec.TYPE)
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped, cachedFiles, broadcastSlots, aggregates, -1)).returns(Rec.TYPE)
           .setParallelism(p).name(name);
       for (Map.Entry<Integer, DataSet<Rec>> b : broadcastSets.entrySet()) result = result.withBroadcastSet(b.getValue(), NodeTask.broadcastName(b.getKey()));
       produced.put(id, result);
@@ -316,7 +323,7 @@ public final class PlanBinder {
         DataSet<Rec> check = null;
         if (ending.path("convergence").asBoolean(false)) {
           String what = "Convergence of " + ending.get("name").asText();
-          NodeTask checker = new NodeTask(-1, what, command, workerEnv, cwd, plan.path("retries").asInt(0), true, true, shipped, new int[0], 0, iterationIndex.get(ending));
+          NodeTask checker = new NodeTask(-1, what, command, workerEnv, cwd, plan.path("retries").asInt(0), true, true, shipped, cachedFiles, new int[0], 0, iterationIndex.get(ending));
           check = convergenceCheck(ending, produced, checker, what);
         }
         closeIteration(ending, loop, produced, replacedInput, check);

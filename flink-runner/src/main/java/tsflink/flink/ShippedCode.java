@@ -43,6 +43,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 final class ShippedCode {
   static final String APP = "tsflink-app";
   static final String RUNTIME = "tsflink-runtime";
+  /** The prefix of the Flink distributed-cache name of a user's {@code env.registerCachedFile(path, name)}. */
+  static final String USER_FILE = "tsflink-file:";
   private static final String EXECUTABLE = "x";
   private static final Map<String, Path> WORK_DIRS = new HashMap<>();
 
