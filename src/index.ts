@@ -32,6 +32,9 @@ export type { AnnotateTheCollector, Collector, InputFormat, OutputFormat, Runtim
 export type { AsyncOptions, AsyncRetryOptions } from './api/async-options.ts';
 export { IntCounter, LongCounter, DoubleCounter } from './api/accumulators.ts';
 export type { Accumulator } from './api/accumulators.ts';
+export { LongSumAggregator, DoubleSumAggregator, LongZeroConvergence, DoubleZeroConvergence } from './api/aggregators.ts';
+export type { Aggregator, ConvergenceCriterion } from './api/aggregators.ts';
+export { AggregatorRegistry } from './api/aggregator-registry.ts';
 export type { FieldKey, KeyArgs, TupleIndices } from './api/keys.ts';
 export type { CustomSerializer, CustomDeserializer } from './serde/type-registry.ts';
 export { UnregisteredTypeError, UnsupportedValueError, CorruptBatchError } from './serde/serde-error.ts';

@@ -3,6 +3,7 @@
  * rich base classes, which add `open(ctx)`, `close()` and `this.context`.
  */
 import type { Accumulator } from './accumulators.ts';
+import type { Aggregator } from './aggregators.ts';
 
 /**
  * The element type of a function that emits through its collector and says nothing of what it
@@ -35,6 +36,10 @@ export interface RuntimeContext {
   getAccumulator<V>(name: string): Accumulator<V> | undefined;
   /** The current superstep (1, 2, …) of the iteration this function runs in; an error outside iterations. */
   getSuperstepNumber(): number;
+  /** This superstep's aggregator registered on the iteration as `name` (this parallel instance's copy); an error for an unknown name. */
+  getIterationAggregator<A extends Aggregator<unknown> = Aggregator<unknown>>(name: string): A;
+  /** What all parallel instances aggregated as `name` in the previous superstep, merged; null in superstep 1 (as in Flink). */
+  getPreviousIterationAggregate<V = unknown>(name: string): V | null;
 }
 
 /** Marks classes whose instances travel to workers wherever they are held (serde/closures/pack.ts). */

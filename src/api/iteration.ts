@@ -8,12 +8,17 @@
  * each superstep reads the workset and the solution set, and its delta replaces the solution
  * set's elements with the same key; it ends when the new workset is empty (or after
  * `maxIterations` supersteps) and returns the solution set.
+ *
+ * Both can carry aggregators (`registerAggregator`, aggregators.ts) and a convergence
+ * criterion over one of them, which ends the iteration after the superstep it judges converged.
  */
 import { PlanError } from '../errors/index.ts';
 import type { KeySpec } from '../plan/nodes.ts';
+import { AggregatorRegistry } from './aggregator-registry.ts';
 import { checkParallelism, planError } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
+import { addAggregatorMethods, type RegistersAggregators } from './registers-aggregators.ts';
 
 /** @internal */
 export function checkMaxIterations(n: number, what: string): number {
@@ -21,9 +26,14 @@ export function checkMaxIterations(n: number, what: string): number {
   return n;
 }
 
+/** With registerAggregator, registerAggregationConvergenceCriterion and getAggregators (registers-aggregators.ts). */
+export interface IterativeDataSet<T> extends RegistersAggregators {}
+
 /** The partial solution of a bulk iteration: build the step on it, then `closeWith` the next partial solution. */
 export class IterativeDataSet<T> extends DataSet<T> {
   private readonly maxIterations: number;
+  /** @internal */
+  readonly aggregators = new AggregatorRegistry();
   private closed = false;
 
   /** @internal use `DataSet.iterate` */
@@ -39,17 +49,21 @@ export class IterativeDataSet<T> extends DataSet<T> {
   /**
    * Ends the step: `next` becomes the partial solution of the following superstep, and the
    * iteration stops after `maxIterations` supersteps, or earlier after a superstep in which
-   * `terminationCriterion` (when given) is empty. Returns the last partial solution.
+   * `terminationCriterion` (when given) is empty or the convergence criterion holds. Returns
+   * the last partial solution.
    */
   closeWith<C = unknown>(next: DataSet<T>, terminationCriterion?: DataSet<C>): DataSet<T> {
     if (this.closed) throw planError('closeWith', 'this iteration is already closed');
     const more: DataSet<unknown>[] = terminationCriterion === undefined ? [] : [terminationCriterion as DataSet<unknown>];
     this.env.checkSameEnvironment([next, ...more], 'closeWith');
     this.closed = true;
-    const params = { kind: 'BulkIteration', partialSolution: this.id, maxIterations: this.maxIterations, hasTermination: more.length > 0 } as const;
+    const params = { kind: 'BulkIteration', partialSolution: this.id, maxIterations: this.maxIterations, hasTermination: more.length > 0, ...this.aggregators.toPlan(this.env.objects) } as const;
     return this.env.dataSet<T>(this.env.addNode(params, [next.id, ...more.map((d) => d.id)]));
   }
 }
+
+/** With registerAggregator, registerAggregationConvergenceCriterion (it also ends when the workset is empty) and getAggregators. */
+export interface DeltaIteration<S, W> extends RegistersAggregators {}
 
 /** A delta iteration over a solution set of `S` keyed by the iteration's keys and a workset of `W`. */
 export class DeltaIteration<S, W> {
@@ -60,6 +74,8 @@ export class DeltaIteration<S, W> {
   private readonly worksetId: number;
   private readonly maxIterations: number;
   private readonly keys: KeySpec;
+  /** @internal */
+  readonly aggregators = new AggregatorRegistry();
   private closed = false;
 
   /** @internal use `DataSet.iterateDelta` */
@@ -118,14 +134,17 @@ export class DeltaIteration<S, W> {
   /**
    * Ends the step: each element of `solutionSetDelta` replaces the solution set's element with
    * the same key (or is added), and `newWorkset` is the next superstep's workset. The iteration
-   * stops when the new workset is empty or after `maxIterations` supersteps, and returns the
-   * solution set.
+   * stops when the new workset is empty, the convergence criterion holds or after
+   * `maxIterations` supersteps, and returns the solution set.
    */
   closeWith(solutionSetDelta: DataSet<S>, newWorkset: DataSet<W>): DataSet<S> {
     if (this.closed) throw planError('closeWith', 'this iteration is already closed');
     this.env.checkSameEnvironment([solutionSetDelta, newWorkset], 'closeWith');
     this.closed = true;
-    const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys } as const;
+    const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys, ...this.aggregators.toPlan(this.env.objects) } as const;
     return this.env.dataSet<S>(this.env.addNode(params, [solutionSetDelta.id, newWorkset.id]));
   }
 }
+
+addAggregatorMethods(IterativeDataSet);
+addAggregatorMethods(DeltaIteration);

@@ -160,11 +160,11 @@ function paramsDetail(params: NodeParams): string {
     case 'Workset':
       return '';
     case 'BulkIteration':
-      return parts(`max=${params.maxIterations}`, params.hasTermination ? 'with termination criterion' : '');
+      return parts(`max=${params.maxIterations}`, params.hasTermination ? 'with termination criterion' : '', aggregatorsOf(params));
     case 'SolutionSet':
       return onKeys(params.keys);
     case 'DeltaIteration':
-      return parts(`max=${params.maxIterations}`, onKeys(params.keys));
+      return parts(`max=${params.maxIterations}`, onKeys(params.keys), aggregatorsOf(params));
     case 'SequenceSource':
       return `${params.from}..${params.to}`;
     case 'TextSource':
@@ -251,4 +251,11 @@ function mermaidEscape(text: string): string {
 /** A file path as the plan shows it; `-` is the stream it stands for. */
 function shownPath(path: string, stream: string): string {
   return path === '-' ? `${stream} (-)` : `'${path}'`;
+}
+
+/** `aggregators a, b; converges on b`: what an iteration registered. */
+function aggregatorsOf(params: { readonly aggregators: readonly { readonly name: string }[]; readonly convergence: { readonly name: string } | null }): string {
+  if (params.aggregators.length === 0) return '';
+  const names = `aggregators ${params.aggregators.map((a) => a.name).join(', ')}`;
+  return params.convergence === null ? names : `${names}; converges on ${params.convergence.name}`;
 }

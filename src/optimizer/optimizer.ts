@@ -312,7 +312,7 @@ class PlanCompiler {
       const criterion = this.taskOf.get(node.inputs[1]!)!;
       terminationTask = this.pushTask(criterion.parallelism, [{ node, strategy: 'TERMINATION_CRITERION' }], [{ fromTask: criterion.id, ship: 'FORWARD' }]).id;
     }
-    this.iterations.push({ kind: 'BULK', name: node.name, maxIterations: params.maxIterations, heads: [head.id], result: result.id, terminationTask, extraTasks, endNode: node.id });
+    this.iterations.push({ kind: 'BULK', name: node.name, maxIterations: params.maxIterations, heads: [head.id], result: result.id, terminationTask, aggregators: params.aggregators, convergence: params.convergence, extraTasks, endNode: node.id });
   }
 
   private deltaIteration(node: PlanNode, params: Extract<PlanNode['params'], { kind: 'DeltaIteration' }>): void {
@@ -329,7 +329,7 @@ class PlanCompiler {
     const next = this.feedbackProducer(node, newWorkset, workset, extraTasks);
     workset.inputs.push(this.feed(next, workset.parallelism));
     const result = this.newTask(node, [{ node, strategy: 'MAP' }], [{ fromTask: update.id, ship: 'FORWARD' }]);
-    this.iterations.push({ kind: 'DELTA', name: node.name, maxIterations: params.maxIterations, heads: [solution.id, workset.id], result: result.id, terminationTask: null, extraTasks, endNode: node.id });
+    this.iterations.push({ kind: 'DELTA', name: node.name, maxIterations: params.maxIterations, heads: [solution.id, workset.id], result: result.id, terminationTask: null, aggregators: params.aggregators, convergence: params.convergence, extraTasks, endNode: node.id });
   }
 
   /** The task whose output is fed back to `head`: a pass-through when the step closes with the head's own output. */

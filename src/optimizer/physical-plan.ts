@@ -2,7 +2,7 @@
  * The physical plan: what the optimizer chose and what a runtime (embedded engine or Flink
  * runner) executes. Plain frozen data; `getExecutionPlan()` is its JSON form (`plan-json.ts`).
  */
-import type { KeySpec, PlanNode } from '../plan/nodes.ts';
+import type { AggregatorRef, KeySpec, PlanNode } from '../plan/nodes.ts';
 
 /** How records travel from a producer task to a consumer task. */
 export type ShipStrategy =
@@ -102,6 +102,10 @@ export interface IterationSpec {
    * A delta iteration stops after a superstep whose new workset (input 1 of heads[1]) is empty.
    */
   readonly terminationTask: number | null;
+  /** `registerAggregator`: merged after every superstep (runtime/iteration-aggregates.ts). */
+  readonly aggregators: readonly AggregatorRef[];
+  /** The convergence criterion over one of them: the iteration also stops after a superstep it judges converged. */
+  readonly convergence: AggregatorRef | null;
 }
 
 export interface PhysicalPlan {

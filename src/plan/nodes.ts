@@ -122,7 +122,14 @@ export type NodeParams =
   // Iterations. A step's inputs are placeholders fed by the iteration (the initial data set is
   // their input); the iteration's end node reads what the step closes with.
   | { readonly kind: 'PartialSolution' }
-  | { readonly kind: 'BulkIteration'; readonly partialSolution: number; readonly maxIterations: number; readonly hasTermination: boolean }
+  | {
+      readonly kind: 'BulkIteration';
+      readonly partialSolution: number;
+      readonly maxIterations: number;
+      readonly hasTermination: boolean;
+      readonly aggregators: readonly AggregatorRef[];
+      readonly convergence: AggregatorRef | null;
+    }
   | { readonly kind: 'Workset' }
   | { readonly kind: 'SolutionSet'; readonly keys: KeySpec }
   | {
@@ -131,6 +138,8 @@ export type NodeParams =
       readonly workset: number;
       readonly maxIterations: number;
       readonly keys: KeySpec;
+      readonly aggregators: readonly AggregatorRef[];
+      readonly convergence: AggregatorRef | null;
     }
   | { readonly kind: 'TextSink'; readonly path: string; readonly writeMode: WriteModeName }
   | {
@@ -146,6 +155,15 @@ export type NodeParams =
   | { readonly kind: 'CollectSink'; readonly resultId: string; readonly countOnly: boolean };
 
 export type NodeKind = NodeParams['kind'];
+
+/**
+ * An iteration's aggregator (`fn`: the registered instance's user-object id) or its
+ * convergence criterion (`fn`: the criterion's id; `name`: the aggregator it judges).
+ */
+export interface AggregatorRef {
+  readonly name: string;
+  readonly fn: string;
+}
 
 export interface BroadcastInput {
   readonly name: string;

@@ -16,6 +16,7 @@ import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
 import { checkedOnlyTasks, runSchedule, stepsOf } from './schedule.ts';
+import { JobAggregates } from './iteration-aggregates.ts';
 import { isAsyncTask, runSubtask } from './task-runner.ts';
 import { copyRecord } from './copy.ts';
 import type { InputChannel } from './input-channel.ts';
@@ -51,6 +52,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
   const pipelined = new Set(plan.tasks.filter((t) => isPipelined(plan, facts, t, exchanges)).map((t) => t.id));
   const tasks = new Map(plan.tasks.map((t) => [t.id, t] as const));
   let superstep = 0;
+  const aggregates = new JobAggregates(plan, resources.userObjects);
   // The subtask the schedule runs now, and whether a producer pipelined into it was running: a
   // timeout names them (a hang in the consumer's functions happens while the producer pushes).
   let current: { task: Task; subtask: number; pulling: Task | null } | null = null;
@@ -62,7 +64,17 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
     const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
     const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
     const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!) : x.reader(s, resources.types)));
-    const running = runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep, attempt);
+    const iteration = aggregates.ofTask(task.id);
+    const mine = iteration?.forSubtask() ?? null;
+    const running = runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep, attempt, mine);
+    // What the subtask aggregated counts once it has run (an async operator's: once it settles).
+    if (mine !== null) {
+      if (running !== undefined) {
+        current = outer;
+        return running.then(() => iteration!.add(mine.values()));
+      }
+      iteration!.add(mine.values());
+    }
     current = outer;
     return running;
   };
@@ -117,6 +129,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
         },
         release: (task, input) => exchangeOf(task, input).release(),
         isEmpty: (task, input) => exchanges.get(task.id)!.inputs[input]!.isEmpty(),
+        endSuperstep: (it, step) => aggregates.endSuperstep(it, step),
       },
       (task) => !pipelined.has(task.id),
     );

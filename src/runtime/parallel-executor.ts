@@ -22,6 +22,7 @@ import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { runSchedule, stepsOf } from './schedule.ts';
+import { decodeAggregates, encodeAggregates, JobAggregates } from './iteration-aggregates.ts';
 import { AccumulatorMerger, type ClassOfNode } from './worker/accumulator-codec.ts';
 import { shippedClass } from '../serde/closures/index.ts';
 import { describeExchange, ExchangeStore } from './worker/exchange-store.ts';
@@ -179,7 +180,11 @@ async function runPrepared(
   const stepOf = stepsOf(plan);
   const rereads = (x: ExchangeSpec): boolean => stepOf.has(x.to) && stepOf.get(x.to) !== stepOf.get(x.from);
   const inClient = new Set(plan.tasks.filter(runsInClient).map((t) => t.id));
+  const aggregates = new JobAggregates(plan, resources.userObjects);
   const runTask = async (task: PhysicalPlan['tasks'][number], superstep: number): Promise<void> => {
+    const iteration = aggregates.ofTask(task.id);
+    const previous = iteration?.previousValues() ?? null;
+    const previousAggregates = previous === null ? null : encodeAggregates(previous, resources.types, task.name);
     const inputs = specs.filter((x) => x.to === task.id && typeof x.input === 'number');
     const broadcasts = specs.filter((x) => x.to === task.id && typeof x.input === 'string');
     const outputs = specs.filter((x) => x.from === task.id).map((x) => x.output);
@@ -206,6 +211,7 @@ async function runPrepared(
         operatorMemoryBytes,
         tmpDir,
         superstep,
+        ...(iteration === null ? {} : { previousAggregates }),
         attempt,
       };
       const subtask = s;
@@ -220,6 +226,7 @@ async function runPrepared(
           else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
           else if (m.type === 'done') {
             accumulators.add(m.accumulators, resources.types, classOfNode);
+            if (m.aggregates !== undefined) iteration?.add(decodeAggregates(m.aggregates, resources.types));
             // What a worker thread spilled counts in this process's statistics (a run in this thread counted itself).
             if (!inClient.has(task.id)) {
               spillStatistics.runs += m.spilled.runs;
@@ -241,6 +248,7 @@ async function runPrepared(
     run: runTask,
     release: (task, input) => store.release(specOf(task, input.kind === 'input' ? input.index : input.name).id),
     isEmpty: (task, input) => store.isEmpty(specOf(task, input).id),
+    endSuperstep: (it, superstep) => aggregates.endSuperstep(it, superstep),
   });
   onCommit();
   sinks.commit();

@@ -1,5 +1,6 @@
 /** The context a parallel instance of an operator sees (`this.context`, `open(ctx)`). */
 import { TaskError } from '../errors/index.ts';
+import type { RuntimeAggregator, SubtaskAggregators } from './iteration-aggregates.ts';
 
 /** The accumulator shape the runtime relies on (the API's `Accumulator`). */
 export interface RuntimeAccumulator {
@@ -24,6 +25,8 @@ export class SubtaskContext {
   private readonly superstep: number;
   private readonly parameters: Readonly<Record<string, unknown>>;
   private readonly cachedFiles: Readonly<Record<string, string>>;
+  /** The iteration's aggregators, for a step's subtask of an iteration that registered some. */
+  private readonly aggregators: SubtaskAggregators | null;
 
   constructor(
     taskName: string,
@@ -34,7 +37,9 @@ export class SubtaskContext {
     superstep = 0,
     parameters: Readonly<Record<string, unknown>> = NO_PARAMETERS,
     cachedFiles: Readonly<Record<string, string>> = {},
+    aggregators: SubtaskAggregators | null = null,
   ) {
+    this.aggregators = aggregators;
     this.superstep = superstep;
     this.parameters = parameters;
     this.cachedFiles = cachedFiles;
@@ -51,7 +56,7 @@ export class SubtaskContext {
    * with broadcast sets always heads its task, so a chained one has none.
    */
   forOperator(operator: string, readsBroadcastSets: boolean, parameters: Readonly<Record<string, unknown>> = NO_PARAMETERS): SubtaskContext {
-    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep, parameters, this.cachedFiles);
+    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep, parameters, this.cachedFiles, this.aggregators);
   }
 
   /** The files of `env.registerCachedFile`: `getFile(name)` is the file's absolute path, readable where the task runs. */
@@ -92,6 +97,31 @@ export class SubtaskContext {
   getSuperstepNumber(): number {
     if (this.superstep === 0) throw new TaskError(this.taskName, 'getSuperstepNumber: this operator does not run inside an iteration');
     return this.superstep;
+  }
+
+  /** This superstep's aggregator registered on the iteration under `name`, this parallel instance's own. */
+  getIterationAggregator(name: string): RuntimeAggregator {
+    const a = this.iterationAggregators('getIterationAggregator', name).aggregator(name);
+    if (a === undefined) throw this.unknownAggregator('getIterationAggregator', name);
+    return a;
+  }
+
+  /** The value aggregated under `name` by all parallel instances in the previous superstep; null in the first. */
+  getPreviousIterationAggregate(name: string): unknown {
+    const v = this.iterationAggregators('getPreviousIterationAggregate', name).previousAggregate(name);
+    if (v === undefined) throw this.unknownAggregator('getPreviousIterationAggregate', name);
+    return v;
+  }
+
+  private iterationAggregators(method: string, name: string): SubtaskAggregators {
+    if (this.superstep === 0) throw new TaskError(this.taskName, `${method}('${name}'): this operator does not run inside an iteration`);
+    if (this.aggregators === null) throw this.unknownAggregator(method, name);
+    return this.aggregators;
+  }
+
+  private unknownAggregator(method: string, name: string): TaskError {
+    const known = (this.aggregators?.names() ?? []).map((n) => `'${n}'`).join(', ') || 'none';
+    return new TaskError(this.taskName, `${method}('${name}'): the iteration has no aggregator named '${name}' (register it with registerAggregator(name, aggregator); registered: ${known})`);
   }
 
   getTaskName(): string {

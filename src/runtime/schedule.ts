@@ -18,6 +18,8 @@ export interface ScheduleOps {
   release(task: Task, input: InputRef): void;
   /** True when no record was shipped through an exchange. */
   isEmpty(task: Task, input: number): boolean;
+  /** After each superstep: merges the iteration's aggregators; true when its convergence criterion holds. */
+  endSuperstep(it: IterationSpec, superstep: number): boolean;
 }
 
 /** Tasks an executor never runs itself: a termination criterion is only looked at. */
@@ -61,7 +63,9 @@ export async function runSchedule(plan: PhysicalPlan, ops: ScheduleOps, runsItse
       // What the step wrote is read once (a pipelined task's inputs too, now that it has been pulled).
       for (const task of step) if (!it.heads.includes(task.id)) for (const x of inputsOf(task)) if (inStep.has(x.from)) ops.release(task, x.ref);
       const criterion = it.kind === 'DELTA' ? { task: byId.get(it.heads[1]!)!, input: 1 } : it.terminationTask === null ? null : { task: byId.get(it.terminationTask)!, input: 0 };
-      const done = superstep >= it.maxIterations || (criterion !== null && ops.isEmpty(criterion.task, criterion.input));
+      // (Flink: the aggregates are merged, and the criterion asked, after every superstep.)
+      const converged = ops.endSuperstep(it, superstep);
+      const done = converged || superstep >= it.maxIterations || (criterion !== null && ops.isEmpty(criterion.task, criterion.input));
       if (it.terminationTask !== null) ops.release(byId.get(it.terminationTask)!, { kind: 'input', index: 0 });
       if (done) break;
     }

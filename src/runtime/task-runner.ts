@@ -15,6 +15,7 @@ import { preparePairedInput } from './drivers/paired-driver.ts';
 import { prepareSolutionSetUpdate } from './drivers/solution-set-driver.ts';
 import { runSource } from './drivers/source-driver.ts';
 import type { InputChannel } from './input-channel.ts';
+import type { SubtaskAggregators } from './iteration-aggregates.ts';
 import type { JobServices } from './job-services.ts';
 import { OperatorSetup } from './operator-setup.ts';
 import { lateRecord } from './late-record.ts';
@@ -42,8 +43,10 @@ export function runSubtask(
   superstep = 0,
   /** The job's attempt, 1-based (the embedded engine's retry; Flink's attemptNumber + 1): TSFLINK_FAULT selects by it. */
   attempt = 1,
+  /** A step's subtask of an iteration with aggregators: this superstep's (iteration-aggregates.ts). */
+  aggregators: SubtaskAggregators | null = null,
 ): void | Promise<void> {
-  const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep, undefined, resources.cachedFiles);
+  const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep, undefined, resources.cachedFiles, aggregators);
   const functions: BoundFunction<unknown>[] = [];
   const cleanups: (() => void)[] = [];
   const ops = task.operators;

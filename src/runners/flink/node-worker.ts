@@ -24,6 +24,7 @@ import { runInterruptibly, SectionTimedOut } from '../../runtime/job-endings.ts'
 import { isAsyncTask, runSubtask } from '../../runtime/task-runner.ts';
 import { settleWithin, taskTimeoutError } from '../../runtime/task-timeout.ts';
 import { type NodeOfClass, encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
+import { aggregatorsOfStep, decodeAggregates, encodeAggregates, IterationAggregates, SubtaskAggregators } from '../../runtime/iteration-aggregates.ts';
 import type { InputChannel } from '../../runtime/input-channel.ts';
 import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
 import { describeError } from '../../runtime/worker/remote-error.ts';
@@ -34,7 +35,7 @@ import type { JobResources } from '../runner.ts';
 import { absoluteModule } from './code-bundle.ts';
 import { KeyedFrameWriter } from './keyed-writer.ts';
 import { StreamedInput } from './streamed-input.ts';
-import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_BATCH, OUT_CREDIT, OUT_DONE, OUT_ERROR, OUT_KEYED, OUT_SIDE, encodeSide } from './worker-frames.ts';
+import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_AGGREGATES, OUT_BATCH, OUT_CREDIT, OUT_DONE, OUT_ERROR, OUT_KEYED, OUT_SIDE, encodeSide } from './worker-frames.ts';
 
 const started = JSON.parse(readFileSync(process.env.TSFLINK_WORKER_CONFIG!, 'utf8')) as FlinkWorkerConfig;
 // Shipped code is relative to the folder this worker starts in (worker-frames.ts): made absolute
@@ -114,6 +115,10 @@ interface TaskHeader {
   readonly spool: string;
   /** On a remote cluster: where this TaskManager's copies of the job's cached files are. */
   readonly cachedFiles?: Readonly<Record<string, string>>;
+  /** A step's task of an iteration with aggregators, after superstep 1: each subtask's contribution of the previous superstep (base64 record batches). */
+  readonly previousAggregates?: readonly string[];
+  /** The convergence check of `plan.iterations[convergence]` (PlanBinder adds it to the step), rather than a task of the plan. */
+  readonly convergence?: number;
 }
 
 let finished = false;
@@ -192,6 +197,7 @@ async function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknow
  * room for more records, so the JVM holds the rest back (Flink's back-pressure) meanwhile.
  */
 function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void | Promise<void> {
+  if (header.convergence !== undefined) return checkConvergence(header, plan, userObjects, types);
   const { task: taskId, subtask, superstep } = header;
   const task = plan.tasks.find((t) => t.id === taskId);
   const tc = config.tasks[String(taskId)];
@@ -252,10 +258,20 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
-    const run = (): void | Promise<void> => runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt);
+    const iteration = aggregatorsOfStep(plan, taskId, userObjects);
+    let mine: SubtaskAggregators | null = null;
+    if (iteration !== null) {
+      // Flink merged nothing: each subtask's contribution comes as it was, merged here.
+      for (const blob of header.previousAggregates ?? []) iteration.add(decodeAggregates(Buffer.from(blob, 'base64'), types));
+      mine = new SubtaskAggregators(iteration.registered, superstep > 1 ? iteration.merge() : null);
+    }
+    const run = (): void | Promise<void> =>
+      runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt, mine);
     const finish = (): void => {
       input.finish();
       frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name, nodeOfClass)));
+      const aggregated = mine?.values() ?? [];
+      if (aggregated.length > 0) frame(OUT_AGGREGATES, 0, 0, encodeAggregates(aggregated, types, task.name));
       finished = true;
       frame(OUT_DONE, 0, 0);
     };
@@ -279,6 +295,46 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
     finish();
   } finally {
     if (running === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The convergence check of an iteration, run once per superstep at parallelism 1 inside the
+ * step: input slot 0 holds every step subtask's AGGREGATES of this superstep, slot 1 (when the
+ * iteration has one) the termination criterion's records (a delta iteration's: its new workset).
+ * It merges the aggregates with the registered aggregators, asks the convergence criterion, and
+ * emits one record — Flink's termination criterion, which goes on while it is not empty — unless
+ * the iteration converged or the criterion it stands for is empty.
+ */
+function checkConvergence(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry): void {
+  const spec = plan.iterations[header.convergence!]!;
+  const dir = header.spool;
+  watchdog.postMessage(dir);
+  try {
+    const aggregates = new IterationAggregates(spec, userObjects);
+    const slots = spec.kind === 'DELTA' || spec.terminationTask !== null ? 2 : 1;
+    const input = new StreamedInput(slots, dir, nextBatch);
+    // (Read in slot order: the streamed input spools what arrives for a slot not read yet.)
+    input.channel(0, types).forEach((r) => aggregates.add([r as [string, unknown]]));
+    let criterionHolds = true;
+    if (slots === 2) {
+      criterionHolds = false;
+      input.channel(1, types).forEach(() => {
+        criterionHolds = true;
+      });
+    }
+    input.finish();
+    const converged = aggregates.endSuperstep(header.superstep);
+    // (Subtask 0 gets every record; Flink may run more instances of the check: PlanBinder.)
+    if (header.subtask === 0 && criterionHolds && !converged) {
+      const w = new RecordWriter(types);
+      w.write(true);
+      frame(OUT_BATCH, 0, 0, w.finish());
+    }
+    finished = true;
+    frame(OUT_DONE, 0, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -10,13 +10,17 @@
  *                "inputs": [ { "task": 0, "output": 0 } ] } ],
  *   "iterations": [ { "name": "...", "maxIterations": 10, "tasks": [2, 3],
  *                     "heads": [ { "task": 2, "initial": { "task": 1, "output": 0 }, "feedback": { "task": 3, "output": 0 } } ],
- *                     "criterion": { "task": 3, "output": 2 } | null, "result": 4 } ] }
+ *                     "criterion": { "task": 3, "output": 2 } | null, "result": 4,
+ *                     "aggregators": false, "convergence": false } ] }
  * ```
  * An iteration becomes one Flink bulk iteration over the batches of all its heads (tagged with
  * the head's position): a head reads its own, what each head's feedback producer ships to it is
  * fed back, and the iteration ends after `maxIterations` supersteps or when the criterion's
  * exchange is empty (a delta iteration's criterion is its new workset). The result task reads
- * what was fed back to heads[0] in the last superstep.
+ * what was fed back to heads[0] in the last superstep. An iteration with `aggregators` carries
+ * its step subtasks' aggregates through a Flink aggregator to the next superstep; one with a
+ * `convergence` criterion also has a check task in its step that replaces the criterion
+ * (docs/iteration-aggregators.md).
  * Tasks come in topological order. A task's `inputs` are its slots: its regular inputs in
  * order, then its broadcast sets; `output` is the producer's output index, the position of the
  * exchange among the producer's outputs.
@@ -71,6 +75,10 @@ export interface FlinkIteration {
   readonly heads: readonly { readonly task: number; readonly initial: ExchangeRef; readonly feedback: ExchangeRef }[];
   readonly criterion: ExchangeRef | null;
   readonly result: number;
+  /** Registered aggregators: the step's workers send their aggregates each superstep. */
+  readonly aggregators: boolean;
+  /** A convergence criterion: PlanBinder adds the check task that decides whether the iteration goes on. */
+  readonly convergence: boolean;
 }
 
 export interface FlinkPlanFile {
@@ -145,6 +153,8 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
     heads: it.heads.map((h) => ({ task: h, initial: into(h, 0), feedback: into(h, 1) })),
     criterion: it.kind === 'DELTA' ? into(it.heads[1]!, 1) : it.terminationTask === null ? null : into(it.terminationTask, 0),
     result: it.result,
+    aggregators: it.aggregators.length > 0,
+    convergence: it.convergence !== null,
   }));
   const checkedOnly = checkedOnlyTasks(plan);
   const tasks: FlinkPlanTask[] = [];

@@ -12,8 +12,10 @@
  * (payload = the error as JSON), DONE=4, KEYED=5 (a = output index, b = record count n; payload
  * = n × (key length u32, canonical key, sort key length u32, sort key) then a record batch of
  * the n records: the JVM sends each record on as a Flink record with its keys).
- * CREDIT=6 (the worker reads the next input frame now: streamed-input.ts). Records of a keyed
- * input arrive as ordinary batches the JVM assembled.
+ * CREDIT=6 (the worker reads the next input frame now: streamed-input.ts), AGGREGATES=7
+ * (payload = a record batch of [name, aggregate] pairs: what a step's subtask aggregated in this
+ * superstep; docs/iteration-aggregators.md). Records of a keyed input arrive as ordinary batches
+ * the JVM assembled.
  */
 import type { LocalStrategy, PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
@@ -29,6 +31,7 @@ export const OUT_ERROR = 3;
 export const OUT_DONE = 4;
 export const OUT_KEYED = 5;
 export const OUT_CREDIT = 6;
+export const OUT_AGGREGATES = 7;
 
 /** An input slot of a task: a regular input (by index) or a broadcast set (by name). */
 export type FlinkSlot = { readonly kind: 'input'; readonly index: number } | { readonly kind: 'broadcast'; readonly name: string };

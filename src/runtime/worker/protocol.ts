@@ -68,6 +68,8 @@ export interface RunSubtask {
   readonly tmpDir: string;
   /** The iteration's superstep (1, 2, …) for a step's task; 0 elsewhere. */
   readonly superstep: number;
+  /** A step's task of an iteration with aggregators: the previous superstep's merged values (encoded name–value records), null in superstep 1. */
+  readonly previousAggregates?: Uint8Array | null;
   /** The job's attempt, 1-based (TSFLINK_FAULT selects by it). */
   readonly attempt: number;
 }
@@ -88,5 +90,6 @@ export type FromWorker =
   | { readonly type: 'result'; readonly runId: number; readonly resultId: string; readonly bytes: Uint8Array | null; readonly count: number }
   | { readonly type: 'printed'; readonly runId: number; readonly toError: boolean; readonly lines: readonly string[] }
   /** `spilled`: the spill files the subtask's operators wrote (runs and bytes), for the coordinator's statistics. */
-  | { readonly type: 'done'; readonly runId: number; readonly accumulators: Uint8Array; readonly spilled: { readonly runs: number; readonly bytes: number } }
+  /** `aggregates`: what a step's subtask aggregated (iteration-aggregates.ts), for an iteration with aggregators. */
+  | { readonly type: 'done'; readonly runId: number; readonly accumulators: Uint8Array; readonly aggregates?: Uint8Array; readonly spilled: { readonly runs: number; readonly bytes: number } }
   | { readonly type: 'failed'; readonly runId: number; readonly error: ErrorInfo };

@@ -15,6 +15,7 @@ import type { RuntimeAccumulator } from '../runtime-context.ts';
 import { spillStatistics } from '../spill/spill-runs.ts';
 import { runSubtask } from '../task-runner.ts';
 import { encodeAccumulators } from './accumulator-codec.ts';
+import { aggregatorsOfStep, decodeAggregates, encodeAggregates, SubtaskAggregators } from '../iteration-aggregates.ts';
 import { BatchInputChannel, BinaryExchangeWriter } from './binary-exchange.ts';
 import type { FromWorker, RunSubtask } from './protocol.ts';
 import { describeError } from './remote-error.ts';
@@ -81,12 +82,15 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
     };
     const accumulators = new Map<string, RuntimeAccumulator[]>();
     const before = { runs: spillStatistics.runs, bytes: spillStatistics.bytes };
+    const iteration = aggregatorsOfStep(plan, m.task, userObjects);
+    const mine = iteration === null ? null : new SubtaskAggregators(iteration.registered, m.previousAggregates ? new Map(decodeAggregates(m.previousAggregates, types)) : null);
     const done = (): void => {
       const acc = encodeAccumulators(accumulators, types, task.name, job.nodeOfClass);
       const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
-      post({ type: 'done', runId: m.runId, accumulators: acc, spilled }, [acc.buffer as ArrayBuffer]);
+      const aggregates = mine === null ? undefined : encodeAggregates(mine.values(), types, task.name);
+      post({ type: 'done', runId: m.runId, accumulators: acc, aggregates, spilled }, [acc.buffer as ArrayBuffer, ...(aggregates ? [aggregates.buffer as ArrayBuffer] : [])]);
     };
-    const running = runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt);
+    const running = runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt, mine);
     if (running !== undefined) return running.then(done).catch((error: unknown) => failed(error));
     done();
   } catch (error) {

@@ -54,13 +54,30 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
   /** The input slots that are Flink broadcast variables (named by {@link #broadcastName}). */
   private final int[] broadcastSlots;
 
+  /**
+   * A step's task of an iteration with aggregators: {@link #AGGREGATES} (its worker gets the previous
+   * superstep's contributions and sends its own to the {@link WorkerAggregates}) or also
+   * {@link #TO_CONVERGENCE} (its contribution goes as a record to the iteration's convergence
+   * check, marked {@link #CONTRIBUTION}); 0 otherwise.
+   */
+  private final int aggregates;
+  static final int AGGREGATES = 1;
+  static final int TO_CONVERGENCE = 2;
+  /** The output mark of a contribution record. */
+  static final int CONTRIBUTION = -3;
+
+  /** Not a task of the plan but the convergence check of iteration {@code convergence} (its position in the plan); -1 otherwise. */
+  private final int convergence;
+
   /** The name of the broadcast variable that holds input slot {@code slot}'s batches. */
   static String broadcastName(int slot) {
     return "tsflink-slot-" + slot;
   }
 
   public NodeTask(int taskId, String taskName, List<String> command, Map<String, String> env, String cwd, int retries, boolean inStep, boolean sideAsAccumulator, boolean shipped,
-      List<String> cachedFiles, int[] broadcastSlots) {
+      List<String> cachedFiles, int[] broadcastSlots, int aggregates, int convergence) {
+    this.aggregates = aggregates;
+    this.convergence = convergence;
     this.cachedFiles = new ArrayList<>(cachedFiles);
     this.broadcastSlots = broadcastSlots.clone();
     this.inStep = inStep;
@@ -102,7 +119,7 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
     try {
       // The attempt 1-based, as the embedded engine counts its retries (TSFLINK_FAULT selects by it).
       String header = "{\"task\":" + taskId + ",\"subtask\":" + subtask + ",\"attempt\":" + (attempt + 1) + ",\"superstep\":" + superstep
-          + ",\"spool\":" + jsonString(spool.toString()) + files + "}";
+          + ",\"spool\":" + jsonString(spool.toString()) + files + previousAggregates(superstep) + (convergence >= 0 ? ",\"convergence\":" + convergence : "") + "}";
       // Broadcast sets first (the worker reads them before the rest), then the task's other inputs.
       List<Rec> broadcast = new ArrayList<>();
       for (int slot : broadcastSlots) {
@@ -159,6 +176,11 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
             if (attempt >= retries) throw new SuppressRestartsException(failure);
             throw failure;
           }
+          case WorkerFrames.OUT_AGGREGATES:
+            if (aggregates == 0) throw new IOException("the Node worker of '" + taskName + "' sent aggregates outside an iteration with aggregators");
+            getIterationRuntimeContext().<WorkerAggregates>getIterationAggregator(WorkerAggregates.NAME).add(f.payload);
+            if (aggregates == TO_CONVERGENCE) out.collect(Rec.batch(CONTRIBUTION, 0, f.payload));
+            break;
           case WorkerFrames.OUT_DONE:
             clean = true;
             return;
@@ -239,6 +261,18 @@ public final class NodeTask extends RichMapPartitionFunction<Rec, Rec> {
       else b.append(c);
     }
     return b.append('"').toString();
+  }
+
+  /** The header's field with the previous superstep's contributions (none in superstep 1 or without aggregators). */
+  private String previousAggregates(int superstep) {
+    if (aggregates == 0 || superstep <= 1) return "";
+    WorkerAggregates.Contributions previous = getIterationRuntimeContext().getPreviousIterationAggregate(WorkerAggregates.NAME);
+    StringBuilder b = new StringBuilder(",\"previousAggregates\":[");
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    if (previous != null) {
+      for (int i = 0; i < previous.batches().size(); i++) b.append(i > 0 ? "," : "").append('"').append(b64.encodeToString(previous.batches().get(i))).append('"');
+    }
+    return b.append(']').toString();
   }
 
   @SuppressWarnings("unchecked")

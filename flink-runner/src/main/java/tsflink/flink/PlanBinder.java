@@ -45,7 +45,9 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
  * {@code collect()} and are written to the outcome file with the job's status; a failed job's
  * outcome carries the worker's error as JSON. Without {@code --jobmanager} the job runs on an
  * in-process MiniCluster; with it, on that cluster's REST endpoint (the jar is shipped). An
- * iteration of the plan is a Flink bulk iteration (see {@code openIteration}).
+ * iteration of the plan is a Flink bulk iteration (see {@code openIteration}); its aggregators
+ * travel as a {@link WorkerAggregates}, a convergence criterion is a check task in the step
+ * ({@code convergenceCheck}).
  */
 public final class PlanBinder {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -227,7 +229,9 @@ public final class PlanBinder {
     Map<Integer, JsonNode> iterationStartingAt = new HashMap<>();
     Map<Integer, JsonNode> iterationEndingAt = new HashMap<>();
     Map<Integer, JsonNode> stepOf = new HashMap<>();
+    Map<JsonNode, Integer> iterationIndex = new java.util.IdentityHashMap<>();
     for (JsonNode it : plan.path("iterations")) {
+      iterationIndex.put(it, iterationIndex.size());
       JsonNode tasks = it.get("tasks");
       iterationStartingAt.put(tasks.get(0).asInt(), it);
       iterationEndingAt.put(tasks.get(tasks.size() - 1).asInt(), it);
@@ -296,12 +300,15 @@ public final class PlanBinder {
         }
       }
       boolean inStep = stepOf.containsKey(id);
+      JsonNode step = stepOf.get(id);
+      int aggregates = step == null || !step.path("aggregators").asBoolean(false) ? 0
+          : step.path("convergence").asBoolean(false) ? NodeTask.TO_CONVERGENCE : NodeTask.AGGREGATES;
       // Only tasks with a collect() or output() sink send records to the client through the job's
       // result: a union of every task would need network buffers for each of them (p=4 ran out).
       boolean sideByData = task.path("side").asBoolean(false) && !inStep;
       int[] broadcastSlots = broadcastSets.keySet().stream().mapToInt(Integer::intValue).toArray();
       MapPartitionOperator<Rec, Rec> result = input
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped, cachedFiles, broadcastSlots)).returns(Rec.TYPE)
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped, cachedFiles, broadcastSlots, aggregates, -1)).returns(Rec.TYPE)
           .setParallelism(p).name(name);
       for (Map.Entry<Integer, DataSet<Rec>> b : broadcastSets.entrySet()) result = result.withBroadcastSet(b.getValue(), NodeTask.broadcastName(b.getKey()));
       produced.put(id, result);
@@ -312,7 +319,15 @@ public final class PlanBinder {
         result.output(new DiscardingOutputFormat<>()).name("End of " + name);
       }
       JsonNode ending = iterationEndingAt.get(id);
-      if (ending != null) closeIteration(ending, loop, produced, replacedInput);
+      if (ending != null) {
+        DataSet<Rec> check = null;
+        if (ending.path("convergence").asBoolean(false)) {
+          String what = "Convergence of " + ending.get("name").asText();
+          NodeTask checker = new NodeTask(-1, what, command, workerEnv, cwd, plan.path("retries").asInt(0), true, true, shipped, cachedFiles, new int[0], 0, iterationIndex.get(ending));
+          check = convergenceCheck(ending, produced, checker, what);
+        }
+        closeIteration(ending, loop, produced, replacedInput, check);
+      }
     }
     return side;
   }
@@ -341,6 +356,7 @@ public final class PlanBinder {
     JsonNode heads = it.get("heads");
     IterativeDataSet<Rec> loop = tagged(it, "initial", produced).iterate(it.get("maxIterations").asInt());
     loop.name(it.get("name").asText());
+    if (it.path("aggregators").asBoolean(false)) loop.registerAggregator(WorkerAggregates.NAME, new WorkerAggregates());
     for (int k = 0; k < heads.size(); k++) {
       replacedInput.put(heads.get(k).get("task").asInt(), loop.filter(new OutputFilter(k)).map(new ToSlot(0)).returns(Rec.TYPE).name("Head " + k + " of " + it.get("name").asText()));
     }
@@ -359,12 +375,44 @@ public final class PlanBinder {
     return all;
   }
 
+  /**
+   * An iteration with a convergence criterion (user JS code, which only a Node worker can run)
+   * ends through Flink's termination criterion: every step subtask sends its aggregates of the
+   * superstep as a record to one check task in the step (besides the {@link WorkerAggregates}
+   * that carries them to the next superstep), which also reads the iteration's own criterion
+   * (a delta iteration's new workset), merges the aggregates, asks the convergence criterion and
+   * emits a record — the iteration goes on — only when neither ends it. A Flink
+   * ConvergenceCriterion instead would run in the synchronisation task, which has no runtime
+   * context to start a worker with the job's shipped code, and a delta iteration here is a Flink
+   * bulk iteration whose one termination criterion is already taken by the workset.
+   */
+  private static DataSet<Rec> convergenceCheck(JsonNode it, Map<Integer, DataSet<Rec>> produced, NodeTask checker, String name) {
+    DataSet<Rec> in = null;
+    for (JsonNode t : it.get("tasks")) {
+      DataSet<Rec> task = produced.get(t.asInt());
+      if (task == null) continue; // a termination criterion's own task, never run
+      DataSet<Rec> one = task.filter(new OutputFilter(NodeTask.CONTRIBUTION)).map(new ToSlot(0, 0)).returns(Rec.TYPE);
+      in = in == null ? one : in.union(one);
+    }
+    JsonNode criterion = it.get("criterion");
+    if (criterion != null && !criterion.isNull()) {
+      in = in.union(output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()).map(new ToSlot(1, 0)).returns(Rec.TYPE));
+    }
+    // Flink runs an operator of a bulk iteration's step at the iteration's parallelism whatever it
+    // is given (seen: two instances of a check set to 1 at p=2): everything goes to subtask 0,
+    // which alone decides; the others read nothing and emit nothing.
+    return byTarget(in, 1).mapPartition(checker).returns(Rec.TYPE).setParallelism(1).name(name).filter(new OutputFilter(0));
+  }
+
+  /** Closes the loop; `check` (a convergence check) replaces the plan's criterion, which it reads. */
   private static void closeIteration(
       JsonNode it, IterativeDataSet<Rec> loop, Map<Integer, DataSet<Rec>> produced,
-      Map<Integer, DataSet<Rec>> replacedInput) {
+      Map<Integer, DataSet<Rec>> replacedInput, DataSet<Rec> check) {
     DataSet<Rec> next = tagged(it, "feedback", produced);
     JsonNode criterion = it.get("criterion");
-    DataSet<Rec> closed = criterion == null || criterion.isNull()
+    DataSet<Rec> closed = check != null
+        ? loop.closeWith(next, check)
+        : criterion == null || criterion.isNull()
         ? loop.closeWith(next)
         : loop.closeWith(next, output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()));
     replacedInput.put(it.get("result").asInt(), closed.filter(new OutputFilter(0)).map(new ToSlot(0)).returns(Rec.TYPE).name("Result of " + it.get("name").asText()));
@@ -385,18 +433,25 @@ public final class PlanBinder {
     }
   }
 
-  /** Marks a batch with the consumer's input slot. */
+  /** Marks a batch with the consumer's input slot (and, for the convergence check, readdresses it to subtask {@code target}). */
   public static final class ToSlot implements MapFunction<Rec, Rec> {
     private static final long serialVersionUID = 1L;
     private final int slot;
+    /** -1: the subtask the producer addressed. */
+    private final int target;
 
     public ToSlot(int slot) {
+      this(slot, -1);
+    }
+
+    public ToSlot(int slot, int target) {
       this.slot = slot;
+      this.target = target;
     }
 
     @Override
     public Rec map(Rec r) {
-      return new Rec(slot, r.f1, r.f2, r.f3, r.f4);
+      return new Rec(slot, target < 0 ? r.f1 : target, r.f2, r.f3, r.f4);
     }
   }
 }

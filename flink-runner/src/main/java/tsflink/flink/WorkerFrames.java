@@ -18,7 +18,8 @@ import java.io.IOException;
  * {@code SIDE=2} (payload opaque to the JVM: results, printed lines, accumulators),
  * {@code ERROR=3} (payload = the error as JSON), {@code DONE=4}, {@code KEYED=5} (a = output
  * index, b = record count n, payload = n × (u32 key length, key, u32 sort length, sort key), then
- * a record batch of the n records), {@code CREDIT=6} (the worker reads its next input frame now).
+ * a record batch of the n records), {@code CREDIT=6} (the worker reads its next input frame now),
+ * {@code AGGREGATES=7} (payload = a record batch of what a step's subtask aggregated: {@link WorkerAggregates}).
  */
 final class WorkerFrames {
   static final int IN_DATA = 1;
@@ -31,6 +32,7 @@ final class WorkerFrames {
   static final int OUT_DONE = 4;
   static final int OUT_KEYED = 5;
   static final int OUT_CREDIT = 6;
+  static final int OUT_AGGREGATES = 7;
 
   /** Largest payload accepted from a worker (a batch is 256 KiB; a side record may hold a collect() result). */
   static final int MAX_FRAME = 1 << 30;
