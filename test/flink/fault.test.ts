@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { assertSameMultiset, clientEnv, runNode, tempDir } from '../helpers.ts';
 import { clusterScript, clusterState } from './cluster-state.ts';
-import { takeFlinkTestLock } from './flink-lock.ts';
+import { setUpFlinkTests } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
@@ -21,11 +21,7 @@ const TIMEOUT = 300_000;
 /** Every process of this test's jobs carries this mark in its environment (the client ships TSFLINK_* to workers). */
 const MARK = `fault-${process.pid}-${Date.now()}`;
 
-await takeFlinkTestLock();
-
-before(() => {
-  execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-});
+await setUpFlinkTests();
 
 function run(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return runNode([cli, ...args], { cwd: root, env: clientEnv({ TSFLINK_TEST_MARK: MARK }), timeoutMs: TIMEOUT });

@@ -4,9 +4,20 @@
  * late). A file holds this lock (a folder in the temp dir, with its pid) from its start until
  * its process exits; a lock whose process is gone is taken over.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before } from 'node:test';
+
+/** What a Flink test file does first: take the lock, and before its tests make sure Flink's jars and the runner jar are there. */
+export async function setUpFlinkTests(): Promise<void> {
+  await takeFlinkTestLock();
+  const root = new URL('../../', import.meta.url).pathname;
+  before(() => {
+    execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  });
+}
 
 export async function takeFlinkTestLock(): Promise<void> {
   const lock = join(tmpdir(), 'tsflink-flink-tests.lock');

@@ -10,21 +10,17 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { assertSameMultiset, tempDir } from '../helpers.ts';
 import { clusterScript, clusterState } from './cluster-state.ts';
-import { takeFlinkTestLock } from './flink-lock.ts';
+import { setUpFlinkTests } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 const fixture = 'test/flink/fixtures/map-filter-group.ts';
 const TIMEOUT = 300_000;
 
-await takeFlinkTestLock();
-
-before(() => {
-  execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-});
+await setUpFlinkTests();
 
 interface Run {
   readonly status: number | null;

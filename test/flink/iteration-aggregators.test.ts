@@ -6,24 +6,19 @@
  * sandbox (test/leaks.ts): the job, its convergence checks included, leaves only its output.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { assertSameMultiset, clientEnv, runNode } from '../helpers.ts';
 import { assertUnchanged, sandbox, snapshot } from '../leaks.ts';
-import { takeFlinkTestLock } from './flink-lock.ts';
+import { setUpFlinkTests } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 const fixture = 'test/flink/fixtures/iteration-aggregators.ts';
 const TIMEOUT = 300_000;
 
-await takeFlinkTestLock();
-
-before(() => {
-  execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-});
+await setUpFlinkTests();
 
 /** A sink's lines: one file at p=1, a directory of files at p>1. */
 function sinkLines(path: string): string[] {

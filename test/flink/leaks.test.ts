@@ -8,25 +8,21 @@
  * each costs seconds, so the cases are few and each checks several things.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { assertSameMultiset, clientEnv, runNode } from '../helpers.ts';
 import { assertUnchanged as assertBoxUnchanged, listTree, processesNaming, type Sandbox, sandbox, snapshot } from '../leaks.ts';
-import { takeFlinkTestLock } from './flink-lock.ts';
+import { setUpFlinkTests } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 const fixture = 'test/fixtures/fault-job.ts';
 const TIMEOUT = 300_000;
 
-await takeFlinkTestLock();
-
-before(() => {
-  execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-});
+await setUpFlinkTests();
 
 const box = sandbox('tsflink-flink-leaks-');
 const out = join(box.data, 'out');

@@ -6,23 +6,18 @@
  * Flink's own strategies on the key field.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { clientEnv, runNode, tempDir } from '../helpers.ts';
-import { takeFlinkTestLock } from './flink-lock.ts';
+import { setUpFlinkTests } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 const fixture = 'test/flink/fixtures/native-keys.ts';
 const TIMEOUT = 400_000;
 
-await takeFlinkTestLock();
-
-before(() => {
-  execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-});
+await setUpFlinkTests();
 
 interface PlanNode {
   readonly contents: string;

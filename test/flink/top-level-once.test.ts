@@ -5,24 +5,19 @@
  * leaves no tsflink temp files and no processes behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { assertSameMultiset, clientEnv, runNode, tempDir } from '../helpers.ts';
 import { survivorsOf } from '../hosts/host-run.ts';
-import { takeFlinkTestLock } from './flink-lock.ts';
+import { setUpFlinkTests } from './flink-lock.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 const fixture = 'test/flink/fixtures/top-level-once.ts';
 const TIMEOUT = 300_000;
 
-await takeFlinkTestLock();
-
-before(() => {
-  execFileSync('bash', [join(root, 'scripts/install-flink-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-});
+await setUpFlinkTests();
 
 type Row = [number, number, number];
 
