@@ -2,7 +2,7 @@
  * tsflink: Apache Flink's DataSet API for TypeScript. The public API, gathered in one place.
  */
 export { getEnvironment, ExecutionEnvironment } from './api/environment.ts';
-export type { ExecuteOptions, JobExecutionResult, ReadCsvOptions, CsvTuple } from './api/environment.ts';
+export type { ExecuteOptions, JobExecutionResult, JsonObject, ReadCsvOptions, ReadJsonOptions, CsvTuple } from './api/environment.ts';
 export { DataSet, AggregateOperator, SortPartitionOperator } from './api/data-set.ts';
 export type { WriteCsvOptions, NumericPositionOf, PositionOf } from './api/data-set.ts';
 export { DataSink } from './api/data-sink.ts';

@@ -392,6 +392,15 @@ export class DataSet<T> {
     return this.env.addSink({ kind: 'PrintSink', toError: (arg as { toError?: boolean }).toError ?? false }, this.id);
   }
 
+  /**
+   * Each element as one line of JSON (JSON Lines): Dates as ISO text, a bigint as its digits in
+   * a string, Sets and typed arrays as arrays, Maps with string keys as objects; an element with
+   * no JSON form (a function, a Map with other keys, a cycle) fails the job naming the sink.
+   */
+  writeJson(path: string, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {
+    return this.env.addSink({ kind: 'TextSink', path: checkPath(path, 'writeJson'), writeMode: checkWriteMode(writeMode, 'writeJson'), format: 'json' }, this.id);
+  }
+
   writeText(path: string, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {
     return this.env.addSink({ kind: 'TextSink', path: checkPath(path, 'writeText'), writeMode: checkWriteMode(writeMode, 'writeText') }, this.id);
   }

@@ -62,6 +62,13 @@ export interface JobExecutionResult {
   accumulators: Record<string, unknown>;
 }
 
+export interface ReadJsonOptions {
+  readonly ignoreInvalidLines?: boolean;
+}
+
+/** The object `readJson` yields for a schema: each named field as its type's value, or null when missing. */
+export type JsonObject<S extends Readonly<Record<string, FieldType>>> = { -readonly [K in keyof S]: FieldValue<S[K]> | null };
+
 /** The tuple type `readCsv` yields for a list of field types. */
 export type CsvTuple<F extends readonly FieldType[]> = { -readonly [K in keyof F]: FieldValue<F[K]> };
 
@@ -143,6 +150,32 @@ export class ExecutionEnvironment {
     const problem = csvDialectProblem(csv.fieldDelimiter, csv.lineDelimiter, csv.quoteCharacter);
     if (problem !== null) throw planError('readCsv', problem);
     return this.source({ kind: 'CsvSource', path, types: [...types], options: csv });
+  }
+
+  /**
+   * The values of a JSON Lines file (one JSON value per line; blank lines skipped), or of every
+   * file of a directory. With a `schema` (field → Types.*), each line must be an object whose
+   * named fields are converted and checked (a missing field or null is null; DATE and TIMESTAMP
+   * read ISO text, BIGINT an integer or its digits as a string); a bad line fails the job naming
+   * the file, line and field, unless `ignoreInvalidLines` counts it in `invalidLines`.
+   */
+  readJson<const S extends Readonly<Record<string, FieldType>>>(path: string, options: ReadJsonOptions & { readonly schema: S }): DataSet<JsonObject<S>>;
+  readJson<T = unknown>(path: string, options?: ReadJsonOptions): DataSet<T>;
+  readJson(path: string, options: ReadJsonOptions & { readonly schema?: Readonly<Record<string, FieldType>> } = {}): DataSet<any> {
+    checkSourcePath(path, 'readJson');
+    const json: { schema?: Record<string, FieldType>; ignoreInvalidLines?: boolean } = {};
+    if (options.schema !== undefined) {
+      if (options.schema === null || typeof options.schema !== 'object' || Array.isArray(options.schema)) throw planError('readJson', 'schema must be an object of field names to Types');
+      for (const [field, t] of Object.entries(options.schema)) {
+        if (!FIELD_TYPES.includes(t)) throw planError('readJson', `unknown field type ${String(t)} for field '${field}'; use Types.${FIELD_TYPES.slice(0, -1).join(', ')} or ${FIELD_TYPES.at(-1)}`);
+      }
+      json.schema = { ...options.schema };
+    }
+    if (options.ignoreInvalidLines !== undefined) {
+      if (typeof options.ignoreInvalidLines !== 'boolean') throw planError('readJson', 'ignoreInvalidLines must be a boolean');
+      json.ignoreInvalidLines = options.ignoreInvalidLines;
+    }
+    return this.source({ kind: 'TextSource', path, json });
   }
 
   fromElements<T extends Tuple>(...elements: T[]): DataSet<T>;
@@ -352,7 +385,7 @@ export class ExecutionEnvironment {
   addNode(params: NodeParams, inputs: readonly number[], extra: { parallelism?: number | null } = {}): number {
     const id = this.nodes.length;
     const site = userCallSite();
-    const label = KIND_LABELS[params.kind] ?? params.kind;
+    const label = params.kind === 'TextSource' && params.json !== undefined ? 'DataSource (readJson)' : params.kind === 'TextSink' && params.format === 'json' ? 'DataSink (writeJson)' : (KIND_LABELS[params.kind] ?? params.kind);
     const node = createNode({ id, name: site ? `${label} at ${site}` : label, inputs: [...inputs], broadcastInputs: [], parallelism: extra.parallelism ?? null, params });
     this.nodes.push(node);
     return id;

@@ -369,14 +369,8 @@ export class CsvReader {
 
   /** A DATE or TIMESTAMP field as a Date (UTC); BAD for another form or a day or time that does not exist. */
   private dateField(code: number, text: string, column: number): Date | typeof BAD {
-    const m = (code === DATE ? DATE_TEXT : TIMESTAMP_TEXT).exec(text);
-    if (m === null) return this.bad(column, text, code === DATE ? 'is not a date (yyyy-MM-dd)' : 'is not a timestamp (yyyy-MM-dd HH:mm:ss[.SSS])');
-    const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
-    const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
-    const date = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s, ms));
-    date.setUTCFullYear(y!); // Date.UTC maps years 0–99 to 1900–1999
-    if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || h > 23 || mi > 59 || s > 59) return this.bad(column, text, 'is not a day and time that exists');
-    return date;
+    const date = dateFromText(code === DATE ? 'DATE' : 'TIMESTAMP', text);
+    return typeof date === 'string' ? this.bad(column, text, date) : date;
   }
 
   private bad(column: number, text: string, problem: string): typeof BAD {
@@ -416,4 +410,19 @@ function parseIntegerRange(text: string, start: number, end: number): number {
     n = n * 10 + digit;
   }
   return sign === 45 && n !== 0 ? -n : n; // no -0
+}
+
+/**
+ * A DATE (`yyyy-MM-dd`) or TIMESTAMP (`yyyy-MM-dd HH:mm:ss[.SSS]`, `T` and `Z` allowed) text as a
+ * Date (UTC), or what is wrong with it (for readCsv and readJson).
+ */
+export function dateFromText(type: 'DATE' | 'TIMESTAMP', text: string): Date | string {
+  const m = (type === 'DATE' ? DATE_TEXT : TIMESTAMP_TEXT).exec(text);
+  if (m === null) return type === 'DATE' ? 'is not a date (yyyy-MM-dd)' : 'is not a timestamp (yyyy-MM-dd HH:mm:ss[.SSS])';
+  const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s, ms));
+  date.setUTCFullYear(y!); // Date.UTC maps years 0–99 to 1900–1999
+  if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || h > 23 || mi > 59 || s > 59) return 'is not a day and time that exists';
+  return date;
 }

@@ -1,9 +1,12 @@
 /**
  * A synchronous, buffered UTF-8 file writer for sinks: one `fs.writeSync` per ~1 MiB. A failed
  * file-system call (a full disk, a quota, an I/O error) is an OutputWriteError naming the sink.
+ * With `gzip`, each buffer is written as one gzip member (node:zlib): the file is a valid
+ * multi-member gzip file, as `cat a.gz b.gz` is, which gzip, DuckDB and readText read whole.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { OutputWriteError, TsflinkError } from '../errors/index.ts';
 
 const BUFFER_BYTES = 1 << 20;
@@ -24,11 +27,14 @@ export class BufferedFileWriter {
   private fd: number;
   private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
+  private readonly gzip: boolean;
+  private written = false;
 
   /** Creates (or truncates) the file, and its parent directories. */
-  constructor(path: string, owner?: FileOwner) {
+  constructor(path: string, owner?: FileOwner, options: { readonly gzip?: boolean } = {}) {
     this.path = path;
     this.owner = owner;
+    this.gzip = options.gzip === true;
     try {
       mkdirSync(dirname(path), { recursive: true });
       this.fd = openSync(path, 'w');
@@ -70,11 +76,14 @@ export class BufferedFileWriter {
   }
 
   private flush(): void {
-    if (this.used > 0) this.writeFully(this.buffer.subarray(0, this.used));
+    // (An empty gzip file is one empty member: every gzip reader takes it.)
+    if (this.used > 0 || (this.gzip && !this.written)) this.writeFully(this.buffer.subarray(0, this.used));
     this.used = 0;
   }
 
-  private writeFully(bytes: Uint8Array): void {
+  private writeFully(raw: Uint8Array): void {
+    this.written = true;
+    const bytes = this.gzip ? gzipSync(raw) : raw;
     try {
       for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
     } catch (e) {
@@ -87,4 +96,9 @@ export class BufferedFileWriter {
     const target = this.owner?.target ?? this.path;
     return new OutputWriteError(this.owner?.operator ?? 'a sink', this.owner?.where ?? '', target, dirname(target), error);
   }
+}
+
+/** Whether a sink's target path asks for gzip output (`.gz`, `.gzip`). */
+export function wantsGzip(target: string): boolean {
+  return /\.(gz|gzip)$/i.test(target);
 }

@@ -2,10 +2,11 @@
  * Input splits: how the files of a text or CSV source are shared among its parallel instances.
  * Small files are read whole; a large file is cut into byte ranges whose ends are moved forward
  * to the next record start, so that every record is read by exactly one instance (as Hadoop and
- * Flink do). For lines (`readText`) that is just after the next `\n` (`alignSplit`); a CSV
+ * Flink do); a gzip file is never cut. For lines (`readText`) that is just after the next `\n` (`alignSplit`); a CSV
  * record may hold quoted line breaks, and csv-split-aligner.ts finds its starts.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { isGzipFile } from './text-chunk-reader.ts';
 
 /** No split is smaller than this: below it a file is read whole by one instance. */
 export const MIN_SPLIT_BYTES = 8 * 1024 * 1024;
@@ -30,7 +31,8 @@ export function splitsFor(files: readonly string[], parallelism: number, subtask
   const splits: InputSplit[] = [];
   files.forEach((file, i) => {
     const size = sizes[i]!;
-    const pieces = size > target * 1.5 ? Math.ceil(size / target) : 1;
+    // A gzip file cannot be cut: one instance reads it whole.
+    const pieces = size > target * 1.5 && !isGzipFile(file) ? Math.ceil(size / target) : 1;
     for (let k = 0; k < pieces; k++) {
       const start = Math.floor((k * size) / pieces);
       const end = Math.floor(((k + 1) * size) / pieces);

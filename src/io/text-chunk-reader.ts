@@ -7,14 +7,23 @@
  * decoder, as Java's decoder with REPLACE does), wherever the chunk boundaries fall, so every
  * parallelism reads the same text. A UTF-8 byte-order mark at the start of a file is not text
  * and is skipped (Java's UTF-8 decoder, and so Flink's text formats, keep it as U+FEFF in the
- * first value, where it silently breaks that field's parse or match; DuckDB, Spark and pandas skip it). A file that starts like gzip, zstd
- * or xz data is an error naming it, not a stream of replacement characters.
+ * first value, where it silently breaks that field's parse or match; DuckDB, Spark and pandas skip it).
+ *
+ * A gzip file (by its magic number, whatever its name) is decompressed as it is read, whole: it
+ * cannot be split (input-splits.ts reads it with one instance). A corrupt or truncated one is an
+ * error naming the file and the compressed byte where it broke. A file that starts like zstd or
+ * xz data is an error naming it, not a stream of replacement characters.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+// pako: a synchronous, streaming inflate (node:zlib's is asynchronous or whole-buffer only) that
+// reads concatenated gzip members and checks each one's CRC; measured on 100 MiB of text as fast
+// as zlib.gunzipSync of the whole file (1.37 s against 1.42 s).
+import { Inflate } from 'pako';
 import { InputPathError } from '../errors/index.ts';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
+const Z_BUF_ERROR = -5;
 
 export class TextChunkReader {
   readonly file: string;
@@ -24,6 +33,10 @@ export class TextChunkReader {
   private position: number;
   private readonly end: number;
   private done = false;
+  /** For a gzip file: the inflater, and what it gave that next() has not returned yet. */
+  private inflate: Inflate | null = null;
+  private readonly inflated: Uint8Array[] = [];
+  private bomPending = true;
 
   /** Reads bytes [start, end) of the file (an input split; see input-splits.ts), all of it by default. */
   constructor(file: string, chunkSize = DEFAULT_CHUNK_SIZE, start = 0, end = Number.POSITIVE_INFINITY) {
@@ -51,6 +64,10 @@ export class TextChunkReader {
       throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
     }
     const compression = compressionOf(head.subarray(0, n));
+    if (compression === 'gzip') {
+      this.inflate = this.newInflate();
+      return 0;
+    }
     if (compression !== null) {
       this.close();
       throw new InputPathError(this.file, `Input file '${this.file}' holds ${compression}-compressed data; tsflink does not read compressed input yet: decompress it first`);
@@ -60,6 +77,7 @@ export class TextChunkReader {
 
   /** The next decoded text (possibly '' while a character is incomplete), or null at the end of the file. */
   next(): string | null {
+    if (this.inflate !== null) return this.nextInflated();
     if (this.done) return null;
     let n: number;
     try {
@@ -74,6 +92,53 @@ export class TextChunkReader {
     }
     this.position += n;
     return this.decoder.write(n === this.buffer.length ? this.buffer : this.buffer.subarray(0, n));
+  }
+
+  /** next() of a gzip file: compressed chunks through the inflater until it gives text (a UTF-8 BOM after it skipped). */
+  private newInflate(): Inflate {
+    const inflate = new Inflate({ chunkSize: this.buffer.length });
+    inflate.onData = (chunk) => this.inflated.push(chunk as Uint8Array);
+    return inflate;
+  }
+
+  private nextInflated(): string | null {
+    while (this.inflated.length === 0 && !this.done) {
+      let n: number;
+      try {
+        n = readSync(this.fd, this.buffer, 0, this.buffer.length, this.position);
+      } catch (e) {
+        throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
+      }
+      this.position += n;
+      // pako reads the members that follow one another within a push; one that starts a new
+      // chunk needs a new inflater (an ended one takes no more input).
+      const between = (this.inflate as unknown as { ended: boolean }).ended && this.inflate!.err === 0;
+      if (n === 0) {
+        this.done = true;
+        if (between) break;
+      } else if (between) this.inflate = this.newInflate();
+      const inflate = this.inflate!;
+      inflate.push(n === this.buffer.length ? this.buffer : this.buffer.subarray(0, n), n === 0);
+      if (inflate.err !== 0 && inflate.err !== Z_BUF_ERROR) {
+        throw new InputPathError(this.file, `Input file '${this.file}' is not valid gzip data (${inflate.msg || `error ${inflate.err}`} near compressed byte ${this.position})`);
+      }
+      // The file ends, and the member it is in has not: cut short.
+      if (n === 0 && !((inflate as unknown as { ended: boolean }).ended && inflate.err === 0)) {
+        throw new InputPathError(this.file, `Input file '${this.file}' is truncated gzip data (it ends at compressed byte ${this.position} inside a member)`);
+      }
+    }
+    if (this.inflated.length === 0) {
+      const rest = this.decoder.end();
+      return rest.length > 0 ? rest : null;
+    }
+    const bytes = this.inflated.shift()!;
+    const text = this.decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // A byte-order mark at the start of the decompressed text is skipped, as in a plain file.
+    if (this.bomPending && text.length > 0) {
+      this.bomPending = false;
+      if (text.charCodeAt(0) === 0xfeff) return text.slice(1);
+    }
+    return text;
   }
 
   close(): void {
@@ -98,4 +163,18 @@ function compressionOf(head: Uint8Array): string | null {
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   if (head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
   return null;
+}
+
+/** Whether a file holds gzip data (its magic number): such a file is read whole, not split. */
+export function isGzipFile(file: string): boolean {
+  let fd = -1;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch {
+    return false; // reading it reports the problem
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }

@@ -27,6 +27,12 @@ export type SizeHint = 'NONE' | 'TINY' | 'HUGE';
 /** A join's size hint, or (JoinHint) both sides repartitioned with the given build side. */
 export type JoinSizeHint = SizeHint | 'REPARTITION_BUILD_FIRST' | 'REPARTITION_BUILD_SECOND';
 
+/** readJson's options: the fields to check and convert (others are kept as parsed), and whether bad lines are skipped and counted. */
+export interface JsonSourceOptions {
+  readonly schema?: Readonly<Record<string, FieldType>>;
+  readonly ignoreInvalidLines?: boolean;
+}
+
 export interface CsvSourceOptions {
   readonly fieldDelimiter: string;
   readonly lineDelimiter: string;
@@ -76,7 +82,8 @@ export interface AggregationSpec {
 export type NodeParams =
   | { readonly kind: 'CollectionSource'; readonly data: string; readonly count: number }
   | { readonly kind: 'SequenceSource'; readonly from: number; readonly to: number }
-  | { readonly kind: 'TextSource'; readonly path: string }
+  /** readText, or readJson (`json`: lines of JSON, checked against a schema if given). */
+  | { readonly kind: 'TextSource'; readonly path: string; readonly json?: JsonSourceOptions }
   // createInput: a user's InputFormat (its id), asked for splits by every instance
   | { readonly kind: 'FormatSource'; readonly fn: string }
   | { readonly kind: 'CsvSource'; readonly path: string; readonly types: readonly FieldType[]; readonly options: CsvSourceOptions }
@@ -141,7 +148,8 @@ export type NodeParams =
       readonly aggregators: readonly AggregatorRef[];
       readonly convergence: AggregatorRef | null;
     }
-  | { readonly kind: 'TextSink'; readonly path: string; readonly writeMode: WriteModeName }
+  /** writeText, or writeJson (`format: 'json'`: each element as a line of JSON). */
+  | { readonly kind: 'TextSink'; readonly path: string; readonly writeMode: WriteModeName; readonly format?: 'json' }
   | {
       readonly kind: 'CsvSink';
       readonly path: string;

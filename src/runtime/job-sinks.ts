@@ -18,7 +18,7 @@ export class JobSinks implements JobServices {
   private readonly committers = new Map<number, OutputCommitter | StdoutStaging>();
   private readonly printed: { toError: boolean; subtask: number; lines: string[] }[] = [];
   private readonly partial = new Map<string, (unknown[] | number)[]>();
-  private readonly csvSources: { id: number; name: string }[] = [];
+  private readonly lineSources: { id: number; name: string }[] = [];
 
   /**
    * Prepares every file sink's staging (and takes its lock); on failure, what was prepared is
@@ -39,7 +39,7 @@ export class JobSinks implements JobServices {
               throw new TaskError(op.node.name, `cannot prepare output '${p.path}' (staging ${c.staging}): ${(e as Error).message}`, { cause: e });
             }
           }
-          if (p.kind === 'CsvSource' && p.options.ignoreInvalidLines) this.csvSources.push({ id: op.node.id, name: op.node.name });
+          if ((p.kind === 'CsvSource' && p.options.ignoreInvalidLines) || (p.kind === 'TextSource' && p.json?.ignoreInvalidLines === true)) this.lineSources.push({ id: op.node.id, name: op.node.name });
         }
       }
     } catch (e) {
@@ -74,10 +74,13 @@ export class JobSinks implements JobServices {
     return files;
   }
 
-  /** The accumulator that counts skipped lines, for every CSV source in a task, by node id. */
+  /** The accumulator that counts skipped lines, for every CSV or JSON source in a task, by node id. */
   invalidLinesNamesOf(task: Task): Record<number, string> {
     const names: Record<number, string> = {};
-    for (const op of task.operators) if (op.node.params.kind === 'CsvSource') names[op.node.id] = this.invalidLinesAccumulator(op.node.id);
+    for (const op of task.operators) {
+      const p = op.node.params;
+      if (p.kind === 'CsvSource' || (p.kind === 'TextSource' && p.json !== undefined)) names[op.node.id] = this.invalidLinesAccumulator(op.node.id);
+    }
     return names;
   }
 
@@ -92,8 +95,8 @@ export class JobSinks implements JobServices {
   }
 
   invalidLinesAccumulator(nodeId: number): string {
-    if (this.csvSources.length <= 1) return 'invalidLines';
-    return `invalidLines:${this.csvSources.find((s) => s.id === nodeId)!.name}`;
+    if (this.lineSources.length <= 1) return 'invalidLines';
+    return `invalidLines:${this.lineSources.find((s) => s.id === nodeId)!.name}`;
   }
 
   commit(): void {
@@ -127,7 +130,7 @@ export class JobSinks implements JobServices {
   }
 
   reportInvalidLines(accumulators: Record<string, unknown>, resources: JobResources): void {
-    for (const s of this.csvSources) {
+    for (const s of this.lineSources) {
       const n = accumulators[this.invalidLinesAccumulator(s.id)];
       if (typeof n === 'number' && n > 0) resources.stderr(`tsflink: skipped ${n} invalid line${n === 1 ? '' : 's'} in ${s.name}\n`);
     }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -109,6 +109,24 @@ test('the value matrix on Flink at p=1, 2 and 4: the same results and errors as 
   assert.match(local.function!, /^error: Cannot serialize function/);
   assert.match(local['a class instance']!, /^error: Cannot serialize an instance of class 'Plain'/);
   for (const p of ['1', '2', '4']) assert.deepEqual(JSON.parse(ok(['run', '--target', 'flink', '-p', p, job])), local, `p=${p}`);
+});
+
+test('readJson over a glob and writeJson on Flink give the embedded engine’s output (p=2)', { timeout: TIMEOUT }, () => {
+  const lines = (target: string): string[] => {
+    const dir = tempDir('tsflink-json-');
+    for (const [day, part, rows] of [
+      ['2026-01', 'part-1', [['ann', 5, '2026-01-03T10:00:00Z'], ['bob', 2, '2026-01-04T00:00:00Z']]],
+      ['2026-02', 'part-1', [['ann', 7, '2026-02-09T00:00:00Z']]],
+      ['2025-12', 'part-1', [['ann', 1000, '2025-12-31T00:00:00Z']]],
+    ] as const) {
+      mkdirSync(join(dir, 'logs', day), { recursive: true });
+      writeFileSync(join(dir, 'logs', day, part), rows.map(([user, amount, at]) => JSON.stringify({ user, amount, at })).join('\n'));
+    }
+    return ok(['run', '--target', target, '-p', '2', 'test/flink/fixtures/json-job.ts', '-', dir]).split('\n').filter(Boolean);
+  };
+  const flink = lines('flink');
+  assert.deepEqual(flink, ['{"user":"ann","total":12,"lastDay":9,"tags":["ANN"]}', '{"user":"bob","total":2,"lastDay":4,"tags":["BOB"]}']);
+  assert.deepEqual(flink, lines('local'));
 });
 
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {

@@ -64,16 +64,19 @@ describe('listInputFiles', () => {
     );
   });
 
-  it('a compressed file, given or in a directory, is an InputPathError naming it (not read as text)', () => {
-    const gz = join(tempDir(), 'logs.csv.gz');
+  it('a file compressed other than with gzip, given or in a directory, is an InputPathError naming it (not read as text)', () => {
+    const bz = join(tempDir(), 'logs.csv.bz2');
     const dir = tempDir();
-    writeFileSync(gz, '');
+    writeFileSync(bz, '');
     assert.throws(
-      () => listInputFiles(gz),
-      (e: unknown) => e instanceof InputPathError && e.message === `Input file '${gz}' is compressed (.gz); tsflink does not read compressed input yet: decompress it first`,
+      () => listInputFiles(bz),
+      (e: unknown) => e instanceof InputPathError && e.message === `Input file '${bz}' is compressed (.bz2); tsflink reads gzip but not this compression yet: decompress it (or gzip it) first`,
     );
     writeFileSync(join(dir, 'plain.csv'), '');
-    for (const ext of ['gz', 'GZIP', 'bz2', 'xz', 'zst', 'deflate']) {
+    writeFileSync(join(dir, 'part.gz'), '');
+    assert.deepEqual(listInputFiles(dir), [join(dir, 'part.gz'), join(dir, 'plain.csv')], 'gzip is read');
+    rmSync(join(dir, 'part.gz'));
+    for (const ext of ['bz2', 'XZ', 'zst', 'deflate']) {
       const inner = join(dir, `part.${ext}`);
       writeFileSync(inner, '');
       assert.throws(() => listInputFiles(dir), (e: unknown) => e instanceof InputPathError && e.message.startsWith(`Input file '${inner}' (in input path '${dir}') is compressed (.${ext})`));
@@ -86,5 +89,30 @@ describe('listInputFiles', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f'), '');
     assert.throws(() => listInputFiles(join(dir, 'f', 'x')), InputPathError);
+  });
+});
+
+describe('listInputFiles with a glob pattern (issue 13)', () => {
+  it('matches files and the files of matched directories, in name order, hidden names skipped', () => {
+    const dir = tempDir();
+    for (const day of ['2026-01', '2026-02', '2025-12']) {
+      mkdirSync(join(dir, 'logs', day), { recursive: true });
+      writeFileSync(join(dir, 'logs', day, 'part-1'), 'x');
+      writeFileSync(join(dir, 'logs', day, 'part-2'), 'x');
+      writeFileSync(join(dir, 'logs', day, '_SUCCESS'), '');
+      writeFileSync(join(dir, 'logs', day, '.part-3.crc'), '');
+    }
+    assert.deepEqual(listInputFiles(join(dir, 'logs/2026-*/part-*')), ['2026-01/part-1', '2026-01/part-2', '2026-02/part-1', '2026-02/part-2'].map((f) => join(dir, 'logs', f)));
+    assert.deepEqual(listInputFiles(join(dir, 'logs/2026-0[2-9]')), [join(dir, 'logs/2026-02/part-1'), join(dir, 'logs/2026-02/part-2')]);
+    assert.deepEqual(listInputFiles(join(dir, 'logs/{2025-12,2026-01}/part-2')), [join(dir, 'logs/2025-12/part-2'), join(dir, 'logs/2026-01/part-2')]);
+  });
+  it('a pattern that matches nothing is an error naming it', () => {
+    const dir = tempDir();
+    assert.throws(() => listInputFiles(join(dir, 'none-*.txt')), (e: unknown) => e instanceof InputPathError && /matches no files/.test(e.message));
+  });
+  it('a file whose name holds a glob character is read as that file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a[1].txt'), 'x');
+    assert.deepEqual(listInputFiles(join(dir, 'a[1].txt')), [join(dir, 'a[1].txt')]);
   });
 });

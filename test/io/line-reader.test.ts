@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InputPathError } from '../../src/errors/index.ts';
@@ -38,8 +39,26 @@ describe('readLines', () => {
     assert.deepEqual(expected, ['a\uFFFDb\uFFFD', '\uFFFD,\uFFFD', '\uFFFD\uFFFD\uFFFDA\uFFFD']);
     for (let chunkSize = 1; chunkSize <= 8; chunkSize++) assert.deepEqual(lines(bytes, { chunkSize }), expected, `chunkSize ${chunkSize}`);
   });
-  it('refuses gzip, zstd and xz data whatever the file is called, naming the file', () => {
-    for (const [kind, head] of [['gzip', [0x1f, 0x8b, 0x08, 0x00]], ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0x04]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]]] as const) {
+  it('reads gzip data whatever the file is called: several members, a BOM, characters across chunks', () => {
+    const text = '\ufeffabc\nü😀\r\n\ndef';
+    const gz = Buffer.concat([gzipSync(Buffer.from(text, 'utf8').subarray(0, 9)), gzipSync(Buffer.from(text, 'utf8').subarray(9)), gzipSync('')]);
+    const file = tempFile(new Uint8Array(gz), 'data.txt');
+    for (const chunkSize of [1, 2, 3, 5, 64, 1 << 20]) assert.deepEqual(lines(new Uint8Array(gz), { chunkSize }), ['abc', 'ü😀', '', 'def'], `chunkSize ${chunkSize}`);
+    assert.ok(file.length > 0);
+  });
+  it('corrupt or truncated gzip data is an error naming the file and the place', () => {
+    const gz = gzipSync('line one\nline two\n'.repeat(50));
+    const corrupt = Buffer.from(gz);
+    corrupt[30]! ^= 0xff;
+    const bad = tempFile(new Uint8Array(corrupt), 'bad.gz');
+    assert.throws(() => readLines(bad, () => {}), (e: unknown) => e instanceof InputPathError && new RegExp(`^Input file '${bad}' is not valid gzip data \\(.+ near compressed byte \\d+\\)$`).test(e.message));
+    const cut = tempFile(new Uint8Array(gz.subarray(0, gz.length - 6)), 'cut.gz');
+    for (const chunkSize of [1, 7, 1 << 20]) {
+      assert.throws(() => readLines(cut, () => {}, { chunkSize }), (e: unknown) => e instanceof InputPathError && e.message === `Input file '${cut}' is truncated gzip data (it ends at compressed byte ${gz.length - 6} inside a member)`);
+    }
+  });
+  it('refuses zstd and xz data whatever the file is called, naming the file', () => {
+    for (const [kind, head] of [['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0x04]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]]] as const) {
       const file = tempFile(new Uint8Array([...head, 0x0a, 0x61]), 'data.txt');
       assert.throws(
         () => readLines(file, () => assert.fail('no line')),

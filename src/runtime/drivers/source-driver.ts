@@ -8,6 +8,7 @@ import { InputFormatError, TaskError, TsflinkError } from '../../errors/index.ts
 import { describeRecord } from '../describe-record.ts';
 import { listInputFiles } from '../../io/input-files.ts';
 import { alignSplit, splitsFor } from '../../io/input-splits.ts';
+import { JsonLineReader } from '../../io/json-lines.ts';
 import { readLines } from '../../io/line-reader.ts';
 import type { NodeParams } from '../../plan/nodes.ts';
 import { CountAccumulator } from '../runtime-context.ts';
@@ -34,21 +35,24 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       break;
     }
     case 'TextSource': {
-      const emit = (line: string): void => out.collect(line);
-      for (const split of splitsFor(listInputFiles(params.path), parallelism, subtask)) {
-        readLines(split.file, emit, { range: alignSplit(split, '\n') });
+      const splits = splitsFor(listInputFiles(params.path), parallelism, subtask);
+      if (params.json !== undefined) {
+        const reader = new JsonLineReader(params.json, invalidLineCounter(setup, params.json.ignoreInvalidLines));
+        const emit = (value: unknown): void => out.collect(value);
+        try {
+          for (const split of splits) reader.readFile(split.file, emit, alignSplit(split, '\n'));
+        } catch (e) {
+          throw e instanceof InputFormatError ? e.withOperator(setup.name) : e;
+        }
+        break;
       }
+      const emit = (line: string): void => out.collect(line);
+      for (const split of splits) readLines(split.file, emit, { range: alignSplit(split, '\n') });
       break;
     }
     case 'CsvSource': {
       const splits = splitsFor(listInputFiles(params.path), parallelism, subtask);
-      let onInvalid: (() => void) | undefined;
-      if (params.options.ignoreInvalidLines) {
-        const counter = new CountAccumulator();
-        setup.ctx.addAccumulator(setup.job.invalidLinesAccumulator(setup.op.node.id), counter);
-        onInvalid = () => counter.add(1);
-      }
-      const reader = new CsvReader(params.types, params.options, onInvalid);
+      const reader = new CsvReader(params.types, params.options, invalidLineCounter(setup, params.options.ignoreInvalidLines));
       const keys = params.options.pojoFields;
       const emit = keys === undefined ? (tuple: unknown[]): void => out.collect(tuple) : (tuple: unknown[]): void => out.collect(toObject(keys, tuple));
       const aligner = new CsvSplitAligner(params.options);
@@ -68,6 +72,14 @@ export function runSource(setup: OperatorSetup, out: Output): void {
       setup.fail(`not a source: ${params.kind}`);
   }
   out.close();
+}
+
+/** With `ignoreInvalidLines`: counts a skipped line in the source's `invalidLines` accumulator (SPEC §9.8). */
+function invalidLineCounter(setup: OperatorSetup, ignoreInvalidLines: boolean | undefined): (() => void) | undefined {
+  if (ignoreInvalidLines !== true) return undefined;
+  const counter = new CountAccumulator();
+  setup.ctx.addAccumulator(setup.job.invalidLinesAccumulator(setup.op.node.id), counter);
+  return () => counter.add(1);
 }
 
 /** What `env.createInput` takes (the API's InputFormat). */

@@ -64,7 +64,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
     case 'First':
       return new FirstOutput(setup, p.n, p.keys, p.sortKeys, next);
     case 'TextSink':
-      return new TextSinkOutput(setup);
+      return new TextSinkOutput(setup, p.format === 'json');
     case 'CsvSink':
       return new CsvSinkOutput(setup, p.fieldDelimiter, p.lineDelimiter);
     case 'PrintSink':

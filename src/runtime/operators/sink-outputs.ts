@@ -1,7 +1,8 @@
 /** The sinks: text and CSV files (written to staging, committed by the job), stdout, and collect/count. */
 import { CsvRowFormatter, UnwritableCsvFieldError } from '../../io/csv-writer.ts';
 import { TaskError } from '../../errors/index.ts';
-import { BufferedFileWriter, type FileOwner } from '../../io/file-writer.ts';
+import { BufferedFileWriter, type FileOwner, wantsGzip } from '../../io/file-writer.ts';
+import { jsonLine, UnwritableJsonError } from '../../io/json-lines.ts';
 import { textLine, toText, UnwritableTextError } from '../../io/text-form.ts';
 import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -15,19 +16,21 @@ export class TextSinkOutput implements Output {
   private first = true; // the file's first line
   private readonly name: string;
   private readonly where: string;
+  private readonly json: boolean;
   private closed = false;
-  constructor(setup: OperatorSetup) {
-    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
+  constructor(setup: OperatorSetup, json = false) {
+    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup), { gzip: wantsGzip(fileOwner(setup).target) });
     this.name = setup.name;
     this.where = `subtask ${setup.subtask + 1} of ${setup.parallelism}`;
+    this.json = json;
   }
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
     try {
-      this.writer.write(textLine(record, this.first));
+      this.writer.write(this.json ? jsonLine(record) : textLine(record, this.first));
       this.first = false;
     } catch (e) {
-      throw e instanceof UnwritableTextError ? unwritable(this.name, this.where, e) : e;
+      throw e instanceof UnwritableTextError || e instanceof UnwritableJsonError ? unwritable(this.name, this.where, e) : e;
     }
   }
   close(): void {
@@ -43,7 +46,7 @@ export class CsvSinkOutput implements Output {
   private readonly where: string;
   private closed = false;
   constructor(setup: OperatorSetup, fieldDelimiter: string, lineDelimiter: string) {
-    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup));
+    this.writer = new BufferedFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), fileOwner(setup), { gzip: wantsGzip(fileOwner(setup).target) });
     this.formatter = new CsvRowFormatter(fieldDelimiter, lineDelimiter);
     this.name = setup.name;
     this.where = `subtask ${setup.subtask + 1} of ${setup.parallelism}`;

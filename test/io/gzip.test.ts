@@ -1,0 +1,89 @@
+/**
+ * Compressed input and output (issue 13): gzip files are read by readText, readCsv and readJson
+ * (by their magic number), whole, by one instance each; sinks whose path ends in .gz write gzip
+ * (a file at p=1, a directory of gzip parts at p > 1), which the gzip tool reads back.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { InputPathError, Types } from '../../src/index.ts';
+import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
+
+/** The files of a sink's output (the file, or a directory's parts in order). */
+function parts(path: string): string[] {
+  return statSync(path).isDirectory() ? readdirSync(path).sort().map((f) => join(path, f)) : [path];
+}
+
+/** What the system's gzip tool makes of a file. */
+function gunzipTool(file: string): string {
+  return execFileSync('gzip', ['-dc', file], { encoding: 'utf8' });
+}
+
+function causeOf<C>(e: unknown, C: abstract new (...args: never[]) => C): C {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof C) return c;
+  assert.fail(`no ${C.name} in ${String(e)}`);
+}
+
+for (const p of [1, 4]) {
+  describe(`gzip at p=${p}`, () => {
+    test('writeText, writeCsv and writeJson to .gz write gzip that the gzip tool and the readers read back', async () => {
+      const dir = tempDir();
+      const env = envAt(p);
+      const rows = env.generateSequence(1, 3000).map((n) => [n, `w${n % 7}`, n % 2 === 0] as [number, string, boolean]);
+      rows.map(([n, w]) => `${n} ${w}`).writeText(join(dir, 'text.gz'));
+      rows.writeCsv(join(dir, 'rows.csv.gz'));
+      rows.map(([n, w, even]) => ({ n, w, even })).writeJson(join(dir, 'rows.jsonl.gz'));
+      await env.execute();
+      for (const out of ['text.gz', 'rows.csv.gz', 'rows.jsonl.gz']) {
+        const files = parts(join(dir, out));
+        assert.equal(files.length, p, out);
+        for (const f of files) assert.deepEqual([...readFileSync(f).subarray(0, 2)], [0x1f, 0x8b], `${f} is gzip`);
+        const lines = files.flatMap((f) => gunzipTool(f).split('\n').filter(Boolean));
+        assert.equal(lines.length, 3000, out);
+      }
+      const expected = Array.from({ length: 3000 }, (_, i) => [i + 1, `w${(i + 1) % 7}`, (i + 1) % 2 === 0]);
+      assertSameMultiset(await envAt(p).readText(join(dir, 'text.gz')).collect(), expected.map(([n, w]) => `${n} ${w}`));
+      assertSameMultiset(await envAt(p).readCsv(join(dir, 'rows.csv.gz'), [Types.INT, Types.STRING, Types.BOOL]).collect(), expected);
+      assertSameMultiset(
+        await envAt(p).readJson(join(dir, 'rows.jsonl.gz'), { schema: { n: Types.INT, w: Types.STRING, even: Types.BOOL } }).map((r) => [r.n, r.w, r.even]).collect(),
+        expected,
+      );
+    });
+
+    test('a gzip file made by the gzip tool, larger than a split, is read whole by one instance, every line once', async () => {
+      const dir = tempDir();
+      // Random hex lines compress to about half: over 12 MiB of gzip, which a plain file would split at p=4.
+      const lines = Array.from({ length: 130_000 }, (_, i) => `${i} ${randomBytes(96).toString('hex')}`);
+      const plain = join(dir, 'big.txt');
+      writeFileSync(plain, `${lines.join('\n')}\n`);
+      execFileSync('gzip', ['-1', plain]);
+      const gz = `${plain}.gz`;
+      assert.ok(statSync(gz).size > 12 * 1024 * 1024, `${statSync(gz).size} bytes`);
+      const read = await envAt(p)
+        .readText(gz)
+        .map((l) => Number(l.slice(0, l.indexOf(' '))))
+        .collect();
+      assert.equal(read.length, lines.length);
+      assert.equal(new Set(read).size, lines.length);
+    });
+
+    test('a corrupt or truncated gzip input fails the job naming the file and the place', async () => {
+      const dir = tempDir();
+      const gz = gzipSync('{"a":1}\n'.repeat(1000));
+      const cut = join(dir, 'cut.jsonl.gz');
+      writeFileSync(cut, gz.subarray(0, gz.length - 4));
+      const e = causeOf(await envAt(p).readJson(cut).count().then(() => assert.fail('no error'), (x: unknown) => x), InputPathError);
+      assert.match(e.message, /cut\.jsonl\.gz' is truncated gzip data \(it ends at compressed byte \d+ inside a member\)/);
+      const corrupt = Buffer.from(gz);
+      corrupt[40]! ^= 0x55;
+      const bad = join(dir, 'bad.txt.gz');
+      writeFileSync(bad, corrupt);
+      const e2 = causeOf(await envAt(p).readText(bad).count().then(() => assert.fail('no error'), (x: unknown) => x), InputPathError);
+      assert.match(e2.message, /bad\.txt\.gz' is (not valid|truncated) gzip data/);
+    });
+  });
+}
