@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -111,7 +112,7 @@ test('the value matrix on Flink at p=1, 2 and 4: the same results and errors as 
   for (const p of ['1', '2', '4']) assert.deepEqual(JSON.parse(ok(['run', '--target', 'flink', '-p', p, job])), local, `p=${p}`);
 });
 
-test('readJson over a glob and writeJson on Flink give the embedded engine’s output (p=2)', { timeout: TIMEOUT }, () => {
+test('readJson over a glob of plain and gzip parts, and writeJson to .gz, on Flink give the embedded engine’s output (p=2)', { timeout: TIMEOUT }, () => {
   const lines = (target: string): string[] => {
     const dir = tempDir('tsflink-json-');
     for (const [day, part, rows] of [
@@ -120,7 +121,8 @@ test('readJson over a glob and writeJson on Flink give the embedded engine’s o
       ['2025-12', 'part-1', [['ann', 1000, '2025-12-31T00:00:00Z']]],
     ] as const) {
       mkdirSync(join(dir, 'logs', day), { recursive: true });
-      writeFileSync(join(dir, 'logs', day, part), rows.map(([user, amount, at]) => JSON.stringify({ user, amount, at })).join('\n'));
+      const text = rows.map(([user, amount, at]) => JSON.stringify({ user, amount, at })).join('\n');
+      writeFileSync(join(dir, 'logs', day, part), day === '2026-02' ? gzipSync(text) : text);
     }
     return ok(['run', '--target', target, '-p', '2', 'test/flink/fixtures/json-job.ts', '-', dir]).split('\n').filter(Boolean);
   };
