@@ -275,7 +275,7 @@ function newestMtime(dir: string): number {
  * Probed in a child process: a failed import is remembered by this one, even after the install.
  */
 function duckdbAvailable(): string | null {
-  // Not a dependency of tsflink (npm ci stays small): the benchmark installs it when it can.
+  // A devDependency (the DuckDB cross-read tests use it); installed here when it is missing.
   const name = '@duckdb/node-api';
   const probe = (): string | null => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', `console.log((await import('${name}')).version())`], { cwd: ROOT, encoding: 'utf8' });
