@@ -83,6 +83,7 @@ const KIND_LABELS: Partial<Record<NodeParams['kind'], string>> = {
   TextSource: 'DataSource (readText)',
   FormatSource: 'DataSource (createInput)',
   CsvSource: 'DataSource (readCsv)',
+  ParquetSource: 'DataSource (readParquet)',
   TextSink: 'DataSink (writeText)',
   CsvSink: 'DataSink (writeCsv)',
   PrintSink: 'DataSink (output)',
@@ -176,6 +177,21 @@ export class ExecutionEnvironment {
       json.ignoreInvalidLines = options.ignoreInvalidLines;
     }
     return this.source({ kind: 'TextSource', path, json });
+  }
+
+  /**
+   * The rows of a Parquet file (or of every file of a directory, or a glob) as objects of their
+   * columns, `columns` only when given (the others are not read). Row groups are shared among the
+   * parallel instances. INT64 reads as a number (beyond ±(2^53−1) an error), DATE and TIMESTAMP as
+   * Dates, lists as arrays, structs as objects, binary columns as bytes.
+   */
+  readParquet<T = Record<string, unknown>>(path: string, options: { readonly columns?: readonly string[] } = {}): DataSet<T> {
+    checkSourcePath(path, 'readParquet');
+    const columns = options.columns ?? null;
+    if (columns !== null && (!Array.isArray(columns) || columns.length === 0 || columns.some((c) => typeof c !== 'string' || c === ''))) {
+      throw planError('readParquet', 'columns must be a non-empty list of column names');
+    }
+    return this.source({ kind: 'ParquetSource', path, columns: columns === null ? null : [...columns] });
   }
 
   fromElements<T extends Tuple>(...elements: T[]): DataSet<T>;

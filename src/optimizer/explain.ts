@@ -171,6 +171,8 @@ function paramsDetail(params: NodeParams): string {
       return `from ${shownPath(params.path, 'stdin')}`;
     case 'CsvSource':
       return `from ${shownPath(params.path, 'stdin')} (${params.types.join(',')})`;
+    case 'ParquetSource':
+      return `from ${shownPath(params.path, 'stdin')}${params.columns === null ? '' : ` columns(${params.columns.join(',')})`} (row groups shared among the instances)`;
     case 'Project':
       return `fields(${params.fields.join(',')})`;
     case 'Reduce':

@@ -178,6 +178,7 @@ class PlanCompiler {
       case 'SequenceSource':
       case 'TextSource':
       case 'CsvSource':
+      case 'ParquetSource':
       case 'FormatSource':
         this.newTask(node, [op('SOURCE')], []);
         return;

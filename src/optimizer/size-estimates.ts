@@ -37,6 +37,9 @@ export function estimateSize(node: PlanNode, inputs: readonly SizeEstimate[]): S
     case 'TextSource':
     case 'CsvSource':
       return { bytes: fileBytes(p.path) };
+    case 'ParquetSource':
+      // Compressed columns: what they hold in memory is a few times larger.
+      return { bytes: fileBytes(p.path) === null ? null : fileBytes(p.path)! * 4 };
     case 'Map':
     case 'MapAsync':
     case 'Project':

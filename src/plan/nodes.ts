@@ -84,6 +84,8 @@ export type NodeParams =
   | { readonly kind: 'SequenceSource'; readonly from: number; readonly to: number }
   /** readText, or readJson (`json`: lines of JSON, checked against a schema if given). */
   | { readonly kind: 'TextSource'; readonly path: string; readonly json?: JsonSourceOptions }
+  /** readParquet: rows as objects of the columns given (all when null), row groups shared among the instances. */
+  | { readonly kind: 'ParquetSource'; readonly path: string; readonly columns: readonly string[] | null }
   // createInput: a user's InputFormat (its id), asked for splits by every instance
   | { readonly kind: 'FormatSource'; readonly fn: string }
   | { readonly kind: 'CsvSource'; readonly path: string; readonly types: readonly FieldType[]; readonly options: CsvSourceOptions }
@@ -194,7 +196,7 @@ export interface PlanNode {
   readonly params: NodeParams;
 }
 
-export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource', 'FormatSource']);
+export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource', 'ParquetSource', 'FormatSource']);
 /** The nodes an iteration feeds each superstep. */
 export const ITERATION_INPUT_KINDS: ReadonlySet<NodeKind> = new Set(['PartialSolution', 'Workset', 'SolutionSet']);
 export const SINK_KINDS: ReadonlySet<NodeKind> = new Set(['TextSink', 'CsvSink', 'PrintSink', 'CollectSink']);

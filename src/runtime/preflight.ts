@@ -10,7 +10,7 @@ export function checkBeforeRunning(plan: PhysicalPlan): void {
     for (const op of task.operators) {
       const p = op.node.params;
       // `-` is stdin or stdout (io/stdio.ts): nothing to check.
-      if ((p.kind === 'TextSource' || p.kind === 'CsvSource') && p.path !== STDIO_PATH) listInputFiles(p.path);
+      if ((p.kind === 'TextSource' || p.kind === 'CsvSource' || p.kind === 'ParquetSource') && p.path !== STDIO_PATH) listInputFiles(p.path);
       if ((p.kind === 'TextSink' || p.kind === 'CsvSink') && p.path !== STDIO_PATH) checkOutputTarget(p.path, p.writeMode, op.node.name);
     }
   }

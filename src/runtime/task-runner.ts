@@ -92,7 +92,9 @@ export function runSubtask(
 
 /** Whether a task's subtasks run asynchronously (runSubtask returns a Promise): its driver is an async operator. */
 export function isAsyncTask(task: Task): boolean {
-  return task.operators[0]!.strategy === 'ASYNC';
+  const head = task.operators[0]!;
+  // A Parquet source awaits its reader (hyparquet's API is asynchronous).
+  return head.strategy === 'ASYNC' || (head.strategy === 'SOURCE' && head.node.params.kind === 'ParquetSource');
 }
 
 /** Whether an operator calls a rich function (an object with methods, whose close() may emit). */

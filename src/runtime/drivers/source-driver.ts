@@ -10,15 +10,19 @@ import { listInputFiles } from '../../io/input-files.ts';
 import { alignSplit, splitsFor } from '../../io/input-splits.ts';
 import { JsonLineReader } from '../../io/json-lines.ts';
 import { readLines } from '../../io/line-reader.ts';
+import { readParquetFiles } from '../../io/parquet-reader.ts';
 import type { NodeParams } from '../../plan/nodes.ts';
 import { CountAccumulator } from '../runtime-context.ts';
 import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 
-export function runSource(setup: OperatorSetup, out: Output): void {
+export function runSource(setup: OperatorSetup, out: Output): void | Promise<void> {
   const params = setup.op.node.params as NodeParams;
   const { subtask, parallelism } = setup;
   switch (params.kind) {
+    case 'ParquetSource':
+      // The one asynchronous source (task-runner's isAsyncTask): its reader's API awaits.
+      return readParquetFiles(listInputFiles(params.path), params.columns, parallelism, subtask, (row) => out.collect(row)).then(() => out.close());
     case 'CollectionSource': {
       const data = setup.resources.userObjects.get(params.data) as unknown[];
       // Elements given to fromElements belong to the program: hand out copies (SPEC §9.4).
