@@ -131,6 +131,23 @@ test('readJson over a glob of plain and gzip parts, and writeJson to .gz, on Fli
   assert.deepEqual(flink, lines('local'));
 });
 
+test('readParquet of a DuckDB-written file on Flink gives the embedded engine’s result (p=2, row groups shared among the Node workers)', { timeout: TIMEOUT }, async () => {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const file = join(tempDir('tsflink-parquet-'), 'rows.parquet');
+  const instance = await DuckDBInstance.create(':memory:');
+  const duck = await instance.connect();
+  await duck.run(
+    `COPY (SELECT i AS id, {'city': 'c' || (i % 4), 'zip': CASE WHEN i % 7 = 0 THEN NULL ELSE i END} AS place, DATE '2026-01-01' + (i % 28)::INTEGER AS day FROM range(20000) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+  );
+  duck.closeSync();
+  instance.closeSync();
+  const job = ['test/flink/fixtures/parquet-job.ts', '-', file];
+  const flink = lines(ok(['run', '--target', 'flink', '-p', '2', ...job]));
+  assert.equal(flink.length, 4);
+  assert.match(flink[0]!, /^c0 5000 \d+ 2026-01-28$/);
+  assert.deepEqual(flink, lines(ok(['run', '--target', 'local', '-p', '2', ...job])));
+});
+
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {
   const dir = tempDir();
   const local = tsflink(['run', '--target', 'local', '-p', '2', fixture, '-', join(dir, 'local.csv'), 'fail']);
