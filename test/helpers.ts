@@ -1,7 +1,7 @@
 /** Shared test helpers: multiset comparison, temp directories, running a case at several parallelisms. */
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -73,4 +73,25 @@ export function clientEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   delete env.TSFLINK_TARGET;
   delete env.TSFLINK_JOBMANAGER;
   return env;
+}
+
+/** Writes `content` to `dir/name` and returns the path. */
+export function writeTestFile(dir: string, name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** The first cause of class `C` in an error's cause chain. */
+export function causeOf<C>(e: unknown, C: abstract new (...args: never[]) => C): C {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof C) return c;
+  assert.fail(`no ${C.name} in ${String(e)}`);
+}
+
+/** What `run` rejects with (a test failure if it resolves). */
+export async function failure(run: Promise<unknown>): Promise<unknown> {
+  return run.then(
+    () => assert.fail('no error'),
+    (e: unknown) => e,
+  );
 }

@@ -6,19 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { test } from 'node:test';
 import { Types } from '../../src/index.ts';
 import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
-
-const instance = await DuckDBInstance.create(':memory:');
-const duck = await instance.connect();
-after(() => {
-  duck.closeSync();
-  instance.closeSync();
-});
-
-const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+import { duck, literal } from './duckdb.ts';
 
 interface Row {
   id: number;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { InputPathError, Types } from '../../src/index.ts';
-import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
+import { assertSameMultiset, causeOf, envAt, tempDir } from '../helpers.ts';
 
 /** The files of a sink's output (the file, or a directory's parts in order). */
 function parts(path: string): string[] {
@@ -21,11 +21,6 @@ function parts(path: string): string[] {
 /** What the system's gzip tool makes of a file. */
 function gunzipTool(file: string): string {
   return execFileSync('gzip', ['-dc', file], { encoding: 'utf8' });
-}
-
-function causeOf<C>(e: unknown, C: abstract new (...args: never[]) => C): C {
-  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof C) return c;
-  assert.fail(`no ${C.name} in ${String(e)}`);
 }
 
 for (const p of [1, 4]) {

@@ -9,26 +9,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { InputFormatError, InputPathError, Types } from '../../src/index.ts';
-import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
-
-function file(dir: string, name: string, content: string | Uint8Array): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-/** The first cause of class `C` in an error's cause chain. */
-function causeOf<C>(e: unknown, C: abstract new (...args: never[]) => C): C {
-  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof C) return c;
-  assert.fail(`no ${C.name} in ${String(e)}`);
-}
-
-async function failure(run: Promise<unknown>): Promise<unknown> {
-  return run.then(
-    () => assert.fail('no error'),
-    (e: unknown) => e,
-  );
-}
+import { assertSameMultiset, causeOf, envAt, failure, tempDir, writeTestFile as file } from '../helpers.ts';
 
 for (const p of [1, 2]) {
   describe(`malformed input at p=${p}`, () => {

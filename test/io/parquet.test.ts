@@ -6,18 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { test } from 'node:test';
 import { InputPathError, MapPartitionFunction, type Collector } from '../../src/index.ts';
 import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
+import { duck, literal } from './duckdb.ts';
 
-const instance = await DuckDBInstance.create(':memory:');
-const duck = await instance.connect();
-after(() => {
-  duck.closeSync();
-  instance.closeSync();
-});
-const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 const ROWS = 10_000;
 const table = `SELECT i AS id, CASE WHEN i % 5 = 0 THEN 'é😀 ' || i ELSE 'name ' || i END AS name, i / 4.0 AS score, i % 2 = 0 AS ok,
