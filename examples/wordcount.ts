@@ -16,10 +16,10 @@ const counts = env
     line
       .toLowerCase()
       .split(/[^\p{L}\p{N}']+/u)
-      .filter((word) => word.length > 0)
-      .map((word) => [word, 1] as [string, number]),
+      .filter((word) => word.length > 0),
   )
   .name('Tokenizer')
+  .map((word) => [word, 1])
   .groupBy(0)
   .sum(1)
   .name('Count');
