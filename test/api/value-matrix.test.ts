@@ -31,3 +31,12 @@ test('the value matrix: the same results or the same errors at p=1, 2 and 4', as
   assert.match(p1['nested tuples, shared and sparse']!, /\[1,undefined,3\]/, 'a hole is undefined after a copy, as after an exchange');
   assert.match(p1.objects!, /nullProto:null-proto\{k:1\}/);
 });
+
+test('at p=1 a record that cannot travel, held by an exchange (a data set read twice), is the error naming the operator that sent it', async () => {
+  const env = envAt(1);
+  const ds = env.fromElements(1, 2).map((n) => [n, () => n]);
+  await assert.rejects(
+    ds.map((r) => r[0]).union(ds.map((r) => r[0])).collect(),
+    /Operator 'Map at [^']*value-matrix\.test\.ts:\d+': a record cannot be sent to the next task: Cannot serialize function '\(anonymous\)' at record\[1\]/,
+  );
+});
