@@ -6,7 +6,7 @@
 import { PlanError } from '../errors/index.ts';
 import { csvDialectProblem } from '../io/csv-dialect.ts';
 import { checkFunction, checkParallelism, describeArgument, planError } from './checks.ts';
-import type { AggregationKind, JoinSizeHint, KeySpec, NodeParams, SortKey, WriteModeName } from '../plan/nodes.ts';
+import { type AggregationKind, FIELD_TYPES, type FieldType, type JoinSizeHint, type KeySpec, type NodeParams, type SortKey, type WriteModeName } from '../plan/nodes.ts';
 import { type Aggregation, JoinHint, type Order, WriteMode } from './constants.ts';
 import { DataSink } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
@@ -399,6 +399,20 @@ export class DataSet<T> {
    */
   writeJson(path: string, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {
     return this.env.addSink({ kind: 'TextSink', path: checkPath(path, 'writeJson'), writeMode: checkWriteMode(writeMode, 'writeJson'), format: 'json' }, this.id);
+  }
+
+  /**
+   * Each element (an object) as a row of a Parquet file, its `schema`'s fields (name → Types.*)
+   * as the columns, all nullable: one file at p=1, a directory of files 1…p at p > 1. LONG and
+   * BIGINT write INT64, DATE and TIMESTAMP Parquet dates and timestamps (milliseconds, UTC),
+   * DECIMAL its text. A field of another type fails the job naming the sink and the field.
+   */
+  writeParquet(path: string, schema: Readonly<Record<string, FieldType>>, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {
+    if (schema === null || typeof schema !== 'object' || Array.isArray(schema) || Object.keys(schema).length === 0) throw planError('writeParquet', 'schema must be a non-empty object of field names to Types');
+    for (const [field, t] of Object.entries(schema)) {
+      if (!FIELD_TYPES.includes(t)) throw planError('writeParquet', `unknown field type ${String(t)} for field '${field}'`);
+    }
+    return this.env.addSink({ kind: 'ParquetSink', path: checkPath(path, 'writeParquet'), writeMode: checkWriteMode(writeMode, 'writeParquet'), schema: { ...schema } }, this.id);
   }
 
   writeText(path: string, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {

@@ -86,6 +86,7 @@ const KIND_LABELS: Partial<Record<NodeParams['kind'], string>> = {
   ParquetSource: 'DataSource (readParquet)',
   TextSink: 'DataSink (writeText)',
   CsvSink: 'DataSink (writeCsv)',
+  ParquetSink: 'DataSink (writeParquet)',
   PrintSink: 'DataSink (output)',
   FormatSink: 'DataSink (output format)',
   CollectSink: 'DataSink (collect)',

@@ -26,7 +26,7 @@ export function checkPathConflicts(plan: LogicalPlan): void {
     const p = node.params;
     if ((p.kind === 'TextSource' || p.kind === 'CsvSource' || p.kind === 'TextSink' || p.kind === 'CsvSink') && p.path === STDIO_PATH) continue; // stdin, stdout
     if (p.kind === 'TextSource' || p.kind === 'CsvSource' || p.kind === 'ParquetSource') sources.push({ node, path: p.path, real: realPath(p.path) });
-    if (p.kind === 'TextSink' || p.kind === 'CsvSink') sinks.push({ node, path: p.path, real: realPath(p.path) });
+    if (p.kind === 'TextSink' || p.kind === 'CsvSink' || p.kind === 'ParquetSink') sinks.push({ node, path: p.path, real: realPath(p.path) });
   }
   for (const sink of sinks) {
     for (const source of sources) {

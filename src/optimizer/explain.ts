@@ -203,6 +203,7 @@ function paramsDetail(params: NodeParams): string {
       return asyncDetail(params.async);
     case 'TextSink':
     case 'CsvSink':
+    case 'ParquetSink':
       return params.path === '-' ? 'to stdout (-)' : `to '${params.path}' ${params.writeMode}`;
     case 'FormatSource':
       return 'from a custom InputFormat';

@@ -16,7 +16,7 @@ interface TaskBuilder {
   broadcastInputs: TaskBroadcastInput[];
 }
 
-const CHAINABLE = new Set(['Map', 'FlatMap', 'Filter', 'Project', 'TextSink', 'CsvSink', 'PrintSink', 'FormatSink', 'CollectSink']);
+const CHAINABLE = new Set(['Map', 'FlatMap', 'Filter', 'Project', 'TextSink', 'CsvSink', 'ParquetSink', 'PrintSink', 'FormatSink', 'CollectSink']);
 
 export function optimize(plan: LogicalPlan): PhysicalPlan {
   return new PlanCompiler(plan).compile();
@@ -190,6 +190,7 @@ class PlanCompiler {
         return;
       case 'TextSink':
       case 'CsvSink':
+      case 'ParquetSink':
       case 'PrintSink':
       case 'FormatSink':
       case 'CollectSink':

@@ -152,6 +152,8 @@ export type NodeParams =
     }
   /** writeText, or writeJson (`format: 'json'`: each element as a line of JSON). */
   | { readonly kind: 'TextSink'; readonly path: string; readonly writeMode: WriteModeName; readonly format?: 'json' }
+  /** writeParquet: each element an object, its schema's fields written as columns (one file per instance). */
+  | { readonly kind: 'ParquetSink'; readonly path: string; readonly writeMode: WriteModeName; readonly schema: Readonly<Record<string, FieldType>> }
   | {
       readonly kind: 'CsvSink';
       readonly path: string;
@@ -199,7 +201,12 @@ export interface PlanNode {
 export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource', 'ParquetSource', 'FormatSource']);
 /** The nodes an iteration feeds each superstep. */
 export const ITERATION_INPUT_KINDS: ReadonlySet<NodeKind> = new Set(['PartialSolution', 'Workset', 'SolutionSet']);
-export const SINK_KINDS: ReadonlySet<NodeKind> = new Set(['TextSink', 'CsvSink', 'PrintSink', 'CollectSink']);
+export const SINK_KINDS: ReadonlySet<NodeKind> = new Set(['TextSink', 'CsvSink', 'ParquetSink', 'PrintSink', 'CollectSink']);
+
+/** The sinks that write files at a path (staged and committed by the job). */
+export function isFileSink(p: NodeParams): p is Extract<NodeParams, { kind: 'TextSink' | 'CsvSink' | 'ParquetSink' }> {
+  return p.kind === 'TextSink' || p.kind === 'CsvSink' || p.kind === 'ParquetSink';
+}
 
 /** Freezes a node deeply enough that nothing of it can change after creation. */
 export function createNode(node: PlanNode): PlanNode {

@@ -2,6 +2,7 @@
  * The sinks' side of a job, kept by whoever coordinates it: output committers (staging files,
  * commit on success, abort on failure), the results of collect()/count(), the lines of output().
  */
+import { isFileSink } from '../plan/nodes.ts';
 import { dirname } from 'node:path';
 import { TaskError, TsflinkError } from '../errors/index.ts';
 import { resolvePath } from '../io/input-files.ts';
@@ -29,7 +30,7 @@ export class JobSinks implements JobServices {
       for (const task of plan.tasks) {
         for (const op of task.operators) {
           const p = op.node.params;
-          if (p.kind === 'TextSink' || p.kind === 'CsvSink') {
+          if (isFileSink(p)) {
             const c = p.path === STDIO_PATH ? new StdoutStaging(task.parallelism, tmpDir, jobId) : new OutputCommitter(p.path, task.parallelism, p.writeMode, jobId);
             this.committers.set(op.node.id, c);
             try {
@@ -54,7 +55,7 @@ export class JobSinks implements JobServices {
     for (const task of plan.tasks) {
       for (const op of task.operators) {
         const p = op.node.params;
-        if ((p.kind === 'TextSink' || p.kind === 'CsvSink') && p.path !== STDIO_PATH) dirs.add(dirname(resolvePath(p.path)));
+        if (isFileSink(p) && p.path !== STDIO_PATH) dirs.add(dirname(resolvePath(p.path)));
       }
     }
     return [...dirs];
@@ -69,7 +70,7 @@ export class JobSinks implements JobServices {
     const files: Record<number, string> = {};
     for (const op of task.operators) {
       const k = op.node.params.kind;
-      if (k === 'TextSink' || k === 'CsvSink') files[op.node.id] = this.sinkFile(op.node.id, subtask);
+      if (isFileSink(op.node.params)) files[op.node.id] = this.sinkFile(op.node.id, subtask);
     }
     return files;
   }

@@ -1,4 +1,5 @@
 /** Checks made before any task of a job starts (SPEC §2, §9.9). */
+import { isFileSink } from '../plan/nodes.ts';
 import { listInputFiles } from '../io/input-files.ts';
 import { checkOutputTarget } from '../io/output-committer.ts';
 import { STDIO_PATH } from '../io/stdio.ts';
@@ -11,7 +12,7 @@ export function checkBeforeRunning(plan: PhysicalPlan): void {
       const p = op.node.params;
       // `-` is stdin or stdout (io/stdio.ts): nothing to check.
       if ((p.kind === 'TextSource' || p.kind === 'CsvSource' || p.kind === 'ParquetSource') && p.path !== STDIO_PATH) listInputFiles(p.path);
-      if ((p.kind === 'TextSink' || p.kind === 'CsvSink') && p.path !== STDIO_PATH) checkOutputTarget(p.path, p.writeMode, op.node.name);
+      if (isFileSink(p) && p.path !== STDIO_PATH) checkOutputTarget(p.path, p.writeMode, op.node.name);
     }
   }
 }

@@ -131,7 +131,7 @@ test('readJson over a glob of plain and gzip parts, and writeJson to .gz, on Fli
   assert.deepEqual(flink, lines('local'));
 });
 
-test('readParquet of a DuckDB-written file on Flink gives the embedded engine’s result (p=2, row groups shared among the Node workers)', { timeout: TIMEOUT }, async () => {
+test('readParquet of a DuckDB-written file and writeParquet on Flink give the embedded engine’s results (p=2)', { timeout: TIMEOUT }, async () => {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const file = join(tempDir('tsflink-parquet-'), 'rows.parquet');
   const instance = await DuckDBInstance.create(':memory:');
@@ -141,11 +141,13 @@ test('readParquet of a DuckDB-written file on Flink gives the embedded engine’
   );
   duck.closeSync();
   instance.closeSync();
-  const job = ['test/flink/fixtures/parquet-job.ts', '-', file];
-  const flink = lines(ok(['run', '--target', 'flink', '-p', '2', ...job]));
-  assert.equal(flink.length, 4);
+  const job = (target: string) => ['run', '--target', target, '-p', '2', 'test/flink/fixtures/parquet-job.ts', '-', file, join(tempDir('tsflink-parquet-out-'), 'out.parquet')];
+  const flink = lines(ok(job('flink')));
+  assert.equal(flink.length, 5);
   assert.match(flink[0]!, /^c0 5000 \d+ 2026-01-25$/);
-  assert.deepEqual(flink, lines(ok(['run', '--target', 'local', '-p', '2', ...job])));
+  // Rows 0…19999 written by writeParquet on the cluster and read back: the sum of the ids, and of the label lengths.
+  assert.equal(flink[4], `written ${(19999 * 20000) / 2} ${Array.from({ length: 20000 }, (_, i) => `row ${i}`.length).reduce((a, b) => a + b, 0)}`);
+  assert.deepEqual(flink, lines(ok(job('local'))));
 });
 
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {

@@ -9,7 +9,7 @@ import { GroupReduceOutput, PregroupedReduceOutput } from './group-reduce-output
 import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput, ZipWithUniqueIdOutput } from './partition-outputs.ts';
 import { ReduceOutput } from './reduce-output.ts';
 import { KeyWrapOutput } from './key-wrap-output.ts';
-import { CollectSinkOutput, CsvSinkOutput, FormatSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
+import { CollectSinkOutput, CsvSinkOutput, ParquetSinkOutput, FormatSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
 
 export function createOperatorOutput(setup: OperatorSetup, next: Output): Output {
   const { op } = setup;
@@ -65,6 +65,8 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
       return new FirstOutput(setup, p.n, p.keys, p.sortKeys, next);
     case 'TextSink':
       return new TextSinkOutput(setup, p.format === 'json');
+    case 'ParquetSink':
+      return new ParquetSinkOutput(setup, p.schema);
     case 'CsvSink':
       return new CsvSinkOutput(setup, p.fieldDelimiter, p.lineDelimiter);
     case 'PrintSink':

@@ -1,8 +1,13 @@
 /** The sinks: text and CSV files (written to staging, committed by the job), stdout, and collect/count. */
+import { isFileSink } from '../../plan/nodes.ts';
 import { CsvRowFormatter, UnwritableCsvFieldError } from '../../io/csv-writer.ts';
 import { TaskError } from '../../errors/index.ts';
 import { BufferedFileWriter, type FileOwner, wantsGzip } from '../../io/file-writer.ts';
 import { jsonLine, UnwritableJsonError } from '../../io/json-lines.ts';
+import { ParquetFileWriter, UnwritableParquetError } from '../../io/parquet-writer.ts';
+import type { FieldType } from '../../plan/nodes.ts';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { textLine, toText, UnwritableTextError } from '../../io/text-form.ts';
 import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -31,6 +36,32 @@ export class TextSinkOutput implements Output {
       this.first = false;
     } catch (e) {
       throw e instanceof UnwritableTextError || e instanceof UnwritableJsonError ? unwritable(this.name, this.where, e) : e;
+    }
+  }
+  close(): void {
+    this.closed = true;
+    this.writer.close();
+  }
+}
+
+export class ParquetSinkOutput implements Output {
+  private readonly writer: ParquetFileWriter;
+  private readonly name: string;
+  private readonly where: string;
+  private closed = false;
+  constructor(setup: OperatorSetup, schema: Readonly<Record<string, FieldType>>) {
+    const file = setup.job.sinkFile(setup.op.node.id, setup.subtask);
+    mkdirSync(dirname(file), { recursive: true });
+    this.writer = new ParquetFileWriter(file, schema);
+    this.name = setup.name;
+    this.where = `subtask ${setup.subtask + 1} of ${setup.parallelism}`;
+  }
+  collect(record: unknown): void {
+    if (this.closed) throw lateRecord(this.name);
+    try {
+      this.writer.write(record);
+    } catch (e) {
+      throw e instanceof UnwritableParquetError ? unwritable(this.name, this.where, e) : e;
     }
   }
   close(): void {
@@ -159,6 +190,6 @@ function unwritable(operator: string, where: string, e: Error): TaskError {
 /** The sink a file sink's errors name: its operator, subtask and target. */
 function fileOwner(setup: OperatorSetup): FileOwner {
   const params = setup.op.node.params;
-  const target = params.kind === 'TextSink' || params.kind === 'CsvSink' ? params.path : '';
+  const target = isFileSink(params) ? params.path : '';
   return { operator: setup.name, where: ` (subtask ${setup.subtask + 1} of ${setup.parallelism})`, target };
 }
