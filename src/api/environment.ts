@@ -9,6 +9,7 @@ import { isMainThread } from 'node:worker_threads';
 import { loadConfig, type TsflinkConfig } from '../config/config.ts';
 import { PlanError } from '../errors/index.ts';
 import { csvDialectProblem } from '../io/csv-dialect.ts';
+import { isRemotePath } from '../io/fs/file-system.ts';
 import { resolvePath } from '../io/input-files.ts';
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from '../optimizer/explain.ts';
 import { formatPlanHtml } from '../optimizer/explain-html.ts';
@@ -240,6 +241,7 @@ export class ExecutionEnvironment {
     if (Object.hasOwn(this.cachedFiles, name)) throw planError('registerCachedFile', `a file is already registered under the name '${name}' (${this.cachedFiles[name]})`);
     if (typeof filePath !== 'string' || filePath === '') throw planError('registerCachedFile', `the path must be a non-empty string, got ${describeArgument(filePath)}`);
     const absolute = resolvePath(filePath);
+    if (isRemotePath(absolute)) throw planError('registerCachedFile', `'${filePath}' is not a local file: tsflink ships local files (copy it here first)`);
     if (!existsSync(absolute)) throw planError('registerCachedFile', `'${filePath}' does not exist (looked for ${absolute})`);
     this.cachedFiles[name] = absolute;
   }

@@ -7,6 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { PlanError } from '../errors/index.ts';
+import { isRemotePath } from '../io/fs/file-system.ts';
 import { resolvePath } from '../io/input-files.ts';
 import { STDIO_PATH } from '../io/stdio.ts';
 import type { LogicalPlan, PlanNode } from '../plan/nodes.ts';
@@ -62,6 +63,7 @@ function withSep(p: string): string {
 /** The absolute path with symbolic links resolved as far as it exists (a sink's target usually does not). */
 function realPath(path: string): string {
   const absolute = resolvePath(path);
+  if (isRemotePath(absolute)) return absolute; // no symbolic links there
   const rest: string[] = [];
   let head = absolute;
   for (;;) {

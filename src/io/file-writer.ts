@@ -4,10 +4,9 @@
  * With `gzip`, each buffer is written as one gzip member (node:zlib): the file is a valid
  * multi-member gzip file, as `cat a.gz b.gz` is, which gzip, DuckDB and readText read whole.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OutputWriteError, TsflinkError } from '../errors/index.ts';
+import { fileSystemOf, parentPath, type WriteHandle } from './fs/file-system.ts';
 
 const BUFFER_BYTES = 1 << 20;
 
@@ -24,7 +23,7 @@ export interface FileOwner {
 export class BufferedFileWriter {
   readonly path: string;
   private readonly owner: FileOwner | undefined;
-  private fd: number;
+  private fd: WriteHandle | null;
   private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
   private readonly gzip: boolean;
@@ -36,15 +35,14 @@ export class BufferedFileWriter {
     this.owner = owner;
     this.gzip = options.gzip === true;
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(path, 'w');
+      this.fd = fileSystemOf(path).create(path);
     } catch (e) {
       throw this.failure(e);
     }
   }
 
   write(text: string): void {
-    if (this.fd < 0) throw new Error(`BufferedFileWriter: '${this.path}' is closed`);
+    if (this.fd === null) throw new Error(`BufferedFileWriter: '${this.path}' is closed`);
     // A UTF-16 code unit takes at most 3 UTF-8 bytes, so this bound guarantees that the text fits.
     if (this.used + 3 * text.length > BUFFER_BYTES) {
       this.flush();
@@ -58,7 +56,7 @@ export class BufferedFileWriter {
 
   /** Writes what is buffered and closes the file. A second call does nothing. */
   close(): void {
-    if (this.fd < 0) return;
+    if (this.fd === null) return;
     let failure: unknown = null;
     try {
       this.flush();
@@ -67,11 +65,11 @@ export class BufferedFileWriter {
     }
     // A failed close (EIO, a full NFS disk) loses data too; the first error is the one reported.
     try {
-      closeSync(this.fd);
+      this.fd.close();
     } catch (e) {
       failure ??= this.failure(e);
     }
-    this.fd = -1;
+    this.fd = null;
     if (failure !== null) throw failure;
   }
 
@@ -85,7 +83,7 @@ export class BufferedFileWriter {
     this.written = true;
     const bytes = this.gzip ? gzipSync(raw) : raw;
     try {
-      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
+      this.fd!.write(bytes);
     } catch (e) {
       throw this.failure(e);
     }
@@ -94,7 +92,7 @@ export class BufferedFileWriter {
   private failure(error: unknown): unknown {
     if (error instanceof TsflinkError || typeof (error as { syscall?: unknown } | null)?.syscall !== 'string') return error;
     const target = this.owner?.target ?? this.path;
-    return new OutputWriteError(this.owner?.operator ?? 'a sink', this.owner?.where ?? '', target, dirname(target), error);
+    return new OutputWriteError(this.owner?.operator ?? 'a sink', this.owner?.where ?? '', target, parentPath(target), error);
   }
 }
 

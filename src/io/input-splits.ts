@@ -5,7 +5,7 @@
  * Flink do); a gzip file is never cut. For lines (`readText`) that is just after the next `\n` (`alignSplit`); a CSV
  * record may hold quoted line breaks, and csv-split-aligner.ts finds its starts.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
 import { isGzipFile } from './text-chunk-reader.ts';
 
 /** No split is smaller than this: below it a file is read whole by one instance. */
@@ -25,14 +25,24 @@ export interface InputSplit {
  * the same files: splits are dealt largest first to the instance with the fewest bytes so far.
  */
 export function splitsFor(files: readonly string[], parallelism: number, subtask: number, minSplitBytes = MIN_SPLIT_BYTES): InputSplit[] {
-  const sizes = files.map((f) => statSync(f).size);
+  const stats = files.map((f) => fileSystemOf(f).stat(f));
+  const sizes = stats.map((s) => s?.size ?? 0);
   const total = sizes.reduce((a, b) => a + b, 0);
   const target = Math.max(minSplitBytes, Math.ceil(total / parallelism));
   const splits: InputSplit[] = [];
   files.forEach((file, i) => {
     const size = sizes[i]!;
+    const block = stats[i]?.blockSize ?? 0;
     // A gzip file cannot be cut: one instance reads it whole.
-    const pieces = size > target * 1.5 && !isGzipFile(file) ? Math.ceil(size / target) : 1;
+    const cut = size > target * 1.5 && !isGzipFile(file);
+    if (cut && block > 0) {
+      // A file in blocks (HDFS) is cut at block boundaries, whole blocks per split, as Hadoop's
+      // FileInputFormat does: each split's bytes lie in as few blocks as they can.
+      const step = Math.max(1, Math.round(target / block)) * block;
+      for (let start = 0; start < size; start += step) splits.push({ file, start, end: Math.min(size, start + step), size, whole: start === 0 && step >= size });
+      return;
+    }
+    const pieces = cut ? Math.ceil(size / target) : 1;
     for (let k = 0; k < pieces; k++) {
       const start = Math.floor((k * size) / pieces);
       const end = Math.floor(((k + 1) * size) / pieces);
@@ -54,7 +64,7 @@ export function splitsFor(files: readonly string[], parallelism: number, subtask
 }
 
 /** The first position at or after `pos` that directly follows a line delimiter (or the file's end). */
-function lineBoundary(fd: number, pos: number, size: number, delimiter: Buffer): number {
+function lineBoundary(fd: ReadHandle, pos: number, size: number, delimiter: Buffer): number {
   if (pos <= 0) return 0;
   if (pos >= size) return size;
   const chunk = Buffer.allocUnsafe(64 * 1024);
@@ -62,7 +72,7 @@ function lineBoundary(fd: number, pos: number, size: number, delimiter: Buffer):
   let carry = Buffer.alloc(0);
   let carryStart = at;
   for (;;) {
-    const n = readSync(fd, chunk, 0, chunk.length, at);
+    const n = fd.read(chunk, 0, chunk.length, at);
     if (n === 0) return size;
     const window = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
     const i = window.indexOf(delimiter);
@@ -76,25 +86,25 @@ function lineBoundary(fd: number, pos: number, size: number, delimiter: Buffer):
 /** The byte range of a split, both ends moved to line boundaries (for a delimiter that cannot overlap itself, such as `\n`). */
 export function alignSplit(split: InputSplit, delimiter: string): { start: number; end: number } {
   if (split.whole) return { start: 0, end: split.size };
-  const fd = openSync(split.file, 'r');
+  const fd = fileSystemOf(split.file).openRead(split.file);
   try {
     const d = Buffer.from(delimiter, 'utf8');
     return { start: lineBoundary(fd, split.start, split.size, d), end: lineBoundary(fd, split.end, split.size, d) };
   } finally {
-    closeSync(fd);
+    fd.close();
   }
 }
 
 /** How many line delimiters the file holds before byte `end` (for line numbers in a split's errors). */
 export function countLineDelimiters(file: string, end: number, delimiter: string): number {
   const d = Buffer.from(delimiter, 'utf8');
-  const fd = openSync(file, 'r');
+  const fd = fileSystemOf(file).openRead(file);
   const chunk = Buffer.allocUnsafe(1 << 20);
   let count = 0;
   let carry = Buffer.alloc(0);
   try {
     for (let at = 0; at < end; ) {
-      const n = readSync(fd, chunk, 0, Math.min(chunk.length, end - at), at);
+      const n = fd.read(chunk, 0, Math.min(chunk.length, end - at), at);
       if (n === 0) break;
       const window = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
       let i = window.indexOf(d);
@@ -108,7 +118,7 @@ export function countLineDelimiters(file: string, end: number, delimiter: string
       carry = Buffer.from(window.subarray(Math.max(last, window.length - d.length + 1)));
     }
   } finally {
-    closeSync(fd);
+    fd.close();
   }
   return count;
 }

@@ -25,12 +25,13 @@
  * Names carry the client's pid (convention 2: `tsflink-<kind>-<pid>-`) so that `sweepStale` can
  * tell a dead run's leftovers from a running job's.
  */
-import { linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { OutputBusyError, OutputExistsError, TsflinkError } from '../errors/index.ts';
 import type { WriteModeName } from '../plan/nodes.ts';
+import { baseName, childPath, fileSystemOf, type FileStatus, type FileSystem, isRemotePath, parentPath } from './fs/file-system.ts';
 import { resolvePath } from './input-files.ts';
-import { isLivePid, staleName } from './stale-files.ts';
+import { lockHolder, lockIsLive, staleName } from './stale-files.ts';
 
 /**
  * Run before the job starts. Throws OutputExistsError when `path` exists and the write mode is
@@ -39,15 +40,16 @@ import { isLivePid, staleName } from './stale-files.ts';
  */
 export function checkOutputTarget(path: string, writeMode: WriteModeName, sinkName?: string): void {
   const target = resolvePath(path);
-  if (writeMode === 'NO_OVERWRITE' && exists(target)) throw new OutputExistsError(path);
-  refuseSpecialTarget(target, path, sinkName);
-  for (let dir = dirname(target); ; dir = dirname(dir)) {
-    const st = statOrNothing(dir, statSync);
+  const fs = fileSystemOf(target);
+  if (writeMode === 'NO_OVERWRITE' && fs.stat(target, false) !== undefined) throw new OutputExistsError(path);
+  refuseSpecialTarget(fs, target, path, sinkName);
+  for (let dir = parentPath(target); ; dir = parentPath(dir)) {
+    const st = fs.stat(dir);
     if (st !== undefined) {
-      if (!st.isDirectory()) throw new TsflinkError(`${sinkName === undefined ? 'Sink' : `Sink '${sinkName}'`}: cannot write output '${path}': '${dir}' is a file, not a directory`);
+      if (st.type !== 'directory') throw new TsflinkError(`${sinkName === undefined ? 'Sink' : `Sink '${sinkName}'`}: cannot write output '${path}': '${dir}' is a file, not a directory`);
       return;
     }
-    if (dirname(dir) === dir) return;
+    if (parentPath(dir) === dir) return;
   }
 }
 
@@ -57,32 +59,28 @@ export function checkOutputTarget(path: string, writeMode: WriteModeName, sinkNa
  * FIFO or socket (`/dev/stdout` replaced by a directory breaks it for the whole machine). Only a
  * regular file or a directory, or nothing, may be at an output path.
  */
-function refuseSpecialTarget(target: string, path: string, sinkName: string | undefined): void {
-  let st;
-  try {
-    st = lstatSync(target, { throwIfNoEntry: false });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return; // a parent is a file: checkOutputTarget says so
-    throw e;
-  }
-  if (st === undefined || st.isFile() || st.isDirectory()) return;
-  const what = st.isSymbolicLink() ? 'a symbolic link' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a named pipe' : 'a socket';
+function refuseSpecialTarget(fs: FileSystem, target: string, path: string, sinkName: string | undefined): void {
+  // (A parent that is a file reads as nothing there: checkOutputTarget says so.)
+  const st = fs.stat(target, false);
+  if (st === undefined || st.type === 'file' || st.type === 'directory') return;
+  const what = st.type === 'symlink' ? 'a symbolic link' : specialKind(target);
   throw new TsflinkError(`${sinkName === undefined ? 'Sink' : `Sink '${sinkName}'`}: will not write output '${path}': it is ${what}, which a sink never replaces; write to a path that is a regular file, a directory or nothing ('-' writes to stdout)`);
+}
+
+/** What a local entry that is neither a file, a directory nor a link is. */
+function specialKind(target: string): string {
+  const st = lstatSync(target);
+  return st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a named pipe' : 'a socket';
 }
 
 /** The lock file of a target: `.<name>.tsflink-lock` next to it. */
 export function lockFileOf(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tsflink-lock`);
+  return childPath(parentPath(target), `.${baseName(target)}.tsflink-lock`);
 }
 
-/** The pid a lock file holds, or null if it cannot be read (gone, or being written). */
+/** The pid a lock file holds (its first line), or null if it cannot be read (gone, or being written). */
 export function lockOwner(lock: string): number | null {
-  try {
-    const pid = Number(readFileSync(lock, 'utf8').trim());
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+  return lockHolder(lock)?.pid ?? null;
 }
 
 type CommitterState = 'created' | 'prepared' | 'committed' | 'aborted';
@@ -98,6 +96,7 @@ export class OutputCommitter {
   private readonly parallelism: number;
   private readonly writeMode: WriteModeName;
   private readonly replaced: string; // where an existing target waits while the new output moves in
+  private readonly fs: FileSystem;
   private state: CommitterState = 'created';
   private locked = false;
 
@@ -105,12 +104,13 @@ export class OutputCommitter {
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new RangeError(`parallelism must be a positive integer, got ${parallelism}`);
     this.path = path;
     this.target = resolvePath(path);
+    this.fs = fileSystemOf(this.target);
     this.parallelism = parallelism;
     this.writeMode = writeMode;
-    const hidden = `.${basename(this.target)}.`;
+    const hidden = `.${baseName(this.target)}.`;
     const safeJobId = jobId.replace(/[^A-Za-z0-9._-]/g, '_');
-    this.staging = join(dirname(this.target), `${hidden}${staleName('staging')}${safeJobId}`);
-    this.replaced = join(dirname(this.target), `${hidden}${staleName('replaced')}${safeJobId}`);
+    this.staging = childPath(parentPath(this.target), `${hidden}${staleName('staging')}${safeJobId}`);
+    this.replaced = childPath(parentPath(this.target), `${hidden}${staleName('replaced')}${safeJobId}`);
     this.lock = lockFileOf(this.target);
   }
 
@@ -119,7 +119,7 @@ export class OutputCommitter {
     if (!Number.isInteger(index) || index < 0 || index >= this.parallelism) {
       throw new RangeError(`subtask index ${index} is outside 0..${this.parallelism - 1}`);
     }
-    return this.parallelism === 1 ? this.staging : join(this.staging, String(index + 1));
+    return this.parallelism === 1 ? this.staging : childPath(this.staging, String(index + 1));
   }
 
   /**
@@ -127,40 +127,42 @@ export class OutputCommitter {
    * that files 1…p all exist even if some subtask writes nothing. On failure nothing is left.
    */
   prepare(): void {
-    mkdirSync(dirname(this.target), { recursive: true });
+    this.fs.mkdirs(parentPath(this.target));
     this.takeLock();
     this.state = 'prepared';
     if (this.parallelism === 1) {
-      writeFileSync(this.staging, '');
+      this.fs.create(this.staging).close();
     } else {
-      mkdirSync(this.staging);
-      for (let i = 0; i < this.parallelism; i++) writeFileSync(this.fileForSubtask(i), '');
+      this.fs.mkdirs(this.staging);
+      for (let i = 0; i < this.parallelism; i++) this.fs.create(this.fileForSubtask(i)).close();
     }
   }
 
   /** Moves the staged output to the target, replacing an existing one under OVERWRITE (see the header). */
   commit(): void {
     if (this.state !== 'prepared') throw new Error(`OutputCommitter for '${this.path}': commit() in state ${this.state}`);
-    const existing = lstatSync(this.target, { throwIfNoEntry: false });
+    const existing: FileStatus | undefined = this.fs.stat(this.target, false);
     if (existing !== undefined && this.writeMode === 'NO_OVERWRITE') {
       this.abort();
       throw new OutputExistsError(this.path);
     }
-    if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) {
+    if (existing !== undefined && existing.type !== 'file' && existing.type !== 'directory') {
       this.abort();
-      refuseSpecialTarget(this.target, this.path, undefined); // made while the job ran
+      refuseSpecialTarget(this.fs, this.target, this.path, undefined); // made while the job ran
     }
-    if (existing === undefined || (this.parallelism === 1 && !existing.isDirectory())) {
-      renameSync(this.staging, this.target); // atomic, replacing a file
+    // rename(2) replaces a file atomically; HDFS's rename never replaces, so there a file is
+    // replaced as a directory is (two renames).
+    if (existing === undefined || (this.parallelism === 1 && existing.type !== 'directory' && !isRemotePath(this.target))) {
+      this.fs.rename(this.staging, this.target);
     } else {
-      renameSync(this.target, this.replaced);
+      this.fs.rename(this.target, this.replaced);
       try {
-        renameSync(this.staging, this.target);
+        this.fs.rename(this.staging, this.target);
       } catch (e) {
-        renameSync(this.replaced, this.target);
+        this.fs.rename(this.replaced, this.target);
         throw e;
       }
-      rmSync(this.replaced, { recursive: true, force: true });
+      this.fs.remove(this.replaced);
     }
     this.state = 'committed';
     this.releaseLock();
@@ -169,52 +171,28 @@ export class OutputCommitter {
   /** Removes the staging area; the target is left as it was. Safe to call more than once, and after commit() (a no-op). */
   abort(): void {
     if (this.state === 'committed') return;
-    rmSync(this.staging, { recursive: true, force: true });
+    this.fs.remove(this.staging);
     this.state = 'aborted';
     this.releaseLock();
   }
 
   private takeLock(): void {
-    // The pid is written first and the lock made by link(2), which fails when the lock exists:
-    // a lock is never seen half written.
-    const mine = `${this.staging}.lock`;
-    writeFileSync(mine, `${process.pid}\n`);
-    try {
-      for (let tries = 0; ; tries++) {
-        try {
-          linkSync(mine, this.lock);
-          this.locked = true;
-          return;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 2) throw e;
-          const owner = lockOwner(this.lock);
-          if (owner !== null && isLivePid(owner)) throw new OutputBusyError(this.path, owner);
-          rmSync(this.lock, { force: true }); // a dead run's
-        }
+    for (let tries = 0; ; tries++) {
+      // Created exclusively, never seen half written (local-fs.ts: link(2)).
+      if (this.fs.createExclusive(this.lock, `${process.pid}\n${hostname()}\n`)) {
+        this.locked = true;
+        return;
       }
-    } finally {
-      rmSync(mine, { force: true });
+      if (tries >= 2) throw Object.assign(new Error(`cannot take the lock ${this.lock}`), { code: 'EEXIST' });
+      const owner = lockOwner(this.lock);
+      if (owner !== null && lockIsLive(this.lock)) throw new OutputBusyError(this.path, owner);
+      this.fs.remove(this.lock); // a dead run's
     }
   }
 
   private releaseLock(): void {
     if (!this.locked) return;
     this.locked = false;
-    rmSync(this.lock, { force: true });
-  }
-}
-
-function exists(path: string): boolean {
-  return statOrNothing(path, lstatSync) !== undefined;
-}
-
-/** A path's stats, or undefined when it does not exist (ENOENT, or ENOTDIR: a parent is a file). */
-function statOrNothing(path: string, stat: typeof statSync): ReturnType<typeof statSync> {
-  try {
-    return stat(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw e;
+    this.fs.remove(this.lock);
   }
 }

@@ -5,9 +5,9 @@
  * groups, in file order); only the asked-for columns are decoded. The file is read through
  * positioned reads, never whole: the footer, then each column chunk a row group needs.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { InputPathError } from '../errors/index.ts';
+import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
 
 interface RowGroup {
   readonly file: string;
@@ -18,27 +18,29 @@ interface RowGroup {
 
 /** A file opened for hyparquet's reads (positioned, synchronous). */
 function openBuffer(file: string): { buffer: AsyncBuffer; close(): void } {
-  let fd: number;
+  let fd: ReadHandle;
+  let byteLength: number;
   try {
-    fd = openSync(file, 'r');
+    const fs = fileSystemOf(file);
+    fd = fs.openRead(file);
+    byteLength = fs.stat(file)?.size ?? 0;
   } catch (e) {
     throw new InputPathError(file, `Cannot open input file '${file}': ${(e as Error).message}`, { cause: e });
   }
-  const byteLength = fstatSync(fd).size;
   return {
     buffer: {
       byteLength,
       slice(start: number, end = byteLength): ArrayBuffer {
         const bytes = new Uint8Array(Math.max(0, end - start));
         for (let done = 0; done < bytes.length; ) {
-          const n = readSync(fd, bytes, done, bytes.length - done, start + done);
+          const n = fd.read(bytes, done, bytes.length - done, start + done);
           if (n === 0) break;
           done += n;
         }
         return bytes.buffer;
       },
     },
-    close: () => closeSync(fd),
+    close: () => fd.close(),
   };
 }
 

@@ -3,8 +3,9 @@
  * parallel instance, with hyparquet-writer (pure JS, synchronous, the writer of the reader
  * readParquet uses). Rows are buffered per column and written a row group at a time.
  */
-import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { FieldType } from '../plan/nodes.ts';
+import { fileSystemOf, type WriteHandle } from './fs/file-system.ts';
 
 const ROW_GROUP_ROWS = 100_000;
 
@@ -50,7 +51,7 @@ export class ParquetFileWriter {
   constructor(path: string, schema: Readonly<Record<string, FieldType>>) {
     this.columns = Object.entries(schema).map(([name, type]) => ({ name, type, data: [] }));
     const elements = [{ name: 'root', num_children: this.columns.length }, ...this.columns.map((c) => element(c.name, c.type))];
-    this.writer = new ParquetWriter({ writer: fileWriter(path), schema: elements as never });
+    this.writer = new ParquetWriter({ writer: handleWriter(fileSystemOf(path).create(path)), schema: elements as never });
   }
 
   write(record: unknown): void {
@@ -71,6 +72,28 @@ export class ParquetFileWriter {
     for (const c of this.columns) c.data = [];
     this.rows = 0;
   }
+}
+
+/**
+ * hyparquet-writer's ByteWriter, emptied into a file of any file system each time it holds a
+ * MiB (as its own `fileWriter` does into a local file, which it reopens for every MiB).
+ */
+function handleWriter(file: WriteHandle): ByteWriter {
+  const writer = new ByteWriter();
+  const grow = writer.ensure.bind(writer);
+  const flush = (): void => {
+    file.write(new Uint8Array(writer.buffer, 0, writer.index));
+    writer.index = 0;
+  };
+  writer.ensure = (size: number): void => {
+    if (writer.index > 1 << 20) flush();
+    grow(size);
+  };
+  writer.finish = (): void => {
+    flush();
+    file.close();
+  };
+  return writer;
 }
 
 /** A field's value as its column's type holds it; null or a missing field is null. */

@@ -22,8 +22,8 @@
  * Pid reuse can make a dead run's leftovers look live; they are then left for a later sweep, which
  * errs on the side of never removing what a running job uses.
  */
-import { lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { childPath, fileSystemOf } from './fs/file-system.ts';
 
 /** Matches a name made by `staleName`; group 1 is the pid. */
 export const STALE_NAME = /tsflink-([a-z]+)-(\d+)-/;
@@ -36,13 +36,28 @@ export function staleName(kind: string): string {
   return `tsflink-${kind}-${process.pid}-`;
 }
 
-function lockPid(path: string): number | null {
+/**
+ * The pid and host of a target's lock (output-committer.ts): its first line and its second (none:
+ * this machine's), or null if it cannot be read (gone, or being written).
+ */
+export function lockHolder(lock: string): { pid: number; host: string } | null {
   try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+    const [first, second] = fileSystemOf(lock).readText(lock).split('\n');
+    const pid = Number(first!.trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? { pid, host: second?.trim() || hostname() } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether a lock's holder may be running: a live pid of this machine, or any process of another
+ * machine (a lock on a shared file system; whether it lives cannot be told from here).
+ */
+export function lockIsLive(lock: string): boolean {
+  const holder = lockHolder(lock);
+  if (holder === null) return false;
+  return holder.host !== hostname() || isLivePid(holder.pid);
 }
 
 /** Whether `pid` is a live process on this machine (`process.kill(pid, 0)`: ESRCH means no; EPERM means someone else's, alive). */
@@ -63,9 +78,10 @@ export function isLivePid(pid: number): boolean {
  * `stderr` what it removed or moved back. A missing or unreadable `dir` is nothing to sweep.
  */
 export function sweepStale(dir: string, stderr: (text: string) => void): void {
+  const fs = fileSystemOf(dir);
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = fs.list(dir);
   } catch {
     return;
   }
@@ -73,22 +89,24 @@ export function sweepStale(dir: string, stderr: (text: string) => void): void {
   const ordered = [...names.filter((n) => REPLACED.test(n)), ...names.filter((n) => !REPLACED.test(n))];
   for (const name of ordered) {
     const m = STALE_NAME.exec(name);
-    const pid = m !== null ? Number(m[2]) : name.endsWith('.tsflink-lock') ? lockPid(join(dir, name)) : null;
+    const lock = m === null && name.endsWith('.tsflink-lock') ? lockHolder(childPath(dir, name)) : null;
+    const pid = m !== null ? Number(m[2]) : (lock?.pid ?? null);
     if (pid === null) continue;
-    if (isLivePid(pid)) continue;
-    const path = join(dir, name);
-    if (lstatSync(path, { throwIfNoEntry: false }) === undefined) continue; // another sweeper was first
+    // A name's pid is this machine's, except on a shared file system, where only a lock says whose it is.
+    if (m !== null ? isLivePid(pid) || fs.name !== 'local' : lockIsLive(childPath(dir, name))) continue;
+    const path = childPath(dir, name);
+    if (fs.stat(path, false) === undefined) continue; // another sweeper was first
     const replaced = REPLACED.exec(name);
     try {
       if (replaced !== null) {
-        const target = join(dir, replaced[1]);
-        if (lstatSync(target, { throwIfNoEntry: false }) === undefined) {
-          renameSync(path, target);
+        const target = childPath(dir, replaced[1]!);
+        if (fs.stat(target, false) === undefined) {
+          fs.rename(path, target);
           stderr(`tsflink: restored ${target} from ${path}, left by an earlier run (pid ${pid}) that did not finish replacing it\n`);
           continue;
         }
       }
-      rmSync(path, { recursive: true, force: true });
+      fs.remove(path);
       stderr(`tsflink: removed ${path}, left by an earlier run (pid ${pid}) that did not finish\n`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // another sweeper was first

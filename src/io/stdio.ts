@@ -13,6 +13,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { InputPathError } from '../errors/index.ts';
+import { isRemotePath } from './fs/file-system.ts';
 import { resolvePath } from './input-files.ts';
 import { staleName } from './stale-files.ts';
 
@@ -33,6 +34,7 @@ export function isStreamInput(path: string): boolean {
   } catch {
     return false; // the source's own checks say what is wrong with it
   }
+  if (isRemotePath(absolute)) return false;
   const st = statSync(absolute, { throwIfNoEntry: false });
   return st !== undefined && !st.isFile() && !st.isDirectory();
 }

@@ -4,7 +4,7 @@
  * unknown (null) after anything whose output size cannot be told (flatMap, grouped reductions,
  * joins). The join and cross strategies use them to decide what to broadcast.
  */
-import { statSync } from 'node:fs';
+import { fileSystemOf } from '../io/fs/file-system.ts';
 import { listInputFiles } from '../io/input-files.ts';
 import type { PlanNode } from '../plan/nodes.ts';
 
@@ -18,7 +18,7 @@ const RECORD_BYTES = 32;
 function fileBytes(path: string): number | null {
   if (path === '-') return null; // stdin
   try {
-    return listInputFiles(path).reduce((sum, f) => sum + statSync(f).size, 0);
+    return listInputFiles(path).reduce((sum, f) => sum + (fileSystemOf(f).stat(f)?.size ?? 0), 0);
   } catch {
     return null; // missing inputs are reported by the runtime's checks, before anything runs
   }

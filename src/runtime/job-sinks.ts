@@ -3,8 +3,8 @@
  * commit on success, abort on failure), the results of collect()/count(), the lines of output().
  */
 import { isFileSink } from '../plan/nodes.ts';
-import { dirname } from 'node:path';
 import { TaskError, TsflinkError } from '../errors/index.ts';
+import { parentPath } from '../io/fs/file-system.ts';
 import { resolvePath } from '../io/input-files.ts';
 import { OutputCommitter } from '../io/output-committer.ts';
 import { STDIO_PATH, StdoutStaging } from '../io/stdio.ts';
@@ -55,7 +55,7 @@ export class JobSinks implements JobServices {
     for (const task of plan.tasks) {
       for (const op of task.operators) {
         const p = op.node.params;
-        if (isFileSink(p) && p.path !== STDIO_PATH) dirs.add(dirname(resolvePath(p.path)));
+        if (isFileSink(p) && p.path !== STDIO_PATH) dirs.add(parentPath(resolvePath(p.path)));
       }
     }
     return [...dirs];

@@ -16,7 +16,15 @@ describe('resolvePath', () => {
   it('resolves a relative path against the working directory', () => assert.equal(resolvePath('data/in.csv'), resolve(process.cwd(), 'data/in.csv')));
   it('drops a trailing slash', () => assert.equal(resolvePath('/tmp/out/'), '/tmp/out'));
   it('rejects another file system with a clear error', () => {
-    assert.throws(() => resolvePath('hdfs://namenode/x'), (e: unknown) => e instanceof PlanError && /Unsupported file system 'hdfs'/.test(e.message));
+    assert.throws(() => resolvePath('s3://bucket/x'), (e: unknown) => e instanceof PlanError && /Unsupported file system 's3'.*hdfs:\/\//.test(e.message));
+  });
+  it('keeps an hdfs:// or webhdfs:// URL, normalized, globs as written', () => {
+    assert.equal(resolvePath('hdfs://nn:8020/a//b/../c/'), 'hdfs://nn:8020/a/c');
+    assert.equal(resolvePath('webhdfs://nn:9870/logs/2026-*/part-{1,2}'), 'webhdfs://nn:9870/logs/2026-*/part-{1,2}');
+    assert.equal(resolvePath('hdfs://nn:8020'), 'hdfs://nn:8020');
+  });
+  it('rejects an HDFS URL without a NameNode', () => {
+    assert.throws(() => resolvePath('hdfs:///x'), (e: unknown) => e instanceof PlanError && /names no NameNode/.test(e.message));
   });
 });
 
