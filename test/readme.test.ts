@@ -33,15 +33,17 @@ function runShell(command: string): string {
   return execSync(withoutInstall, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-test('every bash block of the README runs as one script (the Flink cluster walk-through)', { timeout: 600_000 }, () => {
+test('every bash block of the README runs as one script (the Flink cluster and HDFS walk-throughs)', { timeout: 600_000 }, () => {
   for (const b of blocks.filter((x) => x.lang === 'bash')) {
     try {
       const out = execSync(b.code, { cwd: root, encoding: 'utf8', shell: '/bin/bash', stdio: ['ignore', 'pipe', 'pipe'] });
       const counts = out.split('\n').filter((l) => l === '(the,7)');
-      assert.equal(counts.length, 2, 'WordCount printed its counts on the MiniCluster and on the cluster');
+      assert.equal(counts.length, 2, 'WordCount printed its counts twice (embedded or on the MiniCluster, and on the cluster)');
+      if (b.code.includes('hdfs-cluster.sh start')) assert.deepEqual(out.split('\n').filter((l) => l.startsWith('"pathSuffix"')), ['"pathSuffix":"1"', '"pathSuffix":"2"'], 'the counts on HDFS, a file per instance');
     } finally {
       // A failed walk-through must not leave a cluster running.
       if (b.code.includes('flink-cluster.sh start')) execSync('bash scripts/flink-cluster.sh stop || true', { cwd: root, stdio: 'ignore', shell: '/bin/bash' });
+      if (b.code.includes('hdfs-cluster.sh start')) execSync('bash scripts/hdfs-cluster.sh stop || true', { cwd: root, stdio: 'ignore', shell: '/bin/bash' });
     }
   }
 });
