@@ -49,9 +49,9 @@ function resolveUrlPath(path: string, scheme: string): string {
   return `${scheme}://${url.host}${normalized === '/' ? '' : normalized}`;
 }
 
-// Flink's FileInputFormat reads these compressed (by extension); tsflink reads gzip (by its
-// magic number, text-chunk-reader.ts), not these yet.
-const COMPRESSED = /\.(bz2|xz|zst|deflate)$/i;
+// Flink's FileInputFormat reads these compressed (by extension); tsflink reads gzip and zstd (by
+// their magic numbers, text-chunk-reader.ts), not these yet.
+const COMPRESSED = /\.(bz2|xz|deflate)$/i;
 
 /**
  * The files a source reads: a file → [it]; a glob pattern that is not itself a path → what it
@@ -155,5 +155,5 @@ function checkNotCompressed(path: string, file: string): string {
   const compressed = COMPRESSED.exec(file);
   if (compressed === null) return file;
   const where = file === resolvePath(path) ? '' : ` (in input path '${path}')`;
-  throw new InputPathError(path, `Input file '${file}'${where} is compressed (.${compressed[1]}); tsflink reads gzip but not this compression yet: decompress it (or gzip it) first`);
+  throw new InputPathError(path, `Input file '${file}'${where} is compressed (.${compressed[1]}); tsflink reads gzip and zstd but not this compression yet: decompress it (or gzip it) first`);
 }

@@ -6,7 +6,7 @@
  * record may hold quoted line breaks, and csv-split-aligner.ts finds its starts.
  */
 import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
-import { isGzipFile } from './text-chunk-reader.ts';
+import { isCompressedFile } from './text-chunk-reader.ts';
 
 /** No split is smaller than this: below it a file is read whole by one instance. */
 export const MIN_SPLIT_BYTES = 8 * 1024 * 1024;
@@ -34,7 +34,7 @@ export function splitsFor(files: readonly string[], parallelism: number, subtask
     const size = sizes[i]!;
     const block = stats[i]?.blockSize ?? 0;
     // A gzip file cannot be cut: one instance reads it whole.
-    const cut = size > target * 1.5 && !isGzipFile(file);
+    const cut = size > target * 1.5 && !isCompressedFile(file);
     if (cut && block > 0) {
       // A file in blocks (HDFS) is cut at block boundaries, whole blocks per split, as Hadoop's
       // FileInputFormat does: each split's bytes lie in as few blocks as they can.

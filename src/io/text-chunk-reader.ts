@@ -19,6 +19,9 @@ import { StringDecoder } from 'node:string_decoder';
 // reads concatenated gzip members and checks each one's CRC; measured on 100 MiB of text as fast
 // as zlib.gunzipSync of the whole file (1.37 s against 1.42 s).
 import { Inflate } from 'pako';
+// fzstd (by fflate's author): a small pure-JS streaming zstd decoder, synchronous like pako;
+// measured here at 114 MB/s of text out (node:zlib has no zstd before Node 22.15).
+import { Decompress as ZstdDecompress } from 'fzstd';
 import { InputPathError } from '../errors/index.ts';
 import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
 
@@ -35,6 +38,8 @@ export class TextChunkReader {
   private done = false;
   /** For a gzip file: the inflater, and what it gave that next() has not returned yet. */
   private inflate: Inflate | null = null;
+  /** For a zstd file: its decoder (what it gave goes to `inflated` too). */
+  private zstd: ZstdDecompress | null = null;
   private readonly inflated: Uint8Array[] = [];
   private bomPending = true;
 
@@ -68,9 +73,13 @@ export class TextChunkReader {
       this.inflate = this.newInflate();
       return 0;
     }
+    if (compression === 'zstd') {
+      this.zstd = new ZstdDecompress((chunk) => this.inflated.push(chunk));
+      return 0;
+    }
     if (compression !== null) {
       this.close();
-      throw new InputPathError(this.file, `Input file '${this.file}' holds ${compression}-compressed data; tsflink does not read compressed input yet: decompress it first`);
+      throw new InputPathError(this.file, `Input file '${this.file}' holds ${compression}-compressed data; tsflink reads gzip and zstd: decompress it (or recompress it) first`);
     }
     return Math.min(utf8BomLength(head.subarray(0, n)), this.end);
   }
@@ -78,6 +87,7 @@ export class TextChunkReader {
   /** The next decoded text (possibly '' while a character is incomplete), or null at the end of the file. */
   next(): string | null {
     if (this.inflate !== null) return this.nextInflated();
+    if (this.zstd !== null) return this.nextZstd();
     if (this.done) return null;
     let n: number;
     try {
@@ -127,6 +137,34 @@ export class TextChunkReader {
         throw new InputPathError(this.file, `Input file '${this.file}' is truncated gzip data (it ends at compressed byte ${this.position} inside a member)`);
       }
     }
+    return this.takeInflated();
+  }
+
+  /** next() of a zstd file: compressed chunks through the decoder until it gives text. */
+  private nextZstd(): string | null {
+    while (this.inflated.length === 0 && !this.done) {
+      let n: number;
+      try {
+        n = this.fd!.read(this.buffer, 0, this.buffer.length, this.position);
+      } catch (e) {
+        throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
+      }
+      const at = this.position;
+      this.position += n;
+      if (n === 0) this.done = true;
+      try {
+        // (A copy: the decoder may keep a reference to what it was given until its next push.)
+        this.zstd!.push(n === 0 ? new Uint8Array(0) : this.buffer.subarray(0, n).slice(), n === 0);
+      } catch (e) {
+        const what = /EOF/i.test((e as Error).message) ? 'is truncated zstd data (it ends inside a frame)' : `is not valid zstd data (${(e as Error).message} in the compressed bytes ${at}–${this.position})`;
+        throw new InputPathError(this.file, `Input file '${this.file}' ${what}`, { cause: e });
+      }
+    }
+    return this.takeInflated();
+  }
+
+  /** The text of the next decompressed chunk (null at the end). */
+  private takeInflated(): string | null {
     if (this.inflated.length === 0) {
       const rest = this.decoder.end();
       return rest.length > 0 ? rest : null;
@@ -165,13 +203,15 @@ function compressionOf(head: Uint8Array): string | null {
   return null;
 }
 
-/** Whether a file holds gzip data (its magic number): such a file is read whole, not split. */
-export function isGzipFile(file: string): boolean {
+/** Whether a file holds gzip or zstd data (its magic number): such a file is read whole, not split. */
+export function isCompressedFile(file: string): boolean {
   let fd: ReadHandle | null = null;
   try {
     fd = fileSystemOf(file).openRead(file);
-    const head = Buffer.alloc(2);
-    return fd.read(head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const head = Buffer.alloc(4);
+    const n = fd.read(head, 0, 4, 0);
+    const kind = compressionOf(head.subarray(0, n));
+    return kind === 'gzip' || kind === 'zstd';
   } catch {
     return false; // reading it reports the problem
   } finally {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { InputPathError, Types } from '../../src/index.ts';
-import { assertSameMultiset, causeOf, envAt, tempDir } from '../helpers.ts';
+import { assertSameMultiset, causeOf, envAt, failure, tempDir } from '../helpers.ts';
 
 /** The files of a sink's output (the file, or a directory's parts in order). */
 function parts(path: string): string[] {
@@ -82,3 +82,31 @@ for (const p of [1, 4]) {
     });
   });
 }
+
+describe('zstd input', () => {
+  test('a .zst file made by the zstd tool (two frames) is read by readText and readCsv at p=1 and p=4, whole, every line once', async () => {
+    const dir = tempDir();
+    const lines = Array.from({ length: 50_000 }, (_, i) => `${i},w${i % 11}`);
+    const plain = join(dir, 'rows.csv');
+    writeFileSync(plain, `${lines.slice(0, 20_000).join('\n')}\n`);
+    execFileSync('zstd', ['-q', plain, '-o', join(dir, 'a.zst')]);
+    writeFileSync(plain, `${lines.slice(20_000).join('\n')}\n`);
+    execFileSync('zstd', ['-q', plain, '-o', join(dir, 'b.zst')]);
+    writeFileSync(join(dir, 'rows.csv.zst'), Buffer.concat([readFileSync(join(dir, 'a.zst')), readFileSync(join(dir, 'b.zst'))]));
+    for (const p of [1, 4]) {
+      assertSameMultiset(await envAt(p).readText(join(dir, 'rows.csv.zst')).collect(), lines);
+      const rows = await envAt(p).readCsv(join(dir, 'rows.csv.zst'), [Types.INT, Types.STRING]).collect();
+      assertSameMultiset(rows, lines.map((l) => [Number(l.split(',')[0]), l.split(',')[1]]));
+    }
+  });
+
+  test('a truncated .zst file is an error naming the file', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'x.txt'), `${'some text\n'.repeat(10_000)}`);
+    execFileSync('zstd', ['-q', join(dir, 'x.txt'), '-o', join(dir, 'x.zst')]);
+    const zst = readFileSync(join(dir, 'x.zst'));
+    writeFileSync(join(dir, 'cut.zst'), zst.subarray(0, zst.length - 20));
+    const e = causeOf(await failure(envAt(1).readText(join(dir, 'cut.zst')).collect()), InputPathError);
+    assert.match(e.message, /cut\.zst' is truncated zstd data/);
+  });
+});

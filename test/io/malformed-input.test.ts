@@ -92,14 +92,14 @@ for (const p of [1, 2]) {
       assert.deepEqual(await envAt(p).readText(dir).collect(), []);
     });
 
-    test('a compressed file other than gzip is an error naming it before anything runs; a broken gzip file names itself', async () => {
+    test('a compressed file other than gzip or zstd is an error naming it before anything runs; a broken gzip file names itself', async () => {
       const dir = tempDir();
       const xz = file(dir, 'logs.txt.xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
       const e = causeOf(await failure(envAt(p).readText(xz).collect()), InputPathError);
-      assert.equal(e.message, `Input file '${xz}' is compressed (.xz); tsflink reads gzip but not this compression yet: decompress it (or gzip it) first`);
+      assert.equal(e.message, `Input file '${xz}' is compressed (.xz); tsflink reads gzip and zstd but not this compression yet: decompress it (or gzip it) first`);
       const disguised = file(dir, 'logs.csv', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x04]));
       const e2 = causeOf(await failure(envAt(p).readCsv(disguised, [Types.STRING]).collect()), InputPathError);
-      assert.equal(e2.message, `Input file '${disguised}' holds zstd-compressed data; tsflink does not read compressed input yet: decompress it first`);
+      assert.match(e2.message, /logs\.csv' is (truncated|not valid) zstd data/);
       const broken = file(dir, 'logs.txt.gz', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
       const e3 = causeOf(await failure(envAt(p).readText(broken).collect()), InputPathError);
       assert.match(e3.message, /logs\.txt\.gz' is (truncated|not valid) gzip data/);
