@@ -3,6 +3,7 @@
  */
 export { getEnvironment, ExecutionEnvironment } from './api/environment.ts';
 export type { ExecuteOptions, JobExecutionResult, JsonObject, ReadCsvOptions, ReadJsonOptions, CsvTuple } from './api/environment.ts';
+export type { EdgeInfo, FailureInfo, JobFigures, JobState, OperatorInfo, SubtaskFigures, SubtaskState, TaskFigures } from './metrics/job-figures.ts';
 export { DataSet, AggregateOperator, SortPartitionOperator } from './api/data-set.ts';
 export type { WriteCsvOptions, NumericPositionOf, PositionOf } from './api/data-set.ts';
 export { DataSink } from './api/data-sink.ts';

@@ -30,6 +30,8 @@ import { DataSink } from './internal.ts';
 import { checkPathConflicts } from './path-conflicts.ts';
 import { keepPlannedJob } from './planned-jobs.ts';
 import { UserObjects } from './user-objects.ts';
+import { JobMonitor, type JobFigures } from '../metrics/job-figures.ts';
+import { notifyJobObservers } from '../metrics/job-observers.ts';
 
 export interface ReadCsvOptions {
   fieldDelimiter?: string;
@@ -61,6 +63,8 @@ export interface JobExecutionResult {
   jobName: string;
   netRuntimeMs: number;
   accumulators: Record<string, unknown>;
+  /** Per task and subtask: records and bytes in and out, time, spilled bytes; retries and failures. */
+  figures: JobFigures;
 }
 
 export interface ReadJsonOptions {
@@ -288,7 +292,7 @@ export class ExecutionEnvironment {
     if (sinks.length === 0) throw planError('execute', 'No data sinks have been defined since the last execution; call output(), writeText() or writeCsv() first');
     const jobName = options.jobName ?? this.defaultJobName();
     const outcome = await this.run(sinks, jobName, options.local);
-    return { jobName, netRuntimeMs: outcome.netRuntimeMs, accumulators: { ...outcome.accumulators } };
+    return { jobName, netRuntimeMs: outcome.netRuntimeMs, accumulators: { ...outcome.accumulators }, figures: outcome.figures };
   }
 
   /** The optimized plan of the pending sinks as JSON; nothing runs. */
@@ -344,21 +348,25 @@ export class ExecutionEnvironment {
     return optimize(plan);
   }
 
-  private async run(sinks: readonly number[], jobName: string, local: boolean | undefined): Promise<JobOutcome> {
+  private async run(sinks: readonly number[], jobName: string, local: boolean | undefined): Promise<JobOutcome & { figures: JobFigures }> {
     this.jobCount++;
     const plan = this.optimizedPlan(sinks, jobName);
     const planFormat = process.env.TSFLINK_PLAN_FORMAT;
     if (planFormat) {
       // `tsflink plan`: print the plan instead of running it (the CLI prints all a script's plans at its end).
-      if (keepPlannedJob(plan)) return { netRuntimeMs: 0, accumulators: {}, results: new Map() };
+      if (keepPlannedJob(plan)) return { netRuntimeMs: 0, accumulators: {}, results: new Map(), figures: new JobMonitor(plan, 'local').snapshot() };
       if (planFormat === 'html') process.stdout.write(`${await formatPlanHtml(plan)}\n`);
       else if ((PLAN_FORMATS as readonly string[]).includes(planFormat)) process.stdout.write(`${formatPlan(plan, planFormat as PlanFormat)}\n`);
       else throw new PlanError(`unknown plan format '${planFormat}' (use ${PLAN_FORMATS.join(', ')}, html)`);
-      return { netRuntimeMs: 0, accumulators: {}, results: new Map() };
+      return { netRuntimeMs: 0, accumulators: {}, results: new Map(), figures: new JobMonitor(plan, 'local').snapshot() };
     }
     const target = local === false ? 'flink' : local === true ? 'local' : this.config.target;
     const runner = selectRunner(target, this.config);
-    return runner.run(plan, {
+    const monitor = new JobMonitor(plan, target === 'flink' ? 'flink' : 'local');
+    notifyJobObservers(monitor);
+    let outcome: JobOutcome;
+    try {
+      outcome = await runner.run(plan, {
       userObjects: this.objects.asMap(),
       types: this.types,
       objectReuse: this.objectReuse,
@@ -370,7 +378,15 @@ export class ExecutionEnvironment {
       taskTimeoutMs: this.config.taskTimeoutMs,
       workerHeapMb: this.config.workerHeapMb,
       cachedFiles: plan.cachedFiles ?? {},
-    });
+      monitor,
+      });
+    } catch (e) {
+      monitor.failed(e instanceof Error ? e.message : String(e), monitor.figures.retries + 1);
+      monitor.ended(false, {});
+      throw e;
+    }
+    monitor.ended(true, { ...outcome.accumulators });
+    return { ...outcome, figures: monitor.snapshot() };
   }
 
   /**

@@ -2,6 +2,7 @@
  * What a runner (the embedded engine, or Flink) needs to run a physical plan, and what it returns.
  * Runners see the physical plan and the user-object table, never API objects.
  */
+import type { JobMonitor } from '../metrics/job-figures.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import type { TypeRegistry } from '../serde/type-registry.ts';
 
@@ -27,6 +28,8 @@ export interface JobResources {
   readonly cachedFiles?: Readonly<Record<string, string>>;
   /** `taskmanager.worker.heap`: each worker thread's heap limit in MiB; absent or null: V8's default. */
   readonly workerHeapMb?: number | null;
+  /** Where the runner reports the job's figures (records, bytes, time per subtask); absent: nobody asked. */
+  readonly monitor?: JobMonitor;
 }
 
 export interface JobOutcome {
