@@ -15,6 +15,7 @@ import { formatPlans, type PlanFormat } from '../optimizer/explain.ts';
 import { formatPlansHtml } from '../optimizer/explain-html.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { CliError } from './cli-error.ts';
+import { watchJobs, type WatchOptions } from './job-watchers.ts';
 
 /** The options `run` and `plan` share; already validated by the command line parser. */
 export interface LaunchOptions {
@@ -32,6 +33,8 @@ export interface LaunchRequest {
   readonly options: LaunchOptions;
   /** Set for `tsflink plan`: the script prints its plan in this format instead of running. */
   readonly planFormat?: PlanFormat | 'html' | undefined;
+  /** `tsflink run`: the progress display and the run report. */
+  readonly watch?: WatchOptions | undefined;
 }
 
 const TYPESCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts', '.tsx']);
@@ -52,7 +55,12 @@ export async function launchScript(request: LaunchRequest, cwd: string = process
 
   process.argv = [process.argv[0]!, script, ...request.scriptArgs];
   const planned = request.planFormat !== undefined ? keepPlannedJobs() : null;
-  await importScript(script);
+  const watch = request.watch === undefined ? null : watchJobs({ ...request.watch, report: request.watch.report === null ? null : path.resolve(cwd, request.watch.report) });
+  try {
+    await importScript(script);
+  } finally {
+    await watch?.finished();
+  }
   if (planned !== null) await printPlans(planned, request.planFormat!, request.script);
 }
 

@@ -50,10 +50,12 @@ Examples:
       )
       .usage(SCRIPT_USAGE)
       .argument('<script>', 'the program: a .ts, .mts, .js or .mjs file')
-      .argument('[modules...]', 'extra modules or folders the workers need'),
+      .argument('[modules...]', 'extra modules or folders the workers need')
+      .option('-q, --quiet', 'show no progress on stderr (by default: a live display on a terminal, else a line every few seconds)')
+      .option('--report <file>', "write a run report when each job ends: per task records, bytes, time, spill and skew, and the plan with those numbers (.html: one self-contained page; .json: the figures)", parseReportFile),
   )
-    .addHelpText('after', `\nExample:\n  $ tsflink run wc.ts -p 2 - in.txt out.csv\n${CONFIG_HELP}`)
-    .action((script, modules, options) => setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options }));
+    .addHelpText('after', `\nExample:\n  $ tsflink run wc.ts -p 2 --report run.html - in.txt out.csv\n${CONFIG_HELP}`)
+    .action((script, modules, { quiet, report, ...options }) => setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, watch: { quiet: quiet === true, report: report ?? null } }));
 
   withLaunchOptions(
     program
@@ -100,6 +102,11 @@ function withLaunchOptions<Args extends unknown[], Opts extends Record<string, u
     .option('-m, --jobmanager <host:port>', 'REST address of the Flink JobManager (with --target flink)', parseJobmanager)
     .option('--conf <file>', 'configuration file to read instead of ./tsflink.yaml')
     .option('--verbose', 'print stack traces and engine messages on stderr');
+}
+
+function parseReportFile(value: string): string {
+  if (!/\.(html|json)$/i.test(value)) throw new InvalidArgumentError('expected a file name ending in .html or .json.');
+  return value;
 }
 
 function parseParallelism(value: string): number {
