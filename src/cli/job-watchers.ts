@@ -1,25 +1,32 @@
 /**
  * What `tsflink run` shows of the jobs its script runs: the live progress on stderr (unless
- * `--quiet`), and the run report (`--report file.html|file.json`), written when each job ends
- * with every job of the run so far.
+ * `--quiet`), the run report (`--report file.html|file.json`), written when each job ends with
+ * every job of the run so far, and the dashboard (`--ui`), which stays up after the script ends
+ * until the user stops it.
  */
 import { writeFileSync } from 'node:fs';
 import type { JobFigures } from '../metrics/job-figures.ts';
 import { observeJobs } from '../metrics/job-observers.ts';
 import { reportHtml, reportJson } from '../metrics/run-report.ts';
+import { Dashboard } from './dashboard.ts';
 import { showProgress } from './progress.ts';
 
 export interface WatchOptions {
   readonly quiet: boolean;
   /** An absolute path ending in .html or .json; null: no report. */
   readonly report: string | null;
+  /** `--ui`: the dashboard's port (0: a free one); null: no dashboard. */
+  readonly ui?: number | null;
 }
 
 /** Starts watching; `finished()` resolves once every report is written. */
-export function watchJobs(options: WatchOptions, stream: NodeJS.WriteStream = process.stderr): { finished(): Promise<void>; stop(): void } {
+export async function watchJobs(options: WatchOptions, stream: NodeJS.WriteStream = process.stderr): Promise<{ finished(): Promise<void>; stop(): void; dashboard: Dashboard | null }> {
   const writes: Promise<void>[] = [];
   const jobs: JobFigures[] = [];
+  const dashboard = options.ui == null ? null : await Dashboard.start(options.ui);
+  if (dashboard !== null) stream.write(`tsflink: dashboard at ${dashboard.url}\n`);
   const stop = observeJobs((monitor) => {
+    dashboard?.watch(monitor);
     if (!options.quiet) showProgress(monitor, { stream, live: stream.isTTY === true });
     if (options.report !== null) {
       const index = jobs.length;
@@ -32,7 +39,14 @@ export function watchJobs(options: WatchOptions, stream: NodeJS.WriteStream = pr
       });
     }
   });
-  return { finished: async () => void (await Promise.all(writes)), stop };
+  return {
+    finished: async () => {
+      await Promise.all(writes);
+      await dashboard?.settled();
+    },
+    stop,
+    dashboard,
+  };
 }
 
 async function writeReport(file: string, jobs: readonly JobFigures[]): Promise<void> {

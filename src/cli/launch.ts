@@ -15,6 +15,7 @@ import { formatPlans, type PlanFormat } from '../optimizer/explain.ts';
 import { formatPlansHtml } from '../optimizer/explain-html.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { CliError } from './cli-error.ts';
+import type { Dashboard } from './dashboard.ts';
 import { watchJobs, type WatchOptions } from './job-watchers.ts';
 
 /** The options `run` and `plan` share; already validated by the command line parser. */
@@ -55,13 +56,28 @@ export async function launchScript(request: LaunchRequest, cwd: string = process
 
   process.argv = [process.argv[0]!, script, ...request.scriptArgs];
   const planned = request.planFormat !== undefined ? keepPlannedJobs() : null;
-  const watch = request.watch === undefined ? null : watchJobs({ ...request.watch, report: request.watch.report === null ? null : path.resolve(cwd, request.watch.report) });
+  const watch = request.watch === undefined ? null : await watchJobs({ ...request.watch, report: request.watch.report === null ? null : path.resolve(cwd, request.watch.report) });
   try {
     await importScript(script);
   } finally {
     await watch?.finished();
   }
+  if (watch?.dashboard) await keepServing(watch.dashboard);
   if (planned !== null) await printPlans(planned, request.planFormat!, request.script);
+}
+
+/** `--ui`: the finished jobs' page stays until the user stops the command (Ctrl-C, or SIGTERM). */
+async function keepServing(dashboard: Dashboard): Promise<void> {
+  process.stderr.write(`tsflink: the script has ended; the dashboard stays at ${dashboard.url} until you stop it (Ctrl-C)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void dashboard.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 /** `tsflink plan`: the plans of every job the script ran, as one document on stdout. */

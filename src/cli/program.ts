@@ -52,10 +52,14 @@ Examples:
       .argument('<script>', 'the program: a .ts, .mts, .js or .mjs file')
       .argument('[modules...]', 'extra modules or folders the workers need')
       .option('-q, --quiet', 'show no progress on stderr (by default: a live display on a terminal, else a line every few seconds)')
+      .option('--ui', 'serve a live dashboard of the jobs on loopback (it stays up after the script ends, until you stop tsflink)')
+      .option('--ui-port <port>', 'the dashboard\'s port (default: a free one)', parsePort)
       .option('--report <file>', "write a run report when each job ends: per task records, bytes, time, spill and skew, and the plan with those numbers (.html: one self-contained page; .json: the figures)", parseReportFile),
   )
     .addHelpText('after', `\nExample:\n  $ tsflink run wc.ts -p 2 --report run.html - in.txt out.csv\n${CONFIG_HELP}`)
-    .action((script, modules, { quiet, report, ...options }) => setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, watch: { quiet: quiet === true, report: report ?? null } }));
+    .action((script, modules, { quiet, report, ui, uiPort, ...options }) =>
+      setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, watch: { quiet: quiet === true, report: report ?? null, ui: ui === true || uiPort !== undefined ? (uiPort ?? 0) : null } }),
+    );
 
   withLaunchOptions(
     program
@@ -102,6 +106,12 @@ function withLaunchOptions<Args extends unknown[], Opts extends Record<string, u
     .option('-m, --jobmanager <host:port>', 'REST address of the Flink JobManager (with --target flink)', parseJobmanager)
     .option('--conf <file>', 'configuration file to read instead of ./tsflink.yaml')
     .option('--verbose', 'print stack traces and engine messages on stderr');
+}
+
+function parsePort(value: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new InvalidArgumentError('expected a port number (0 to 65535).');
+  return port;
 }
 
 function parseReportFile(value: string): string {

@@ -81,7 +81,7 @@ function formatDot(plan: PhysicalPlan): string {
 function dotBody(plan: PhysicalPlan, prefix: string, job: number | null): string[] {
   const indent = job === null ? '  ' : '    ';
   const lines = job === null ? [] : [`  subgraph cluster_${job} {`, `    label=${dotString(`Job ${job}: ${plan.jobName}`)};`];
-  lines.push(`${indent}rankdir=TB;`, `${indent}node [shape=box, fontname="monospace"];`, `${indent}edge [fontname="monospace"];`);
+  lines.push(`${indent}rankdir=TB;`, `${indent}node [shape=box, fontname="Courier"];`, `${indent}edge [fontname="Courier"];`);
   for (const task of plan.tasks) {
     // `\l` ends a left-justified line in a Graphviz label.
     const label = taskLabelLines(task)
