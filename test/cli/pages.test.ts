@@ -60,15 +60,14 @@ async function assertBoxesVisible(page: Page, expected: number): Promise<void> {
   for (let i = 0; i < expected; i++) assert.ok(await boxes.nth(i).isVisible(), `box ${i} is visible`);
   // Each box holds its text (Graphviz sizes boxes by its own font metrics; a font it does not
   // know gets the wrong ones, and the text runs out of the box).
-  const overflowing = await page.evaluate(() =>
-    [...document.querySelectorAll('svg g.node')].flatMap((g) => {
-      const shape = g.querySelector('polygon, path, ellipse')!.getBoundingClientRect();
+  // (A string, run in the page: this file is compiled without the DOM's types.)
+  const overflowing = (await page.evaluate(`[...document.querySelectorAll('svg g.node')].flatMap((g) => {
+      const shape = g.querySelector('polygon, path, ellipse').getBoundingClientRect();
       return [...g.querySelectorAll('text')].filter((t) => {
         const r = t.getBoundingClientRect();
         return r.left < shape.left - 1 || r.right > shape.right + 1;
       }).map((t) => t.textContent);
-    }),
-  );
+    })`)) as string[];
   assert.deepEqual(overflowing, [], 'text outside its box');
 }
 
