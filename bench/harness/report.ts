@@ -52,7 +52,50 @@ export function renderWorkload(w: WorkloadRecord): string {
   return lines.join('\n');
 }
 
-export function renderReport(workloads: readonly WorkloadRecord[], machine: MachineInfo, command: string): string {
+/**
+ * A workload's section as an earlier run wrote it into the report, kept word for word when this
+ * run does not run that workload (`--only`): the report in git is the record of the figures, and
+ * bench/data/results-*.json exists only on the machine that ran them (and may be older there).
+ */
+export interface KeptSection {
+  readonly name: string;
+  /** From its `### <title> (<name>)` heading to the line before the next section's. */
+  readonly markdown: string;
+  /** Its target table's rows (`| target | measured | verdict |`), for the summary at the top. */
+  readonly targetRows: readonly string[];
+}
+
+/** The workload sections of a report renderReport wrote, by workload name. */
+export function parseSections(report: string): Map<string, KeptSection> {
+  const sections = new Map<string, KeptSection>();
+  const lines = report.split('\n');
+  const start = lines.indexOf('## Workloads');
+  if (start === -1) return sections;
+  let current: { name: string; lines: string[] } | null = null;
+  const close = (): void => {
+    if (current === null) return;
+    const body = current.lines.join('\n').trim();
+    const rows: string[] = [];
+    const table = current.lines.indexOf('| target | measured | verdict |');
+    if (table !== -1) for (let i = table + 2; i < current.lines.length && current.lines[i]!.startsWith('| '); i++) rows.push(current.lines[i]!);
+    sections.set(current.name, { name: current.name, markdown: body, targetRows: rows });
+    current = null;
+  };
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('### ')) {
+      close();
+      const name = /\(`([^`]+)`\)\s*$/.exec(line)?.[1];
+      if (name !== undefined) current = { name, lines: [] };
+    }
+    current?.lines.push(line);
+  }
+  close();
+  return sections;
+}
+
+const isKept = (w: WorkloadRecord | KeptSection): w is KeptSection => 'markdown' in w;
+
+export function renderReport(workloads: readonly (WorkloadRecord | KeptSection)[], machine: MachineInfo, command: string): string {
   const lines = [
     '# tsflink benchmarks',
     '',
@@ -68,8 +111,11 @@ export function renderReport(workloads: readonly WorkloadRecord[], machine: Mach
     '| workload | target | measured | verdict |',
     '|---|---|---:|---|',
   ];
-  for (const w of workloads) for (const v of w.verdicts) lines.push(`| ${w.name} | ${v.target} | ${v.value} | **${v.verdict}** |`);
+  for (const w of workloads) {
+    if (isKept(w)) for (const row of w.targetRows) lines.push(`| ${w.name} ${row}`);
+    else for (const v of w.verdicts) lines.push(`| ${w.name} | ${v.target} | ${v.value} | **${v.verdict}** |`);
+  }
   lines.push('', '## Workloads', '');
-  for (const w of workloads) lines.push(renderWorkload(w), '');
-  return `${lines.join('\n')}\n`;
+  for (const w of workloads) lines.push(isKept(w) ? w.markdown : renderWorkload(w), '');
+  return `${lines.join('\n').trimEnd()}\n`;
 }

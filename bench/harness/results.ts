@@ -1,7 +1,8 @@
 /**
  * What a bench run records: per workload, every run of every contender. Kept as JSON in
- * bench/data so that running one workload (`--only`) updates its section of the report and
- * keeps the others.
+ * bench/data (local, not in git). The report is written from the records of the workloads just
+ * run; the others keep their sections of the existing report (run.ts, `parseSections`), and only
+ * one the report lacks is rendered from this JSON.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ContenderSummary, Verdict } from './targets.ts';

@@ -4,9 +4,12 @@
  * and p = cores, and DuckDB where it applies) and its targets.
  */
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDistinctCsv } from '../generate/distinct-csv.ts';
 import { generateGroupByCsv } from '../generate/groupby-csv.ts';
+import { generateGroupByParquet } from '../generate/groupby-parquet.ts';
+import { gzipFile } from '../generate/gzip.ts';
 import { generateCustomers, generateOrders } from '../generate/join-csv.ts';
 import { type DataFacts, type DataSpec, ensureData } from '../generate/manifest.ts';
 import { generateText } from '../generate/text.ts';
@@ -84,6 +87,9 @@ interface SizeTable {
   spillBudgetMiB: number;
   spillKeys: number;
   bigTextBytes: number;
+  parquetRows: number;
+  parquetKeys: number;
+  gzipTextBytes: number;
 }
 
 const SIZES: Record<SizeName, SizeTable> = {
@@ -98,6 +104,9 @@ const SIZES: Record<SizeName, SizeTable> = {
     spillBudgetMiB: 256,
     spillKeys: 4_000_000,
     bigTextBytes: 1024 * MiB,
+    parquetRows: 100_000_000,
+    parquetKeys: 100_000,
+    gzipTextBytes: 1024 * MiB,
   },
   small: {
     wordcountBytes: 10 * MiB,
@@ -110,6 +119,9 @@ const SIZES: Record<SizeName, SizeTable> = {
     spillBudgetMiB: 4,
     spillKeys: 50_000,
     bigTextBytes: 100 * MiB,
+    parquetRows: 2_000_000,
+    parquetKeys: 10_000,
+    gzipTextBytes: 10 * MiB,
   },
 };
 
@@ -153,8 +165,10 @@ function tsflinkPair(ctx: BenchContext, job: string, inputs: readonly string[], 
   return pair;
 }
 
-function duckdb(args: readonly string[]): Contender {
-  return { id: 'duckdb', label: 'DuckDB (all cores)', kind: 'duckdb', args: (out) => ['--import', 'tsx', 'bench/peers/duckdb.ts', ...args, out] };
+function duckdb(args: readonly string[], threads?: number): Contender {
+  const label = threads === undefined ? 'DuckDB (all cores)' : `DuckDB (${threads} thread${threads === 1 ? '' : 's'})`;
+  const flag = threads === undefined ? [] : ['--threads', String(threads)];
+  return { id: 'duckdb', label, kind: 'duckdb', args: (out) => ['--import', 'tsx', 'bench/peers/duckdb.ts', ...flag, ...args, out] };
 }
 
 /** Peak RSS limits are the issue's at default sizes; at small sizes the figure is only shown. */
@@ -170,6 +184,15 @@ function speedTargets(ctx: BenchContext, ratio: number | null): Target[] {
   return targets;
 }
 
+/** The generated WordCount text of `bytes` (shared by the workloads that read text of that size). */
+function textData(ctx: BenchContext, bytes: number): { path: string; facts: DataFacts; description: string } {
+  const t = sizeTable(ctx.sizes);
+  const params = { bytes, vocabulary: t.vocabulary };
+  const d = data(ctx, `text-${bytes}.txt`, { generator: 'text/1', seed: ctx.seed, params }, (tmp) => generateText(tmp, params, ctx.seed));
+  const description = `${mib(bytes)} of text, ${count(d.facts.lines!)} lines, ${count(d.facts.words!)} words from a Zipf(1.0) vocabulary of ${count(t.vocabulary)}`;
+  return { ...d, description };
+}
+
 function wordCount(name: string, bytesOf: (t: SizeTable) => number, byDefault: boolean): Workload {
   return {
     name,
@@ -177,15 +200,8 @@ function wordCount(name: string, bytesOf: (t: SizeTable) => number, byDefault: b
     byDefault,
     ...(byDefault ? {} : { defaultRepeat: 1 }),
     prepare(ctx) {
-      const t = sizeTable(ctx.sizes);
-      const bytes = bytesOf(t);
-      const params = { bytes, vocabulary: t.vocabulary };
-      const d = data(ctx, `text-${bytes}.txt`, { generator: 'text/1', seed: ctx.seed, params }, (tmp) => generateText(tmp, params, ctx.seed));
-      return {
-        inputs: [d.path],
-        description: `${mib(bytes)} of text, ${count(d.facts.lines!)} lines, ${count(d.facts.words!)} words from a Zipf(1.0) vocabulary of ${count(t.vocabulary)}`,
-        facts: d.facts,
-      };
+      const d = textData(ctx, bytesOf(sizeTable(ctx.sizes)));
+      return { inputs: [d.path], description: d.description, facts: d.facts };
     },
     contenders(ctx, d) {
       const budget = byDefault ? null : '256m';
@@ -281,9 +297,85 @@ export const WORKLOADS: readonly Workload[] = [
     },
   },
   wordCount('wordcount-1g', (t) => t.bigTextBytes, false),
+  parquetGroupBy(),
+  gzipWordCount(),
   flinkWordCount(),
   parallelFixedCost(),
 ];
+
+/**
+ * Group-by on ~1 GB of Parquet (`key,category,value`, written by DuckDB from a seeded hash of the
+ * row number): tsflink's readParquet with a `columns` projection against the same question asked
+ * by hand of hyparquet (the baseline, whose answer every other is compared with) and of DuckDB.
+ * Only with --only; one round unless --repeat says otherwise (a round takes minutes).
+ */
+function parquetGroupBy(): Workload {
+  return {
+    name: 'parquet-1g',
+    title: 'Group-by on 1 GB of Parquet (sum and count per key, two of three columns read)',
+    byDefault: false,
+    defaultRepeat: 1,
+    prepare(ctx) {
+      const t = sizeTable(ctx.sizes);
+      const params = { rows: t.parquetRows, keys: t.parquetKeys };
+      const d = data(ctx, `groupby-${t.parquetRows}.parquet`, { generator: 'groupby-parquet/1', seed: ctx.seed, params }, (tmp) =>
+        generateGroupByParquet(tmp, params, ctx.seed),
+      );
+      const bytes = statSync(d.path).size;
+      return {
+        inputs: [d.path],
+        description:
+          `Parquet key,category,value (DuckDB's COPY, snappy): ${mib(bytes)}, ${count(d.facts.rows!)} rows in ${d.facts.rowGroups} row groups, ` +
+          `${count(d.facts.keys!)} key values; the programs read the key and value columns only`,
+        facts: d.facts,
+      };
+    },
+    contenders(ctx, d) {
+      const list = [
+        { ...baseline('parquet-groupby.ts', d.inputs), label: 'hand-written Node.js + hyparquet (1 thread)' },
+        ...tsflinkPair(ctx, 'parquet-groupby.ts', d.inputs, null),
+      ];
+      if (ctx.duckdb) list.push(duckdb(['groupby-parquet', ...d.inputs], ctx.cores));
+      return list;
+    },
+    targets: () => [allCorrect()],
+  };
+}
+
+/**
+ * WordCount on a gzip'd copy of the 1 GiB text (one gzip member, made once and kept in
+ * bench/data). A gzip file cannot be split: tsflink reads it with one source instance at any
+ * parallelism, so at p=2 the second instance only shares the counting after the hash exchange.
+ * Only with --only; one round unless --repeat says otherwise.
+ */
+function gzipWordCount(): Workload {
+  return {
+    name: 'gzip-1g',
+    title: "WordCount on 1 GB of gzip'd text (one file: not splittable)",
+    byDefault: false,
+    defaultRepeat: 1,
+    prepare(ctx) {
+      const text = textData(ctx, sizeTable(ctx.sizes).gzipTextBytes);
+      const file = `${text.path.slice(ctx.dataDir.length + 1)}.gz`;
+      const spec = { generator: 'gzip/1', seed: ctx.seed, params: { source: file.slice(0, -3), sourceBytes: statSync(text.path).size, level: 6 } };
+      const d = data(ctx, file, spec, (tmp) => ({ ...gzipFile(text.path, tmp), ...text.facts }));
+      return {
+        inputs: [d.path],
+        description: `${mib(statSync(d.path).size)} of gzip (level 6, one member) holding ${text.description}; read by one tsflink source instance at every p`,
+        facts: d.facts,
+      };
+    },
+    contenders(ctx, d) {
+      const list = [
+        { ...baseline('wordcount-gzip.ts', d.inputs), label: 'hand-written Node.js + zlib (1 thread)' },
+        ...tsflinkPair(ctx, 'wordcount.ts', d.inputs, null),
+      ];
+      if (ctx.duckdb) list.push(duckdb(['wordcount', ...d.inputs], ctx.cores));
+      return list;
+    },
+    targets: () => [allCorrect()],
+  };
+}
 
 /**
  * Issue 10's fixed cost of a parallel job: in one `tsflink run` process, a small job (2 M

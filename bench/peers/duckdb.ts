@@ -4,10 +4,20 @@
  *
  *   node --import tsx bench/peers/duckdb.ts groupby <input.csv> [<memory limit> <temp dir>] <output.csv>
  *   node --import tsx bench/peers/duckdb.ts join <orders.csv> <customers.csv> <output.csv>
+ *   node --import tsx bench/peers/duckdb.ts groupby-parquet <input.parquet> <output.csv>
+ *   node --import tsx bench/peers/duckdb.ts wordcount <input.txt[.gz]> <output.csv>
+ *
+ * `--threads N` before the query sets DuckDB's threads (its default is every core).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [query, ...rest] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const options: Record<string, string> = {};
+if (argv[0] === '--threads') {
+  options.threads = argv[1]!;
+  argv.splice(0, 2);
+}
+const [query, ...rest] = argv;
 const output = rest.pop()!;
 const args = rest;
 
@@ -15,7 +25,6 @@ const args = rest;
 const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 let sql: string;
-const options: Record<string, string> = {};
 if (query === 'groupby') {
   const [input, memoryLimit, tempDir] = args as [string, string?, string?];
   if (memoryLimit) {
@@ -37,8 +46,25 @@ if (query === 'groupby') {
       JOIN read_csv(${literal(customers)}, header = false, columns = {'custkey': 'BIGINT', 'name': 'VARCHAR', 'nation': 'VARCHAR'}) c
         ON o.custkey = c.custkey
     ) TO ${literal(output)} (FORMAT csv, HEADER false)`;
+} else if (query === 'groupby-parquet') {
+  const [input] = args as [string];
+  sql = `COPY (
+      SELECT key, SUM(value), COUNT(*) FROM read_parquet(${literal(input)}) GROUP BY key
+    ) TO ${literal(output)} (FORMAT csv, HEADER false)`;
+} else if (query === 'wordcount') {
+  // Each line as one VARCHAR (no quoting; the generated text has no tabs), gzip by its extension,
+  // cut into words as the other contenders do: the lower-cased line split on WORD_SEPARATOR
+  // (shared/word-separator.ts), empty pieces dropped.
+  const [input] = args as [string];
+  sql = `COPY (
+      SELECT word, COUNT(*) FROM (
+        SELECT unnest(regexp_split_to_array(lower(line), '[^a-z0-9'']+')) AS word
+        FROM read_csv(${literal(input)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
+                      delim = '\t', quote = '', escape = '', max_line_size = 16777216)
+      ) WHERE word <> '' GROUP BY word
+    ) TO ${literal(output)} (FORMAT csv, HEADER false, QUOTE '')`;
 } else {
-  throw new Error(`unknown query '${query}': expected groupby or join`);
+  throw new Error(`unknown query '${query}': expected groupby, join, groupby-parquet or wordcount`);
 }
 
 const instance = await DuckDBInstance.create(':memory:', options);
