@@ -219,6 +219,36 @@ function groupByData(ctx: BenchContext, file: string, params: { rows?: number; b
   return { inputs: [d.path], description: `CSV key,category,value: ${size}${count(d.facts.rows!)} rows, ${count(params.keys)} key values`, facts: d.facts };
 }
 
+/**
+ * Issue 14: what the progress display costs. WordCount on the default text at p = cores, with the
+ * progress shown and with --quiet, on a pipe (plain lines every few seconds) and on a
+ * pseudo-terminal (the live display, bench/peers/in-pty.ts, both variants through the wrapper).
+ */
+function progressCost(): Workload {
+  const base = wordCount('wordcount', (t) => t.wordcountBytes, true);
+  return {
+    name: 'progress',
+    title: 'WordCount with the progress display on and with --quiet',
+    byDefault: false,
+    prepare: (ctx) => base.prepare(ctx),
+    contenders(ctx, d) {
+      const cli = join(ctx.tsflinkHome, 'dist', 'cli', 'main.js');
+      const job = [join(ctx.tsflinkHome, 'bench', 'jobs', 'wordcount.ts'), '-p', String(ctx.cores), '--conf', ctx.confFor(null)];
+      const run = (quiet: boolean, pty: boolean): Contender => ({
+        id: `${quiet ? 'quiet' : 'progress'}-${pty ? 'tty' : 'pipe'}`,
+        label: `tsflink p=${ctx.cores} ${quiet ? '--quiet' : 'with progress'} (${pty ? 'terminal' : 'pipe'})`,
+        kind: 'tsflink',
+        args: (out) => {
+          const command = [cli, 'run', ...job, ...(quiet ? ['--quiet'] : []), '-', ...d.inputs, out];
+          return pty ? ['--import', 'tsx', 'bench/peers/in-pty.ts', process.execPath, ...command] : command;
+        },
+      });
+      return [baseline('wordcount.ts', d.inputs), run(true, false), run(false, false), run(true, true), run(false, true)];
+    },
+    targets: () => [allCorrect(), ratioAtMost('progress-pipe', 'quiet-pipe', 1.02), ratioAtMost('progress-tty', 'quiet-tty', 1.02)],
+  };
+}
+
 export const WORKLOADS: readonly Workload[] = [
   wordCount('wordcount', (t) => t.wordcountBytes, true),
   {
@@ -300,6 +330,7 @@ export const WORKLOADS: readonly Workload[] = [
   parquetGroupBy(),
   gzipWordCount(),
   flinkWordCount(),
+  progressCost(),
   parallelFixedCost(),
 ];
 
