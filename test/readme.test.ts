@@ -49,11 +49,20 @@ test('every bash block of the README runs as one script (the Flink cluster and H
 });
 
 test('every shell command of the README runs', () => {
-  for (const b of blocks.filter((x) => x.lang === 'sh')) {
-    for (const line of b.code.split('\n').filter((l) => l.trim() && !l.startsWith('#'))) {
-      const out = runShell(line);
-      if (line.includes('wordcount.ts')) assert.match(out, /\(the,7\)|"WordCount"|"jobName"/, line);
+  const reports = ['wordcount-report.html', 'wordcount-report.json'].map((f) => join(root, f));
+  try {
+    for (const b of blocks.filter((x) => x.lang === 'sh')) {
+      for (const line of b.code.split('\n').filter((l) => l.trim() && !l.startsWith('#'))) {
+        const out = runShell(line);
+        if (line.includes('wordcount.ts')) assert.match(out, /\(the,7\)|"WordCount"|"jobName"/, line);
+      }
     }
+    // The run reports the README's commands write.
+    assert.match(readFileSync(reports[0]!, 'utf8'), /<svg[\s\S]*Tokenizer/);
+    const figures = JSON.parse(readFileSync(reports[1]!, 'utf8')) as { jobName: string; state: string };
+    assert.deepEqual([figures.jobName, figures.state], ['WordCount', 'FINISHED']);
+  } finally {
+    for (const r of reports) rmSync(r, { force: true });
   }
 });
 

@@ -21,7 +21,7 @@ export interface ProgressOptions {
 /** Shows a job's progress until it ends. */
 export function showProgress(monitor: JobMonitor, options: ProgressOptions): void {
   if (options.live) liveDisplay(monitor, options.stream);
-  else plainLines(monitor, options.stream, options.lineEveryMs ?? 5000);
+  else plainLines(monitor, options.stream, options.lineEveryMs ?? 3000);
 }
 
 function liveDisplay(monitor: JobMonitor, stream: NodeJS.WriteStream): void {
