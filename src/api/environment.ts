@@ -32,6 +32,7 @@ import { keepPlannedJob } from './planned-jobs.ts';
 import { UserObjects } from './user-objects.ts';
 import { JobMonitor, type JobFigures } from '../metrics/job-figures.ts';
 import { notifyJobObservers } from '../metrics/job-observers.ts';
+import { showProgress } from '../metrics/progress.ts';
 
 export interface ReadCsvOptions {
   fieldDelimiter?: string;
@@ -57,6 +58,8 @@ export interface ExecuteOptions {
   /** `false`: run on the Flink cluster of the configuration. */
   local?: boolean;
   jobName?: string;
+  /** Show the job's progress on stderr while it runs (as `tsflink run` does by default). */
+  progress?: boolean;
 }
 
 export interface JobExecutionResult {
@@ -291,7 +294,7 @@ export class ExecutionEnvironment {
     const sinks = this.takePendingSinks();
     if (sinks.length === 0) throw planError('execute', 'No data sinks have been defined since the last execution; call output(), writeText() or writeCsv() first');
     const jobName = options.jobName ?? this.defaultJobName();
-    const outcome = await this.run(sinks, jobName, options.local);
+    const outcome = await this.run(sinks, jobName, options.local, options.progress === true);
     return { jobName, netRuntimeMs: outcome.netRuntimeMs, accumulators: { ...outcome.accumulators }, figures: outcome.figures };
   }
 
@@ -348,7 +351,7 @@ export class ExecutionEnvironment {
     return optimize(plan);
   }
 
-  private async run(sinks: readonly number[], jobName: string, local: boolean | undefined): Promise<JobOutcome & { figures: JobFigures }> {
+  private async run(sinks: readonly number[], jobName: string, local: boolean | undefined, progress = false): Promise<JobOutcome & { figures: JobFigures }> {
     this.jobCount++;
     const plan = this.optimizedPlan(sinks, jobName);
     const planFormat = process.env.TSFLINK_PLAN_FORMAT;
@@ -364,6 +367,7 @@ export class ExecutionEnvironment {
     const runner = selectRunner(target, this.config);
     const monitor = new JobMonitor(plan, target === 'flink' ? 'flink' : 'local');
     notifyJobObservers(monitor);
+    if (progress) showProgress(monitor, { stream: process.stderr, live: process.stderr.isTTY === true });
     let outcome: JobOutcome;
     try {
       outcome = await runner.run(plan, {
@@ -489,6 +493,8 @@ function checkExecuteOptions(options: unknown): void {
   const { jobName, local } = options as ExecuteOptions;
   if (jobName !== undefined && (typeof jobName !== 'string' || jobName === '')) throw planError('execute', `jobName must be a non-empty string, got ${describeArgument(jobName)}`);
   if (local !== undefined && typeof local !== 'boolean') throw planError('execute', `local must be true or false, got ${describeArgument(local)}`);
+  const { progress } = options as ExecuteOptions;
+  if (progress !== undefined && typeof progress !== 'boolean') throw planError('execute', `progress must be true or false, got ${describeArgument(progress)}`);
 }
 
 function checkSourcePath(path: string, what: string): void {

@@ -9,7 +9,7 @@ import type { JobFigures } from '../metrics/job-figures.ts';
 import { observeJobs } from '../metrics/job-observers.ts';
 import { reportHtml, reportJson } from '../metrics/run-report.ts';
 import { Dashboard } from './dashboard.ts';
-import { showProgress } from './progress.ts';
+import { showProgress } from '../metrics/progress.ts';
 
 export interface WatchOptions {
   readonly quiet: boolean;

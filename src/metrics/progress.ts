@@ -6,8 +6,8 @@
  * while a job runs. `--quiet` shows none.
  */
 import { MultiBar, type SingleBar } from 'cli-progress';
-import { type JobFigures, type JobMonitor, type TaskFigures, taskTotals } from '../metrics/job-figures.ts';
-import { formatBytes as bytes, formatCount as count } from '../metrics/run-report.ts';
+import { type JobFigures, type JobMonitor, type TaskFigures, taskTotals } from './job-figures.ts';
+import { formatBytes as bytes, formatCount as count } from './run-report.ts';
 
 export interface ProgressOptions {
   /** Where the display goes (process.stderr). */
