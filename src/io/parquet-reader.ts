@@ -7,6 +7,7 @@
  */
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { InputPathError } from '../errors/index.ts';
+import { readStatistics } from './read-statistics.ts';
 import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
 
 interface RowGroup {
@@ -37,6 +38,7 @@ function openBuffer(file: string): { buffer: AsyncBuffer; close(): void } {
           if (n === 0) break;
           done += n;
         }
+        readStatistics.bytes += bytes.length;
         return bytes.buffer;
       },
     },

@@ -24,6 +24,7 @@ import { Inflate } from 'pako';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { InputPathError } from '../errors/index.ts';
 import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
+import { readStatistics } from './read-statistics.ts';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 const Z_BUF_ERROR = -5;
@@ -56,6 +57,8 @@ export class TextChunkReader {
     }
     this.buffer = Buffer.allocUnsafe(chunkSize);
     if (start === 0) this.position = this.skipFileStart();
+    // A skipped byte-order mark was read too (so a whole file's bytes read are its size).
+    readStatistics.bytes += this.position - start;
   }
 
   /** Where the text of the file starts: after a byte-order mark. Refuses compressed data. */
@@ -101,6 +104,7 @@ export class TextChunkReader {
       return rest.length > 0 ? rest : null;
     }
     this.position += n;
+    readStatistics.bytes += n;
     return this.decoder.write(n === this.buffer.length ? this.buffer : this.buffer.subarray(0, n));
   }
 
@@ -120,6 +124,7 @@ export class TextChunkReader {
         throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
       }
       this.position += n;
+      readStatistics.bytes += n;
       // pako reads the members that follow one another within a push; one that starts a new
       // chunk needs a new inflater (an ended one takes no more input).
       const between = (this.inflate as unknown as { ended: boolean }).ended && this.inflate!.err === 0;
@@ -151,6 +156,7 @@ export class TextChunkReader {
       }
       const at = this.position;
       this.position += n;
+      readStatistics.bytes += n;
       if (n === 0) this.done = true;
       try {
         // (A copy: the decoder may keep a reference to what it was given until its next push.)

@@ -13,6 +13,7 @@ import type { InputChannel } from './input-channel.ts';
 import { ALL_TARGETS, createPartitioner } from './partitioner.ts';
 import type { TypeRegistry } from '../serde/type-registry.ts';
 import type { MemoryBudget } from './spill/memory-budget.ts';
+import type { SubtaskMeter } from './subtask-meter.ts';
 import { BatchInputChannel, BinaryExchangeWriter } from './worker/binary-exchange.ts';
 import { ExchangeStore } from './worker/exchange-store.ts';
 
@@ -42,13 +43,17 @@ export class LocalExchange {
     this.spill = spill ? { budget: spill.budget, store: new ExchangeStore(0, spill.tmpDir, spill.describe) } : null;
   }
 
-  /** The producer side of subtask `producer`. */
-  writer(producer: number, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, objectReuse: boolean, operator: string): Output {
+  /**
+   * The producer side of subtask `producer`. `meter` gets its records at close (records only:
+   * what stays in memory is objects, so no bytes are counted; what spills counts as spilled).
+   */
+  writer(producer: number, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, objectReuse: boolean, operator: string, meter: SubtaskMeter | null = null): Output {
     const row = this.buffers[producer]!;
     const n = this.consumers;
     const target = createPartitioner(this.input.ship, this.input.keys, producer, n, userObjects, types, operator, this.input.fn);
     const spill = this.spill;
     let spilling: BinaryExchangeWriter | null = null;
+    let written = 0;
     // What cannot cross a thread fails here as it does in the binary exchange at p > 1.
     const copy = (r: unknown): unknown => {
       try {
@@ -59,6 +64,7 @@ export class LocalExchange {
     };
     return {
       collect(r) {
+        written++;
         if (spilling) {
           spilling.collect(r);
           return;
@@ -72,19 +78,22 @@ export class LocalExchange {
       },
       close() {
         spilling?.close();
+        if (meter !== null) meter.recordsOut += written;
+        written = 0;
       },
     };
   }
 
-  /** The consumer side of subtask `consumer`. */
-  reader(consumer: number, types?: TypeRegistry): InputChannel {
+  /** The consumer side of subtask `consumer`; `meter` counts its records per producer's buffer (and its spilled batches' bytes). */
+  reader(consumer: number, types?: TypeRegistry, meter: SubtaskMeter | null = null): InputChannel {
     const buffers = this.buffers;
-    const spilled = this.spill && types ? new BatchInputChannel(this.spill.store.take(0, consumer, true).sources, types) : null;
+    const spilled = this.spill && types ? new BatchInputChannel(this.spill.store.take(0, consumer, true).sources, types, meter) : null;
     return {
       forEach(onRecord) {
         for (const row of buffers) {
           const b = row[consumer]!;
           for (let i = 0; i < b.length; i++) onRecord(b[i]);
+          if (meter !== null) meter.recordsIn += b.length;
         }
         spilled?.forEach(onRecord);
       },
@@ -93,12 +102,16 @@ export class LocalExchange {
         for (const row of buffers) {
           const b = row[consumer]!;
           for (let i = 0; i < b.length; i++) out.push(b[i]);
+          if (meter !== null) meter.recordsIn += b.length;
         }
         spilled?.forEach((r) => out.push(r));
         return out;
       },
       *batches() {
-        for (const row of buffers) yield row[consumer]!;
+        for (const row of buffers) {
+          if (meter !== null) meter.recordsIn += row[consumer]!.length;
+          yield row[consumer]!;
+        }
         if (spilled) yield* spilled.batches();
       },
     };

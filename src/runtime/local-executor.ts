@@ -16,16 +16,19 @@ import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
 import { checkedOnlyTasks, runSchedule, stepsOf } from './schedule.ts';
-import { JobAggregates } from './iteration-aggregates.ts';
+import { JobAggregates, type SubtaskAggregators } from './iteration-aggregates.ts';
 import { isAsyncTask, runSubtask } from './task-runner.ts';
 import { copyRecord } from './copy.ts';
 import type { InputChannel } from './input-channel.ts';
 import type { InputRef } from './schedule.ts';
 import { MemoryBudget } from './spill/memory-budget.ts';
+import { reportSourceTotals } from './source-totals.ts';
+import { SubtaskMeter } from './subtask-meter.ts';
 
 export function executeLocally(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
   checkBeforeRunning(plan);
   sweepBeforeJob(plan, resources);
+  reportSourceTotals(plan, resources.monitor);
   return runAttempts(plan, resources, (attempt) => runAttempt(plan, resources, attempt));
 }
 
@@ -60,13 +63,30 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
     const outer = current;
     current = pulledBy !== null && outer !== null ? { ...outer, pulling: task } : { task, subtask: s, pulling: null };
     const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
-    const writers = pulledBy ? [pulledBy] : outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner));
-    const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
-    const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types).toArray()] as const));
-    const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!) : x.reader(s, resources.types)));
+    const monitor = resources.monitor;
+    monitor?.subtaskStarted(task.id, s, attempt);
+    const meter = monitor === undefined ? null : new SubtaskMeter().start();
+    let running: void | Promise<void>;
+    let mine: SubtaskAggregators | null = null;
     const iteration = aggregates.ofTask(task.id);
-    const mine = iteration?.forSubtask() ?? null;
-    const running = runSubtask(task, s, { inputs: channels, broadcast, output }, resources, services, accumulators, superstep, attempt, mine);
+    try {
+      const writers = pulledBy ? [pulledBy] : outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner, meter));
+      const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
+      const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types, meter).toArray()] as const));
+      const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!, meter) : x.reader(s, resources.types, meter)));
+      mine = iteration?.forSubtask() ?? null;
+      running = runSubtask(task, s, { inputs: channels, broadcast, output, meter }, resources, services, accumulators, superstep, attempt, mine);
+    } catch (e) {
+      if (meter !== null) subtaskEnded(task, s, meter, e);
+      throw e;
+    }
+    if (meter !== null) {
+      if (running === undefined) subtaskEnded(task, s, meter, null);
+      else running = running.then(() => subtaskEnded(task, s, meter, null), (e: unknown) => {
+        subtaskEnded(task, s, meter, e);
+        throw e;
+      });
+    }
     // What the subtask aggregated counts once it has run (an async operator's: once it settles).
     if (mine !== null) {
       if (running !== undefined) {
@@ -85,13 +105,29 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
       await settleWithin(runTask(task, s, null) as Promise<void>, resources.taskTimeoutMs ?? null, () => taskTimeoutError(task, s, resources.taskTimeoutMs!));
     }
   };
-  const pull = (producer: Task): InputChannel => {
+  // An error is reported once, by the innermost subtask it ended (a pipelined producer's fails its consumer too).
+  const reported = new WeakSet<object>();
+  const subtaskEnded = (task: Task, s: number, meter: SubtaskMeter, error: unknown): void => {
+    const { delta, cpuMs } = meter.finish();
+    const monitor = resources.monitor!;
+    monitor.add(task.id, s, delta);
+    const own = error !== null && !(typeof error === 'object' && reported.has(error));
+    if (own && typeof error === 'object') reported.add(error);
+    monitor.subtaskEnded(task.id, s, error === null, cpuMs, own ? (error instanceof Error ? error.message : String(error)) : undefined);
+  };
+  const pull = (producer: Task, consumer: SubtaskMeter | null): InputChannel => {
     let pulled = false;
     const forEach = (onRecord: (r: unknown) => void): void => {
       if (pulled) throw new Error(`internal: pipelined input of '${producer.name}' read twice`);
       pulled = true;
       const copy = resources.objectReuse ? (r: unknown) => r : (r: unknown) => copyRecord(r, resources.types);
-      runTask(producer, 0, { collect: (r) => onRecord(copy(r)), close() {} });
+      // The records a pipelined producer pushes are counted in the call each makes anyway (no batches here).
+      let n = 0;
+      runTask(producer, 0, { collect: (r) => (n++, onRecord(copy(r))), close() {} });
+      if (consumer !== null) {
+        consumer.recordsIn += n;
+        resources.monitor?.add(producer.id, 0, { recordsOut: n });
+      }
     };
     return {
       forEach,

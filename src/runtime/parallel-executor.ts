@@ -22,6 +22,7 @@ import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { runSchedule, stepsOf } from './schedule.ts';
+import { reportSourceTotals } from './source-totals.ts';
 import { decodeAggregates, encodeAggregates, JobAggregates } from './iteration-aggregates.ts';
 import { AccumulatorMerger, type ClassOfNode } from './worker/accumulator-codec.ts';
 import { shippedClass } from '../serde/closures/index.ts';
@@ -65,6 +66,7 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
   // job's error, not a failed attempt to retry.
   let first: WorkerLease | null = await leaseAndStart();
   sweepBeforeJob(plan, resources);
+  reportSourceTotals(plan, resources.monitor);
   return runAttempts(plan, resources, async (attempt) => {
     // A failed attempt may leave a thread in any state: its threads are replaced (runAttempt
     // waits until they have stopped), and the next attempt rebuilds the job on fresh ones.
@@ -181,6 +183,7 @@ async function runPrepared(
   const rereads = (x: ExchangeSpec): boolean => stepOf.has(x.to) && stepOf.get(x.to) !== stepOf.get(x.from);
   const inClient = new Set(plan.tasks.filter(runsInClient).map((t) => t.id));
   const aggregates = new JobAggregates(plan, resources.userObjects);
+  const monitor = resources.monitor;
   const runTask = async (task: PhysicalPlan['tasks'][number], superstep: number): Promise<void> => {
     const iteration = aggregates.ofTask(task.id);
     const previous = iteration?.previousValues() ?? null;
@@ -213,6 +216,7 @@ async function runPrepared(
         superstep,
         ...(iteration === null ? {} : { previousAggregates }),
         attempt,
+        measure: monitor !== undefined,
       };
       const subtask = s;
       runs.push({
@@ -220,11 +224,24 @@ async function runPrepared(
         transfer,
         describe: `'${task.name}' (subtask ${s + 1} of ${task.parallelism})`,
         operator: task.name,
+        ...(monitor === undefined ? {} : { onStart: () => monitor.subtaskStarted(task.id, subtask, attempt) }),
         onMessage: (m: FromWorker) => {
-          if (m.type === 'batch') store.add(m.exchange, m.target, m.bytes);
-          else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
+          if (m.type === 'batch') {
+            const spilled = store.spilledBytes;
+            store.add(m.exchange, m.target, m.bytes);
+            // What the store spilled of a batch is its producer's (a run in this thread counted it itself).
+            if (monitor !== undefined && store.spilledBytes > spilled && !inClient.has(task.id)) monitor.add(task.id, subtask, { spilledBytes: store.spilledBytes - spilled });
+          } else if (m.type === 'figures') monitor?.add(task.id, subtask, m.delta);
+          else if (m.type === 'failed') {
+            if (m.figures !== undefined) monitor?.add(task.id, subtask, m.figures.delta);
+            monitor?.subtaskEnded(task.id, subtask, false, m.figures?.cpuMs ?? 0, m.error.message);
+          } else if (m.type === 'result') sinks.addResult(m.resultId, subtask, m.bytes ? new RecordReader(resources.types).readAll(m.bytes) : m.count);
           else if (m.type === 'printed') sinks.addPrinted(m.toError, subtask, [...m.lines]);
           else if (m.type === 'done') {
+            if (m.figures !== undefined) {
+              monitor?.add(task.id, subtask, m.figures.delta);
+              monitor?.subtaskEnded(task.id, subtask, true, m.figures.cpuMs);
+            }
             accumulators.add(m.accumulators, resources.types, classOfNode);
             if (m.aggregates !== undefined) iteration?.add(decodeAggregates(m.aggregates, resources.types));
             // What a worker thread spilled counts in this process's statistics (a run in this thread counted itself).
@@ -269,8 +286,9 @@ async function runAsyncInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob
     let failure: Error | null = null;
     const post = (m: FromWorker): void => {
       if (m.type === 'failed') failure = rebuildError(m.error);
-      else run.onMessage(m);
+      run.onMessage(m);
     };
+    run.onStart?.();
     await settleWithin(Promise.resolve(runRemoteSubtask(run.message, job, { post, postBatch: post })), timeoutMs, () => timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs!));
     if (failure !== null) throw failure;
   }
@@ -285,8 +303,9 @@ function runInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob, timeoutMs
     let failure: Error | null = null;
     const post = (m: FromWorker): void => {
       if (m.type === 'failed') failure = rebuildError(m.error);
-      else run.onMessage(m);
+      run.onMessage(m);
     };
+    run.onStart?.();
     try {
       runInterruptibly(() => runRemoteSubtask(run.message, job, { post, postBatch: post }), timeoutMs);
     } catch (e) {

@@ -18,6 +18,8 @@ export async function runAttempts(
       if (n < resources.retries) {
         const msg = error instanceof Error ? error.message : String(error);
         resources.stderr(`tsflink: job '${plan.jobName}' attempt ${n + 1} failed (${msg}); retrying (${n + 1} of ${resources.retries})\n`);
+        resources.monitor?.failed(msg, n + 1);
+        resources.monitor?.retried();
         continue;
       }
       throw new JobExecutionError(plan.jobName, error);

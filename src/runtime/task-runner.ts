@@ -23,6 +23,8 @@ import { createOperatorOutput } from './operators/operator-factory.ts';
 import type { RuntimeAccumulator } from './runtime-context.ts';
 import { SubtaskContext } from './runtime-context.ts';
 import type { BoundFunction } from './udf.ts';
+import type { WrittenCount } from './operators/sink-outputs.ts';
+import type { SubtaskMeter } from './subtask-meter.ts';
 
 /** Strategies whose operator is the task's driver rather than a link of the chain. */
 const DRIVERS = new Set(['SOURCE', 'ASYNC', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND', 'SOLUTION_SET_UPDATE', 'PAIRED']);
@@ -31,6 +33,8 @@ export interface SubtaskIo {
   readonly inputs: readonly InputChannel[];
   readonly broadcast: ReadonlyMap<string, unknown[]>;
   readonly output: Output;
+  /** Where a sink's records written go (the channels and exchange writers count the rest). */
+  readonly meter?: SubtaskMeter | null;
 }
 
 export function runSubtask(
@@ -55,11 +59,13 @@ export function runSubtask(
   const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions, cleanups);
 
   let out = io.output;
+  let sink: WrittenCount | null = null;
   for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) {
     const first = functions.length;
     const hook = hasRichFunction(ops[k]!, resources) ? new CloseHook(out, ops[k]!.node.name) : null;
     out = createOperatorOutput(setupOf(k), hook ?? out);
     if (hook !== null) hook.functions = functions.slice(first);
+    if (k === ops.length - 1 && ops[k]!.strategy === 'SINK') sink = out as unknown as WrittenCount;
   }
   const first = functions.length;
   const hook = driverIsOperator && hasRichFunction(head, resources) ? new CloseHook(out, head.node.name) : null;
@@ -70,8 +76,10 @@ export function runSubtask(
   const fault = armFaults(faultFromEnv(), task.name, subtask, attempt, { parallelism: task.parallelism, superstep });
   if (fault !== null) out = countingOutput(out, fault);
 
+  const meter = io.meter ?? null;
   const closeAll = (): void => {
     for (let i = functions.length - 1; i >= 0; i--) functions[i]!.close();
+    if (sink !== null && meter !== null) meter.recordsOut += sink.written;
   };
   // Spill files go whether the subtask succeeded or failed.
   const cleanUp = (): void => {

@@ -72,7 +72,7 @@ export class RecordReader {
    * delivered); a record found corrupt later throws after the records before it were delivered.
    * `onRecord` may itself use this reader.
    */
-  forEach(batch: Uint8Array, onRecord: (value: unknown) => void): void {
+  forEach(batch: Uint8Array, onRecord: (value: unknown) => void): number {
     const count = this.open(batch);
     const bytes = this.bytes;
     const text = this.text;
@@ -95,6 +95,7 @@ export class RecordReader {
       onRecord(value);
     }
     if (pos !== batchEnd) throw new CorruptBatchError(pos, `${batchEnd - pos} bytes follow the last of the ${count} records the header announces`);
+    return count;
   }
 
   /** Every record of `batch`, in order. All or nothing: a corrupt batch throws without a partial result. */

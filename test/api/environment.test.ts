@@ -226,7 +226,7 @@ describe('execute()', () => {
       );
       counted.writeText(join(tempDir(), 'out'));
       const result = await env.execute({ jobName: 'my job' });
-      assert.deepEqual(Object.keys(result).sort(), ['accumulators', 'jobName', 'netRuntimeMs']);
+      assert.deepEqual(Object.keys(result).sort(), ['accumulators', 'figures', 'jobName', 'netRuntimeMs']);
       assert.equal(result.jobName, 'my job');
       assert.equal(typeof result.netRuntimeMs, 'number');
       assert.ok(result.netRuntimeMs >= 0 && Number.isFinite(result.netRuntimeMs));

@@ -13,10 +13,17 @@ import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { lateRecord } from '../late-record.ts';
 
+/** What every sink output has: the records it was given. */
+export interface WrittenCount {
+  readonly written: number;
+}
+
 // Every sink refuses a record after it has closed (a function emitting from a timer after its
 // task ended): the record cannot be part of the job's output any more.
 
 export class TextSinkOutput implements Output {
+  /** Records written, for the job's figures (a plain count in the per-record call there is anyway). */
+  written = 0;
   private readonly writer: BufferedFileWriter;
   private first = true; // the file's first line
   private readonly name: string;
@@ -31,6 +38,7 @@ export class TextSinkOutput implements Output {
   }
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
+    this.written++;
     try {
       this.writer.write(this.json ? jsonLine(record) : textLine(record, this.first));
       this.first = false;
@@ -45,6 +53,8 @@ export class TextSinkOutput implements Output {
 }
 
 export class ParquetSinkOutput implements Output {
+  /** Records written, for the job's figures (a plain count in the per-record call there is anyway). */
+  written = 0;
   private readonly writer: ParquetFileWriter;
   private readonly name: string;
   private readonly where: string;
@@ -58,6 +68,7 @@ export class ParquetSinkOutput implements Output {
   }
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
+    this.written++;
     try {
       this.writer.write(record);
     } catch (e) {
@@ -71,6 +82,8 @@ export class ParquetSinkOutput implements Output {
 }
 
 export class CsvSinkOutput implements Output {
+  /** Records written, for the job's figures (a plain count in the per-record call there is anyway). */
+  written = 0;
   private readonly writer: BufferedFileWriter;
   private readonly formatter: CsvRowFormatter;
   private readonly name: string;
@@ -84,6 +97,7 @@ export class CsvSinkOutput implements Output {
   }
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
+    this.written++;
     // The row ends with the line delimiter.
     try {
       this.writer.write(this.formatter.format(record));
@@ -99,6 +113,8 @@ export class CsvSinkOutput implements Output {
 
 /** Lines are printed by the client when the job has succeeded, so a failed job prints nothing. */
 export class PrintSinkOutput implements Output {
+  /** Records written, for the job's figures (a plain count in the per-record call there is anyway). */
+  written = 0;
   private readonly setup: OperatorSetup;
   private readonly toError: boolean;
   private readonly lines: string[] = [];
@@ -109,6 +125,7 @@ export class PrintSinkOutput implements Output {
   private closed = false;
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.setup.name);
+    this.written++;
     this.lines.push(typeof record === 'string' ? record : toText(record));
   }
   close(): void {
@@ -130,6 +147,8 @@ interface OutputFormat {
  * tsflink, so a failed job may leave what it wrote (as in Flink).
  */
 export class FormatSinkOutput implements Output {
+  /** Records written, for the job's figures (a plain count in the per-record call there is anyway). */
+  written = 0;
   private readonly format: OutputFormat;
   private readonly name: string;
   private closed = false;
@@ -140,6 +159,7 @@ export class FormatSinkOutput implements Output {
   }
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.name);
+    this.written++;
     try {
       this.format.writeRecord(record);
     } catch (e) {
@@ -160,6 +180,8 @@ export class FormatSinkOutput implements Output {
 }
 
 export class CollectSinkOutput implements Output {
+  /** Records written, for the job's figures (a plain count in the per-record call there is anyway). */
+  written = 0;
   private readonly setup: OperatorSetup;
   private readonly resultId: string;
   private readonly countOnly: boolean;
@@ -173,6 +195,7 @@ export class CollectSinkOutput implements Output {
   private closed = false;
   collect(record: unknown): void {
     if (this.closed) throw lateRecord(this.setup.name);
+    this.written++;
     if (this.countOnly) this.count++;
     else this.records.push(this.setup.hold(record));
   }

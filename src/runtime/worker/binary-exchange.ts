@@ -13,6 +13,7 @@ import type { InputChannel } from '../input-channel.ts';
 import { ALL_TARGETS, type Partitioner } from '../partitioner.ts';
 import { readExactlyAt } from '../spill/batch-files.ts';
 import type { BatchSource } from './protocol.ts';
+import type { SubtaskMeter } from '../subtask-meter.ts';
 
 /** A batch is shipped once it holds this many bytes: large enough to amortise a message, small enough to pipeline. */
 export const BATCH_BYTES = 256 * 1024;
@@ -25,9 +26,12 @@ export class BinaryExchangeWriter implements Output {
   private readonly broadcastWriter: RecordWriter;
   private readonly ship: BatchSink;
   private readonly operator: string;
+  private readonly meter: SubtaskMeter | null;
 
-  constructor(partitioner: Partitioner, consumers: number, types: TypeRegistry, ship: BatchSink, operator: string) {
+  /** `meter`: counts what it ships, per batch. */
+  constructor(partitioner: Partitioner, consumers: number, types: TypeRegistry, ship: BatchSink, operator: string, meter: SubtaskMeter | null = null) {
     this.operator = operator;
+    this.meter = meter;
     this.partitioner = partitioner;
     this.writers = Array.from({ length: consumers }, () => new RecordWriter(types));
     this.broadcastWriter = new RecordWriter(types);
@@ -43,15 +47,26 @@ export class BinaryExchangeWriter implements Output {
     } catch (e) {
       throw new TaskError(this.operator, `a record cannot be sent to the next task: ${(e as Error).message}`, { cause: e });
     }
-    if (w.size >= BATCH_BYTES) this.ship(t, w.finish());
+    if (w.size >= BATCH_BYTES) this.flush(t, w);
+  }
+
+  private flush(target: number, w: RecordWriter): void {
+    const meter = this.meter;
+    if (meter !== null) meter.recordsOut += w.count;
+    const bytes = w.finish();
+    if (meter !== null) {
+      meter.bytesOut += bytes.byteLength;
+      meter.batch();
+    }
+    this.ship(target, bytes);
   }
 
   close(): void {
     for (let t = 0; t < this.writers.length; t++) {
       const w = this.writers[t]!;
-      if (w.count > 0) this.ship(t, w.finish());
+      if (w.count > 0) this.flush(t, w);
     }
-    if (this.broadcastWriter.count > 0) this.ship(ALL_TARGETS, this.broadcastWriter.finish());
+    if (this.broadcastWriter.count > 0) this.flush(ALL_TARGETS, this.broadcastWriter);
   }
 }
 
@@ -59,14 +74,28 @@ export class BinaryExchangeWriter implements Output {
 export class BatchInputChannel implements InputChannel {
   private readonly sources: readonly BatchSource[];
   private readonly reader: RecordReader;
+  private readonly meter: SubtaskMeter | null;
 
-  constructor(sources: readonly BatchSource[], types: TypeRegistry) {
+  /** `meter`: counts what it delivers, per batch. */
+  constructor(sources: readonly BatchSource[], types: TypeRegistry, meter: SubtaskMeter | null = null) {
     this.sources = sources;
     this.reader = new RecordReader(types);
+    this.meter = meter;
   }
 
   forEach(onRecord: (record: unknown) => void): void {
-    for (const source of this.sources) this.reader.forEach(loadBatch(source), onRecord);
+    const meter = this.meter;
+    for (const source of this.sources) {
+      const bytes = loadBatch(source);
+      const n = this.reader.forEach(bytes, onRecord);
+      if (meter !== null) this.counted(n, bytes.byteLength);
+    }
+  }
+
+  private counted(records: number, bytes: number): void {
+    this.meter!.recordsIn += records;
+    this.meter!.bytesIn += bytes;
+    this.meter!.batch();
   }
 
   toArray(): unknown[] {
@@ -76,7 +105,12 @@ export class BatchInputChannel implements InputChannel {
   }
 
   *batches(): Iterable<readonly unknown[]> {
-    for (const source of this.sources) yield this.reader.readAll(loadBatch(source));
+    for (const source of this.sources) {
+      const bytes = loadBatch(source);
+      const records = this.reader.readAll(bytes);
+      if (this.meter !== null) this.counted(records.length, bytes.byteLength);
+      yield records;
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 import type { KeySpec } from '../../plan/nodes.ts';
 import type { PhysicalPlan, ShipStrategy } from '../../optimizer/physical-plan.ts';
 import type { ShippedCode } from '../../serde/closures/index.ts';
+import type { FiguresDelta } from '../../metrics/job-figures.ts';
 
 /** Where a consumer subtask finds its records: batches in memory, or a segment of a spill file. */
 export type BatchSource =
@@ -72,6 +73,14 @@ export interface RunSubtask {
   readonly previousAggregates?: Uint8Array | null;
   /** The job's attempt, 1-based (TSFLINK_FAULT selects by it). */
   readonly attempt: number;
+  /** Whether the job has a monitor: the subtask then sends its figures (`figures`, and on `done` or `failed`). */
+  readonly measure?: boolean;
+}
+
+/** A subtask's figures at its end: its last deltas and its busy time (see subtask-meter.ts). */
+export interface EndFigures {
+  readonly delta: FiguresDelta;
+  readonly cpuMs: number;
 }
 
 export type ToWorker = StartJob | RunSubtask | { readonly type: 'endJob'; readonly jobId: string } | { readonly type: 'shutdown' };
@@ -89,7 +98,9 @@ export type FromWorker =
   | { readonly type: 'batch'; readonly runId: number; readonly exchange: number; readonly target: number; readonly bytes: Uint8Array }
   | { readonly type: 'result'; readonly runId: number; readonly resultId: string; readonly bytes: Uint8Array | null; readonly count: number }
   | { readonly type: 'printed'; readonly runId: number; readonly toError: boolean; readonly lines: readonly string[] }
+  /** What a measured subtask counted since its last report, sent with its batches at most every 250 ms. */
+  | { readonly type: 'figures'; readonly runId: number; readonly delta: FiguresDelta }
   /** `spilled`: the spill files the subtask's operators wrote (runs and bytes), for the coordinator's statistics. */
   /** `aggregates`: what a step's subtask aggregated (iteration-aggregates.ts), for an iteration with aggregators. */
-  | { readonly type: 'done'; readonly runId: number; readonly accumulators: Uint8Array; readonly aggregates?: Uint8Array; readonly spilled: { readonly runs: number; readonly bytes: number } }
-  | { readonly type: 'failed'; readonly runId: number; readonly error: ErrorInfo };
+  | { readonly type: 'done'; readonly runId: number; readonly accumulators: Uint8Array; readonly aggregates?: Uint8Array; readonly spilled: { readonly runs: number; readonly bytes: number }; readonly figures?: EndFigures }
+  | { readonly type: 'failed'; readonly runId: number; readonly error: ErrorInfo; readonly figures?: EndFigures };

@@ -17,7 +17,8 @@ import { runSubtask } from '../task-runner.ts';
 import { encodeAccumulators } from './accumulator-codec.ts';
 import { aggregatorsOfStep, decodeAggregates, encodeAggregates, SubtaskAggregators } from '../iteration-aggregates.ts';
 import { BatchInputChannel, BinaryExchangeWriter } from './binary-exchange.ts';
-import type { FromWorker, RunSubtask } from './protocol.ts';
+import type { EndFigures, FromWorker, RunSubtask } from './protocol.ts';
+import { SubtaskMeter } from '../subtask-meter.ts';
 import { describeError } from './remote-error.ts';
 
 /** A job as the thread that runs its subtasks has it: the plan, and the user objects it names. */
@@ -42,6 +43,8 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
   const { plan, userObjects, types } = job;
   const { post, postBatch } = ports;
   const task = plan.tasks.find((t) => t.id === m.task)!;
+  const meter = m.measure === true ? measured(m.runId, post) : null;
+  const figures = (): { figures?: EndFigures } => (meter === null ? {} : { figures: meter.finish() });
   try {
     const resources: JobResources = {
       userObjects,
@@ -60,11 +63,12 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
         new BinaryExchangeWriter(createPartitioner(o.ship, o.keys, m.subtask, o.consumers, userObjects, types, o.keyOwner, o.fn), o.consumers, types, (target, bytes) =>
           postBatch({ type: 'batch', runId: m.runId, exchange: o.exchange, target, bytes }),
           task.name,
+          meter,
         ),
     );
     const output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
-    const inputs = m.inputs.map((sources) => new BatchInputChannel(sources, types));
-    const broadcast = new Map(m.broadcast.map(([name, sources]) => [name, new BatchInputChannel(sources, types).toArray()] as const));
+    const inputs = m.inputs.map((sources) => new BatchInputChannel(sources, types, meter));
+    const broadcast = new Map(m.broadcast.map(([name, sources]) => [name, new BatchInputChannel(sources, types, meter).toArray()] as const));
     const services: JobServices = {
       sinkFile: (nodeId) => m.sinkFiles[nodeId]!,
       addResult: (resultId, _subtask, value) => {
@@ -88,15 +92,28 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
       const acc = encodeAccumulators(accumulators, types, task.name, job.nodeOfClass);
       const spilled = { runs: spillStatistics.runs - before.runs, bytes: spillStatistics.bytes - before.bytes };
       const aggregates = mine === null ? undefined : encodeAggregates(mine.values(), types, task.name);
-      post({ type: 'done', runId: m.runId, accumulators: acc, aggregates, spilled }, [acc.buffer as ArrayBuffer, ...(aggregates ? [aggregates.buffer as ArrayBuffer] : [])]);
+      post({ type: 'done', runId: m.runId, accumulators: acc, aggregates, spilled, ...figures() }, [acc.buffer as ArrayBuffer, ...(aggregates ? [aggregates.buffer as ArrayBuffer] : [])]);
     };
-    const running = runSubtask(task, m.subtask, { inputs, broadcast, output }, resources, services, accumulators, m.superstep, m.attempt, mine);
+    const running = runSubtask(task, m.subtask, { inputs, broadcast, output, meter }, resources, services, accumulators, m.superstep, m.attempt, mine);
     if (running !== undefined) return running.then(done).catch((error: unknown) => failed(error));
     done();
   } catch (error) {
     failed(error);
   }
   function failed(error: unknown): void {
-    post({ type: 'failed', runId: m.runId, error: describeError(error) }, []);
+    post({ type: 'failed', runId: m.runId, error: describeError(error), ...figures() }, []);
   }
+}
+
+/** A meter whose deltas go to the coordinator with the subtask's batches, at most every 250 ms (and at its end, with `done` or `failed`). */
+function measured(runId: number, post: SubtaskPorts['post']): SubtaskMeter {
+  const meter = new SubtaskMeter().start();
+  let last = performance.now();
+  meter.onBatch = () => {
+    const now = performance.now();
+    if (now - last < 250) return;
+    last = now;
+    post({ type: 'figures', runId, delta: meter.take() }, []);
+  };
+  return meter;
 }

@@ -33,6 +33,8 @@ export interface SubtaskRun {
   readonly describe: string;
   /** The operator it runs (a timeout's error names it). */
   readonly operator?: string;
+  /** Called as it is sent to its thread. */
+  readonly onStart?: () => void;
 }
 
 interface Slot {
@@ -160,6 +162,11 @@ export class WorkerPool {
     if (!r) return;
     if (m.type === 'failed') {
       slot.running = null;
+      try {
+        r.run.onMessage(m); // (its figures)
+      } catch {
+        // the run's own error is what matters
+      }
       r.reject(rebuildError(m.error));
       return;
     }
@@ -268,6 +275,7 @@ export class WorkerLease {
             }
           },
         };
+        run.onStart?.();
         slot.worker.postMessage(run.message satisfies ToWorker, run.transfer);
       };
       if (runs.length === 0) resolve();
