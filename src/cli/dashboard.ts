@@ -101,6 +101,8 @@ export class Dashboard {
       res.writeHead(405, { allow: 'GET' }).end();
     } else if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE);
+    } else if (path === '/favicon.ico') {
+      res.writeHead(204).end(); // no icon, and no error in the page's console
     } else if (path === '/api/jobs') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(json(this.jobs.map((j) => j.figures)));
     } else if (path === '/events') {

@@ -41,6 +41,7 @@ function taskLabel(task: TaskFigures): string {
   return [
     `Task ${task.id} (p=${task.parallelism})${state ? ` ${state}` : ''}`,
     ops,
+    task.source !== null && task.source.bytesTotal !== null ? `read ${formatBytes(task.source.bytesRead)} of ${formatBytes(task.source.bytesTotal)}` : '',
     `in ${formatCount(t.recordsIn)} rec / ${formatBytes(t.bytesIn)}  out ${formatCount(t.recordsOut)} rec / ${formatBytes(t.bytesOut)}`,
     `wall ${ms(t.wallMs)}  cpu ${ms(t.cpuMs)}${t.spilledBytes > 0 ? `  spilled ${formatBytes(t.spilledBytes)}` : ''}`,
     task.parallelism > 1 ? `partitions: largest ${formatCount(t.largest)}, median ${formatCount(t.median)}` : '',

@@ -94,7 +94,7 @@ test('the run report (--report) shows every task box and the job’s real counts
   const input = join(root, 'examples/data/hamlet.txt');
   const out = join(dir, 'counts.csv');
   for (const ext of ['html', 'json']) {
-    const r = run(['run', '-p', '2', '--quiet', '--report', join(dir, `report.${ext}`), 'examples/wordcount.ts', '-', input, out]);
+    const r = run(['run', '-p', '2', '--quiet', '--report', join(dir, `report.${ext}`), 'examples/wordcount.ts', '-', input, ext === 'json' ? out : join(dir, 'first.csv')]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '', '--quiet: nothing on stderr');
   }
@@ -139,11 +139,11 @@ test('the dashboard (--ui): counts rise while the job runs and end at its final 
     }
     assert.ok(url, `the dashboard's address on stderr: ${stderr}`);
     const { page, errors } = await open(url);
-    // The generator task's records out, sampled while the job runs.
+    // The records into the counting task (after the rebalance), sampled while the job runs.
     const samples: number[] = [];
     for (let i = 0; i < 120; i++) {
       const state = await page.locator('.job-state').first().textContent().catch(() => null);
-      const out = await page.locator('table.tasks tr[data-task="0"]').getAttribute('data-records-out', { timeout: 1000 }).catch(() => null);
+      const out = await page.locator('table.tasks tr[data-task="1"]').getAttribute('data-records-in', { timeout: 1000 }).catch(() => null);
       if (out !== null) samples.push(Number(out));
       if (state === 'FINISHED') break;
       await sleep(250);
@@ -151,12 +151,14 @@ test('the dashboard (--ui): counts rise while the job runs and end at its final 
     await page.locator('.job-state', { hasText: 'FINISHED' }).first().waitFor({ timeout: 60_000 });
     const final = (await (await fetch(`${url}api/jobs`)).json()) as JobFigures[];
     const generator = final[0]!.tasks[0]!;
-    const total = generator.subtasks.reduce((n, s) => n + s.recordsOut, 0);
-    assert.equal(total, 6_000_000, 'the generator task sent every number');
+    assert.equal(generator.subtasks.reduce((n, s) => n + s.recordsOut, 0), 6_000_000, 'the generator task sent every number');
+    const counting = final[0]!.tasks[1]!;
+    const total = counting.subtasks.reduce((n, s) => n + s.recordsIn, 0);
+    assert.equal(total, 6_000_000, 'the counting task got every number');
     const running = samples.filter((n) => n < total);
     assert.ok(running.length >= 2 && running.some((n, i) => i > 0 && n > running[i - 1]!), `counts rose while it ran: ${samples.join(' ')}`);
     for (let i = 1; i < samples.length; i++) assert.ok(samples[i]! >= samples[i - 1]!, `never fell: ${samples.join(' ')}`);
-    assert.equal(await page.locator('table.tasks tr[data-task="0"]').getAttribute('data-records-out'), String(total));
+    assert.equal(await page.locator('table.tasks tr[data-task="1"]').getAttribute('data-records-in'), String(total));
     await assertBoxesVisible(page, final[0]!.tasks.length);
     await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
     assert.deepEqual(errors, []);

@@ -32,7 +32,16 @@ describe('tsflink run', () => {
       modules: ['lib', 'util.ts'],
       scriptArgs: ['in.txt', '-p', '5'],
       options: { parallelism: 2, target: 'flink', jobmanager: 'jm:8081', conf: 'c.yaml', verbose: true },
+      watch: { quiet: false, report: null, ui: null },
     });
+  });
+
+  test('--quiet, --report, --ui and --ui-port', async () => {
+    assert.deepEqual((await parse(['run', '-q', '--report', 'r.html', 'wc.ts'])).watch, { quiet: true, report: 'r.html', ui: null });
+    assert.deepEqual((await parse(['run', '--ui', 'wc.ts'])).watch, { quiet: false, report: null, ui: 0 });
+    assert.deepEqual((await parse(['run', '--ui-port', '8090', 'wc.ts'])).watch, { quiet: false, report: null, ui: 8090 });
+    assert.match(await usageError(['run', '--report', 'r.txt', 'wc.ts']), /ending in \.html or \.json/);
+    assert.match(await usageError(['run', '--ui-port', '99999', 'wc.ts']), /expected a port number/);
   });
 
   test('options may come before the script; long forms work', async () => {
