@@ -6,6 +6,8 @@
 import type { AsyncSpec, KeySpec, NodeParams, SortKey } from '../plan/nodes.ts';
 import type { PhysicalOperator, PhysicalPlan, Task, TaskInput } from './physical-plan.ts';
 import { toPlanJson } from './plan-json.ts';
+import { listInputFiles } from '../io/input-files.ts';
+import { isCompressedFile } from '../io/text-chunk-reader.ts';
 
 export type PlanFormat = 'text' | 'json' | 'dot' | 'mermaid';
 
@@ -168,9 +170,9 @@ function paramsDetail(params: NodeParams): string {
     case 'SequenceSource':
       return `${params.from}..${params.to}`;
     case 'TextSource':
-      return `from ${shownPath(params.path, 'stdin')}`;
+      return `from ${shownPath(params.path, 'stdin')}${compressedNote(params.path)}`;
     case 'CsvSource':
-      return `from ${shownPath(params.path, 'stdin')} (${params.types.join(',')})`;
+      return `from ${shownPath(params.path, 'stdin')} (${params.types.join(',')})${compressedNote(params.path)}`;
     case 'ParquetSource':
       return `from ${shownPath(params.path, 'stdin')}${params.columns === null ? '' : ` columns(${params.columns.join(',')})`} (row groups shared among the instances)`;
     case 'Project':
@@ -252,6 +254,20 @@ function mermaidEscape(text: string): string {
 }
 
 /** A file path as the plan shows it; `-` is the stream it stands for. */
+/** For a source with gzip or zstd files: that each is read whole by one instance (they cannot be split). */
+function compressedNote(path: string): string {
+  if (path === '-') return '';
+  let files: string[];
+  try {
+    files = listInputFiles(path);
+  } catch {
+    return ''; // the job's checks say what is wrong with the path
+  }
+  const n = files.filter((f) => isCompressedFile(f)).length;
+  if (n === 0) return '';
+  return ` (${n === files.length && n === 1 ? 'compressed' : `${n} of ${files.length} files compressed`}: ${n === 1 ? 'read whole by one instance' : 'each read whole by one instance'}, not split)`;
+}
+
 function shownPath(path: string, stream: string): string {
   return path === '-' ? `${stream} (-)` : `'${path}'`;
 }

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { InputPathError, Types } from '../../src/index.ts';
+import { formatPlan } from '../../src/optimizer/explain.ts';
+import type { PhysicalPlan } from '../../src/optimizer/physical-plan.ts';
 import { assertSameMultiset, causeOf, envAt, failure, tempDir } from '../helpers.ts';
 
 /** The files of a sink's output (the file, or a directory's parts in order). */
@@ -108,5 +110,17 @@ describe('zstd input', () => {
     writeFileSync(join(dir, 'cut.zst'), zst.subarray(0, zst.length - 20));
     const e = causeOf(await failure(envAt(1).readText(join(dir, 'cut.zst')).collect()), InputPathError);
     assert.match(e.message, /cut\.zst' is truncated zstd data/);
+  });
+});
+
+describe('compressed input in the plan', () => {
+  test('tsflink plan says that a compressed file is read whole by one instance', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.txt.gz'), gzipSync('x\n'));
+    writeFileSync(join(dir, 'b.txt'), 'y\n');
+    const planOf = (ds: { env: { collectPlan(id: number): PhysicalPlan }; id: number }): string => formatPlan(ds.env.collectPlan(ds.id), 'text');
+    assert.match(planOf(envAt(2).readText(join(dir, 'a.txt.gz'))), /SOURCE from '.*a\.txt\.gz' \(compressed: read whole by one instance, not split\)/);
+    assert.match(planOf(envAt(2).readCsv(dir, [Types.STRING])), /\(1 of 2 files compressed: read whole by one instance, not split\)/);
+    assert.doesNotMatch(planOf(envAt(2).readText(join(dir, 'b.txt'))), /compressed/);
   });
 });
