@@ -31,6 +31,7 @@ import { packUserCode, relocateModules, type ShippedCode, shippedClass } from '.
 import type { JobOutcome, JobResources, Runner } from '../runner.ts';
 import { ENV_VARS } from '../../config/env-vars.ts';
 import { inRuntime, moduleFile, relocatedModule, runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
+import { FlinkFigures } from './flink-figures.ts';
 import { exportFlinkPlan } from './plan-export.ts';
 import { decodeSide } from './worker-frames.ts';
 
@@ -181,6 +182,8 @@ export class FlinkRunner implements Runner {
         '-XX:-UsePerfData',
         // The binder watches this process, and ends the job when it is gone (PlanBinder.watchClient).
         `-Dtsflink.client.pid=${process.pid}`,
+        // The binder keeps the job's REST endpoint up until the figures' last poll (flink-figures.ts).
+        ...(resources.monitor ? ['-Dtsflink.figures=1'] : []),
         `-Dlog4j2.configurationFile=${join(dir, 'conf', 'log4j-client.properties')}`,
         '-cp',
         `${jar}${path.delimiter}${join(lib, '*')}`,
@@ -189,9 +192,11 @@ export class FlinkRunner implements Runner {
         outcomePath,
         ...(this.options.jobmanager ? ['--jobmanager', this.options.jobmanager] : []),
       ];
+      const figures = resources.monitor ? new FlinkFigures(plan, resources.monitor, jobDir) : null;
+      figures?.start();
       const exitCode = await runJava(args, logPath, resources, (child) => {
         binder = child;
-      });
+      }).finally(() => figures?.finish());
       // Stopped by a signal: job-endings.ts cleans up, says so and ends the process; the job
       // has no outcome of its own to report.
       if (cancelled) return await new Promise<never>(() => {});

@@ -25,7 +25,14 @@ import org.apache.flink.api.java.ExecutionEnvironment;
 import org.apache.flink.api.java.io.DiscardingOutputFormat;
 import org.apache.flink.api.java.operators.IterativeDataSet;
 import org.apache.flink.api.java.operators.MapPartitionOperator;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
@@ -53,6 +60,9 @@ public final class PlanBinder {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The job once submitted: what {@link #watchClient} cancels (on a remote cluster it would run on). */
   private static volatile JobClient running;
+  /** Without --jobmanager: the MiniCluster's configuration, and the MiniCluster once started. */
+  private static Configuration localConfiguration;
+  private static MiniCluster miniCluster;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
@@ -84,11 +94,18 @@ public final class PlanBinder {
       TypeSerializer<Rec> serializer = Rec.TYPE.createSerializer(env.getConfig().getSerializerConfig());
       if (side != null) side.output(new Utils.CollectHelper<>(sideId, serializer)).name("Results for the client");
       explain(env, outcomePath.resolveSibling("flink-execution-plan.json"));
-      JobClient client = env.executeAsync(jobName);
+      JobClient client = jobmanager == null ? onMiniCluster(env, jobName) : env.executeAsync(jobName);
       running = client;
+      String rest = jobmanager == null ? miniCluster.getRestAddress().get().toString() : "http://" + jobmanager;
+      writeJobInfo(outcomePath.resolveSibling("flink-job.json"), client.getJobID().toString(), rest);
       Thread cancel = new Thread(() -> cancel(client), "tsflink-cancel-job");
       Runtime.getRuntime().addShutdownHook(cancel);
-      JobExecutionResult result = client.getJobExecutionResult().get();
+      JobExecutionResult result;
+      try {
+        result = client.getJobExecutionResult().get();
+      } finally {
+        awaitFiguresRead(outcomePath.resolveSibling("figures-read"));
+      }
       Runtime.getRuntime().removeShutdownHook(cancel);
       ArrayList<byte[]> sideBytes = result.getAccumulatorResult(sideId);
       List<Rec> sideRecords = sideBytes == null ? List.of() : SerializedListAccumulator.deserializeList(sideBytes, serializer);
@@ -117,6 +134,54 @@ public final class PlanBinder {
     }
     Files.writeString(outcomePath, JSON.writeValueAsString(outcome), StandardCharsets.UTF_8);
     System.exit(0);
+  }
+
+  /**
+   * Runs the job on an in-process MiniCluster as {@code LocalEnvironment.executeAsync} would, but
+   * one that outlives the job: the client reads the job's final figures from its REST endpoint
+   * after the job has ended (Flink's own per-job MiniCluster shuts down as the job ends). It goes
+   * with this JVM.
+   */
+  private static JobClient onMiniCluster(ExecutionEnvironment env, String jobName) throws Exception {
+    Configuration conf = localConfiguration;
+    MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf).setNumTaskManagers(1)
+        .setNumSlotsPerTaskManager(conf.get(TaskManagerOptions.NUM_TASK_SLOTS)).build());
+    cluster.start();
+    miniCluster = cluster;
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    JobGraph graph = PipelineExecutorUtils.getJobGraph(env.createProgramPlan(jobName), conf, loader);
+    JobID id = cluster.submitJob(graph).get().getJobID();
+    return new MiniClusterJobClient(id, cluster, loader, MiniClusterJobClient.JobFinalizationBehavior.NOTHING);
+  }
+
+  /**
+   * Where the client finds the job's figures: {@code {"jobId", "restAddress"}}, written whole
+   * (renamed into place) once the job is submitted.
+   */
+  private static void writeJobInfo(Path path, String jobId, String restAddress) throws java.io.IOException {
+    ObjectNode info = JSON.createObjectNode();
+    info.put("jobId", jobId);
+    info.put("restAddress", restAddress);
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    Files.writeString(tmp, JSON.writeValueAsString(info), StandardCharsets.UTF_8);
+    Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * With -Dtsflink.figures=1 the client polls the job's figures: once the job has ended, the
+   * REST endpoint stays up until the client has read the final ones (it writes {@code marker}),
+   * at most 10 s.
+   */
+  private static void awaitFiguresRead(Path marker) {
+    if (!"1".equals(System.getProperty("tsflink.figures"))) return;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Files.exists(marker) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   /**
@@ -192,6 +257,7 @@ public final class PlanBinder {
       // p=4 left a hash join fewer than the 33 pages it needs with the 128 MB default. It is
       // allocated only as operators ask for it.
       conf.setString("taskmanager.memory.managed.size", "1g");
+      localConfiguration = conf;
       env = ExecutionEnvironment.createLocalEnvironment(conf);
     } else {
       int colon = jobmanager.lastIndexOf(':');
