@@ -4,6 +4,13 @@
  * workers). Each parallel instance reads the row groups dealt to it (i mod p of all the files'
  * groups, in file order); only the asked-for columns are decoded. The file is read through
  * positioned reads, never whole: the footer, then each column chunk a row group needs.
+ *
+ * Measured on the bench's 1 GB file (100 M rows, two columns read, a sum per key), CPU time:
+ * hyparquet 110 s with row objects, about 100 s with column arrays; parquet-wasm 0.8 with
+ * apache-arrow 88 s through vector.get(), 65 s reading the Arrow buffers directly. Reading alone
+ * is 6 s there against 54 s here; the rest is making 100 M JS rows, which any reader pays.
+ * hyparquet stays: pure JS (540 K), positioned reads on every file system (HDFS included), while
+ * parquet-wasm reads a Blob (local files only), weighs 24 MB and needs a wasm instance per worker.
  */
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { InputPathError } from '../errors/index.ts';
