@@ -115,16 +115,22 @@ export class TextChunkReader {
     return inflate;
   }
 
+  /** The next chunk of a compressed file into the buffer (its length; 0 at the end). */
+  private readCompressed(): number {
+    let n: number;
+    try {
+      n = this.fd!.read(this.buffer, 0, this.buffer.length, this.position);
+    } catch (e) {
+      throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
+    }
+    this.position += n;
+    readStatistics.bytes += n;
+    return n;
+  }
+
   private nextInflated(): string | null {
     while (this.inflated.length === 0 && !this.done) {
-      let n: number;
-      try {
-        n = this.fd!.read(this.buffer, 0, this.buffer.length, this.position);
-      } catch (e) {
-        throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
-      }
-      this.position += n;
-      readStatistics.bytes += n;
+      const n = this.readCompressed();
       // pako reads the members that follow one another within a push; one that starts a new
       // chunk needs a new inflater (an ended one takes no more input).
       const between = (this.inflate as unknown as { ended: boolean }).ended && this.inflate!.err === 0;
@@ -148,15 +154,8 @@ export class TextChunkReader {
   /** next() of a zstd file: compressed chunks through the decoder until it gives text. */
   private nextZstd(): string | null {
     while (this.inflated.length === 0 && !this.done) {
-      let n: number;
-      try {
-        n = this.fd!.read(this.buffer, 0, this.buffer.length, this.position);
-      } catch (e) {
-        throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
-      }
       const at = this.position;
-      this.position += n;
-      readStatistics.bytes += n;
+      const n = this.readCompressed();
       if (n === 0) this.done = true;
       try {
         // (A copy: the decoder may keep a reference to what it was given until its next push.)

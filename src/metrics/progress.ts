@@ -35,7 +35,7 @@ function liveDisplay(monitor: JobMonitor, stream: NodeJS.WriteStream): void {
       stopOnComplete: false,
       // The monitor's snapshots pace the redraws.
       noTTYOutput: false,
-      fps: 4,
+      fps: 2,
       autopadding: true,
     },
     { barCompleteChar: '█', barIncompleteChar: '░', format: '' },

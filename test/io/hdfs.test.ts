@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -160,5 +161,9 @@ describe('hdfs:// embedded', () => {
     const unreachable = await failure(envAt(1).readText('webhdfs://127.0.0.1:9/x.txt').collect());
     assert.match(String(unreachable), /cannot reach WebHDFS at 127\.0\.0\.1:9/);
     assert.match(String(await failure(envAt(1).readText('hdfs:///x').collect())), /names no NameNode/);
+  });
+
+  test('nothing of an HDFS path was made on the local disk (a path taken for a relative local one)', () => {
+    for (const dir of new Set([process.cwd(), root])) assert.deepEqual(readdirSync(dir).filter((n) => /^(web)?hdfs:/i.test(n)), [], dir);
   });
 });

@@ -6,8 +6,6 @@ import { BufferedFileWriter, type FileOwner, wantsGzip } from '../../io/file-wri
 import { jsonLine, UnwritableJsonError } from '../../io/json-lines.ts';
 import { ParquetFileWriter, UnwritableParquetError } from '../../io/parquet-writer.ts';
 import type { FieldType } from '../../plan/nodes.ts';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { textLine, toText, UnwritableTextError } from '../../io/text-form.ts';
 import type { Output } from '../collector.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -60,9 +58,8 @@ export class ParquetSinkOutput implements Output {
   private readonly where: string;
   private closed = false;
   constructor(setup: OperatorSetup, schema: Readonly<Record<string, FieldType>>) {
-    const file = setup.job.sinkFile(setup.op.node.id, setup.subtask);
-    mkdirSync(dirname(file), { recursive: true });
-    this.writer = new ParquetFileWriter(file, schema);
+    // (The file system creates the file's parent directories.)
+    this.writer = new ParquetFileWriter(setup.job.sinkFile(setup.op.node.id, setup.subtask), schema);
     this.name = setup.name;
     this.where = `subtask ${setup.subtask + 1} of ${setup.parallelism}`;
   }
