@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JobFigures, JobMonitor } from '../metrics/job-figures.ts';
-import { figuresSvg, REPORT_STYLE, TASK_TABLE_HEAD } from '../metrics/run-report.ts';
+import { figuresSvg, REPORT_STYLE, subtaskTables, TASK_TABLE_HEAD, taskRows } from '../metrics/run-report.ts';
 
 interface JobView {
   figures: JobFigures;
@@ -63,7 +63,7 @@ export class Dashboard {
             view.svg = svg;
             view.drawnAt = Date.now();
             view.drawing = null;
-            this.send('job', { index, figures: view.figures, svg });
+            this.send('job', this.event(index, view.figures, svg));
             // The final figures arrived while the picture was being drawn: draw them too.
             if (view.figures.state !== 'RUNNING' && view.figures !== f) update(view.figures);
           },
@@ -72,11 +72,16 @@ export class Dashboard {
           },
         );
       } else {
-        this.send('job', { index, figures: f, svg: null });
+        this.send('job', this.event(index, f, null));
       }
     };
     update(view.figures);
     monitor.onUpdate(update);
+  }
+
+  /** A job's event: its figures, and its table rows and subtask tables drawn as the report draws them. */
+  private event(index: number, figures: JobFigures, svg: string | null): unknown {
+    return { index, figures, svg, rows: taskRows(figures), subtasks: subtaskTables(figures) };
   }
 
   /** Waits until every job's final picture is drawn and sent. */
@@ -107,7 +112,7 @@ export class Dashboard {
       res.writeHead(200, { 'content-type': 'application/json' }).end(json(this.jobs.map((j) => j.figures)));
     } else if (path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(`event: jobs\ndata: ${json(this.jobs.map((j) => ({ figures: j.figures, svg: j.svg })))}\n\n`);
+      res.write(`event: jobs\ndata: ${json(this.jobs.map((j, i) => this.event(i, j.figures, j.svg)))}\n\n`);
       this.clients.add(res);
       req.on('close', () => this.clients.delete(res));
     } else {
@@ -122,8 +127,8 @@ function json(data: unknown): string {
 
 /**
  * The page: one section per job (its state, the plan picture, the task table with each task's
- * subtasks, failures and accumulators), rebuilt from each `job` event. Its script formats the
- * figures as the report's table does (taskRows and taskTotals, run-report.ts and job-figures.ts).
+ * subtasks, failures and accumulators), rebuilt from each `job` event, which carries the task
+ * rows and subtask tables drawn on the server by the report's own functions (run-report.ts).
  */
 const PAGE = `<!DOCTYPE html>
 <html lang="en">
@@ -135,30 +140,13 @@ details{margin:.3em 0}#status{color:#57606a}</style></head>
 <script>
 const head = ${JSON.stringify(TASK_TABLE_HEAD)};
 const jobs = [];
-const fmt = (n) => n >= 1e9 ? (n / 1e9).toFixed(2) + ' G' : n >= 1e6 ? (n / 1e6).toFixed(2) + ' M' : n >= 1e4 ? (n / 1e3).toFixed(1) + ' K' : String(Math.round(n));
-const bytes = (n) => n >= 1073741824 ? (n / 1073741824).toFixed(2) + ' GiB' : n >= 1048576 ? (n / 1048576).toFixed(1) + ' MiB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB' : n + ' B';
 const ms = (n) => n >= 10000 ? (n / 1000).toFixed(1) + ' s' : Math.round(n) + ' ms';
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-function totals(t) {
-  const r = { recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, cpuMs: 0, wallMs: 0, spilledBytes: 0 };
-  let first = null, last = null;
-  for (const s of t.subtasks) {
-    for (const k of ['recordsIn', 'recordsOut', 'bytesIn', 'bytesOut', 'cpuMs', 'spilledBytes']) r[k] += s[k];
-    if (s.startedAt !== null) { first = first === null ? s.startedAt : Math.min(first, s.startedAt); const end = s.endedAt ?? s.startedAt + s.wallMs; last = last === null ? end : Math.max(last, end); }
-  }
-  r.wallMs = first === null ? 0 : last - first;
-  const sizes = t.subtasks.map((s) => t.source ? s.recordsOut : s.recordsIn).sort((a, b) => a - b);
-  r.largest = sizes.length ? sizes[sizes.length - 1] : 0;
-  r.median = sizes.length ? (sizes.length % 2 ? sizes[(sizes.length - 1) / 2] : (sizes[sizes.length / 2 - 1] + sizes[sizes.length / 2]) / 2) : 0;
-  return r;
-}
-function stateOf(t) { return t.subtasks.some((s) => s.state === 'failed') ? 'failed' : t.subtasks.every((s) => s.state === 'finished') ? 'finished' : t.subtasks.some((s) => s.state === 'running') ? 'running' : 'waiting'; }
 function render(i) {
   const { figures: f, svg } = jobs[i];
   let el = document.getElementById('job-' + i);
   if (!el) { el = document.createElement('section'); el.id = 'job-' + i; el.className = 'job'; document.getElementById('jobs').append(el); }
-  const rows = f.tasks.map((t) => { const r = totals(t); return '<tr data-task="' + t.id + '" data-records-in="' + r.recordsIn + '" data-records-out="' + r.recordsOut + '"><td>' + [t.id, esc(t.name), t.parallelism, stateOf(t), fmt(r.recordsIn), fmt(r.recordsOut), bytes(r.bytesIn), bytes(r.bytesOut), ms(r.wallMs), ms(r.cpuMs), bytes(r.spilledBytes), fmt(r.largest) + ' / ' + fmt(r.median)].join('</td><td>') + '</td></tr>'; }).join('');
-  const subtasks = f.tasks.map((t) => '<details><summary>' + esc(t.name) + ': ' + t.subtasks.length + ' subtask' + (t.subtasks.length === 1 ? '' : 's') + '</summary><table class="subtasks"><tr><th>subtask</th><th>state</th><th>attempt</th><th>records in</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>wall</th><th>cpu</th></tr>' + t.subtasks.map((s, k) => '<tr><td>' + [k + 1, s.state, s.attempt, fmt(s.recordsIn), fmt(s.recordsOut), bytes(s.bytesIn), bytes(s.bytesOut), ms(s.wallMs), ms(s.cpuMs)].join('</td><td>') + '</td></tr>').join('') + '</table></details>').join('');
+  const { rows, subtasks } = jobs[i];
   const log = [...f.failures.map((x) => '<li class="failed">' + new Date(x.at).toISOString() + ' attempt ' + x.attempt + (x.task ? ', ' + esc(x.task) : '') + (x.subtask !== null ? ' subtask ' + (x.subtask + 1) : '') + ': ' + esc(x.error) + '</li>'), ...Object.entries(f.accumulators).map(([k, v]) => '<li>accumulator ' + esc(k) + ' = ' + esc(JSON.stringify(v)) + '</li>')].join('');
   const link = f.flinkWebUi ? ' <a href="' + esc(f.flinkWebUi) + '">Flink web UI</a>' : '';
   el.innerHTML = '<h2>' + esc(f.jobName) + ' <span class="job-state state-' + f.state + '">' + f.state + '</span></h2><p>' + (f.target === 'flink' ? 'Flink target' : 'embedded') + ', started ' + new Date(f.startedAt).toLocaleTimeString() + (f.endedAt ? ', ran ' + ms(f.endedAt - f.startedAt) : '') + ', ' + f.retries + ' retries.' + link + '</p>' +
@@ -166,6 +154,6 @@ function render(i) {
 }
 const events = new EventSource('/events');
 events.addEventListener('jobs', (e) => { JSON.parse(e.data).forEach((j, i) => { jobs[i] = j; render(i); }); document.getElementById('status').textContent = 'live'; });
-events.addEventListener('job', (e) => { const { index, figures, svg } = JSON.parse(e.data); jobs[index] = { figures, svg: svg ?? (jobs[index] ? jobs[index].svg : '') }; render(index); });
+events.addEventListener('job', (e) => { const j = JSON.parse(e.data); jobs[j.index] = { ...j, svg: j.svg ?? (jobs[j.index] ? jobs[j.index].svg : '') }; render(j.index); });
 events.onerror = () => { document.getElementById('status').textContent = 'disconnected (the run has stopped)'; };
 </script></body></html>`;

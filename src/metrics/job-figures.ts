@@ -123,7 +123,6 @@ export class JobMonitor {
   private readonly listeners: Listener[] = [];
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
-  private readonly running = new Map<string, number>();
 
   constructor(plan: PhysicalPlan, target: 'local' | 'flink', intervalMs = 500) {
     this.intervalMs = intervalMs;
@@ -178,7 +177,6 @@ export class JobMonitor {
     // A subtask that runs again (each superstep of an iteration) keeps its first start.
     s.startedAt ??= Date.now();
     s.endedAt = null;
-    this.running.set(`${taskId}/${subtask}`, Date.now());
   }
 
   add(taskId: number, subtask: number, delta: FiguresDelta): void {
@@ -202,7 +200,6 @@ export class JobMonitor {
     s.cpuMs += cpuMs;
     s.endedAt = now;
     s.wallMs = now - (s.startedAt ?? now);
-    this.running.delete(`${taskId}/${subtask}`);
     if (!ok && error !== undefined) this.figures.failures.push({ task: t!.name, subtask, attempt: s.attempt, error, at: now });
   }
 

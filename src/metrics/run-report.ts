@@ -100,6 +100,16 @@ export function taskRows(f: JobFigures): string {
     .join('\n');
 }
 
+/** Each task's subtasks, a table per task in a <details> (the dashboard's, live). */
+export function subtaskTables(f: JobFigures): string {
+  return f.tasks
+    .map((t) => {
+      const rows = t.subtasks.map((s, k) => `<tr>${[k + 1, s.state, s.attempt, formatCount(s.recordsIn), formatCount(s.recordsOut), formatBytes(s.bytesIn), formatBytes(s.bytesOut), ms(s.wallMs), ms(s.cpuMs)].map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
+      return `<details><summary>${escapeHtml(t.name)}: ${t.subtasks.length} subtask${t.subtasks.length === 1 ? '' : 's'}</summary><table class="subtasks"><tr><th>subtask</th><th>state</th><th>attempt</th><th>records in</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>wall</th><th>cpu</th></tr>${rows}</table></details>`;
+    })
+    .join('');
+}
+
 export const TASK_TABLE_HEAD = '<tr><th>task</th><th>name</th><th>p</th><th>state</th><th>records in</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>wall</th><th>cpu</th><th>spilled</th><th>largest / median partition</th></tr>';
 
 export const REPORT_STYLE =

@@ -58,3 +58,12 @@ test('on a pipe: a plain line every few seconds, then the summary; --quiet: noth
   assert.equal(quiet.stderr, '');
   assert.equal(counts(dir), 6_000_000);
 });
+
+test('execute({ progress: true }) shows the progress from a program run without the tsflink command', { timeout: 120_000 }, () => {
+  const dir = tempDir();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/fixtures/progress-from-execute.ts', join(dir, 'out.csv'), '6000000'], { cwd: root, encoding: 'utf8', env: cleanEnv(), timeout: 110_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.stderr.split('\n').some((l) => /^tsflink: slow count \d+(\.\d)? s: .* in, .* out/.test(l)), r.stderr);
+  assert.match(r.stderr, /tsflink: slow count finished in \d/);
+  assert.equal(counts(dir), 6_000_000);
+});
