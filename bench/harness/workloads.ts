@@ -235,7 +235,7 @@ function progressCost(): Workload {
       const cli = join(ctx.tsflinkHome, 'dist', 'cli', 'main.js');
       const job = [join(ctx.tsflinkHome, 'bench', 'jobs', 'wordcount.ts'), '-p', String(ctx.cores), '--conf', ctx.confFor(null)];
       const run = (quiet: boolean, pty: boolean): Contender => ({
-        id: `${quiet ? 'quiet' : 'progress'}-${pty ? 'tty' : 'pipe'}`,
+        id: `tsflink-${quiet ? 'quiet' : 'progress'}-${pty ? 'tty' : 'pipe'}`,
         label: `tsflink p=${ctx.cores} ${quiet ? '--quiet' : 'with progress'} (${pty ? 'terminal' : 'pipe'})`,
         kind: 'tsflink',
         args: (out) => {
@@ -245,7 +245,7 @@ function progressCost(): Workload {
       });
       return [baseline('wordcount.ts', d.inputs), run(true, false), run(false, false), run(true, true), run(false, true)];
     },
-    targets: () => [allCorrect(), ratioAtMost('progress-pipe', 'quiet-pipe', 1.02), ratioAtMost('progress-tty', 'quiet-tty', 1.02)],
+    targets: () => [allCorrect(), ratioAtMost('tsflink-progress-pipe', 'tsflink-quiet-pipe', 1.02), ratioAtMost('tsflink-progress-tty', 'tsflink-quiet-tty', 1.02)],
   };
 }
 

@@ -14,7 +14,7 @@
  */
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { InputPathError } from '../errors/index.ts';
-import { readStatistics } from './read-statistics.ts';
+import { countRead } from './read-statistics.ts';
 import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
 
 interface RowGroup {
@@ -45,7 +45,7 @@ function openBuffer(file: string): { buffer: AsyncBuffer; close(): void } {
           if (n === 0) break;
           done += n;
         }
-        readStatistics.bytes += bytes.length;
+        countRead(bytes.length);
         return bytes.buffer;
       },
     },

@@ -24,7 +24,7 @@ import { Inflate } from 'pako';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { InputPathError } from '../errors/index.ts';
 import { fileSystemOf, type ReadHandle } from './fs/file-system.ts';
-import { readStatistics } from './read-statistics.ts';
+import { countRead } from './read-statistics.ts';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 const Z_BUF_ERROR = -5;
@@ -58,7 +58,7 @@ export class TextChunkReader {
     this.buffer = Buffer.allocUnsafe(chunkSize);
     if (start === 0) this.position = this.skipFileStart();
     // A skipped byte-order mark was read too (so a whole file's bytes read are its size).
-    readStatistics.bytes += this.position - start;
+    countRead(this.position - start);
   }
 
   /** Where the text of the file starts: after a byte-order mark. Refuses compressed data. */
@@ -104,7 +104,7 @@ export class TextChunkReader {
       return rest.length > 0 ? rest : null;
     }
     this.position += n;
-    readStatistics.bytes += n;
+    countRead(n);
     return this.decoder.write(n === this.buffer.length ? this.buffer : this.buffer.subarray(0, n));
   }
 
@@ -124,7 +124,7 @@ export class TextChunkReader {
       throw new InputPathError(this.file, `Cannot read input file '${this.file}': ${(e as Error).message}`, { cause: e });
     }
     this.position += n;
-    readStatistics.bytes += n;
+    countRead(n);
     return n;
   }
 

@@ -51,7 +51,10 @@ function liveDisplay(monitor: JobMonitor, stream: NodeJS.WriteStream): void {
       bar.update(line.percent, line.payload);
     }
     last = { at: now, records: new Map(f.tasks.map((t) => [t.id, taskTotals(t).recordsOut] as const)) };
-    if (f.state !== 'RUNNING') {
+    // Redrawn now: a snapshot may come from inside a synchronous subtask (JobMonitor.tick), when
+    // cli-progress's own timer cannot fire.
+    if (f.state === 'RUNNING') multi.update();
+    else {
       multi.stop();
       stream.write(`${summary(f)}\n`);
     }

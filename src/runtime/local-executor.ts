@@ -24,6 +24,25 @@ import type { InputRef } from './schedule.ts';
 import { MemoryBudget } from './spill/memory-budget.ts';
 import { reportSourceTotals } from './source-totals.ts';
 import { SubtaskMeter } from './subtask-meter.ts';
+import { readStatistics } from '../io/read-statistics.ts';
+import type { JobMonitor } from '../metrics/job-figures.ts';
+
+/**
+ * The subtasks running in this thread now, innermost last. They run synchronously, so neither the
+ * monitor's timer nor anything else of the event loop runs until they end: their figures reach
+ * the monitor from inside them, as their sources read (at most every 250 ms, per chunk read).
+ */
+const inThread: { monitor: JobMonitor; taskId: number; subtask: number; meter: SubtaskMeter }[] = [];
+let reportAt = 0;
+readStatistics.onRead = () => {
+  if (inThread.length === 0) return;
+  const now = Date.now();
+  if (now < reportAt) return;
+  reportAt = now + 250;
+  // Innermost first: a meter hands what it read to the one it runs inside when it is taken.
+  for (let i = inThread.length - 1; i >= 0; i--) inThread[i]!.monitor.add(inThread[i]!.taskId, inThread[i]!.subtask, inThread[i]!.meter.take());
+  for (const monitor of new Set(inThread.map((r) => r.monitor))) monitor.tick();
+};
 
 export function executeLocally(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {
   checkBeforeRunning(plan);
@@ -59,13 +78,15 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
   // The subtask the schedule runs now, and whether a producer pipelined into it was running: a
   // timeout names them (a hang in the consumer's functions happens while the producer pushes).
   let current: { task: Task; subtask: number; pulling: Task | null } | null = null;
-  const runTask = (task: Task, s: number, pulledBy: Output | null): void | Promise<void> => {
+  const runTask = (task: Task, s: number, pulledBy: Output | null, meter: SubtaskMeter | null = resources.monitor === undefined ? null : new SubtaskMeter()): void | Promise<void> => {
     const outer = current;
     current = pulledBy !== null && outer !== null ? { ...outer, pulling: task } : { task, subtask: s, pulling: null };
     const { inputs, broadcasts, outputs } = exchanges.get(task.id)!;
     const monitor = resources.monitor;
-    monitor?.subtaskStarted(task.id, s, attempt);
-    const meter = monitor === undefined ? null : new SubtaskMeter().start();
+    if (monitor !== undefined && meter !== null) {
+      monitor.subtaskStarted(task.id, s, attempt);
+      inThread.push({ monitor, taskId: task.id, subtask: s, meter: meter.start() });
+    }
     let running: void | Promise<void>;
     let mine: SubtaskAggregators | null = null;
     const iteration = aggregates.ofTask(task.id);
@@ -109,6 +130,8 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
   const reported = new WeakSet<object>();
   const subtaskEnded = (task: Task, s: number, meter: SubtaskMeter, error: unknown): void => {
     const { delta, cpuMs } = meter.finish();
+    const at = inThread.findIndex((r) => r.meter === meter);
+    if (at >= 0) inThread.splice(at, 1);
     const monitor = resources.monitor!;
     monitor.add(task.id, s, delta);
     const own = error !== null && !(typeof error === 'object' && reported.has(error));
@@ -121,12 +144,17 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
       if (pulled) throw new Error(`internal: pipelined input of '${producer.name}' read twice`);
       pulled = true;
       const copy = resources.objectReuse ? (r: unknown) => r : (r: unknown) => copyRecord(r, resources.types);
-      // The records a pipelined producer pushes are counted in the call each makes anyway (no batches here).
-      let n = 0;
-      runTask(producer, 0, { collect: (r) => (n++, onRecord(copy(r))), close() {} });
-      if (consumer !== null) {
-        consumer.recordsIn += n;
-        resources.monitor?.add(producer.id, 0, { recordsOut: n });
+      // The records a pipelined producer pushes are counted in the call each makes anyway (no
+      // batches here), straight into the meters, so that they show while the producer runs.
+      if (consumer === null) runTask(producer, 0, { collect: (r) => onRecord(copy(r)), close() {} }, null);
+      else {
+        const meter = new SubtaskMeter();
+        const collect = (r: unknown): void => {
+          consumer.recordsIn++;
+          meter.recordsOut++;
+          onRecord(copy(r));
+        };
+        runTask(producer, 0, { collect, close() {} }, meter);
       }
     };
     return {

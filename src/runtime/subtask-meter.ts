@@ -49,6 +49,11 @@ export class SubtaskMeter {
     const spilled = spilledSoFar();
     const delta = { recordsIn: this.recordsIn, recordsOut: this.recordsOut, bytesIn: this.bytesIn, bytesOut: this.bytesOut, spilledBytes: spilled - this.spillBase, sourceBytesRead: read - this.readBase };
     this.recordsIn = this.recordsOut = this.bytesIn = this.bytesOut = 0;
+    // What was read or spilled while this one ran inside an outer subtask is this one's, not its.
+    if (this.outer !== null) {
+      this.outer.readBase += read - this.readBase;
+      this.outer.spillBase += spilled - this.spillBase;
+    }
     this.readBase = read;
     this.spillBase = spilled;
     return delta;
@@ -63,12 +68,8 @@ export class SubtaskMeter {
     const delta = this.take();
     const ms = performance.now() - this.startedAt - this.busyMs;
     if (active === this) active = this.outer;
-    // What ran inside the outer subtask is this one's, not its.
-    if (this.outer !== null) {
-      this.outer.readBase += delta.sourceBytesRead!;
-      this.outer.spillBase += delta.spilledBytes!;
-      this.outer.busyMs += ms + this.busyMs;
-    }
+    // The time it ran inside the outer subtask is this one's, not its (take() handed over the bytes).
+    if (this.outer !== null) this.outer.busyMs += ms + this.busyMs;
     this.outer = null;
     return { delta, cpuMs: Math.round(ms) };
   }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../helpers.ts';
@@ -40,6 +40,19 @@ test('on a terminal: a live display that redraws while the job runs, then a summ
   assert.ok(new Set(frames).size >= 3, `several different frames: ${[...new Set(frames)].join(' | ')}`);
   assert.match(out, /tsflink: slow count finished in \d/);
   assert.equal(counts(dir), 6_000_000);
+});
+
+test('at p=1 too (one thread, busy in the job): the live display redraws as the source reads', { timeout: 120_000 }, () => {
+  const dir = tempDir();
+  const input = join(dir, 'words.txt');
+  const words = Array.from({ length: 5000 }, (_, i) => `w${(i * 7919) % 5000}`).join(' ');
+  writeFileSync(input, `${words}\n`.repeat(2000)); // 55 MiB
+  const command = [process.execPath, cli, 'run', '-p', '1', 'examples/wordcount.ts', '-', input, join(dir, 'out.csv')].map((a) => `'${a}'`).join(' ');
+  const r = spawnSync('script', ['-q', '-e', '-c', `stty cols 160; ${command}`, '/dev/null'], { cwd: root, encoding: 'utf8', env: { ...cleanEnv(), TERM: 'xterm' }, timeout: 110_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const frames = [...r.stdout.matchAll(/(\d+(?:\.\d+)? [KM]?i?B) of (\d+\.\d MiB)/g)].filter((m) => m[1] !== m[2]).map((m) => m[1]);
+  assert.ok(new Set(frames).size >= 2, `frames while it read: ${[...new Set(frames)].join(' | ')}`);
+  assert.match(r.stdout, /finished in \d/);
 });
 
 test('on a pipe: a plain line every few seconds, then the summary; --quiet: nothing on stderr', { timeout: 120_000 }, () => {

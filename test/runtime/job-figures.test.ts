@@ -99,6 +99,45 @@ for (const p of [1, 2]) {
   });
 }
 
+test('at p=1 the figures reach listeners while the one thread runs a subtask (as its source reads)', async () => {
+  // Four 1 MiB chunks; the map stalls on every 4000th line, so reading takes about a second.
+  const big = join(dir, 'big.txt');
+  const line = `${'x'.repeat(99)}\n`;
+  writeFileSync(big, line.repeat(42_000));
+  const spin = (ms: number): void => {
+    const until = Date.now() + ms;
+    while (Date.now() < until);
+  };
+  const env = envAt(1);
+  env
+    .readText(big)
+    .filter((() => {
+      let n = 0;
+      return (_l: string) => (++n % 4000 === 0 && spin(120), true);
+    })())
+    .rebalance()
+    .map((l: string) => l.length)
+    .writeText(join(dir, 'lengths'));
+  const seen: JobFigures[] = [];
+  const stop = observeJobs((m) => m.onUpdate((f) => seen.push(f)));
+  try {
+    await env.execute();
+  } finally {
+    stop();
+  }
+  const running = seen.filter((f) => f.state === 'RUNNING');
+  const total = statSync(big).size;
+  const source = (f: JobFigures) => f.tasks.find(headIs('SOURCE'))!;
+  const consumer = (f: JobFigures) => f.tasks.find((t) => !headIs('SOURCE')(t))!;
+  assert.ok(running.some((f) => source(f).source!.bytesRead > 0 && source(f).source!.bytesRead < total), `bytes read while running: ${running.map((f) => source(f).source!.bytesRead).join(', ')}`);
+  assert.ok(running.some((f) => taskTotals(consumer(f)).recordsIn > 0 && taskTotals(consumer(f)).recordsIn < 42_000), `records in while running: ${running.map((f) => taskTotals(consumer(f)).recordsIn).join(', ')}`);
+  const last = seen[seen.length - 1]!;
+  assert.equal(last.state, 'FINISHED');
+  assert.equal(source(last).source!.bytesRead, total);
+  assert.equal(taskTotals(consumer(last)).recordsIn, 42_000);
+  assert.equal(taskTotals(source(last)).recordsOut, 42_000);
+});
+
 test('a retried attempt counts as a retry (p=1)', async () => {
   const env = envAt(1);
   env.setNumberOfExecutionRetries(1);
