@@ -29,8 +29,7 @@ export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends D
     const p = this.params();
     if (p.projection) throw planError('cross().using', 'using() cannot follow projectFirst/projectSecond');
     checkFunction(f, 'cross().using', 'cross', 'CrossFunction');
-    this.env.updateNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } });
-    return new DataSet<O>(this.env, this.id);
+    return new DataSet<O>(this.env, this.env.copyNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } }));
   }
 
   projectFirst(): CrossOperator<L, R, [...P, L], [...P, L]>;
@@ -47,9 +46,7 @@ export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends D
 
   private addProjection(side: 0 | 1, fields: number[]): unknown {
     const p = this.params();
-    if (p.fn) throw planError(side === 0 ? 'cross().projectFirst' : 'cross().projectSecond', 'projectFirst/projectSecond cannot follow using()');
     const added: ProjectionField[] = fields.length === 0 ? [{ side, field: null }] : fields.map((field) => ({ side, field }));
-    this.env.updateNode(this.id, { params: { ...p, projection: [...(p.projection ?? []), ...added] } });
-    return new CrossOperator(this.env, this.id);
+    return new CrossOperator(this.env, this.env.copyNode(this.id, { params: { ...p, projection: [...(p.projection ?? []), ...added] } }));
   }
 }

@@ -54,6 +54,15 @@ export class DataSet<T> {
     return new DataSet<O>(this.env, this.env.addNode(params, [this.id, ...more.map((d) => d.id)]));
   }
 
+  /**
+   * @internal a handle of this one's class over a new node: this one's with `patch` applied.
+   * Handles never change: `ds.name('x')` is a new data set, and `ds` stays what it was.
+   */
+  protected refined(patch: Parameters<ExecutionEnvironment['copyNode']>[1]): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    return Object.assign(copy, this, { id: this.env.copyNode(this.id, patch) });
+  }
+
   /** @internal checks a user function (`method` is what a rich function must have) and registers it. */
   protected fn(f: unknown, what: string, method: string, richClass: string): string {
     checkFunction(f, what, method, richClass);
@@ -68,14 +77,12 @@ export class DataSet<T> {
 
   /** Names this operator (shown in plans, progress and errors). */
   name(name: string): this {
-    this.env.updateNode(this.id, { name });
-    return this;
+    return this.refined({ name });
   }
 
   /** Sets this operator's parallelism. */
   setParallelism(parallelism: number): this {
-    this.env.updateNode(this.id, { parallelism: checkParallelism(parallelism) });
-    return this;
+    return this.refined({ parallelism: checkParallelism(parallelism) });
   }
 
   /**
@@ -92,13 +99,11 @@ export class DataSet<T> {
     if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters) || ![Object.prototype, null].includes(Object.getPrototypeOf(parameters))) {
       throw planError('withParameters', `expected a plain object of parameters, got ${describeArgument(parameters)}`);
     }
-    this.env.updateNode(this.id, { parameters: this.env.objects.add(Object.freeze(structuredClone(parameters))) });
-    return this;
+    return this.refined({ parameters: this.env.objects.add(Object.freeze(structuredClone(parameters))) });
   }
 
   runInClient(): this {
-    this.env.updateNode(this.id, { runInClient: true });
-    return this;
+    return this.refined({ runInClient: true });
   }
 
   /** Makes all of `dataSet` visible to every parallel instance as `ctx.getBroadcastVariable(name)`. */
@@ -107,8 +112,7 @@ export class DataSet<T> {
   withBroadcastSet(a: string | { env: ExecutionEnvironment; id: number }, b: string | { env: ExecutionEnvironment; id: number }): this {
     const [name, ds] = typeof a === 'string' ? [a, b as { env: ExecutionEnvironment; id: number }] : [b as string, a];
     this.env.checkSameEnvironment([ds], 'withBroadcastSet');
-    this.env.addBroadcastInput(this.id, name, ds.id);
-    return this;
+    return this.refined({ broadcastInputs: this.env.withBroadcastInput(this.id, name, ds.id) });
   }
 
   // ---- element-wise -------------------------------------------------------------------
@@ -464,18 +468,17 @@ function printLines(values: readonly unknown[], write: (text: string) => void): 
   if (values.length > 0) write(`${values.map((v) => (typeof v === 'string' ? v : toText(v))).join('\n')}\n`);
 }
 
-/** The result of `sortPartition`: `sortPartition` again adds a secondary key to the same operator. */
+/** The result of `sortPartition`: `sortPartition` again adds a secondary key (a new operator sorting by both). */
 export class SortPartitionOperator<T> extends DataSet<T> {
   override sortPartition(key: FieldKey<T> | KeySelectorArg<T>, order: Order): SortPartitionOperator<T> {
     const node = this.env.getNode(this.id);
     if (node.params.kind !== 'SortPartition') throw new PlanError('sortPartition: not a sort-partition operator');
     const sortKeys = [...node.params.sortKeys, { key: this.keys([key], 'sortPartition'), order: checkOrder(order, 'sortPartition') }];
-    this.env.updateNode(this.id, { params: { kind: 'SortPartition', sortKeys } });
-    return this;
+    return this.refined({ params: { kind: 'SortPartition', sortKeys } });
   }
 }
 
-/** The result of `aggregate`: `andAgg` (and `andSum`/`andMin`/`andMax`) adds aggregations to the same operator. */
+/** The result of `aggregate`: `andAgg` (and `andSum`/`andMin`/`andMax`) is a new operator with one aggregation more. */
 export class AggregateOperator<T> extends DataSet<T> {
   /** @internal */
   static create<T>(input: DataSet<T>, keys: KeySpec | null, agg: AggregationKind, field: number): AggregateOperator<T> {
@@ -489,8 +492,7 @@ export class AggregateOperator<T> extends DataSet<T> {
     const node = this.env.getNode(this.id);
     if (node.params.kind !== 'Aggregate') throw new PlanError('andAgg: not an aggregation');
     const aggregations = [...node.params.aggregations, { agg, field: field as number }];
-    this.env.updateNode(this.id, { params: { ...node.params, aggregations } });
-    return this;
+    return this.refined({ params: { ...node.params, aggregations } });
   }
   andSum(field: NumericPositionOf<T>): AggregateOperator<T> {
     return this.andAgg('SUM', field);

@@ -1,4 +1,8 @@
-/** What `output`, `writeText` and `writeCsv` return: a sink that can be named and given a parallelism. */
+/**
+ * What `output`, `writeText` and `writeCsv` return: a sink that can be named and given a
+ * parallelism. A sink is the end of the plan and is registered to run as it is made, so these
+ * change it in place (a copy would be a second sink writing the same output).
+ */
 import { checkParallelism } from './checks.ts';
 import type { ExecutionEnvironment } from './environment.ts';
 

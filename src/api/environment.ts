@@ -431,9 +431,20 @@ export class ExecutionEnvironment {
   }
 
   /** @internal replaces a node by a copy with some fields changed (nodes themselves are frozen). */
-  updateNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'runInClient' | 'parameters' | 'params'>>): void {
+  updateNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'runInClient' | 'parameters' | 'params' | 'broadcastInputs'>>): void {
     const node = this.getNode(id);
     this.nodes[id] = createNode({ ...node, ...patch });
+  }
+
+  /**
+   * @internal a new node: a copy of node `id` with some fields changed, returning its id. What a
+   * builder refines (`using`, `name`, `andAgg`, …) is a new node, so that a handle the user kept
+   * on the node before still stands for what it stood for (as Flink's `with()` returns a new operator).
+   */
+  copyNode(id: number, patch: Partial<Pick<PlanNode, 'name' | 'parallelism' | 'runInClient' | 'parameters' | 'params' | 'broadcastInputs'>>): number {
+    const copy = this.nodes.length;
+    this.nodes.push(createNode({ ...this.getNode(id), ...patch, id: copy }));
+    return copy;
   }
 
   /** @internal */
@@ -443,12 +454,10 @@ export class ExecutionEnvironment {
     return node;
   }
 
-  /** @internal */
-  addBroadcastInput(id: number, name: string, input: number): void {
+  /** @internal node `id`'s broadcast inputs with `input` as `name` (replacing one of that name). */
+  withBroadcastInput(id: number, name: string, input: number): BroadcastInput[] {
     if (typeof name !== 'string' || name === '') throw planError('withBroadcastSet', `the name must be a non-empty string, got ${describeArgument(name)}`);
-    const node = this.getNode(id);
-    const broadcastInputs: BroadcastInput[] = [...node.broadcastInputs.filter((b) => b.name !== name), { name, input }];
-    this.nodes[id] = createNode({ ...node, broadcastInputs });
+    return [...this.getNode(id).broadcastInputs.filter((b) => b.name !== name), { name, input }];
   }
 
   /** @internal */

@@ -47,6 +47,16 @@ export class IterativeDataSet<T> extends DataSet<T> {
   }
 
   /**
+   * @internal The partial solution is the iteration's own node: the step reads it and closeWith
+   * names it, so naming or configuring the iteration changes it in place (as DeltaIteration's
+   * name() and parallelism() do) rather than making a copy the step would not read.
+   */
+  protected override refined(patch: Parameters<ExecutionEnvironment['copyNode']>[1]): this {
+    this.env.updateNode(this.id, patch);
+    return this;
+  }
+
+  /**
    * Ends the step: `next` becomes the partial solution of the following superstep, and the
    * iteration stops after `maxIterations` supersteps, or earlier after a superstep in which
    * `terminationCriterion` (when given) is empty or the convergence criterion holds. Returns

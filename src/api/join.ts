@@ -66,8 +66,7 @@ export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends Da
     const p = this.params();
     if (p.projection) throw planError('join().using', 'using() cannot follow projectFirst/projectSecond');
     checkFunction(f, 'join().using', 'join', 'JoinFunction');
-    this.env.updateNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } });
-    return new DataSet<O>(this.env, this.id);
+    return new DataSet<O>(this.env, this.env.copyNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } }));
   }
 
   /** Adds fields of the left element to the result tuple (the whole element when none are given). */
@@ -86,10 +85,8 @@ export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends Da
 
   private addProjection(side: 0 | 1, fields: number[]): unknown {
     const p = this.params();
-    if (p.fn) throw planError(side === 0 ? 'join().projectFirst' : 'join().projectSecond', 'projectFirst/projectSecond cannot follow using()');
     const added: ProjectionField[] = fields.length === 0 ? [{ side, field: null }] : fields.map((field) => ({ side, field }));
-    this.env.updateNode(this.id, { params: { ...p, projection: [...(p.projection ?? []), ...added] } });
-    return new JoinOperator(this.env, this.id);
+    return new JoinOperator(this.env, this.env.copyNode(this.id, { params: { ...p, projection: [...(p.projection ?? []), ...added] } }));
   }
 }
 

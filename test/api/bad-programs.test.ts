@@ -303,11 +303,9 @@ describe('other plan mistakes name the call and its line too', () => {
     });
   }
 
-  test('a projection after using() (a type error; here untyped) names the call', () => {
-    const joined = ds.join(ds).where(0).equalTo(0);
-    joined.using((l) => l);
-    const untyped = joined as unknown as { projectFirst(): unknown };
-    assert.match(planErrorAt(() => untyped.projectFirst(), 'join().projectFirst', here()), /projectFirst\/projectSecond cannot follow using\(\)/);
+  test('using() after a projection names the call', () => {
+    const projected = ds.join(ds).where(0).equalTo(0).projectFirst(0);
+    assert.match(planErrorAt(() => projected.using((l) => l), 'join().using', here()), /using\(\) cannot follow projectFirst\/projectSecond/);
   });
 
   test('closeWith twice names the second call', () => {
