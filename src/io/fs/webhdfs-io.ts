@@ -189,7 +189,7 @@ function push(upload: Upload): void {
 }
 
 async function handle(request: BridgeRequest): Promise<{ value: unknown; transfer?: TransferListItem[] }> {
-  const r = request as BridgeRequest & Record<string, never>;
+  const r = request as BridgeRequest & Record<string, unknown>;
   switch (request.op) {
     case 'json':
       return { value: await json(r.url as string, r.method as string, r.what as string) };
