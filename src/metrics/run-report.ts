@@ -50,9 +50,9 @@ function taskLabel(task: TaskFigures): string {
     .join('\n');
 }
 
-/** The plan as Graphviz dot, each task's box and each edge labelled with the figures. Node ids `task<id>`. */
+/** The plan as Graphviz dot, each task's box and each edge labelled with the figures. Node ids `task<id>`. Courier: a font whose metrics Graphviz knows and every browser has a match for (the text stays in its box). */
 export function figuresDot(f: JobFigures): string {
-  const lines = ['digraph job {', '  rankdir=TB;', '  node [shape=box, fontname="Helvetica", fontsize=10, style="rounded,filled", fillcolor="#eef4fb"];', '  edge [fontname="Helvetica", fontsize=9];'];
+  const lines = ['digraph job {', '  rankdir=TB;', '  node [shape=box, fontname="Courier", fontsize=10, style="rounded,filled", fillcolor="#eef4fb"];', '  edge [fontname="Courier", fontsize=9];'];
   for (const task of f.tasks) {
     const failed = task.subtasks.some((s) => s.state === 'failed');
     lines.push(`  task${task.id} [id=${dotString(`task-${task.id}`)}, label=${dotString(taskLabel(task))}${failed ? ', fillcolor="#fde2e2"' : ''}];`);
