@@ -1,7 +1,7 @@
 /**
- * Arbitrary tsflink values for the fuzz targets: every value type of SPEC §4 (numbers, bigints,
+ * Arbitrary tsflink values for the fuzz targets: every value type (numbers, bigints,
  * strings, bytes, null, undefined, booleans, tuples, plain and null-prototype objects) and
- * registered custom types (§6), nested freely; and the registry that registers those types.
+ * registered custom types, nested freely; and the registry that registers those types.
  */
 import fc from 'fast-check';
 import { RecordReader } from '../../src/serde/record-reader.ts';
@@ -175,7 +175,7 @@ export interface ValueArbitraries {
   readonly leaf: fc.Arbitrary<unknown>;
 }
 
-/** Every §4 and §6 value, nested; `customs: false` leaves registered classes out. */
+/** Every value type, registered custom types included, nested; `customs: false` leaves registered classes out. */
 export function valueArbitraries(options: { customs?: boolean; maxTupleLength?: number } = {}): ValueArbitraries {
   const customs = options.customs ?? true;
   const maxLength = options.maxTupleLength ?? 6;

@@ -1,5 +1,5 @@
 /**
- * Iterations (SPEC §3): `iterate(n)` and `iterateDelta(workset, n, keys)` open a step function
+ * Bulk and delta iterations: `iterate(n)` and `iterateDelta(workset, n, keys)` open a step function
  * whose data sets are rebuilt every superstep; `closeWith` ends it and returns the result.
  *
  * A bulk iteration feeds its partial solution (first the initial data set, then what the

@@ -1,5 +1,5 @@
 /**
- * The `tsflink` command line (SPEC §1): `run` and `plan`, the seed's `pyflink.sh` with a plan
+ * The `tsflink` command line: `run` and `plan`, the seed's `pyflink.sh` with a plan
  * printer beside it. Only parsing and help live here; `launch.ts` does the work.
  */
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';

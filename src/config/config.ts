@@ -1,5 +1,5 @@
 /**
- * System defaults (SPEC §8): `tsflink.yaml` in the working directory, or the file named by
+ * System defaults: `tsflink.yaml` in the working directory, or the file named by
  * `TSFLINK_CONF` (which `tsflink run --conf` sets), overridden by the `TSFLINK_*` environment
  * variables, which the CLI flags set in turn.
  */

@@ -1,5 +1,5 @@
 /**
- * `readCsv`'s input: RFC 4180 rows of one file, typed into fresh tuples (SPEC §2, §7, §9.8, §9.16).
+ * `readCsv`'s input: RFC 4180 rows of one file, typed into fresh tuples; a bad row (a LONG beyond ±(2^53−1) included) fails with its file and line unless `ignoreInvalidLines` counts and skips it.
  *
  * Hand-written rather than csv-parse: reference/dependencies.md §4.2 measured this kind of state
  * machine 7× faster, and it gives file + line errors, `includedFields`, comment prefixes and

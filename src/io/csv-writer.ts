@@ -1,5 +1,5 @@
 /**
- * `writeCsv`'s row format (SPEC §3, §9.7): fields in their text form, quoted (RFC 4180, the
+ * `writeCsv`'s row format: fields in their text form, quoted (RFC 4180, the
  * quote doubled) only where `readCsv` would otherwise split or misread them.
  */
 import { TsflinkError, truncateForMessage } from '../errors/index.ts';

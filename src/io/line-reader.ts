@@ -1,5 +1,5 @@
 /**
- * `readText`'s input: the lines of one file, streamed synchronously (SPEC §2, §9.8).
+ * `readText`'s input: the lines of one file, streamed synchronously.
  * Empty lines are kept; with the default `\n` delimiter a CRLF's `\r` is dropped.
  */
 import { PlanError } from '../errors/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Sink output is written aside and moved into place only when the job succeeds (SPEC §5, §9.9):
+ * Sink output is written aside and moved into place only when the job succeeds:
  * a failed job leaves no partial output and an existing target untouched.
  *
  * Next to the target (so that every rename stays on one file system, and hidden, so that

@@ -1,5 +1,5 @@
 /**
- * The text form of an element (SPEC §4, §9.7): what `output()`, `writeText` and `writeCsv` print.
+ * The text form of an element: what `output()`, `writeText` and `writeCsv` print.
  * Runs once per record, so strings, numbers and tuples take the shortest path.
  */
 import { TsflinkError } from '../errors/index.ts';
@@ -50,7 +50,7 @@ function objectText(value: object, customToText: CustomToText | undefined): stri
   return JSON.stringify(value, jsonReplacer) ?? String(value);
 }
 
-/** Lower-case hex, no prefix (SPEC §9.7). */
+/** Lower-case hex, no prefix. */
 export function bytesToHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

@@ -1,5 +1,5 @@
 /**
- * Snapshots of elements (SPEC §9.4): taken where an element is held (exchange buffers, hash
+ * Snapshots of elements: taken where an element is held (exchange buffers, hash
  * tables, results), so a user function that mutates what it emitted cannot change what others see.
  */
 import { MAX_DEPTH } from '../serde/record-format.ts';
@@ -53,7 +53,7 @@ function copyValue(value: object, types: TypeRegistry, record: unknown, depth: n
   if (proto === RegExp.prototype) return new RegExp(value as RegExp);
   if (proto === ArrayBuffer.prototype) return (value as ArrayBuffer).slice(0);
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return (value as unknown as { slice(): unknown }).slice();
-  // An unregistered class instance stays in this process and is passed on as it is (SPEC §9.15).
+  // An unregistered class instance stays in this process and is passed on as it is; only crossing a thread or process boundary is an error.
   return value;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Exchanges between tasks in one process: the producer side partitions every record into
  * per-(producer, consumer) buffers; the consumer side reads its column of buffers. Records are
- * copied as they enter a buffer (SPEC §9.4) unless the program enabled object reuse. Past the
+ * copied as they enter a buffer unless the program enabled object reuse. Past the
  * job's memory budget a producer writes the rest of its records as binary batches to a spill
  * file instead (read back after its in-memory records, so each producer's order is kept).
  */
@@ -21,7 +21,7 @@ export class LocalExchange {
   readonly input: TaskInput;
   readonly producers: number;
   readonly consumers: number;
-  /** The consuming operator, whose key a HASH exchange reads: key errors name it (SPEC §7). */
+  /** The consuming operator, whose key a HASH exchange reads: key errors name it. */
   readonly keyOwner: string;
   /** buffers[producer][consumer] */
   private buffers: unknown[][][];

@@ -4,8 +4,8 @@
  * the registered aggregators and the previous superstep's merged values; after the superstep
  * the coordinator merges what the subtasks aggregated — a reset copy of the registered
  * aggregator is given each subtask's `getAggregate()` through `aggregate(value)`, Flink's merge —
- * and asks the convergence criterion. Only values cross threads and processes (as records,
- * SPEC §6): the aggregators themselves are the registered instances each side already has, so a
+ * and asks the convergence criterion. Only values cross threads and processes (as binary
+ * records): the aggregators themselves are the registered instances each side already has, so a
  * user's Aggregator class needs no `registerCustomType`.
  */
 import { TaskError } from '../errors/index.ts';

@@ -1,7 +1,7 @@
 /**
  * Keys at run time: extracting a key from a record (positions, dotted paths, selectors, whole
  * element), turning it into a value a `Map` compares by value (`groupKey`), and hashing it to a
- * partition. Keys compare by value, never by identity (SPEC §3).
+ * partition. Keys compare by value, never by identity.
  */
 import { TaskError, UserFunctionError } from '../errors/index.ts';
 import type { KeySpec } from '../plan/nodes.ts';
@@ -51,7 +51,7 @@ export function compileKeyExtractor(spec: KeySpec, userObjects: ReadonlyMap<stri
 }
 
 /**
- * What a key selector may return (SPEC §3, §4): a value that compares by value, the same in every
+ * What a key selector may return: a value that compares by value, the same in every
  * process. `undefined`, NaN (never equal to itself), functions and symbols are not: at p=1 they
  * would group by identity, across workers they cannot travel, so each fails the task wherever it runs.
  */

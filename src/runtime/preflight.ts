@@ -1,11 +1,11 @@
-/** Checks made before any task of a job starts (SPEC §2, §9.9). */
+/** Checks made before any task of a job starts: missing input paths and existing NO_OVERWRITE targets. */
 import { isFileSink } from '../plan/nodes.ts';
 import { listInputFiles } from '../io/input-files.ts';
 import { checkOutputTarget } from '../io/output-committer.ts';
 import { STDIO_PATH } from '../io/stdio.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 
-/** Missing inputs and existing NO_OVERWRITE outputs fail the job before any task starts (SPEC §2, §9.9). */
+/** Missing inputs and existing NO_OVERWRITE outputs fail the job before any task starts. */
 export function checkBeforeRunning(plan: PhysicalPlan): void {
   for (const task of plan.tasks) {
     for (const op of task.operators) {

@@ -1,4 +1,4 @@
-/** Runs a job's attempts: a failed attempt is retried (SPEC §2 `setNumberOfExecutionRetries`) before the job fails. */
+/** Runs a job's attempts: a failed attempt is retried, up to `setNumberOfExecutionRetries` times, before the job fails. */
 import { JobExecutionError } from '../errors/index.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../runners/runner.ts';

@@ -5,7 +5,7 @@
  * partitions, groups, sorts and joins them on the key's bytes (flink-runner/…/CanonicalKey.java
  * is the Java side); `test/vectors/canonical-keys.json` holds vectors both test suites check.
  *
- * - Equal keys (SPEC §3: by value) have equal bytes: 1 and 1.0 are one number, -0 is 0, every
+ * - Equal keys (keys compare by value) have equal bytes: 1 and 1.0 are one number, -0 is 0, every
  *   NaN is one NaN; tuples, bytes, objects and registered custom types compare by content.
  * - Comparing the bytes as unsigned bytes, shortest first on a common prefix, orders keys as
  *   `compareValues` does (runtime/compare.ts): null < undefined < boolean < number < bigint <

@@ -1,5 +1,5 @@
 /**
- * Errors of the binary record format: a value that cannot be written (SPEC §6, §9.15), and a
+ * Errors of the binary record format: a value that cannot be written (an unregistered class instance, a function, a symbol), and a
  * batch that cannot be read.
  */
 import { TsflinkError } from '../errors/index.ts';

@@ -1,4 +1,4 @@
-/** SPEC §9.2: IntCounter, LongCounter, DoubleCounter, custom accumulators, merged over every parallel instance. */
+/** Accumulators: IntCounter, LongCounter, DoubleCounter, custom accumulators, merged over every parallel instance. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -59,7 +59,7 @@ class Histogram implements Accumulator<Record<string, number>> {
   }
 }
 
-/** An environment at p whose custom accumulators can leave the worker threads: registered types (SPEC §6, §9.15). */
+/** An environment at p whose custom accumulators can leave the worker threads: registered types. */
 function envWithAccumulators(p: number): ExecutionEnvironment {
   const env = envAt(p);
   const json = { serialize: (a: Accumulator<unknown>) => new TextEncoder().encode(JSON.stringify(a.getLocalValue())) };

@@ -1,5 +1,5 @@
 /**
- * SPEC §3 `aggregate(Aggregation.Sum|Min|Max, field).andAgg(...)` and the `sum/min/max` sugar
+ * `aggregate(Aggregation.Sum|Min|Max, field).andAgg(...)` and the `sum/min/max` sugar
  * (and, beyond Flink's SUM/MIN/MAX, `Aggregation.Count`/`Avg` with `avg`, `andAvg`, `andCount`):
  * full set → one tuple, grouped → one per group; the other fields come from some element of the
  * group. After Flink's AggregateITCase and SumMinMaxITCase.
@@ -115,7 +115,7 @@ for (const p of PARALLELISMS) {
       assert.deepEqual(rows.map((r) => r[1]).sort(), [5, 6]);
     });
 
-    test('on an empty input: nothing, full set and grouped (§9.6)', async () => {
+    test('on an empty input: nothing, full set and grouped', async () => {
       const env = envAt(p);
       const empty = get3TupleDataSet(env).filter(() => false);
       assertSameMultiset(await empty.sum(0).collect(), []);

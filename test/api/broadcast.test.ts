@@ -1,4 +1,4 @@
-/** SPEC §3 `withBroadcastSet(name, ds)`: the whole of `ds` in every parallel instance as `this.context.getBroadcastVariable(name)`. */
+/** `withBroadcastSet(name, ds)`: the whole of `ds` in every parallel instance as `this.context.getBroadcastVariable(name)`. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Collector, GroupReduceFunction, MapFunction, MapPartitionFunction, type RuntimeContext } from '../../src/index.ts';

@@ -1,5 +1,5 @@
 /**
- * SPEC §3 `coGroup(other).where(k).equalTo(k2).using(f)`: `f(leftValues, rightValues, out)`
+ * `coGroup(other).where(k).equalTo(k2).using(f)`: `f(leftValues, rightValues, out)`
  * once per key present on either side. After Flink's CoGroupITCase.
  */
 import assert from 'node:assert/strict';

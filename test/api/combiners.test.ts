@@ -1,5 +1,5 @@
 /**
- * SPEC §9.3: a combinable group-reduce runs `combine` on every producing partition's part of
+ * Combiners: a combinable group-reduce runs `combine` on every producing partition's part of
  * every group (one-element groups included) before the shuffle, and `reduce` sees only what
  * `combine` emitted; a plain function with `combinable: true` is its own combiner; a grouped
  * `reduce` is always combined.

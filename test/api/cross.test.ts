@@ -1,5 +1,5 @@
 /**
- * SPEC §3 `cross(other)`: all pairs `[left, right]`, or `.using(f)`, or `projectFirst`/`projectSecond`;
+ * `cross(other)`: all pairs `[left, right]`, or `.using(f)`, or `projectFirst`/`projectSecond`;
  * `crossWithTiny`/`crossWithHuge` are hints. After Flink's CrossITCase.
  */
 import { describe, test } from 'node:test';
@@ -77,7 +77,7 @@ for (const p of PARALLELISMS) {
       ]);
     });
 
-    test('a function that mutates and returns its inputs (snapshots, §9.4)', async () => {
+    test('a function that mutates and returns its inputs (snapshots)', async () => {
       const env = envAt(p);
       const result = await env
         .fromElements<[string]>(['a'], ['b'])

@@ -1,5 +1,5 @@
 /**
- * SPEC §6 and §9.15: registered custom classes as values and keys (compared by serialized value),
+ * Custom types: registered custom classes as values and keys (compared by serialized value),
  * through hash exchanges and joins; unregistered class instances keep working in one process,
  * and fail clearly, naming the class, where they would have to cross a thread boundary.
  */
@@ -193,12 +193,12 @@ class Unregistered {
   }
 }
 
-/** SPEC §9.15: the error of a job whose unregistered instances must cross a thread boundary names the class and registerCustomType. */
+/** The error of a job whose unregistered instances must cross a thread boundary names the class and registerCustomType. */
 function namesUnregistered(e: unknown): boolean {
   return e instanceof Error && /'Unregistered'/.test(e.message) && /registerCustomType/.test(e.message);
 }
 
-describe('unregistered classes (SPEC §9.15)', () => {
+describe('unregistered classes', () => {
   // At p=1 the job runs in this process, where an unregistered instance keeps working; at p=4
   // records cross worker threads, which an unregistered instance cannot: collection data is a
   // PlanError at execute() (it must be sent to the workers), an instance made by a function fails

@@ -1,4 +1,4 @@
-/** SPEC §3 `distinct(...keys?)`: whole elements, or one element per key (cases after Flink's DistinctITCase). */
+/** `distinct(...keys?)`: whole elements, or one element per key (cases after Flink's DistinctITCase). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KeySelector } from '../../src/index.ts';

@@ -1,4 +1,4 @@
-/** SPEC §2 (the environment) and §8 (configuration as the environment sees it). */
+/** The environment, and configuration as the environment sees it. */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

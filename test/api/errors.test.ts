@@ -1,5 +1,5 @@
 /**
- * SPEC §7: every failure is a clear error naming the operator, the cause and, where it helps,
+ * Errors: every failure is a clear error naming the operator, the cause and, where it helps,
  * the input (file and line of a bad CSV row, the record — truncated — of a throwing function);
  * a failed job leaves outputs untouched.
  */

@@ -1,4 +1,4 @@
-/** SPEC §9.10 (execute/collect/count and pending sinks, retries), §9.11 (getExecutionPlan), §9.17 (several environments). */
+/** execute/collect/count (each runs the pending sinks), retries, getExecutionPlan, several environments in one process. */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -265,7 +265,7 @@ describe('setNumberOfExecutionRetries', () => {
   });
 });
 
-describe('several environments in one process (§9.17)', () => {
+describe('several environments in one process', () => {
   test('each execute runs the plan of its own environment', async () => {
     const dir = tempDir();
     const e1 = envAt(1);

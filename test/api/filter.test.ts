@@ -1,4 +1,4 @@
-/** SPEC §3 `filter`: keeps the elements the predicate accepts (cases after Flink's FilterITCase). */
+/** `filter`: keeps the elements the predicate accepts (cases after Flink's FilterITCase). */
 import { describe, test } from 'node:test';
 import { FilterFunction, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';

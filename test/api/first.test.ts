@@ -1,4 +1,4 @@
-/** SPEC §3 `first(n)`: any n elements; on a grouping n per group, respecting `sortGroup` (after Flink's FirstNITCase). */
+/** `first(n)`: any n elements; on a grouping n per group, respecting `sortGroup` (after Flink's FirstNITCase). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Order } from '../../src/index.ts';

@@ -1,4 +1,4 @@
-/** SPEC §3 `flatMap`: outputs by return value (an iterable), by `out.collect`, or both (cases after Flink's FlatMapITCase). */
+/** `flatMap`: outputs by return value (an iterable), by `out.collect`, or both (cases after Flink's FlatMapITCase). */
 import { describe, test } from 'node:test';
 import { type Collector, FlatMapFunction, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
@@ -124,7 +124,7 @@ for (const p of PARALLELISMS) {
       assertSameMultiset(result, ['line:a b', 'a', 'b', 'line:c', 'c']);
     });
 
-    test('the input object emitted several times, changed in between (snapshots, §9.4)', async () => {
+    test('the input object emitted several times, changed in between (snapshots)', async () => {
       const result = await get3TupleDataSet(envAt(p))
         .flatMap((value: Tuple3, out: Collector<Tuple3>) => {
           const n = value[0] % 4;

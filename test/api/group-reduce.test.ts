@@ -1,6 +1,6 @@
 /**
- * SPEC §3 `reduceGroup`: full set → called once, grouped → once per group with that group's
- * elements; combinable functions pre-aggregate before the shuffle (§9.3). After Flink's GroupReduceITCase.
+ * `reduceGroup`: full set → called once, grouped → once per group with that group's
+ * elements; combinable functions pre-aggregate before the shuffle. After Flink's GroupReduceITCase.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -185,7 +185,7 @@ for (const p of PARALLELISMS) {
       );
     });
 
-    test('input objects changed and emitted several times (snapshots, §9.4)', async () => {
+    test('input objects changed and emitted several times (snapshots)', async () => {
       const result = await get3TupleDataSet(envAt(p))
         .groupBy(1)
         .reduceGroup((values: Iterable<Tuple3>, out: Collector<Tuple3>) => {
@@ -283,7 +283,7 @@ for (const p of PARALLELISMS) {
       assertSameMultiset(result, [[322, 'test'.repeat(21)]]);
     });
 
-    test('combine() runs on every producer part of every group, one-element groups included, and reduce sees only its output (§9.3)', async () => {
+    test('combine() runs on every producer part of every group, one-element groups included, and reduce sees only its output', async () => {
       class Tagging extends GroupReduceFunction<[string, number], [string, number, string]> {
         override combine(values: Iterable<[string, number]>, out: Collector<[string, number]>): void {
           let key = '';
@@ -326,7 +326,7 @@ for (const p of PARALLELISMS) {
       ]);
     });
 
-    test('a plain function with combinable: true is its own combiner (§9.3)', async () => {
+    test('a plain function with combinable: true is its own combiner', async () => {
       // [word, count, rounds]: every call adds a round, so rounds 2 means combined, then reduced
       const count = (values: Iterable<[string, number, number]>, out: Collector<[string, number, number]>): void => {
         let key = '';
@@ -404,7 +404,7 @@ for (const p of PARALLELISMS) {
       assertSameMultiset(result, ['0:x', '1:null', '2:y']);
     });
 
-    test('a full-set reduceGroup on an empty input is not called and emits nothing; grouped neither (§9.6)', async () => {
+    test('a full-set reduceGroup on an empty input is not called and emits nothing; grouped neither', async () => {
       const env = envAt(p);
       const f = (values: Iterable<Tuple3>): number[] => [[...values].length];
       const empty = get3TupleDataSet(env).filter(() => false);

@@ -1,5 +1,5 @@
 /**
- * SPEC §3 iterations: `iterate(n)` … `closeWith(next, terminationCriterion?)` and
+ * Iterations: `iterate(n)` … `closeWith(next, terminationCriterion?)` and
  * `iterateDelta(workset, n, keys)` … `closeWith(delta, newWorkset)` (cases after Flink's
  * iterative ITCases: IterationWithChaining, IterationTerminationWithTerminationTail,
  * IterationWithUnion, BulkIterationWithAllReducer, ConnectedComponents, CoGroupConnectedComponents,

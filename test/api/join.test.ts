@@ -1,5 +1,5 @@
 /**
- * SPEC §3 inner `join(other).where(k).equalTo(k2)`: pairs `[left, right]`, `.using(f)`,
+ * Inner `join(other).where(k).equalTo(k2)`: pairs `[left, right]`, `.using(f)`,
  * `projectFirst/projectSecond` in call order, and the `joinWithTiny`/`joinWithHuge` hints.
  * After Flink's JoinITCase.
  */
@@ -176,7 +176,7 @@ for (const p of PARALLELISMS) {
       ]);
     });
 
-    test('a function that mutates the element it was given for several pairs (snapshots, §9.4)', async () => {
+    test('a function that mutates the element it was given for several pairs (snapshots)', async () => {
       const env = envAt(p);
       const result = await env
         .fromElements<[number, string]>([1, 'L'])

@@ -1,4 +1,4 @@
-/** SPEC §3 `mapPartition`: the function runs once per parallel partition, empty ones included (§9.6); after Flink's MapPartitionITCase. */
+/** `mapPartition`: the function runs once per parallel partition, empty ones included; after Flink's MapPartitionITCase. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Collector, MapPartitionFunction } from '../../src/index.ts';
@@ -69,7 +69,7 @@ for (const p of PARALLELISMS) {
       );
     });
 
-    test('called for empty partitions too (§9.6)', async () => {
+    test('called for empty partitions too', async () => {
       const result = await envAt(p).fromElements(7).rebalance().mapPartition(new PartitionSizes<number>()).collect();
       assert.equal(result.length, p);
       assert.deepEqual(

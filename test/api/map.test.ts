@@ -1,4 +1,4 @@
-/** SPEC §3 `map`: one output per element; plain and rich functions (cases after Flink's MapITCase). */
+/** `map`: one output per element; plain and rich functions (cases after Flink's MapITCase). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { join } from 'node:path';
@@ -113,7 +113,7 @@ for (const p of PARALLELISMS) {
       ]);
     });
 
-    test('a rich function that fills and returns one output object for every element (snapshots, §9.4)', async () => {
+    test('a rich function that fills and returns one output object for every element (snapshots)', async () => {
       class LowercaseMapper extends MapFunction<CustomType, CustomType> {
         private readonly out: CustomType = { myInt: 0, myLong: 0, myString: '' };
         override map(value: CustomType): CustomType {

@@ -1,5 +1,5 @@
 /**
- * SPEC §9.4: emitted elements are snapshots. A function may mutate its input and return it, or
+ * Emitted elements are snapshots. A function may mutate its input and return it, or
  * mutate one object and emit it several times; each consumer sees each element as it was when
  * emitted; a data set read by two operators gives each its own elements. `enableObjectReuse()`
  * keeps programs that do not mutate correct.

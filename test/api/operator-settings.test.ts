@@ -1,6 +1,6 @@
 /**
- * SPEC §3 `name(s)` and `setParallelism(n)` per operator, as seen by the running functions and
- * in `getExecutionPlan()` (§9.11): HASH shipping for groupings, a COMBINE before a grouped reduce.
+ * `name(s)` and `setParallelism(n)` per operator, as seen by the running functions and
+ * in `getExecutionPlan()`: HASH shipping for groupings, a COMBINE before a grouped reduce.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -205,7 +205,7 @@ for (const p of PARALLELISMS) {
       assert.throws(() => ds.setParallelism(1.5), PlanError);
     });
 
-    test('a failing function names its operator in the error (§7)', async () => {
+    test('a failing function names its operator in the error', async () => {
       const ds = get3TupleDataSet(envAt(p))
         .map((t) => {
           if (t[0] === 7) throw new Error('boom');

@@ -1,5 +1,5 @@
 /**
- * SPEC §3 `leftOuterJoin`, `rightOuterJoin`, `fullOuterJoin`: the missing side is `null`;
+ * `leftOuterJoin`, `rightOuterJoin`, `fullOuterJoin`: the missing side is `null`;
  * `.using(f)` is required. After Flink's OuterJoinITCase.
  */
 import { describe, test } from 'node:test';

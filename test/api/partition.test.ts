@@ -1,6 +1,6 @@
 /**
- * SPEC §3 partitioning and order: `partitionByHash`, `rebalance` (round-robin, §9.14),
- * `countElementsPerPartition`, `sortPartition` (chained keys, stable, §9.5).
+ * Partitioning and order: `partitionByHash`, `rebalance` (round-robin),
+ * `countElementsPerPartition`, `sortPartition` (chained keys, stable).
  * After Flink's PartitionITCase and SortPartitionITCase.
  */
 import assert from 'node:assert/strict';
@@ -128,7 +128,7 @@ for (const p of PARALLELISMS) {
   });
 
   describe(`rebalance at p=${p}`, () => {
-    test('round-robin: partition sizes differ by at most one per producer (§9.14)', async () => {
+    test('round-robin: partition sizes differ by at most one per producer', async () => {
       const env = envAt(p);
       // a skewed parallel source: the filter leaves the first instance empty at p=4
       const result = await env
@@ -269,7 +269,7 @@ for (const p of PARALLELISMS) {
       assert.deepEqual(desc, [true]);
     });
 
-    test('stable: equal keys keep their input order (§9.5)', async () => {
+    test('stable: equal keys keep their input order', async () => {
       const result = await get3TupleDataSet(envAt(p)).sortPartition(1, Order.DESCENDING).setParallelism(1).collect();
       assert.deepEqual(
         result.map((t) => t[0]),

@@ -1,4 +1,4 @@
-/** SPEC §3 `project(...fields)`: a tuple of the chosen fields, in the given order (after Flink's ProjectITCase). */
+/** `project(...fields)`: a tuple of the chosen fields, in the given order (after Flink's ProjectITCase). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DataSet } from '../../src/index.ts';

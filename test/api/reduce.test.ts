@@ -1,6 +1,6 @@
 /**
- * SPEC §3 `reduce`: full set → one element (none for an empty set), grouped → one per group;
- * always combined before the shuffle (§9.3). Cases after Flink's ReduceITCase.
+ * `reduce`: full set → one element (none for an empty set), grouped → one per group;
+ * always combined before the shuffle. Cases after Flink's ReduceITCase.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -181,7 +181,7 @@ for (const p of PARALLELISMS) {
       ]);
     });
 
-    test('on an empty input: nothing, for a full-set and for a grouped reduce (§9.6)', async () => {
+    test('on an empty input: nothing, for a full-set and for a grouped reduce', async () => {
       const env = envAt(p);
       const empty = get3TupleDataSet(env).filter(() => false);
       assertSameMultiset(await empty.reduce((a) => a).collect(), []);

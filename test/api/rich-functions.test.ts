@@ -1,5 +1,5 @@
 /**
- * SPEC §9.1 (and §3 Functions): every rich base class with its method; `this.context` set before
+ * Rich functions: every rich base class with its method; `this.context` set before
  * `open(ctx)` with the same context; `open` once per parallel instance, `close` after its last
  * record (counted with accumulators); subtask index and count; closures over module-level values.
  */
@@ -120,7 +120,7 @@ async function run<T extends unknown[]>(
   ...sets: { [K in keyof T]: DataSet<T[K]> }
 ): Promise<{ acc: Record<string, unknown>; results: unknown[][] }> {
   const dir = tempDir();
-  // A custom accumulator crosses from the worker threads as a registered type (SPEC §6, §9.15).
+  // A custom accumulator crosses from the worker threads as a registered type.
   if (!withNumberSet.has(env)) {
     withNumberSet.add(env);
     env.registerCustomType(NumberSet, { serialize: (s) => new TextEncoder().encode(JSON.stringify(s.getLocalValue())) }, {

@@ -1,4 +1,4 @@
-/** SPEC §3 (output, writeText, writeCsv), §5 (paths, layout, write modes), §9.7, §9.9, §9.13. */
+/** Sinks: output, writeText, writeCsv; paths, file or directory layout, write modes; DataSink; no output from a failed job. */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

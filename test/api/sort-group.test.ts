@@ -1,5 +1,5 @@
 /**
- * SPEC §3 `sortGroup(field, Order)` on groupings (chainable, stable, every key kind, §9.5) with
+ * `sortGroup(field, Order)` on groupings (chainable, stable, every key kind) with
  * `reduceGroup` and `first`. After the sorted cases of Flink's GroupReduceITCase.
  */
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-/** SPEC §2 and §9.8: readText, readCsv (every option), fromElements, fromCollection, generateSequence. */
+/** Sources: readText, readCsv (every option), fromElements, fromCollection, generateSequence. */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -1,4 +1,4 @@
-/** SPEC §4 and §9.7: the text form of every kind of element, as real sinks write it. */
+/** The text form of every kind of element, as real sinks write it. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-/** SPEC §3 `union`: bag union, duplicates kept (cases after Flink's UnionITCase). */
+/** `union`: bag union, duplicates kept (cases after Flink's UnionITCase). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';

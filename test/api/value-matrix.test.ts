@@ -1,7 +1,7 @@
 /**
  * One value model at every parallelism (test/fixtures/value-matrix.ts): values that travel give
  * the same results at p=1, 2 and 4, values that cannot travel the same error; instances of
- * unregistered classes stay usable at p=1, one process (SPEC §9.15), and are an error naming
+ * unregistered classes stay usable at p=1, one process, and are an error naming
  * the class at p > 1. The Flink target runs the same matrix in test/flink/flink-target.test.ts.
  */
 import assert from 'node:assert/strict';

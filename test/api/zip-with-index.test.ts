@@ -1,4 +1,4 @@
-/** SPEC §3 `zipWithIndex()`: `[index, value]` with dense indices 0..n-1, at every parallelism. */
+/** `zipWithIndex()`: `[index, value]` with dense indices 0..n-1, at every parallelism. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Order } from '../../src/index.ts';

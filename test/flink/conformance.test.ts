@@ -1,7 +1,7 @@
 /**
  * Conformance of the Flink target: the same cases run on the embedded engine and on a Flink
- * MiniCluster give the same results, compared as multisets (order only where SPEC promises
- * it, which the cases encode in their lines). The cases — every operation of SPEC §3 — live in
+ * MiniCluster give the same results, compared as multisets (order only where tsflink promises
+ * it, which the cases encode in their lines). The cases — every DataSet operation — live in
  * one script, test/flink/fixtures/conformance-job.ts, built as the sinks of few jobs, so Flink
  * starts few jobs; it runs once per target and parallelism (1, 2 and 4, as the independent suite
  * checks 1 and 4) and prints one JSON line per case.
@@ -87,7 +87,7 @@ for (const [p, local, flink] of runs) {
       assertSameMultiset(flink.printed, local.printed);
     });
 
-    test('the layouts of file sinks at p=1 and p=2 (SPEC §5)', () => {
+    test('the layouts of file sinks at p=1 and p=2', () => {
       assert.deepEqual(local.cases.get('writeText p=1')?.layout, ['file']);
       assert.deepEqual(local.cases.get('writeText p=2')?.layout, ['1', '2']);
       assert.deepEqual(local.cases.get('writeCsv p=2')?.layout, ['1', '2']);

@@ -48,7 +48,7 @@ for (const [p, file] of [
     const env = envAt(p);
     env.fromCollection(rows).writeJson(out);
     await env.execute();
-    // At p > 1 the parts are named 1…p (SPEC §5): DuckDB is told they are gzip.
+    // At p > 1 the parts are named 1…p: DuckDB is told they are gzip.
     const glob = p === 1 ? out : join(out, '*');
     const compression = file.endsWith('.gz') ? ", compression = 'gzip'" : '';
     const result = await duck.runAndReadAll(

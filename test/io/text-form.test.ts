@@ -18,7 +18,7 @@ class Plain {
   a = 1;
 }
 
-describe('toText (SPEC §4, §9.7)', () => {
+describe('toText', () => {
   const table: [string, unknown, string][] = [
     ['string as itself', 'hello, world', 'hello, world'],
     ['empty string', '', ''],

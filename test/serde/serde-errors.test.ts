@@ -11,7 +11,7 @@ function writeOne(value: unknown, types: TypeRegistry = registry()): void {
   new RecordWriter(types).write(value);
 }
 
-describe('writing values the format cannot hold (SPEC §6, §9.15)', () => {
+describe('writing values the format cannot hold', () => {
   it('an unregistered class instance: UnregisteredTypeError naming the class and registerCustomType', () => {
     assert.throws(
       () => writeOne(new Unregistered()),

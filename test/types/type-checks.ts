@@ -1,5 +1,5 @@
 /**
- * Static types through the chain (SPEC §4). This file is not run: the typecheck step
+ * Static types through the chain. This file is not run: the typecheck step
  * (`tsc -p tsconfig.test.json`, part of `npm test`) fails if an inferred type is not the one
  * asserted here, or if a line marked @ts-expect-error compiles.
  */

@@ -1,6 +1,6 @@
 /**
  * The binary record format (src/serde, docs/record-format.md): RecordWriter → RecordReader gives
- * back an identical value for every value of SPEC §4 and §6, one record or many per batch.
+ * back an identical value for every value type, custom types included, one record or many per batch.
  */
 import fc from 'fast-check';
 import { MAX_DEPTH } from '../../../src/serde/record-format.ts';
@@ -194,6 +194,6 @@ function batchOfStrings(writer: RecordWriter, records: readonly string[]): Uint8
 
 export default {
   name: 'serde-record',
-  description: 'RecordWriter → RecordReader gives an identical value, for every SPEC §4/§6 type nested freely',
+  description: 'RecordWriter → RecordReader gives an identical value, for every value type nested freely',
   properties,
 } satisfies FuzzTarget;

@@ -36,7 +36,7 @@ export function prepareAsync(setup: OperatorSetup, params: AsyncParams): (inputs
   const attempts = createAttempts(bound.call, onTimeout, spec, retryIf);
   const { capacity, ordered } = spec;
   const name = setup.name;
-  // A result that waits for earlier ones is held: copied then, as every held record is (SPEC §9.4).
+  // A result that waits for earlier ones is held: copied then, as every held record is.
   const hold = flat ? (v: unknown) => holdIterable(v, setup) : (v: unknown) => setup.copy(v);
 
   return async (inputs, out) => {

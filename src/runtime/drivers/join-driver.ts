@@ -87,7 +87,7 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
     if (outer) (table.matched ??= new Uint8Array(table.size))[head] = 1;
     const { records, next } = table;
     for (let i = head; i >= 0; i = next[i]!) {
-      // A held build record may pair with many probe records: each pair gets its own copy (SPEC §9.4).
+      // A held build record may pair with many probe records: each pair gets its own copy.
       const held = setup.copy(records[i]);
       const last = next[i]! < 0;
       if (buildFirst) call(held, last ? p : setup.copy(p));

@@ -25,7 +25,7 @@ export function runSource(setup: OperatorSetup, out: Output): void | Promise<voi
       return readParquetFiles(listInputFiles(params.path), params.columns, parallelism, subtask, (row) => out.collect(row)).then(() => out.close());
     case 'CollectionSource': {
       const data = setup.resources.userObjects.get(params.data) as unknown[];
-      // Elements given to fromElements belong to the program: hand out copies (SPEC §9.4).
+      // Elements given to fromElements belong to the program: hand out copies.
       for (let i = subtask; i < data.length; i += parallelism) out.collect(setup.copy(data[i]));
       break;
     }
@@ -78,7 +78,7 @@ export function runSource(setup: OperatorSetup, out: Output): void | Promise<voi
   out.close();
 }
 
-/** With `ignoreInvalidLines`: counts a skipped line in the source's `invalidLines` accumulator (SPEC §9.8). */
+/** With `ignoreInvalidLines`: counts a skipped line in the source's `invalidLines` accumulator. */
 function invalidLineCounter(setup: OperatorSetup, ignoreInvalidLines: boolean | undefined): (() => void) | undefined {
   if (ignoreInvalidLines !== true) return undefined;
   const counter = new CountAccumulator();

@@ -9,7 +9,7 @@ import { wrapUserError } from '../udf.ts';
 import type { MemoryBudget } from '../spill/memory-budget.ts';
 import { mergeRuns, type SpillFiles, writeRun } from '../spill/spill-runs.ts';
 
-/** Calls the user's function once with the whole partition, also when it is empty (SPEC §9.6). */
+/** Calls the user's function once with the whole partition, also when it is empty. */
 export class MapPartitionOutput implements Output {
   private readonly f: (values: unknown[], out: UserCollector) => unknown;
   private readonly setup: OperatorSetup;

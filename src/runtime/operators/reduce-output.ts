@@ -50,7 +50,7 @@ export class ReduceOutput implements Output {
     } else this.groups.set(gk, this.apply(acc, record));
   }
 
-  /** The new accumulator, held: a function may return an object it fills again on every call (SPEC §9.4). */
+  /** The new accumulator, held: a function may return an object it fills again on every call. */
   private apply(acc: unknown, record: unknown): unknown {
     let result: unknown;
     try {

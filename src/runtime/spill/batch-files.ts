@@ -1,5 +1,5 @@
 /**
- * Files of record batches (SPEC §6) written back to back — spilled runs, hash partitions and
+ * Files of binary record batches written back to back — spilled runs, hash partitions and
  * exchanges: writing a batch whole at an offset, and reading one back whole.
  */
 import { readSync, writeSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Sorted runs on disk: a run is a file of binary record batches (SPEC §6) written in order; a
+ * Sorted runs on disk: a run is a file of binary record batches written in order; a
  * merge reads many runs batch by batch and yields their records in one order, stable across
  * runs (on ties the earlier run first). Files live in the job's temp directory and are removed
  * by `SpillFiles.removeAll`, after success and failure alike.

@@ -1,7 +1,7 @@
 /**
  * Exchanges between threads: the producer side encodes records into one binary batch per
- * target (SPEC §6) and ships each batch when it is full; the consumer side decodes batches that
- * arrive in memory or sit in spill files. Encoding is the copy SPEC §9.4 asks for.
+ * target and ships each batch when it is full; the consumer side decodes batches that
+ * arrive in memory or sit in spill files. Encoding is the snapshot copy that emitted elements need.
  */
 import { closeSync, openSync } from 'node:fs';
 import { TaskError } from '../../errors/index.ts';

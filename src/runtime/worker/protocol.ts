@@ -2,7 +2,7 @@
  * Messages between the coordinator (the thread that called execute()) and its worker threads.
  * A job starts with `job` (the worker rebuilds its user code and answers `ready`, or
  * `jobFailed`), then `run` messages carry its subtasks, and `endJob` drops it. Record data
- * always travels as binary batches (SPEC §6) in transferred ArrayBuffers.
+ * always travels as binary record batches in transferred ArrayBuffers.
  */
 import type { KeySpec } from '../../plan/nodes.ts';
 import type { PhysicalPlan, ShipStrategy } from '../../optimizer/physical-plan.ts';
@@ -48,7 +48,7 @@ export interface OutputSpec {
   /** For CUSTOM: the partitioner's user-object id. */
   readonly fn?: string | undefined;
   readonly consumers: number;
-  /** The consuming operator, whose key a HASH exchange reads: key errors name it (SPEC §7). */
+  /** The consuming operator, whose key a HASH exchange reads: key errors name it. */
   readonly keyOwner: string;
 }
 
