@@ -17,8 +17,8 @@ import { toPlanJson } from '../optimizer/plan-json.ts';
 import { optimize } from '../optimizer/optimizer.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { type BroadcastInput, createNode, type CsvSourceOptions, FIELD_TYPES, type FieldType, type LogicalPlan, type NodeParams, type PlanNode } from '../plan/nodes.ts';
-import { selectRunner } from '../runners/select-runner.ts';
-import type { JobOutcome } from '../runners/runner.ts';
+import type { JobOutcome } from '../job/contract.ts';
+import { submitJob } from '../job/submit.ts';
 import type { ClassType, CustomDeserializer, CustomSerializer } from '../serde/type-registry.ts';
 import { TypeRegistry } from '../serde/type-registry.ts';
 import { userCallSite } from './call-site.ts';
@@ -31,8 +31,6 @@ import { checkPathConflicts } from './path-conflicts.ts';
 import { keepPlannedJob } from './planned-jobs.ts';
 import { UserObjects } from './user-objects.ts';
 import { JobMonitor, type JobFigures } from '../metrics/job-figures.ts';
-import { notifyJobObservers } from '../metrics/job-observers.ts';
-import { showProgress } from '../metrics/progress.ts';
 
 export interface ReadCsvOptions {
   fieldDelimiter?: string;
@@ -364,33 +362,25 @@ export class ExecutionEnvironment {
       return { netRuntimeMs: 0, accumulators: {}, results: new Map(), figures: new JobMonitor(plan, 'local').snapshot() };
     }
     const target = local === false ? 'flink' : local === true ? 'local' : this.config.target;
-    const runner = selectRunner(target, this.config);
-    const monitor = new JobMonitor(plan, target === 'flink' ? 'flink' : 'local');
-    notifyJobObservers(monitor);
-    if (progress) showProgress(monitor, { stream: process.stderr, live: process.stderr.isTTY === true });
-    let outcome: JobOutcome;
-    try {
-      outcome = await runner.run(plan, {
-      userObjects: this.objects.asMap(),
-      types: this.types,
-      objectReuse: this.objectReuse,
-      retries: this.retries,
-      stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
-      memoryBytes: this.config.taskmanagerMemoryBytes,
-      tmpDir: this.config.tmpDirs[0] ?? os.tmpdir(),
-      taskTimeoutMs: this.config.taskTimeoutMs,
-      workerHeapMb: this.config.workerHeapMb,
-      cachedFiles: plan.cachedFiles ?? {},
-      monitor,
-      });
-    } catch (e) {
-      monitor.failed(e instanceof Error ? e.message : String(e), monitor.figures.retries + 1);
-      monitor.ended(false, {});
-      throw e;
-    }
-    monitor.ended(true, { ...outcome.accumulators });
-    return { ...outcome, figures: monitor.snapshot() };
+    return submitJob(
+      plan,
+      target,
+      this.config,
+      {
+        userObjects: this.objects.asMap(),
+        types: this.types,
+        objectReuse: this.objectReuse,
+        retries: this.retries,
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        memoryBytes: this.config.taskmanagerMemoryBytes,
+        tmpDir: this.config.tmpDirs[0] ?? os.tmpdir(),
+        taskTimeoutMs: this.config.taskTimeoutMs,
+        workerHeapMb: this.config.workerHeapMb,
+        cachedFiles: plan.cachedFiles ?? {},
+      },
+      progress,
+    );
   }
 
   /**

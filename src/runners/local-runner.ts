@@ -14,7 +14,7 @@ import { withStreamInputs } from '../runtime/stream-inputs.ts';
 import { needsTsx, tsxApis } from '../runtime/worker/tsx.ts';
 import { workerPool } from '../runtime/worker/worker-pool.ts';
 import { packUserCode } from '../serde/closures/index.ts';
-import type { JobOutcome, JobResources, Runner } from './runner.ts';
+import type { JobOutcome, JobResources, Runner } from '../job/contract.ts';
 
 export class LocalRunner implements Runner {
   run(plan: PhysicalPlan, resources: JobResources): Promise<JobOutcome> {

@@ -10,7 +10,7 @@ import { OutputCommitter } from '../io/output-committer.ts';
 import { STDIO_PATH, StdoutStaging } from '../io/stdio.ts';
 import { sweepStale } from '../io/stale-files.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
-import type { JobResources } from '../runners/runner.ts';
+import type { JobResources } from '../job/contract.ts';
 import type { JobServices } from './job-services.ts';
 
 /** Sinks' side of the job: output committers, results for collect/count, lines for output(). */

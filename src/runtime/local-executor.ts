@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
-import type { JobOutcome, JobResources } from '../runners/runner.ts';
+import type { JobOutcome, JobResources } from '../job/contract.ts';
 import type { Output } from './collector.ts';
 import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
 import { describeExchange } from './worker/exchange-store.ts';

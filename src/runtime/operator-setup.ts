@@ -1,6 +1,6 @@
 /** Everything an operator of one subtask needs to build itself; created by the task runner. */
 import type { PhysicalOperator } from '../optimizer/physical-plan.ts';
-import type { JobResources } from '../runners/runner.ts';
+import type { JobResources } from '../job/contract.ts';
 import type { KeySpec, SortKey } from '../plan/nodes.ts';
 import { TaskError } from '../errors/index.ts';
 import { copyRecord } from './copy.ts';

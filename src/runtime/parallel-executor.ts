@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
-import type { JobOutcome, JobResources } from '../runners/runner.ts';
+import type { JobOutcome, JobResources } from '../job/contract.ts';
 import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { staleName } from '../io/stale-files.ts';

@@ -1,7 +1,7 @@
 /** Runs a job's attempts: a failed attempt is retried, up to `setNumberOfExecutionRetries` times, before the job fails. */
 import { JobExecutionError } from '../errors/index.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
-import type { JobOutcome, JobResources } from '../runners/runner.ts';
+import type { JobOutcome, JobResources } from '../job/contract.ts';
 
 export async function runAttempts(
   plan: PhysicalPlan,

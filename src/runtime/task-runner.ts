@@ -4,7 +4,7 @@
  * driver, and closes everything.
  */
 import type { Task } from '../optimizer/physical-plan.ts';
-import type { JobResources } from '../runners/runner.ts';
+import type { JobResources } from '../job/contract.ts';
 import type { Output } from './collector.ts';
 import { prepareAsync } from './drivers/async-driver.ts';
 import { prepareCoGroup } from './drivers/co-group-driver.ts';

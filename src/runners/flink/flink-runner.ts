@@ -28,7 +28,7 @@ import type { ErrorInfo } from '../../runtime/worker/protocol.ts';
 import { rebuildError } from '../../runtime/worker/remote-error.ts';
 import { needsTsx, tsxApis } from '../../runtime/worker/tsx.ts';
 import { packUserCode, relocateModules, type ShippedCode, shippedClass } from '../../serde/closures/index.ts';
-import type { JobOutcome, JobResources, Runner } from '../runner.ts';
+import type { JobOutcome, JobResources, Runner } from '../../job/contract.ts';
 import { ENV_VARS } from '../../config/env-vars.ts';
 import { inRuntime, moduleFile, relocatedModule, runtimeEntries, runtimeKey, type ShipSpec, shippedPath, stageApp } from './code-bundle.ts';
 import { FlinkFigures } from './flink-figures.ts';

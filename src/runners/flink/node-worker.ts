@@ -31,7 +31,7 @@ import { describeError } from '../../runtime/worker/remote-error.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import { relocateModules, unpackUserCode } from '../../serde/closures/index.ts';
-import type { JobResources } from '../runner.ts';
+import type { JobResources } from '../../job/contract.ts';
 import { absoluteModule } from './code-bundle.ts';
 import { KeyedFrameWriter } from './keyed-writer.ts';
 import { StreamedInput } from './streamed-input.ts';

@@ -5,7 +5,7 @@
  * to the same handlers.
  */
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
-import type { JobResources } from '../../runners/runner.ts';
+import type { JobResources } from '../../job/contract.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
 import { DISCARD, FanOut } from '../exchange.ts';

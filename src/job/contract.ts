@@ -1,6 +1,7 @@
 /**
- * What a runner (the embedded engine, or Flink) needs to run a physical plan, and what it returns.
- * Runners see the physical plan and the user-object table, never API objects.
+ * The runner contract: what a runner (the embedded engine, or Flink) needs to run a physical
+ * plan, and what it returns. Runners see the physical plan and the user-object table, never API
+ * objects. The runtime and the runners import this module; it imports neither.
  */
 import type { JobMonitor } from '../metrics/job-figures.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
