@@ -11,8 +11,9 @@
  *
  * A gzip file (by its magic number, whatever its name) is decompressed as it is read, whole: it
  * cannot be split (input-splits.ts reads it with one instance). A corrupt or truncated one is an
- * error naming the file and the compressed byte where it broke. A file that starts like zstd or
- * xz data is an error naming it, not a stream of replacement characters.
+ * error naming the file and the compressed byte where it broke. A zstd file is decompressed the
+ * same way (fzstd); one that starts like xz data is an error naming it, not a stream of
+ * replacement characters.
  */
 import { StringDecoder } from 'node:string_decoder';
 // pako: a synchronous, streaming inflate (node:zlib's is asynchronous or whole-buffer only) that

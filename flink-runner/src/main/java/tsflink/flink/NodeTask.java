@@ -15,8 +15,8 @@ import org.apache.flink.util.Collector;
 /**
  * One tsflink task (a chain of operators of the physical plan) run by a Node worker process
  * per Flink subtask, taken from this JVM's {@link NodeWorkers} (a worker serves one task after
- * another). The worker re-runs the user's script in operator mode, checks the plan's
- * fingerprint, reads this subtask's input batches, runs the chain with tsflink's own operators
+ * another). The worker rebuilds the job's functions from the code the client shipped (it never
+ * runs the user's script), reads this subtask's input batches, runs the chain with tsflink's own operators
  * and answers with output batches, each already addressed to its consumer subtask.
  *
  * <p>Records: {@link Rec}. The worker's batches go out as they are; its keyed records (a KEYED

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Node worker processes of this JVM (a TaskManager, or the client's MiniCluster), kept
- * between the tasks of a job: starting a worker re-runs the user's script, which costs more than
- * most subtasks. A task takes an idle worker of its job (same command, environment and
+ * between the tasks of a job: starting a worker (a Node process that loads tsflink and rebuilds
+ * the job's shipped functions) costs more than most subtasks. A task takes an idle worker of its job (same command, environment and
  * directory) or starts one, and gives it back after a clean run; a worker that failed, or whose
  * task failed, is killed. Idle workers are killed after {@link #IDLE_MS} and when the job's class
  * loader is released (the job ended here), all of them when this JVM exits; a worker whose JVM dies
