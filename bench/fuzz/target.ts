@@ -8,7 +8,7 @@ import type fc from 'fast-check';
 /** One property of a target: fast-check's sync or async property, with a name for the report. */
 export interface FuzzProperty {
   readonly name: string;
-  // biome-ignore lint: a property over any generated tuple
+  // (any: a property over any generated tuple)
   readonly property: fc.IRawProperty<any, boolean>;
 }
 

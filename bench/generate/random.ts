@@ -21,7 +21,7 @@ export class ZipfSampler {
     this.cumulative = new Float64Array(n);
     let total = 0;
     for (let r = 0; r < n; r++) {
-      total += 1 / Math.pow(r + 1, exponent);
+      total += 1 / (r + 1) ** exponent;
       this.cumulative[r] = total;
     }
     for (let r = 0; r < n; r++) this.cumulative[r]! /= total;

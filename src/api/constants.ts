@@ -22,15 +22,7 @@ export const Types = Object.freeze({
 } as const satisfies Record<FieldType, FieldType>);
 
 /** The JS type a CSV field type reads into. */
-export type FieldValue<F extends FieldType> = F extends 'STRING' | 'DECIMAL'
-  ? string
-  : F extends 'BOOL'
-    ? boolean
-    : F extends 'BIGINT'
-      ? bigint
-      : F extends 'DATE' | 'TIMESTAMP'
-        ? Date
-        : number;
+export type FieldValue<F extends FieldType> = F extends 'STRING' | 'DECIMAL' ? string : F extends 'BOOL' ? boolean : F extends 'BIGINT' ? bigint : F extends 'DATE' | 'TIMESTAMP' ? Date : number;
 
 /**
  * How a join runs (Flink's JoinHint), the second argument of `join`: broadcast one side and

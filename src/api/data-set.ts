@@ -8,7 +8,7 @@ import { csvDialectProblem } from '../io/csv-dialect.ts';
 import { checkFunction, checkParallelism, describeArgument, planError } from './checks.ts';
 import { type AggregationKind, FIELD_TYPES, type FieldType, type JoinSizeHint, type KeySpec, type NodeParams, type SortKey, type WriteModeName } from '../plan/nodes.ts';
 import { type Aggregation, JoinHint, type Order, WriteMode } from './constants.ts';
-import { DataSink } from './internal.ts';
+import type { DataSink } from './internal.ts';
 import type { ExecutionEnvironment } from './environment.ts';
 import { type AsyncOptions, toAsyncSpec } from './async-options.ts';
 import type { AnnotateTheCollector, AsyncFlatMapFn, AsyncMapFn, FilterFn, FlatMapFn, GroupReduceFn, MapFn, MapPartitionFn, OutputFormat, ReduceFn, Tuple } from './functions.ts';
@@ -318,7 +318,11 @@ export class DataSet<T> {
       key = typeof selector === 'function' ? selector : (v) => selector.getKey(v);
     } else key = (v) => v;
     if (spec.kind === 'fields' && spec.fields.some((f) => typeof f === 'string' && f.includes('.'))) throw planError('partitionByRange', 'partitions on top-level fields or a key selector');
-    const boundaries = this.map(new RangeKeyFunction<T>(key)).name('partitionByRange: keys').sampleWithSize(false, 20 * RANGES, 0x5eed).reduceGroup(new RangeBoundariesFunction()).name('partitionByRange: boundaries');
+    const boundaries = this.map(new RangeKeyFunction<T>(key))
+      .name('partitionByRange: keys')
+      .sampleWithSize(false, 20 * RANGES, 0x5eed)
+      .reduceGroup(new RangeBoundariesFunction())
+      .name('partitionByRange: boundaries');
     return this.map(new RangeTagFunction<T>(key))
       .withBroadcastSet(boundaries, 'tsflink.rangeBoundaries')
       .name('partitionByRange: ranges')
@@ -412,7 +416,8 @@ export class DataSet<T> {
    * DECIMAL its text. A field of another type fails the job naming the sink and the field.
    */
   writeParquet(path: string, schema: Readonly<Record<string, FieldType>>, writeMode: WriteMode = WriteMode.NO_OVERWRITE): DataSink {
-    if (schema === null || typeof schema !== 'object' || Array.isArray(schema) || Object.keys(schema).length === 0) throw planError('writeParquet', 'schema must be a non-empty object of field names to Types');
+    if (schema === null || typeof schema !== 'object' || Array.isArray(schema) || Object.keys(schema).length === 0)
+      throw planError('writeParquet', 'schema must be a non-empty object of field names to Types');
     for (const [field, t] of Object.entries(schema)) {
       if (!FIELD_TYPES.includes(t)) throw planError('writeParquet', `unknown field type ${String(t)} for field '${field}'`);
     }

@@ -135,6 +135,7 @@ export class ExecutionEnvironment {
   // (The implementation returns DataSet<any>: one node yields tuples, or objects with pojoFields.)
   readCsv<const F extends readonly FieldType[], const N extends readonly string[]>(path: string, types: F, options: ReadCsvObjectOptions<N>): DataSet<CsvObject<F, N>>;
   readCsv<const F extends readonly FieldType[]>(path: string, types: F, options?: ReadCsvOptions): DataSet<CsvTuple<F>>;
+  // biome-ignore lint/suspicious/noExplicitAny: the implementation of the overloads above, which give the types
   readCsv<const F extends readonly FieldType[]>(path: string, types: F, options: ReadCsvOptions & { pojoFields?: readonly string[] } = {}): DataSet<any> {
     checkSourcePath(path, 'readCsv');
     if (!Array.isArray(types) || types.length === 0) throw planError('readCsv', 'types must be a non-empty list of Types');
@@ -169,6 +170,7 @@ export class ExecutionEnvironment {
    */
   readJson<const S extends Readonly<Record<string, FieldType>>>(path: string, options: ReadJsonOptions & { readonly schema: S }): DataSet<JsonObject<S>>;
   readJson<T = unknown>(path: string, options?: ReadJsonOptions): DataSet<T>;
+  // biome-ignore lint/suspicious/noExplicitAny: the implementation of the overloads above, which give the types
   readJson(path: string, options: ReadJsonOptions & { readonly schema?: Readonly<Record<string, FieldType>> } = {}): DataSet<any> {
     checkSourcePath(path, 'readJson');
     const json: { schema?: Record<string, FieldType>; ignoreInvalidLines?: boolean } = {};
@@ -414,7 +416,12 @@ export class ExecutionEnvironment {
   addNode(params: NodeParams, inputs: readonly number[], extra: { parallelism?: number | null } = {}): number {
     const id = this.nodes.length;
     const site = userCallSite();
-    const label = params.kind === 'TextSource' && params.json !== undefined ? 'DataSource (readJson)' : params.kind === 'TextSink' && params.format === 'json' ? 'DataSink (writeJson)' : (KIND_LABELS[params.kind] ?? params.kind);
+    const label =
+      params.kind === 'TextSource' && params.json !== undefined
+        ? 'DataSource (readJson)'
+        : params.kind === 'TextSink' && params.format === 'json'
+          ? 'DataSink (writeJson)'
+          : (KIND_LABELS[params.kind] ?? params.kind);
     const node = createNode({ id, name: site ? `${label} at ${site}` : label, inputs: [...inputs], broadcastInputs: [], parallelism: extra.parallelism ?? null, params });
     this.nodes.push(node);
     return id;
@@ -460,7 +467,10 @@ export class ExecutionEnvironment {
 
   /** @internal The names of the sinks defined since the last run (for the warning at exit). */
   unrunSinkNames(): string[] {
-    return this.pendingSinks.map((id) => this.nodes[id]!).filter((n) => n.params.kind !== 'CollectSink').map((n) => n.name);
+    return this.pendingSinks
+      .map((id) => this.nodes[id]!)
+      .filter((n) => n.params.kind !== 'CollectSink')
+      .map((n) => n.name);
   }
 
   /** @internal */
@@ -523,7 +533,9 @@ function watchForUnrunSinks(env: ExecutionEnvironment): void {
     const names = [...withSinks].flatMap((e) => e.unrunSinkNames());
     if (names.length === 0) return;
     const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-    process.stderr.write(`tsflink: warning: ${names.length === 1 ? 'a sink was' : `${names.length} sinks were`} defined but never run (${shown}): nothing was written; call \`await env.execute()\` after defining them\n`);
+    process.stderr.write(
+      `tsflink: warning: ${names.length === 1 ? 'a sink was' : `${names.length} sinks were`} defined but never run (${shown}): nothing was written; call \`await env.execute()\` after defining them\n`,
+    );
   });
 }
 

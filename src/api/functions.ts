@@ -153,9 +153,7 @@ export type AsyncFlatMapFn<I, O> = ((value: I) => Promise<Iterable<O> | void> | 
 export type ReduceFn<T> = ((a: T, b: T) => T) | ReduceFunction<T>;
 export type GroupReduceFn<I, O> = ((values: Iterable<I>, out: Collector<O>) => Iterable<O> | void) | GroupReduceFunction<I, O>;
 export type JoinFn<L, R, O> = ((left: L, right: R) => O) | JoinFunction<L, R, O>;
-export type CoGroupFn<L, R, O> =
-  | ((left: Iterable<L>, right: Iterable<R>, out: Collector<O>) => Iterable<O> | void)
-  | CoGroupFunction<L, R, O>;
+export type CoGroupFn<L, R, O> = ((left: Iterable<L>, right: Iterable<R>, out: Collector<O>) => Iterable<O> | void) | CoGroupFunction<L, R, O>;
 export type CrossFn<L, R, O> = ((left: L, right: R) => O) | CrossFunction<L, R, O>;
 
 /** @internal a rich group-reduce function with its own `combine` is combinable. */

@@ -2,7 +2,6 @@
  * Groupings: what `groupBy` returns. They record the key; the operator applied to them
  * (reduce, reduceGroup, aggregate, first) becomes one plan node carrying that key.
  */
-import { PlanError } from '../errors/index.ts';
 import { checkFunction, planError } from './checks.ts';
 import type { KeySpec, SortKey } from '../plan/nodes.ts';
 import type { Aggregation, Order } from './constants.ts';
@@ -35,10 +34,7 @@ export class Grouping<T> {
     checkFunction(f, 'groupBy().reduceGroup', 'reduce', 'GroupReduceFunction');
     const env = this.input.env;
     const fn = env.objects.add(f);
-    const id = env.addNode(
-      { kind: 'GroupReduce', fn, keys: this.keys, sortKeys: this.sortKeys, combinable: options.combinable === true || hasCombine(f) },
-      [this.input.id],
-    );
+    const id = env.addNode({ kind: 'GroupReduce', fn, keys: this.keys, sortKeys: this.sortKeys, combinable: options.combinable === true || hasCombine(f) }, [this.input.id]);
     return env.dataSet<O>(id);
   }
 

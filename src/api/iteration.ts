@@ -12,7 +12,6 @@
  * Both can carry aggregators (`registerAggregator`, aggregators.ts) and a convergence
  * criterion over one of them, which ends the iteration after the superstep it judges converged.
  */
-import { PlanError } from '../errors/index.ts';
 import type { KeySpec } from '../plan/nodes.ts';
 import { AggregatorRegistry } from './aggregator-registry.ts';
 import { checkParallelism, planError } from './checks.ts';
@@ -27,6 +26,7 @@ export function checkMaxIterations(n: number, what: string): number {
 }
 
 /** With registerAggregator, registerAggregationConvergenceCriterion and getAggregators (registers-aggregators.ts). */
+// biome-ignore lint/correctness/noUnusedVariables: merges with the class, whose type parameters it must repeat
 export interface IterativeDataSet<T> extends RegistersAggregators {}
 
 /** The partial solution of a bulk iteration: build the step on it, then `closeWith` the next partial solution. */
@@ -73,6 +73,7 @@ export class IterativeDataSet<T> extends DataSet<T> {
 }
 
 /** With registerAggregator, registerAggregationConvergenceCriterion (it also ends when the workset is empty) and getAggregators. */
+// biome-ignore lint/correctness/noUnusedVariables: merges with the class, whose type parameters it must repeat
 export interface DeltaIteration<S, W> extends RegistersAggregators {}
 
 /** A delta iteration over a solution set of `S` keyed by the iteration's keys and a workset of `W`. */
@@ -151,7 +152,14 @@ export class DeltaIteration<S, W> {
     if (this.closed) throw planError('closeWith', 'this iteration is already closed');
     this.env.checkSameEnvironment([solutionSetDelta, newWorkset], 'closeWith');
     this.closed = true;
-    const params = { kind: 'DeltaIteration', solutionSet: this.solutionSetId, workset: this.worksetId, maxIterations: this.maxIterations, keys: this.keys, ...this.aggregators.toPlan(this.env.objects) } as const;
+    const params = {
+      kind: 'DeltaIteration',
+      solutionSet: this.solutionSetId,
+      workset: this.worksetId,
+      maxIterations: this.maxIterations,
+      keys: this.keys,
+      ...this.aggregators.toPlan(this.env.objects),
+    } as const;
     return this.env.dataSet<S>(this.env.addNode(params, [solutionSetDelta.id, newWorkset.id]));
   }
 }

@@ -34,9 +34,7 @@ export function checkPathConflicts(plan: LogicalPlan): void {
       const how = relation(sink.real, source.real);
       if (how === null) continue;
       const what = how === 'same' ? 'the input' : how === 'inside' ? 'inside the input directory' : 'a directory holding the input';
-      throw new PlanError(
-        `'${sink.node.name}' writes to '${sink.path}', which is ${what} '${source.path}' that '${source.node.name}' reads in the same job; write the output to another path`,
-      );
+      throw new PlanError(`'${sink.node.name}' writes to '${sink.path}', which is ${what} '${source.path}' that '${source.node.name}' reads in the same job; write the output to another path`);
     }
   }
   for (let i = 0; i < sinks.length; i++) {

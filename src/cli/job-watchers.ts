@@ -56,5 +56,16 @@ async function writeReport(file: string, jobs: readonly JobFigures[]): Promise<v
   }
   const pages = await Promise.all(jobs.map((j) => reportHtml(j)));
   // One page per job would need several files: the last job's page, with the others' bodies after it.
-  writeFileSync(file, pages.length === 1 ? pages[0]! : pages[pages.length - 1]!.replace('</body></html>', `${pages.slice(0, -1).map((p) => `<hr>${p.slice(p.indexOf('<body>') + 6, p.lastIndexOf('</body>'))}`).join('\n')}</body></html>`));
+  writeFileSync(
+    file,
+    pages.length === 1
+      ? pages[0]!
+      : pages[pages.length - 1]!.replace(
+          '</body></html>',
+          `${pages
+            .slice(0, -1)
+            .map((p) => `<hr>${p.slice(p.indexOf('<body>') + 6, p.lastIndexOf('</body>'))}`)
+            .join('\n')}</body></html>`,
+        ),
+  );
 }

@@ -83,7 +83,9 @@ async function keepServing(dashboard: Dashboard): Promise<void> {
 /** `tsflink plan`: the plans of every job the script ran, as one document on stdout. */
 async function printPlans(plans: readonly PhysicalPlan[], format: PlanFormat | 'html', script: string): Promise<void> {
   if (plans.length === 0) {
-    throw new CliError(`'${script}' ran no job: it never called execute(), collect() or count() (or called them after its module had finished, from a timer or callback), so there is no plan to print`);
+    throw new CliError(
+      `'${script}' ran no job: it never called execute(), collect() or count() (or called them after its module had finished, from a timer or callback), so there is no plan to print`,
+    );
   }
   const text = format === 'html' ? await formatPlansHtml(plans) : formatPlans(plans, format);
   process.stdout.write(`${text}\n`);

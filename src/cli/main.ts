@@ -35,7 +35,8 @@ function installFlink(): Promise<void> {
   // Its output is about the installation: on stderr, like every message of tsflink's own.
   const r = spawnSync('bash', [script, '--skip-tests'], { stdio: ['inherit', 2, 2] });
   if (r.error) return Promise.reject(new CliError(`cannot run ${script}: ${r.error.message}`));
-  if (r.status !== 0) return Promise.reject(new CliError(`installing the Flink target failed (${script} exited with ${r.status ?? r.signal}); it needs java (17) and mvn on the PATH and Maven Central reachable`));
+  if (r.status !== 0)
+    return Promise.reject(new CliError(`installing the Flink target failed (${script} exited with ${r.status ?? r.signal}); it needs java (17) and mvn on the PATH and Maven Central reachable`));
   process.stderr.write('tsflink: the Flink target is installed: run a job with --target flink\n');
   return Promise.resolve();
 }

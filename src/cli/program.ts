@@ -25,10 +25,7 @@ TSFLINK_JOBMANAGER override it, and these flags override both.`;
 
 export function createProgram(setup: ProgramSetup): Command {
   const program = new Command('tsflink')
-    .description(
-      "Apache Flink's DataSet API for TypeScript: run batch dataflow programs embedded on every " +
-        'core of this machine, or on an Apache Flink cluster.',
-    )
+    .description("Apache Flink's DataSet API for TypeScript: run batch dataflow programs embedded on every " + 'core of this machine, or on an Apache Flink cluster.')
     .version(setup.version, '-V, --version', 'print the tsflink version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -53,12 +50,22 @@ Examples:
       .argument('[modules...]', 'extra modules or folders the workers need')
       .option('-q, --quiet', 'show no progress on stderr (by default: a live display on a terminal, else a line every few seconds)')
       .option('--ui', 'serve a live dashboard of the jobs on loopback (it stays up after the script ends, until you stop tsflink)')
-      .option('--ui-port <port>', 'the dashboard\'s port (default: a free one)', parsePort)
-      .option('--report <file>', "write a run report when each job ends: per task records, bytes, time, spill and skew, and the plan with those numbers (.html: one self-contained page; .json: the figures)", parseReportFile),
+      .option('--ui-port <port>', "the dashboard's port (default: a free one)", parsePort)
+      .option(
+        '--report <file>',
+        'write a run report when each job ends: per task records, bytes, time, spill and skew, and the plan with those numbers (.html: one self-contained page; .json: the figures)',
+        parseReportFile,
+      ),
   )
     .addHelpText('after', `\nExample:\n  $ tsflink run wc.ts -p 2 --report run.html - in.txt out.csv\n${CONFIG_HELP}`)
     .action((script, modules, { quiet, report, ui, uiPort, ...options }) =>
-      setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, watch: { quiet: quiet === true, report: report ?? null, ui: ui === true || uiPort !== undefined ? (uiPort ?? 0) : null } }),
+      setup.launch({
+        script,
+        modules,
+        scriptArgs: setup.scriptArgs,
+        options,
+        watch: { quiet: quiet === true, report: report ?? null, ui: ui === true || uiPort !== undefined ? (uiPort ?? 0) : null },
+      }),
     );
 
   withLaunchOptions(
@@ -79,9 +86,7 @@ Examples:
       'after',
       `\nExample:\n  $ tsflink plan wc.ts --format mermaid - in.txt out.csv\n\nFormats: text (readable listing), json (as getExecutionPlan()), dot (Graphviz), mermaid, html (a self-contained page with the plan drawn as SVG).`,
     )
-    .action((script, modules, { format, ...options }) =>
-      setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, planFormat: format }),
-    );
+    .action((script, modules, { format, ...options }) => setup.launch({ script, modules, scriptArgs: setup.scriptArgs, options, planFormat: format }));
 
   const flink = program.command('flink').summary('set up the Flink target (--target flink)');
   flink

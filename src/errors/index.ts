@@ -120,10 +120,7 @@ export class SpillError extends TsflinkError {
   readonly directory: string;
   constructor(operator: string, spilling: string, directory: string, cause: unknown) {
     const msg = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `${describeIoFailure(cause)} in io.tmp.dirs '${directory}' while spilling ${spilling} (${msg}); free space there, set io.tmp.dirs to a larger disk or raise taskmanager.memory`,
-      { cause },
-    );
+    super(`${describeIoFailure(cause)} in io.tmp.dirs '${directory}' while spilling ${spilling} (${msg}); free space there, set io.tmp.dirs to a larger disk or raise taskmanager.memory`, { cause });
     this.operator = operator;
     this.directory = directory;
   }

@@ -379,9 +379,7 @@ export class CsvReader {
   }
 
   private wrongCountReason(found: number): string {
-    const expected = this.extraColumnsAllowed
-      ? `at least ${this.expectedColumns} fields (the includedFields mask has ${this.expectedColumns} entries)`
-      : `${this.expectedColumns} fields`;
+    const expected = this.extraColumnsAllowed ? `at least ${this.expectedColumns} fields (the includedFields mask has ${this.expectedColumns} entries)` : `${this.expectedColumns} fields`;
     return `expected ${expected} but found ${found}`;
   }
 }

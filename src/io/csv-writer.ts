@@ -45,7 +45,9 @@ function dateText(d: Date, tuple: unknown, field: number | undefined): string {
   const year = d.getUTCFullYear();
   if (t !== t || year < 0 || year > 9999) {
     const which = field === undefined ? 'the record' : `field ${field} (0-based) of the record ${truncateForMessage(toText(tuple), 80)}`;
-    throw new UnwritableCsvFieldError(`writeCsv cannot write ${which}: the date ${t !== t ? 'is invalid' : `is in the year ${year}`}, which readCsv's DATE and TIMESTAMP (years 0000–9999) cannot read back`);
+    throw new UnwritableCsvFieldError(
+      `writeCsv cannot write ${which}: the date ${t !== t ? 'is invalid' : `is in the year ${year}`}, which readCsv's DATE and TIMESTAMP (years 0000–9999) cannot read back`,
+    );
   }
   const iso = d.toISOString();
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
@@ -80,9 +82,7 @@ export class CsvRowFormatter {
     this.customToText = customToText;
     this.plainNumbers = !NUMBER_CHARS.test(fieldDelimiter + lineDelimiter + quote + '\n\r');
     this.special =
-      fieldDelimiter.length === 1 && lineDelimiter.length === 1 && quote.length === 1
-        ? new RegExp(`[${[quote, '\n', '\r', fieldDelimiter, lineDelimiter].map(escapeClassChar).join('')}]`)
-        : null;
+      fieldDelimiter.length === 1 && lineDelimiter.length === 1 && quote.length === 1 ? new RegExp(`[${[quote, '\n', '\r', fieldDelimiter, lineDelimiter].map(escapeClassChar).join('')}]`) : null;
   }
 
   format(tuple: unknown): string {

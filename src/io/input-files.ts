@@ -3,7 +3,7 @@
  * `webhdfs://` URLs stay URLs, normalized), and the files a source reads (a file, or the visible
  * files of a directory, like Flink's FileInputFormat), on whichever file system holds them.
  */
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
@@ -109,7 +109,10 @@ function globInputFiles(path: string, pattern: string): string[] {
 function remoteGlobFiles(path: string, pattern: string): string[] {
   const fs = fileSystemOf(pattern);
   const root = /^[a-z]+:\/\/[^/]*/.exec(pattern)![0];
-  const parts = pattern.slice(root.length).split('/').filter((p) => p !== '');
+  const parts = pattern
+    .slice(root.length)
+    .split('/')
+    .filter((p) => p !== '');
   if (parts.includes('**')) throw new PlanError(`Input path '${path}': '**' is not supported in ${fs.name} paths; name each level ('logs/*/part-*')`);
   let level: string[] = [root];
   for (const part of parts) {

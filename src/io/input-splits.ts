@@ -51,7 +51,7 @@ export function splitsFor(files: readonly string[], parallelism: number, subtask
   });
   const load = new Array<number>(parallelism).fill(0);
   const mine: InputSplit[] = [];
-  const order = splits.map((s, i) => i).sort((a, b) => splits[b]!.end - splits[b]!.start - (splits[a]!.end - splits[a]!.start) || a - b);
+  const order = splits.map((_s, i) => i).sort((a, b) => splits[b]!.end - splits[b]!.start - (splits[a]!.end - splits[a]!.start) || a - b);
   for (const i of order) {
     let best = 0;
     for (let t = 1; t < parallelism; t++) if (load[t]! < load[best]!) best = t;

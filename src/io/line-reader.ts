@@ -14,11 +14,7 @@ export interface LineReaderOptions {
 }
 
 /** Calls `onLine(line, lineNumber)` (1-based) for every line of `file`, without the terminator. */
-export function readLines(
-  file: string,
-  onLine: (line: string, lineNumber: number) => void,
-  options: LineReaderOptions = {},
-): void {
+export function readLines(file: string, onLine: (line: string, lineNumber: number) => void, options: LineReaderOptions = {}): void {
   const delimiter = options.lineDelimiter ?? '\n';
   if (delimiter.length === 0) throw new PlanError('The line delimiter must not be empty');
   const dropCr = delimiter === '\n';

@@ -64,7 +64,9 @@ function refuseSpecialTarget(fs: FileSystem, target: string, path: string, sinkN
   const st = fs.stat(target, false);
   if (st === undefined || st.type === 'file' || st.type === 'directory') return;
   const what = st.type === 'symlink' ? 'a symbolic link' : specialKind(target);
-  throw new TsflinkError(`${sinkName === undefined ? 'Sink' : `Sink '${sinkName}'`}: will not write output '${path}': it is ${what}, which a sink never replaces; write to a path that is a regular file, a directory or nothing ('-' writes to stdout)`);
+  throw new TsflinkError(
+    `${sinkName === undefined ? 'Sink' : `Sink '${sinkName}'`}: will not write output '${path}': it is ${what}, which a sink never replaces; write to a path that is a regular file, a directory or nothing ('-' writes to stdout)`,
+  );
 }
 
 /** What a local entry that is neither a file, a directory nor a link is. */

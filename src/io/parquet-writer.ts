@@ -55,7 +55,8 @@ export class ParquetFileWriter {
   }
 
   write(record: unknown): void {
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new UnwritableParquetError(`writeParquet writes objects (a field per column), got ${Array.isArray(record) ? 'a tuple' : typeof record}`);
+    if (record === null || typeof record !== 'object' || Array.isArray(record))
+      throw new UnwritableParquetError(`writeParquet writes objects (a field per column), got ${Array.isArray(record) ? 'a tuple' : typeof record}`);
     const o = record as Record<string, unknown>;
     for (const c of this.columns) c.data.push(convert(c, o[c.name]));
     if (++this.rows === ROW_GROUP_ROWS) this.flush();
@@ -99,7 +100,7 @@ function handleWriter(file: WriteHandle): ByteWriter {
 /** A field's value as its column's type holds it; null or a missing field is null. */
 function convert(column: Column, v: unknown): unknown {
   if (v === null || v === undefined) return null;
-  const bad = (what: string) => new UnwritableParquetError(`field '${column.name}' (${column.type}): ${typeof v === 'bigint' ? `${v}n` : JSON.stringify(v) ?? String(v)} ${what}`);
+  const bad = (what: string) => new UnwritableParquetError(`field '${column.name}' (${column.type}): ${typeof v === 'bigint' ? `${v}n` : (JSON.stringify(v) ?? String(v))} ${what}`);
   switch (column.type) {
     case 'INT':
       if (typeof v !== 'number' || !Number.isInteger(v) || v > 2147483647 || v < -2147483648) throw bad('is not a 32-bit integer');

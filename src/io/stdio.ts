@@ -142,7 +142,7 @@ export class StdoutStaging {
       for (let i = 0; i < this.parallelism; i++) {
         const fd = openSync(this.fileForSubtask(i), 'r');
         try {
-          for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) write(decoder.write(buf.subarray(0, n)));
+          for (let n: number; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) write(decoder.write(buf.subarray(0, n)));
         } finally {
           closeSync(fd);
         }

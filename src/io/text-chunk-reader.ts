@@ -162,7 +162,9 @@ export class TextChunkReader {
         // (A copy: the decoder may keep a reference to what it was given until its next push.)
         this.zstd!.push(n === 0 ? new Uint8Array(0) : this.buffer.subarray(0, n).slice(), n === 0);
       } catch (e) {
-        const what = /EOF/i.test((e as Error).message) ? 'is truncated zstd data (it ends inside a frame)' : `is not valid zstd data (${(e as Error).message} in the compressed bytes ${at}–${this.position})`;
+        const what = /EOF/i.test((e as Error).message)
+          ? 'is truncated zstd data (it ends inside a frame)'
+          : `is not valid zstd data (${(e as Error).message} in the compressed bytes ${at}–${this.position})`;
         throw new InputPathError(this.file, `Input file '${this.file}' ${what}`, { cause: e });
       }
     }

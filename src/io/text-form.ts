@@ -74,7 +74,9 @@ export function textLine(record: unknown, first = false, customToText?: CustomTo
   const text = typeof record === 'string' ? record : toText(record, customToText);
   // The first line of a file: readText would skip a leading U+FEFF as a byte-order mark.
   if (first && text.charCodeAt(0) === 0xfeff) {
-    throw new UnwritableTextError(`writeText cannot write the record ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)} first in a file: readText would skip its leading U+FEFF as a byte-order mark`);
+    throw new UnwritableTextError(
+      `writeText cannot write the record ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)} first in a file: readText would skip its leading U+FEFF as a byte-order mark`,
+    );
   }
   const cr = text.indexOf('\r');
   if (cr >= 0 && (text.endsWith('\r') || text.includes('\r\n', cr))) {

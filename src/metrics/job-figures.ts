@@ -90,7 +90,17 @@ export interface FiguresDelta {
 }
 
 /** Sums of a task's subtasks, and its skew: the largest and the median subtask's records in. */
-export function taskTotals(task: TaskFigures): { recordsIn: number; recordsOut: number; bytesIn: number; bytesOut: number; cpuMs: number; wallMs: number; spilledBytes: number; largest: number; median: number } {
+export function taskTotals(task: TaskFigures): {
+  recordsIn: number;
+  recordsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  cpuMs: number;
+  wallMs: number;
+  spilledBytes: number;
+  largest: number;
+  median: number;
+} {
   const t = { recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, cpuMs: 0, wallMs: 0, spilledBytes: 0, largest: 0, median: 0 };
   let first: number | null = null;
   let last: number | null = null;
@@ -139,10 +149,25 @@ export class JobMonitor {
         name: t.name,
         parallelism: t.parallelism,
         operators: t.operators.map((o) => ({ id: o.node.id, name: o.node.name, kind: o.node.params.kind, strategy: o.strategy })),
-        subtasks: Array.from({ length: t.parallelism }, () => ({ state: 'waiting' as SubtaskState, attempt: 1, recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, wallMs: 0, cpuMs: 0, spilledBytes: 0, startedAt: null, endedAt: null })),
+        subtasks: Array.from({ length: t.parallelism }, () => ({
+          state: 'waiting' as SubtaskState,
+          attempt: 1,
+          recordsIn: 0,
+          recordsOut: 0,
+          bytesIn: 0,
+          bytesOut: 0,
+          wallMs: 0,
+          cpuMs: 0,
+          spilledBytes: 0,
+          startedAt: null,
+          endedAt: null,
+        })),
         source: t.operators[0]!.strategy === 'SOURCE' ? { bytesRead: 0, bytesTotal: null } : null,
       })),
-      edges: plan.tasks.flatMap((t) => [...t.inputs.map((i) => ({ from: i.fromTask, to: t.id, ship: i.ship })), ...t.broadcastInputs.map((b) => ({ from: b.fromTask, to: t.id, ship: `broadcast set ${b.name}` }))]),
+      edges: plan.tasks.flatMap((t) => [
+        ...t.inputs.map((i) => ({ from: i.fromTask, to: t.id, ship: i.ship })),
+        ...t.broadcastInputs.map((b) => ({ from: b.fromTask, to: t.id, ship: `broadcast set ${b.name}` })),
+      ]),
       retries: 0,
       failures: [],
       accumulators: {},
@@ -219,7 +244,8 @@ export class JobMonitor {
     this.figures.state = ok ? 'FINISHED' : 'FAILED';
     this.figures.endedAt = now;
     this.figures.accumulators = accumulators;
-    for (const t of this.figures.tasks) for (const s of t.subtasks) if (s.state === 'running') Object.assign(s, { state: ok ? 'finished' : 'failed', endedAt: now, wallMs: now - (s.startedAt ?? now) });
+    for (const t of this.figures.tasks)
+      for (const s of t.subtasks) if (s.state === 'running') Object.assign(s, { state: ok ? 'finished' : 'failed', endedAt: now, wallMs: now - (s.startedAt ?? now) });
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.emit();

@@ -20,8 +20,31 @@ export interface ProgressOptions {
 
 /** Shows a job's progress until it ends. */
 export function showProgress(monitor: JobMonitor, options: ProgressOptions): void {
-  if (options.live) liveDisplay(monitor, options.stream);
-  else plainLines(monitor, options.stream, options.lineEveryMs ?? 3000);
+  const measured = process.env.TSFLINK_PROGRESS_COST === '1' ? costOf(monitor, options.stream) : monitor;
+  if (options.live) liveDisplay(measured, options.stream);
+  else plainLines(measured, options.stream, options.lineEveryMs ?? 3000);
+}
+
+/**
+ * TSFLINK_PROGRESS_COST=1 (the `progress` benchmark): the display's own time in this thread,
+ * summed over its redraws, is printed when the job ends — what it costs the job, measured
+ * directly rather than as the difference of two noisy runs.
+ */
+function costOf(monitor: JobMonitor, stream: NodeJS.WriteStream): JobMonitor {
+  let ms = 0;
+  let redraws = 0;
+  return {
+    figures: monitor.figures,
+    onUpdate(listener: (f: JobFigures) => void) {
+      monitor.onUpdate((f) => {
+        const start = performance.now();
+        listener(f);
+        ms += performance.now() - start;
+        redraws++;
+        if (f.state !== 'RUNNING') stream.write(`tsflink: the progress display took ${ms.toFixed(1)} ms in ${redraws} updates of a ${seconds((f.endedAt ?? Date.now()) - f.startedAt)} job\n`);
+      });
+    },
+  } as JobMonitor;
 }
 
 function liveDisplay(monitor: JobMonitor, stream: NodeJS.WriteStream): void {
@@ -68,10 +91,12 @@ function plainLines(monitor: JobMonitor, stream: NodeJS.WriteStream, everyMs: nu
     const now = Date.now();
     if (f.state === 'RUNNING' && now >= next) {
       next = now + everyMs;
-      const parts = f.tasks.filter((t) => t.subtasks.some((s) => s.state !== 'waiting')).map((t) => {
-        const d = describeTask(t, f, last === null ? null : { ms: now - last.at, records: last.records.get(t.id) ?? 0 });
-        return `${d.payload.task}: ${d.payload.figures}`;
-      });
+      const parts = f.tasks
+        .filter((t) => t.subtasks.some((s) => s.state !== 'waiting'))
+        .map((t) => {
+          const d = describeTask(t, f, last === null ? null : { ms: now - last.at, records: last.records.get(t.id) ?? 0 });
+          return `${d.payload.task}: ${d.payload.figures}`;
+        });
       stream.write(`tsflink: ${f.jobName} ${seconds(now - f.startedAt)}: ${parts.join('; ')}\n`);
       last = { at: now, records: new Map(f.tasks.map((t) => [t.id, taskTotals(t).recordsOut] as const)) };
     }

@@ -37,7 +37,13 @@ function ms(n: number): string {
 function taskLabel(task: TaskFigures): string {
   const t = taskTotals(task);
   const ops = task.operators.map((o) => `${o.name} [${o.strategy}]`).join('\n');
-  const state = task.subtasks.some((s) => s.state === 'failed') ? 'FAILED' : task.subtasks.every((s) => s.state === 'finished') ? '' : task.subtasks.some((s) => s.state === 'running') ? 'RUNNING' : '';
+  const state = task.subtasks.some((s) => s.state === 'failed')
+    ? 'FAILED'
+    : task.subtasks.every((s) => s.state === 'finished')
+      ? ''
+      : task.subtasks.some((s) => s.state === 'running')
+        ? 'RUNNING'
+        : '';
   return [
     `Task ${task.id} (p=${task.parallelism})${state ? ` ${state}` : ''}`,
     ops,
@@ -80,7 +86,13 @@ export function taskRows(f: JobFigures): string {
   return f.tasks
     .map((task) => {
       const t = taskTotals(task);
-      const state = task.subtasks.some((s) => s.state === 'failed') ? 'failed' : task.subtasks.every((s) => s.state === 'finished') ? 'finished' : task.subtasks.some((s) => s.state === 'running') ? 'running' : 'waiting';
+      const state = task.subtasks.some((s) => s.state === 'failed')
+        ? 'failed'
+        : task.subtasks.every((s) => s.state === 'finished')
+          ? 'finished'
+          : task.subtasks.some((s) => s.state === 'running')
+            ? 'running'
+            : 'waiting';
       const cells = [
         String(task.id),
         escapeHtml(task.name),
@@ -104,13 +116,19 @@ export function taskRows(f: JobFigures): string {
 export function subtaskTables(f: JobFigures): string {
   return f.tasks
     .map((t) => {
-      const rows = t.subtasks.map((s, k) => `<tr>${[k + 1, s.state, s.attempt, formatCount(s.recordsIn), formatCount(s.recordsOut), formatBytes(s.bytesIn), formatBytes(s.bytesOut), ms(s.wallMs), ms(s.cpuMs)].map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
+      const rows = t.subtasks
+        .map(
+          (s, k) =>
+            `<tr>${[k + 1, s.state, s.attempt, formatCount(s.recordsIn), formatCount(s.recordsOut), formatBytes(s.bytesIn), formatBytes(s.bytesOut), ms(s.wallMs), ms(s.cpuMs)].map((c) => `<td>${c}</td>`).join('')}</tr>`,
+        )
+        .join('');
       return `<details><summary>${escapeHtml(t.name)}: ${t.subtasks.length} subtask${t.subtasks.length === 1 ? '' : 's'}</summary><table class="subtasks"><tr><th>subtask</th><th>state</th><th>attempt</th><th>records in</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>wall</th><th>cpu</th></tr>${rows}</table></details>`;
     })
     .join('');
 }
 
-export const TASK_TABLE_HEAD = '<tr><th>task</th><th>name</th><th>p</th><th>state</th><th>records in</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>wall</th><th>cpu</th><th>spilled</th><th>largest / median partition</th></tr>';
+export const TASK_TABLE_HEAD =
+  '<tr><th>task</th><th>name</th><th>p</th><th>state</th><th>records in</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>wall</th><th>cpu</th><th>spilled</th><th>largest / median partition</th></tr>';
 
 export const REPORT_STYLE =
   'body{font-family:system-ui,sans-serif;margin:2em;color:#1b1f24}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:right}td:nth-child(2),th:nth-child(2){text-align:left}th{background:#f6f8fa}.failed{color:#b42318}pre{background:#f6f8fa;padding:1em;overflow:auto}svg{max-width:100%;height:auto}';
@@ -119,8 +137,12 @@ export const REPORT_STYLE =
 export async function reportHtml(f: JobFigures): Promise<string> {
   const title = escapeHtml(f.jobName);
   const wall = (f.endedAt ?? Date.now()) - f.startedAt;
-  const failures = f.failures.length === 0 ? '<p>No failures.</p>' : `<ul class="failed">${f.failures.map((x) => `<li>attempt ${x.attempt}${x.task ? `, ${escapeHtml(x.task)}` : ''}${x.subtask !== null ? ` subtask ${x.subtask + 1}` : ''}: ${escapeHtml(x.error)}</li>`).join('')}</ul>`;
-  const accumulators = Object.keys(f.accumulators).length === 0 ? '' : `<h2>Accumulators</h2><pre>${escapeHtml(JSON.stringify(f.accumulators, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 2))}</pre>`;
+  const failures =
+    f.failures.length === 0
+      ? '<p>No failures.</p>'
+      : `<ul class="failed">${f.failures.map((x) => `<li>attempt ${x.attempt}${x.task ? `, ${escapeHtml(x.task)}` : ''}${x.subtask !== null ? ` subtask ${x.subtask + 1}` : ''}: ${escapeHtml(x.error)}</li>`).join('')}</ul>`;
+  const accumulators =
+    Object.keys(f.accumulators).length === 0 ? '' : `<h2>Accumulators</h2><pre>${escapeHtml(JSON.stringify(f.accumulators, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 2))}</pre>`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

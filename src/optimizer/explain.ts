@@ -43,7 +43,10 @@ export function formatPlans(plans: readonly PhysicalPlan[], format: PlanFormat):
     case 'dot':
       return [`digraph ${dotString(`${plans.length} jobs`)} {`, ...plans.flatMap((plan, i) => dotBody(plan, `j${i + 1}t`, i + 1)), '}'].join('\n');
     case 'mermaid':
-      return ['flowchart TD', ...plans.flatMap((plan, i) => [`  subgraph j${i + 1}["${mermaidEscape(`Job ${i + 1}: ${plan.jobName}`)}"]`, ...mermaidBody(plan, `j${i + 1}t`).map((l) => `  ${l}`), '  end'])].join('\n');
+      return [
+        'flowchart TD',
+        ...plans.flatMap((plan, i) => [`  subgraph j${i + 1}["${mermaidEscape(`Job ${i + 1}: ${plan.jobName}`)}"]`, ...mermaidBody(plan, `j${i + 1}t`).map((l) => `  ${l}`), '  end']),
+      ].join('\n');
     default:
       throw new Error(`Unknown plan format '${String(format)}'; expected one of ${PLAN_FORMATS.join(', ')}`);
   }

@@ -47,7 +47,13 @@ class PlanCompiler {
     this.findSteps();
     for (const node of this.plan.nodes) {
       this.parallelism.set(node.id, this.chooseParallelism(node));
-      this.sizes.set(node.id, estimateSize(node, node.inputs.map((i) => this.sizes.get(i)!)));
+      this.sizes.set(
+        node.id,
+        estimateSize(
+          node,
+          node.inputs.map((i) => this.sizes.get(i)!),
+        ),
+      );
       this.place(node);
     }
     const iterations: IterationSpec[] = this.iterations.map(({ extraTasks, endNode, ...it }) => {
@@ -74,7 +80,13 @@ class PlanCompiler {
       broadcastInputs: t.broadcastInputs,
     }));
     const cached = this.plan.cachedFiles;
-    return deepFreeze({ jobName: this.plan.jobName, defaultParallelism: this.plan.defaultParallelism, tasks, iterations, ...(cached && Object.keys(cached).length > 0 ? { cachedFiles: { ...cached } } : {}) });
+    return deepFreeze({
+      jobName: this.plan.jobName,
+      defaultParallelism: this.plan.defaultParallelism,
+      tasks,
+      iterations,
+      ...(cached && Object.keys(cached).length > 0 ? { cachedFiles: { ...cached } } : {}),
+    });
   }
 
   /**
@@ -119,7 +131,10 @@ class PlanCompiler {
       // What is fed back must come out of the step (Flink: the step must reference its inputs).
       const fedBack = p.kind === 'BulkIteration' ? [node.inputs[0]!] : node.inputs;
       for (const i of fedBack) {
-        if (!step.has(i)) throw new PlanError(`${node.name}: closeWith got ${this.nodes.get(i)!.name}, which is not computed from the iteration's ${p.kind === 'BulkIteration' ? 'partial solution' : 'workset or solution set'}`);
+        if (!step.has(i))
+          throw new PlanError(
+            `${node.name}: closeWith got ${this.nodes.get(i)!.name}, which is not computed from the iteration's ${p.kind === 'BulkIteration' ? 'partial solution' : 'workset or solution set'}`,
+          );
       }
     }
     for (const node of this.plan.nodes) {
@@ -220,7 +235,11 @@ class PlanCompiler {
         this.newTask(node, [op('MAP')], [this.edge(input, node, 'REBALANCE')]);
         return;
       case 'Union':
-        this.newTask(node, [op('MAP')], node.inputs.map((i) => this.pointwise(i, node)));
+        this.newTask(
+          node,
+          [op('MAP')],
+          node.inputs.map((i) => this.pointwise(i, node)),
+        );
         return;
       case 'MapAsync':
       case 'FlatMapAsync':
@@ -314,7 +333,18 @@ class PlanCompiler {
       const criterion = this.taskOf.get(node.inputs[1]!)!;
       terminationTask = this.pushTask(criterion.parallelism, [{ node, strategy: 'TERMINATION_CRITERION' }], [{ fromTask: criterion.id, ship: 'FORWARD' }]).id;
     }
-    this.iterations.push({ kind: 'BULK', name: node.name, maxIterations: params.maxIterations, heads: [head.id], result: result.id, terminationTask, aggregators: params.aggregators, convergence: params.convergence, extraTasks, endNode: node.id });
+    this.iterations.push({
+      kind: 'BULK',
+      name: node.name,
+      maxIterations: params.maxIterations,
+      heads: [head.id],
+      result: result.id,
+      terminationTask,
+      aggregators: params.aggregators,
+      convergence: params.convergence,
+      extraTasks,
+      endNode: node.id,
+    });
   }
 
   private deltaIteration(node: PlanNode, params: Extract<PlanNode['params'], { kind: 'DeltaIteration' }>): void {
@@ -322,16 +352,24 @@ class PlanCompiler {
     const workset = this.taskOf.get(params.workset)!;
     const [delta, newWorkset] = node.inputs as [number, number];
     // Input 0: the solution set as of this superstep (partitioned by key, so forwarded); input 1: the delta.
-    const update = this.pushTask(solution.parallelism, [{ node, strategy: 'SOLUTION_SET_UPDATE' }], [
-      { fromTask: solution.id, ship: 'FORWARD' },
-      this.edge(delta, node, 'HASH', params.keys),
-    ]);
+    const update = this.pushTask(solution.parallelism, [{ node, strategy: 'SOLUTION_SET_UPDATE' }], [{ fromTask: solution.id, ship: 'FORWARD' }, this.edge(delta, node, 'HASH', params.keys)]);
     solution.inputs.push({ fromTask: update.id, ship: 'FORWARD' });
     const extraTasks = [update.id];
     const next = this.feedbackProducer(node, newWorkset, workset, extraTasks);
     workset.inputs.push(this.feed(next, workset.parallelism));
     const result = this.newTask(node, [{ node, strategy: 'MAP' }], [{ fromTask: update.id, ship: 'FORWARD' }]);
-    this.iterations.push({ kind: 'DELTA', name: node.name, maxIterations: params.maxIterations, heads: [solution.id, workset.id], result: result.id, terminationTask: null, aggregators: params.aggregators, convergence: params.convergence, extraTasks, endNode: node.id });
+    this.iterations.push({
+      kind: 'DELTA',
+      name: node.name,
+      maxIterations: params.maxIterations,
+      heads: [solution.id, workset.id],
+      result: result.id,
+      terminationTask: null,
+      aggregators: params.aggregators,
+      convergence: params.convergence,
+      extraTasks,
+      endNode: node.id,
+    });
   }
 
   /** The task whose output is fed back to `head`: a pass-through when the step closes with the head's own output. */

@@ -83,8 +83,7 @@ export const BROADCAST_THRESHOLD_BYTES = 8 * 1024 * 1024;
  * other (or the other unknown); null to repartition both.
  */
 export function chooseBroadcastSide(left: SizeEstimate, right: SizeEstimate): 0 | 1 | null {
-  const small = (x: SizeEstimate, other: SizeEstimate) =>
-    x.bytes !== null && x.bytes <= BROADCAST_THRESHOLD_BYTES && (other.bytes === null || x.bytes * 4 <= other.bytes);
+  const small = (x: SizeEstimate, other: SizeEstimate) => x.bytes !== null && x.bytes <= BROADCAST_THRESHOLD_BYTES && (other.bytes === null || x.bytes * 4 <= other.bytes);
   if (small(right, left)) return 1;
   if (small(left, right)) return 0;
   return null;

@@ -5,10 +5,7 @@
  */
 
 /** A key: field positions and/or names (dotted paths), a key-selector function, or the whole element. */
-export type KeySpec =
-  | { readonly kind: 'fields'; readonly fields: readonly (number | string)[] }
-  | { readonly kind: 'selector'; readonly fn: string }
-  | { readonly kind: 'whole' };
+export type KeySpec = { readonly kind: 'fields'; readonly fields: readonly (number | string)[] } | { readonly kind: 'selector'; readonly fn: string } | { readonly kind: 'whole' };
 
 export type SortOrder = 'ASCENDING' | 'DESCENDING';
 export interface SortKey {

@@ -111,9 +111,7 @@ export interface ArmOptions {
 export function armFaults(specs: readonly FaultSpec[], taskName: string, subtask: number, attempt: number, options: ArmOptions = {}): ((recordsSoFar: number) => void) | null {
   if (specs.length === 0) return null;
   const superstep = options.superstep ?? 0;
-  const matching = specs.filter(
-    (s) => taskName.includes(s.task) && s.subtask === subtask && s.attempt === attempt && (s.superstep === undefined || s.superstep === superstep),
-  );
+  const matching = specs.filter((s) => taskName.includes(s.task) && s.subtask === subtask && s.attempt === attempt && (s.superstep === undefined || s.superstep === superstep));
   if (matching.length === 0) return null;
   const where = `'${taskName}' (subtask ${subtask + 1}${options.parallelism === undefined ? '' : ` of ${options.parallelism}`})${superstep > 0 ? ` in superstep ${superstep}` : ''}, attempt ${attempt}`;
   for (const s of matching) {
@@ -136,12 +134,12 @@ function fire(s: FaultSpec, where: string, taskName: string): void {
   switch (s.kind) {
     case 'throw':
       throw new InjectedFaultError(`injected fault (${FAULT_ENV_VAR}) in ${where}, at record ${s.record}`, taskName);
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: process.exit does not return
     case 'exit':
       process.exit(s.exitCode ?? 70);
-    // eslint-disable-next-line no-fallthrough -- process.exit does not return
     case 'oom':
       for (;;) hog.push(new Array<number>(1 << 20).fill(s.record));
-    // eslint-disable-next-line no-fallthrough -- never ends
+    // (never ends)
     case 'hang':
       for (;;) {
         // as a user function stuck in `while (true) {}`

@@ -117,7 +117,10 @@ export class IterationAggregates {
     const values = new Map<string, unknown>();
     for (const [name, registered] of this.registered) {
       const merged = this.merging.get(name) ?? freshCopy(registered);
-      values.set(name, this.call(`aggregator '${name}'`, () => merged.getAggregate()));
+      values.set(
+        name,
+        this.call(`aggregator '${name}'`, () => merged.getAggregate()),
+      );
     }
     this.merging = new Map();
     return values;

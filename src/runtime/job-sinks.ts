@@ -40,7 +40,8 @@ export class JobSinks implements JobServices {
               throw new TaskError(op.node.name, `cannot prepare output '${p.path}' (staging ${c.staging}): ${(e as Error).message}`, { cause: e });
             }
           }
-          if ((p.kind === 'CsvSource' && p.options.ignoreInvalidLines) || (p.kind === 'TextSource' && p.json?.ignoreInvalidLines === true)) this.lineSources.push({ id: op.node.id, name: op.node.name });
+          if ((p.kind === 'CsvSource' && p.options.ignoreInvalidLines) || (p.kind === 'TextSource' && p.json?.ignoreInvalidLines === true))
+            this.lineSources.push({ id: op.node.id, name: op.node.name });
         }
       }
     } catch (e) {
@@ -69,7 +70,6 @@ export class JobSinks implements JobServices {
   sinkFilesOf(task: Task, subtask: number): Record<number, string> {
     const files: Record<number, string> = {};
     for (const op of task.operators) {
-      const k = op.node.params.kind;
       if (isFileSink(op.node.params)) files[op.node.id] = this.sinkFile(op.node.id, subtask);
     }
     return files;
@@ -103,8 +103,16 @@ export class JobSinks implements JobServices {
   commit(): void {
     for (const c of this.committers.values()) c.commit();
     for (const [id, parts] of this.partial) {
-      if (typeof parts.find((p) => p !== undefined) === 'number') this.results.set(id, parts.reduce<number>((a, p) => a + ((p as number) ?? 0), 0));
-      else this.results.set(id, parts.flatMap((p) => (p as unknown[]) ?? []));
+      if (typeof parts.find((p) => p !== undefined) === 'number')
+        this.results.set(
+          id,
+          parts.reduce<number>((a, p) => a + ((p as number) ?? 0), 0),
+        );
+      else
+        this.results.set(
+          id,
+          parts.flatMap((p) => (p as unknown[]) ?? []),
+        );
     }
   }
 

@@ -175,8 +175,16 @@ function canonical(v: unknown, types: TypeRegistry): string {
   if (registered) return `c${registered.id}:${Buffer.from(registered.serializer.serialize(v)).toString('hex')}`;
   // Built-in value types by value, as the record format carries them (Map and Set contents in any order).
   if (v instanceof Date) return `d${v.getTime()}`;
-  if (v instanceof Map) return `M[${[...v].map(([k, x]) => `${canonical(k, types)}=>${canonical(x, types)}`).sort().join(',')}]`;
-  if (v instanceof Set) return `S[${[...v].map((x) => canonical(x, types)).sort().join(',')}]`;
+  if (v instanceof Map)
+    return `M[${[...v]
+      .map(([k, x]) => `${canonical(k, types)}=>${canonical(x, types)}`)
+      .sort()
+      .join(',')}]`;
+  if (v instanceof Set)
+    return `S[${[...v]
+      .map((x) => canonical(x, types))
+      .sort()
+      .join(',')}]`;
   if (v instanceof RegExp) return `r${JSON.stringify(v.source)}/${v.flags}`;
   if (v instanceof ArrayBuffer) return `A${Buffer.from(v).toString('hex')}`;
   if (ArrayBuffer.isView(v)) return `t${v.constructor.name}:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;

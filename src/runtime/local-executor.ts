@@ -103,10 +103,14 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
     }
     if (meter !== null) {
       if (running === undefined) subtaskEnded(task, s, meter, null);
-      else running = running.then(() => subtaskEnded(task, s, meter, null), (e: unknown) => {
-        subtaskEnded(task, s, meter, e);
-        throw e;
-      });
+      else
+        running = running.then(
+          () => subtaskEnded(task, s, meter, null),
+          (e: unknown) => {
+            subtaskEnded(task, s, meter, e);
+            throw e;
+          },
+        );
     }
     // What the subtask aggregated counts once it has run (an async operator's: once it settles).
     if (mine !== null) {
@@ -273,4 +277,3 @@ function createExchanges(plan: PhysicalPlan, spill: () => { budget: MemoryBudget
   }
   return byTask;
 }
-

@@ -85,7 +85,13 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
   for (const t of plan.tasks) {
     t.inputs.forEach((input, i) => {
       const id = specs.length;
-      specs.push({ id, from: input.fromTask, to: t.id, input: i, output: { exchange: id, ship: input.ship, keys: input.keys, fn: input.fn, consumers: t.parallelism, keyOwner: t.operators[0]!.node.name } });
+      specs.push({
+        id,
+        from: input.fromTask,
+        to: t.id,
+        input: i,
+        output: { exchange: id, ship: input.ship, keys: input.keys, fn: input.fn, consumers: t.parallelism, keyOwner: t.operators[0]!.node.name },
+      });
     });
     for (const b of t.broadcastInputs) {
       const id = specs.length;
@@ -100,14 +106,7 @@ function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
  * is created inside the try whose end removes it; on failure the lease's threads are stopped and
  * awaited before anything is removed, so that no thread writes a staging file after the abort.
  */
-async function runAttempt(
-  plan: PhysicalPlan,
-  resources: JobResources,
-  lease: WorkerLease,
-  jobId: string,
-  attempt: number,
-  classOfNode: ClassOfNode,
-): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string, attempt: number, classOfNode: ClassOfNode): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
   let sinks: JobSinks | null = null;
   let tmpDir: string | null = null;
   let store: ExchangeStore | null = null;
@@ -257,8 +256,7 @@ async function runPrepared(
       const job = { plan, userObjects: resources.userObjects, types: resources.types };
       if (isAsyncTask(task)) await runAsyncInThisThread(runs, job, resources.taskTimeoutMs ?? null);
       else runInThisThread(runs, job, resources.taskTimeoutMs ?? null);
-    }
-    else await lease.runAll(runs, resources.taskTimeoutMs ?? null);
+    } else await lease.runAll(runs, resources.taskTimeoutMs ?? null);
   };
   const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
   await runSchedule(plan, {

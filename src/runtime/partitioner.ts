@@ -63,7 +63,10 @@ export function createPartitioner(
           throw new UserFunctionError(operator, describeRecord(r), e);
         }
         if (typeof target !== 'number' || !Number.isInteger(target) || target < 0 || target >= consumers) {
-          throw new TaskError(operator, `the partitioner returned ${typeof target === 'number' ? target : typeof target} for key ${describeRecord(k)}; it must return a partition index from 0 to ${consumers - 1}`);
+          throw new TaskError(
+            operator,
+            `the partitioner returned ${typeof target === 'number' ? target : typeof target} for key ${describeRecord(k)}; it must return a partition index from 0 to ${consumers - 1}`,
+          );
         }
         return target;
       };

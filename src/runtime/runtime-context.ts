@@ -56,7 +56,17 @@ export class SubtaskContext {
    * with broadcast sets always heads its task, so a chained one has none.
    */
   forOperator(operator: string, readsBroadcastSets: boolean, parameters: Readonly<Record<string, unknown>> = NO_PARAMETERS): SubtaskContext {
-    return new SubtaskContext(operator, this.subtask, this.parallelism, readsBroadcastSets ? this.broadcast : new Map(), this.accumulators, this.superstep, parameters, this.cachedFiles, this.aggregators);
+    return new SubtaskContext(
+      operator,
+      this.subtask,
+      this.parallelism,
+      readsBroadcastSets ? this.broadcast : new Map(),
+      this.accumulators,
+      this.superstep,
+      parameters,
+      this.cachedFiles,
+      this.aggregators,
+    );
   }
 
   /** The files of `env.registerCachedFile`: `getFile(name)` is the file's absolute path, readable where the task runs. */
@@ -65,7 +75,10 @@ export class SubtaskContext {
       getFile: (name: string): string => {
         const file = Object.hasOwn(this.cachedFiles, name) ? this.cachedFiles[name] : undefined;
         if (file === undefined) {
-          const known = Object.keys(this.cachedFiles).map((n) => `'${n}'`).join(', ') || 'none';
+          const known =
+            Object.keys(this.cachedFiles)
+              .map((n) => `'${n}'`)
+              .join(', ') || 'none';
           throw new TaskError(this.taskName, `getDistributedCache().getFile('${name}'): no file was registered under that name with env.registerCachedFile(path, name) (registered: ${known})`);
         }
         return file;
@@ -81,7 +94,10 @@ export class SubtaskContext {
     const v = this.broadcast.get(name);
     if (!v) {
       const registered = [...this.broadcast.keys()].map((n) => `'${n}'`).join(', ') || 'none';
-      throw new TaskError(this.taskName, `getBroadcastVariable('${name}'): no broadcast set named '${name}' was registered on this operator with withBroadcastSet(name, dataSet) (registered: ${registered})`);
+      throw new TaskError(
+        this.taskName,
+        `getBroadcastVariable('${name}'): no broadcast set named '${name}' was registered on this operator with withBroadcastSet(name, dataSet) (registered: ${registered})`,
+      );
     }
     return v;
   }

@@ -47,7 +47,14 @@ export class SubtaskMeter {
   take(): FiguresDelta {
     const read = readStatistics.bytes;
     const spilled = spilledSoFar();
-    const delta = { recordsIn: this.recordsIn, recordsOut: this.recordsOut, bytesIn: this.bytesIn, bytesOut: this.bytesOut, spilledBytes: spilled - this.spillBase, sourceBytesRead: read - this.readBase };
+    const delta = {
+      recordsIn: this.recordsIn,
+      recordsOut: this.recordsOut,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      spilledBytes: spilled - this.spillBase,
+      sourceBytesRead: read - this.readBase,
+    };
     this.recordsIn = this.recordsOut = this.bytesIn = this.bytesOut = 0;
     // What was read or spilled while this one ran inside an outer subtask is this one's, not its.
     if (this.outer !== null) {

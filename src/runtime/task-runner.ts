@@ -27,7 +27,18 @@ import type { WrittenCount } from './operators/sink-outputs.ts';
 import type { SubtaskMeter } from './subtask-meter.ts';
 
 /** Strategies whose operator is the task's driver rather than a link of the chain. */
-const DRIVERS = new Set(['SOURCE', 'ASYNC', 'HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN', 'HASH_COGROUP', 'NESTED_LOOP_BROADCAST_FIRST', 'NESTED_LOOP_BROADCAST_SECOND', 'SOLUTION_SET_UPDATE', 'PAIRED']);
+const DRIVERS = new Set([
+  'SOURCE',
+  'ASYNC',
+  'HASH_JOIN_BUILD_FIRST',
+  'HASH_JOIN_BUILD_SECOND',
+  'HASH_OUTER_JOIN',
+  'HASH_COGROUP',
+  'NESTED_LOOP_BROADCAST_FIRST',
+  'NESTED_LOOP_BROADCAST_SECOND',
+  'SOLUTION_SET_UPDATE',
+  'PAIRED',
+]);
 
 export interface SubtaskIo {
   readonly inputs: readonly InputChannel[];
@@ -86,6 +97,7 @@ export function runSubtask(
     for (const cleanup of cleanups) cleanup();
   };
   // Functions were bound back to front; open them front to back, as records will flow.
+  // biome-ignore lint/complexity/noUselessUndefinedInitialization: read in finally, also when the driver threw
   let running: Promise<void> | void = undefined;
   try {
     for (let i = functions.length - 1; i >= 0; i--) functions[i]!.open();

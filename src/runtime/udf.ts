@@ -23,12 +23,7 @@ interface RichShape {
   [method: string]: unknown;
 }
 
-export function bindUserFunction<F>(
-  userObject: unknown,
-  method: string,
-  ctx: SubtaskContext,
-  operator: string,
-): BoundFunction<F> {
+export function bindUserFunction<F>(userObject: unknown, method: string, ctx: SubtaskContext, operator: string): BoundFunction<F> {
   if (typeof userObject === 'function') {
     return { call: userObject as F, method: () => null, open() {}, close() {} };
   }

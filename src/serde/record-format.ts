@@ -52,19 +52,7 @@ export const TAG_TYPED_ARRAY = 0x10;
 export const TAG_REGEXP = 0x11;
 
 /** The kind byte of TAG_TYPED_ARRAY, by position: 0 is an ArrayBuffer. */
-export const TYPED_ARRAY_KINDS = [
-  ArrayBuffer,
-  Int8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-] as const;
+export const TYPED_ARRAY_KINDS = [ArrayBuffer, Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array] as const;
 
 /** Nesting deeper than this is refused on both sides (a cycle, or input built to overflow the stack). */
 export const MAX_DEPTH = 1000;

@@ -32,7 +32,7 @@ function here(): number {
   return Number(/:(\d+):\d+\)?$/.exec(frame)![1]);
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -44,7 +44,7 @@ function planErrorAt(f: () => unknown, call: string, line: number): string {
     message = e.message;
     return true;
   });
-  assert.match(message, new RegExp(`^${escape(call)} at bad-programs\\.test\\.ts:${line}: `), message);
+  assert.match(message, new RegExp(`^${escapeRegExp(call)} at bad-programs\\.test\\.ts:${line}: `), message);
   return message;
 }
 
@@ -369,20 +369,20 @@ describe('a key selector that returns no key', () => {
         const grouped = ds.groupBy(selector).reduceGroup((vs: Iterable<number>, out: Collector<number>) => out.collect([...vs].length));
         let e = await taskError(grouped.collect());
         assert.equal(e.operator, `GroupReduce at bad-programs.test.ts:${line}`);
-        assert.match(e.message, new RegExp(`the key selector returned ${escape(returned)} for the record (10|20|30); ${escape(reason)}$`));
+        assert.match(e.message, new RegExp(`the key selector returned ${escapeRegExp(returned)} for the record (10|20|30); ${escapeRegExp(reason)}$`));
 
         // A combinable reduce reads the key first in its combiner (where p=2 used to fail on a function key).
         line = here() + 1;
         const summed = ds.groupBy(selector).reduce((x, y) => x + y);
         e = await taskError(summed.collect());
         assert.equal(e.operator, `Combine (Reduce at bad-programs.test.ts:${line})`);
-        assert.match(e.message, new RegExp(`the key selector returned ${escape(returned)} for the record (10|20|30); `));
+        assert.match(e.message, new RegExp(`the key selector returned ${escapeRegExp(returned)} for the record (10|20|30); `));
 
         line = here() + 1;
         const joined = ds.join(env.fromElements(10, 20)).where(selector).equalTo((x: number) => x);
         e = await taskError(joined.collect());
         assert.equal(e.operator, `Join at bad-programs.test.ts:${line}`);
-        assert.match(e.message, new RegExp(`the key selector returned ${escape(returned)} for the record (10|20|30); `));
+        assert.match(e.message, new RegExp(`the key selector returned ${escapeRegExp(returned)} for the record (10|20|30); `));
       });
     }
 
@@ -436,7 +436,7 @@ describe('a sink writing where a source of the same job reads', () => {
         sourceLine,
         'writeCsv',
         'readCsv',
-        new RegExp(`writes to '${escape(input)}', which is the input '${escape(input)}'`),
+        new RegExp(`writes to '${escapeRegExp(input)}', which is the input '${escapeRegExp(input)}'`),
       );
       assert.deepEqual(recorded(calls), [], 'no task ran');
       assert.equal(readFileSync(input, 'utf8'), 'a,1\nb,2\n', 'the input is untouched');

@@ -449,7 +449,7 @@ describe('iteration plan errors', () => {
     );
     assert.equal(r.status, 0, r.stderr);
     const text = r.stdout;
-    assert.match(text, /Task \d+ "step map" p=2\n  step of "Bulk iteration at [^"]+": runs every superstep \(at most 7\)/);
+    assert.match(text, /Task \d+ "step map" p=2\n {2}step of "Bulk iteration at [^"]+": runs every superstep \(at most 7\)/);
     assert.match(text, /<- Task \d+ via FORWARD \(fed back by the previous superstep\)/);
   });
 });

@@ -22,7 +22,7 @@ import {
   MapFunction,
   MapPartitionFunction,
   ReduceFunction,
-  RichFunction,
+  type RichFunction,
   type RuntimeContext,
 } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';

@@ -48,7 +48,7 @@ describe('formatCsvRow', () => {
 describe('writeCsv → readCsv round trip (fast-check)', () => {
   const special = fc.constantFrom(',', ';', ':', '|', '"', "'", '\n', '\r', '\t', ' ', '.', '<', '>', '#', 'é', '😀');
   const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.array(special, { maxLength: 6 }).map((cs) => cs.join('')));
-  const valueOf: Record<FieldType, fc.Arbitrary<unknown>> = {
+  const valueOfType: Record<FieldType, fc.Arbitrary<unknown>> = {
     INT: fc.integer(),
     LONG: fc.maxSafeInteger(),
     FLOAT: fc.double().map((d) => (Object.is(d, -0) ? 0 : d)),
@@ -73,7 +73,7 @@ describe('writeCsv → readCsv round trip (fast-check)', () => {
       types: fc.array(fc.constantFrom<FieldType>('INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'BIGINT', 'DECIMAL', 'DATE', 'TIMESTAMP'), { minLength: 1, maxLength: 5 }),
       chunkSize: fc.integer({ min: 1, max: 64 }),
     })
-    .chain((shape) => fc.record({ shape: fc.constant(shape), rows: fc.array(fc.tuple(...shape.types.map((t) => valueOf[t])), { maxLength: 10 }) }));
+    .chain((shape) => fc.record({ shape: fc.constant(shape), rows: fc.array(fc.tuple(...shape.types.map((t) => valueOfType[t])), { maxLength: 10 }) }));
 
   it('readCsv reads back exactly what writeCsv wrote', () => {
     const dir = tempDir();

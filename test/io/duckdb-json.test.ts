@@ -4,7 +4,6 @@
  * readJson reads as the same rows: integers, doubles, strings with Unicode, booleans, nulls,
  * nested lists and objects, dates and timestamps.
  */
-import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Types } from '../../src/index.ts';

@@ -5,7 +5,7 @@
  * holding a subdirectory, and compressed files.
  */
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { InputFormatError, InputPathError, Types } from '../../src/index.ts';

@@ -93,12 +93,12 @@ async function recovers(p: number, job: string, sink: 'collect' | 'file', fault:
   assert.match(r.stderr, /attempt 1 failed .*; retrying \(1 of 2\)/);
   if (sink === 'collect') {
     assert.deepEqual(r.report.rows, expected.rows);
-    await assertUnchanged(box, before, { allow: TSX_OR_WORK, what: `${fault instanceof Array ? 'faults' : fault.kind} at p=${p}` });
+    await assertUnchanged(box, before, { allow: TSX_OR_WORK, what: `${Array.isArray(fault) ? 'faults' : fault.kind} at p=${p}` });
   } else {
     assert.deepEqual(outputRows(box), expected.rows);
     // Accumulators count only the successful attempt.
     assert.deepEqual(r.report.accumulators, expected.accumulators);
-    await assertUnchanged(box, before, { allow: /^(work\/.*|tmp\/tsx-\d+(\/.*)?|data\/out(\/.*)?)$/, what: `${fault instanceof Array ? 'faults' : fault.kind} at p=${p}` });
+    await assertUnchanged(box, before, { allow: /^(work\/.*|tmp\/tsx-\d+(\/.*)?|data\/out(\/.*)?)$/, what: `${Array.isArray(fault) ? 'faults' : fault.kind} at p=${p}` });
   }
   return r.stderr;
 }

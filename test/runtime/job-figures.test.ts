@@ -165,7 +165,7 @@ for (const p of [1, 2]) {
     writeFileSync(conf, `taskmanager.memory: 512k\nio.tmp.dirs: ${tmp}\n`);
     const saved = process.env.TSFLINK_CONF;
     process.env.TSFLINK_CONF = conf;
-    let env;
+    let env: ReturnType<typeof getEnvironment>;
     try {
       env = getEnvironment();
     } finally {

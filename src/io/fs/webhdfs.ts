@@ -51,7 +51,10 @@ export function webHdfsFileSystem(path: string): FileSystem {
 export function httpAddress(url: URL, env: NodeJS.ProcessEnv = process.env): string {
   if (url.protocol === 'webhdfs:') return `http://${url.host}`;
   const configured = (env.TSFLINK_WEBHDFS ?? '').trim();
-  for (const entry of configured.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of configured
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const eq = entry.indexOf('=');
     if (eq < 0) return entry.replace(/\/+$/, '');
     if (entry.slice(0, eq) === url.host) return entry.slice(eq + 1).replace(/\/+$/, '');
@@ -219,10 +222,14 @@ class WebHdfs implements FileSystem {
 function fsError(e: unknown, path: string): Error {
   if (!(e instanceof BridgeError)) return e as Error;
   const code =
-    e.code === 'FileNotFoundException' ? 'ENOENT'
-    : e.code === 'FileAlreadyExistsException' ? 'EEXIST'
-    : e.code === 'AccessControlException' ? 'EACCES'
-    : e.code === 'ParentNotDirectoryException' ? 'ENOTDIR'
-    : (e.code ?? 'EIO');
+    e.code === 'FileNotFoundException'
+      ? 'ENOENT'
+      : e.code === 'FileAlreadyExistsException'
+        ? 'EEXIST'
+        : e.code === 'AccessControlException'
+          ? 'EACCES'
+          : e.code === 'ParentNotDirectoryException'
+            ? 'ENOTDIR'
+            : (e.code ?? 'EIO');
   return Object.assign(new Error(`${e.message} (HDFS path '${path}')`), { code, syscall: 'webhdfs', path });
 }

@@ -94,7 +94,9 @@ export class FlinkRunner implements Runner {
     const jar = join(dir, 'target', 'tsflink-flink-runner.jar');
     const lib = join(dir, 'target', 'flink-dist', 'lib');
     if (!existsSync(jar) || !existsSync(lib)) {
-      throw new PlanError(`the Flink target is not installed (no ${jar}): run \`npx tsflink flink install\` once (it needs Java 17 and Maven; it fetches Flink 1.20 from Maven Central and builds the runner)`);
+      throw new PlanError(
+        `the Flink target is not installed (no ${jar}): run \`npx tsflink flink install\` once (it needs Java 17 and Maven; it fetches Flink 1.20 from Maven Central and builds the runner)`,
+      );
     }
     checkBeforeRunning(plan);
 

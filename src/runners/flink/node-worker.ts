@@ -224,16 +224,17 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       o.keyed
         ? new KeyedFrameWriter(o.keyed, userObjects, types, o.keyOwner, (count, bytes) => frame(OUT_KEYED, index, count, bytes))
         : new BinaryExchangeWriter(
-          createPartitioner(o.ship, o.keys, subtask, o.consumers, userObjects, types, o.keyOwner, o.fn),
-          o.consumers,
-          types,
-          (target, bytes) => {
-            if (target !== ALL_TARGETS) frame(OUT_BATCH, index, target, bytes);
-            else if (o.flinkBroadcast) frame(OUT_BATCH, index, 0, bytes); // Flink broadcasts it
-            else for (let t = 0; t < o.consumers; t++) frame(OUT_BATCH, index, t, bytes);
-          },
-          task.name,
-        ),
+            createPartitioner(o.ship, o.keys, subtask, o.consumers, userObjects, types, o.keyOwner, o.fn),
+            o.consumers,
+            types,
+            (target, bytes) => {
+              if (target !== ALL_TARGETS) frame(OUT_BATCH, index, target, bytes);
+              else if (o.flinkBroadcast)
+                frame(OUT_BATCH, index, 0, bytes); // Flink broadcasts it
+              else for (let t = 0; t < o.consumers; t++) frame(OUT_BATCH, index, t, bytes);
+            },
+            task.name,
+          ),
     );
     const output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
     const inputs: InputChannel[] = [];

@@ -104,7 +104,12 @@ function exchangesOf(plan: PhysicalPlan): Exchange[] {
   for (const t of plan.tasks) {
     const keyOwner = t.operators[0]!.node.name;
     t.inputs.forEach((input, i) => {
-      list.push({ from: input.fromTask, to: t.id, slot: { kind: 'input', index: i }, output: { exchange: list.length, ship: input.ship, keys: input.keys, fn: input.fn, consumers: t.parallelism, keyOwner } });
+      list.push({
+        from: input.fromTask,
+        to: t.id,
+        slot: { kind: 'input', index: i },
+        output: { exchange: list.length, ship: input.ship, keys: input.keys, fn: input.fn, consumers: t.parallelism, keyOwner },
+      });
     });
     for (const b of t.broadcastInputs) {
       list.push({ from: b.fromTask, to: t.id, slot: { kind: 'broadcast', name: b.name }, output: { exchange: list.length, ship: 'BROADCAST', consumers: t.parallelism, keyOwner } });

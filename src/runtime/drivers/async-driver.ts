@@ -56,7 +56,7 @@ export function prepareAsync(setup: OperatorSetup, params: AsyncParams): (inputs
     const queue: (Pending | undefined)[] = [];
     let head = 0;
     const drain = (): void => {
-      for (let e = queue[head]; e !== undefined && e.done; e = queue[head]) {
+      for (let e = queue[head]; e?.done; e = queue[head]) {
         queue[head++] = undefined;
         pending--;
         emit(e.value);
@@ -70,26 +70,28 @@ export function prepareAsync(setup: OperatorSetup, params: AsyncParams): (inputs
       pending++;
       const entry: Pending | null = ordered ? { done: false, value: undefined } : null;
       if (entry !== null) queue.push(entry);
-      attempts.run(record, () => failure !== null).then(
-        (result) => {
-          if (failure !== null) return;
-          try {
-            if (entry === null) {
-              pending--;
-              emit(result);
-            } else {
-              entry.done = true;
-              entry.value = queue[head] === entry ? result : hold(result);
-              drain();
+      attempts
+        .run(record, () => failure !== null)
+        .then(
+          (result) => {
+            if (failure !== null) return;
+            try {
+              if (entry === null) {
+                pending--;
+                emit(result);
+              } else {
+                entry.done = true;
+                entry.value = queue[head] === entry ? result : hold(result);
+                drain();
+              }
+            } catch (e) {
+              fail(e); // from the chain behind (a sink, a key): it names its own operator
+              return;
             }
-          } catch (e) {
-            fail(e); // from the chain behind (a sink, a key): it names its own operator
-            return;
-          }
-          signal();
-        },
-        (e: unknown) => fail(new UserFunctionError(name, describeRecord(record), e)),
-      );
+            signal();
+          },
+          (e: unknown) => fail(new UserFunctionError(name, describeRecord(record), e)),
+        );
     };
     const room = (): Promise<void> => new Promise((resolve) => (wake = resolve));
     for (const input of inputs) {

@@ -13,7 +13,7 @@ export function prepareCross(setup: OperatorSetup, params: CrossParams): (inputs
   return (inputs, out) => runCross(setup, params, f, inputs, out);
 }
 
-function runCross(setup: OperatorSetup, params: CrossParams, f: PairFunction, inputs: readonly InputChannel[], out: Output): void {
+function runCross(setup: OperatorSetup, _params: CrossParams, f: PairFunction, inputs: readonly InputChannel[], out: Output): void {
   const broadcastFirst = setup.op.strategy === 'NESTED_LOOP_BROADCAST_FIRST';
   const held = (broadcastFirst ? inputs[0]! : inputs[1]!).toArray();
   const streamed = broadcastFirst ? inputs[1]! : inputs[0]!;

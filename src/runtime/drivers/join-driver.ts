@@ -143,4 +143,3 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
   }
   out.close();
 }
-

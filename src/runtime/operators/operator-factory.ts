@@ -48,10 +48,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
     case 'Reduce':
     case 'GroupReduce': {
       if (op.strategy === 'PREGROUPED' && p.kind === 'GroupReduce') return new PregroupedReduceOutput(setup, p.fn, next, op.keyedPairs);
-      const reducer =
-        p.kind === 'Reduce'
-          ? new ReduceOutput(setup, p.fn, p.keys, next, op.keyedPairs)
-          : new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, combine, next, op.keyedPairs);
+      const reducer = p.kind === 'Reduce' ? new ReduceOutput(setup, p.fn, p.keys, next, op.keyedPairs) : new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, combine, next, op.keyedPairs);
       // A combiner that carries the key wraps each record with it first.
       return op.keyedPairs === 'combine' && p.keys ? new KeyWrapOutput(setup.keyExtractor(p.keys), reducer) : reducer;
     }

@@ -231,13 +231,7 @@ export function mergeRuns(
   mergeAtOnce(runs, [], compare, types, onRecord);
 }
 
-function mergeAtOnce(
-  paths: readonly string[],
-  memoryTail: readonly unknown[],
-  compare: (a: unknown, b: unknown) => number,
-  types: TypeRegistry,
-  onRecord: (record: unknown) => void,
-): void {
+function mergeAtOnce(paths: readonly string[], memoryTail: readonly unknown[], compare: (a: unknown, b: unknown) => number, types: TypeRegistry, onRecord: (record: unknown) => void): void {
   const cursors = paths.map((p, i) => new RunCursor(p, i, types));
   let tail = 0;
   try {

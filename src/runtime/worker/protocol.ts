@@ -10,9 +10,7 @@ import type { ShippedCode } from '../../serde/closures/index.ts';
 import type { FiguresDelta } from '../../metrics/job-figures.ts';
 
 /** Where a consumer subtask finds its records: batches in memory, or a segment of a spill file. */
-export type BatchSource =
-  | { readonly kind: 'memory'; readonly bytes: Uint8Array }
-  | { readonly kind: 'file'; readonly path: string; readonly offset: number; readonly length: number };
+export type BatchSource = { readonly kind: 'memory'; readonly bytes: Uint8Array } | { readonly kind: 'file'; readonly path: string; readonly offset: number; readonly length: number };
 
 /** What a worker thread is started with (it serves the process's jobs one after another). */
 export interface WorkerInit {
@@ -102,5 +100,12 @@ export type FromWorker =
   | { readonly type: 'figures'; readonly runId: number; readonly delta: FiguresDelta }
   /** `spilled`: the spill files the subtask's operators wrote (runs and bytes), for the coordinator's statistics. */
   /** `aggregates`: what a step's subtask aggregated (iteration-aggregates.ts), for an iteration with aggregators. */
-  | { readonly type: 'done'; readonly runId: number; readonly accumulators: Uint8Array; readonly aggregates?: Uint8Array; readonly spilled: { readonly runs: number; readonly bytes: number }; readonly figures?: EndFigures }
+  | {
+      readonly type: 'done';
+      readonly runId: number;
+      readonly accumulators: Uint8Array;
+      readonly aggregates?: Uint8Array;
+      readonly spilled: { readonly runs: number; readonly bytes: number };
+      readonly figures?: EndFigures;
+    }
   | { readonly type: 'failed'; readonly runId: number; readonly error: ErrorInfo; readonly figures?: EndFigures };

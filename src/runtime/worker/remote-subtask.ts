@@ -60,8 +60,11 @@ export function runRemoteSubtask(m: RunSubtask, job: SubtaskJob, ports: SubtaskP
     };
     const writers = m.outputs.map(
       (o) =>
-        new BinaryExchangeWriter(createPartitioner(o.ship, o.keys, m.subtask, o.consumers, userObjects, types, o.keyOwner, o.fn), o.consumers, types, (target, bytes) =>
-          postBatch({ type: 'batch', runId: m.runId, exchange: o.exchange, target, bytes }),
+        new BinaryExchangeWriter(
+          createPartitioner(o.ship, o.keys, m.subtask, o.consumers, userObjects, types, o.keyOwner, o.fn),
+          o.consumers,
+          types,
+          (target, bytes) => postBatch({ type: 'batch', runId: m.runId, exchange: o.exchange, target, bytes }),
           task.name,
           meter,
         ),

@@ -79,7 +79,14 @@ export function freeNames(program: Node): Set<string> {
       if (node.type === 'ClassDeclaration' && node.id) scope.names.add(node.id.name);
       inner = { names: new Set(node.id ? [node.id.name] : []), parent: scope, isFunction: false };
       scopes.set(node, inner);
-    } else if (node.type === 'BlockStatement' || node.type === 'ForStatement' || node.type === 'ForInStatement' || node.type === 'ForOfStatement' || node.type === 'SwitchStatement' || node.type === 'StaticBlock') {
+    } else if (
+      node.type === 'BlockStatement' ||
+      node.type === 'ForStatement' ||
+      node.type === 'ForInStatement' ||
+      node.type === 'ForOfStatement' ||
+      node.type === 'SwitchStatement' ||
+      node.type === 'StaticBlock'
+    ) {
       inner = { names: new Set(), parent: scope, isFunction: node.type === 'StaticBlock' };
       scopes.set(node, inner);
     } else if (node.type === 'CatchClause') {
@@ -100,7 +107,7 @@ export function freeNames(program: Node): Set<string> {
   const visit = (node: Node, scope: Scope, parent: Node, key: string): void => {
     if (node.type === 'Identifier') {
       if (parent) {
-        if ((parent.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent.type === 'MetaProperty')) return;
+        if ((parent.type === 'MemberExpression' && key === 'property' && !parent.computed) || parent.type === 'MetaProperty') return;
         if ((parent.type === 'Property' || parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition') && key === 'key' && !parent.computed) {
           if (!(parent.type === 'Property' && parent.shorthand && parent.value === node)) return;
         }

@@ -88,7 +88,7 @@ function objectIdOf(value: unknown): string {
 }
 
 /** The JavaScript value a remote object stands for. */
-function valueOf(remote: RemoteObject): unknown {
+function remoteValue(remote: RemoteObject): unknown {
   if (remote.objectId !== undefined) {
     call('Runtime.callFunctionOn', {
       objectId: remote.objectId,
@@ -137,7 +137,7 @@ function valuesOf(remotes: readonly RemoteObject[]): unknown[] {
   const fetched = (slotHolder[SLOT] as unknown[] | undefined) ?? [];
   delete slotHolder[SLOT];
   let next = 0;
-  return remotes.map((r) => (r.objectId !== undefined ? fetched[next++] : valueOf(r)));
+  return remotes.map((r) => (r.objectId !== undefined ? fetched[next++] : remoteValue(r)));
 }
 
 /** What does not change about a function: where it is defined, and whether in a module. */
@@ -158,9 +158,9 @@ export function inspectFunction(fn: (...args: unknown[]) => unknown, wanted: Rea
         captured: new Map(),
         inModule: false,
         bound: {
-          target: valueOf(target) as (...args: unknown[]) => unknown,
-          boundThis: valueOf(internal.get('[[BoundThis]]')!),
-          args: boundArgs ? (valueOf(boundArgs) as unknown[]) : [],
+          target: remoteValue(target) as (...args: unknown[]) => unknown,
+          boundThis: remoteValue(internal.get('[[BoundThis]]')!),
+          args: boundArgs ? (remoteValue(boundArgs) as unknown[]) : [],
         },
       };
     }

@@ -4,7 +4,6 @@
  * (`readFileSync`), and exports of the user's (or a library's) modules, which the worker imports.
  */
 import { builtinModules, createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 
 /** Where a worker finds a value: a property path from a root it has or imports. */
@@ -23,9 +22,31 @@ export const BUILTIN_MODULES: ReadonlySet<string> = new Set(builtinModules);
 
 /** The built-in modules whose exports are indexed (loading each is free: Node has them). */
 const BUILTINS = [
-  'assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os',
-  'path', 'perf_hooks', 'querystring', 'readline', 'stream', 'string_decoder', 'timers', 'url', 'util', 'v8', 'vm',
-  'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'querystring',
+  'readline',
+  'stream',
+  'string_decoder',
+  'timers',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 let index: Map<unknown, KnownRef> | null = null;

@@ -37,7 +37,20 @@ const WELL_KNOWN_SYMBOLS = new Map<symbol, string>(
     .map((k) => [(Symbol as unknown as Record<string, symbol>)[k]!, k]),
 );
 
-const TYPED_ARRAYS = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'DataView'];
+const TYPED_ARRAYS = [
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'DataView',
+];
 
 /** A script URL as a file URL when it names a file (CommonJS reports paths). */
 export function normalizeUrl(url: string): string {
@@ -147,9 +160,7 @@ export class Packer {
 
   private fail(where: Where, what: string, hint: string): never {
     const at = where.site ? ` (a function defined at ${where.site})` : '';
-    throw new PlanError(
-      `${where.operator}: \`${where.path}\`${at} is ${what}; it cannot be sent to the worker threads or Flink workers that run the operator. ${hint}`,
-    );
+    throw new PlanError(`${where.operator}: \`${where.path}\`${at} is ${what}; it cannot be sent to the worker threads or Flink workers that run the operator. ${hint}`);
   }
 
   /** Packs a user object at the root of an operator: a function, or an object with methods (any class). */
@@ -234,7 +245,8 @@ export class Packer {
     if (obj instanceof Map && proto === Map.prototype) {
       const i = this.reserve(obj);
       const entries: [number, number][] = [];
-      for (const [k, v] of obj) entries.push([this.pack(k, { ...where, path: `${where.path} (a key)` }), this.pack(v, { ...where, path: `${where.path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})` })]);
+      for (const [k, v] of obj)
+        entries.push([this.pack(k, { ...where, path: `${where.path} (a key)` }), this.pack(v, { ...where, path: `${where.path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})` })]);
       this.nodes[i] = { k: 'map', entries };
       return i;
     }
@@ -313,7 +325,12 @@ export class Packer {
         return this.fail(where, builtIn ? `an instance of ${name} (it holds resources of this process)` : `an instance of class ${name}, which is not a registered type`, hint);
       }
       const priv = privateNames(obj);
-      if (priv.length > 0) return this.fail(where, `an instance of class ${cls.name} with private fields (${priv.join(', ')})`, 'A copy cannot reach private fields: use ordinary properties, or create the value inside the function.');
+      if (priv.length > 0)
+        return this.fail(
+          where,
+          `an instance of class ${cls.name} with private fields (${priv.join(', ')})`,
+          'A copy cannot reach private fields: use ordinary properties, or create the value inside the function.',
+        );
       const i = this.reserve(obj);
       const clsIndex = this.pack(cls, { ...where, path: `${where.path}.constructor` });
       this.nodes[i] = { k: 'instance', cls: clsIndex, props: this.packProps(obj, where, new Set()) };
@@ -409,7 +426,8 @@ export class Packer {
         captures.push([name, this.add({ k: 'require', file: fileURLToPath(stripQuery(url)) })]);
         continue;
       }
-      const imported = c.scope === 'Module' && first.location && (typeof c.value !== 'object' || c.value === null) && typeof c.value !== 'function' ? this.builtinImport(first.location.scriptId, name) : null;
+      const imported =
+        c.scope === 'Module' && first.location && (typeof c.value !== 'object' || c.value === null) && typeof c.value !== 'function' ? this.builtinImport(first.location.scriptId, name) : null;
       captures.push([name, imported ?? this.pack(c.value, { ...inner, path: name })]);
     }
     // Globals the program made (a script's top-level functions and vars): a worker has none of them.

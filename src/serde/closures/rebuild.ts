@@ -66,10 +66,7 @@ function factoryOf(node: PackedNode & { k: 'function' }): Factory {
   const names = node.captures.map(([n]) => n);
   let source = node.source;
   if (node.heritage) source = `${source.slice(0, node.heritage.start)}${SUPER}${source.slice(node.heritage.end)}`;
-  const expression =
-    node.form.kind === 'expression'
-      ? `(${source}\n)`
-      : `Object.getOwnPropertyDescriptor({${source}\n}, Reflect.ownKeys({${source}\n})[0]).${node.form.accessor}`;
+  const expression = node.form.kind === 'expression' ? `(${source}\n)` : `Object.getOwnPropertyDescriptor({${source}\n}, Reflect.ownKeys({${source}\n})[0]).${node.form.accessor}`;
   const params = [SUPER, ...names.map((_, i) => `__tsflink$${i}`)].join(', ');
   const declare = names.length > 0 ? `let ${names.map((n, i) => `${n} = __tsflink$${i}`).join(', ')};\n` : '';
   const setter = names.length > 0 ? `(__tsflink$n, __tsflink$v) => { switch (__tsflink$n) { ${names.map((n) => `case ${JSON.stringify(n)}: ${n} = __tsflink$v; break;`).join(' ')} } }` : '() => {}';
