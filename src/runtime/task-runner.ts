@@ -6,14 +6,7 @@
 import type { Task } from '../optimizer/physical-plan.ts';
 import type { JobResources } from '../job/contract.ts';
 import type { Output } from './collector.ts';
-import { prepareAsync } from './drivers/async-driver.ts';
-import { prepareCoGroup } from './drivers/co-group-driver.ts';
-import { prepareCross } from './drivers/cross-driver.ts';
 import { armFaults, faultFromEnv } from './fault-injection.ts';
-import { prepareJoin } from './drivers/join-driver.ts';
-import { preparePairedInput } from './drivers/paired-driver.ts';
-import { prepareSolutionSetUpdate } from './drivers/solution-set-driver.ts';
-import { runSource } from './drivers/source-driver.ts';
 import type { InputChannel } from './input-channel.ts';
 import type { SubtaskAggregators } from './iteration-aggregates.ts';
 import type { JobServices } from './job-services.ts';
@@ -25,20 +18,7 @@ import { SubtaskContext } from './runtime-context.ts';
 import type { BoundFunction } from './udf.ts';
 import type { WrittenCount } from './operators/sink-outputs.ts';
 import type { SubtaskMeter } from './subtask-meter.ts';
-
-/** Strategies whose operator is the task's driver rather than a link of the chain. */
-const DRIVERS = new Set([
-  'SOURCE',
-  'ASYNC',
-  'HASH_JOIN_BUILD_FIRST',
-  'HASH_JOIN_BUILD_SECOND',
-  'HASH_OUTER_JOIN',
-  'HASH_COGROUP',
-  'NESTED_LOOP_BROADCAST_FIRST',
-  'NESTED_LOOP_BROADCAST_SECOND',
-  'SOLUTION_SET_UPDATE',
-  'PAIRED',
-]);
+import { type DriverLoop, driverLoop, isDriver } from './strategies.ts';
 
 export interface SubtaskIo {
   readonly inputs: readonly InputChannel[];
@@ -66,7 +46,7 @@ export function runSubtask(
   const cleanups: (() => void)[] = [];
   const ops = task.operators;
   const head = ops[0]!;
-  const driverIsOperator = DRIVERS.has(head.strategy);
+  const driverIsOperator = isDriver(head.strategy);
   const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions, cleanups);
 
   let out = io.output;
@@ -166,24 +146,12 @@ function countingOutput(next: Output, fault: (recordsSoFar: number) => void): Ou
   };
 }
 
-type DriverLoop = (inputs: readonly InputChannel[], out: Output) => void | Promise<void>;
-
 function prepareDriver(setup: OperatorSetup | null, head: Task['operators'][number]): DriverLoop {
-  if (setup === null) {
-    // A chain head that is an ordinary operator: push every input's records into it.
-    return (inputs, out) => {
-      const push = (r: unknown): void => out.collect(r);
-      for (const input of inputs) input.forEach(push);
-      out.close();
-    };
-  }
-  const p = head.node.params;
-  if (head.strategy === 'SOURCE') return (_inputs, out) => runSource(setup, out);
-  if (head.strategy === 'ASYNC' && (p.kind === 'MapAsync' || p.kind === 'FlatMapAsync')) return prepareAsync(setup, p);
-  if (head.strategy === 'PAIRED' && (p.kind === 'Join' || p.kind === 'Cross')) return preparePairedInput(setup, p.fn, p.projection, p.kind === 'Join' ? 'join' : 'cross');
-  if (p.kind === 'Join') return prepareJoin(setup, p);
-  if (p.kind === 'CoGroup') return prepareCoGroup(setup, p);
-  if (p.kind === 'Cross') return prepareCross(setup, p);
-  if (p.kind === 'DeltaIteration' && head.strategy === 'SOLUTION_SET_UPDATE') return prepareSolutionSetUpdate(setup, p.keys);
-  return setup.fail(`no driver for ${head.strategy}`);
+  if (setup !== null) return driverLoop(setup, head);
+  // A chain head that is an ordinary operator: push every input's records into it.
+  return (inputs, out) => {
+    const push = (r: unknown): void => out.collect(r);
+    for (const input of inputs) input.forEach(push);
+    out.close();
+  };
 }
