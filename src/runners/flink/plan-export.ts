@@ -2,7 +2,8 @@
  * Writes what Flink needs to run a physical plan: `flink-plan.json` for the JVM plan binder
  * (flink-runner/…/PlanBinder.java) and `worker.json` for the Node workers it starts.
  *
- * flink-plan.json (version 1):
+ * flink-plan.json (version 1; PlanBinder refuses any other, and test/vectors/flink-plan.json, bound by
+ * the binder's own tests, holds both sides to the format):
  * ```
  * { "version": 1, "jobName": "...", "retries": 0,
  *   "worker": { "command": ["node", ...], "env": { "TSFLINK_WORKER_CONFIG": "/…/worker.json", ... }, "cwd": "/…" },

@@ -278,7 +278,20 @@ public final class PlanBinder {
     return env;
   }
 
+  /** The flink-plan.json version this binder reads (src/runners/flink/plan-export.ts writes it). */
+  static final int PLAN_VERSION = 1;
+
+  /** A plan file of another version comes from another tsflink release than this jar: refused, saying so. */
+  static void checkVersion(JsonNode plan) {
+    JsonNode version = plan.path("version");
+    if (!version.isInt() || version.asInt() != PLAN_VERSION) {
+      throw new IllegalArgumentException("flink-plan.json has version " + (version.isMissingNode() ? "(none)" : version.toString()) + "; this plan binder reads version " + PLAN_VERSION
+          + ": the tsflink client and the plan binder's jar are from different releases (run scripts/install-flink-deps.sh again)");
+    }
+  }
+
   static DataSet<Rec> bind(ExecutionEnvironment env, JsonNode plan) {
+    checkVersion(plan);
     JsonNode worker = plan.get("worker");
     List<String> command = new ArrayList<>();
     for (JsonNode c : worker.get("command")) command.add(c.asText());
