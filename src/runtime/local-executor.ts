@@ -4,6 +4,7 @@
  * when every task has succeeded (aborting them otherwise), and retries failed attempts.
  */
 import { randomBytes } from 'node:crypto';
+import { exchangesOf } from '../optimizer/exchanges.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../job/contract.ts';
 import type { Output } from './collector.ts';
@@ -263,17 +264,13 @@ function createExchanges(plan: PhysicalPlan, spill: () => { budget: MemoryBudget
   const byTask = new Map<number, TaskExchanges>();
   const tasks = new Map<number, Task>(plan.tasks.map((t) => [t.id, t]));
   for (const t of plan.tasks) byTask.set(t.id, { inputs: [], broadcasts: [], outputs: [] });
-  for (const t of plan.tasks) {
-    for (const input of t.inputs) {
-      const x = new LocalExchange(input, tasks.get(input.fromTask)!.parallelism, t.parallelism, t.operators[0]!.node.name, described(input.fromTask, t));
-      byTask.get(t.id)!.inputs.push(x);
-      byTask.get(input.fromTask)!.outputs.push(x);
-    }
-    for (const b of t.broadcastInputs) {
-      const x = new LocalExchange({ fromTask: b.fromTask, ship: 'BROADCAST' }, tasks.get(b.fromTask)!.parallelism, t.parallelism, '', described(b.fromTask, t));
-      byTask.get(t.id)!.broadcasts.push([b.name, x]);
-      byTask.get(b.fromTask)!.outputs.push(x);
-    }
+  // In the plan's one exchange numbering (optimizer/exchanges.ts): a producer's outputs in that order.
+  for (const x of exchangesOf(plan)) {
+    const to = tasks.get(x.to)!;
+    const exchange = new LocalExchange(x.input, tasks.get(x.from)!.parallelism, x.consumers, x.slot.kind === 'input' ? x.keyOwner : '', described(x.from, to));
+    if (x.slot.kind === 'input') byTask.get(x.to)!.inputs.push(exchange);
+    else byTask.get(x.to)!.broadcasts.push([x.slot.name, exchange]);
+    byTask.get(x.from)!.outputs.push(exchange);
   }
   return byTask;
 }

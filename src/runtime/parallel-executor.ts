@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../job/contract.ts';
+import { exchangesOf, outputSpecOf } from '../optimizer/exchanges.ts';
 import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { staleName } from '../io/stale-files.ts';
@@ -81,24 +82,7 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
 }
 
 function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
-  const specs: ExchangeSpec[] = [];
-  for (const t of plan.tasks) {
-    t.inputs.forEach((input, i) => {
-      const id = specs.length;
-      specs.push({
-        id,
-        from: input.fromTask,
-        to: t.id,
-        input: i,
-        output: { exchange: id, ship: input.ship, keys: input.keys, fn: input.fn, consumers: t.parallelism, keyOwner: t.operators[0]!.node.name },
-      });
-    });
-    for (const b of t.broadcastInputs) {
-      const id = specs.length;
-      specs.push({ id, from: b.fromTask, to: t.id, input: b.name, output: { exchange: id, ship: 'BROADCAST', consumers: t.parallelism, keyOwner: t.operators[0]!.node.name } });
-    }
-  }
-  return specs;
+  return exchangesOf(plan).map((x) => ({ id: x.id, from: x.from, to: x.to, input: x.slot.kind === 'input' ? x.slot.index : x.slot.name, output: outputSpecOf(x) }));
 }
 
 /**

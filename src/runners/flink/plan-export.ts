@@ -40,6 +40,7 @@
  * `'broadcast'`): its producer sends each batch once. Other exchanges are batches (`'batches'`)
  * that the JVM routes to the consumer subtask tsflink's partitioner chose.
  */
+import { exchangesOf, outputSpecOf } from '../../optimizer/exchanges.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { JobSinks } from '../../runtime/job-sinks.ts';
 import { checkedOnlyTasks } from '../../runtime/schedule.ts';
@@ -100,23 +101,8 @@ interface Exchange {
   readonly output: FlinkOutputSpec;
 }
 
-function exchangesOf(plan: PhysicalPlan): Exchange[] {
-  const list: Exchange[] = [];
-  for (const t of plan.tasks) {
-    const keyOwner = t.operators[0]!.node.name;
-    t.inputs.forEach((input, i) => {
-      list.push({
-        from: input.fromTask,
-        to: t.id,
-        slot: { kind: 'input', index: i },
-        output: { exchange: list.length, ship: input.ship, keys: input.keys, fn: input.fn, consumers: t.parallelism, keyOwner },
-      });
-    });
-    for (const b of t.broadcastInputs) {
-      list.push({ from: b.fromTask, to: t.id, slot: { kind: 'broadcast', name: b.name }, output: { exchange: list.length, ship: 'BROADCAST', consumers: t.parallelism, keyOwner } });
-    }
-  }
-  return list;
+function exchangesOfPlan(plan: PhysicalPlan): Exchange[] {
+  return exchangesOf(plan).map((x) => ({ from: x.from, to: x.to, slot: x.slot, output: outputSpecOf(x) }));
 }
 
 export interface ExportOptions {
@@ -138,7 +124,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
     const n = nativeOperator(t);
     if (n) natives.set(t.id, n);
   }
-  const exchanges = exchangesOf(plan).map((x): Exchange => {
+  const exchanges = exchangesOfPlan(plan).map((x): Exchange => {
     if (inIteration.has(x.to) || inIteration.has(x.from)) return x;
     if (x.slot.kind === 'broadcast') return { ...x, output: { ...x.output, flinkBroadcast: true } };
     const consumer = plan.tasks.find((t) => t.id === x.to)!;
