@@ -52,7 +52,16 @@ export const Order = Object.freeze({
 } as const satisfies Record<SortOrder, SortOrder>);
 export type Order = SortOrder;
 
+/**
+ * `Aggregation.Sum` … `Avg` are the names the old Python API used; `SUM` … `AVG`, cased as
+ * `Order.ASCENDING` and Flink's `Aggregations.SUM`, are the same values.
+ */
 export const Aggregation = Object.freeze({
+  SUM: 'SUM',
+  MIN: 'MIN',
+  MAX: 'MAX',
+  COUNT: 'COUNT',
+  AVG: 'AVG',
   Sum: 'SUM',
   Min: 'MIN',
   Max: 'MAX',

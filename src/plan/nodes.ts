@@ -195,10 +195,8 @@ export interface PlanNode {
   readonly params: NodeParams;
 }
 
-export const SOURCE_KINDS: ReadonlySet<NodeKind> = new Set(['CollectionSource', 'SequenceSource', 'TextSource', 'CsvSource', 'ParquetSource', 'FormatSource']);
 /** The nodes an iteration feeds each superstep. */
 export const ITERATION_INPUT_KINDS: ReadonlySet<NodeKind> = new Set(['PartialSolution', 'Workset', 'SolutionSet']);
-export const SINK_KINDS: ReadonlySet<NodeKind> = new Set(['TextSink', 'CsvSink', 'ParquetSink', 'PrintSink', 'CollectSink']);
 
 /** The sinks that write files at a path (staged and committed by the job). */
 export function isFileSink(p: NodeParams): p is Extract<NodeParams, { kind: 'TextSink' | 'CsvSink' | 'ParquetSink' }> {

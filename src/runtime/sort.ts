@@ -17,8 +17,3 @@ export function compileSortComparator(keys: readonly SortKey[], userObjects: Rea
     return 0;
   };
 }
-
-/** Sorts records stably (Array.prototype.sort is stable since ES2019). */
-export function sortRecords(records: unknown[], comparator: RecordComparator): void {
-  records.sort(comparator);
-}

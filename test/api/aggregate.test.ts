@@ -191,3 +191,21 @@ describe('aggregate on untyped tuples too short for its fields', () => {
     });
   }
 });
+
+test("Aggregation's upper-case names (as Order.ASCENDING, Flink's Aggregations.SUM) are the same aggregations", async () => {
+  assert.deepEqual([Aggregation.SUM, Aggregation.MIN, Aggregation.MAX, Aggregation.COUNT, Aggregation.AVG], [Aggregation.Sum, Aggregation.Min, Aggregation.Max, Aggregation.Count, Aggregation.Avg]);
+  const env = envAt(2);
+  const ds = env.fromCollection<[string, number]>([
+    ['a', 1],
+    ['a', 3],
+    ['b', 5],
+  ]);
+  assertSameMultiset(await ds.groupBy(0).aggregate(Aggregation.SUM, 1).collect(), [
+    ['a', 4],
+    ['b', 5],
+  ]);
+  assertSameMultiset(await ds.groupBy(0).aggregate(Aggregation.MAX, 1).collect(), [
+    ['a', 3],
+    ['b', 5],
+  ]);
+});
