@@ -1,6 +1,5 @@
 /** The coGroup builder: `a.coGroup(b).where(k).equalTo(k2).using(f)`. */
 import type { NodeParams } from '../plan/nodes.ts';
-import { checkFunction } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { AnnotateTheCollector, CoGroupFn } from './functions.ts';
 import { type KeyArgs, checkKeyWidths, toKeySpec } from './keys.ts';
@@ -26,8 +25,7 @@ export class CoGroupWhere<L, R> {
         return {
           /** `f(leftValues, rightValues, out)` once per key present on either side. */
           using: <O>(f: CoGroupFn<L, R, O>): DataSet<O> => {
-            checkFunction(f, 'coGroup().using', 'coGroup', 'CoGroupFunction');
-            const params: NodeParams = { kind: 'CoGroup', leftKeys, rightKeys, fn: env.objects.add(f) };
+            const params: NodeParams = { kind: 'CoGroup', leftKeys, rightKeys, fn: env.registerFunction(f, 'coGroup().using', 'coGroup', 'CoGroupFunction') };
             return new DataSet<O>(env, env.addNode(params, [this.left.id, this.right.id]));
           },
         };

@@ -1,7 +1,7 @@
 /** The cross builder: all pairs `[left, right]`, refined by `.using(f)` or projections. */
 import { PlanError } from '../errors/index.ts';
 import type { NodeParams, ProjectionField, SizeHint } from '../plan/nodes.ts';
-import { checkFunction, planError } from './checks.ts';
+import { planError } from './checks.ts';
 import { DataSet } from './internal.ts';
 import type { CrossFn, Tuple } from './functions.ts';
 import type { PickFields } from './keys.ts';
@@ -28,8 +28,7 @@ export class CrossOperator<L, R, T, P extends readonly unknown[] = []> extends D
   using<O>(f: CrossFn<L, R, O>): DataSet<O> {
     const p = this.params();
     if (p.projection) throw planError('cross().using', 'using() cannot follow projectFirst/projectSecond');
-    checkFunction(f, 'cross().using', 'cross', 'CrossFunction');
-    return new DataSet<O>(this.env, this.env.copyNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } }));
+    return new DataSet<O>(this.env, this.env.copyNode(this.id, { params: { ...p, fn: this.env.registerFunction(f, 'cross().using', 'cross', 'CrossFunction') } }));
   }
 
   projectFirst(): CrossOperator<L, R, [...P, L], [...P, L]>;

@@ -5,7 +5,7 @@
  */
 import { PlanError } from '../errors/index.ts';
 import { csvDialectProblem } from '../io/csv-dialect.ts';
-import { checkFunction, checkParallelism, describeArgument, planError } from './checks.ts';
+import { checkParallelism, describeArgument, planError } from './checks.ts';
 import { type AggregationKind, FIELD_TYPES, type FieldType, type JoinSizeHint, type KeySpec, type NodeParams, type SortKey, type WriteModeName } from '../plan/nodes.ts';
 import { type Aggregation, JoinHint, type Order, WriteMode } from './constants.ts';
 import type { DataSink } from './internal.ts';
@@ -65,8 +65,7 @@ export class DataSet<T> {
 
   /** @internal checks a user function (`method` is what a rich function must have) and registers it. */
   protected fn(f: unknown, what: string, method: string, richClass: string): string {
-    checkFunction(f, what, method, richClass);
-    return this.env.objects.add(f);
+    return this.env.registerFunction(f, what, method, richClass);
   }
 
   /** @internal */ protected keys(args: readonly unknown[], what: string): KeySpec {

@@ -22,7 +22,7 @@ import { submitJob } from '../job/submit.ts';
 import type { ClassType, CustomDeserializer, CustomSerializer } from '../serde/type-registry.ts';
 import { TypeRegistry } from '../serde/type-registry.ts';
 import { userCallSite } from './call-site.ts';
-import { checkParallelism, describeArgument, planError } from './checks.ts';
+import { checkFunction, checkParallelism, describeArgument, planError } from './checks.ts';
 import type { FieldValue } from './constants.ts';
 import type { InputFormat, Tuple } from './functions.ts';
 import { DataSet } from './internal.ts';
@@ -442,6 +442,16 @@ export class ExecutionEnvironment {
     const copy = this.nodes.length;
     this.nodes.push(createNode({ ...this.getNode(id), ...patch, id: copy }));
     return copy;
+  }
+
+  /**
+   * @internal checks a user function where the program passes it (a plain function, or an
+   * object with `method`: an instance of `richClass`), so that a wrong one is a PlanError naming
+   * `what` and its line, and registers it; returns its user-object id.
+   */
+  registerFunction(f: unknown, what: string, method: string, richClass: string): string {
+    checkFunction(f, what, method, richClass);
+    return this.objects.add(f);
   }
 
   /** @internal */

@@ -2,7 +2,7 @@
  * Groupings: what `groupBy` returns. They record the key; the operator applied to them
  * (reduce, reduceGroup, aggregate, first) becomes one plan node carrying that key.
  */
-import { checkFunction, planError } from './checks.ts';
+import { planError } from './checks.ts';
 import type { KeySpec, SortKey } from '../plan/nodes.ts';
 import type { Aggregation, Order } from './constants.ts';
 import { AggregateOperator, type DataSet, type NumericPositionOf, type PositionOf, checkCount, checkOrder } from './internal.ts';
@@ -31,9 +31,8 @@ export class Grouping<T> {
   reduceGroup<O = AnnotateTheCollector>(f: GroupReduceFn<T, O>, options?: { combinable?: false }): DataSet<O>;
   reduceGroup(f: GroupReduceFn<T, T>, options: { combinable?: boolean }): DataSet<T>;
   reduceGroup<O>(f: GroupReduceFn<T, O>, options: { combinable?: boolean } = {}): DataSet<O> {
-    checkFunction(f, 'groupBy().reduceGroup', 'reduce', 'GroupReduceFunction');
     const env = this.input.env;
-    const fn = env.objects.add(f);
+    const fn = env.registerFunction(f, 'groupBy().reduceGroup', 'reduce', 'GroupReduceFunction');
     const id = env.addNode({ kind: 'GroupReduce', fn, keys: this.keys, sortKeys: this.sortKeys, combinable: options.combinable === true || hasCombine(f) }, [this.input.id]);
     return env.dataSet<O>(id);
   }
@@ -44,9 +43,10 @@ export class Grouping<T> {
    * combineGroup, used to shrink data before a reduceGroup).
    */
   combineGroup<O = AnnotateTheCollector>(f: GroupReduceFn<T, O>): DataSet<O> {
-    checkFunction(f, 'groupBy().combineGroup', 'reduce', 'GroupReduceFunction');
     const env = this.input.env;
-    return env.dataSet<O>(env.addNode({ kind: 'GroupCombine', fn: env.objects.add(f), keys: this.keys, sortKeys: this.sortKeys }, [this.input.id]));
+    return env.dataSet<O>(
+      env.addNode({ kind: 'GroupCombine', fn: env.registerFunction(f, 'groupBy().combineGroup', 'reduce', 'GroupReduceFunction'), keys: this.keys, sortKeys: this.sortKeys }, [this.input.id]),
+    );
   }
 
   /** The first n elements of every group (in `sortGroup` order when sorted). */
@@ -67,9 +67,8 @@ export class Grouping<T> {
 export class UnsortedGrouping<T> extends Grouping<T> {
   /** One element per group: the left fold of `f` over the group (always combined before the shuffle). */
   reduce(f: ReduceFn<T>): DataSet<T> {
-    checkFunction(f, 'groupBy().reduce', 'reduce', 'ReduceFunction');
     const env = this.input.env;
-    const id = env.addNode({ kind: 'Reduce', fn: env.objects.add(f), keys: this.keys }, [this.input.id]);
+    const id = env.addNode({ kind: 'Reduce', fn: env.registerFunction(f, 'groupBy().reduce', 'reduce', 'ReduceFunction'), keys: this.keys }, [this.input.id]);
     return env.dataSet<T>(id);
   }
 

@@ -3,7 +3,7 @@
  * `.projectFirst/.projectSecond` refine; outer joins need `.using(f)` before they are a data set.
  */
 import { PlanError } from '../errors/index.ts';
-import { checkFunction, planError } from './checks.ts';
+import { planError } from './checks.ts';
 import type { JoinSizeHint, JoinType, KeySpec, NodeParams, ProjectionField } from '../plan/nodes.ts';
 import { DataSet } from './internal.ts';
 import type { JoinFn, Tuple } from './functions.ts';
@@ -65,8 +65,7 @@ export class JoinOperator<L, R, T, P extends readonly unknown[] = []> extends Da
   using<O>(f: JoinFn<L, R, O>): DataSet<O> {
     const p = this.params();
     if (p.projection) throw planError('join().using', 'using() cannot follow projectFirst/projectSecond');
-    checkFunction(f, 'join().using', 'join', 'JoinFunction');
-    return new DataSet<O>(this.env, this.env.copyNode(this.id, { params: { ...p, fn: this.env.objects.add(f) } }));
+    return new DataSet<O>(this.env, this.env.copyNode(this.id, { params: { ...p, fn: this.env.registerFunction(f, 'join().using', 'join', 'JoinFunction') } }));
   }
 
   /** Adds fields of the left element to the result tuple (the whole element when none are given). */
@@ -136,14 +135,13 @@ export class OuterJoinOperator<LO, RO> {
   using<O extends Tuple>(f: JoinFn<LO, RO, O>): DataSet<O>;
   using<O>(f: JoinFn<LO, RO, O>): DataSet<O>;
   using<O>(f: JoinFn<LO, RO, O>): DataSet<O> {
-    checkFunction(f, `${joinCall(this.joinType, 'NONE')}().using`, 'join', 'JoinFunction');
     const env = this.left.env;
     const params: NodeParams = {
       kind: 'Join',
       joinType: this.joinType,
       leftKeys: this.leftKeys,
       rightKeys: this.rightKeys,
-      fn: env.objects.add(f),
+      fn: env.registerFunction(f, `${joinCall(this.joinType, 'NONE')}().using`, 'join', 'JoinFunction'),
       projection: null,
       hint: 'NONE',
     };
