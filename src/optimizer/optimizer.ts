@@ -5,7 +5,9 @@
  */
 import { PlanError } from '../errors/index.ts';
 import { ITERATION_INPUT_KINDS, type KeySpec, type LogicalPlan, type PlanNode } from '../plan/nodes.ts';
-import { chooseBroadcastSide, estimateSize, type SizeEstimate } from './size-estimates.ts';
+import { crossStrategy, type InputShip, joinStrategy } from './join-strategy.ts';
+import { chooseParallelism } from './parallelism.ts';
+import { estimateSize, type SizeEstimate } from './size-estimates.ts';
 import type { IterationSpec, LocalStrategy, PhysicalOperator, PhysicalPlan, ShipStrategy, Task, TaskBroadcastInput, TaskInput } from './physical-plan.ts';
 
 interface TaskBuilder {
@@ -46,7 +48,10 @@ class PlanCompiler {
   compile(): PhysicalPlan {
     this.findSteps();
     for (const node of this.plan.nodes) {
-      this.parallelism.set(node.id, this.chooseParallelism(node));
+      this.parallelism.set(
+        node.id,
+        chooseParallelism(node, (id) => this.p(id), this.plan.defaultParallelism),
+      );
       this.sizes.set(
         node.id,
         estimateSize(
@@ -157,33 +162,6 @@ class PlanCompiler {
     return this.parallelism.get(id)!;
   }
 
-  private chooseParallelism(node: PlanNode): number {
-    const params = node.params;
-    switch (params.kind) {
-      case 'CollectionSource':
-        return 1; // a collection is read by one instance, as in Flink
-      case 'Reduce':
-      case 'GroupReduce':
-      case 'Aggregate':
-      case 'First':
-        if (params.keys === null) return 1; // the whole set meets in one instance
-        break;
-      case 'BulkIteration':
-        return this.p(params.partialSolution);
-      case 'DeltaIteration':
-        return this.p(params.solutionSet);
-      case 'CollectSink':
-      case 'ZipWithIndex':
-      case 'ZipWithUniqueId':
-      case 'GroupCombine':
-      case 'CountElementsPerPartition':
-        return node.parallelism ?? this.p(node.inputs[0]!);
-      default:
-        break;
-    }
-    return node.parallelism ?? this.plan.defaultParallelism;
-  }
-
   private place(node: PlanNode): void {
     const params = node.params;
     const op = (strategy: LocalStrategy): PhysicalOperator => ({ node, strategy });
@@ -283,23 +261,8 @@ class PlanCompiler {
         return;
       case 'Join': {
         const [l, r] = node.inputs as [number, number];
-        // Hints win; otherwise broadcast a side known to be small (for a left outer join only its right side).
-        const auto = params.hint === 'NONE' ? chooseBroadcastSide(this.sizes.get(l)!, this.sizes.get(r)!) : null;
-        if (params.hint === 'REPARTITION_BUILD_FIRST' && params.joinType === 'INNER') {
-          this.newTask(node, [op('HASH_JOIN_BUILD_FIRST')], [this.edge(l, node, 'HASH', params.leftKeys), this.edge(r, node, 'HASH', params.rightKeys)]);
-          return;
-        }
-        const broadcastSecond = params.hint === 'TINY' || (auto === 1 && (params.joinType === 'INNER' || params.joinType === 'LEFT_OUTER'));
-        const broadcastFirst = params.joinType === 'INNER' && (params.hint === 'HUGE' || (auto === 0 && params.hint === 'NONE'));
-        if (broadcastSecond && (params.joinType === 'INNER' || params.joinType === 'LEFT_OUTER')) {
-          const strategy = params.joinType === 'INNER' ? 'HASH_JOIN_BUILD_SECOND' : 'HASH_OUTER_JOIN';
-          this.newTask(node, [op(strategy)], [this.pointwise(l, node), this.edge(r, node, 'BROADCAST')]);
-        } else if (broadcastFirst) {
-          this.newTask(node, [op('HASH_JOIN_BUILD_FIRST')], [this.edge(l, node, 'BROADCAST'), this.pointwise(r, node)]);
-        } else {
-          const strategy = params.joinType === 'INNER' ? 'HASH_JOIN_BUILD_SECOND' : 'HASH_OUTER_JOIN';
-          this.newTask(node, [op(strategy)], [this.edge(l, node, 'HASH', params.leftKeys), this.edge(r, node, 'HASH', params.rightKeys)]);
-        }
+        const { strategy, ships } = joinStrategy(params, [this.sizes.get(l)!, this.sizes.get(r)!]);
+        this.newTask(node, [op(strategy)], [this.shipped(l, node, ships[0], params.leftKeys), this.shipped(r, node, ships[1], params.rightKeys)]);
         return;
       }
       case 'CoGroup': {
@@ -309,12 +272,8 @@ class PlanCompiler {
       }
       case 'Cross': {
         const [l, r] = node.inputs as [number, number];
-        const auto = params.hint === 'NONE' ? chooseBroadcastSide(this.sizes.get(l)!, this.sizes.get(r)!) : null;
-        if (params.hint === 'HUGE' || (params.hint === 'NONE' && auto === 0)) {
-          this.newTask(node, [op('NESTED_LOOP_BROADCAST_FIRST')], [this.edge(l, node, 'BROADCAST'), this.pointwise(r, node)]);
-        } else {
-          this.newTask(node, [op('NESTED_LOOP_BROADCAST_SECOND')], [this.pointwise(l, node), this.edge(r, node, 'BROADCAST')]);
-        }
+        const { strategy, ships } = crossStrategy(params, [this.sizes.get(l)!, this.sizes.get(r)!]);
+        this.newTask(node, [op(strategy)], [this.shipped(l, node, ships[0]), this.shipped(r, node, ships[1])]);
         return;
       }
       default:
@@ -432,6 +391,11 @@ class PlanCompiler {
   private pointwise(input: number, node: PlanNode): TaskInput {
     const from = this.taskOf.get(input)!;
     return { fromTask: from.id, ship: from.parallelism === this.p(node.id) ? 'FORWARD' : 'REBALANCE' };
+  }
+
+  /** An input of a join or cross as its strategy ships it. */
+  private shipped(input: number, node: PlanNode, ship: InputShip, keys?: KeySpec): TaskInput {
+    return ship === 'POINTWISE' ? this.pointwise(input, node) : ship === 'BROADCAST' ? this.edge(input, node, 'BROADCAST') : this.edge(input, node, 'HASH', keys);
   }
 
   private edge(input: number, _node: PlanNode, ship: ShipStrategy, keys?: KeySpec): TaskInput {
