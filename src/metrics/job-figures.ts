@@ -122,6 +122,13 @@ export function taskTotals(task: TaskFigures): {
   return t;
 }
 
+/** A task's state from its subtasks': failed if one failed, finished when all have, running while one runs, else waiting. */
+export function taskState(task: TaskFigures): SubtaskState {
+  if (task.subtasks.some((s) => s.state === 'failed')) return 'failed';
+  if (task.subtasks.every((s) => s.state === 'finished')) return 'finished';
+  return task.subtasks.some((s) => s.state === 'running') ? 'running' : 'waiting';
+}
+
 type Listener = (figures: JobFigures) => void;
 
 /**

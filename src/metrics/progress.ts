@@ -6,7 +6,7 @@
  * while a job runs. `--quiet` shows none.
  */
 import { MultiBar, type SingleBar } from 'cli-progress';
-import { type JobFigures, type JobMonitor, type TaskFigures, taskTotals } from './job-figures.ts';
+import { type JobFigures, type JobMonitor, type TaskFigures, taskState, taskTotals } from './job-figures.ts';
 import { formatBytes as bytes, formatCount as count } from './run-report.ts';
 
 export interface ProgressOptions {
@@ -18,11 +18,13 @@ export interface ProgressOptions {
   readonly lineEveryMs?: number;
 }
 
+type Listener = (f: JobFigures) => void;
+
 /** Shows a job's progress until it ends. */
 export function showProgress(monitor: JobMonitor, options: ProgressOptions): void {
-  const measured = process.env.TSFLINK_PROGRESS_COST === '1' ? costOf(monitor, options.stream) : monitor;
-  if (options.live) liveDisplay(measured, options.stream);
-  else plainLines(measured, options.stream, options.lineEveryMs ?? 3000);
+  const listen = process.env.TSFLINK_PROGRESS_COST === '1' ? timed(monitor, options.stream) : (l: Listener) => monitor.onUpdate(l);
+  if (options.live) liveDisplay(listen, options.stream);
+  else plainLines(listen, options.stream, options.lineEveryMs ?? 3000, monitor.figures.startedAt);
 }
 
 /**
@@ -30,24 +32,20 @@ export function showProgress(monitor: JobMonitor, options: ProgressOptions): voi
  * summed over its redraws, is printed when the job ends — what it costs the job, measured
  * directly rather than as the difference of two noisy runs.
  */
-function costOf(monitor: JobMonitor, stream: NodeJS.WriteStream): JobMonitor {
+function timed(monitor: JobMonitor, stream: NodeJS.WriteStream): (listener: Listener) => void {
   let ms = 0;
   let redraws = 0;
-  return {
-    figures: monitor.figures,
-    onUpdate(listener: (f: JobFigures) => void) {
-      monitor.onUpdate((f) => {
-        const start = performance.now();
-        listener(f);
-        ms += performance.now() - start;
-        redraws++;
-        if (f.state !== 'RUNNING') stream.write(`tsflink: the progress display took ${ms.toFixed(1)} ms in ${redraws} updates of a ${seconds((f.endedAt ?? Date.now()) - f.startedAt)} job\n`);
-      });
-    },
-  } as JobMonitor;
+  return (listener) =>
+    monitor.onUpdate((f) => {
+      const start = performance.now();
+      listener(f);
+      ms += performance.now() - start;
+      redraws++;
+      if (f.state !== 'RUNNING') stream.write(`tsflink: the progress display took ${ms.toFixed(1)} ms in ${redraws} updates of a ${seconds((f.endedAt ?? Date.now()) - f.startedAt)} job\n`);
+    });
 }
 
-function liveDisplay(monitor: JobMonitor, stream: NodeJS.WriteStream): void {
+function liveDisplay(listen: (listener: Listener) => void, stream: NodeJS.WriteStream): void {
   const multi = new MultiBar(
     {
       stream,
@@ -65,7 +63,7 @@ function liveDisplay(monitor: JobMonitor, stream: NodeJS.WriteStream): void {
   );
   const bars = new Map<number, SingleBar>();
   let last: { at: number; records: Map<number, number> } | null = null;
-  monitor.onUpdate((f) => {
+  listen((f) => {
     const now = Date.now();
     for (const task of f.tasks) {
       const line = describeTask(task, f, last === null ? null : { ms: now - last.at, records: last.records.get(task.id) ?? 0 });
@@ -84,10 +82,10 @@ function liveDisplay(monitor: JobMonitor, stream: NodeJS.WriteStream): void {
   });
 }
 
-function plainLines(monitor: JobMonitor, stream: NodeJS.WriteStream, everyMs: number): void {
-  let next = monitor.figures.startedAt + everyMs;
+function plainLines(listen: (listener: Listener) => void, stream: NodeJS.WriteStream, everyMs: number, startedAt: number): void {
+  let next = startedAt + everyMs;
   let last: { at: number; records: Map<number, number> } | null = null;
-  monitor.onUpdate((f) => {
+  listen((f) => {
     const now = Date.now();
     if (f.state === 'RUNNING' && now >= next) {
       next = now + everyMs;
@@ -109,7 +107,7 @@ function plainLines(monitor: JobMonitor, stream: NodeJS.WriteStream, everyMs: nu
 function describeTask(task: TaskFigures, job: JobFigures, before: { ms: number; records: number } | null): { percent: number; payload: { task: string; figures: string } } {
   const t = taskTotals(task);
   const done = task.subtasks.filter((s) => s.state === 'finished').length;
-  const failed = task.subtasks.some((s) => s.state === 'failed');
+  const failed = taskState(task) === 'failed';
   let percent = Math.round((100 * done) / Math.max(1, task.subtasks.length));
   const figures: string[] = [`${count(t.recordsIn)} in`, `${count(t.recordsOut)} out`];
   if (before !== null && before.ms > 0 && job.state === 'RUNNING' && done < task.subtasks.length) figures.push(`${count(((t.recordsOut - before.records) * 1000) / before.ms)} rec/s`);

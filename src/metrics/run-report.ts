@@ -5,7 +5,7 @@
  * The HTML is one self-contained file: the picture is SVG drawn by Graphviz (WebAssembly) while
  * the report is written, with no script and nothing fetched.
  */
-import { type JobFigures, type TaskFigures, taskTotals } from './job-figures.ts';
+import { type JobFigures, type TaskFigures, taskState, taskTotals } from './job-figures.ts';
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -37,13 +37,7 @@ function ms(n: number): string {
 function taskLabel(task: TaskFigures): string {
   const t = taskTotals(task);
   const ops = task.operators.map((o) => `${o.name} [${o.strategy}]`).join('\n');
-  const state = task.subtasks.some((s) => s.state === 'failed')
-    ? 'FAILED'
-    : task.subtasks.every((s) => s.state === 'finished')
-      ? ''
-      : task.subtasks.some((s) => s.state === 'running')
-        ? 'RUNNING'
-        : '';
+  const state = taskState(task) === 'failed' ? 'FAILED' : taskState(task) === 'running' ? 'RUNNING' : '';
   return [
     `Task ${task.id} (p=${task.parallelism})${state ? ` ${state}` : ''}`,
     ops,
@@ -60,7 +54,7 @@ function taskLabel(task: TaskFigures): string {
 export function figuresDot(f: JobFigures): string {
   const lines = ['digraph job {', '  rankdir=TB;', '  node [shape=box, fontname="Courier", fontsize=10, style="rounded,filled", fillcolor="#eef4fb"];', '  edge [fontname="Courier", fontsize=9];'];
   for (const task of f.tasks) {
-    const failed = task.subtasks.some((s) => s.state === 'failed');
+    const failed = taskState(task) === 'failed';
     lines.push(`  task${task.id} [id=${dotString(`task-${task.id}`)}, label=${dotString(taskLabel(task))}${failed ? ', fillcolor="#fde2e2"' : ''}];`);
   }
   const byId = new Map(f.tasks.map((t) => [t.id, t] as const));
@@ -86,13 +80,7 @@ export function taskRows(f: JobFigures): string {
   return f.tasks
     .map((task) => {
       const t = taskTotals(task);
-      const state = task.subtasks.some((s) => s.state === 'failed')
-        ? 'failed'
-        : task.subtasks.every((s) => s.state === 'finished')
-          ? 'finished'
-          : task.subtasks.some((s) => s.state === 'running')
-            ? 'running'
-            : 'waiting';
+      const state = taskState(task);
       const cells = [
         String(task.id),
         escapeHtml(task.name),

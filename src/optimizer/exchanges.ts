@@ -40,7 +40,7 @@ export function exchangesOf(plan: PhysicalPlan): PlanExchange[] {
 
 /** What a producer needs to write into exchange `x`: its number, how it ships and partitions, to how many consumers. */
 export function outputSpecOf(x: PlanExchange): { exchange: number; ship: ShipStrategy; keys?: KeySpec; fn?: string; consumers: number; keyOwner: string } {
-  return x.input.ship === 'BROADCAST' && x.slot.kind === 'broadcast'
+  return x.slot.kind === 'broadcast'
     ? { exchange: x.id, ship: 'BROADCAST', consumers: x.consumers, keyOwner: x.keyOwner }
     : { exchange: x.id, ship: x.input.ship, keys: x.input.keys, fn: x.input.fn, consumers: x.consumers, keyOwner: x.keyOwner };
 }

@@ -267,7 +267,7 @@ function createExchanges(plan: PhysicalPlan, spill: () => { budget: MemoryBudget
   // In the plan's one exchange numbering (optimizer/exchanges.ts): a producer's outputs in that order.
   for (const x of exchangesOf(plan)) {
     const to = tasks.get(x.to)!;
-    const exchange = new LocalExchange(x.input, tasks.get(x.from)!.parallelism, x.consumers, x.slot.kind === 'input' ? x.keyOwner : '', described(x.from, to));
+    const exchange = new LocalExchange(x.input, tasks.get(x.from)!.parallelism, x.consumers, x.keyOwner, described(x.from, to));
     if (x.slot.kind === 'input') byTask.get(x.to)!.inputs.push(exchange);
     else byTask.get(x.to)!.broadcasts.push([x.slot.name, exchange]);
     byTask.get(x.from)!.outputs.push(exchange);
