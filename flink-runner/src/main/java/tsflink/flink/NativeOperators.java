@@ -8,7 +8,6 @@ import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.operators.base.JoinOperatorBase.JoinHint;
 import org.apache.flink.api.java.DataSet;
 import org.apache.flink.api.java.operators.UnsortedGrouping;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.util.Collector;
 
 /**
@@ -31,49 +30,36 @@ import org.apache.flink.util.Collector;
 final class NativeOperators {
   private NativeOperators() {}
 
-  static DataSet<Rec> bind(JsonNode op, IntFunction<DataSet<Rec>> slot, int p, String name) {
-    switch (op.get("kind").asText()) {
-      case "join":
-        return join(op, slot.apply(0), slot.apply(1), p, name);
-      case "cross":
-        return cross(op, slot.apply(0), slot.apply(1), p, name);
-      case "distinct":
-        return slot.apply(0).distinct(Rec.KEY).setParallelism(p).name("Distinct of " + name + " (Flink)");
-      case "first": {
-        UnsortedGrouping<Rec> groups = slot.apply(0).groupBy(Rec.KEY);
-        int n = op.get("n").asInt();
-        DataSet<Rec> first = op.get("sorted").asBoolean() ? groups.sortGroup(Rec.SORT, Order.ASCENDING).first(n) : groups.first(n);
-        return ((org.apache.flink.api.java.operators.Operator<Rec, ?>) first).setParallelism(p).name("First " + n + " of " + name + " (Flink)");
-      }
-      case "groups": {
-        UnsortedGrouping<Rec> groups = slot.apply(0).groupBy(Rec.KEY);
-        var grouped = op.get("sorted").asBoolean() ? groups.sortGroup(Rec.SORT, Order.ASCENDING).reduceGroup(new Groups()) : groups.reduceGroup(new Groups());
-        return grouped.returns(Rec.TYPE).setParallelism(p).name("Groups of " + name + " (Flink)");
-      }
-      default:
-        throw new IllegalArgumentException("no native operator " + op.get("kind").asText());
+  static DataSet<Rec> bind(PlanFile.Native op, IntFunction<DataSet<Rec>> slot, int p, String name) {
+    // (Java 17: no pattern matching in switch yet.)
+    if (op instanceof PlanFile.Join join) return join(join, slot.apply(0), slot.apply(1), p, name);
+    if (op instanceof PlanFile.Cross cross) return cross(cross, slot.apply(0), slot.apply(1), p, name);
+    if (op instanceof PlanFile.Distinct) return slot.apply(0).distinct(Rec.KEY).setParallelism(p).name("Distinct of " + name + " (Flink)");
+    if (op instanceof PlanFile.First first) {
+      UnsortedGrouping<Rec> groups = slot.apply(0).groupBy(Rec.KEY);
+      int n = first.n();
+      DataSet<Rec> firsts = first.sorted() ? groups.sortGroup(Rec.SORT, Order.ASCENDING).first(n) : groups.first(n);
+      return ((org.apache.flink.api.java.operators.Operator<Rec, ?>) firsts).setParallelism(p).name("First " + n + " of " + name + " (Flink)");
     }
+    PlanFile.Groups grouped = (PlanFile.Groups) op; // the last of PlanFile.Native's sealed kinds
+    UnsortedGrouping<Rec> groups = slot.apply(0).groupBy(Rec.KEY);
+    var reduced = grouped.sorted() ? groups.sortGroup(Rec.SORT, Order.ASCENDING).reduceGroup(new Groups()) : groups.reduceGroup(new Groups());
+    return reduced.returns(Rec.TYPE).setParallelism(p).name("Groups of " + name + " (Flink)");
   }
 
-  private static DataSet<Rec> join(JsonNode op, DataSet<Rec> left, DataSet<Rec> right, int p, String name) {
-    JoinHint hint = JoinHint.valueOf(op.get("hint").asText());
+  private static DataSet<Rec> join(PlanFile.Join op, DataSet<Rec> left, DataSet<Rec> right, int p, String name) {
+    JoinHint hint = op.hint();
     String label = "Join of " + name + " (Flink, " + hint + ")";
-    switch (op.get("joinType").asText()) {
-      case "INNER":
-        return left.join(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
-      case "LEFT_OUTER":
-        return left.leftOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
-      case "RIGHT_OUTER":
-        return left.rightOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
-      case "FULL_OUTER":
-        return left.fullOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
-      default:
-        throw new IllegalArgumentException("no join type " + op.get("joinType").asText());
-    }
+    return switch (op.joinType()) {
+      case INNER -> left.join(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+      case LEFT_OUTER -> left.leftOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+      case RIGHT_OUTER -> left.rightOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+      case FULL_OUTER -> left.fullOuterJoin(right, hint).where(Rec.KEY).equalTo(Rec.KEY).with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name(label);
+    };
   }
 
-  private static DataSet<Rec> cross(JsonNode op, DataSet<Rec> left, DataSet<Rec> right, int p, String name) {
-    boolean broadcastFirst = op.get("broadcast").asText().equals("FIRST");
+  private static DataSet<Rec> cross(PlanFile.Cross op, DataSet<Rec> left, DataSet<Rec> right, int p, String name) {
+    boolean broadcastFirst = op.broadcast() == PlanFile.Side.FIRST;
     var crossed = broadcastFirst ? left.crossWithHuge(right) : left.crossWithTiny(right);
     return crossed.with(new Pairs()).returns(Rec.TYPE).setParallelism(p).name("Cross of " + name + " (Flink, " + (broadcastFirst ? "crossWithHuge" : "crossWithTiny") + ")");
   }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.flink.api.common.ExecutionMode;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.SerializedListAccumulator;
@@ -74,20 +75,20 @@ public final class PlanBinder {
     String jobmanager = args.length >= 4 && args[2].equals("--jobmanager") ? args[3] : null;
     ObjectNode outcome = JSON.createObjectNode();
     try {
-      JsonNode plan = JSON.readTree(new File(args[0]));
+      PlanFile plan = PlanFile.read(new File(args[0]));
       ExecutionEnvironment env = environment(plan, jobmanager);
-      JsonNode ship = plan.path("ship");
-      if (!ship.isMissingNode() && !ship.isNull()) {
+      PlanFile.Ship ship = plan.ship();
+      if (ship != null) {
         env.registerCachedFile(ShippedCode.runtimeZip(ship).toUri().toString(), ShippedCode.RUNTIME);
-        env.registerCachedFile(Path.of(ship.get("appDir").asText()).toUri().toString(), ShippedCode.APP);
+        env.registerCachedFile(Path.of(ship.appDir()).toUri().toString(), ShippedCode.APP);
         // The user's registerCachedFile files travel the same way: each TaskManager gets a copy
         // through the BlobServer, and its Node workers read that copy (NodeTask tells them where).
-        for (var f : (Iterable<Map.Entry<String, JsonNode>>) ship.path("cachedFiles")::fields) {
-          env.registerCachedFile(Path.of(f.getValue().asText()).toUri().toString(), ShippedCode.USER_FILE + f.getKey());
+        for (Map.Entry<String, String> f : ship.cachedFiles().entrySet()) {
+          env.registerCachedFile(Path.of(f.getValue()).toUri().toString(), ShippedCode.USER_FILE + f.getKey());
         }
       }
       DataSet<Rec> side = bind(env, plan);
-      String jobName = plan.path("jobName").asText("tsflink");
+      String jobName = plan.jobName();
       // collect() of the side records by hand (what DataSet.collect() does), so that the job runs
       // through a JobClient that a shutdown of this JVM can cancel.
       String sideId = new AbstractID().toString();
@@ -239,9 +240,9 @@ public final class PlanBinder {
     watch.start();
   }
 
-  private static ExecutionEnvironment environment(JsonNode plan, String jobmanager) {
+  private static ExecutionEnvironment environment(PlanFile plan, String jobmanager) {
     int maxParallelism = 1;
-    for (JsonNode t : plan.get("tasks")) maxParallelism = Math.max(maxParallelism, t.get("parallelism").asInt());
+    for (PlanFile.Task t : plan.tasks()) maxParallelism = Math.max(maxParallelism, t.parallelism());
     ExecutionEnvironment env;
     if (jobmanager == null) {
       Configuration conf = new Configuration();
@@ -271,79 +272,62 @@ public final class PlanBinder {
     // Flink counts every failover of the job, and one lost TaskManager fails all the tasks it ran
     // and then the consumers of their lost results: the job-wide budget is n per subtask. A
     // worker's own error still fails the job after n retries of its subtask (NodeTask).
-    int retries = plan.path("retries").asInt(0);
+    int retries = plan.retries();
     int subtasks = 0;
-    for (JsonNode t : plan.get("tasks")) subtasks += t.get("parallelism").asInt();
+    for (PlanFile.Task t : plan.tasks()) subtasks += t.parallelism();
     env.setRestartStrategy(retries > 0 ? RestartStrategies.fixedDelayRestart(retries * (subtasks + 1), 1000L) : RestartStrategies.noRestart());
     return env;
   }
 
-  /** The flink-plan.json version this binder reads (src/runners/flink/plan-export.ts writes it). */
-  static final int PLAN_VERSION = 1;
-
-  /** A plan file of another version comes from another tsflink release than this jar: refused, saying so. */
-  static void checkVersion(JsonNode plan) {
-    JsonNode version = plan.path("version");
-    if (!version.isInt() || version.asInt() != PLAN_VERSION) {
-      throw new IllegalArgumentException("flink-plan.json has version " + (version.isMissingNode() ? "(none)" : version.toString()) + "; this plan binder reads version " + PLAN_VERSION
-          + ": the tsflink client and the plan binder's jar are from different releases (run scripts/install-flink-deps.sh again)");
-    }
-  }
-
-  static DataSet<Rec> bind(ExecutionEnvironment env, JsonNode plan) {
-    checkVersion(plan);
-    JsonNode worker = plan.get("worker");
-    List<String> command = new ArrayList<>();
-    for (JsonNode c : worker.get("command")) command.add(c.asText());
-    Map<String, String> workerEnv = new HashMap<>();
-    worker.get("env").fields().forEachRemaining(e -> workerEnv.put(e.getKey(), e.getValue().asText()));
-    String cwd = worker.path("cwd").asText(null);
+  static DataSet<Rec> bind(ExecutionEnvironment env, PlanFile plan) {
+    PlanFile.Worker worker = plan.worker();
+    List<String> command = new ArrayList<>(worker.command());
+    Map<String, String> workerEnv = new HashMap<>(worker.env());
+    String cwd = worker.cwd();
     // Code shipped with the job: workers run in a work folder made from it (ShippedCode).
-    boolean shipped = !plan.path("ship").isMissingNode() && !plan.path("ship").isNull();
-    List<String> cachedFiles = new ArrayList<>();
-    if (shipped) plan.get("ship").path("cachedFiles").fieldNames().forEachRemaining(cachedFiles::add);
+    boolean shipped = plan.ship() != null;
+    List<String> cachedFiles = shipped ? new ArrayList<>(plan.ship().cachedFiles().keySet()) : new ArrayList<>();
 
     Map<Integer, DataSet<Rec>> produced = new HashMap<>();
     // Iterations by their first step task; the input a head or a result task reads instead of its own.
-    Map<Integer, JsonNode> iterationStartingAt = new HashMap<>();
-    Map<Integer, JsonNode> iterationEndingAt = new HashMap<>();
-    Map<Integer, JsonNode> stepOf = new HashMap<>();
-    Map<JsonNode, Integer> iterationIndex = new java.util.IdentityHashMap<>();
-    for (JsonNode it : plan.path("iterations")) {
+    Map<Integer, PlanFile.Iteration> iterationStartingAt = new HashMap<>();
+    Map<Integer, PlanFile.Iteration> iterationEndingAt = new HashMap<>();
+    Map<Integer, PlanFile.Iteration> stepOf = new HashMap<>();
+    Map<PlanFile.Iteration, Integer> iterationIndex = new java.util.IdentityHashMap<>();
+    for (PlanFile.Iteration it : plan.iterations()) {
       iterationIndex.put(it, iterationIndex.size());
-      JsonNode tasks = it.get("tasks");
-      iterationStartingAt.put(tasks.get(0).asInt(), it);
-      iterationEndingAt.put(tasks.get(tasks.size() - 1).asInt(), it);
-      for (JsonNode t : tasks) stepOf.put(t.asInt(), it);
+      List<Integer> tasks = it.tasks();
+      iterationStartingAt.put(tasks.get(0), it);
+      iterationEndingAt.put(tasks.get(tasks.size() - 1), it);
+      for (int t : tasks) stepOf.put(t, it);
     }
     Map<Integer, DataSet<Rec>> replacedInput = new HashMap<>();
     // What another task or an iteration reads; Flink runs only what leads to a sink, so every other
     // task (a file sink's, say) ends in a discarding one.
     java.util.Set<Integer> consumed = new java.util.HashSet<>();
-    for (JsonNode t : plan.get("tasks")) for (JsonNode in : t.get("inputs")) consumed.add(in.get("task").asInt());
-    for (JsonNode it : plan.path("iterations")) {
-      for (JsonNode h : it.get("heads")) {
-        consumed.add(h.get("initial").get("task").asInt());
-        consumed.add(h.get("feedback").get("task").asInt());
+    for (PlanFile.Task t : plan.tasks()) for (PlanFile.Input in : t.inputs()) consumed.add(in.task());
+    for (PlanFile.Iteration it : plan.iterations()) {
+      for (PlanFile.Head h : it.heads()) {
+        consumed.add(h.initial().task());
+        consumed.add(h.feedback().task());
       }
-      if (it.hasNonNull("criterion")) consumed.add(it.get("criterion").get("task").asInt());
+      if (it.criterion() != null) consumed.add(it.criterion().task());
     }
     IterativeDataSet<Rec> loop = null;
     DataSet<Rec> side = null;
-    for (JsonNode task : plan.get("tasks")) {
-      int id = task.get("id").asInt();
-      int p = task.get("parallelism").asInt();
-      String name = task.get("name").asText();
-      JsonNode starting = iterationStartingAt.get(id);
+    for (PlanFile.Task task : plan.tasks()) {
+      int id = task.id();
+      int p = task.parallelism();
+      String name = task.name();
+      PlanFile.Iteration starting = iterationStartingAt.get(id);
       if (starting != null) loop = openIteration(starting, produced, replacedInput);
       DataSet<Rec> input = replacedInput.get(id);
-      JsonNode inputs = task.get("inputs");
-      JsonNode nativeOp = task.path("native");
+      List<PlanFile.Input> inputs = task.inputs();
       // Broadcast sets Flink broadcasts reach the task's NodeTask as Flink broadcast variables.
       Map<Integer, DataSet<Rec>> broadcastSets = new java.util.LinkedHashMap<>();
       for (int slot = 0; slot < inputs.size(); slot++) {
-        JsonNode in = inputs.get(slot);
-        if (in.path("records").asText("").equals("broadcast")) broadcastSets.put(slot, output(produced, in.get("task").asInt(), in.get("output").asInt()));
+        PlanFile.Input in = inputs.get(slot);
+        if (in.records() == PlanFile.Records.BROADCAST) broadcastSets.put(slot, output(produced, in.task(), in.output()));
       }
       if (input != null) {
         // a head, fed by its iteration, or the task reading an iteration's result
@@ -352,20 +336,20 @@ public final class PlanBinder {
         List<Rec> triggers = new ArrayList<>();
         for (int s = 0; s < p; s++) triggers.add(Rec.batch(-2, s, new byte[0]));
         input = byTarget(env.fromCollection(triggers, Rec.TYPE).name("Start " + name), p);
-      } else if (nativeOp.isObject()) {
-        input = NativeOperators.bind(nativeOp, slot -> slotInput(produced, inputs.get(slot), slot, name), p, name);
+      } else if (task.nativeOperator() != null) {
+        input = NativeOperators.bind(task.nativeOperator(), slot -> slotInput(produced, inputs.get(slot), slot, name), p, name);
       } else {
         for (int slot = 0; slot < inputs.size(); slot++) {
-          JsonNode in = inputs.get(slot);
+          PlanFile.Input in = inputs.get(slot);
           if (broadcastSets.containsKey(slot)) continue;
-          DataSet<Rec> one = output(produced, in.get("task").asInt(), in.get("output").asInt());
+          DataSet<Rec> one = output(produced, in.task(), in.output());
           // Keyed records go where tsflink's hash of their canonical key says, single ones are
           // rebalanced by Flink, batches go where the producer addressed them.
-          switch (in.path("records").asText("batches")) {
-            case "keyed":
+          switch (in.records()) {
+            case KEYED:
               one = one.partitionCustom(new CanonicalPartitioner(), Rec.KEY).setParallelism(p);
               break;
-            case "single":
+            case SINGLE:
               one = one.rebalance().setParallelism(p);
               break;
             default:
@@ -379,15 +363,14 @@ public final class PlanBinder {
         }
       }
       boolean inStep = stepOf.containsKey(id);
-      JsonNode step = stepOf.get(id);
-      int aggregates = step == null || !step.path("aggregators").asBoolean(false) ? 0
-          : step.path("convergence").asBoolean(false) ? NodeTask.TO_CONVERGENCE : NodeTask.AGGREGATES;
+      PlanFile.Iteration step = stepOf.get(id);
+      int aggregates = step == null || !step.aggregators() ? 0 : step.convergence() ? NodeTask.TO_CONVERGENCE : NodeTask.AGGREGATES;
       // Only tasks with a collect() or output() sink send records to the client through the job's
       // result: a union of every task would need network buffers for each of them (p=4 ran out).
-      boolean sideByData = task.path("side").asBoolean(false) && !inStep;
+      boolean sideByData = task.side() && !inStep;
       int[] broadcastSlots = broadcastSets.keySet().stream().mapToInt(Integer::intValue).toArray();
       MapPartitionOperator<Rec, Rec> result = input
-          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.path("retries").asInt(0), inStep, !sideByData, shipped, cachedFiles, broadcastSlots, aggregates, -1)).returns(Rec.TYPE)
+          .mapPartition(new NodeTask(id, name, command, workerEnv, cwd, plan.retries(), inStep, !sideByData, shipped, cachedFiles, broadcastSlots, aggregates, -1)).returns(Rec.TYPE)
           .setParallelism(p).name(name);
       for (Map.Entry<Integer, DataSet<Rec>> b : broadcastSets.entrySet()) result = result.withBroadcastSet(b.getValue(), NodeTask.broadcastName(b.getKey()));
       produced.put(id, result);
@@ -397,12 +380,12 @@ public final class PlanBinder {
       } else if (!inStep && !consumed.contains(id)) {
         result.output(new DiscardingOutputFormat<>()).name("End of " + name);
       }
-      JsonNode ending = iterationEndingAt.get(id);
+      PlanFile.Iteration ending = iterationEndingAt.get(id);
       if (ending != null) {
         DataSet<Rec> check = null;
-        if (ending.path("convergence").asBoolean(false)) {
-          String what = "Convergence of " + ending.get("name").asText();
-          NodeTask checker = new NodeTask(-1, what, command, workerEnv, cwd, plan.path("retries").asInt(0), true, true, shipped, cachedFiles, new int[0], 0, iterationIndex.get(ending));
+        if (ending.convergence()) {
+          String what = "Convergence of " + ending.name();
+          NodeTask checker = new NodeTask(-1, what, command, workerEnv, cwd, plan.retries(), true, true, shipped, cachedFiles, new int[0], 0, iterationIndex.get(ending));
           check = convergenceCheck(ending, produced, checker, what);
         }
         closeIteration(ending, loop, produced, replacedInput, check);
@@ -412,8 +395,8 @@ public final class PlanBinder {
   }
 
   /** What a task reads on one slot: the producer's output, marked with the slot. */
-  private static DataSet<Rec> slotInput(Map<Integer, DataSet<Rec>> produced, JsonNode in, int slot, String name) {
-    return output(produced, in.get("task").asInt(), in.get("output").asInt()).map(new ToSlot(slot)).returns(Rec.TYPE).name("Input " + slot + " of " + name);
+  private static DataSet<Rec> slotInput(Map<Integer, DataSet<Rec>> produced, PlanFile.Input in, int slot, String name) {
+    return output(produced, in.task(), in.output()).map(new ToSlot(slot)).returns(Rec.TYPE).name("Input " + slot + " of " + name);
   }
 
   /** Batches to the consumer subtask their producer addressed them to. */
@@ -431,24 +414,24 @@ public final class PlanBinder {
    * step fed back.
    */
   private static IterativeDataSet<Rec> openIteration(
-      JsonNode it, Map<Integer, DataSet<Rec>> produced, Map<Integer, DataSet<Rec>> replacedInput) {
-    JsonNode heads = it.get("heads");
-    IterativeDataSet<Rec> loop = tagged(it, "initial", produced).iterate(it.get("maxIterations").asInt());
-    loop.name(it.get("name").asText());
-    if (it.path("aggregators").asBoolean(false)) loop.registerAggregator(WorkerAggregates.NAME, new WorkerAggregates());
+      PlanFile.Iteration it, Map<Integer, DataSet<Rec>> produced, Map<Integer, DataSet<Rec>> replacedInput) {
+    List<PlanFile.Head> heads = it.heads();
+    IterativeDataSet<Rec> loop = tagged(it, PlanFile.Head::initial, produced).iterate(it.maxIterations());
+    loop.name(it.name());
+    if (it.aggregators()) loop.registerAggregator(WorkerAggregates.NAME, new WorkerAggregates());
     for (int k = 0; k < heads.size(); k++) {
-      replacedInput.put(heads.get(k).get("task").asInt(), loop.filter(new OutputFilter(k)).map(new ToSlot(0)).returns(Rec.TYPE).name("Head " + k + " of " + it.get("name").asText()));
+      replacedInput.put(heads.get(k).task(), loop.filter(new OutputFilter(k)).map(new ToSlot(0)).returns(Rec.TYPE).name("Head " + k + " of " + it.name()));
     }
     return loop;
   }
 
   /** The union of what goes to each head (its `which`: initial or feedback exchange), tagged with the head's position. */
-  private static DataSet<Rec> tagged(JsonNode it, String which, Map<Integer, DataSet<Rec>> produced) {
-    JsonNode heads = it.get("heads");
+  private static DataSet<Rec> tagged(PlanFile.Iteration it, Function<PlanFile.Head, PlanFile.ExchangeRef> which, Map<Integer, DataSet<Rec>> produced) {
+    List<PlanFile.Head> heads = it.heads();
     DataSet<Rec> all = null;
     for (int k = 0; k < heads.size(); k++) {
-      JsonNode from = heads.get(k).get(which);
-      DataSet<Rec> one = output(produced, from.get("task").asInt(), from.get("output").asInt()).map(new ToSlot(k)).returns(Rec.TYPE);
+      PlanFile.ExchangeRef from = which.apply(heads.get(k));
+      DataSet<Rec> one = output(produced, from.task(), from.output()).map(new ToSlot(k)).returns(Rec.TYPE);
       all = all == null ? one : all.union(one);
     }
     return all;
@@ -465,17 +448,17 @@ public final class PlanBinder {
    * context to start a worker with the job's shipped code, and a delta iteration here is a Flink
    * bulk iteration whose one termination criterion is already taken by the workset.
    */
-  private static DataSet<Rec> convergenceCheck(JsonNode it, Map<Integer, DataSet<Rec>> produced, NodeTask checker, String name) {
+  private static DataSet<Rec> convergenceCheck(PlanFile.Iteration it, Map<Integer, DataSet<Rec>> produced, NodeTask checker, String name) {
     DataSet<Rec> in = null;
-    for (JsonNode t : it.get("tasks")) {
-      DataSet<Rec> task = produced.get(t.asInt());
+    for (int t : it.tasks()) {
+      DataSet<Rec> task = produced.get(t);
       if (task == null) continue; // a termination criterion's own task, never run
       DataSet<Rec> one = task.filter(new OutputFilter(NodeTask.CONTRIBUTION)).map(new ToSlot(0, 0)).returns(Rec.TYPE);
       in = in == null ? one : in.union(one);
     }
-    JsonNode criterion = it.get("criterion");
-    if (criterion != null && !criterion.isNull()) {
-      in = in.union(output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()).map(new ToSlot(1, 0)).returns(Rec.TYPE));
+    PlanFile.ExchangeRef criterion = it.criterion();
+    if (criterion != null) {
+      in = in.union(output(produced, criterion.task(), criterion.output()).map(new ToSlot(1, 0)).returns(Rec.TYPE));
     }
     // Flink runs an operator of a bulk iteration's step at the iteration's parallelism whatever it
     // is given (seen: two instances of a check set to 1 at p=2): everything goes to subtask 0,
@@ -485,16 +468,16 @@ public final class PlanBinder {
 
   /** Closes the loop; `check` (a convergence check) replaces the plan's criterion, which it reads. */
   private static void closeIteration(
-      JsonNode it, IterativeDataSet<Rec> loop, Map<Integer, DataSet<Rec>> produced,
+      PlanFile.Iteration it, IterativeDataSet<Rec> loop, Map<Integer, DataSet<Rec>> produced,
       Map<Integer, DataSet<Rec>> replacedInput, DataSet<Rec> check) {
-    DataSet<Rec> next = tagged(it, "feedback", produced);
-    JsonNode criterion = it.get("criterion");
+    DataSet<Rec> next = tagged(it, PlanFile.Head::feedback, produced);
+    PlanFile.ExchangeRef criterion = it.criterion();
     DataSet<Rec> closed = check != null
         ? loop.closeWith(next, check)
-        : criterion == null || criterion.isNull()
+        : criterion == null
         ? loop.closeWith(next)
-        : loop.closeWith(next, output(produced, criterion.get("task").asInt(), criterion.get("output").asInt()));
-    replacedInput.put(it.get("result").asInt(), closed.filter(new OutputFilter(0)).map(new ToSlot(0)).returns(Rec.TYPE).name("Result of " + it.get("name").asText()));
+        : loop.closeWith(next, output(produced, criterion.task(), criterion.output()));
+    replacedInput.put(it.result(), closed.filter(new OutputFilter(0)).map(new ToSlot(0)).returns(Rec.TYPE).name("Result of " + it.name()));
   }
 
   /** Keeps the records of one output of a task (-1: its side records). */

@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The user's code on a cluster, shipped with the job through Flink's distributed cache (the
@@ -54,15 +53,15 @@ final class ShippedCode {
    * The runtime zip for the plan's {@code ship.runtime} entries ({@code as}: the path in the zip,
    * {@code from}: a folder or file), cached in the temp folder under the plan's content key.
    */
-  static Path runtimeZip(JsonNode ship) throws IOException {
-    Path zip = Path.of(System.getProperty("java.io.tmpdir"), "tsflink-runtime-" + ship.get("runtimeKey").asText() + ".zip");
+  static Path runtimeZip(PlanFile.Ship ship) throws IOException {
+    Path zip = Path.of(System.getProperty("java.io.tmpdir"), "tsflink-runtime-" + ship.runtimeKey() + ".zip");
     if (Files.exists(zip)) return zip;
     Path partial = Files.createTempFile(zip.getParent(), "tsflink-runtime-", ".partial");
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(partial))) {
       out.setLevel(1);
-      for (JsonNode entry : ship.get("runtime")) {
-        String as = entry.get("as").asText();
-        Path from = Path.of(entry.get("from").asText());
+      for (PlanFile.RuntimeEntry entry : ship.runtime()) {
+        String as = entry.as();
+        Path from = Path.of(entry.from());
         Set<String> skip = Set.of("node_modules", ".git");
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
           @Override
