@@ -2,18 +2,9 @@
  * Writes what Flink needs to run a physical plan: `flink-plan.json` for the JVM plan binder
  * (flink-runner/…/PlanBinder.java) and `worker.json` for the Node workers it starts.
  *
- * flink-plan.json (version 1; PlanBinder refuses any other, and test/vectors/flink-plan.json, bound by
- * the binder's own tests, holds both sides to the format):
- * ```
- * { "version": 1, "jobName": "...", "retries": 0,
- *   "worker": { "command": ["node", ...], "env": { "TSFLINK_WORKER_CONFIG": "/…/worker.json", ... }, "cwd": "/…" },
- *   "tasks": [ { "id": 0, "name": "...", "parallelism": 2,
- *                "inputs": [ { "task": 0, "output": 0 } ] } ],
- *   "iterations": [ { "name": "...", "maxIterations": 10, "tasks": [2, 3],
- *                     "heads": [ { "task": 2, "initial": { "task": 1, "output": 0 }, "feedback": { "task": 3, "output": 0 } } ],
- *                     "criterion": { "task": 3, "output": 2 } | null, "result": 4,
- *                     "aggregators": false, "convergence": false } ] }
- * ```
+ * flink-plan.json's schema is plan-file.ts (FlinkPlanFile), mirrored by the binder's records
+ * (flink-runner/…/PlanFile.java); the binder refuses another version, and
+ * test/vectors/flink-plan.json, bound by the binder's own tests, holds both sides to the format.
  * An iteration becomes one Flink bulk iteration over the batches of all its heads (tagged with
  * the head's position): a head reads its own, what each head's feedback producer ships to it is
  * fed back, and the iteration ends after `maxIterations` supersteps or when the criterion's
@@ -46,53 +37,11 @@ import type { JobSinks } from '../../runtime/job-sinks.ts';
 import { checkedOnlyTasks } from '../../runtime/schedule.ts';
 import type { ShipSpec } from './code-bundle.ts';
 import { type NativeOperator, iterationTasks, keyedSpec, nativeHeadStrategy, nativeOperator } from './flink-operators.ts';
+import { type ExchangeRef, FLINK_PLAN_VERSION, type FlinkIteration, type FlinkPlanFile, type FlinkPlanTask } from './plan-file.ts';
 import type { FlinkOutputSpec, FlinkSlot, FlinkTaskConfig, FlinkWorkerConfig } from './worker-frames.ts';
 
-export interface FlinkPlanTask {
-  readonly id: number;
-  readonly name: string;
-  readonly parallelism: number;
-  /** Has a collect() or output() sink: its side records travel as records of the job's result (others' as an accumulator). */
-  readonly side: boolean;
-  /**
-   * How each input travels: `batches` routed to the subtask tsflink's partitioner chose; one
-   * Flink record per tsflink record, `keyed` (with its canonical key and sort key: Flink
-   * partitions it by the key) or `single` (Flink rebalances it) — or, with `native`, as Flink's
-   * operator takes it; a broadcast set's batches once each, which Flink broadcasts (`broadcast`).
-   */
-  readonly inputs: readonly { readonly task: number; readonly output: number; readonly records: 'batches' | 'keyed' | 'single' | 'broadcast' }[];
-  /** The operator Flink runs in front of the task's Node worker, if any (see the file's comment). */
-  readonly native: NativeOperator | null;
-}
-
-interface ExchangeRef {
-  readonly task: number;
-  readonly output: number;
-}
-
-export interface FlinkIteration {
-  readonly name: string;
-  readonly maxIterations: number;
-  readonly tasks: readonly number[];
-  readonly heads: readonly { readonly task: number; readonly initial: ExchangeRef; readonly feedback: ExchangeRef }[];
-  readonly criterion: ExchangeRef | null;
-  readonly result: number;
-  /** Registered aggregators: the step's workers send their aggregates each superstep. */
-  readonly aggregators: boolean;
-  /** A convergence criterion: PlanBinder adds the check task that decides whether the iteration goes on. */
-  readonly convergence: boolean;
-}
-
-export interface FlinkPlanFile {
-  readonly version: 1;
-  readonly jobName: string;
-  readonly retries: number;
-  readonly worker: { readonly command: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly cwd: string };
-  readonly tasks: readonly FlinkPlanTask[];
-  readonly iterations: readonly FlinkIteration[];
-  /** On a remote cluster: the code shipped with the job (code-bundle.ts). */
-  readonly ship: ShipSpec | null;
-}
+// What exportFlinkPlan returns, for its callers.
+export type { FlinkPlanFile, FlinkPlanTask } from './plan-file.ts';
 
 interface Exchange {
   readonly from: number;
@@ -177,7 +126,7 @@ export function exportFlinkPlan(plan: PhysicalPlan, options: ExportOptions): { p
   }
   return {
     planFile: {
-      version: 1,
+      version: FLINK_PLAN_VERSION,
       jobName: plan.jobName,
       retries: options.retries,
       worker: { command: options.workerCommand, env: options.workerEnv, cwd: options.cwd },
