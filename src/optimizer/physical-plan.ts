@@ -35,11 +35,8 @@ export type LocalStrategy =
   | 'ZIP_WITH_UNIQUE_ID' // [id, record], ids unique across subtasks without a count first (Flink's zipWithUniqueId)
   | 'FEEDBACK' // passes a step's result on to be fed back (when the step closes with its own input)
   | 'SOLUTION_SET_UPDATE' // a delta iteration's solution set (input 0) with the delta (input 1) applied by key
-  | 'TERMINATION_CRITERION' // never runs: the iteration checks whether the exchange into it is empty
-  // Set by the Flink runner on the tasks whose first operator Flink runs (runners/flink/flink-operators.ts):
-  | 'PAIRED' // a join or cross whose [left, right] pairs arrive on input 0: only the function runs
-  | 'PREGROUPED' // a group reduce whose groups arrive whole, one per record, sorted (Flink's groupBy/sortGroup)
-  | 'PRECOMPUTED'; // done before the records arrived (Flink's distinct, first): records pass on
+  | 'TERMINATION_CRITERION'; // never runs: the iteration checks whether the exchange into it is empty
+// (A runner that runs a task's first operator itself runs it with a strategy of its own: runtime/strategies.ts RunnerStrategy.)
 
 /** One operator inside a task: the logical node and how it runs. */
 export interface PhysicalOperator {

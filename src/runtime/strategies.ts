@@ -6,8 +6,9 @@
  * that prepares the loop. `satisfies Record<LocalStrategy, …>` makes a new strategy a compile
  * error here until it says what it is.
  *
- * PAIRED, PREGROUPED and PRECOMPUTED are set by the Flink runner only (runners/flink/
- * flink-operators.ts) on the tasks whose first operator Flink itself runs.
+ * A runner that runs part of a task itself (the Flink runner runs a task's first operator as a
+ * Flink operator: runners/flink/native-heads.ts) hands `runSubtask` a `RunnerStrategy` of its
+ * own for that head instead: the table holds only what every engine runs.
  */
 import type { LocalStrategy, Task } from '../optimizer/physical-plan.ts';
 import type { Output } from './collector.ts';
@@ -15,7 +16,6 @@ import { prepareAsync } from './drivers/async-driver.ts';
 import { prepareCoGroup } from './drivers/co-group-driver.ts';
 import { prepareCross } from './drivers/cross-driver.ts';
 import { prepareJoin } from './drivers/join-driver.ts';
-import { preparePairedInput } from './drivers/paired-driver.ts';
 import { prepareSolutionSetUpdate } from './drivers/solution-set-driver.ts';
 import { runSource } from './drivers/source-driver.ts';
 import type { InputChannel } from './input-channel.ts';
@@ -36,6 +36,12 @@ interface Chained {
   readonly role: 'chained';
   readonly inputs: number;
 }
+
+/**
+ * A task head a runner defines for the part of the task it ran itself: a driver that loops
+ * over the task's inputs, or a chained operator built in front of the rest of the chain.
+ */
+export type RunnerStrategy = Driver | { readonly role: 'chained'; readonly inputs: number; readonly create: (setup: OperatorSetup, next: Output) => Output };
 
 /** A task that never runs: the iteration only asks whether the exchange into it is empty. */
 interface NeverRuns {
@@ -88,16 +94,6 @@ export const STRATEGIES = {
     prepare: (setup, head) => (head.node.params.kind === 'DeltaIteration' ? prepareSolutionSetUpdate(setup, head.node.params.keys) : wrongNode(setup, head)),
   },
   TERMINATION_CRITERION: { role: 'never runs', inputs: 1 },
-  PAIRED: {
-    role: 'driver',
-    inputs: 1,
-    prepare: (setup, head) => {
-      const p = head.node.params;
-      return p.kind === 'Join' || p.kind === 'Cross' ? preparePairedInput(setup, p.fn, p.projection, p.kind === 'Join' ? 'join' : 'cross') : wrongNode(setup, head);
-    },
-  },
-  PREGROUPED: chained(),
-  PRECOMPUTED: chained(),
 } as const satisfies Record<LocalStrategy, Driver | Chained | NeverRuns>;
 
 function joinLoop(setup: OperatorSetup, head: Task['operators'][number]): DriverLoop {

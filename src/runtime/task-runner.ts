@@ -18,7 +18,7 @@ import { SubtaskContext } from './runtime-context.ts';
 import type { BoundFunction } from './udf.ts';
 import type { WrittenCount } from './operators/sink-outputs.ts';
 import type { SubtaskMeter } from './subtask-meter.ts';
-import { type DriverLoop, driverLoop, isDriver } from './strategies.ts';
+import { type DriverLoop, driverLoop, isDriver, type RunnerStrategy } from './strategies.ts';
 
 export interface SubtaskIo {
   readonly inputs: readonly InputChannel[];
@@ -40,13 +40,15 @@ export function runSubtask(
   attempt = 1,
   /** A step's subtask of an iteration with aggregators: this superstep's (iteration-aggregates.ts). */
   aggregators: SubtaskAggregators | null = null,
+  /** The head as the runner runs it, when the runner ran the task's first operator itself (the Flink runner's native operators). */
+  runnerHead: RunnerStrategy | null = null,
 ): void | Promise<void> {
   const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep, undefined, resources.cachedFiles, aggregators);
   const functions: BoundFunction<unknown>[] = [];
   const cleanups: (() => void)[] = [];
   const ops = task.operators;
   const head = ops[0]!;
-  const driverIsOperator = isDriver(head.strategy);
+  const driverIsOperator = runnerHead === null ? isDriver(head.strategy) : runnerHead.role === 'driver';
   const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions, cleanups);
 
   let out = io.output;
@@ -54,14 +56,14 @@ export function runSubtask(
   for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) {
     const first = functions.length;
     const hook = hasRichFunction(ops[k]!, resources) ? new CloseHook(out, ops[k]!.node.name) : null;
-    out = createOperatorOutput(setupOf(k), hook ?? out);
+    out = k === 0 && runnerHead?.role === 'chained' ? runnerHead.create(setupOf(0), hook ?? out) : createOperatorOutput(setupOf(k), hook ?? out);
     if (hook !== null) hook.functions = functions.slice(first);
     if (k === ops.length - 1 && ops[k]!.strategy === 'SINK') sink = out as unknown as WrittenCount;
   }
   const first = functions.length;
   const hook = driverIsOperator && hasRichFunction(head, resources) ? new CloseHook(out, head.node.name) : null;
   if (hook !== null) out = hook;
-  const driver = prepareDriver(driverIsOperator ? setupOf(0) : null, head);
+  const driver = runnerHead?.role === 'driver' ? runnerHead.prepare(setupOf(0), head) : prepareDriver(driverIsOperator ? setupOf(0) : null, head);
   if (hook !== null) hook.functions = functions.slice(first);
   // Tests only (TSFLINK_FAULT): count what the driver pushes into the chain, and fail at the chosen record.
   const fault = armFaults(faultFromEnv(), task.name, subtask, attempt, { parallelism: task.parallelism, superstep });

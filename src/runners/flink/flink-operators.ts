@@ -2,13 +2,14 @@
  * What Flink runs itself on the Flink target, decided from the physical plan: which task's
  * first operator is a Flink operator (`nativeOperator`: joins with the hint matching tsflink's
  * plan, crosses, distinct, first and group reduce on (sorted) groups), which key and sort key
- * the records of an exchange carry to Flink (`keyedSpec`), and which local strategy the worker
- * then runs that operator with (`nativeHeadStrategy`). Nothing inside an iteration is Flink's:
+ * the records of an exchange carry to Flink (`keyedSpec`), and which of the runner's own strategies the
+ * worker then runs that operator with (`nativeHeadStrategy`, native-heads.ts). Nothing inside an iteration is Flink's:
  * its exchanges stay batches routed by tsflink (`iterationTasks`). plan-export.ts writes the
  * decisions into the files the JVM and the workers read.
  */
-import type { LocalStrategy, PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
+import type { NativeHeadStrategy } from './native-heads.ts';
 
 /** Flink's join hint for a join tsflink's optimizer planned (broadcast side or build side). */
 export type FlinkJoinHint = 'BROADCAST_HASH_FIRST' | 'BROADCAST_HASH_SECOND' | 'REPARTITION_HASH_FIRST' | 'REPARTITION_HASH_SECOND' | 'REPARTITION_SORT_MERGE';
@@ -78,7 +79,7 @@ export interface KeyedOutput {
 }
 
 /** The local strategy of a native task's first operator in the worker: Flink made its pairs, groups or result. */
-export function nativeHeadStrategy(native: NativeOperator): LocalStrategy {
+export function nativeHeadStrategy(native: NativeOperator): NativeHeadStrategy {
   switch (native.kind) {
     case 'join':
     case 'cross':

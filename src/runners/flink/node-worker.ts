@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
-import type { LocalStrategy, PhysicalPlan, Task } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import { DISCARD, FanOut } from '../../runtime/exchange.ts';
 import type { JobServices } from '../../runtime/job-services.ts';
 import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
@@ -34,6 +34,7 @@ import { relocateModules, unpackUserCode } from '../../serde/closures/index.ts';
 import type { JobResources } from '../../job/contract.ts';
 import { absoluteModule } from './code-bundle.ts';
 import { KeyedFrameWriter } from './keyed-writer.ts';
+import { NATIVE_HEADS } from './native-heads.ts';
 import { StreamedInput } from './streamed-input.ts';
 import { type FlinkWorkerConfig, IN_DATA, IN_END, IN_TASK, OUT_AGGREGATES, OUT_BATCH, OUT_CREDIT, OUT_DONE, OUT_ERROR, OUT_KEYED, OUT_SIDE, encodeSide } from './worker-frames.ts';
 
@@ -267,7 +268,7 @@ function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: Readonly
       mine = new SubtaskAggregators(iteration.registered, superstep > 1 ? iteration.merge() : null);
     }
     const run = (): void | Promise<void> =>
-      runSubtask(tc.nativeHead === null ? task : withHeadStrategy(task, tc.nativeHead), subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt, mine);
+      runSubtask(task, subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt, mine, tc.nativeHead === null ? null : NATIVE_HEADS[tc.nativeHead]);
     const finish = (): void => {
       input.finish();
       frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name, nodeOfClass)));
@@ -337,12 +338,6 @@ function checkConvergence(header: TaskHeader, plan: PhysicalPlan, userObjects: R
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The task with its first operator run with another strategy (Flink ran that operator: flink-operators.ts). */
-function withHeadStrategy(task: Task, strategy: LocalStrategy): Task {
-  const [head, ...rest] = task.operators;
-  return { ...task, operators: [{ ...head!, strategy }, ...rest] };
 }
 
 // tsx, when the job's modules (or tsflink's own) are TypeScript, was registered by the command

@@ -17,10 +17,11 @@
  * superstep; docs/iteration-aggregators.md). Records of a keyed input arrive as ordinary batches
  * the JVM assembled.
  */
-import type { LocalStrategy, PhysicalPlan } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
 import type { OutputSpec } from '../../runtime/worker/protocol.ts';
 import type { ShippedCode } from '../../serde/closures/index.ts';
+import type { NativeHeadStrategy } from './native-heads.ts';
 
 export const IN_DATA = 1;
 export const IN_END = 2;
@@ -47,7 +48,7 @@ export interface FlinkTaskConfig {
   readonly slots: readonly FlinkSlot[];
   readonly outputs: readonly FlinkOutputSpec[];
   /** Flink ran the task's first operator: the strategy the worker runs it with instead (flink-operators.ts), else null. */
-  readonly nativeHead: LocalStrategy | null;
+  readonly nativeHead: NativeHeadStrategy | null;
   /** Per subtask: file sink node id → the staging file it writes. */
   readonly sinkFiles: readonly Readonly<Record<number, string>>[];
   readonly invalidLinesNames: Readonly<Record<number, string>>;

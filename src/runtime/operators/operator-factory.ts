@@ -5,7 +5,7 @@ import { AggregateOutput } from './aggregate-output.ts';
 import { DistinctOutput } from './distinct-output.ts';
 import { FilterOutput, FlatMapOutput, MapOutput, ProjectOutput } from './element-wise.ts';
 import { FirstOutput } from './first-output.ts';
-import { GroupReduceOutput, PregroupedReduceOutput } from './group-reduce-output.ts';
+import { GroupReduceOutput } from './group-reduce-output.ts';
 import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput, ZipWithUniqueIdOutput } from './partition-outputs.ts';
 import { ReduceOutput } from './reduce-output.ts';
 import { KeyWrapOutput } from './key-wrap-output.ts';
@@ -15,7 +15,6 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
   const { op } = setup;
   const p = op.node.params;
   const combine = op.strategy === 'COMBINE';
-  if (op.strategy === 'PRECOMPUTED') return next;
   if (op.strategy === 'COUNT_PER_PARTITION') return new CountPerPartitionOutput(setup, next);
   if (op.strategy === 'ZIP_WITH_INDEX') return new ZipWithIndexOutput(setup, next);
   if (op.strategy === 'ZIP_WITH_UNIQUE_ID') return new ZipWithUniqueIdOutput(setup, next);
@@ -47,7 +46,6 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
       return new SortPartitionOutput(setup, p.sortKeys, next);
     case 'Reduce':
     case 'GroupReduce': {
-      if (op.strategy === 'PREGROUPED' && p.kind === 'GroupReduce') return new PregroupedReduceOutput(setup, p.fn, next, op.keyedPairs);
       const reducer = p.kind === 'Reduce' ? new ReduceOutput(setup, p.fn, p.keys, next, op.keyedPairs) : new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, combine, next, op.keyedPairs);
       // A combiner that carries the key wraps each record with it first.
       return op.keyedPairs === 'combine' && p.keys ? new KeyWrapOutput(setup.keyExtractor(p.keys), reducer) : reducer;

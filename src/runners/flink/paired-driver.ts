@@ -4,10 +4,10 @@
  * missing side; the function runs on each.
  */
 import type { ProjectionField } from '../../plan/nodes.ts';
-import type { Output } from '../collector.ts';
-import type { InputChannel } from '../input-channel.ts';
-import type { OperatorSetup } from '../operator-setup.ts';
-import { pairEmitter, pairFunction } from './projection.ts';
+import type { Output } from '../../runtime/collector.ts';
+import { pairEmitter, pairFunction } from '../../runtime/drivers/projection.ts';
+import type { InputChannel } from '../../runtime/input-channel.ts';
+import type { OperatorSetup } from '../../runtime/operator-setup.ts';
 
 export function preparePairedInput(
   setup: OperatorSetup,
