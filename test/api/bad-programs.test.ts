@@ -22,22 +22,21 @@ import {
   Types,
   WriteMode,
 } from '../../src/index.ts';
+import { lineOfNextCall } from '../call-sites.ts';
 import { assertSameMultiset, clientEnv, envAt, tempDir } from '../helpers.ts';
 import { record, recorded, spyLog } from '../spy.ts';
 import { INDEX_TS } from './spawn-script.ts';
-
-/** The line of the caller in this file, as call sites in messages show it. */
-function here(): number {
-  const frame = new Error().stack!.split('\n')[2]!;
-  return Number(/:(\d+):\d+\)?$/.exec(frame)![1]);
-}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Asserts that `f` throws a PlanError whose message starts with `call at bad-programs.test.ts:line: ` and returns the message. */
-function planErrorAt(f: () => unknown, call: string, line: number): string {
+/**
+ * Asserts that `f` throws a PlanError whose message starts with `call at bad-programs.test.ts:line: `
+ * and returns the message; `line` is by default that of the next call of the method `call` names
+ * (`groupBy().reduceGroup`: reduceGroup) from where planErrorAt is called.
+ */
+function planErrorAt(f: () => unknown, call: string, line = lineOfNextCall(call.split('.').pop()!, 2)): string {
   let message = '';
   assert.throws(f, (e: unknown) => {
     assert.ok(e instanceof PlanError, `expected a PlanError, got ${String(e)}`);
@@ -63,7 +62,7 @@ async function taskError(promise: Promise<unknown>): Promise<TaskError> {
 describe('execute() with no sink', () => {
   test('names execute() and its line, on a fresh environment and after the sinks ran', async () => {
     const env = envAt(1);
-    let line = here() + 1;
+    let line = lineOfNextCall('execute');
     await assert.rejects(env.execute(), (e: unknown) => {
       assert.ok(e instanceof PlanError, String(e));
       assert.match(e.message, new RegExp(`^execute at bad-programs\\.test\\.ts:${line}: No data sinks have been defined`));
@@ -74,9 +73,9 @@ describe('execute() with no sink', () => {
     const dir = tempDir();
     env.fromElements(1).writeText(join(dir, 'out'));
     await env.execute();
-    line = here() + 1;
+    line = lineOfNextCall('execute');
     await assert.rejects(env.execute(), (e: unknown) => e instanceof PlanError && e.message.startsWith(`execute at bad-programs.test.ts:${line}: No data sinks`));
-    planErrorAt(() => env.getExecutionPlan(), 'getExecutionPlan', here());
+    planErrorAt(() => env.getExecutionPlan(), 'getExecutionPlan');
   });
 
   test("Flink's execute('name') and other bad options name the fix, and the pending sinks stay pending", async () => {
@@ -91,7 +90,7 @@ describe('execute() with no sink', () => {
       [{ jobName: 7 }, /jobName must be a non-empty string, got the number 7$/],
       [{ local: 'yes' }, /local must be true or false, got the string "yes"$/],
     ] as const) {
-      const line = here() + 1;
+      const line = lineOfNextCall('execute');
       await assert.rejects(env.execute(bad(options)), (e: unknown) => {
         assert.ok(e instanceof PlanError, String(e));
         assert.ok(e.message.startsWith(`execute at bad-programs.test.ts:${line}: `), e.message);
@@ -109,29 +108,29 @@ describe('a data set of another environment', () => {
   const a = envAt(1);
   const b = envAt(1);
   const mine = a.fromElements<[number, string]>([1, 'a']);
-  const otherLine = here() + 1;
+  const otherLine = lineOfNextCall('fromElements');
   const theirs = b.fromElements<[number, string]>([1, 'b']);
   const theirName = `DataSource (fromElements) at bad-programs.test.ts:${otherLine}`;
   const keyed = (x: [number, string]) => x[0];
 
   const cases: { call: string; line: number; run: () => unknown }[] = [
-    { call: 'union', line: here(), run: () => mine.union(theirs) },
-    { call: 'join', line: here(), run: () => mine.join(theirs) },
-    { call: 'joinWithTiny', line: here(), run: () => mine.joinWithTiny(theirs) },
-    { call: 'joinWithHuge', line: here(), run: () => mine.joinWithHuge(theirs) },
-    { call: 'leftOuterJoin', line: here(), run: () => mine.leftOuterJoin(theirs) },
-    { call: 'rightOuterJoin', line: here(), run: () => mine.rightOuterJoin(theirs) },
-    { call: 'fullOuterJoin', line: here(), run: () => mine.fullOuterJoin(theirs) },
-    { call: 'coGroup', line: here(), run: () => mine.coGroup(theirs) },
-    { call: 'cross', line: here(), run: () => mine.cross(theirs) },
-    { call: 'crossWithTiny', line: here(), run: () => mine.crossWithTiny(theirs) },
-    { call: 'crossWithHuge', line: here(), run: () => mine.crossWithHuge(theirs) },
-    { call: 'withBroadcastSet', line: here(), run: () => mine.map((x) => x).withBroadcastSet('b', theirs) },
-    { call: 'withBroadcastSet', line: here(), run: () => mine.map((x) => x).withBroadcastSet(theirs, 'b') },
-    { call: 'iterateDelta', line: here(), run: () => mine.iterateDelta(theirs, 3, 0) },
-    { call: 'closeWith', line: here(), run: () => mine.iterate(3).closeWith(theirs) },
-    { call: 'closeWith', line: here(), run: () => mine.iterate(3).closeWith(mine, theirs) },
-    { call: 'closeWith', line: here(), run: () => mine.iterateDelta(mine, 3, keyed).closeWith(theirs, mine) },
+    { call: 'union', line: lineOfNextCall('union'), run: () => mine.union(theirs) },
+    { call: 'join', line: lineOfNextCall('join'), run: () => mine.join(theirs) },
+    { call: 'joinWithTiny', line: lineOfNextCall('joinWithTiny'), run: () => mine.joinWithTiny(theirs) },
+    { call: 'joinWithHuge', line: lineOfNextCall('joinWithHuge'), run: () => mine.joinWithHuge(theirs) },
+    { call: 'leftOuterJoin', line: lineOfNextCall('leftOuterJoin'), run: () => mine.leftOuterJoin(theirs) },
+    { call: 'rightOuterJoin', line: lineOfNextCall('rightOuterJoin'), run: () => mine.rightOuterJoin(theirs) },
+    { call: 'fullOuterJoin', line: lineOfNextCall('fullOuterJoin'), run: () => mine.fullOuterJoin(theirs) },
+    { call: 'coGroup', line: lineOfNextCall('coGroup'), run: () => mine.coGroup(theirs) },
+    { call: 'cross', line: lineOfNextCall('cross'), run: () => mine.cross(theirs) },
+    { call: 'crossWithTiny', line: lineOfNextCall('crossWithTiny'), run: () => mine.crossWithTiny(theirs) },
+    { call: 'crossWithHuge', line: lineOfNextCall('crossWithHuge'), run: () => mine.crossWithHuge(theirs) },
+    { call: 'withBroadcastSet', line: lineOfNextCall('withBroadcastSet'), run: () => mine.map((x) => x).withBroadcastSet('b', theirs) },
+    { call: 'withBroadcastSet', line: lineOfNextCall('withBroadcastSet'), run: () => mine.map((x) => x).withBroadcastSet(theirs, 'b') },
+    { call: 'iterateDelta', line: lineOfNextCall('iterateDelta'), run: () => mine.iterateDelta(theirs, 3, 0) },
+    { call: 'closeWith', line: lineOfNextCall('closeWith'), run: () => mine.iterate(3).closeWith(theirs) },
+    { call: 'closeWith', line: lineOfNextCall('closeWith'), run: () => mine.iterate(3).closeWith(mine, theirs) },
+    { call: 'closeWith', line: lineOfNextCall('closeWith'), run: () => mine.iterateDelta(mine, 3, keyed).closeWith(theirs, mine) },
   ];
   for (const c of cases) {
     test(`${c.call} (line ${c.line}) names the call, its line and the foreign data set`, () => {
@@ -142,9 +141,9 @@ describe('a data set of another environment', () => {
 
   test('something that is not a data set at all is named as such', () => {
     const notADataSet = [1, 2] as unknown as DataSet<[number, string]>;
-    assert.match(planErrorAt(() => mine.union(notADataSet), 'union', here()), /expected a DataSet, got an array$/);
-    assert.match(planErrorAt(() => mine.join(42 as unknown as DataSet<number>), 'join', here()), /expected a DataSet, got the number 42$/);
-    assert.match(planErrorAt(() => mine.map((x) => x).withBroadcastSet('n', null as unknown as DataSet<number>), 'withBroadcastSet', here()), /got null$/);
+    assert.match(planErrorAt(() => mine.union(notADataSet), 'union'), /expected a DataSet, got an array$/);
+    assert.match(planErrorAt(() => mine.join(42 as unknown as DataSet<number>), 'join'), /expected a DataSet, got the number 42$/);
+    assert.match(planErrorAt(() => mine.map((x) => x).withBroadcastSet('n', null as unknown as DataSet<number>), 'withBroadcastSet'), /got null$/);
   });
 
   test('each environment still runs its own plan', async () => {
@@ -166,21 +165,21 @@ describe('a non-function where a function is expected', () => {
   // Each bad argument in turn; the call under test is on the line of its case.
   type Bad = never;
   const cases: { call: string; method: string; line: number; run: (bad: Bad) => unknown }[] = [
-    { call: 'map', method: 'map', line: here(), run: (bad) => ds.map(bad) },
-    { call: 'flatMap', method: 'flatMap', line: here(), run: (bad) => ds.flatMap(bad) },
-    { call: 'filter', method: 'filter', line: here(), run: (bad) => ds.filter(bad) },
-    { call: 'mapPartition', method: 'mapPartition', line: here(), run: (bad) => ds.mapPartition(bad) },
-    { call: 'reduce', method: 'reduce', line: here(), run: (bad) => ds.reduce(bad) },
-    { call: 'reduceGroup', method: 'reduce', line: here(), run: (bad) => ds.reduceGroup(bad) },
-    { call: 'groupBy().reduce', method: 'reduce', line: here(), run: (bad) => grouped.reduce(bad) },
-    { call: 'groupBy().reduceGroup', method: 'reduce', line: here(), run: (bad) => grouped.reduceGroup(bad) },
-    { call: 'groupBy().reduceGroup', method: 'reduce', line: here(), run: (bad) => grouped.sortGroup(1, 'ASCENDING').reduceGroup(bad) },
-    { call: 'join().using', method: 'join', line: here(), run: (bad) => joined.using(bad) },
-    { call: 'leftOuterJoin().using', method: 'join', line: here(), run: (bad) => ds.leftOuterJoin(ds).where(0).equalTo(0).using(bad) },
-    { call: 'rightOuterJoin().using', method: 'join', line: here(), run: (bad) => ds.rightOuterJoin(ds).where(0).equalTo(0).using(bad) },
-    { call: 'fullOuterJoin().using', method: 'join', line: here(), run: (bad) => ds.fullOuterJoin(ds).where(0).equalTo(0).using(bad) },
-    { call: 'coGroup().using', method: 'coGroup', line: here(), run: (bad) => ds.coGroup(ds).where(0).equalTo(0).using(bad) },
-    { call: 'cross().using', method: 'cross', line: here(), run: (bad) => crossed.using(bad) },
+    { call: 'map', method: 'map', line: lineOfNextCall('map'), run: (bad) => ds.map(bad) },
+    { call: 'flatMap', method: 'flatMap', line: lineOfNextCall('flatMap'), run: (bad) => ds.flatMap(bad) },
+    { call: 'filter', method: 'filter', line: lineOfNextCall('filter'), run: (bad) => ds.filter(bad) },
+    { call: 'mapPartition', method: 'mapPartition', line: lineOfNextCall('mapPartition'), run: (bad) => ds.mapPartition(bad) },
+    { call: 'reduce', method: 'reduce', line: lineOfNextCall('reduce'), run: (bad) => ds.reduce(bad) },
+    { call: 'reduceGroup', method: 'reduce', line: lineOfNextCall('reduceGroup'), run: (bad) => ds.reduceGroup(bad) },
+    { call: 'groupBy().reduce', method: 'reduce', line: lineOfNextCall('reduce'), run: (bad) => grouped.reduce(bad) },
+    { call: 'groupBy().reduceGroup', method: 'reduce', line: lineOfNextCall('reduceGroup'), run: (bad) => grouped.reduceGroup(bad) },
+    { call: 'groupBy().reduceGroup', method: 'reduce', line: lineOfNextCall('reduceGroup'), run: (bad) => grouped.sortGroup(1, 'ASCENDING').reduceGroup(bad) },
+    { call: 'join().using', method: 'join', line: lineOfNextCall('using'), run: (bad) => joined.using(bad) },
+    { call: 'leftOuterJoin().using', method: 'join', line: lineOfNextCall('using'), run: (bad) => ds.leftOuterJoin(ds).where(0).equalTo(0).using(bad) },
+    { call: 'rightOuterJoin().using', method: 'join', line: lineOfNextCall('using'), run: (bad) => ds.rightOuterJoin(ds).where(0).equalTo(0).using(bad) },
+    { call: 'fullOuterJoin().using', method: 'join', line: lineOfNextCall('using'), run: (bad) => ds.fullOuterJoin(ds).where(0).equalTo(0).using(bad) },
+    { call: 'coGroup().using', method: 'coGroup', line: lineOfNextCall('using'), run: (bad) => ds.coGroup(ds).where(0).equalTo(0).using(bad) },
+    { call: 'cross().using', method: 'cross', line: lineOfNextCall('using'), run: (bad) => crossed.using(bad) },
   ];
   const bads: [string, unknown, RegExp][] = [
     ['42', 42, /got the number 42$/],
@@ -205,7 +204,7 @@ describe('a non-function where a function is expected', () => {
         return v[0] * 2;
       }
     }
-    const message = planErrorAt(() => ds.map(Doubler as unknown as Doubler), 'map', here());
+    const message = planErrorAt(() => ds.map(Doubler as unknown as Doubler), 'map');
     assert.match(message, /the class Doubler itself; pass an instance \(new Doubler\(\)\)/);
   });
 
@@ -217,16 +216,16 @@ describe('a non-function where a function is expected', () => {
     test(`a key argument that is neither a position, a name nor a selector (${label}) is named at the call`, () => {
       const bad = selector as unknown as 0;
       const tail = /a key must be a field position, a field name or a key selector \(a function or a KeySelector\), got /;
-      assert.match(planErrorAt(() => ds.groupBy(bad), 'groupBy', here()), tail);
-      assert.match(planErrorAt(() => ds.distinct(bad), 'distinct', here()), tail);
-      assert.match(planErrorAt(() => ds.partitionByHash(bad), 'partitionByHash', here()), tail);
-      assert.match(planErrorAt(() => ds.join(ds).where(bad), 'join().where', here()), tail);
-      assert.match(planErrorAt(() => ds.join(ds).where(0).equalTo(bad), 'join().equalTo', here()), tail);
-      assert.match(planErrorAt(() => ds.coGroup(ds).where(bad), 'coGroup().where', here()), tail);
-      assert.match(planErrorAt(() => ds.leftOuterJoin(ds).where(bad), 'leftOuterJoin().where', here()), tail);
-      assert.match(planErrorAt(() => grouped.sortGroup(bad, 'ASCENDING'), 'sortGroup', here()), tail);
-      assert.match(planErrorAt(() => ds.sortPartition(bad, 'ASCENDING'), 'sortPartition', here()), tail);
-      assert.match(planErrorAt(() => ds.iterateDelta(ds, 2, bad), 'iterateDelta', here()), tail);
+      assert.match(planErrorAt(() => ds.groupBy(bad), 'groupBy'), tail);
+      assert.match(planErrorAt(() => ds.distinct(bad), 'distinct'), tail);
+      assert.match(planErrorAt(() => ds.partitionByHash(bad), 'partitionByHash'), tail);
+      assert.match(planErrorAt(() => ds.join(ds).where(bad), 'join().where'), tail);
+      assert.match(planErrorAt(() => ds.join(ds).where(0).equalTo(bad), 'join().equalTo'), tail);
+      assert.match(planErrorAt(() => ds.coGroup(ds).where(bad), 'coGroup().where'), tail);
+      assert.match(planErrorAt(() => ds.leftOuterJoin(ds).where(bad), 'leftOuterJoin().where'), tail);
+      assert.match(planErrorAt(() => grouped.sortGroup(bad, 'ASCENDING'), 'sortGroup'), tail);
+      assert.match(planErrorAt(() => ds.sortPartition(bad, 'ASCENDING'), 'sortPartition'), tail);
+      assert.match(planErrorAt(() => ds.iterateDelta(ds, 2, bad), 'iterateDelta'), tail);
     });
   }
 
@@ -236,7 +235,7 @@ describe('a non-function where a function is expected', () => {
         return v[0];
       }
     }
-    assert.match(planErrorAt(() => ds.groupBy(ById as unknown as ById), 'groupBy', here()), /the class ById itself; pass an instance \(new ById\(\)\)/);
+    assert.match(planErrorAt(() => ds.groupBy(ById as unknown as ById), 'groupBy'), /the class ById itself; pass an instance \(new ById\(\)\)/);
   });
 
   test('rich-function instances and objects with the method are accepted, and run', async () => {
@@ -270,32 +269,32 @@ describe('other plan mistakes name the call and its line too', () => {
   const ds = env.fromElements<T>([1, 'a']);
   const bad = (v: unknown) => v as never;
   const cases: { call: string; line: number; run: () => unknown; says: RegExp }[] = [
-    { call: 'setParallelism', line: here(), run: () => ds.map((x) => x).setParallelism(0), says: /0 is not a positive integer/ },
-    { call: 'setParallelism', line: here(), run: () => env.setParallelism(1.5), says: /1\.5 is not a positive integer/ },
-    { call: 'setParallelism', line: here(), run: () => ds.output().setParallelism(-1), says: /-1 is not a positive integer/ },
-    { call: 'setNumberOfExecutionRetries', line: here(), run: () => env.setNumberOfExecutionRetries(-1), says: /-1 is not a non-negative integer/ },
-    { call: 'first', line: here(), run: () => ds.first(0), says: /n must be a positive integer, got 0/ },
-    { call: 'first', line: here(), run: () => ds.groupBy(0).first(-2), says: /got -2/ },
-    { call: 'project', line: here(), run: () => ds.project(), says: /at least one field/ },
-    { call: 'project', line: here(), run: () => ds.project(bad(-1)), says: /-1 is not a field position/ },
-    { call: 'aggregate', line: here(), run: () => ds.aggregate(bad('MEDIAN'), 0), says: /unknown aggregation MEDIAN/ },
-    { call: 'aggregate', line: here(), run: () => ds.groupBy((t: T) => t[1]).sum(0), says: /not a key selector/ },
-    { call: 'sortPartition', line: here(), run: () => ds.sortPartition(0, bad('UP')), says: /unknown sort order UP/ },
-    { call: 'sortGroup', line: here(), run: () => ds.groupBy(0).sortGroup(1, bad('UP')), says: /unknown sort order UP/ },
-    { call: 'groupBy', line: here(), run: () => ds.groupBy(bad(-1)), says: /key position -1 is not a non-negative integer/ },
-    { call: 'distinct', line: here(), run: () => ds.distinct(bad('a..b')), says: /invalid key expression 'a\.\.b'/ },
-    { call: 'join().equalTo', line: here(), run: () => ds.join(ds).where(0, 1).equalTo(0), says: /same number of fields \(2 vs 1\)/ },
-    { call: 'cross().using', line: here(), run: () => ds.cross(ds).projectFirst(0).using(bad((l: T) => l)), says: /using\(\) cannot follow projectFirst\/projectSecond/ },
-    { call: 'writeText', line: here(), run: () => ds.writeText(''), says: /a sink needs a non-empty path, got the string ""/ },
-    { call: 'writeCsv', line: here(), run: () => ds.writeCsv('/tmp/never', { writeMode: bad('SOMETIMES') }), says: /unknown write mode SOMETIMES/ },
-    { call: 'readText', line: here(), run: () => env.readText(bad(undefined)), says: /a non-empty path is required, got undefined/ },
-    { call: 'readCsv', line: here(), run: () => env.readCsv('x.csv', [Types.INT, bad('WORD')]), says: /unknown field type WORD/ },
-    { call: 'fromCollection', line: here(), run: () => env.fromCollection(bad(42)), says: /expected an iterable, got the number 42/ },
-    { call: 'generateSequence', line: here(), run: () => env.generateSequence(0, 2 ** 60), says: /bounds must be safe integers/ },
-    { call: 'registerCustomType', line: here(), run: () => env.registerCustomType(bad(null), { serialize: () => new Uint8Array() }, { deserialize: () => null }), says: /expected a class, got null/ },
-    { call: 'iterate', line: here(), run: () => ds.iterate(0), says: /maxIterations must be a positive integer, got 0/ },
-    { call: 'iterateDelta', line: here(), run: () => ds.iterateDelta(ds, 2), says: /the solution set needs a key/ },
-    { call: 'withBroadcastSet', line: here(), run: () => ds.map((x) => x).withBroadcastSet('', ds), says: /the name must be a non-empty string, got the string ""/ },
+    { call: 'setParallelism', line: lineOfNextCall('setParallelism'), run: () => ds.map((x) => x).setParallelism(0), says: /0 is not a positive integer/ },
+    { call: 'setParallelism', line: lineOfNextCall('setParallelism'), run: () => env.setParallelism(1.5), says: /1\.5 is not a positive integer/ },
+    { call: 'setParallelism', line: lineOfNextCall('setParallelism'), run: () => ds.output().setParallelism(-1), says: /-1 is not a positive integer/ },
+    { call: 'setNumberOfExecutionRetries', line: lineOfNextCall('setNumberOfExecutionRetries'), run: () => env.setNumberOfExecutionRetries(-1), says: /-1 is not a non-negative integer/ },
+    { call: 'first', line: lineOfNextCall('first'), run: () => ds.first(0), says: /n must be a positive integer, got 0/ },
+    { call: 'first', line: lineOfNextCall('first'), run: () => ds.groupBy(0).first(-2), says: /got -2/ },
+    { call: 'project', line: lineOfNextCall('project'), run: () => ds.project(), says: /at least one field/ },
+    { call: 'project', line: lineOfNextCall('project'), run: () => ds.project(bad(-1)), says: /-1 is not a field position/ },
+    { call: 'aggregate', line: lineOfNextCall('aggregate'), run: () => ds.aggregate(bad('MEDIAN'), 0), says: /unknown aggregation MEDIAN/ },
+    { call: 'aggregate', line: lineOfNextCall('sum'), run: () => ds.groupBy((t: T) => t[1]).sum(0), says: /not a key selector/ },
+    { call: 'sortPartition', line: lineOfNextCall('sortPartition'), run: () => ds.sortPartition(0, bad('UP')), says: /unknown sort order UP/ },
+    { call: 'sortGroup', line: lineOfNextCall('sortGroup'), run: () => ds.groupBy(0).sortGroup(1, bad('UP')), says: /unknown sort order UP/ },
+    { call: 'groupBy', line: lineOfNextCall('groupBy'), run: () => ds.groupBy(bad(-1)), says: /key position -1 is not a non-negative integer/ },
+    { call: 'distinct', line: lineOfNextCall('distinct'), run: () => ds.distinct(bad('a..b')), says: /invalid key expression 'a\.\.b'/ },
+    { call: 'join().equalTo', line: lineOfNextCall('equalTo'), run: () => ds.join(ds).where(0, 1).equalTo(0), says: /same number of fields \(2 vs 1\)/ },
+    { call: 'cross().using', line: lineOfNextCall('using'), run: () => ds.cross(ds).projectFirst(0).using(bad((l: T) => l)), says: /using\(\) cannot follow projectFirst\/projectSecond/ },
+    { call: 'writeText', line: lineOfNextCall('writeText'), run: () => ds.writeText(''), says: /a sink needs a non-empty path, got the string ""/ },
+    { call: 'writeCsv', line: lineOfNextCall('writeCsv'), run: () => ds.writeCsv('/tmp/never', { writeMode: bad('SOMETIMES') }), says: /unknown write mode SOMETIMES/ },
+    { call: 'readText', line: lineOfNextCall('readText'), run: () => env.readText(bad(undefined)), says: /a non-empty path is required, got undefined/ },
+    { call: 'readCsv', line: lineOfNextCall('readCsv'), run: () => env.readCsv('x.csv', [Types.INT, bad('WORD')]), says: /unknown field type WORD/ },
+    { call: 'fromCollection', line: lineOfNextCall('fromCollection'), run: () => env.fromCollection(bad(42)), says: /expected an iterable, got the number 42/ },
+    { call: 'generateSequence', line: lineOfNextCall('generateSequence'), run: () => env.generateSequence(0, 2 ** 60), says: /bounds must be safe integers/ },
+    { call: 'registerCustomType', line: lineOfNextCall('registerCustomType'), run: () => env.registerCustomType(bad(null), { serialize: () => new Uint8Array() }, { deserialize: () => null }), says: /expected a class, got null/ },
+    { call: 'iterate', line: lineOfNextCall('iterate'), run: () => ds.iterate(0), says: /maxIterations must be a positive integer, got 0/ },
+    { call: 'iterateDelta', line: lineOfNextCall('iterateDelta'), run: () => ds.iterateDelta(ds, 2), says: /the solution set needs a key/ },
+    { call: 'withBroadcastSet', line: lineOfNextCall('withBroadcastSet'), run: () => ds.map((x) => x).withBroadcastSet('', ds), says: /the name must be a non-empty string, got the string ""/ },
   ];
   for (const c of cases) {
     test(`${c.call} (line ${c.line})`, () => {
@@ -305,13 +304,13 @@ describe('other plan mistakes name the call and its line too', () => {
 
   test('using() after a projection names the call', () => {
     const projected = ds.join(ds).where(0).equalTo(0).projectFirst(0);
-    assert.match(planErrorAt(() => projected.using((l) => l), 'join().using', here()), /using\(\) cannot follow projectFirst\/projectSecond/);
+    assert.match(planErrorAt(() => projected.using((l) => l), 'join().using'), /using\(\) cannot follow projectFirst\/projectSecond/);
   });
 
   test('closeWith twice names the second call', () => {
     const it = ds.iterate(2);
     it.closeWith(it.map((x) => x));
-    assert.match(planErrorAt(() => it.closeWith(it), 'closeWith', here()), /this iteration is already closed/);
+    assert.match(planErrorAt(() => it.closeWith(it), 'closeWith'), /this iteration is already closed/);
   });
 });
 
@@ -324,7 +323,7 @@ describe('a broadcast set read under a name never registered', () => {
   for (const p of [1, 2]) {
     test(`fails the job naming the operator, the name and the registered names at p=${p}`, async () => {
       const env = envAt(p);
-      const line = here() + 1;
+      const line = lineOfNextCall('map');
       const mapped = env.fromElements(1, 2, 3).map(new ReadsX()).withBroadcastSet('y', env.fromElements(9)).withBroadcastSet('z', env.fromElements(8));
       const e = await taskError(mapped.collect());
       assert.equal(e.operator, `Map at bad-programs.test.ts:${line}`);
@@ -333,7 +332,7 @@ describe('a broadcast set read under a name never registered', () => {
 
     test(`with none registered it says so, the same at p=${p}`, async () => {
       const env = envAt(p);
-      const line = here() + 1;
+      const line = lineOfNextCall('map');
       const e = await taskError(env.fromElements(1, 2, 3).map(new ReadsX()).collect());
       assert.equal(e.operator, `Map at bad-programs.test.ts:${line}`);
       assert.match(e.message, /\(registered: none\)$/);
@@ -342,7 +341,7 @@ describe('a broadcast set read under a name never registered', () => {
     test(`a set registered on the operator before is not this operator's, even when both run in one task, at p=${p}`, async () => {
       const env = envAt(p);
       const first = env.fromElements(1, 2, 3).map((v: number) => v).withBroadcastSet('x', env.fromElements(7));
-      const line = here() + 1;
+      const line = lineOfNextCall('map');
       const e = await taskError(first.map(new ReadsX()).collect());
       assert.equal(e.operator, `Map at bad-programs.test.ts:${line}`);
       assert.match(e.message, /\(registered: none\)$/);
@@ -365,20 +364,20 @@ describe('a key selector that returns no key', () => {
       test(`returning ${label} fails reduceGroup, reduce and join naming the operator and the record at p=${p}`, async () => {
         const env = envAt(p);
         const ds = env.fromElements(10, 20, 30);
-        let line = here() + 1;
+        let line = lineOfNextCall('reduceGroup');
         const grouped = ds.groupBy(selector).reduceGroup((vs: Iterable<number>, out: Collector<number>) => out.collect([...vs].length));
         let e = await taskError(grouped.collect());
         assert.equal(e.operator, `GroupReduce at bad-programs.test.ts:${line}`);
         assert.match(e.message, new RegExp(`the key selector returned ${escapeRegExp(returned)} for the record (10|20|30); ${escapeRegExp(reason)}$`));
 
         // A combinable reduce reads the key first in its combiner (where p=2 used to fail on a function key).
-        line = here() + 1;
+        line = lineOfNextCall('reduce');
         const summed = ds.groupBy(selector).reduce((x, y) => x + y);
         e = await taskError(summed.collect());
         assert.equal(e.operator, `Combine (Reduce at bad-programs.test.ts:${line})`);
         assert.match(e.message, new RegExp(`the key selector returned ${escapeRegExp(returned)} for the record (10|20|30); `));
 
-        line = here() + 1;
+        line = lineOfNextCall('equalTo');
         const joined = ds.join(env.fromElements(10, 20)).where(selector).equalTo((x: number) => x);
         e = await taskError(joined.collect());
         assert.equal(e.operator, `Join at bad-programs.test.ts:${line}`);
@@ -418,12 +417,12 @@ describe('a sink writing where a source of the same job reads', () => {
       writeFileSync(input, 'a,1\nb,2\n');
       const env = envAt(p);
       const calls = spyLog();
-      const sourceLine = here() + 1;
+      const sourceLine = lineOfNextCall('readCsv');
       const rows = env.readCsv(input, [Types.STRING, Types.INT]).map((r) => {
         record(calls, r);
         return r;
       });
-      const sinkLine = here() + 1;
+      const sinkLine = lineOfNextCall('writeCsv');
       rows.writeCsv(input, { writeMode: WriteMode.OVERWRITE });
       let caught: unknown;
       await env.execute().catch((e: unknown) => (caught = e));
@@ -453,30 +452,30 @@ describe('a sink writing where a source of the same job reads', () => {
     symlinkSync(inDir, join(dir, 'link'));
 
     let env = envAt(1);
-    let sourceLine = here() + 1;
+    let sourceLine = lineOfNextCall('readText');
     let text = env.readText(inDir);
-    let sinkLine = here() + 1;
+    let sinkLine = lineOfNextCall('writeText');
     text.writeText(join(inDir, 'out'));
     assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is inside the input directory/);
 
     env = envAt(2);
-    sourceLine = here() + 1;
+    sourceLine = lineOfNextCall('readText');
     text = env.readText(input);
-    sinkLine = here() + 1;
+    sinkLine = lineOfNextCall('writeText');
     text.writeText(inDir, WriteMode.OVERWRITE);
     assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is a directory holding the input/);
 
     env = envAt(1);
-    sourceLine = here() + 1;
+    sourceLine = lineOfNextCall('readText');
     text = env.readText(pathToFileURL(input).href);
-    sinkLine = here() + 1;
+    sinkLine = lineOfNextCall('writeText');
     text.writeText(relative(process.cwd(), input), WriteMode.OVERWRITE);
     assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is the input/);
 
     env = envAt(1);
-    sourceLine = here() + 1;
+    sourceLine = lineOfNextCall('readText');
     text = env.readText(join(dir, 'link', 'part'));
-    sinkLine = here() + 1;
+    sinkLine = lineOfNextCall('writeText');
     text.writeText(input, WriteMode.OVERWRITE);
     assertRefused(() => env.getExecutionPlan(), sinkLine, sourceLine, 'writeText', 'readText', /which is the input/);
 
@@ -495,9 +494,9 @@ describe('a sink writing where a source of the same job reads', () => {
     writeFileSync(input, 'x\n');
     let env = envAt(1);
     const lines = env.readText(input);
-    const first = here() + 1;
+    const first = lineOfNextCall('writeText');
     lines.writeText(join(dir, 'out'));
-    const second = here() + 1;
+    const second = lineOfNextCall('writeText');
     lines.map((l) => l.toUpperCase()).writeText(join(dir, 'out'));
     assert.throws(
       () => env.getExecutionPlan(),

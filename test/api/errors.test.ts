@@ -20,15 +20,10 @@ import {
   UserFunctionError,
   WriteMode,
 } from '../../src/index.ts';
+import { lineOfNextCall } from '../call-sites.ts';
 import { envAt, PARALLELISMS, tempDir } from '../helpers.ts';
 import { record, recorded, spyLog } from '../spy.ts';
 import { lines, runScript } from './spawn-script.ts';
-
-/** The line of the caller in this file, as the engine's default operator names show it. */
-function here(): number {
-  const frame = new Error().stack!.split('\n')[2]!;
-  return Number(/:(\d+):\d+\)?$/.exec(frame)![1]);
-}
 
 /** Asserts that `promise` rejects with a JobExecutionError and returns it. */
 async function jobError(promise: Promise<unknown>): Promise<JobExecutionError> {
@@ -150,7 +145,7 @@ describe('a throwing user function', () => {
       const dir = tempDir();
       const env = envAt(p);
       const boom = new Error('cannot handle 13');
-      const line = here() + 1; // the line that calls map()
+      const line = lineOfNextCall('map');
       const mapped = env.generateSequence(1, 20).map((x): [number, string] => {
         if (x === 13) throw boom;
         return [x, `v${x}`];
@@ -314,7 +309,7 @@ describe('a key position out of range at run time (untyped data)', () => {
     test(`groupBy names the grouping operator at p=${p}`, async () => {
       const env = envAt(p);
       const rows = env.fromElements<unknown[]>([1, 'a'], [2], [3, 'c']);
-      const line = here() + 1; // the line that calls reduceGroup()
+      const line = lineOfNextCall('reduceGroup');
       const grouped = rows.groupBy(1).reduceGroup((values: Iterable<unknown[]>, out: Collector<number>) => out.collect([...values].length));
       const e = await jobError(grouped.collect());
       assert.ok(e.cause instanceof TaskError, String(e.cause));

@@ -2,6 +2,10 @@
  * Static types through the chain. This file is not run: the typecheck step
  * (`tsc -p tsconfig.test.json`, part of `npm test`) fails if an inferred type is not the one
  * asserted here, or if a line marked @ts-expect-error compiles.
+ *
+ * The error must stand on the line after its marker, and biome formats this file: the formatter
+ * breaks a chain of three or more calls when one takes a function, so such a chain is split
+ * (`const coGrouped = …; coGrouped.using(…)`) to keep the failing call on one line.
  */
 import { Aggregation, type Collector, type DataSet, Types, getEnvironment } from '../../src/index.ts';
 
@@ -127,8 +131,9 @@ rows.flatMap((o, out) => out.collect(o.a));
 rows.mapPartition((os, out) => out.collect([...os].length));
 // @ts-expect-error: annotate the collector
 untyped.groupBy(0).reduceGroup((vs, out) => out.collect([...vs].length));
+const coGrouped = rows.coGroup(rows).where('a').equalTo('a');
 // @ts-expect-error: annotate the collector
-rows.coGroup(rows).where('a').equalTo('a').using((l, r, out) => out.collect(1));
+coGrouped.using((l, r, out) => out.collect(1));
 // Dotted key paths are checked against the object's type, four levels deep
 const people2 = env.fromElements({ user: { name: 'ann', address: { city: 'Oslo' } }, tags: ['t'], extra: {} as Record<string, unknown> });
 people2.groupBy('user.name');
