@@ -528,7 +528,8 @@ describe('through the tsflink CLI (worker threads at p=2)', () => {
     writeFileSync(join(dir, `${name}.mts`), `import { getEnvironment } from ${JSON.stringify(INDEX_TS)};\n${body}\n`);
     const env = clientEnv();
     for (const k of Object.keys(env)) if (k.startsWith('TSFLINK_')) delete env[k];
-    const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'run', '-p', '2', `${name}.mts`], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+    // --quiet: a job slower than 3 s (a loaded machine) would add progress lines to stderr (test/cli/progress.test.ts covers them).
+    const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'run', '-q', '-p', '2', `${name}.mts`], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
     if (r.error) throw r.error;
     return { status: r.status, stderr: r.stderr };
   }
