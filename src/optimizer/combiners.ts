@@ -4,8 +4,11 @@
  * COMBINE operator that pre-aggregates in the producer before the shuffle by key; a group
  * reduce not declared combinable shuffles its records as they are. The reducer groups by
  * hashing the key, sorts each group when asked (sortGroup, first with an order), or meets the
- * whole set as one group when ungrouped. Key-selector reductions carry the key with the records
- * through combiner and shuffle as `[key, record]` pairs (`keyedPairs`), shuffled on field 0.
+ * whole set as one group when ungrouped. A combinable key-selector reduce or group reduce
+ * carries the key with the records through combiner and shuffle, as Flink's translation of
+ * selector keys does: a KEY_EXTRACT before the combiner makes `[key, record]` pairs, combiner
+ * and reducer run on the pairs (`onPairs`), shuffled on field 0, and a reduce's pairs lose
+ * their key again in a KEY_REMOVE behind the reducer.
  */
 import type { KeySpec, NodeKind, PlanNode } from '../plan/nodes.ts';
 import type { LocalStrategy, PhysicalOperator } from './physical-plan.ts';
@@ -14,9 +17,10 @@ import type { LocalStrategy, PhysicalOperator } from './physical-plan.ts';
 export const REDUCTION_KINDS: ReadonlySet<NodeKind> = new Set(['Reduce', 'Aggregate', 'Distinct', 'First', 'GroupReduce']);
 
 export interface Reduction {
-  /** Runs before the shuffle, in the producer's task when it can chain there (`combinerChains`); null: no combiner. */
-  readonly combiner: PhysicalOperator | null;
-  readonly reducer: PhysicalOperator;
+  /** The operators before the shuffle, in the producer's task when they can chain there (`combinerChains`); empty: no combiner. */
+  readonly combiner: readonly PhysicalOperator[];
+  /** The reducer (a task's head) and what is chained behind it. */
+  readonly reducer: readonly PhysicalOperator[];
   /** The key the records are hashed on into the reducer; null: ungrouped (no key, one reducer instance). */
   readonly shipKeys: KeySpec | null;
 }
@@ -43,13 +47,24 @@ export function planReduction(node: PlanNode): Reduction {
       throw new Error(`planReduction: ${p.kind} is not a reduction`);
   }
   const carryKey = combinable && keys !== null && keys.kind === 'selector' && (p.kind === 'Reduce' || p.kind === 'GroupReduce');
-  const combiner: PhysicalOperator | null = !combinable ? null : carryKey ? { node, strategy: 'COMBINE', combineKeys: keys, keyedPairs: 'combine' } : { node, strategy: 'COMBINE', combineKeys: keys };
   const strategy: LocalStrategy = keys === null ? 'ALL_GROUP' : sorted ? 'SORTED_GROUP' : 'HASH_GROUP';
-  return {
-    combiner,
-    reducer: carryKey ? { node, strategy, keyedPairs: 'final' } : { node, strategy },
-    shipKeys: keys === null ? null : carryKey ? { kind: 'fields', fields: [0] } : keys,
-  };
+  if (carryKey) {
+    return {
+      combiner: [
+        { node, strategy: 'KEY_EXTRACT' },
+        { node, strategy: 'COMBINE', combineKeys: keys, onPairs: true },
+      ],
+      reducer:
+        p.kind === 'Reduce'
+          ? [
+              { node, strategy, onPairs: true },
+              { node, strategy: 'KEY_REMOVE' },
+            ]
+          : [{ node, strategy, onPairs: true }],
+      shipKeys: { kind: 'fields', fields: [0] },
+    };
+  }
+  return { combiner: combinable ? [{ node, strategy: 'COMBINE', combineKeys: keys }] : [], reducer: [{ node, strategy }], shipKeys: keys };
 }
 
 /**

@@ -13,7 +13,17 @@ import { findSteps, type IterationSteps, stepTaskIds } from './iterations.ts';
 import { crossStrategy, type InputShip, joinStrategy } from './join-strategy.ts';
 import { chooseParallelism } from './parallelism.ts';
 import { estimateSize, type SizeEstimate } from './size-estimates.ts';
-import type { IterationSpec, LocalStrategy, PhysicalOperator, PhysicalPlan, ShipStrategy, Task, TaskBroadcastInput, TaskInput } from './physical-plan.ts';
+import {
+  type IterationSpec,
+  type LocalStrategy,
+  operatorName,
+  type PhysicalOperator,
+  type PhysicalPlan,
+  type ShipStrategy,
+  type Task,
+  type TaskBroadcastInput,
+  type TaskInput,
+} from './physical-plan.ts';
 import { orderTasks } from './task-order.ts';
 
 interface TaskBuilder {
@@ -68,7 +78,7 @@ class PlanCompiler {
     const iterations: IterationSpec[] = this.iterations.map(({ extraTasks, endNode, ...it }) => ({ ...it, tasks: stepTaskIds(this.steps.get(endNode)!, this.tasks, extraTasks) }));
     const tasks: Task[] = orderTasks(this.tasks, iterations).map((t) => ({
       id: t.id,
-      name: t.operators.map((o) => (o.strategy === 'COMBINE' ? `Combine (${o.node.name})` : o.node.name)).join(' -> '),
+      name: t.operators.map(operatorName).join(' -> '),
       parallelism: t.parallelism,
       operators: t.operators,
       inputs: t.inputs,
@@ -273,17 +283,17 @@ class PlanCompiler {
     const input = node.inputs[0]!;
     const { combiner, reducer, shipKeys } = planReduction(node);
     let fromTask = this.taskOf.get(input)!;
-    if (combiner) {
+    if (combiner.length > 0) {
       if (combinerChains(node, canChainAfter(fromTask, input, this.consumers.get(input) ?? 0, this.p(input)))) {
-        fromTask.operators.push(combiner);
+        fromTask.operators.push(...combiner);
       } else {
-        fromTask = this.pushTask(this.p(input), [combiner], [{ fromTask: fromTask.id, ship: 'FORWARD' }]);
+        fromTask = this.pushTask(this.p(input), [...combiner], [{ fromTask: fromTask.id, ship: 'FORWARD' }]);
         this.addBroadcastInputs(fromTask, node);
       }
     }
     const ship: TaskInput =
       shipKeys === null ? { fromTask: fromTask.id, ship: fromTask.parallelism === this.p(node.id) ? 'FORWARD' : 'REBALANCE' } : { fromTask: fromTask.id, ship: 'HASH', keys: shipKeys };
-    this.newTask(node, [reducer], [ship]);
+    this.newTask(node, [...reducer], [ship]);
   }
 
   private chainOrNew(node: PlanNode, op: PhysicalOperator): void {

@@ -18,7 +18,8 @@ const selector: KeySpec = { kind: 'selector', fn: 'u1' } as KeySpec;
 const node = (params: NodeParams, broadcastInputs: PlanNode['broadcastInputs'] = []): PlanNode => ({ id: 3, name: 'r', inputs: [1], broadcastInputs, parallelism: null, params });
 const shape = (params: NodeParams) => {
   const r = planReduction(node(params));
-  return { combiner: r.combiner?.strategy ?? null, reducer: r.reducer.strategy, shipKeys: r.shipKeys };
+  assert.equal(r.reducer.length, 1);
+  return { combiner: r.combiner.length === 0 ? null : r.combiner.map((o) => o.strategy).join(), reducer: r.reducer[0]!.strategy, shipKeys: r.shipKeys };
 };
 
 test('planReduction: which reductions combine, how the reducer groups, what the shuffle hashes on', () => {
@@ -36,16 +37,19 @@ test('planReduction: which reductions combine, how the reducer groups, what the 
   assert.throws(() => planReduction(node({ kind: 'Map', fn: 'u0' })), /not a reduction/);
 });
 
-test('planReduction: a key-selector reduce or combinable group reduce carries [key, record] pairs, hashed on field 0', () => {
-  for (const params of [{ kind: 'Reduce', fn: 'u0', keys: selector }, { kind: 'GroupReduce', fn: 'u0', keys: selector, sortKeys: [], combinable: true }] as NodeParams[]) {
-    const r = planReduction(node(params));
-    assert.deepEqual([r.combiner?.keyedPairs, r.combiner?.combineKeys, r.reducer.keyedPairs, r.shipKeys], ['combine', selector, 'final', { kind: 'fields', fields: [0] }], params.kind);
-  }
+test('planReduction: a combinable key-selector reduction extracts its key before the combiner and runs on [key, record] pairs hashed on field 0', () => {
+  const ops = (os: readonly { strategy: string; onPairs?: true }[]) => os.map((o) => `${o.strategy}${o.onPairs ? ' on pairs' : ''}`);
+  const reduce = planReduction(node({ kind: 'Reduce', fn: 'u0', keys: selector }));
+  assert.deepEqual([ops(reduce.combiner), ops(reduce.reducer), reduce.shipKeys], [['KEY_EXTRACT', 'COMBINE on pairs'], ['HASH_GROUP on pairs', 'KEY_REMOVE'], { kind: 'fields', fields: [0] }]);
+  assert.deepEqual(reduce.combiner[1]!.combineKeys, selector);
+  // A group reduce's function emits plain records: no key to remove.
+  const group = planReduction(node({ kind: 'GroupReduce', fn: 'u0', keys: selector, sortKeys: [], combinable: true }));
+  assert.deepEqual([ops(group.combiner), ops(group.reducer), group.shipKeys], [['KEY_EXTRACT', 'COMBINE on pairs'], ['HASH_GROUP on pairs'], { kind: 'fields', fields: [0] }]);
   // Without a combiner the records shuffle as they are, on the selector.
   const plain = planReduction(node({ kind: 'GroupReduce', fn: 'u0', keys: selector, sortKeys: [], combinable: false }));
-  assert.deepEqual([plain.combiner, plain.reducer.keyedPairs, plain.shipKeys], [null, undefined, selector]);
+  assert.deepEqual([ops(plain.combiner), ops(plain.reducer), plain.shipKeys], [[], ['HASH_GROUP'], selector]);
   const distinct = planReduction(node({ kind: 'Distinct', keys: selector }));
-  assert.deepEqual([distinct.combiner?.keyedPairs, distinct.reducer.keyedPairs, distinct.shipKeys], [undefined, undefined, selector], 'distinct needs no key carried');
+  assert.deepEqual([ops(distinct.combiner), ops(distinct.reducer), distinct.shipKeys], [['COMBINE'], ['HASH_GROUP'], selector], 'distinct needs no key carried');
 });
 
 test('combinerChains: not when the reduction reads broadcast sets, else where chaining allows', () => {
@@ -106,7 +110,14 @@ test("a reduction reading broadcast sets gets its combiner in a task of its own,
     .output();
   const plan = physicalPlanOf(env);
   const combine = taskWith(plan, 'sum', 'COMBINE');
-  assert.deepEqual(combine.operators.length, 1);
+  assert.deepEqual(
+    combine.operators.map((o) => o.strategy),
+    ['KEY_EXTRACT', 'COMBINE'],
+  );
+  assert.deepEqual(
+    taskWith(plan, 'sum', 'HASH_GROUP').operators.map((o) => o.strategy),
+    ['HASH_GROUP', 'KEY_REMOVE', 'SINK'],
+  );
   assert.deepEqual(combine.broadcastInputs, [{ name: 'side', fromTask: taskWith(plan, 'side').id }]);
   assert.deepEqual(taskWith(plan, 'sum', 'HASH_GROUP').broadcastInputs, [{ name: 'side', fromTask: taskWith(plan, 'side').id }]);
   assert.deepEqual(inputOf(plan, 'sum', 'HASH_GROUP'), { fromTask: combine.id, ship: 'HASH', keys: { kind: 'fields', fields: [0] } }, 'a selector reduce hashes its pairs on field 0');
