@@ -133,7 +133,15 @@ function taskLabelLines(task: Task): string[] {
 
 /** `Reduce "Reduce at wc.ts:9" HASH_GROUP on fields(0)`: kind, name, local strategy, parameters. */
 function operatorLine(op: PhysicalOperator): string {
-  const detail = op.strategy === 'COMBINE' && op.combineKeys !== undefined ? combineDetail(op.combineKeys) : paramsDetail(op.node.params);
+  const p = op.node.params;
+  const detail =
+    op.strategy === 'COMBINE' && op.combineKeys !== undefined
+      ? combineDetail(op.combineKeys)
+      : op.strategy === 'KEY_EXTRACT'
+        ? combineDetail('keys' in p ? p.keys : null)
+        : op.strategy === 'KEY_REMOVE'
+          ? ''
+          : paramsDetail(p);
   const line = `${op.node.params.kind} ${JSON.stringify(op.node.name)} ${op.strategy}`;
   const withDetail = detail === '' ? line : `${line} ${detail}`;
   return op.node.runInClient === true ? `${withDetail} (runs in client)` : withDetail;

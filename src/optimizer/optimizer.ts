@@ -1,14 +1,30 @@
 /**
- * The optimizer: turns the logical plan into tasks. It chooses each operator's parallelism,
- * chains element-wise operators into the task before them, puts combiners before every
- * shuffle of a combinable reduction, and picks ship and local strategies for joins and crosses.
+ * The optimizer: turns the logical plan into tasks by composing its steps. It finds the
+ * iterations' steps (iterations.ts), chooses each operator's parallelism (parallelism.ts),
+ * places every operator: chained into the task before it (chaining.ts) or in a task of its own,
+ * reductions with their combiners (combiners.ts), joins and crosses with their ship and local
+ * strategies (join-strategy.ts); and orders the tasks (task-order.ts).
  */
 import { PlanError } from '../errors/index.ts';
-import { ITERATION_INPUT_KINDS, type KeySpec, type LogicalPlan, type PlanNode } from '../plan/nodes.ts';
+import type { KeySpec, LogicalPlan, PlanNode } from '../plan/nodes.ts';
+import { canChainAfter, chainsInto } from './chaining.ts';
+import { combinerChains, planReduction } from './combiners.ts';
+import { findSteps, type IterationSteps, stepTaskIds } from './iterations.ts';
 import { crossStrategy, type InputShip, joinStrategy } from './join-strategy.ts';
 import { chooseParallelism } from './parallelism.ts';
 import { estimateSize, type SizeEstimate } from './size-estimates.ts';
-import type { IterationSpec, LocalStrategy, PhysicalOperator, PhysicalPlan, ShipStrategy, Task, TaskBroadcastInput, TaskInput } from './physical-plan.ts';
+import {
+  type IterationSpec,
+  type LocalStrategy,
+  operatorName,
+  type PhysicalOperator,
+  type PhysicalPlan,
+  type ShipStrategy,
+  type Task,
+  type TaskBroadcastInput,
+  type TaskInput,
+} from './physical-plan.ts';
+import { orderTasks } from './task-order.ts';
 
 interface TaskBuilder {
   id: number;
@@ -17,8 +33,6 @@ interface TaskBuilder {
   inputs: TaskInput[];
   broadcastInputs: TaskBroadcastInput[];
 }
-
-const CHAINABLE = new Set(['Map', 'FlatMap', 'Filter', 'Project', 'TextSink', 'CsvSink', 'ParquetSink', 'PrintSink', 'FormatSink', 'CollectSink']);
 
 export function optimize(plan: LogicalPlan): PhysicalPlan {
   return new PlanCompiler(plan).compile();
@@ -34,7 +48,7 @@ class PlanCompiler {
   /** The task whose output is the node's output. */
   private readonly taskOf = new Map<number, TaskBuilder>();
   /** Iteration end node → the nodes of its step (its inputs' placeholders included). */
-  private readonly steps = new Map<number, Set<number>>();
+  private readonly steps: IterationSteps;
   private readonly iterations: (Omit<IterationSpec, 'tasks'> & { extraTasks: number[]; endNode: number })[] = [];
 
   constructor(plan: LogicalPlan) {
@@ -43,10 +57,10 @@ class PlanCompiler {
       this.nodes.set(node.id, node);
       for (const i of [...node.inputs, ...node.broadcastInputs.map((b) => b.input)]) this.consumers.set(i, (this.consumers.get(i) ?? 0) + 1);
     }
+    this.steps = findSteps(plan);
   }
 
   compile(): PhysicalPlan {
-    this.findSteps();
     for (const node of this.plan.nodes) {
       this.parallelism.set(
         node.id,
@@ -61,24 +75,10 @@ class PlanCompiler {
       );
       this.place(node);
     }
-    const iterations: IterationSpec[] = this.iterations.map(({ extraTasks, endNode, ...it }) => {
-      const step = this.steps.get(endNode)!;
-      const inStep = new Set(extraTasks);
-      for (const t of this.tasks) if (t.operators.some((o) => step.has(o.node.id))) inStep.add(t.id);
-      return { ...it, tasks: this.tasks.filter((t) => inStep.has(t.id)).map((t) => t.id) };
-    });
-    // Each step's tasks run together, just before the task that reads the iteration's result
-    // (what they read from outside the step was placed before them, what reads them after).
-    const stepTasks = new Set(iterations.flatMap((it) => it.tasks));
-    const ordered: TaskBuilder[] = [];
-    for (const t of this.tasks) {
-      const it = iterations.find((i) => i.result === t.id);
-      if (it) for (const id of it.tasks) ordered.push(this.tasks[id]!);
-      if (!stepTasks.has(t.id)) ordered.push(t);
-    }
-    const tasks: Task[] = ordered.map((t) => ({
+    const iterations: IterationSpec[] = this.iterations.map(({ extraTasks, endNode, ...it }) => ({ ...it, tasks: stepTaskIds(this.steps.get(endNode)!, this.tasks, extraTasks) }));
+    const tasks: Task[] = orderTasks(this.tasks, iterations).map((t) => ({
       id: t.id,
-      name: t.operators.map((o) => (o.strategy === 'COMBINE' ? `Combine (${o.node.name})` : o.node.name)).join(' -> '),
+      name: t.operators.map(operatorName).join(' -> '),
       parallelism: t.parallelism,
       operators: t.operators,
       inputs: t.inputs,
@@ -92,70 +92,6 @@ class PlanCompiler {
       iterations,
       ...(cached && Object.keys(cached).length > 0 ? { cachedFiles: { ...cached } } : {}),
     });
-  }
-
-  /**
-   * Every iteration's step: the nodes between its placeholders and what it closes with. A node
-   * of a step read by anything but the step and its end node, or a placeholder whose iteration
-   * is never closed, is a plan error, as in Flink.
-   */
-  private findSteps(): void {
-    const dependsOn = new Map<number, Set<number>>(); // node → the placeholders it depends on
-    for (const node of this.plan.nodes) {
-      const deps = new Set<number>();
-      if (ITERATION_INPUT_KINDS.has(node.params.kind)) {
-        deps.add(node.id);
-        if (this.placeholdersOf(node.inputs[0]!, dependsOn).size > 0) throw new PlanError(`${node.name}: iterations inside an iteration's step are not supported`);
-      } else {
-        for (const i of [...node.inputs, ...node.broadcastInputs.map((b) => b.input)]) for (const d of this.placeholdersOf(i, dependsOn)) deps.add(d);
-        // An iteration's end closes its step: what reads the result does not read the step.
-        const p = node.params;
-        if (p.kind === 'BulkIteration') deps.delete(p.partialSolution);
-        if (p.kind === 'DeltaIteration') for (const d of [p.solutionSet, p.workset]) deps.delete(d);
-      }
-      dependsOn.set(node.id, deps);
-    }
-    const placeholderOwner = new Map<number, number>(); // placeholder → end node
-    for (const node of this.plan.nodes) {
-      const p = node.params;
-      const own = p.kind === 'BulkIteration' ? [p.partialSolution] : p.kind === 'DeltaIteration' ? [p.solutionSet, p.workset] : null;
-      if (own === null) continue;
-      for (const o of own) placeholderOwner.set(o, node.id);
-      // The step: the end node's ancestors that depend on one of its placeholders.
-      const step = new Set<number>();
-      const visit = (id: number): void => {
-        if (step.has(id) || ![...dependsOn.get(id)!].some((d) => own.includes(d))) return;
-        step.add(id);
-        const n = this.nodes.get(id)!;
-        if (ITERATION_INPUT_KINDS.has(n.params.kind)) return;
-        for (const i of [...n.inputs, ...n.broadcastInputs.map((b) => b.input)]) visit(i);
-      };
-      for (const i of node.inputs) visit(i);
-      for (const o of own) step.add(o);
-      this.steps.set(node.id, step);
-      // What is fed back must come out of the step (Flink: the step must reference its inputs).
-      const fedBack = p.kind === 'BulkIteration' ? [node.inputs[0]!] : node.inputs;
-      for (const i of fedBack) {
-        if (!step.has(i))
-          throw new PlanError(
-            `${node.name}: closeWith got ${this.nodes.get(i)!.name}, which is not computed from the iteration's ${p.kind === 'BulkIteration' ? 'partial solution' : 'workset or solution set'}`,
-          );
-      }
-    }
-    for (const node of this.plan.nodes) {
-      for (const d of dependsOn.get(node.id)!) {
-        const end = placeholderOwner.get(d);
-        const what = this.nodes.get(d)!.name;
-        if (end === undefined) throw new PlanError(`${node.name} reads ${what}, whose iteration is never closed (call closeWith)`);
-        if (!this.steps.get(end)!.has(node.id)) {
-          throw new PlanError(`${node.name} reads the step of ${this.nodes.get(end)!.name} from outside it; a step's data sets leave it only through closeWith`);
-        }
-      }
-    }
-  }
-
-  private placeholdersOf(id: number, dependsOn: ReadonlyMap<number, Set<number>>): Set<number> {
-    return dependsOn.get(id) ?? new Set();
   }
 
   private p(id: number): number {
@@ -254,10 +190,8 @@ class PlanCompiler {
       case 'Aggregate':
       case 'Distinct':
       case 'First':
-        this.reduction(node, params.keys, params.kind === 'First' && params.sortKeys.length > 0 ? 'SORTED_GROUP' : 'HASH_GROUP', true);
-        return;
       case 'GroupReduce':
-        this.reduction(node, params.keys, params.sortKeys.length > 0 ? 'SORTED_GROUP' : 'HASH_GROUP', params.combinable);
+        this.reduction(node);
         return;
       case 'Join': {
         const [l, r] = node.inputs as [number, number];
@@ -345,41 +279,27 @@ class PlanCompiler {
   }
 
   /** A (possibly grouped) reduction: an optional combiner before the shuffle, then the reducer. */
-  private reduction(node: PlanNode, keys: KeySpec | null, grouped: LocalStrategy, combinable: boolean): void {
+  private reduction(node: PlanNode): void {
     const input = node.inputs[0]!;
+    const { combiner, reducer, shipKeys } = planReduction(node);
     let fromTask = this.taskOf.get(input)!;
-    const carryKey = combinable && keys !== null && keys.kind === 'selector' && (node.params.kind === 'Reduce' || node.params.kind === 'GroupReduce');
-    if (combinable) {
-      const combiner: PhysicalOperator = carryKey ? { node, strategy: 'COMBINE', combineKeys: keys, keyedPairs: 'combine' } : { node, strategy: 'COMBINE', combineKeys: keys };
-      // A rich combiner reads the operator's broadcast sets too, so it needs a task that runs after theirs.
-      if (node.broadcastInputs.length === 0 && this.canChainAfter(input, this.p(input))) {
-        fromTask.operators.push(combiner);
+    if (combiner.length > 0) {
+      if (combinerChains(node, canChainAfter(fromTask, input, this.consumers.get(input) ?? 0, this.p(input)))) {
+        fromTask.operators.push(...combiner);
       } else {
-        fromTask = this.pushTask(this.p(input), [combiner], [{ fromTask: fromTask.id, ship: 'FORWARD' }]);
+        fromTask = this.pushTask(this.p(input), [...combiner], [{ fromTask: fromTask.id, ship: 'FORWARD' }]);
         this.addBroadcastInputs(fromTask, node);
       }
     }
     const ship: TaskInput =
-      keys === null
-        ? { fromTask: fromTask.id, ship: fromTask.parallelism === this.p(node.id) ? 'FORWARD' : 'REBALANCE' }
-        : { fromTask: fromTask.id, ship: 'HASH', keys: carryKey ? { kind: 'fields', fields: [0] } : keys };
-    const strategy = keys === null ? 'ALL_GROUP' : grouped;
-    this.newTask(node, [carryKey ? { node, strategy, keyedPairs: 'final' } : { node, strategy }], [ship]);
-  }
-
-  private canChainAfter(input: number, parallelism: number): boolean {
-    const task = this.taskOf.get(input);
-    if (!task) return false;
-    const last = task.operators[task.operators.length - 1]!;
-    // An iteration's head stays alone: its input is swapped between supersteps.
-    if (ITERATION_INPUT_KINDS.has(last.node.params.kind)) return false;
-    return last.node.id === input && last.strategy !== 'COMBINE' && (this.consumers.get(input) ?? 0) === 1 && task.parallelism === parallelism;
+      shipKeys === null ? { fromTask: fromTask.id, ship: fromTask.parallelism === this.p(node.id) ? 'FORWARD' : 'REBALANCE' } : { fromTask: fromTask.id, ship: 'HASH', keys: shipKeys };
+    this.newTask(node, [...reducer], [ship]);
   }
 
   private chainOrNew(node: PlanNode, op: PhysicalOperator): void {
     const input = node.inputs[0]!;
-    if (CHAINABLE.has(node.params.kind) && node.broadcastInputs.length === 0 && this.canChainAfter(input, this.p(node.id))) {
-      const task = this.taskOf.get(input)!;
+    const task = this.taskOf.get(input);
+    if (task && chainsInto(node, task, this.consumers.get(input) ?? 0, this.p(node.id))) {
       task.operators.push(op);
       this.taskOf.set(node.id, task);
       return;

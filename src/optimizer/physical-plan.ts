@@ -24,6 +24,8 @@ export type LocalStrategy =
   | 'SORTED_GROUP' // hash group, then each group sorted (sortGroup)
   | 'ALL_GROUP' // the whole input as one group
   | 'COMBINE' // pre-aggregation in the producer, before the shuffle
+  | 'KEY_EXTRACT' // record → [key, record]: a key-selector reduction's key, computed once before its combiner (Flink's KeyExtractingMapper)
+  | 'KEY_REMOVE' // [key, value] → value: after a key-selector reduce (Flink's KeyRemovingMapper)
   | 'HASH_JOIN_BUILD_FIRST'
   | 'HASH_JOIN_BUILD_SECOND'
   | 'HASH_OUTER_JOIN'
@@ -45,11 +47,28 @@ export interface PhysicalOperator {
   /** For COMBINE: the keys it groups on (null: all records). */
   readonly combineKeys?: KeySpec | null;
   /**
-   * Key-selector reductions carry the key with the records through combiner and shuffle, as
-   * Flink does: the combiner wraps records as `[key, record]` and emits pairs (`'combine'`), the
-   * reducer reads pairs and unwraps them (`'final'`). So a combined value keeps its group's key.
+   * A key-selector reduction carries its key with the records through combiner and shuffle, as
+   * Flink does (its PlanUnwrappingReduceOperator): a KEY_EXTRACT makes `[key, record]` pairs, and
+   * its COMBINE and reducer (HASH_GROUP, SORTED_GROUP; on Flink the PREGROUPED head) run `onPairs`: grouped on field
+   * 0, the user's function (and sortGroup) applied to the records, and a combiner's results paired
+   * with their group's key again. So a combined value keeps its group's key. A reduce's final
+   * pairs then go through a KEY_REMOVE; a group reduce's function emits plain records.
    */
-  readonly keyedPairs?: 'combine' | 'final';
+  readonly onPairs?: true;
+}
+
+/** An operator's name in task names and plans: its node's, or what it does for its node (`Combine (Count)`). */
+export function operatorName(op: PhysicalOperator): string {
+  switch (op.strategy) {
+    case 'COMBINE':
+      return `Combine (${op.node.name})`;
+    case 'KEY_EXTRACT':
+      return `Key Extractor (${op.node.name})`;
+    case 'KEY_REMOVE':
+      return `Key Remover (${op.node.name})`;
+    default:
+      return op.node.name;
+  }
 }
 
 export interface TaskInput {

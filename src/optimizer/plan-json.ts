@@ -4,7 +4,7 @@
  * per connection with its ship strategy (`chained` when both run in one task), and the tasks.
  */
 import { formatKeySpec } from './explain.ts';
-import type { PhysicalOperator, PhysicalPlan, ShipStrategy, Task } from './physical-plan.ts';
+import { operatorName, type PhysicalOperator, type PhysicalPlan, type ShipStrategy, type Task } from './physical-plan.ts';
 
 export interface PlanJsonNode {
   id: string;
@@ -39,6 +39,8 @@ export interface PlanJson {
 
 function operatorId(op: PhysicalOperator): string {
   if (op.strategy === 'COMBINE') return `${op.node.id}.combine`;
+  if (op.strategy === 'KEY_EXTRACT') return `${op.node.id}.key`;
+  if (op.strategy === 'KEY_REMOVE') return `${op.node.id}.unkey`;
   if (op.strategy === 'COUNT_PER_PARTITION' && op.node.params.kind === 'ZipWithIndex') return `${op.node.id}.count`;
   if (op.strategy === 'FEEDBACK') return `${op.node.id}.next`;
   if (op.strategy === 'SOLUTION_SET_UPDATE') return `${op.node.id}.update`;
@@ -56,8 +58,8 @@ export function toPlanJson(plan: PhysicalPlan): PlanJson {
       const id = operatorId(op);
       nodes.push({
         id,
-        name: op.strategy === 'COMBINE' ? `Combine (${op.node.name})` : op.node.name,
-        kind: op.strategy === 'COMBINE' ? `${op.node.params.kind}Combine` : op.node.params.kind,
+        name: operatorName(op),
+        kind: op.strategy === 'COMBINE' ? `${op.node.params.kind}Combine` : op.strategy === 'KEY_EXTRACT' ? 'KeyExtractor' : op.strategy === 'KEY_REMOVE' ? 'KeyRemover' : op.node.params.kind,
         parallelism: task.parallelism,
         strategy: op.strategy,
         task: task.id,

@@ -74,6 +74,8 @@ export const STRATEGIES = {
   SORTED_GROUP: chained(),
   ALL_GROUP: chained(),
   COMBINE: chained(),
+  KEY_EXTRACT: chained(),
+  KEY_REMOVE: chained(),
   HASH_JOIN_BUILD_FIRST: { role: 'driver', inputs: 2, prepare: joinLoop },
   HASH_JOIN_BUILD_SECOND: { role: 'driver', inputs: 2, prepare: joinLoop },
   HASH_OUTER_JOIN: { role: 'driver', inputs: 2, prepare: joinLoop },

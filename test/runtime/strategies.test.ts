@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PhysicalPlan } from '../../src/optimizer/physical-plan.ts';
 import { isDriver, STRATEGIES } from '../../src/runtime/strategies.ts';
+import { type Collector, Order } from '../../src/index.ts';
 import { assertSameMultiset, envAt } from '../helpers.ts';
 
 type P = [number, string];
@@ -32,6 +33,24 @@ const programs: Record<string, { build: (env: ReturnType<typeof envAt>) => { rea
   },
   cross: { build: (env) => env.fromElements(1, 2).cross(env.fromElements(10)).using((a, b) => a + b), expected: [11, 12] },
   'grouped reduce': { build: (env) => env.fromCollection<P>([[1, 'a'], [1, 'b'], [2, 'c']]).groupBy(0).reduce((a, b) => [a[0], a[1] + b[1]]), expected: [[1, 'ab'], [2, 'c']] },
+  // A key-selector reduction on [key, record] pairs: KEY_EXTRACT before the combiner, KEY_REMOVE after a reduce.
+  'selector reduce': {
+    build: (env) =>
+      env
+        .fromCollection<P>([[1, 'a'], [1, 'b'], [2, 'c']])
+        .groupBy((t) => t[0])
+        .reduce((a, b) => [a[0] + 10, a[1] + b[1]]),
+    expected: [[11, 'ab'], [2, 'c']],
+  },
+  'sorted selector group reduce': {
+    build: (env) =>
+      env
+        .fromCollection<P>([[1, 'b'], [1, 'a'], [2, 'c']])
+        .groupBy((t) => t[0])
+        .sortGroup((t) => t[1], Order.ASCENDING)
+        .reduceGroup((ts: Iterable<P>, out: Collector<P>) => out.collect([...ts].reduce((a, b) => [a[0], a[1] + b[1]])), { combinable: true }),
+    expected: [[1, 'ab'], [2, 'c']],
+  },
   'delta iteration': {
     build: (env) => {
       const start = env.fromCollection<[number, number]>([[1, 0], [2, 0]]);
@@ -52,6 +71,21 @@ test('every strategy of the table is a driver, a chained operator or never runs,
   assert.equal(STRATEGIES.SOURCE.inputs, 0);
   assert.equal(STRATEGIES.HASH_JOIN_BUILD_FIRST.role, 'driver');
   assert.equal(STRATEGIES.HASH_GROUP.role, 'chained');
+  assert.equal(STRATEGIES.KEY_EXTRACT.role, 'chained');
+  assert.equal(STRATEGIES.KEY_REMOVE.role, 'chained');
+});
+
+test('a key-selector reduce runs as KEY_EXTRACT, COMBINE and the reducer on pairs, then KEY_REMOVE', () => {
+  const env = envAt(2);
+  const ds = env
+    .fromCollection<P>([[1, 'a']])
+    .groupBy((t) => t[0])
+    .reduce((a) => a);
+  const tasks = env.collectPlan(ds.id).tasks.map((t) => t.operators.map((o) => `${o.strategy}${o.onPairs ? ' on pairs' : ''}`));
+  assert.deepEqual(tasks.slice(0, 2), [
+    ['SOURCE', 'KEY_EXTRACT', 'COMBINE on pairs'],
+    ['HASH_GROUP on pairs', 'KEY_REMOVE'],
+  ]);
 });
 
 for (const p of [1, 2]) {
@@ -65,7 +99,7 @@ for (const p of [1, 2]) {
         if (isDriver(head.strategy)) assert.equal(task.inputs.length, STRATEGIES[head.strategy].inputs, `${task.name}: ${head.strategy}`);
         for (const op of task.operators.slice(1)) assert.equal(STRATEGIES[op.strategy].role, 'chained', `${task.name}: ${op.strategy} behind the head`);
       }
-      if (name !== 'grouped reduce') assert.ok(plan.tasks.some((t) => isDriver(t.operators[0]!.strategy) && t.operators[0]!.strategy !== 'SOURCE'), 'a driver other than a source');
+      if (!name.includes('reduce')) assert.ok(plan.tasks.some((t) => isDriver(t.operators[0]!.strategy) && t.operators[0]!.strategy !== 'SOURCE'), 'a driver other than a source');
       assertSameMultiset(await program.build(envAt(p)).collect(), program.expected);
     });
   }

@@ -46,8 +46,8 @@ export function nativeOperator(task: Task): NativeOperator | null {
   if (ships.length !== 1 || ships[0] !== 'HASH') return null;
   if (p.kind === 'Distinct' && head.strategy === 'HASH_GROUP') return { kind: 'distinct' };
   if (p.kind === 'First' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP')) return { kind: 'first', n: p.n, sorted: p.sortKeys.length > 0 };
-  // (Key-selector reductions carry [key, record] pairs, which a sort key would not read.)
-  if (p.kind === 'GroupReduce' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP') && !(head.keyedPairs && p.sortKeys.length > 0)) {
+  // (A key-selector reduction on [key, record] pairs: Flink groups them on field 0, but its sort key would not read the pairs.)
+  if (p.kind === 'GroupReduce' && p.keys !== null && (head.strategy === 'HASH_GROUP' || head.strategy === 'SORTED_GROUP') && !(head.onPairs && p.sortKeys.length > 0)) {
     return { kind: 'groups', sorted: p.sortKeys.length > 0 };
   }
   return null;

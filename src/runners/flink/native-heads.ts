@@ -5,10 +5,14 @@
  * know them: an engine that runs every operator itself never meets them.
  */
 import type { Task } from '../../optimizer/physical-plan.ts';
-import { PregroupedReduceOutput } from '../../runtime/operators/group-reduce-output.ts';
+import { type Output, UserCollector } from '../../runtime/collector.ts';
+import { emitReturned } from '../../runtime/emit.ts';
+import { type GroupFn, groupFunction } from '../../runtime/operators/group-reduce-output.ts';
+import { groupReduceOnPairs } from '../../runtime/operators/key-pairs.ts';
 import type { OperatorSetup } from '../../runtime/operator-setup.ts';
 import type { RunnerStrategy } from '../../runtime/strategies.ts';
 import { preparePairedInput } from './paired-driver.ts';
+import { wrapUserError } from '../../runtime/udf.ts';
 
 export type NativeHeadStrategy = 'PAIRED' | 'PREGROUPED' | 'PRECOMPUTED';
 
@@ -33,9 +37,43 @@ export const NATIVE_HEADS = {
     inputs: 1,
     create: (setup, next) => {
       const { op } = setup;
-      return op.node.params.kind === 'GroupReduce' ? new PregroupedReduceOutput(setup, op.node.params.fn, next, op.keyedPairs) : wrongNode(setup, op, 'PREGROUPED');
+      if (op.node.params.kind !== 'GroupReduce') return wrongNode(setup, op, 'PREGROUPED');
+      // A key-selector reduce's groups arrive as [key, value] pairs: its function sees the values.
+      const fn = groupFunction(setup, op.node.params.fn, false);
+      return new PregroupedReduceOutput(setup, op.onPairs ? groupReduceOnPairs(fn, false, setup.name) : fn, next);
     },
   },
   /** Done before the records arrived (Flink's distinct and first): records pass on. */
   PRECOMPUTED: { role: 'chained', inputs: 1, create: (_setup, next) => next },
 } as const satisfies Record<NativeHeadStrategy, RunnerStrategy>;
+
+/**
+ * GroupReduce on groups formed below tsflink (the Flink runner's `groupBy[.sortGroup].reduceGroup`):
+ * each record is one whole group, in its sort order; the function runs on it at once.
+ */
+class PregroupedReduceOutput implements Output {
+  private readonly f: GroupFn;
+  private readonly setup: OperatorSetup;
+  private readonly next: Output;
+  private readonly collector: UserCollector;
+
+  constructor(setup: OperatorSetup, f: GroupFn, next: Output) {
+    this.f = f;
+    this.setup = setup;
+    this.next = next;
+    this.collector = new UserCollector(next);
+  }
+
+  collect(record: unknown): void {
+    const group = record as unknown[];
+    try {
+      emitReturned(this.f(group, this.collector), this.next, this.setup.name);
+    } catch (e) {
+      throw wrapUserError(this.setup.name, group[0], e);
+    }
+  }
+
+  close(): void {
+    this.next.close();
+  }
+}

@@ -3,7 +3,7 @@
  * and calls the user's function once per group. As a combiner it calls `combine` (or, for a
  * plain function marked combinable, the function itself) on this partition's part of each group.
  */
-import type { KeySpec, SortKey } from '../../plan/nodes.ts';
+import type { KeySpec } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
 import { UserCollector } from '../collector.ts';
 import { emitReturned } from '../emit.ts';
@@ -13,7 +13,12 @@ import type { GroupSpiller } from '../spill/group-spiller.ts';
 import type { RecordComparator } from '../sort.ts';
 import { wrapUserError } from '../udf.ts';
 
-type GroupFn = (values: unknown[], out: UserCollector) => unknown;
+export type GroupFn = (values: unknown[], out: UserCollector) => unknown;
+
+/** The user's group function; as a combiner its `combine` method, if it has one. */
+export function groupFunction(setup: OperatorSetup, fnId: string, combine: boolean): GroupFn {
+  return (combine ? setup.optionalMethod<GroupFn>(fnId, 'combine') : null) ?? setup.fn<GroupFn>(fnId, 'reduce');
+}
 
 export class GroupReduceOutput implements Output {
   private readonly f: GroupFn;
@@ -25,13 +30,11 @@ export class GroupReduceOutput implements Output {
   private readonly all: unknown[] = [];
   private readonly spiller: GroupSpiller | null;
 
-  /** With `pairs`, records are `[key, value]` (see PhysicalOperator.keyedPairs): the function sees values. */
-  constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, sortKeys: readonly SortKey[], combine: boolean, next: Output, pairs?: 'combine' | 'final') {
-    const f = (combine ? setup.optionalMethod<GroupFn>(fnId, 'combine') : null) ?? setup.fn<GroupFn>(fnId, 'reduce');
-    this.f = pairs ? unwrapping(f, pairs, setup.name) : f;
-    this.key = pairs ? setup.keyExtractor({ kind: 'fields', fields: [0] }) : keys ? setup.keyExtractor(keys) : null;
-    const comparator = sortKeys.length > 0 ? setup.sortComparator(sortKeys) : null;
-    this.comparator = comparator && pairs ? (a, b) => comparator((a as unknown[])[1], (b as unknown[])[1]) : comparator;
+  /** `f` and `comparator`: the user's function and sortGroup order as they run on the records given (onPairs: key-pairs.ts). */
+  constructor(setup: OperatorSetup, f: GroupFn, keys: KeySpec | null, comparator: RecordComparator | null, next: Output) {
+    this.f = f;
+    this.key = keys ? setup.keyExtractor(keys) : null;
+    this.comparator = comparator;
     this.setup = setup;
     this.next = next;
     this.spiller = keys ? setup.groupSpiller({ accumulating: true }) : null;
@@ -73,56 +76,8 @@ export class GroupReduceOutput implements Output {
   }
 }
 
-/**
- * GroupReduce on groups formed below tsflink (the Flink runner's `groupBy[.sortGroup].reduceGroup`):
- * each record is one whole group, in its sort order; the function runs on it at once.
- */
-export class PregroupedReduceOutput implements Output {
-  private readonly f: GroupFn;
-  private readonly setup: OperatorSetup;
-  private readonly next: Output;
-  private readonly collector: UserCollector;
-
-  constructor(setup: OperatorSetup, fnId: string, next: Output, pairs?: 'combine' | 'final') {
-    const f = setup.fn<GroupFn>(fnId, 'reduce');
-    this.f = pairs ? unwrapping(f, pairs, setup.name) : f;
-    this.setup = setup;
-    this.next = next;
-    this.collector = new UserCollector(next);
-  }
-
-  collect(record: unknown): void {
-    const group = record as unknown[];
-    try {
-      emitReturned(this.f(group, this.collector), this.next, this.setup.name);
-    } catch (e) {
-      throw wrapUserError(this.setup.name, group[0], e);
-    }
-  }
-
-  close(): void {
-    this.next.close();
-  }
-}
-
 function appendAll(earlier: unknown, later: unknown): unknown {
   const into = earlier as unknown[];
   for (const v of later as unknown[]) into.push(v);
   return into;
-}
-
-/**
- * The user's function over `[key, value]` pairs: it sees the values; as a combiner, what it
- * emits (or returns) is paired with the group's key again.
- */
-function unwrapping(f: GroupFn, pairs: 'combine' | 'final', operator: string): GroupFn {
-  return (group, out) => {
-    const values = (group as unknown[][]).map((p) => p[1]);
-    if (pairs === 'final') return f(values, out);
-    const key = (group[0] as unknown[])[0];
-    const keyed = { collect: (v: unknown) => out.collect([key, v]) } as UserCollector;
-    const returned: unknown[] = [];
-    emitReturned(f(values, keyed), { collect: (v) => returned.push([key, v]), close() {} }, operator);
-    return returned;
-  };
 }

@@ -1,14 +1,15 @@
 /** Builds the Output of one operator of a task chain from its physical description. */
 import type { Output } from '../collector.ts';
+import { compileKeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { AggregateOutput } from './aggregate-output.ts';
 import { DistinctOutput } from './distinct-output.ts';
 import { FilterOutput, FlatMapOutput, MapOutput, ProjectOutput } from './element-wise.ts';
 import { FirstOutput } from './first-output.ts';
-import { GroupReduceOutput } from './group-reduce-output.ts';
+import { GroupReduceOutput, groupFunction } from './group-reduce-output.ts';
+import { comparatorOnPairs, groupReduceOnPairs, KeyExtractOutput, KeyRemoveOutput, PAIR_KEY, reduceOnPairs } from './key-pairs.ts';
 import { CountPerPartitionOutput, MapPartitionOutput, SortPartitionOutput, ZipWithIndexOutput, ZipWithUniqueIdOutput } from './partition-outputs.ts';
 import { ReduceOutput } from './reduce-output.ts';
-import { KeyWrapOutput } from './key-wrap-output.ts';
 import { CollectSinkOutput, CsvSinkOutput, ParquetSinkOutput, FormatSinkOutput, PrintSinkOutput, TextSinkOutput } from './sink-outputs.ts';
 
 export function createOperatorOutput(setup: OperatorSetup, next: Output): Output {
@@ -18,6 +19,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
   if (op.strategy === 'COUNT_PER_PARTITION') return new CountPerPartitionOutput(setup, next);
   if (op.strategy === 'ZIP_WITH_INDEX') return new ZipWithIndexOutput(setup, next);
   if (op.strategy === 'ZIP_WITH_UNIQUE_ID') return new ZipWithUniqueIdOutput(setup, next);
+  if (op.strategy === 'KEY_REMOVE') return new KeyRemoveOutput(next);
   switch (p.kind) {
     case 'Map':
       return new MapOutput(setup, p.fn, next);
@@ -46,12 +48,20 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
       return new SortPartitionOutput(setup, p.sortKeys, next);
     case 'Reduce':
     case 'GroupReduce': {
-      const reducer = p.kind === 'Reduce' ? new ReduceOutput(setup, p.fn, p.keys, next, op.keyedPairs) : new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, combine, next, op.keyedPairs);
-      // A combiner that carries the key wraps each record with it first.
-      return op.keyedPairs === 'combine' && p.keys ? new KeyWrapOutput(setup.keyExtractor(p.keys), reducer) : reducer;
+      // A key-selector reduction's key, extracted once: errors of its selector name the combiner it feeds.
+      if (op.strategy === 'KEY_EXTRACT' && p.keys) return new KeyExtractOutput(compileKeyExtractor(p.keys, setup.resources.userObjects, `Combine (${op.node.name})`), next);
+      const keys = op.onPairs ? PAIR_KEY : p.keys;
+      if (p.kind === 'Reduce') {
+        const f = setup.fn<(a: unknown, b: unknown) => unknown>(p.fn, 'reduce');
+        return new ReduceOutput(setup, op.onPairs ? reduceOnPairs(f) : f, keys, next);
+      }
+      const fn = groupFunction(setup, p.fn, combine);
+      const f = op.onPairs ? groupReduceOnPairs(fn, combine, setup.name) : fn;
+      const comparator = p.sortKeys.length > 0 ? setup.sortComparator(p.sortKeys) : null;
+      return new GroupReduceOutput(setup, f, keys, comparator && op.onPairs ? comparatorOnPairs(comparator) : comparator, next);
     }
     case 'GroupCombine':
-      return new GroupReduceOutput(setup, p.fn, p.keys, p.sortKeys, false, next);
+      return new GroupReduceOutput(setup, groupFunction(setup, p.fn, false), p.keys, p.sortKeys.length > 0 ? setup.sortComparator(p.sortKeys) : null, next);
     case 'Aggregate':
       return new AggregateOutput(setup, p.aggregations, p.keys, next);
     case 'Distinct':

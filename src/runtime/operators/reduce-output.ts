@@ -20,14 +20,10 @@ export class ReduceOutput implements Output {
   private seen = false;
   private readonly spiller: GroupSpiller | null;
 
-  private readonly unwrap: boolean;
-
-  /** With `pairs`, records are `[key, value]` (see PhysicalOperator.keyedPairs): the function sees values. */
-  constructor(setup: OperatorSetup, fnId: string, keys: KeySpec | null, next: Output, pairs?: 'combine' | 'final') {
-    const f = setup.fn<(a: unknown, b: unknown) => unknown>(fnId, 'reduce');
-    this.f = pairs ? (a, b) => [(a as unknown[])[0], f((a as unknown[])[1], (b as unknown[])[1])] : f;
-    this.unwrap = pairs === 'final';
-    this.key = pairs ? setup.keyExtractor({ kind: 'fields', fields: [0] }) : keys ? setup.keyExtractor(keys) : null;
+  /** `f`: the user's reduce function as it runs on the records given (onPairs: key-pairs.ts). */
+  constructor(setup: OperatorSetup, f: (a: unknown, b: unknown) => unknown, keys: KeySpec | null, next: Output) {
+    this.f = f;
+    this.key = keys ? setup.keyExtractor(keys) : null;
     this.setup = setup;
     this.next = next;
     this.spiller = keys ? setup.groupSpiller() : null;
@@ -71,10 +67,10 @@ export class ReduceOutput implements Output {
       this.spiller!.forEachGroup(
         this.groups,
         (a, b) => this.apply(a, b),
-        (acc) => this.next.collect(this.unwrap ? (acc as unknown[])[1] : acc),
+        (acc) => this.next.collect(acc),
       );
     } else {
-      for (const v of this.groups.values()) this.next.collect(this.unwrap ? (v as unknown[])[1] : v);
+      for (const v of this.groups.values()) this.next.collect(v);
       this.groups.clear();
     }
     this.next.close();
