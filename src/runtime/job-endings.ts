@@ -1,6 +1,9 @@
 /**
- * How a running embedded job ends when the process does: SIGINT, SIGTERM, or `process.exit()`
- * (from a user function, or a user's own signal handler).
+ * How a job attempt ends. `runWithSinks` is every coordinator's ending (local-executor.ts,
+ * parallel-executor.ts, flink-runner.ts): it prepares the sinks, commits them only when every
+ * task has succeeded and aborts them otherwise, then delivers the printed lines and reports the
+ * skipped invalid lines. The rest of this file is how a running job ends when the process does:
+ * SIGINT, SIGTERM, or `process.exit()` (from a user function, or a user's own signal handler).
  *
  * While a job attempt runs it is registered here with a way to stop its workers and a
  * synchronous cleanup (abort the sinks' staging, remove its folders in io.tmp.dirs).
@@ -21,7 +24,11 @@
  *   once, as a hung function under `timeout` needs): what SIGTERM, SIGKILL or an out-of-memory
  *   leave is removed by the next run's sweep (stale-files.ts).
  */
+import { randomBytes } from 'node:crypto';
 import vm from 'node:vm';
+import type { JobOutcome, JobResources } from '../job/contract.ts';
+import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
+import { JobSinks } from './job-sinks.ts';
 
 export interface RunningJob {
   readonly name: string;
@@ -134,4 +141,61 @@ export function cancelAfterSigint(): void {
   if (cancelling) return;
   cancelling = true;
   void cancelAll('SIGINT');
+}
+
+/** What a coordinator adds to its attempt's ending (runWithSinks) besides the sinks. */
+export interface AttemptEnding {
+  /** A signal: stops the attempt's workers; resolves when none can write any more. */
+  readonly stop?: () => Promise<void>;
+  /** Removes what the attempt made besides its sinks' staging (its folders): on a signal, on process.exit(), after SIGINT interrupted it. */
+  readonly cleanup?: () => void;
+}
+
+/**
+ * Runs one attempt of a job against freshly prepared sinks (a new job id and staging each
+ * time). `run` runs every task with the sinks as its services and resolves with the attempt's
+ * merged accumulators (and whatever else the coordinator reports). When it resolves — every task
+ * succeeded — the sinks commit, the output() lines and `-` sinks are printed, and the invalid
+ * lines the accumulators counted are reported; when it throws, the staging is aborted and the
+ * error goes on (a coordinator stops its workers before it throws, so that none writes after
+ * the abort). Meanwhile the attempt is registered with `jobStarted`. A section interrupted by
+ * SIGINT cancels the job as a signal does: the returned Promise never settles, the process exits.
+ */
+export async function runWithSinks<T extends { readonly accumulators: Record<string, unknown> }>(
+  plan: PhysicalPlan,
+  resources: JobResources,
+  ending: AttemptEnding,
+  run: (sinks: JobSinks) => Promise<T>,
+): Promise<T & Pick<JobOutcome, 'results'>> {
+  let sinks: JobSinks | null = null;
+  let committed = false;
+  const cleanup = (): boolean => {
+    try {
+      sinks?.abort();
+      ending.cleanup?.();
+    } catch {
+      // best effort: the next run's sweep removes what is left
+    }
+    return !committed;
+  };
+  const ended = jobStarted({ name: plan.jobName, stop: ending.stop ?? (() => Promise.resolve()), cleanup });
+  try {
+    sinks = new JobSinks(plan, randomBytes(6).toString('hex'), resources.tmpDir);
+    const outcome = await run(sinks);
+    committed = true; // (an output committed before a later one failed counts as written)
+    sinks.commit();
+    sinks.print(resources);
+    sinks.reportInvalidLines(outcome.accumulators, resources);
+    return { ...outcome, results: sinks.results };
+  } catch (error) {
+    sinks?.abort();
+    if (error instanceof InterruptedBySigint) {
+      cleanup();
+      cancelAfterSigint();
+      return new Promise<never>(() => {}); // the process exits once the cancel has cleaned up
+    }
+    throw error;
+  } finally {
+    ended();
+  }
 }

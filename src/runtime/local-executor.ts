@@ -1,18 +1,20 @@
 /**
  * The embedded engine's job loop: checks inputs and outputs before anything runs, runs every
  * task's subtasks in topological order over in-process exchanges, commits the file sinks only
- * when every task has succeeded (aborting them otherwise), and retries failed attempts.
+ * when every task has succeeded (aborting them otherwise: job-endings.ts), and retries failed
+ * attempts. Its subtasks run here with the job's own objects, not through the task host
+ * (task-host.ts says why).
  */
-import { randomBytes } from 'node:crypto';
 import { exchangesOf } from '../optimizer/exchanges.ts';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../job/contract.ts';
 import type { Output } from './collector.ts';
-import { DISCARD, FanOut, LocalExchange } from './exchange.ts';
+import { LocalExchange } from './exchange.ts';
 import { describeExchange } from './worker/exchange-store.ts';
-import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly, SectionTimedOut } from './job-endings.ts';
+import { runInterruptibly, runWithSinks, SectionTimedOut } from './job-endings.ts';
 import { settleWithin, taskTimeoutError } from './task-timeout.ts';
-import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
+import { type JobSinks, sweepBeforeJob } from './job-sinks.ts';
+import { combinedOutput } from './task-host.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
 import { mergeAccumulators, type RuntimeAccumulator } from './runtime-context.ts';
@@ -52,19 +54,12 @@ export function executeLocally(plan: PhysicalPlan, resources: JobResources): Pro
   return runAttempts(plan, resources, (attempt) => runAttempt(plan, resources, attempt));
 }
 
-async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: number): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
-  const jobId = randomBytes(6).toString('hex');
-  const services = new JobSinks(plan, jobId, resources.tmpDir);
-  // Signals and process.exit() while the attempt runs abort its sinks (see job-endings.ts).
-  let committed = false;
-  const ended = jobStarted({
-    name: plan.jobName,
-    stop: () => Promise.resolve(),
-    cleanup: () => {
-      services.abort();
-      return !committed;
-    },
-  });
+function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: number): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+  // The sinks commit when every task has run, and abort otherwise, or on a signal (job-endings.ts).
+  return runWithSinks(plan, resources, {}, (services) => runTasks(plan, resources, attempt, services));
+}
+
+async function runTasks(plan: PhysicalPlan, resources: JobResources, attempt: number, services: JobSinks): Promise<{ accumulators: Record<string, unknown> }> {
   const accumulators = new Map<string, RuntimeAccumulator[]>();
   // Exchanges hold records in memory up to half the budget (the operators may hold the rest), then spill.
   const exchanges = createExchanges(plan, () => ({ budget: new MemoryBudget(resources.memoryBytes / 2), tmpDir: resources.tmpDir }));
@@ -93,7 +88,7 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
     const iteration = aggregates.ofTask(task.id);
     try {
       const writers = pulledBy ? [pulledBy] : outputs.map((x) => x.writer(s, resources.userObjects, resources.types, resources.objectReuse, x.keyOwner, meter));
-      const output: Output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
+      const output = combinedOutput(writers);
       const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types, meter).toArray()] as const));
       const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!, meter) : x.reader(s, resources.types, meter)));
       mine = iteration?.forSubtask() ?? null;
@@ -202,23 +197,10 @@ async function runAttempt(plan: PhysicalPlan, resources: JobResources, attempt: 
       },
       (task) => !pipelined.has(task.id),
     );
-    committed = true; // (an output committed before a later one failed counts as written)
-    services.commit();
-  } catch (error) {
-    services.abort();
-    if (error instanceof InterruptedBySigint) {
-      cancelAfterSigint();
-      return new Promise<never>(() => {}); // the process exits once the cancel has cleaned up
-    }
-    throw error;
   } finally {
     for (const x of exchanges.values()) for (const e of [...x.inputs, ...x.broadcasts.map(([, b]) => b)]) e.release();
-    ended();
   }
-  services.print(resources);
-  const merged = mergeAccumulators(accumulators);
-  services.reportInvalidLines(merged, resources);
-  return { accumulators: merged, results: services.results };
+  return { accumulators: mergeAccumulators(accumulators) };
 }
 
 /** What pipelining must not cross: which step each task is in, and tasks that never run themselves or are fed back. */

@@ -4,33 +4,35 @@
  * the code the client shipped (serde/closures). A task with an operator marked `runInClient()`
  * runs its subtasks in this thread instead, with the client's own functions. Records move
  * between tasks as binary batches through the coordinator's exchange store (which spills beyond
- * the memory budget); sinks commit only when every task succeeded.
+ * the memory budget); sinks commit only when every task succeeded (job-endings.ts). A thread
+ * runs a subtask with the task host (task-host.ts) over the worker protocol (worker/protocol.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PhysicalPlan, Task } from '../optimizer/physical-plan.ts';
 import type { JobOutcome, JobResources } from '../job/contract.ts';
-import { exchangesOf, outputSpecOf } from '../optimizer/exchanges.ts';
+import { exchangesOf, type PlanExchange } from '../optimizer/exchanges.ts';
 import type { ShippedCode } from '../serde/closures/index.ts';
 import { RecordReader } from '../serde/record-reader.ts';
 import { staleName } from '../io/stale-files.ts';
-import { cancelAfterSigint, InterruptedBySigint, jobStarted, runInterruptibly, SectionTimedOut } from './job-endings.ts';
+import { runInterruptibly, runWithSinks, SectionTimedOut } from './job-endings.ts';
 import { settleWithin, timeoutOf } from './task-timeout.ts';
 import { isAsyncTask } from './task-runner.ts';
-import { JobSinks, sweepBeforeJob } from './job-sinks.ts';
+import { type JobSinks, sweepBeforeJob } from './job-sinks.ts';
 import { spillStatistics } from './spill/spill-runs.ts';
 import { checkBeforeRunning } from './preflight.ts';
 import { runAttempts } from './retries.ts';
-import { runSchedule, stepsOf } from './schedule.ts';
+import { type InputRef, runSchedule, stepsOf } from './schedule.ts';
 import { reportSourceTotals } from './source-totals.ts';
 import { decodeAggregates, encodeAggregates, JobAggregates } from './iteration-aggregates.ts';
 import { AccumulatorMerger, type ClassOfNode } from './worker/accumulator-codec.ts';
 import { shippedClass } from '../serde/closures/index.ts';
 import { describeExchange, ExchangeStore } from './worker/exchange-store.ts';
-import type { BatchSource, FromWorker, OutputSpec, RunSubtask, StartJob, TsxApis } from './worker/protocol.ts';
+import type { BatchSource, FromWorker, RunSubtask, StartJob, TsxApis } from './worker/protocol.ts';
 import { rebuildError } from './worker/remote-error.ts';
-import { runRemoteSubtask, type SubtaskJob } from './worker/remote-subtask.ts';
+import { runRemoteSubtask } from './worker/remote-subtask.ts';
+import { TaskHost } from './task-host.ts';
 import { type SubtaskRun, type WorkerLease, workerPool } from './worker/worker-pool.ts';
 
 export interface WorkerJob {
@@ -38,14 +40,6 @@ export interface WorkerJob {
   readonly code: ShippedCode;
   readonly tsx: TsxApis | null;
   readonly threads: number;
-}
-
-interface ExchangeSpec {
-  readonly id: number;
-  readonly from: number;
-  readonly to: number;
-  readonly input: number | string; // input index or broadcast name
-  readonly output: OutputSpec;
 }
 
 export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResources, job: WorkerJob): Promise<JobOutcome> {
@@ -81,67 +75,48 @@ export async function executeOnWorkers(plan: PhysicalPlan, resources: JobResourc
   });
 }
 
-function exchangeSpecs(plan: PhysicalPlan): ExchangeSpec[] {
-  return exchangesOf(plan).map((x) => ({ id: x.id, from: x.from, to: x.to, input: x.slot.kind === 'input' ? x.slot.index : x.slot.name, output: outputSpecOf(x) }));
-}
-
 /**
- * One attempt. Everything it creates (the sinks' staging, its folder in io.tmp.dirs, spill files)
- * is created inside the try whose end removes it; on failure the lease's threads are stopped and
- * awaited before anything is removed, so that no thread writes a staging file after the abort.
+ * One attempt. Everything it creates (its folder in io.tmp.dirs, spill files; the sinks' staging
+ * is runWithSinks's) is created inside the try whose end removes it; on failure the lease's
+ * threads are stopped and awaited before anything is removed, so that no thread writes a
+ * staging file after the abort.
  */
 async function runAttempt(plan: PhysicalPlan, resources: JobResources, lease: WorkerLease, jobId: string, attempt: number, classOfNode: ClassOfNode): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
-  let sinks: JobSinks | null = null;
   let tmpDir: string | null = null;
   let store: ExchangeStore | null = null;
   let released: Promise<void> | null = null;
-  let committed = false;
   const release = (clean: boolean): Promise<void> => (released ??= lease.release(clean));
   const cleanup = (): void => {
-    sinks?.abort();
     store?.cleanup();
     if (tmpDir !== null) rmSync(tmpDir, { recursive: true, force: true });
   };
-  // Signals and process.exit() while the attempt runs stop its threads and remove its files (job-endings.ts).
-  const ended = jobStarted({
-    name: plan.jobName,
-    stop: () => release(false),
-    cleanup: () => {
-      try {
-        cleanup();
-      } catch {
-        // best effort: the next run's sweep removes what is left
+  // A signal or process.exit() while the attempt runs stops its threads and removes its files too (job-endings.ts).
+  const ending = { stop: () => release(false), cleanup };
+  const attemptRun = runWithSinks(plan, resources, ending, async (sinks) => {
+    try {
+      // One temp directory for the attempt, removed here even when a worker died mid-spill.
+      tmpDir = mkdtempSync(join(resources.tmpDir, staleName('job')));
+      // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
+      const exchanges = exchangesOf(plan);
+      const taskOf = (id: number): Task => plan.tasks.find((t) => t.id === id)!;
+      store = new ExchangeStore(resources.memoryBytes / 2, tmpDir, (x) => describeExchange(taskOf(exchanges[x]!.from), taskOf(exchanges[x]!.to)));
+      return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, exchanges, classOfNode);
+    } catch (error) {
+      // (the threads stop before the sinks abort: runWithSinks aborts them when this throws)
+      await release(false);
+      throw error;
+    } finally {
+      await release(true);
+      if (store !== null && store.spilledBytes > 0 && process.env.TSFLINK_VERBOSE === '1') {
+        resources.stderr(`tsflink: spilled ${(store.spilledBytes / 1048576).toFixed(1)} MiB of exchanged records to ${resources.tmpDir}\n`);
       }
-      return !committed;
-    },
+      cleanup();
+    }
   });
   try {
-    sinks = new JobSinks(plan, randomBytes(6).toString('hex'), resources.tmpDir);
-    // One temp directory for the attempt, removed here even when a worker died mid-spill.
-    tmpDir = mkdtempSync(join(resources.tmpDir, staleName('job')));
-    // Half the budget for batches in flight between tasks, half for the operators of the running subtasks.
-    const specs = exchangeSpecs(plan);
-    const taskOf = (id: number): Task => plan.tasks.find((t) => t.id === id)!;
-    store = new ExchangeStore(resources.memoryBytes / 2, tmpDir, (x) => describeExchange(taskOf(specs[x]!.from), taskOf(specs[x]!.to)));
-    return await runPrepared(plan, resources, lease, jobId, attempt, sinks, tmpDir, store, classOfNode, () => {
-      committed = true;
-    });
-  } catch (error) {
-    await release(false);
-    if (error instanceof InterruptedBySigint) {
-      // (a task run in this thread was interrupted; the threads are stopped, the files go)
-      cleanup();
-      cancelAfterSigint();
-      return new Promise<never>(() => {}); // the process exits once the cancel has cleaned up
-    }
-    throw error;
+    return await attemptRun;
   } finally {
-    await release(true);
-    if (store !== null && store.spilledBytes > 0 && process.env.TSFLINK_VERBOSE === '1') {
-      resources.stderr(`tsflink: spilled ${(store.spilledBytes / 1048576).toFixed(1)} MiB of exchanged records to ${resources.tmpDir}\n`);
-    }
-    cleanup();
-    ended();
+    await release(false); // (when the sinks could not be prepared: the threads ran nothing)
   }
 }
 
@@ -154,30 +129,30 @@ async function runPrepared(
   sinks: JobSinks,
   tmpDir: string,
   store: ExchangeStore,
+  exchanges: readonly PlanExchange[],
   classOfNode: ClassOfNode,
-  onCommit: () => void,
-): Promise<Omit<JobOutcome, 'netRuntimeMs'>> {
+): Promise<{ accumulators: Record<string, unknown> }> {
   const operatorMemoryBytes = Math.floor(resources.memoryBytes / 2 / lease.size);
   const accumulators = new AccumulatorMerger();
-  const specs = exchangeSpecs(plan);
   let runId = 0;
   // A step's task reads what comes from outside the step again every superstep: those batches stay.
   const stepOf = stepsOf(plan);
-  const rereads = (x: ExchangeSpec): boolean => stepOf.has(x.to) && stepOf.get(x.to) !== stepOf.get(x.from);
+  const rereads = (x: PlanExchange): boolean => stepOf.has(x.to) && stepOf.get(x.to) !== stepOf.get(x.from);
   const inClient = new Set(plan.tasks.filter(runsInClient).map((t) => t.id));
+  // Tasks run in this thread are hosted with the client's own functions.
+  let clientHost: TaskHost | null = null;
   const aggregates = new JobAggregates(plan, resources.userObjects);
   const monitor = resources.monitor;
   const runTask = async (task: PhysicalPlan['tasks'][number], superstep: number): Promise<void> => {
     const iteration = aggregates.ofTask(task.id);
     const previous = iteration?.previousValues() ?? null;
     const previousAggregates = previous === null ? null : encodeAggregates(previous, resources.types, task.name);
-    const inputs = specs.filter((x) => x.to === task.id && typeof x.input === 'number');
-    const broadcasts = specs.filter((x) => x.to === task.id && typeof x.input === 'string');
-    const outputs = specs.filter((x) => x.from === task.id).map((x) => x.output);
+    const inputs = exchanges.filter((x) => x.to === task.id && x.slot.kind === 'input');
+    const broadcasts = exchanges.flatMap((x) => (x.to === task.id && x.slot.kind === 'broadcast' ? [[x.slot.name, x] as const] : []));
     const runs: SubtaskRun[] = [];
     for (let s = 0; s < task.parallelism; s++) {
       const transfer: ArrayBuffer[] = [];
-      const take = (x: ExchangeSpec): BatchSource[] => {
+      const take = (x: PlanExchange): BatchSource[] => {
         const t = store.take(x.id, s, rereads(x));
         transfer.push(...t.transfer);
         return t.sources;
@@ -189,8 +164,7 @@ async function runPrepared(
         task: task.id,
         subtask: s,
         inputs: inputs.map(take),
-        broadcast: broadcasts.map((x) => [x.input as string, take(x)] as const),
-        outputs,
+        broadcast: broadcasts.map(([name, x]) => [name, take(x)] as const),
         sinkFiles: sinks.sinkFilesOf(task, s),
         invalidLinesNames: sinks.invalidLinesNamesOf(task),
         objectReuse: resources.objectReuse,
@@ -237,24 +211,20 @@ async function runPrepared(
       });
     }
     if (inClient.has(task.id)) {
-      const job = { plan, userObjects: resources.userObjects, types: resources.types };
-      if (isAsyncTask(task)) await runAsyncInThisThread(runs, job, resources.taskTimeoutMs ?? null);
-      else runInThisThread(runs, job, resources.taskTimeoutMs ?? null);
+      const host = (clientHost ??= new TaskHost(plan, { userObjects: resources.userObjects, types: resources.types }));
+      if (isAsyncTask(task)) await runAsyncInThisThread(runs, host, resources.taskTimeoutMs ?? null);
+      else runInThisThread(runs, host, resources.taskTimeoutMs ?? null);
     } else await lease.runAll(runs, resources.taskTimeoutMs ?? null);
   };
-  const specOf = (task: PhysicalPlan['tasks'][number], input: number | string): ExchangeSpec => specs.find((x) => x.to === task.id && x.input === input)!;
+  const into = (task: Task, input: InputRef): PlanExchange =>
+    exchanges.find((x) => x.to === task.id && (x.slot.kind === 'input' ? input.kind === 'input' && x.slot.index === input.index : input.kind === 'broadcast' && x.slot.name === input.name))!;
   await runSchedule(plan, {
     run: runTask,
-    release: (task, input) => store.release(specOf(task, input.kind === 'input' ? input.index : input.name).id),
-    isEmpty: (task, input) => store.isEmpty(specOf(task, input).id),
+    release: (task, input) => store.release(into(task, input).id),
+    isEmpty: (task, input) => store.isEmpty(into(task, { kind: 'input', index: input }).id),
     endSuperstep: (it, superstep) => aggregates.endSuperstep(it, superstep),
   });
-  onCommit();
-  sinks.commit();
-  sinks.print(resources);
-  const merged = accumulators.result();
-  sinks.reportInvalidLines(merged, resources);
-  return { accumulators: merged, results: sinks.results };
+  return { accumulators: accumulators.result() };
 }
 
 /** True when one of the task's operators was marked `runInClient()`. */
@@ -263,7 +233,7 @@ export function runsInClient(task: Task): boolean {
 }
 
 /** The same for an async operator's task: awaited, outside a vm section (task.timeout is a timer). */
-async function runAsyncInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob, timeoutMs: number | null): Promise<void> {
+async function runAsyncInThisThread(runs: readonly SubtaskRun[], host: TaskHost, timeoutMs: number | null): Promise<void> {
   for (const run of runs) {
     let failure: Error | null = null;
     const post = (m: FromWorker): void => {
@@ -271,7 +241,7 @@ async function runAsyncInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob
       run.onMessage(m);
     };
     run.onStart?.();
-    await settleWithin(Promise.resolve(runRemoteSubtask(run.message, job, { post, postBatch: post })), timeoutMs, () => timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs!));
+    await settleWithin(Promise.resolve(runRemoteSubtask(run.message, host, { post, postBatch: post })), timeoutMs, () => timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs!));
     if (failure !== null) throw failure;
   }
 }
@@ -280,7 +250,7 @@ async function runAsyncInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob
  * Runs a task's subtasks one after another in this thread, through the same messages a worker
  * sends (no back-pressure wait: the coordinator takes each batch at once).
  */
-function runInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob, timeoutMs: number | null): void {
+function runInThisThread(runs: readonly SubtaskRun[], host: TaskHost, timeoutMs: number | null): void {
   for (const run of runs) {
     let failure: Error | null = null;
     const post = (m: FromWorker): void => {
@@ -289,7 +259,7 @@ function runInThisThread(runs: readonly SubtaskRun[], job: SubtaskJob, timeoutMs
     };
     run.onStart?.();
     try {
-      runInterruptibly(() => runRemoteSubtask(run.message, job, { post, postBatch: post }), timeoutMs);
+      runInterruptibly(() => runRemoteSubtask(run.message, host, { post, postBatch: post }), timeoutMs);
     } catch (e) {
       if (e instanceof SectionTimedOut) throw timeoutOf(run.describe, run.operator ?? run.describe, timeoutMs!);
       throw e;

@@ -5,13 +5,13 @@
  * MiniCluster or, with a JobManager address, against that cluster, and reads the outcome file
  * the binder writes: the side records of every subtask (collect()/count() results, printed
  * lines, accumulators), or the error a worker reported, rethrown as the embedded engine would.
- * File sinks write staging files that the client commits only when the job has succeeded.
+ * File sinks write staging files that the client commits only when the job has succeeded, as the
+ * embedded engine's do (runWithSinks, runtime/job-endings.ts).
  *
  * The JVM parts are built by scripts/install-flink-deps.sh into flink-runner/target/
  * (override the folder with TSFLINK_FLINK_RUNNER_DIR).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path, { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,8 @@ import { JobExecutionError, PlanError } from '../../errors/index.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import { RecordReader } from '../../serde/record-reader.ts';
 import { staleName } from '../../io/stale-files.ts';
-import { jobStarted } from '../../runtime/job-endings.ts';
-import { JobSinks, sweepBeforeJob } from '../../runtime/job-sinks.ts';
+import { runWithSinks } from '../../runtime/job-endings.ts';
+import { type JobSinks, sweepBeforeJob } from '../../runtime/job-sinks.ts';
 import { withStreamInputs } from '../../runtime/stream-inputs.ts';
 import { checkBeforeRunning } from '../../runtime/preflight.ts';
 import { AccumulatorMerger } from '../../runtime/worker/accumulator-codec.ts';
@@ -111,34 +111,19 @@ export class FlinkRunner implements Runner {
     const jobDir = mkdtempSync(join(resources.tmpDir, staleName('flink')));
     const javaTmp = join(jobDir, 'tmp');
     mkdirSync(javaTmp);
-    let sinks = null as JobSinks | null;
-    let committed = false;
     let binder: ChildProcess | null = null;
     let cancelled = false;
-    const removeJobDir = (): void => {
-      if (process.env.TSFLINK_KEEP_FLINK_JOB_DIR !== '1') rmSync(jobDir, { recursive: true, force: true });
-    };
     // SIGINT/SIGTERM of this process while the job runs: the binder JVM is stopped (its shutdown
     // hooks cancel the job and stop the Node workers), then the staging and the job folder go.
-    const ended = jobStarted({
-      name: plan.jobName,
+    const ending = {
       stop: () => {
         cancelled = true;
         return stopJava(binder);
       },
-      cleanup: () => {
-        try {
-          sinks?.abort();
-          rmSync(jobDir, { recursive: true, force: true });
-        } catch {
-          // best effort: the next run's sweep removes what is left
-        }
-        return !committed;
-      },
-    });
-    try {
-      const jobSinks = new JobSinks(plan, randomBytes(6).toString('hex'), resources.tmpDir);
-      sinks = jobSinks;
+      cleanup: () => rmSync(jobDir, { recursive: true, force: true }),
+    };
+    // The side records of the outcome go to the sinks, which commit when the job has succeeded (runWithSinks).
+    const run = async (jobSinks: JobSinks): Promise<{ netRuntimeMs: number; accumulators: Record<string, unknown> }> => {
       const tsx = import.meta.url.endsWith('.ts') || needsTsx(code) ? tsxApis() : null;
       const workerUrl = new URL(`./node-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
       // On a remote cluster the code travels with the job and the worker runs in a folder made
@@ -216,18 +201,12 @@ export class FlinkRunner implements Runner {
         else if (header.kind === 'printed') jobSinks.addPrinted(header.toError, header.subtask, [...header.lines]);
         else accumulators.add(payload, resources.types, (node) => shippedClass(code, node));
       }
-      committed = true;
-      jobSinks.commit();
-      jobSinks.print(resources);
-      const merged = accumulators.result();
-      jobSinks.reportInvalidLines(merged, resources);
-      return { netRuntimeMs: outcome.netRuntimeMs ?? 0, accumulators: merged, results: jobSinks.results };
-    } catch (error) {
-      sinks?.abort();
-      throw error;
+      return { netRuntimeMs: outcome.netRuntimeMs ?? 0, accumulators: accumulators.result() };
+    };
+    try {
+      return await runWithSinks(plan, resources, ending, run);
     } finally {
-      ended();
-      removeJobDir();
+      if (process.env.TSFLINK_KEEP_FLINK_JOB_DIR !== '1') rmSync(jobDir, { recursive: true, force: true });
     }
   }
 }

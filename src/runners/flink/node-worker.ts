@@ -4,10 +4,13 @@
  * of the embedded engine it never runs the user's script: it rebuilds the job's functions from
  * the code the client shipped in worker.json (serde/closures) and runs the client's plan. Then, per TASK frame
  * on stdin (which subtask of which task, its superstep, a spool folder), it runs the task's
- * operator chain with the embedded engine's operators on the subtask's input, asking for it a
- * batch at a time as the operators read it (streamed-input.ts), and writes its output batches — addressed to consumer subtasks by tsflink's own
- * partitioner, or keyed records that Flink partitions (keyed-writer.ts) — and side records (results, printed lines, accumulators) to stdout, then DONE.
- * It exits at the end of stdin. See worker-frames.ts.
+ * operator chain with the embedded engine's task host (runtime/task-host.ts) on the subtask's
+ * input, asking for it a batch at a time as the operators read it (streamed-input.ts), and writes
+ * its output batches — addressed to consumer subtasks by tsflink's own partitioner, or keyed
+ * records that Flink partitions (keyed-writer.ts) — and side records (results, printed lines,
+ * accumulators) to stdout, then DONE. This file is the host's transport over the frames, the
+ * watchdog, the time limits and the convergence check. It exits at the end of stdin. See
+ * worker-frames.ts.
  *
  * Environment: TSFLINK_WORKER_CONFIG (path of worker.json, relative to the folder it starts in
  * when the code was shipped to a remote cluster: code-bundle.ts).
@@ -16,22 +19,16 @@ import { existsSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { PlanError } from '../../errors/index.ts';
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
-import { DISCARD, FanOut } from '../../runtime/exchange.ts';
-import type { JobServices } from '../../runtime/job-services.ts';
-import { ALL_TARGETS, createPartitioner } from '../../runtime/partitioner.ts';
-import type { RuntimeAccumulator } from '../../runtime/runtime-context.ts';
+import { IterationAggregates } from '../../runtime/iteration-aggregates.ts';
 import { runInterruptibly, SectionTimedOut } from '../../runtime/job-endings.ts';
-import { isAsyncTask, runSubtask } from '../../runtime/task-runner.ts';
+import { ALL_TARGETS } from '../../runtime/partitioner.ts';
+import { hostShippedJob, type TaskHost } from '../../runtime/task-host.ts';
+import { isAsyncTask } from '../../runtime/task-runner.ts';
 import { settleWithin, taskTimeoutError } from '../../runtime/task-timeout.ts';
-import { type NodeOfClass, encodeAccumulators } from '../../runtime/worker/accumulator-codec.ts';
-import { aggregatorsOfStep, decodeAggregates, encodeAggregates, IterationAggregates, SubtaskAggregators } from '../../runtime/iteration-aggregates.ts';
-import type { InputChannel } from '../../runtime/input-channel.ts';
-import { BinaryExchangeWriter } from '../../runtime/worker/binary-exchange.ts';
 import { describeError } from '../../runtime/worker/remote-error.ts';
 import { RecordWriter } from '../../serde/record-writer.ts';
 import type { TypeRegistry } from '../../serde/type-registry.ts';
-import { relocateModules, unpackUserCode } from '../../serde/closures/index.ts';
-import type { JobResources } from '../../job/contract.ts';
+import { relocateModules } from '../../serde/closures/index.ts';
 import { absoluteModule } from './code-bundle.ts';
 import { KeyedFrameWriter } from './keyed-writer.ts';
 import { NATIVE_HEADS } from './native-heads.ts';
@@ -184,120 +181,94 @@ function readTaskHeader(): TaskHeader | null {
 }
 
 /** Serves tasks until the JVM closes stdin. */
-async function serve(plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): Promise<void> {
+async function serve(host: TaskHost): Promise<void> {
   for (let header = readTaskHeader(); header !== null; header = readTaskHeader()) {
     finished = false;
-    const running = serveTask(header, plan, userObjects, types, nodeOfClass);
+    const running = serveTask(header, host);
     if (running !== undefined) await running;
   }
 }
 
 /**
- * Runs one task's subtask. An async operator's subtask returns a Promise: its driver awaits
- * between records, and asks the JVM for the next batch (CREDIT, a blocking read) only when it has
- * room for more records, so the JVM holds the rest back (Flink's back-pressure) meanwhile.
+ * Runs one task's subtask with the task host, over the frames: its input slots stream from the
+ * JVM, its outputs go out as BATCH frames (or KEYED ones, which Flink partitions), its side
+ * records as SIDE frames, what it aggregated as AGGREGATES, then DONE; a failure is thrown, and
+ * the worker reports it (ERROR) and exits. An async operator's subtask returns a Promise: its
+ * driver awaits between records, and asks the JVM for the next batch (CREDIT, a blocking read)
+ * only when it has room for more records, so the JVM holds the rest back (Flink's
+ * back-pressure) meanwhile.
  */
-function serveTask(header: TaskHeader, plan: PhysicalPlan, userObjects: ReadonlyMap<string, unknown>, types: TypeRegistry, nodeOfClass: NodeOfClass): void | Promise<void> {
-  if (header.convergence !== undefined) return checkConvergence(header, plan, userObjects, types);
+function serveTask(header: TaskHeader, host: TaskHost): void | Promise<void> {
+  const { plan, code } = host;
+  if (header.convergence !== undefined) return checkConvergence(header, plan, code.userObjects, code.types);
   const { task: taskId, subtask, superstep } = header;
-  const task = plan.tasks.find((t) => t.id === taskId);
+  const task = host.task(taskId);
   const tc = config.tasks[String(taskId)];
   if (!task || !tc) throw new PlanError(`the Flink job names task ${taskId}, which the rebuilt plan does not have`);
   // The Flink task gives a spool folder, which it removes even if it has to kill this worker.
   const dir = header.spool;
   watchdog.postMessage(dir);
-  let running: Promise<void> | undefined;
-  try {
-    const input = new StreamedInput(tc.slots.length, dir, nextBatch);
-    const resources: JobResources = {
-      userObjects,
-      types,
+  const input = new StreamedInput(tc.slots.length, dir, nextBatch);
+  let failure: { error: unknown } | null = null;
+  const running = host.run(
+    {
+      task,
+      subtask,
+      attempt: header.attempt,
+      superstep,
       objectReuse: config.objectReuse,
-      retries: 0,
-      stdout: (t) => toStderr(t),
-      stderr: (t) => toStderr(t),
-      memoryBytes: config.operatorMemoryBytes * 2,
       operatorMemoryBytes: config.operatorMemoryBytes,
       tmpDir: dir,
-      cachedFiles: header.cachedFiles ?? plan.cachedFiles ?? {},
-    };
-    const writers = tc.outputs.map((o, index) =>
-      o.keyed
-        ? new KeyedFrameWriter(o.keyed, userObjects, types, o.keyOwner, (count, bytes) => frame(OUT_KEYED, index, count, bytes))
-        : new BinaryExchangeWriter(
-            createPartitioner(o.ship, o.keys, subtask, o.consumers, userObjects, types, o.keyOwner, o.fn),
-            o.consumers,
-            types,
-            (target, bytes) => {
-              if (target !== ALL_TARGETS) frame(OUT_BATCH, index, target, bytes);
-              else if (o.flinkBroadcast)
-                frame(OUT_BATCH, index, 0, bytes); // Flink broadcasts it
-              else for (let t = 0; t < o.consumers; t++) frame(OUT_BATCH, index, t, bytes);
-            },
-            task.name,
-          ),
-    );
-    const output = writers.length === 0 ? DISCARD : writers.length === 1 ? writers[0]! : new FanOut(writers);
-    const inputs: InputChannel[] = [];
-    const broadcast = new Map<string, unknown[]>();
-    tc.slots.forEach((slot, i) => {
-      const channel = input.channel(i, types);
-      if (slot.kind === 'input') inputs[slot.index] = channel;
-      else broadcast.set(slot.name, channel.toArray());
-    });
-    const services: JobServices = {
-      sinkFile: (nodeId) => tc.sinkFiles[subtask]![nodeId]!,
-      addResult: (resultId, _subtask, value) => {
-        if (typeof value === 'number') {
-          frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'result', resultId, subtask, count: value, counted: true }));
-          return;
-        }
-        const w = new RecordWriter(types);
-        for (const v of value) w.write(v);
-        frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'result', resultId, subtask, count: value.length, counted: false }, w.finish()));
+      cachedFiles: header.cachedFiles,
+      sinkFiles: tc.sinkFiles[subtask]!,
+      invalidLinesNames: tc.invalidLinesNames,
+      previousAggregates: superstep > 1 ? { contributions: (header.previousAggregates ?? []).map((b) => Buffer.from(b, 'base64')) } : null,
+      runnerHead: tc.nativeHead === null ? null : NATIVE_HEADS[tc.nativeHead],
+    },
+    {
+      input: (slot) => input.channel(slot, code.types),
+      ship: (output, x, target, bytes) => {
+        if (target !== ALL_TARGETS) frame(OUT_BATCH, output, target, bytes);
+        else if (tc.outputs[output]!.flinkBroadcast)
+          frame(OUT_BATCH, output, 0, bytes); // Flink broadcasts it
+        else for (let t = 0; t < x.consumers; t++) frame(OUT_BATCH, output, t, bytes);
       },
-      addPrinted: (toError, _subtask, lines) => frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'printed', toError, subtask, lines })),
-      invalidLinesAccumulator: (nodeId) => tc.invalidLinesNames[nodeId]!,
-    };
-    const accumulators = new Map<string, RuntimeAccumulator[]>();
-    const iteration = aggregatorsOfStep(plan, taskId, userObjects);
-    let mine: SubtaskAggregators | null = null;
-    if (iteration !== null) {
-      // Flink merged nothing: each subtask's contribution comes as it was, merged here.
-      for (const blob of header.previousAggregates ?? []) iteration.add(decodeAggregates(Buffer.from(blob, 'base64'), types));
-      mine = new SubtaskAggregators(iteration.registered, superstep > 1 ? iteration.merge() : null);
-    }
-    const run = (): void | Promise<void> =>
-      runSubtask(task, subtask, { inputs, broadcast, output }, resources, services, accumulators, superstep, header.attempt, mine, tc.nativeHead === null ? null : NATIVE_HEADS[tc.nativeHead]);
-    const finish = (): void => {
-      input.finish();
-      frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, encodeAccumulators(accumulators, types, task.name, nodeOfClass)));
-      const aggregated = mine?.values() ?? [];
-      if (aggregated.length > 0) frame(OUT_AGGREGATES, 0, 0, encodeAggregates(aggregated, types, task.name));
-      finished = true;
-      frame(OUT_DONE, 0, 0);
-    };
-    if (isAsyncTask(task)) {
-      const timedOut = () => taskTimeoutError(task, subtask, config.taskTimeoutMs!);
-      running = settleWithin(run() as Promise<void>, config.taskTimeoutMs, timedOut)
-        .then(finish)
-        .finally(() => rmSync(dir, { recursive: true, force: true }));
-      return running;
-    }
-    if (config.taskTimeoutMs === null) run();
-    else {
-      try {
-        runInterruptibly(run, config.taskTimeoutMs);
-      } catch (e) {
+      writer: (output) => {
+        const o = tc.outputs[output]!;
+        return o.keyed ? new KeyedFrameWriter(o.keyed, code.userObjects, code.types, o.keyOwner, (count, bytes) => frame(OUT_KEYED, output, count, bytes)) : undefined;
+      },
+      result: (resultId, bytes, count) => frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'result', resultId, subtask, count, counted: bytes === null }, bytes ?? undefined)),
+      printed: (toError, lines) => frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'printed', toError, subtask, lines })),
+      done: (end) => {
+        input.finish();
+        frame(OUT_SIDE, 0, 0, encodeSide({ kind: 'accumulators', task: taskId, subtask }, end.accumulators));
+        if (end.aggregates !== undefined) frame(OUT_AGGREGATES, 0, 0, end.aggregates);
+        finished = true;
+        frame(OUT_DONE, 0, 0);
+      },
+      failed: (error) => {
+        failure = { error };
+      },
+      guard: (run) => {
+        const limit = config.taskTimeoutMs;
+        if (limit === null) return run();
         // The Flink task fails with it (and is retried as any failed attempt is).
-        if (e instanceof SectionTimedOut) throw taskTimeoutError(task, subtask, config.taskTimeoutMs);
-        throw e;
-      }
-    }
-    finish();
-  } finally {
-    if (running === undefined) rmSync(dir, { recursive: true, force: true });
-  }
+        if (isAsyncTask(task)) return settleWithin(run() as Promise<void>, limit, () => taskTimeoutError(task, subtask, limit));
+        try {
+          runInterruptibly(() => void run(), limit);
+        } catch (e) {
+          if (e instanceof SectionTimedOut) throw taskTimeoutError(task, subtask, limit);
+          throw e;
+        }
+      },
+    },
+  );
+  const ended = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    if (failure !== null) throw failure.error;
+  };
+  if (running !== undefined) return running.then(ended);
+  ended();
 }
 
 /**
@@ -342,9 +313,9 @@ function checkConvergence(header: TaskHeader, plan: PhysicalPlan, userObjects: R
 
 // tsx, when the job's modules (or tsflink's own) are TypeScript, was registered by the command
 // that started this worker (flink-runner.ts).
-unpackUserCode(config.code).then(
-  ({ userObjects, types, nodeOfClass }) => {
-    serve(config.plan, userObjects, types, nodeOfClass).then(
+hostShippedJob(config.plan, config.code, null).then(
+  (host) => {
+    serve(host).then(
       () => process.exit(0),
       (error: unknown) => fail(error),
     );

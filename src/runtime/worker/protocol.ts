@@ -39,6 +39,7 @@ export interface StartJob {
   readonly tsx: TsxApis | null;
 }
 
+/** How a producer writes into one exchange (optimizer/exchanges.ts `outputSpecOf`; a Flink worker's output specs extend it). */
 export interface OutputSpec {
   readonly exchange: number;
   readonly ship: ShipStrategy;
@@ -50,6 +51,7 @@ export interface OutputSpec {
   readonly keyOwner: string;
 }
 
+/** One subtask to run, with its input batches (its outputs are its task's exchanges in the plan, which the task host works out). */
 export interface RunSubtask {
   readonly type: 'run';
   readonly jobId: string;
@@ -58,7 +60,6 @@ export interface RunSubtask {
   readonly subtask: number;
   readonly inputs: readonly (readonly BatchSource[])[];
   readonly broadcast: readonly (readonly [string, readonly BatchSource[]])[];
-  readonly outputs: readonly OutputSpec[];
   readonly sinkFiles: Readonly<Record<number, string>>;
   readonly invalidLinesNames: Readonly<Record<number, string>>;
   readonly objectReuse: boolean;
