@@ -64,7 +64,9 @@ const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ..
 console.log(`exit ${r.status} after ${((performance.now() - started) / 1000).toFixed(2)} s; profiles in ${dir}\n`);
 rmSync(output, { recursive: true, force: true });
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.cpuprofile'))
+  .sort()) {
   const summary = summarizeProfile(join(dir, file), ROOT);
   const idleMs = summary.functions.find((f) => f.name === '(idle)')?.selfMs ?? 0;
   // The coordinator at p > 1 and tsx's module-loader threads mostly wait: one line each.

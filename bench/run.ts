@@ -103,11 +103,14 @@ for (const workload of selected) {
   console.log(`   ${data.description}`);
   workload.setUp?.(ctx);
   const contenders = workload.contenders(ctx, data);
-  const plan = planOf(contenders.filter((c) => c.planArgs).pop()?.planArgs?.() ?? null);
-  // A contender that times jobs inside its process records each kind of job as a contender of its own.
-  const recordsOf: ContenderRecord[][] = contenders.map((c) =>
-    (c.inProcess ?? [{ id: c.id, label: c.label }]).map((r) => ({ id: r.id, label: r.label, kind: c.kind, runs: [] })),
+  const plan = planOf(
+    contenders
+      .filter((c) => c.planArgs)
+      .pop()
+      ?.planArgs?.() ?? null,
   );
+  // A contender that times jobs inside its process records each kind of job as a contender of its own.
+  const recordsOf: ContenderRecord[][] = contenders.map((c) => (c.inProcess ?? [{ id: c.id, label: c.label }]).map((r) => ({ id: r.id, label: r.label, kind: c.kind, runs: [] })));
   const records = recordsOf.flat();
   const outDir = join(DATA, 'out', workload.name);
   mkdirSync(outDir, { recursive: true });

@@ -37,13 +37,7 @@ env.registerCustomType(
   },
 );
 
-const visits = env.fromElements<[Point, string]>(
-  [new Point(1, 2), 'alice'],
-  [new Point(3, 4), 'bob'],
-  [new Point(1, 2), 'carol'],
-  [new Point(5, 6), 'dave'],
-  [new Point(3, 4), 'erin'],
-);
+const visits = env.fromElements<[Point, string]>([new Point(1, 2), 'alice'], [new Point(3, 4), 'bob'], [new Point(1, 2), 'carol'], [new Point(5, 6), 'dave'], [new Point(3, 4), 'erin']);
 
 // Group by the Point itself: equal points are the same key, whatever object they are.
 visits

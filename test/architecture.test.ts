@@ -46,6 +46,8 @@ test('no layer imports a layer it must not reach', () => {
 });
 
 test('the check sees imports (it finds the runtime importing the runner contract)', () => {
-  const seen = modules(join(src, 'runtime')).flatMap(importsOf).map((t) => relative(src, t));
+  const seen = modules(join(src, 'runtime'))
+    .flatMap(importsOf)
+    .map((t) => relative(src, t));
   assert.ok(seen.includes('job/contract.ts'), seen.slice(0, 5).join(', '));
 });

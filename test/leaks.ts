@@ -102,7 +102,11 @@ export async function assertUnchanged(box: Sandbox, before: readonly string[], o
     alive = processesNaming(box.root);
   }
   const what = options.what === undefined ? '' : ` after ${options.what}`;
-  assert.deepEqual(alive.map((pid) => describeProcess(pid)), [], `processes left running${what}`);
+  assert.deepEqual(
+    alive.map((pid) => describeProcess(pid)),
+    [],
+    `processes left running${what}`,
+  );
   const now = listTree(box.root).filter((p) => !before.includes(p) && !(options.allow?.test(p) ?? false));
   const gone = before.filter((p) => !listTree(box.root).includes(p));
   assert.deepEqual({ added: now, removed: gone }, { added: [], removed: [] }, `sandbox changed${what}`);

@@ -12,7 +12,9 @@ import { clientEnv, tempDir } from './helpers.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 
-test("the README's install-from-a-tarball walk-through runs: a CommonJS project installs the packed package, runs a job at p=2, installs the Flink target and runs it there", { timeout: 600_000 }, () => {
+test("the README's install-from-a-tarball walk-through runs: a CommonJS project installs the packed package, runs a job at p=2, installs the Flink target and runs it there", {
+  timeout: 600_000,
+}, () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = /## Use tsflink in your own project\n([\s\S]*?)\n## /.exec(readme);
   assert.ok(section, 'the README has the section');

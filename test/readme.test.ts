@@ -39,7 +39,12 @@ test('every bash block of the README runs as one script (the Flink cluster and H
       const out = execSync(b.code, { cwd: root, encoding: 'utf8', shell: '/bin/bash', stdio: ['ignore', 'pipe', 'pipe'] });
       const counts = out.split('\n').filter((l) => l === '(the,7)');
       assert.equal(counts.length, 2, 'WordCount printed its counts twice (embedded or on the MiniCluster, and on the cluster)');
-      if (b.code.includes('hdfs-cluster.sh start')) assert.deepEqual(out.split('\n').filter((l) => l.startsWith('"pathSuffix"')), ['"pathSuffix":"1"', '"pathSuffix":"2"'], 'the counts on HDFS, a file per instance');
+      if (b.code.includes('hdfs-cluster.sh start'))
+        assert.deepEqual(
+          out.split('\n').filter((l) => l.startsWith('"pathSuffix"')),
+          ['"pathSuffix":"1"', '"pathSuffix":"2"'],
+          'the counts on HDFS, a file per instance',
+        );
     } finally {
       // A failed walk-through must not leave a cluster running.
       if (b.code.includes('flink-cluster.sh start')) execSync('bash scripts/flink-cluster.sh stop || true', { cwd: root, stdio: 'ignore', shell: '/bin/bash' });
@@ -70,7 +75,13 @@ const tsBlocks = blocks.filter((b) => b.lang === 'ts');
 // The tour's programs clean up after themselves: what they make in the temp folder is named tour-….
 const tourLeftovers = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('tour-'));
 const leftBefore = new Set(tourLeftovers());
-after(() => assert.deepEqual(tourLeftovers().filter((n) => !leftBefore.has(n)), [], 'a tour block left its temp folder'));
+after(() =>
+  assert.deepEqual(
+    tourLeftovers().filter((n) => !leftBefore.has(n)),
+    [],
+    'a tour block left its temp folder',
+  ),
+);
 tsBlocks.forEach((block, i) => {
   const firstLine = block.code.split('\n').find((l) => l.startsWith('const ') || l.startsWith('class ')) ?? '';
   test(`README tour block ${i + 1} (${firstLine.slice(0, 40)}) prints what it says`, () => {

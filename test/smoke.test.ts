@@ -9,6 +9,11 @@ for (const p of PARALLELISMS) {
       .flatMap((l: string) => l.split(' ').map((w) => [w, 1] as [string, number]))
       .groupBy(0)
       .sum(1);
-    assertSameMultiset(await counts.collect(), [['to', 2], ['be', 2], ['or', 1], ['not', 1]]);
+    assertSameMultiset(await counts.collect(), [
+      ['to', 2],
+      ['be', 2],
+      ['or', 1],
+      ['not', 1],
+    ]);
   });
 }

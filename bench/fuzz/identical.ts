@@ -50,7 +50,8 @@ export function difference(actual: unknown, expected: unknown, path = ''): strin
     return x.source === e.source && x.flags === e.flags ? undefined : `${at}: /${x.source}/${x.flags} instead of /${e.source}/${e.flags}`;
   }
   if (e instanceof ArrayBuffer || ArrayBuffer.isView(e)) {
-    const bytes = (v: object): Uint8Array => (v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array((v as ArrayBufferView).buffer, (v as ArrayBufferView).byteOffset, (v as ArrayBufferView).byteLength));
+    const bytes = (v: object): Uint8Array =>
+      v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array((v as ArrayBufferView).buffer, (v as ArrayBufferView).byteOffset, (v as ArrayBufferView).byteLength);
     const [x, y] = [bytes(a), bytes(e)];
     if (x.length !== y.length) return `${at}: ${x.length} bytes instead of ${y.length}`;
     for (let i = 0; i < y.length; i++) if (x[i] !== y[i]) return `${at}: byte ${i} is ${x[i]} instead of ${y[i]}`;

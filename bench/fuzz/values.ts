@@ -86,11 +86,7 @@ export function fuzzRegistry(): TypeRegistry {
       },
     },
   );
-  types.register(
-    Map,
-    { serialize: (m) => recordBytes(types, [...m]) },
-    { deserialize: (b) => new Map(recordValue(types, b) as [unknown, unknown][]) },
-  );
+  types.register(Map, { serialize: (m) => recordBytes(types, [...m]) }, { deserialize: (b) => new Map(recordValue(types, b) as [unknown, unknown][]) });
   return types;
 }
 
@@ -145,9 +141,9 @@ export const bytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
 
 /** Regular expressions: flags of every kind, sources with escapes, classes, groups and Unicode. */
 const regExpArb: fc.Arbitrary<RegExp> = fc.oneof(
-  fc.constantFrom('a+b', '\\d{2,}', '(?<name>z)|[^\\s]', '\\u{1F600}', '', '\\/', 'é.*$').chain((source) =>
-    fc.subarray(['g', 'i', 'm', 's', 'u', 'y', 'd']).map((flags) => new RegExp(source, flags.join(''))),
-  ),
+  fc
+    .constantFrom('a+b', '\\d{2,}', '(?<name>z)|[^\\s]', '\\u{1F600}', '', '\\/', 'é.*$')
+    .chain((source) => fc.subarray(['g', 'i', 'm', 's', 'u', 'y', 'd']).map((flags) => new RegExp(source, flags.join('')))),
   fc.string({ unit: 'grapheme-ascii', maxLength: 12 }).map((t) => new RegExp(t.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))),
 );
 

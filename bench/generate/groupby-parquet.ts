@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     await connection.run('CREATE MACRO bench_mix(x) AS xor(bench_mix_step(bench_mix_step(x & 4294967295)) >> 16, bench_mix_step(bench_mix_step(x & 4294967295)))');
     const literal = `'${output.replaceAll("'", "''")}'`;
     await connection.run(`COPY (${groupByParquetSelect(params, Number(seed))}) TO ${literal} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
-    const reader = await connection.runAndReadAll(`SELECT count(*)::BIGINT, count(DISTINCT key)::BIGINT, (SELECT count(*) FROM parquet_metadata(${literal}) WHERE column_id = 0)::BIGINT FROM read_parquet(${literal})`);
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*)::BIGINT, count(DISTINCT key)::BIGINT, (SELECT count(*) FROM parquet_metadata(${literal}) WHERE column_id = 0)::BIGINT FROM read_parquet(${literal})`,
+    );
     const [count, distinct, rowGroups] = reader.getRows()[0]!.map(Number);
     console.log(JSON.stringify({ rows: count!, keys: distinct!, rowGroups: rowGroups! }));
   } finally {

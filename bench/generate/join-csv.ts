@@ -8,8 +8,31 @@ import type { DataFacts } from './manifest.ts';
 import { randomInt, seededRandom } from './random.ts';
 
 export const NATIONS = [
-  'ALGERIA', 'ARGENTINA', 'BRAZIL', 'CANADA', 'EGYPT', 'ETHIOPIA', 'FRANCE', 'GERMANY', 'INDIA', 'INDONESIA', 'IRAN', 'IRAQ', 'JAPAN',
-  'JORDAN', 'KENYA', 'MOROCCO', 'MOZAMBIQUE', 'PERU', 'CHINA', 'ROMANIA', 'SAUDI ARABIA', 'VIETNAM', 'RUSSIA', 'UNITED KINGDOM', 'UNITED STATES',
+  'ALGERIA',
+  'ARGENTINA',
+  'BRAZIL',
+  'CANADA',
+  'EGYPT',
+  'ETHIOPIA',
+  'FRANCE',
+  'GERMANY',
+  'INDIA',
+  'INDONESIA',
+  'IRAN',
+  'IRAQ',
+  'JAPAN',
+  'JORDAN',
+  'KENYA',
+  'MOROCCO',
+  'MOZAMBIQUE',
+  'PERU',
+  'CHINA',
+  'ROMANIA',
+  'SAUDI ARABIA',
+  'VIETNAM',
+  'RUSSIA',
+  'UNITED KINGDOM',
+  'UNITED STATES',
 ];
 
 export interface JoinParams {

@@ -30,8 +30,7 @@ export function renderWorkload(w: WorkloadRecord): string {
   const lines = [
     `### ${w.title} (\`${w.name}\`)`,
     '',
-    `Data: ${w.data}. Ran ${w.ranAt} at commit ${w.commit}, sizes \`${w.sizes}\`, seed ${w.seed}, ` +
-      `${new Set(w.contenders[0]?.runs.map((r) => r.rep)).size} alternating rounds; ${loadText(w)}.`,
+    `Data: ${w.data}. Ran ${w.ranAt} at commit ${w.commit}, sizes \`${w.sizes}\`, seed ${w.seed}, ` + `${new Set(w.contenders[0]?.runs.map((r) => r.rep)).size} alternating rounds; ${loadText(w)}.`,
     '',
     '| contender | median wall | runs | × baseline | × tsflink p=1 | CPU (user+sys, median) | peak RSS (max) |',
     '|---|---:|---|---:|---:|---:|---:|',
@@ -104,7 +103,7 @@ export function renderReport(workloads: readonly (WorkloadRecord | KeptSection)[
     '',
     'Every contender is a separate process, timed from spawn to exit (start-up included; `parallel-fixed-cost` times jobs inside one process instead); contenders run alternating, ' +
       'round after round; the tables show medians of the wall times and the highest peak RSS. Every output is sorted and ' +
-      'compared with the hand-written baseline\'s. tsflink runs through the built CLI (`node dist/cli/main.js run bench/jobs/<job>.ts -p N`).',
+      "compared with the hand-written baseline's. tsflink runs through the built CLI (`node dist/cli/main.js run bench/jobs/<job>.ts -p N`).",
     '',
     '## Targets',
     '',

@@ -296,9 +296,7 @@ export const WORKLOADS: readonly Workload[] = [
     prepare(ctx) {
       const t = sizeTable(ctx.sizes);
       const params = { rows: t.distinctRows };
-      const d = data(ctx, `distinct-${t.distinctRows}.csv`, { generator: 'distinct-csv/1', seed: ctx.seed, params }, (tmp) =>
-        generateDistinctCsv(tmp, params, ctx.seed),
-      );
+      const d = data(ctx, `distinct-${t.distinctRows}.csv`, { generator: 'distinct-csv/1', seed: ctx.seed, params }, (tmp) => generateDistinctCsv(tmp, params, ctx.seed));
       return { inputs: [d.path], description: `CSV user,item: ${count(t.distinctRows)} rows drawn from ${count(t.distinctRows * 0.4)} distinct pairs`, facts: d.facts };
     },
     contenders: (ctx, d) => [baseline('distinct.ts', d.inputs), ...tsflinkPair(ctx, 'distinct.ts', d.inputs, null)],
@@ -349,9 +347,7 @@ function parquetGroupBy(): Workload {
     prepare(ctx) {
       const t = sizeTable(ctx.sizes);
       const params = { rows: t.parquetRows, keys: t.parquetKeys };
-      const d = data(ctx, `groupby-${t.parquetRows}.parquet`, { generator: 'groupby-parquet/1', seed: ctx.seed, params }, (tmp) =>
-        generateGroupByParquet(tmp, params, ctx.seed),
-      );
+      const d = data(ctx, `groupby-${t.parquetRows}.parquet`, { generator: 'groupby-parquet/1', seed: ctx.seed, params }, (tmp) => generateGroupByParquet(tmp, params, ctx.seed));
       const bytes = statSync(d.path).size;
       return {
         inputs: [d.path],
@@ -362,10 +358,7 @@ function parquetGroupBy(): Workload {
       };
     },
     contenders(ctx, d) {
-      const list = [
-        { ...baseline('parquet-groupby.ts', d.inputs), label: 'hand-written Node.js + hyparquet (1 thread)' },
-        ...tsflinkPair(ctx, 'parquet-groupby.ts', d.inputs, null),
-      ];
+      const list = [{ ...baseline('parquet-groupby.ts', d.inputs), label: 'hand-written Node.js + hyparquet (1 thread)' }, ...tsflinkPair(ctx, 'parquet-groupby.ts', d.inputs, null)];
       if (ctx.duckdb) list.push(duckdb(['groupby-parquet', ...d.inputs], ctx.cores));
       return list;
     },
@@ -397,10 +390,7 @@ function gzipWordCount(): Workload {
       };
     },
     contenders(ctx, d) {
-      const list = [
-        { ...baseline('wordcount-gzip.ts', d.inputs), label: 'hand-written Node.js + zlib (1 thread)' },
-        ...tsflinkPair(ctx, 'wordcount.ts', d.inputs, null),
-      ];
+      const list = [{ ...baseline('wordcount-gzip.ts', d.inputs), label: 'hand-written Node.js + zlib (1 thread)' }, ...tsflinkPair(ctx, 'wordcount.ts', d.inputs, null)];
       if (ctx.duckdb) list.push(duckdb(['wordcount', ...d.inputs], ctx.cores));
       return list;
     },
@@ -457,8 +447,7 @@ function flinkWordCount(): Workload {
   const base = wordCount('wordcount', (t) => t.wordcountBytes, true);
   let address: string | null = null;
   const clusterEnv = (ctx: BenchContext) => ({ ...process.env, TSFLINK_FLINK_CLUSTER_DIR: join(ctx.dataDir, 'flink-cluster') });
-  const cluster = (ctx: BenchContext, ...args: string[]) =>
-    spawnSync('bash', [join(ctx.root, 'scripts', 'flink-cluster.sh'), ...args], { cwd: ctx.root, env: clusterEnv(ctx), encoding: 'utf8' });
+  const cluster = (ctx: BenchContext, ...args: string[]) => spawnSync('bash', [join(ctx.root, 'scripts', 'flink-cluster.sh'), ...args], { cwd: ctx.root, env: clusterEnv(ctx), encoding: 'utf8' });
   return {
     name: 'flink-wordcount',
     title: 'WordCount on a Flink cluster: tsflink --target flink against a Flink Java program',
@@ -478,7 +467,12 @@ function flinkWordCount(): Workload {
       const cli = join(ctx.tsflinkHome, 'dist', 'cli', 'main.js');
       const job = [join(ctx.tsflinkHome, 'bench', 'jobs', 'wordcount.ts'), '-p', String(ctx.cores), '--target', 'flink', '-m', address!];
       return [
-        { id: 'flink-java', label: `Flink Java program (p=${ctx.cores})`, kind: 'baseline', args: (out) => ['--import', 'tsx', 'bench/peers/flink-java.ts', address!, String(ctx.cores), ...d.inputs, out] },
+        {
+          id: 'flink-java',
+          label: `Flink Java program (p=${ctx.cores})`,
+          kind: 'baseline',
+          args: (out) => ['--import', 'tsx', 'bench/peers/flink-java.ts', address!, String(ctx.cores), ...d.inputs, out],
+        },
         {
           id: 'tsflink-flink',
           label: `tsflink --target flink (p=${ctx.cores})`,

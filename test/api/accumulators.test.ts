@@ -2,16 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  type Accumulator,
-  DoubleCounter,
-  type ExecutionEnvironment,
-  FilterFunction,
-  IntCounter,
-  LongCounter,
-  MapFunction,
-  type RuntimeContext,
-} from '../../src/index.ts';
+import { type Accumulator, DoubleCounter, type ExecutionEnvironment, FilterFunction, IntCounter, LongCounter, MapFunction, type RuntimeContext } from '../../src/index.ts';
 import { envAt, PARALLELISMS, tempDir } from '../helpers.ts';
 import { Tags } from '../fixtures/tags-accumulator.ts';
 
@@ -70,8 +61,16 @@ function envWithAccumulators(p: number): ExecutionEnvironment {
       return a;
     },
   });
-  env.registerCustomType(MaxAccumulator, json, back(() => new MaxAccumulator()));
-  env.registerCustomType(Histogram, json, back(() => new Histogram()));
+  env.registerCustomType(
+    MaxAccumulator,
+    json,
+    back(() => new MaxAccumulator()),
+  );
+  env.registerCustomType(
+    Histogram,
+    json,
+    back(() => new Histogram()),
+  );
   return env;
 }
 

@@ -8,15 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Aggregation, type DataSet } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
-import {
-  TUPLE3,
-  TUPLE3_SUM_BY_KEY,
-  type Tuple3,
-  type Tuple5,
-  get3TupleDataSet,
-  get5TupleDataSet,
-  parallelize,
-} from './collection-data-sets.ts';
+import { TUPLE3, TUPLE3_SUM_BY_KEY, type Tuple3, type Tuple5, get3TupleDataSet, get5TupleDataSet, parallelize } from './collection-data-sets.ts';
 
 for (const p of PARALLELISMS) {
   describe(`aggregate at p=${p}`, () => {
@@ -90,7 +82,10 @@ for (const p of PARALLELISMS) {
     });
 
     test('fields not aggregated or grouped come from some element of the group', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(1).sum(0).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .groupBy(1)
+        .sum(0)
+        .collect();
       assert.equal(result.length, 6);
       const expectedSums = new Map(TUPLE3_SUM_BY_KEY);
       for (const [sum, key, text] of result) {
@@ -103,7 +98,9 @@ for (const p of PARALLELISMS) {
     });
 
     test('a full aggregate keeps the other fields of one element', async () => {
-      const [row] = await parallelize(get5TupleDataSet(envAt(p))).max(1).collect();
+      const [row] = await parallelize(get5TupleDataSet(envAt(p)))
+        .max(1)
+        .collect();
       assert.ok(row);
       assert.equal(row[1], 15);
       assert.equal(typeof row[3], 'string');
@@ -159,19 +156,39 @@ for (const p of PARALLELISMS) {
         return [ids.reduce((a, b) => a + b, 0) / ids.length, ids.length];
       });
       // The grouping field is counted here, so the group is the first's id range.
-      assertSameMultiset(grouped.map((t) => [t[0], t[1]]), expected);
+      assertSameMultiset(
+        grouped.map((t) => [t[0], t[1]]),
+        expected,
+      );
       const all = await get3TupleDataSet(envAt(p)).aggregate(Aggregation.Avg, 0).andAgg(Aggregation.Count, 1).andMax(2).project(0, 1).collect();
       assertSameMultiset(all, [[11, 21]]);
-      const pairs = await envAt(p).generateSequence(1, 1000).map((n): [number, number, number] => [n % 3, n, 0]).groupBy(0).avg(1).andSum(2).collect();
-      assertSameMultiset(pairs.map((t) => [t[0], t[1]]), [[0, 501], [1, 500.5], [2, 500]]);
-      assert.deepEqual(await envAt(p).fromElements<[number, number]>([1, 2]).filter(() => false).avg(1).collect(), []);
+      const pairs = await envAt(p)
+        .generateSequence(1, 1000)
+        .map((n): [number, number, number] => [n % 3, n, 0])
+        .groupBy(0)
+        .avg(1)
+        .andSum(2)
+        .collect();
+      assertSameMultiset(
+        pairs.map((t) => [t[0], t[1]]),
+        [
+          [0, 501],
+          [1, 500.5],
+          [2, 500],
+        ],
+      );
+      assert.deepEqual(
+        await envAt(p)
+          .fromElements<[number, number]>([1, 2])
+          .filter(() => false)
+          .avg(1)
+          .collect(),
+        [],
+      );
     });
 
     test('AVG of a field that is not a number is a clear error naming it', async () => {
-      await assert.rejects(
-        envAt(p).fromElements<[string, unknown]>(['a', 1], ['a', 'x']).groupBy(0).aggregate(Aggregation.Avg, 1).collect(),
-        /cannot average field 1: .*x.* is not a number/,
-      );
+      await assert.rejects(envAt(p).fromElements<[string, unknown]>(['a', 1], ['a', 'x']).groupBy(0).aggregate(Aggregation.Avg, 1).collect(), /cannot average field 1: .*x.* is not a number/);
     });
 
     test('aggregate on a 5-tuple stays a 5-tuple', async () => {
@@ -186,8 +203,20 @@ describe('aggregate on untyped tuples too short for its fields', () => {
   for (const p of [1, 2]) {
     test(`names the grouping key when it is the field out of range, else the aggregated field, at p=${p}`, async () => {
       const rows = (): DataSet<unknown[]> => envAt(p).fromElements<unknown[]>([1, 2], [3, 4]);
-      await assert.rejects(rows().groupBy(5 as never).sum(1 as never).collect(), /the grouping key field 5 is out of range for a tuple of 2 fields/);
-      await assert.rejects(rows().groupBy(0 as never).sum(3 as never).collect(), /aggregate field 3 is out of range for a tuple of 2 fields/);
+      await assert.rejects(
+        rows()
+          .groupBy(5 as never)
+          .sum(1 as never)
+          .collect(),
+        /the grouping key field 5 is out of range for a tuple of 2 fields/,
+      );
+      await assert.rejects(
+        rows()
+          .groupBy(0 as never)
+          .sum(3 as never)
+          .collect(),
+        /aggregate field 3 is out of range for a tuple of 2 fields/,
+      );
     });
   }
 });

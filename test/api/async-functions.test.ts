@@ -27,7 +27,12 @@ const cases: [string, (p: number) => { collect(): Promise<unknown> }, RegExp][] 
     (p) => {
       const env = envAt(p);
       const right = env.fromElements([1, 'b'] as [number, string]);
-      return env.fromElements([1, 'a'] as [number, string]).join(right).where(0).equalTo(0).using(async (l, r) => [l[1], r[1]]);
+      return env
+        .fromElements([1, 'a'] as [number, string])
+        .join(right)
+        .where(0)
+        .equalTo(0)
+        .using(async (l, r) => [l[1], r[1]]);
     },
     /'Join at/,
   ],

@@ -15,7 +15,11 @@ import { PARALLELISMS, assertSameMultiset, envAt, tempDir } from '../helpers.ts'
 /** The lines of a text sink's output: one file, or a directory of files 1…p. */
 function readTextOutput(path: string): string[] {
   const files = statSync(path).isDirectory() ? readdirSync(path).map((f) => join(path, f)) : [path];
-  return files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== ''));
+  return files.flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,7 +59,10 @@ describe('mapAsync', () => {
       const parts = await partitions(p, new Delayed((x) => 10 + ((x * 7919) % 20)), { capacity: 50, ordered: true });
       const all = parts.flat();
       assert.equal(parts.length, p);
-      assertSameMultiset(all.map(([x]) => x), range(1, 200));
+      assertSameMultiset(
+        all.map(([x]) => x),
+        range(1, 200),
+      );
       for (const part of parts) assert.ok(isIncreasing(part.map(([x]) => x)), `in input order: ${part.map(([x]) => x).join(',')}`);
       const maxInFlight = Math.max(...all.map(([, n]) => n));
       assert.ok(maxInFlight <= 50, `at most the capacity in flight, saw ${maxInFlight}`);
@@ -66,20 +73,38 @@ describe('mapAsync', () => {
       // Even elements take 40 ms, odd ones 1 ms: with 20 in flight, odd ones overtake.
       const parts = await partitions(p, new Delayed((x) => (x % 2 === 0 ? 40 : 1)), { capacity: 20, ordered: false });
       const all = parts.flat();
-      assertSameMultiset(all.map(([x]) => x), range(1, 200));
+      assertSameMultiset(
+        all.map(([x]) => x),
+        range(1, 200),
+      );
       assert.ok(Math.max(...all.map(([, n]) => n)) <= 20);
-      assert.ok(parts.some((part) => !isIncreasing(part.map(([x]) => x))), 'some results overtook earlier ones');
+      assert.ok(
+        parts.some((part) => !isIncreasing(part.map(([x]) => x))),
+        'some results overtook earlier ones',
+      );
     });
 
     test(`a plain function, async or not, at p=${p}`, async () => {
       const env = envAt(p);
-      const doubled = await env.fromCollection(range(1, 30)).mapAsync(async (x) => {
-        await sleep(x % 3);
-        return x * 2;
-      }).collect();
-      assertSameMultiset(doubled, range(1, 30).map((x) => x * 2));
-      const plain = await envAt(p).fromCollection(range(1, 30)).mapAsync((x) => [x, 'sync'], { capacity: 3 }).collect();
-      assertSameMultiset(plain, range(1, 30).map((x) => [x, 'sync']));
+      const doubled = await env
+        .fromCollection(range(1, 30))
+        .mapAsync(async (x) => {
+          await sleep(x % 3);
+          return x * 2;
+        })
+        .collect();
+      assertSameMultiset(
+        doubled,
+        range(1, 30).map((x) => x * 2),
+      );
+      const plain = await envAt(p)
+        .fromCollection(range(1, 30))
+        .mapAsync((x) => [x, 'sync'], { capacity: 3 })
+        .collect();
+      assertSameMultiset(
+        plain,
+        range(1, 30).map((x) => [x, 'sync']),
+      );
     });
 
     test(`a rejected promise fails the job naming the operator and the record, at p=${p}`, async () => {
@@ -125,12 +150,24 @@ describe('mapAsync', () => {
           return [x, n];
         }
       }
-      const ok = await envAt(p).fromCollection(range(1, 40)).mapAsync(new Flaky(), { retry: { maxRetries: 2, delayMs: 2, multiplier: 2 } }).collect();
-      assertSameMultiset(ok, range(1, 40).map((x) => [x, 3]));
-      const short = envAt(p).fromCollection(range(1, 40)).mapAsync(new Flaky(), { retry: { maxRetries: 1 } }).collect();
+      const ok = await envAt(p)
+        .fromCollection(range(1, 40))
+        .mapAsync(new Flaky(), { retry: { maxRetries: 2, delayMs: 2, multiplier: 2 } })
+        .collect();
+      assertSameMultiset(
+        ok,
+        range(1, 40).map((x) => [x, 3]),
+      );
+      const short = envAt(p)
+        .fromCollection(range(1, 40))
+        .mapAsync(new Flaky(), { retry: { maxRetries: 1 } })
+        .collect();
       await assert.rejects(short, /flaky \d+ \(after 2 attempts\)/);
       // retryIf: only what it accepts is retried
-      const picky = envAt(p).fromCollection(range(1, 40)).mapAsync(new Flaky(), { retry: { maxRetries: 5, retryIf: (e) => !String(e).includes('flaky') } }).collect();
+      const picky = envAt(p)
+        .fromCollection(range(1, 40))
+        .mapAsync(new Flaky(), { retry: { maxRetries: 5, retryIf: (e) => !String(e).includes('flaky') } })
+        .collect();
       await assert.rejects(picky, /on record \d+: flaky \d+$/m);
     });
 
@@ -143,8 +180,14 @@ describe('mapAsync', () => {
           return new Promise(() => {}); // the first attempt hangs
         }
       }
-      const retried = await envAt(p).fromCollection(range(1, 10)).mapAsync(new SlowOnce(), { timeoutMs: 20, retry: { maxRetries: 1, retryIf: (e) => e instanceof AsyncTimeoutError } }).collect();
-      assertSameMultiset(retried, range(1, 10).map((x) => `ok ${x}`));
+      const retried = await envAt(p)
+        .fromCollection(range(1, 10))
+        .mapAsync(new SlowOnce(), { timeoutMs: 20, retry: { maxRetries: 1, retryIf: (e) => e instanceof AsyncTimeoutError } })
+        .collect();
+      assertSameMultiset(
+        retried,
+        range(1, 10).map((x) => `ok ${x}`),
+      );
       class WithFallback extends AsyncMapFunction<number, string> {
         override asyncMap(x: number): Promise<string> {
           return x % 2 === 0 ? new Promise(() => {}) : Promise.resolve(`ok ${x}`);
@@ -154,7 +197,10 @@ describe('mapAsync', () => {
         }
       }
       const fallback = await envAt(p).fromCollection(range(1, 10)).mapAsync(new WithFallback(), { timeoutMs: 20 }).collect();
-      assertSameMultiset(fallback, range(1, 10).map((x) => (x % 2 === 0 ? `fallback ${x}` : `ok ${x}`)));
+      assertSameMultiset(
+        fallback,
+        range(1, 10).map((x) => (x % 2 === 0 ? `fallback ${x}` : `ok ${x}`)),
+      );
     });
 
     test(`emitted elements are snapshots: one object mutated and returned each time, at p=${p}`, async () => {
@@ -168,7 +214,11 @@ describe('mapAsync', () => {
       }
       for (const ordered of [true, false]) {
         const got = await envAt(p).fromCollection(range(1, 40)).mapAsync(new Reusing(), { capacity: 10, ordered }).collect();
-        assertSameMultiset(got, range(1, 40).map((v) => ({ v })), `ordered: ${ordered}`);
+        assertSameMultiset(
+          got,
+          range(1, 40).map((v) => ({ v })),
+          `ordered: ${ordered}`,
+        );
       }
     });
 
@@ -203,7 +253,11 @@ describe('mapAsync', () => {
         }
       }
       const env = envAt(p);
-      env.fromCollection(range(1, 60)).rebalance().mapAsync(new Tracked(), { capacity: 8 }).output({ writeRecord() {} });
+      env
+        .fromCollection(range(1, 60))
+        .rebalance()
+        .mapAsync(new Tracked(), { capacity: 8 })
+        .output({ writeRecord() {} });
       const { accumulators } = await env.execute({ jobName: 'tracked' });
       assert.deepEqual(accumulators, { early: 0, closedWithInFlight: 0, closed: p, invoked: 60 });
     });
@@ -239,9 +293,16 @@ describe('mapAsync with the rest of the engine', () => {
         await sleep(1);
         return x * 2;
       });
-      assertSameMultiset(await start.closeWith(stepped).collect(), range(1, 20).map((x) => x * 8));
+      assertSameMultiset(
+        await start.closeWith(stepped).collect(),
+        range(1, 20).map((x) => x * 8),
+      );
       const local = new Map([[1, 'one']]); // stays in this process: runInClient
-      const named = await envAt(p).fromCollection([1, 2]).mapAsync(async (x) => local.get(x) ?? 'none', { capacity: 1 }).runInClient().collect();
+      const named = await envAt(p)
+        .fromCollection([1, 2])
+        .mapAsync(async (x) => local.get(x) ?? 'none', { capacity: 1 })
+        .runInClient()
+        .collect();
       assertSameMultiset(named, ['one', 'none']);
     });
   }
@@ -252,12 +313,20 @@ describe('flatMapAsync', () => {
     test(`each element's iterable, nothing for undefined, at p=${p}`, async () => {
       const got = await envAt(p)
         .fromCollection(range(1, 30))
-        .flatMapAsync(async (x) => {
-          await sleep(x % 4);
-          return x % 3 === 0 ? undefined : [x, -x];
-        }, { capacity: 7 })
+        .flatMapAsync(
+          async (x) => {
+            await sleep(x % 4);
+            return x % 3 === 0 ? undefined : [x, -x];
+          },
+          { capacity: 7 },
+        )
         .collect();
-      assertSameMultiset(got, range(1, 30).filter((x) => x % 3 !== 0).flatMap((x) => [x, -x]));
+      assertSameMultiset(
+        got,
+        range(1, 30)
+          .filter((x) => x % 3 !== 0)
+          .flatMap((x) => [x, -x]),
+      );
     });
   }
 });
@@ -265,7 +334,10 @@ describe('flatMapAsync', () => {
 describe('async operators in plans', () => {
   test('the plan shows the kind, the ASYNC strategy and the capacity, and the JSON carries them', () => {
     const env = envAt(2);
-    const mapped = env.fromElements(1, 2, 3).mapAsync(async (x) => x, { capacity: 7, ordered: false, timeoutMs: 500, retry: { maxRetries: 3 } }).map((x) => x);
+    const mapped = env
+      .fromElements(1, 2, 3)
+      .mapAsync(async (x) => x, { capacity: 7, ordered: false, timeoutMs: 500, retry: { maxRetries: 3 } })
+      .map((x) => x);
     mapped.output();
     const json = JSON.parse(env.getExecutionPlan()) as { nodes: { kind: string; strategy: string; async?: unknown }[] };
     const node = json.nodes.find((n) => n.kind === 'MapAsync')!;

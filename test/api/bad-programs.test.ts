@@ -10,18 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import {
-  type Collector,
-  type DataSet,
-  GroupReduceFunction,
-  JobExecutionError,
-  KeySelector,
-  MapFunction,
-  PlanError,
-  TaskError,
-  Types,
-  WriteMode,
-} from '../../src/index.ts';
+import { type Collector, type DataSet, GroupReduceFunction, JobExecutionError, KeySelector, MapFunction, PlanError, TaskError, Types, WriteMode } from '../../src/index.ts';
 import { lineOfNextCall } from '../call-sites.ts';
 import { assertSameMultiset, clientEnv, envAt, tempDir } from '../helpers.ts';
 import { record, recorded, spyLog } from '../spy.ts';
@@ -141,9 +130,18 @@ describe('a data set of another environment', () => {
 
   test('something that is not a data set at all is named as such', () => {
     const notADataSet = [1, 2] as unknown as DataSet<[number, string]>;
-    assert.match(planErrorAt(() => mine.union(notADataSet), 'union'), /expected a DataSet, got an array$/);
-    assert.match(planErrorAt(() => mine.join(42 as unknown as DataSet<number>), 'join'), /expected a DataSet, got the number 42$/);
-    assert.match(planErrorAt(() => mine.map((x) => x).withBroadcastSet('n', null as unknown as DataSet<number>), 'withBroadcastSet'), /got null$/);
+    assert.match(
+      planErrorAt(() => mine.union(notADataSet), 'union'),
+      /expected a DataSet, got an array$/,
+    );
+    assert.match(
+      planErrorAt(() => mine.join(42 as unknown as DataSet<number>), 'join'),
+      /expected a DataSet, got the number 42$/,
+    );
+    assert.match(
+      planErrorAt(() => mine.map((x) => x).withBroadcastSet('n', null as unknown as DataSet<number>), 'withBroadcastSet'),
+      /got null$/,
+    );
   });
 
   test('each environment still runs its own plan', async () => {
@@ -216,16 +214,46 @@ describe('a non-function where a function is expected', () => {
     test(`a key argument that is neither a position, a name nor a selector (${label}) is named at the call`, () => {
       const bad = selector as unknown as 0;
       const tail = /a key must be a field position, a field name or a key selector \(a function or a KeySelector\), got /;
-      assert.match(planErrorAt(() => ds.groupBy(bad), 'groupBy'), tail);
-      assert.match(planErrorAt(() => ds.distinct(bad), 'distinct'), tail);
-      assert.match(planErrorAt(() => ds.partitionByHash(bad), 'partitionByHash'), tail);
-      assert.match(planErrorAt(() => ds.join(ds).where(bad), 'join().where'), tail);
-      assert.match(planErrorAt(() => ds.join(ds).where(0).equalTo(bad), 'join().equalTo'), tail);
-      assert.match(planErrorAt(() => ds.coGroup(ds).where(bad), 'coGroup().where'), tail);
-      assert.match(planErrorAt(() => ds.leftOuterJoin(ds).where(bad), 'leftOuterJoin().where'), tail);
-      assert.match(planErrorAt(() => grouped.sortGroup(bad, 'ASCENDING'), 'sortGroup'), tail);
-      assert.match(planErrorAt(() => ds.sortPartition(bad, 'ASCENDING'), 'sortPartition'), tail);
-      assert.match(planErrorAt(() => ds.iterateDelta(ds, 2, bad), 'iterateDelta'), tail);
+      assert.match(
+        planErrorAt(() => ds.groupBy(bad), 'groupBy'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.distinct(bad), 'distinct'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.partitionByHash(bad), 'partitionByHash'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.join(ds).where(bad), 'join().where'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.join(ds).where(0).equalTo(bad), 'join().equalTo'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.coGroup(ds).where(bad), 'coGroup().where'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.leftOuterJoin(ds).where(bad), 'leftOuterJoin().where'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => grouped.sortGroup(bad, 'ASCENDING'), 'sortGroup'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.sortPartition(bad, 'ASCENDING'), 'sortPartition'),
+        tail,
+      );
+      assert.match(
+        planErrorAt(() => ds.iterateDelta(ds, 2, bad), 'iterateDelta'),
+        tail,
+      );
     });
   }
 
@@ -235,7 +263,10 @@ describe('a non-function where a function is expected', () => {
         return v[0];
       }
     }
-    assert.match(planErrorAt(() => ds.groupBy(ById as unknown as ById), 'groupBy'), /the class ById itself; pass an instance \(new ById\(\)\)/);
+    assert.match(
+      planErrorAt(() => ds.groupBy(ById as unknown as ById), 'groupBy'),
+      /the class ById itself; pass an instance \(new ById\(\)\)/,
+    );
   });
 
   test('rich-function instances and objects with the method are accepted, and run', async () => {
@@ -284,14 +315,28 @@ describe('other plan mistakes name the call and its line too', () => {
     { call: 'groupBy', line: lineOfNextCall('groupBy'), run: () => ds.groupBy(bad(-1)), says: /key position -1 is not a non-negative integer/ },
     { call: 'distinct', line: lineOfNextCall('distinct'), run: () => ds.distinct(bad('a..b')), says: /invalid key expression 'a\.\.b'/ },
     { call: 'join().equalTo', line: lineOfNextCall('equalTo'), run: () => ds.join(ds).where(0, 1).equalTo(0), says: /same number of fields \(2 vs 1\)/ },
-    { call: 'cross().using', line: lineOfNextCall('using'), run: () => ds.cross(ds).projectFirst(0).using(bad((l: T) => l)), says: /using\(\) cannot follow projectFirst\/projectSecond/ },
+    {
+      call: 'cross().using',
+      line: lineOfNextCall('using'),
+      run: () =>
+        ds
+          .cross(ds)
+          .projectFirst(0)
+          .using(bad((l: T) => l)),
+      says: /using\(\) cannot follow projectFirst\/projectSecond/,
+    },
     { call: 'writeText', line: lineOfNextCall('writeText'), run: () => ds.writeText(''), says: /a sink needs a non-empty path, got the string ""/ },
     { call: 'writeCsv', line: lineOfNextCall('writeCsv'), run: () => ds.writeCsv('/tmp/never', { writeMode: bad('SOMETIMES') }), says: /unknown write mode SOMETIMES/ },
     { call: 'readText', line: lineOfNextCall('readText'), run: () => env.readText(bad(undefined)), says: /a non-empty path is required, got undefined/ },
     { call: 'readCsv', line: lineOfNextCall('readCsv'), run: () => env.readCsv('x.csv', [Types.INT, bad('WORD')]), says: /unknown field type WORD/ },
     { call: 'fromCollection', line: lineOfNextCall('fromCollection'), run: () => env.fromCollection(bad(42)), says: /expected an iterable, got the number 42/ },
     { call: 'generateSequence', line: lineOfNextCall('generateSequence'), run: () => env.generateSequence(0, 2 ** 60), says: /bounds must be safe integers/ },
-    { call: 'registerCustomType', line: lineOfNextCall('registerCustomType'), run: () => env.registerCustomType(bad(null), { serialize: () => new Uint8Array() }, { deserialize: () => null }), says: /expected a class, got null/ },
+    {
+      call: 'registerCustomType',
+      line: lineOfNextCall('registerCustomType'),
+      run: () => env.registerCustomType(bad(null), { serialize: () => new Uint8Array() }, { deserialize: () => null }),
+      says: /expected a class, got null/,
+    },
     { call: 'iterate', line: lineOfNextCall('iterate'), run: () => ds.iterate(0), says: /maxIterations must be a positive integer, got 0/ },
     { call: 'iterateDelta', line: lineOfNextCall('iterateDelta'), run: () => ds.iterateDelta(ds, 2), says: /the solution set needs a key/ },
     { call: 'withBroadcastSet', line: lineOfNextCall('withBroadcastSet'), run: () => ds.map((x) => x).withBroadcastSet('', ds), says: /the name must be a non-empty string, got the string ""/ },
@@ -304,13 +349,19 @@ describe('other plan mistakes name the call and its line too', () => {
 
   test('using() after a projection names the call', () => {
     const projected = ds.join(ds).where(0).equalTo(0).projectFirst(0);
-    assert.match(planErrorAt(() => projected.using((l) => l), 'join().using'), /using\(\) cannot follow projectFirst\/projectSecond/);
+    assert.match(
+      planErrorAt(() => projected.using((l) => l), 'join().using'),
+      /using\(\) cannot follow projectFirst\/projectSecond/,
+    );
   });
 
   test('closeWith twice names the second call', () => {
     const it = ds.iterate(2);
     it.closeWith(it.map((x) => x));
-    assert.match(planErrorAt(() => it.closeWith(it), 'closeWith'), /this iteration is already closed/);
+    assert.match(
+      planErrorAt(() => it.closeWith(it), 'closeWith'),
+      /this iteration is already closed/,
+    );
   });
 });
 
@@ -340,7 +391,10 @@ describe('a broadcast set read under a name never registered', () => {
 
     test(`a set registered on the operator before is not this operator's, even when both run in one task, at p=${p}`, async () => {
       const env = envAt(p);
-      const first = env.fromElements(1, 2, 3).map((v: number) => v).withBroadcastSet('x', env.fromElements(7));
+      const first = env
+        .fromElements(1, 2, 3)
+        .map((v: number) => v)
+        .withBroadcastSet('x', env.fromElements(7));
       const line = lineOfNextCall('map');
       const e = await taskError(first.map(new ReadsX()).collect());
       assert.equal(e.operator, `Map at bad-programs.test.ts:${line}`);
@@ -378,7 +432,10 @@ describe('a key selector that returns no key', () => {
         assert.match(e.message, new RegExp(`the key selector returned ${escapeRegExp(returned)} for the record (10|20|30); `));
 
         line = lineOfNextCall('equalTo');
-        const joined = ds.join(env.fromElements(10, 20)).where(selector).equalTo((x: number) => x);
+        const joined = ds
+          .join(env.fromElements(10, 20))
+          .where(selector)
+          .equalTo((x: number) => x);
         e = await taskError(joined.collect());
         assert.equal(e.operator, `Join at bad-programs.test.ts:${line}`);
         assert.match(e.message, new RegExp(`the key selector returned ${escapeRegExp(returned)} for the record (10|20|30); `));
@@ -389,10 +446,34 @@ describe('a key selector that returns no key', () => {
       const env = envAt(p);
       const ds = env.fromElements(1, 2, 3, 4, 5, 6);
       const count = (vs: Iterable<number>, out: Collector<number>) => out.collect([...vs].length);
-      assertSameMultiset(await ds.groupBy((x: number) => (x % 2 === 0 ? null : 'odd')).reduceGroup(count).collect(), [3, 3]);
-      assertSameMultiset(await ds.groupBy((x: number) => [x % 2, x % 3 === 0]).reduceGroup(count).collect(), [2, 1, 2, 1]);
-      assertSameMultiset(await ds.groupBy((x: number) => BigInt(x % 3)).reduceGroup(count).collect(), [2, 2, 2]);
-      assertSameMultiset(await ds.groupBy((x: number) => ({ half: x > 3 })).reduceGroup(count).collect(), [3, 3]);
+      assertSameMultiset(
+        await ds
+          .groupBy((x: number) => (x % 2 === 0 ? null : 'odd'))
+          .reduceGroup(count)
+          .collect(),
+        [3, 3],
+      );
+      assertSameMultiset(
+        await ds
+          .groupBy((x: number) => [x % 2, x % 3 === 0])
+          .reduceGroup(count)
+          .collect(),
+        [2, 1, 2, 1],
+      );
+      assertSameMultiset(
+        await ds
+          .groupBy((x: number) => BigInt(x % 3))
+          .reduceGroup(count)
+          .collect(),
+        [2, 2, 2],
+      );
+      assertSameMultiset(
+        await ds
+          .groupBy((x: number) => ({ half: x > 3 }))
+          .reduceGroup(count)
+          .collect(),
+        [3, 3],
+      );
     });
   }
 });
@@ -501,8 +582,7 @@ describe('a sink writing where a source of the same job reads', () => {
     assert.throws(
       () => env.getExecutionPlan(),
       (e: unknown) =>
-        e instanceof PlanError &&
-        e.message.includes(`'DataSink (writeText) at bad-programs.test.ts:${first}' and 'DataSink (writeText) at bad-programs.test.ts:${second}' write to overlapping paths`),
+        e instanceof PlanError && e.message.includes(`'DataSink (writeText) at bad-programs.test.ts:${first}' and 'DataSink (writeText) at bad-programs.test.ts:${second}' write to overlapping paths`),
     );
 
     // A name that merely starts like the input is another path; a later job may read what an earlier one wrote.
@@ -512,12 +592,15 @@ describe('a sink writing where a source of the same job reads', () => {
     env.readText(`${input}.out`).writeText(join(dir, 'again'));
     await env.execute();
     assertSameMultiset(
-      readdirSync(join(dir, 'again')).flatMap((f) => readFileSync(join(dir, 'again', f), 'utf8').split('\n').filter((l) => l !== '')),
+      readdirSync(join(dir, 'again')).flatMap((f) =>
+        readFileSync(join(dir, 'again', f), 'utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      ),
       ['x'],
     );
   });
 });
-
 
 describe('through the tsflink CLI (worker threads at p=2)', () => {
   const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -544,7 +627,11 @@ describe('through the tsflink CLI (worker threads at p=2)', () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /^tsflink: PlanError: execute at no-sink\.mts:4: No data sinks have been defined/);
 
-    r = tsflinkRun(dir, 'no-key', `const env = getEnvironment();\nconst counts = env.generateSequence(1, 1000).groupBy((x) => (x === 700 ? undefined : x % 7)).reduceGroup((vs, out) => out.collect([...vs].length));\nawait counts.collect();`);
+    r = tsflinkRun(
+      dir,
+      'no-key',
+      `const env = getEnvironment();\nconst counts = env.generateSequence(1, 1000).groupBy((x) => (x === 700 ? undefined : x % 7)).reduceGroup((vs, out) => out.collect([...vs].length));\nawait counts.collect();`,
+    );
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /^tsflink: JobExecutionError: Job '[^']+' failed: Operator 'GroupReduce at no-key\.mts:3': the key selector returned undefined for the record 700; /);
     assert.deepEqual(readdirSync(dir).sort(), ['no-fn.mts', 'no-key.mts', 'no-sink.mts']);

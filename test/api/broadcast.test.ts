@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Collector, GroupReduceFunction, MapFunction, MapPartitionFunction, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
-import {
-  INTEGERS,
-  type Tuple3,
-  broadcastSum,
-  get3TupleDataSet,
-  getIntegerDataSet,
-  parallelize,
-} from './collection-data-sets.ts';
+import { INTEGERS, type Tuple3, broadcastSum, get3TupleDataSet, getIntegerDataSet, parallelize } from './collection-data-sets.ts';
 
 /** One row per parallel instance: its index, and the size and sum of the broadcast set it sees. */
 class BroadcastProbe<T> extends MapPartitionFunction<T, [number, number, number]> {
@@ -33,11 +26,7 @@ for (const p of PARALLELISMS) {
 
     test('a parallel broadcast source is gathered whole too', async () => {
       const env = envAt(p);
-      const result = await env
-        .generateSequence(1, 4)
-        .mapPartition(new BroadcastProbe<number>())
-        .withBroadcastSet(env.generateSequence(1, 10), 'ints')
-        .collect();
+      const result = await env.generateSequence(1, 4).mapPartition(new BroadcastProbe<number>()).withBroadcastSet(env.generateSequence(1, 10), 'ints').collect();
       assertSameMultiset(
         result,
         Array.from({ length: p }, (_, i) => [i, 10, 55]),
@@ -77,12 +66,7 @@ for (const p of PARALLELISMS) {
         }
       }
       const env = envAt(p);
-      const result = await env
-        .generateSequence(1, 3)
-        .map(new Both())
-        .withBroadcastSet('ints', getIntegerDataSet(env))
-        .withBroadcastSet('words', env.fromElements('b', 'a'))
-        .collect();
+      const result = await env.generateSequence(1, 3).map(new Both()).withBroadcastSet('ints', getIntegerDataSet(env)).withBroadcastSet('words', env.fromElements('b', 'a')).collect();
       assertSameMultiset(result, [
         [1, 55, 'a,b'],
         [2, 55, 'a,b'],

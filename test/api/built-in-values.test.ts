@@ -46,7 +46,10 @@ function describe(v: unknown): string {
     return `${v.constructor.name}(${items.join(',')})`;
   }
   if (Array.isArray(v)) return `[${v.map(describe).join(',')}]`;
-  if (typeof v === 'object' && v !== null) return `{${Object.entries(v).map(([k, x]) => `${k}:${describe(x)}`).join(',')}}`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}:${describe(x)}`)
+      .join(',')}}`;
   return Object.is(v, -0) ? '-0' : canonical(v);
 }
 
@@ -85,21 +88,57 @@ test('a subclass of a built-in class is not taken for it: crossing a thread it i
 async function keyed(p: number): Promise<Record<string, string[]>> {
   const env = envAt(p);
   const days = env.generateSequence(0, 29).map((n) => [new Date(Date.UTC(2026, 0, 1 + (n % 3))), n] as [Date, number]);
-  const byDay = await days.groupBy(0).sum(1).map(([d, n]) => `${d.toISOString().slice(0, 10)} ${n}`).collect();
+  const byDay = await days
+    .groupBy(0)
+    .sum(1)
+    .map(([d, n]) => `${d.toISOString().slice(0, 10)} ${n}`)
+    .collect();
   // Equal contents in another insertion order are one key.
   const maps = await env
     .generateSequence(0, 19)
-    .map((n) => (n % 2 === 0 ? new Map<string, number>([['a', n % 4], ['b', 1]]) : new Map<string, number>([['b', 1], ['a', n % 4]])))
+    .map((n) =>
+      n % 2 === 0
+        ? new Map<string, number>([
+            ['a', n % 4],
+            ['b', 1],
+          ])
+        : new Map<string, number>([
+            ['b', 1],
+            ['a', n % 4],
+          ]),
+    )
     .distinct((m) => m)
     .map((m) => [...m].sort().join(';'))
     .collect();
-  const sets = await env.fromElements([new Set([1, 2]), 'x'], [new Set([2, 1]), 'y'], [new Set([3]), 'z']).groupBy(0).reduceGroup((rs: Iterable<[Set<number>, string]>, out: Collector<string>) => {
-    out.collect([...rs].map((r) => r[1]).sort().join(''));
-  }).collect();
-  const regexps = await env.fromElements(/a/g, /a/g, /a/i, /b/).distinct((r) => r).map(String).collect();
-  const arrays = await env.fromElements<ArrayBufferView>(Float64Array.of(1, 2), Float64Array.of(1, 2), Int32Array.of(1, 2)).distinct((a) => a).map((a) => a.constructor.name).collect();
+  const sets = await env
+    .fromElements([new Set([1, 2]), 'x'], [new Set([2, 1]), 'y'], [new Set([3]), 'z'])
+    .groupBy(0)
+    .reduceGroup((rs: Iterable<[Set<number>, string]>, out: Collector<string>) => {
+      out.collect(
+        [...rs]
+          .map((r) => r[1])
+          .sort()
+          .join(''),
+      );
+    })
+    .collect();
+  const regexps = await env
+    .fromElements(/a/g, /a/g, /a/i, /b/)
+    .distinct((r) => r)
+    .map(String)
+    .collect();
+  const arrays = await env
+    .fromElements<ArrayBufferView>(Float64Array.of(1, 2), Float64Array.of(1, 2), Int32Array.of(1, 2))
+    .distinct((a) => a)
+    .map((a) => a.constructor.name)
+    .collect();
   const names = env.fromElements<[Date, string]>([new Date(Date.UTC(2026, 0, 1)), 'new year'], [new Date(Date.UTC(2026, 0, 2)), 'second']);
-  const joined = await days.join(names).where(0).equalTo(0).using((d, n) => `${n[1]} ${d[1]}`).collect();
+  const joined = await days
+    .join(names)
+    .where(0)
+    .equalTo(0)
+    .using((d, n) => `${n[1]} ${d[1]}`)
+    .collect();
   const sorted = await env
     .fromElements(new Date(5000), new Date(Number.NaN), new Date(-1000), new Date(200000))
     .sortPartition((d) => d, 'ASCENDING')

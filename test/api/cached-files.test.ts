@@ -38,7 +38,10 @@ for (const p of PARALLELISMS) {
     env.registerCachedFile(join(dir, 'dict.txt'), 'dictionary');
     const out = await env.fromElements('one', 'two', 'three', 'four').rebalance().map(new Lookup()).collect();
     assertSameMultiset(out, ['eins', 'zwei', 'drei', '?four']);
-    await assert.rejects(env.fromElements('x').rebalance().map(new Unknown()).collect(), (e: unknown) => e instanceof JobExecutionError && /getFile\('nope'\): no file was registered under that name .*registered: 'dictionary'/.test(String((e as Error).message)));
+    await assert.rejects(
+      env.fromElements('x').rebalance().map(new Unknown()).collect(),
+      (e: unknown) => e instanceof JobExecutionError && /getFile\('nope'\): no file was registered under that name .*registered: 'dictionary'/.test(String((e as Error).message)),
+    );
   });
 }
 
@@ -46,7 +49,10 @@ test('a missing file or a name registered twice is a plan error', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'a.txt'), 'a');
   const env = envAt(1);
-  assert.throws(() => env.registerCachedFile(join(dir, 'missing.txt'), 'm'), (e: unknown) => e instanceof PlanError && /does not exist/.test(e.message));
+  assert.throws(
+    () => env.registerCachedFile(join(dir, 'missing.txt'), 'm'),
+    (e: unknown) => e instanceof PlanError && /does not exist/.test(e.message),
+  );
   env.registerCachedFile(join(dir, 'a.txt'), 'a');
   assert.throws(() => env.registerCachedFile(join(dir, 'a.txt'), 'a'), /already registered under the name 'a'/);
 });

@@ -188,13 +188,7 @@ for (const p of PARALLELISMS) {
         }
       }
       const env = envAt(p);
-      const result = await get5TupleDataSet(env)
-        .coGroup(get5TupleDataSet(env))
-        .where(0)
-        .equalTo(0)
-        .using(new BroadcastCoGroup())
-        .withBroadcastSet(getIntegerDataSet(env), 'ints')
-        .collect();
+      const result = await get5TupleDataSet(env).coGroup(get5TupleDataSet(env)).where(0).equalTo(0).using(new BroadcastCoGroup()).withBroadcastSet(getIntegerDataSet(env), 'ints').collect();
       assertSameMultiset(
         result,
         TUPLE5_COGROUP.map(([id, sum]) => [id, sum, 55]),
@@ -347,13 +341,7 @@ for (const p of PARALLELISMS) {
           const l = [...ls];
           const r = [...rs];
           const key = (l[0] ?? r[0])![0];
-          return [
-            [
-              key,
-              l.map((x) => x[1]).sort((a, b) => a - b),
-              r.map((x) => x[1]).sort((a, b) => a - b),
-            ],
-          ];
+          return [[key, l.map((x) => x[1]).sort((a, b) => a - b), r.map((x) => x[1]).sort((a, b) => a - b)]];
         })
         .collect();
       assertSameMultiset(result, [

@@ -68,16 +68,7 @@ export const TUPLE5: readonly Tuple5[] = [
 
 export const SMALL_TUPLE5: readonly Tuple5[] = TUPLE5.slice(0, 3);
 
-export const STRINGS: readonly string[] = [
-  'Hi',
-  'Hello',
-  'Hello world',
-  'Hello world, how are you?',
-  'I am fine.',
-  'Luke Skywalker',
-  'Random comment',
-  'LOL',
-];
+export const STRINGS: readonly string[] = ['Hi', 'Hello', 'Hello world', 'Hello world, how are you?', 'I am fine.', 'Luke Skywalker', 'Random comment', 'LOL'];
 
 /** 1, 2×2, 3×3, 4×4, 5×5: sums to 55, the broadcast value of Flink's `*WithBroadcastSet` tests. */
 export const INTEGERS: readonly number[] = [1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5];
@@ -109,11 +100,7 @@ function pojo(number: number, str: string, f0: number, myInt: number, myLong: nu
   return { number, str, nestedTupleWithCustom: [f0, { myInt, myLong, myString }], nestedPojo: { longNumber } };
 }
 
-export const SMALL_POJOS: readonly Pojo[] = [
-  pojo(1, 'First', 10, 100, 1000, 'One', 10000),
-  pojo(2, 'Second', 20, 200, 2000, 'Two', 20000),
-  pojo(3, 'Third', 30, 300, 3000, 'Three', 30000),
-];
+export const SMALL_POJOS: readonly Pojo[] = [pojo(1, 'First', 10, 100, 1000, 'One', 10000), pojo(2, 'Second', 20, 200, 2000, 'Two', 20000), pojo(3, 'Third', 30, 300, 3000, 'Three', 30000)];
 
 export const DUPLICATE_POJOS: readonly Pojo[] = [
   ...Array.from({ length: 5 }, () => pojo(1, 'First', 10, 100, 1000, 'One', 10000)),
@@ -166,8 +153,7 @@ export const getSmallPojoDataSet = (env: ExecutionEnvironment): DataSet<Pojo> =>
 export const getDuplicatePojoDataSet = (env: ExecutionEnvironment): DataSet<Pojo> => env.fromCollection(copies(DUPLICATE_POJOS));
 export const getSmallTuple7DataSet = (env: ExecutionEnvironment): DataSet<Tuple7> => env.fromCollection(copies(SMALL_TUPLE7));
 export const getSmallNestedTupleDataSet = (env: ExecutionEnvironment): DataSet<NestedTuple> => env.fromCollection(copies(SMALL_NESTED_TUPLES));
-export const getGroupSortedNestedTupleDataSet = (env: ExecutionEnvironment): DataSet<NestedTuple> =>
-  env.fromCollection(copies(GROUP_SORTED_NESTED_TUPLES));
+export const getGroupSortedNestedTupleDataSet = (env: ExecutionEnvironment): DataSet<NestedTuple> => env.fromCollection(copies(GROUP_SORTED_NESTED_TUPLES));
 
 /**
  * A data set spread over all parallel instances: a collection is read by one instance, so

@@ -26,7 +26,10 @@ for (const p of PARALLELISMS) {
         })
         .collect();
       assert.ok(partials.length >= 1 && partials.length <= p, String(partials));
-      assert.equal(partials.reduce((a, b) => a + b, 0), 21);
+      assert.equal(
+        partials.reduce((a, b) => a + b, 0),
+        21,
+      );
     });
 
     test('on a grouping, then reduceGroup: the full count per key; alone, at most one partial per key and instance', async () => {
@@ -76,9 +79,17 @@ for (const p of PARALLELISMS) {
 
 test('the plan: combineGroup reads its input where it is (FORWARD), grouping it locally', () => {
   const env = envAt(4);
-  env.generateSequence(1, 10).map((x) => [x % 3, x] as [number, number]).groupBy(0).combineGroup((vs: Iterable<[number, number]>) => [...vs]).output();
+  env
+    .generateSequence(1, 10)
+    .map((x) => [x % 3, x] as [number, number])
+    .groupBy(0)
+    .combineGroup((vs: Iterable<[number, number]>) => [...vs])
+    .output();
   const plan = JSON.parse(env.getExecutionPlan()) as { nodes: { id: string; kind: string; strategy: string }[]; edges: { target: string; ship: string }[] };
   const combine = plan.nodes.find((n) => n.kind === 'GroupCombine')!;
   assert.equal(combine.strategy, 'HASH_GROUP');
-  assert.deepEqual(plan.edges.filter((e) => e.target === combine.id).map((e) => e.ship), ['FORWARD']);
+  assert.deepEqual(
+    plan.edges.filter((e) => e.target === combine.id).map((e) => e.ship),
+    ['FORWARD'],
+  );
 });

@@ -7,14 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  type Collector,
-  type DataSet,
-  type ExecutionEnvironment,
-  GroupReduceFunction,
-  MapFunction,
-  ReduceFunction,
-} from '../../src/index.ts';
+import { type Collector, type DataSet, type ExecutionEnvironment, GroupReduceFunction, MapFunction, ReduceFunction } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
 import { clearLog, record, recorded, spyLog } from '../spy.ts';
 
@@ -127,7 +120,10 @@ describe('GroupReduceFunction with combine()', () => {
       );
       // The 20 one-element groups were combined too.
       assert.equal(combineCalls.filter((c) => c.key.startsWith('solo')).length, 20);
-      assert.ok(combineCalls.filter((c) => c.key.startsWith('solo')).every((c) => c.count === 1), 'one-element groups combined alone');
+      assert.ok(
+        combineCalls.filter((c) => c.key.startsWith('solo')).every((c) => c.count === 1),
+        'one-element groups combined alone',
+      );
       if (p > 1) assert.ok(new Set(combineCalls.map((c) => c.subtask)).size === p, 'every producing partition combined');
     });
 
@@ -145,9 +141,15 @@ describe('GroupReduceFunction with combine()', () => {
       const combineCalls = recorded<CombineCall>(combineLog);
       const reduceInputTags = recorded<string>(reduceLog);
       assert.equal(combineCalls.length, p);
-      assert.deepEqual(combineCalls.map((c) => c.subtask).sort(), Array.from({ length: p }, (_, i) => i));
+      assert.deepEqual(
+        combineCalls.map((c) => c.subtask).sort(),
+        Array.from({ length: p }, (_, i) => i),
+      );
       assert.equal(reduceInputTags.length, p);
-      assert.ok(reduceInputTags.every((t) => t.startsWith('combined:')), reduceInputTags.join());
+      assert.ok(
+        reduceInputTags.every((t) => t.startsWith('combined:')),
+        reduceInputTags.join(),
+      );
     });
 
     test(`the plan shows COMBINE before the shuffle at p=${p}`, () => {
@@ -263,7 +265,13 @@ describe('grouped reduce is always combined', () => {
 
   test('a plain reduce function is combined as well', () => {
     const env = envAt(4);
-    const strategies = planStrategies(env, env.fromElements<[string, number]>(['a', 1]).groupBy(0).reduce((a, b) => [a[0], a[1] + b[1]]));
+    const strategies = planStrategies(
+      env,
+      env
+        .fromElements<[string, number]>(['a', 1])
+        .groupBy(0)
+        .reduce((a, b) => [a[0], a[1] + b[1]]),
+    );
     assert.ok(strategies.includes('COMBINE'));
   });
 });
@@ -272,31 +280,28 @@ describe('combining with a key selector', () => {
   for (const p of PARALLELISMS) {
     // Flink extracts a selector's key once, from the original elements, and carries it through the
     // combiner and the shuffle (the reducer never re-applies the selector to combined values).
-    test(
-      `the key of a combined value is the key of the elements it came from at p=${p}`,
-      async () => {
-        const env = envAt(p);
-        const sums = await env
-          .fromElements(1, 2, 3, 4)
-          .groupBy((x: number) => (x % 2 === 0 ? 'even' : 'odd'))
-          .reduce((a, b) => a + b)
-          .collect();
-        // 1 + 3 = 4 is even, but it is the sum of the odd group.
-        assertSameMultiset(sums, [4, 6]);
-        const groups = await env
-          .fromElements(1, 2, 3, 4)
-          .groupBy((x: number) => x % 2)
-          .reduceGroup(
-            (values: Iterable<number>, out: Collector<number>) => {
-              let s = 0;
-              for (const v of values) s += v;
-              out.collect(s);
-            },
-            { combinable: true },
-          )
-          .collect();
-        assertSameMultiset(groups, [4, 6]);
-      },
-    );
+    test(`the key of a combined value is the key of the elements it came from at p=${p}`, async () => {
+      const env = envAt(p);
+      const sums = await env
+        .fromElements(1, 2, 3, 4)
+        .groupBy((x: number) => (x % 2 === 0 ? 'even' : 'odd'))
+        .reduce((a, b) => a + b)
+        .collect();
+      // 1 + 3 = 4 is even, but it is the sum of the odd group.
+      assertSameMultiset(sums, [4, 6]);
+      const groups = await env
+        .fromElements(1, 2, 3, 4)
+        .groupBy((x: number) => x % 2)
+        .reduceGroup(
+          (values: Iterable<number>, out: Collector<number>) => {
+            let s = 0;
+            for (const v of values) s += v;
+            out.collect(s);
+          },
+          { combinable: true },
+        )
+        .collect();
+      assertSameMultiset(groups, [4, 6]);
+    });
   }
 });

@@ -5,16 +5,7 @@
 import { describe, test } from 'node:test';
 import { CrossFunction, type DataSet, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
-import {
-  type CustomType,
-  type Tuple3,
-  type Tuple5,
-  broadcastSum,
-  getIntegerDataSet,
-  getSmall3TupleDataSet,
-  getSmall5TupleDataSet,
-  getSmallCustomTypeDataSet,
-} from './collection-data-sets.ts';
+import { type CustomType, type Tuple3, type Tuple5, broadcastSum, getIntegerDataSet, getSmall3TupleDataSet, getSmall5TupleDataSet, getSmallCustomTypeDataSet } from './collection-data-sets.ts';
 
 /** Flink's Tuple5Cross. */
 const tuple5Cross = (first: Tuple5, second: Tuple5): [number, string] => [first[2] + second[2], first[3] + second[3]];
@@ -101,11 +92,7 @@ for (const p of PARALLELISMS) {
         }
       }
       const env = envAt(p);
-      const result = await getSmall5TupleDataSet(env)
-        .cross(getSmall5TupleDataSet(env))
-        .using(new BroadcastCross())
-        .withBroadcastSet(getIntegerDataSet(env), 'ints')
-        .collect();
+      const result = await getSmall5TupleDataSet(env).cross(getSmall5TupleDataSet(env)).using(new BroadcastCross()).withBroadcastSet(getIntegerDataSet(env), 'ints').collect();
       assertSameMultiset(result, [
         [2, 0, 55],
         [3, 0, 55],

@@ -25,7 +25,15 @@ for (const p of PARALLELISMS) {
       .groupBy('age')
       .reduceGroup((ps: Iterable<{ name: string; age: number }>) => {
         const all = [...ps];
-        return [[all[0]!.age, all.map((x) => x.name).sort().join('+')] as [number, string]];
+        return [
+          [
+            all[0]!.age,
+            all
+              .map((x) => x.name)
+              .sort()
+              .join('+'),
+          ] as [number, string],
+        ];
       })
       .collect();
     assertSameMultiset(byAge, [
@@ -37,7 +45,10 @@ for (const p of PARALLELISMS) {
 
 test('pojoFields must name each type once', () => {
   const env = envAt(1);
-  assert.throws(() => env.readCsv('x.csv', [Types.INT, Types.INT], { pojoFields: ['a'] }), (e: unknown) => e instanceof PlanError && /pojoFields names 1 fields but 2 types/.test(e.message));
+  assert.throws(
+    () => env.readCsv('x.csv', [Types.INT, Types.INT], { pojoFields: ['a'] }),
+    (e: unknown) => e instanceof PlanError && /pojoFields names 1 fields but 2 types/.test(e.message),
+  );
   assert.throws(() => env.readCsv('x.csv', [Types.INT, Types.INT], { pojoFields: ['a', 'a'] }), /names 'a' twice/);
   assert.throws(() => env.readCsv('x.csv', [Types.INT], { pojoFields: ['__proto__'] }), /cannot name '__proto__'/);
 });

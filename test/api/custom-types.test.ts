@@ -174,7 +174,10 @@ describe('registered custom types', () => {
     test(`registered instances are written with their toString at p=${p}`, async () => {
       const env = withPoints(p);
       const out = `${tempDir()}/points`;
-      env.fromElements<[Point, number]>([new Point(7, 8), 1]).writeText(out).setParallelism(1);
+      env
+        .fromElements<[Point, number]>([new Point(7, 8), 1])
+        .writeText(out)
+        .setParallelism(1);
       await env.execute();
       assert.deepEqual(await envAt(1).readText(out).collect(), ['(Point(7, 8),1)']);
     });
@@ -222,7 +225,12 @@ describe('unregistered classes', () => {
           ds
             .groupBy('name')
             .reduceGroup((values: Iterable<Unregistered>, out: Collector<string>) => {
-              out.collect([...values].map((u) => u.label()).sort().join('+'));
+              out.collect(
+                [...values]
+                  .map((u) => u.label())
+                  .sort()
+                  .join('+'),
+              );
             })
             .collect(),
         partitioned: () => ds.partitionByHash('name').collect(),
@@ -236,7 +244,10 @@ describe('unregistered classes', () => {
           assertSameMultiset(await job.labels(), ['a#1', 'b#2', 'a#3'], from);
           assertSameMultiset(await job.grouped(), ['a#1+a#3', 'b#2'], from);
           const collected = await job.partitioned();
-          assert.ok(collected.every((u) => u instanceof Unregistered), from);
+          assert.ok(
+            collected.every((u) => u instanceof Unregistered),
+            from,
+          );
         } else {
           const fails = (e: unknown) => namesUnregistered(e) && (from === 'collection data' ? e instanceof PlanError : e instanceof JobExecutionError);
           await assert.rejects(job.labels(), fails, from);

@@ -113,7 +113,11 @@ for (const p of PARALLELISMS) {
     test('by a key: exactly one element of each key, and it is an element of that key', async () => {
       const result = await get5TupleDataSet(envAt(p)).rebalance().distinct(4).collect();
       assert.deepEqual(result.map((t) => t[4]).sort(), [1, 2, 3]);
-      for (const t of result) assert.ok(TUPLE5.some((u) => u.every((v, i) => v === t[i])), `${JSON.stringify(t)} is not an input element`);
+      for (const t of result)
+        assert.ok(
+          TUPLE5.some((u) => u.every((v, i) => v === t[i])),
+          `${JSON.stringify(t)} is not an input element`,
+        );
     });
 
     test('nested tuples and byte arrays compare by value', async () => {
@@ -126,15 +130,15 @@ for (const p of PARALLELISMS) {
         [[1, 2], 'a'],
         [[2, 1], 'a'],
       ]);
-      const bytes = await env.fromElements(new Uint8Array([1, 2]), new Uint8Array([1, 2]), new Uint8Array([2])).distinct().collect();
+      const bytes = await env
+        .fromElements(new Uint8Array([1, 2]), new Uint8Array([1, 2]), new Uint8Array([2]))
+        .distinct()
+        .collect();
       assertSameMultiset(bytes, [new Uint8Array([1, 2]), new Uint8Array([2])]);
     });
 
     test('objects with the same fields in another order are the same element', async () => {
-      const result = await envAt(p)
-        .fromElements<Record<string, number>>({ a: 1, b: 2 }, { b: 2, a: 1 }, { a: 1, b: 3 })
-        .distinct()
-        .collect();
+      const result = await envAt(p).fromElements<Record<string, number>>({ a: 1, b: 2 }, { b: 2, a: 1 }, { a: 1, b: 3 }).distinct().collect();
       assertSameMultiset(result, [
         { a: 1, b: 2 },
         { a: 1, b: 3 },
@@ -142,10 +146,7 @@ for (const p of PARALLELISMS) {
     });
 
     test('null, "null" and 0 are three different elements', async () => {
-      const result = await envAt(p)
-        .fromElements<number | string | null>(null, 'null', 0, null, 'null', 0)
-        .distinct()
-        .collect();
+      const result = await envAt(p).fromElements<number | string | null>(null, 'null', 0, null, 'null', 0).distinct().collect();
       assertSameMultiset(result, [null, 'null', 0]);
     });
 

@@ -4,15 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  ExecutionEnvironment,
-  getEnvironment,
-  IntCounter,
-  MapFunction,
-  PlanError,
-  type RuntimeContext,
-  Types,
-} from '../../src/index.ts';
+import { ExecutionEnvironment, getEnvironment, IntCounter, MapFunction, PlanError, type RuntimeContext, Types } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
 import { record, recorded, spyLog } from '../spy.ts';
 import { runScript } from './spawn-script.ts';
@@ -84,8 +76,14 @@ describe('parallelism', () => {
       assert.equal(tagged.length, 40);
       assert.deepEqual(new Set(tagged.map(([n]) => n)), new Set([p]));
       const partitions = await env.generateSequence(1, 40).countElementsPerPartition().collect();
-      assert.deepEqual(partitions.map(([i]) => i).sort(), Array.from({ length: p }, (_, i) => i));
-      assert.equal(partitions.reduce((s, [, c]) => s + c, 0), 40);
+      assert.deepEqual(
+        partitions.map(([i]) => i).sort(),
+        Array.from({ length: p }, (_, i) => i),
+      );
+      assert.equal(
+        partitions.reduce((s, [, c]) => s + c, 0),
+        40,
+      );
     });
   }
 
@@ -203,7 +201,10 @@ describe('laziness (nothing is read or computed before execute)', () => {
     assert.equal(existsSync(out), false);
     assertSameMultiset(await ds.collect(), [4, 6, 8, 10]);
     // One job ran the pending sink and the collect, reading the data set once.
-    assertSameMultiset(recorded(calls), [1, 2, 3, 4, 5].flatMap((x) => [`map ${x}`, `filter ${x * 2}`]));
+    assertSameMultiset(
+      recorded(calls),
+      [1, 2, 3, 4, 5].flatMap((x) => [`map ${x}`, `filter ${x * 2}`]),
+    );
     assertSameMultiset(readFileSync(out, 'utf8').split('\n').filter(Boolean), ['4', '6', '8', '10']);
   });
 });

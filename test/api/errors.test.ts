@@ -7,19 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  type Collector,
-  InputFormatError,
-  InputPathError,
-  JobExecutionError,
-  MapFunction,
-  PlanError,
-  TaskError,
-  TsflinkError,
-  Types,
-  UserFunctionError,
-  WriteMode,
-} from '../../src/index.ts';
+import { type Collector, InputFormatError, InputPathError, JobExecutionError, MapFunction, PlanError, TaskError, TsflinkError, Types, UserFunctionError, WriteMode } from '../../src/index.ts';
 import { lineOfNextCall } from '../call-sites.ts';
 import { envAt, PARALLELISMS, tempDir } from '../helpers.ts';
 import { record, recorded, spyLog } from '../spy.ts';

@@ -9,7 +9,9 @@ import { record, recorded, spyLog } from '../spy.ts';
 import { lines, runScript } from './spawn-script.ts';
 
 function readLines(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /**
@@ -60,7 +62,9 @@ describe('execute() runs the sinks defined since the last run', () => {
     const env = envAt(2);
     const ds = env.generateSequence(1, 4);
     ds.writeText(join(dir, 'x')).setParallelism(1);
-    ds.map((v) => v * 10).writeText(join(dir, 'y')).setParallelism(1);
+    ds.map((v) => v * 10)
+      .writeText(join(dir, 'y'))
+      .setParallelism(1);
     await env.execute();
     assertSameMultiset(readLines(join(dir, 'x')), ['1', '2', '3', '4']);
     assertSameMultiset(readLines(join(dir, 'y')), ['10', '20', '30', '40']);

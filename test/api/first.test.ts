@@ -19,14 +19,18 @@ for (const p of PARALLELISMS) {
     });
 
     test('first(n) returns input elements, each at most once', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).first(5).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .first(5)
+        .collect();
       assert.equal(result.length, 5);
       for (const t of result) assert.ok(isInput(t));
       assert.equal(new Set(result.map((t) => t[0])).size, 5);
     });
 
     test('first(n) with n larger than the set returns everything', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).first(100).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .first(100)
+        .collect();
       assertSameMultiset(result, TUPLE3);
     });
 
@@ -49,7 +53,12 @@ for (const p of PARALLELISMS) {
     });
 
     test('first(3) per group in sortGroup order (descending)', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(1).sortGroup(0, Order.DESCENDING).first(3).project(1, 0).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .groupBy(1)
+        .sortGroup(0, Order.DESCENDING)
+        .first(3)
+        .project(1, 0)
+        .collect();
       assertSameMultiset(result, [
         [1, 1],
         [2, 3],

@@ -2,18 +2,7 @@
 import { describe, test } from 'node:test';
 import { type Collector, FlatMapFunction, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
-import {
-  CUSTOM_TYPES,
-  type CustomType,
-  STRINGS,
-  TUPLE3,
-  type Tuple3,
-  broadcastSum,
-  get3TupleDataSet,
-  getCustomTypeDataSet,
-  getIntegerDataSet,
-  getStringDataSet,
-} from './collection-data-sets.ts';
+import { CUSTOM_TYPES, type CustomType, STRINGS, TUPLE3, type Tuple3, broadcastSum, get3TupleDataSet, getCustomTypeDataSet, getIntegerDataSet, getStringDataSet } from './collection-data-sets.ts';
 
 for (const p of PARALLELISMS) {
   describe(`flatMap at p=${p}`, () => {
@@ -202,7 +191,12 @@ for (const p of PARALLELISMS) {
 
     test('word count: flatMap then groupBy and sum', async () => {
       const result = await getStringDataSet(envAt(p))
-        .flatMap((line) => line.toLowerCase().split(/\W+/).filter((w) => w !== ''))
+        .flatMap((line) =>
+          line
+            .toLowerCase()
+            .split(/\W+/)
+            .filter((w) => w !== ''),
+        )
         .map((w): [string, number] => [w, 1])
         .groupBy(0)
         .sum(1)

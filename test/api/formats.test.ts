@@ -42,12 +42,18 @@ for (const p of PARALLELISMS) {
   test(`createInput reads every split once and output(format) writes every record once, per instance, at p=${p}`, async () => {
     const dir = tempDir();
     const env = envAt(p);
-    env.createInput(ranges).map((n) => n * 2).output(new FilesIn(dir));
+    env
+      .createInput(ranges)
+      .map((n) => n * 2)
+      .output(new FilesIn(dir));
     await env.execute();
     const files = readdirSync(dir).sort();
     assert.deepEqual(files, Array.from({ length: p }, (_, i) => `part-${i + 1}-of-${p}`).sort());
     const written = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map(Number));
-    assertSameMultiset(written, Array.from({ length: p * 30 }, (_, i) => i * 2));
+    assertSameMultiset(
+      written,
+      Array.from({ length: p * 30 }, (_, i) => i * 2),
+    );
   });
 
   test(`a throwing readSplit or writeRecord fails the job naming the operator, at p=${p}`, async () => {
@@ -57,9 +63,16 @@ for (const p of PARALLELISMS) {
         if (split === 2) throw new Error('cannot read split two');
       },
     };
-    await assert.rejects(envAt(p).createInput(bad).collect(), (e: unknown) => e instanceof JobExecutionError && /DataSource \(createInput\).*readSplit failed on split 2: cannot read split two/.test(String((e as Error).message)));
+    await assert.rejects(
+      envAt(p).createInput(bad).collect(),
+      (e: unknown) => e instanceof JobExecutionError && /DataSource \(createInput\).*readSplit failed on split 2: cannot read split two/.test(String((e as Error).message)),
+    );
     const env = envAt(p);
-    env.fromElements(1).output({ writeRecord: () => { throw new Error('disk says no'); } });
+    env.fromElements(1).output({
+      writeRecord: () => {
+        throw new Error('disk says no');
+      },
+    });
     await assert.rejects(env.execute(), /writeRecord failed: disk says no/);
   });
 }

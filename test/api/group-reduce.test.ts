@@ -212,7 +212,10 @@ for (const p of PARALLELISMS) {
     });
 
     test('a rich function with combine(): grouped, key position', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(1).reduceGroup(new Tuple3GroupReduceWithCombine()).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .groupBy(1)
+        .reduceGroup(new Tuple3GroupReduceWithCombine())
+        .collect();
       assertSameMultiset(result, [
         [1, 'test1'],
         [5, 'test2'],
@@ -279,7 +282,9 @@ for (const p of PARALLELISMS) {
           out.collect([i, s]);
         }
       }
-      const result = await parallelize(get3TupleDataSet(envAt(p))).reduceGroup(new AllWithCombine()).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .reduceGroup(new AllWithCombine())
+        .collect();
       assertSameMultiset(result, [[322, 'test'.repeat(21)]]);
     });
 

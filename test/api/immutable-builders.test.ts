@@ -28,16 +28,43 @@ for (const p of [1, 2]) {
     // The types say it too: j is still DataSet<[T, T]>, projected a [string, string] tuple.
     const pairs: [T, T][] = await j.collect();
     assertSameMultiset(pairs, [
-      [[1, 'a'], [1, 'a']],
-      [[2, 'b'], [2, 'b']],
-      [[2, 'b'], [2, 'c']],
-      [[2, 'c'], [2, 'b']],
-      [[2, 'c'], [2, 'c']],
+      [
+        [1, 'a'],
+        [1, 'a'],
+      ],
+      [
+        [2, 'b'],
+        [2, 'b'],
+      ],
+      [
+        [2, 'b'],
+        [2, 'c'],
+      ],
+      [
+        [2, 'c'],
+        [2, 'b'],
+      ],
+      [
+        [2, 'c'],
+        [2, 'c'],
+      ],
     ]);
     assertSameMultiset(await used.collect(), ['aa', 'bb', 'bc', 'cb', 'cc']);
     const both: [string, string][] = await projected.collect();
-    assertSameMultiset(both, [['a', 'a'], ['b', 'b'], ['b', 'c'], ['c', 'b'], ['c', 'c']]);
-    assertSameMultiset(await more.collect(), [['a', 'a', 1], ['b', 'b', 2], ['b', 'c', 2], ['c', 'b', 2], ['c', 'c', 2]]);
+    assertSameMultiset(both, [
+      ['a', 'a'],
+      ['b', 'b'],
+      ['b', 'c'],
+      ['c', 'b'],
+      ['c', 'c'],
+    ]);
+    assertSameMultiset(await more.collect(), [
+      ['a', 'a', 1],
+      ['b', 'b', 2],
+      ['b', 'c', 2],
+      ['c', 'b', 2],
+      ['c', 'c', 2],
+    ]);
   });
 
   test(`a kept cross stays all pairs after using() and projections (p=${p})`, async () => {
@@ -47,7 +74,12 @@ for (const p of [1, 2]) {
     const c = a.cross(b);
     const used = c.using((l, r) => `${l}${r}`);
     const projected = c.projectSecond();
-    assertSameMultiset(await c.collect(), [[1, 'x'], [1, 'y'], [2, 'x'], [2, 'y']]);
+    assertSameMultiset(await c.collect(), [
+      [1, 'x'],
+      [1, 'y'],
+      [2, 'x'],
+      [2, 'y'],
+    ]);
     assertSameMultiset(await used.collect(), ['1x', '1y', '2x', '2y']);
     assertSameMultiset(await projected.collect(), [['x'], ['y'], ['x'], ['y']]);
   });
@@ -64,9 +96,18 @@ for (const p of [1, 2]) {
     const withMin = summed.andAgg(Aggregation.Min, 2);
     assert.notEqual(withMax, summed);
     const fields = (r: readonly unknown[][]) => r.map((t) => [t[0], t[1]]);
-    assertSameMultiset(fields(await summed.collect()), [['a', 6], ['b', 2]]);
-    assertSameMultiset(await withMax.collect(), [['a', 6, 10], ['b', 2, 7]]);
-    assertSameMultiset(await withMin.collect(), [['a', 6, 3], ['b', 2, 7]]);
+    assertSameMultiset(fields(await summed.collect()), [
+      ['a', 6],
+      ['b', 2],
+    ]);
+    assertSameMultiset(await withMax.collect(), [
+      ['a', 6, 10],
+      ['b', 2, 7],
+    ]);
+    assertSameMultiset(await withMin.collect(), [
+      ['a', 6, 3],
+      ['b', 2, 7],
+    ]);
   });
 }
 
@@ -80,7 +121,12 @@ test('sortPartition again is a new operator sorting by both keys; the kept one s
   ]);
   const byFirst = ds.sortPartition(0, Order.ASCENDING);
   const byBoth = byFirst.sortPartition(1, Order.DESCENDING);
-  assert.deepEqual((await byBoth.collect()), [[1, 2], [1, 1], [2, 2], [2, 1]]);
+  assert.deepEqual(await byBoth.collect(), [
+    [1, 2],
+    [1, 1],
+    [2, 2],
+    [2, 1],
+  ]);
   const firsts = (await byFirst.collect()).map((t) => t[0]);
   assert.deepEqual(firsts, [1, 1, 2, 2]);
 });
@@ -99,7 +145,7 @@ test('name, setParallelism, withParameters and runInClient return new data sets;
   assert.equal(node(m).parallelism, null);
   assert.equal(node(narrow).parallelism, 1);
   assert.equal(node(m).parameters, undefined);
-  assert.equal(typeof node(configured).parameters, "string");
+  assert.equal(typeof node(configured).parameters, 'string');
   assert.ok(!node(m).runInClient);
   assert.equal(node(inClient).runInClient, true);
   // Settings chain onto the copies: each copy keeps what the one before it had.
@@ -118,7 +164,10 @@ test('withBroadcastSet returns a new data set; the kept one has no broadcast set
   const m = env.fromElements(1, 2).map(new AddSide());
   const withSide = m.withBroadcastSet(side, 'side');
   assert.deepEqual(env.getNode(m.id).broadcastInputs, []);
-  assert.deepEqual(env.getNode(withSide.id).broadcastInputs.map((b) => b.name), ['side']);
+  assert.deepEqual(
+    env.getNode(withSide.id).broadcastInputs.map((b) => b.name),
+    ['side'],
+  );
   assertSameMultiset(await withSide.collect(), [11, 12]);
   await assert.rejects(m.collect(), /side/);
 });

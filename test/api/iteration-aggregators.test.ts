@@ -106,8 +106,24 @@ class UpdateFilter extends FlatMapFunction<[Pair, Pair], Pair> {
 // AggregatorConvergenceITCase: connected components with a parameterizable convergence.
 const VERTICES: Pair[] = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((v) => [v, v]);
 const EDGES: Pair[] = [
-  [1, 2], [1, 3], [2, 3], [2, 4], [2, 1], [3, 1], [3, 2], [4, 2], [4, 6],
-  [5, 6], [6, 4], [6, 5], [7, 8], [7, 9], [8, 7], [8, 9], [9, 7], [9, 8],
+  [1, 2],
+  [1, 3],
+  [2, 3],
+  [2, 4],
+  [2, 1],
+  [3, 1],
+  [3, 2],
+  [4, 2],
+  [4, 6],
+  [5, 6],
+  [6, 4],
+  [6, 5],
+  [7, 8],
+  [7, 9],
+  [8, 7],
+  [8, 9],
+  [9, 7],
+  [9, 8],
 ];
 const UPDATED_ELEMENTS = 'updated.elements.aggr';
 
@@ -218,21 +234,40 @@ for (const p of PARALLELISMS) {
         iteration.registerAggregator(NEGATIVE_ELEMENTS_AGGR, aggr);
         const updated = iteration.getWorkset().map(new AggregateMapDelta());
         const newElements = updated.join(iteration.getSolutionSet()).where(0).equalTo(0).flatMap(new UpdateFilter());
-        const result = await iteration.closeWith(newElements, newElements).map((t) => t[1]).collect();
+        const result = await iteration
+          .closeWith(newElements, newElements)
+          .map((t) => t[1])
+          .collect();
         assertSameMultiset(result, INTEGERS);
       });
     }
   });
 
   describe(`convergence criteria at p=${p} (AggregatorConvergenceITCase)`, () => {
-    const COMPONENTS_AT_THRESHOLD: Pair[] = [[1, 1], [2, 1], [3, 1], [4, 1], [5, 2], [6, 1], [7, 7], [8, 7], [9, 7]];
+    const COMPONENTS_AT_THRESHOLD: Pair[] = [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 2],
+      [6, 1],
+      [7, 7],
+      [8, 7],
+      [9, 7],
+    ];
 
     test('connected components (bulk) stop once fewer than 3 vertices changed', async () => {
       const env = envAt(p);
       const edges = env.fromCollection(EDGES);
       const iteration = env.fromCollection(VERTICES).iterate(10);
       iteration.registerAggregationConvergenceCriterion(UPDATED_ELEMENTS, new LongSumAggregator(), new UpdatedElementsConvergenceCriterion(3));
-      const candidates = iteration.join(edges).where(0).equalTo(0).using((v, e): Pair => [e[1], v[1]]).groupBy(0).min(1);
+      const candidates = iteration
+        .join(edges)
+        .where(0)
+        .equalTo(0)
+        .using((v, e): Pair => [e[1], v[1]])
+        .groupBy(0)
+        .min(1);
       const updated = candidates.join(iteration).where(0).equalTo(0).flatMap(new MinimumIdFilter(UPDATED_ELEMENTS));
       assertSameMultiset(await iteration.closeWith(updated).collect(), COMPONENTS_AT_THRESHOLD);
     });
@@ -243,18 +278,31 @@ for (const p of PARALLELISMS) {
       const vertices = env.fromCollection(VERTICES);
       const iteration = vertices.iterateDelta(vertices, 10, 0);
       iteration.registerAggregationConvergenceCriterion(UPDATED_ELEMENTS, new LongSumAggregator(), new UpdatedElementsConvergenceCriterion(3));
-      const candidates = iteration.getWorkset().join(edges).where(0).equalTo(0).using((v, e): Pair => [e[1], v[1]]).groupBy(0).min(1);
+      const candidates = iteration
+        .getWorkset()
+        .join(edges)
+        .where(0)
+        .equalTo(0)
+        .using((v, e): Pair => [e[1], v[1]])
+        .groupBy(0)
+        .min(1);
       const updated = candidates.join(iteration.getSolutionSet()).where(0).equalTo(0).flatMap(new MinimumIdFilter(UPDATED_ELEMENTS));
       assertSameMultiset(await iteration.closeWith(updated, updated).collect(), COMPONENTS_AT_THRESHOLD);
     });
 
-    test('a parameterizable aggregator: the previous supersteps\' values, the last superstep\'s unseen', async () => {
+    test("a parameterizable aggregator: the previous supersteps' values, the last superstep's unseen", async () => {
       const env = envAt(p);
       const out = join(tempDir(), 'components');
       const edges = env.fromCollection(EDGES);
       const iteration = env.fromCollection(VERTICES).iterate(5);
       iteration.registerAggregator('elements.in.component.aggregator', new ComponentAggregator(1));
-      const candidates = iteration.join(edges).where(0).equalTo(0).using((v, e): Pair => [e[1], v[1]]).groupBy(0).min(1);
+      const candidates = iteration
+        .join(edges)
+        .where(0)
+        .equalTo(0)
+        .using((v, e): Pair => [e[1], v[1]])
+        .groupBy(0)
+        .min(1);
       const updated = candidates.join(iteration).where(0).equalTo(0).flatMap(new MinimumIdFilterCounting());
       iteration.closeWith(updated).writeCsv(out);
       const { accumulators } = await env.execute();
@@ -278,7 +326,11 @@ for (const p of PARALLELISMS) {
           })(),
         );
         // Superstep 12 brings the last element to 0; superstep 13 changes nothing: converged.
-        assertSameMultiset(await iteration.closeWith(next).collect(), [[0, 13], [0, 13], [0, 13]]);
+        assertSameMultiset(await iteration.closeWith(next).collect(), [
+          [0, 13],
+          [0, 13],
+          [0, 13],
+        ]);
       });
     }
 
@@ -299,7 +351,15 @@ for (const p of PARALLELISMS) {
             }
           })(),
         );
-        assertSameMultiset(await iteration.closeWith(next, next.filter((x) => x < 4)).collect(), expected);
+        assertSameMultiset(
+          await iteration
+            .closeWith(
+              next,
+              next.filter((x) => x < 4),
+            )
+            .collect(),
+          expected,
+        );
       }
     });
 
@@ -348,13 +408,22 @@ describe('registering aggregators', () => {
     const iteration = env.fromElements(1).iterate(3);
     const a = new LongSumAggregator();
     iteration.registerAggregator('a', a);
-    assert.throws(() => iteration.registerAggregator('a', new LongSumAggregator()), (e: unknown) => e instanceof PlanError && /registerAggregator.*already registered under the name 'a'/.test(e.message));
+    assert.throws(
+      () => iteration.registerAggregator('a', new LongSumAggregator()),
+      (e: unknown) => e instanceof PlanError && /registerAggregator.*already registered under the name 'a'/.test(e.message),
+    );
     iteration.registerAggregationConvergenceCriterion('a', a, new LongZeroConvergence());
     assert.throws(() => iteration.registerAggregationConvergenceCriterion('a', new LongSumAggregator(), new LongZeroConvergence()), /already registered under the name 'a'/);
     const delta = env.fromElements([1, 1] as Pair).iterateDelta(env.fromElements([1, 1] as Pair), 3, 0);
     delta.registerAggregator('d', new DoubleSumAggregator());
     assert.throws(() => delta.registerAggregator('d', new DoubleSumAggregator()), PlanError);
-    assert.deepEqual(iteration.getAggregators().getAllRegisteredAggregators().map(([n]) => n), ['a']);
+    assert.deepEqual(
+      iteration
+        .getAggregators()
+        .getAllRegisteredAggregators()
+        .map(([n]) => n),
+      ['a'],
+    );
     assert.equal(iteration.getAggregators().getConvergenceCriterionAggregatorName(), 'a');
   });
 

@@ -48,7 +48,10 @@ for (const p of PARALLELISMS) {
       const env = envAt(p);
       const it = env.generateSequence(1, 20).iterate(10);
       const result = await it.closeWith(it.map((x) => x + 1)).collect();
-      assertSameMultiset(result, Array.from({ length: 20 }, (_, i) => i + 11));
+      assertSameMultiset(
+        result,
+        Array.from({ length: 20 }, (_, i) => i + 11),
+      );
     });
 
     test('a step with a chain of operators and a filter that drops nothing', async () => {
@@ -77,7 +80,12 @@ for (const p of PARALLELISMS) {
       const env = envAt(p);
       const it = env.generateSequence(1, 5).iterate(100);
       const next = it.map((x) => x * 2);
-      const result = await it.closeWith(next, next.filter((x) => x < 1000)).collect();
+      const result = await it
+        .closeWith(
+          next,
+          next.filter((x) => x < 1000),
+        )
+        .collect();
       assertSameMultiset(result, [1024, 2048, 3072, 4096, 5120]);
     });
 
@@ -85,7 +93,15 @@ for (const p of PARALLELISMS) {
       const env = envAt(p);
       const it = env.fromElements(1, 2, 3).iterate(50);
       const next = it.map((x) => x + 10);
-      assertSameMultiset(await it.closeWith(next, next.filter(() => false)).collect(), [11, 12, 13]);
+      assertSameMultiset(
+        await it
+          .closeWith(
+            next,
+            next.filter(() => false),
+          )
+          .collect(),
+        [11, 12, 13],
+      );
     });
 
     test('a criterion computed from a static data set and the partial solution (IterationTerminationWithTerminationTail)', async () => {
@@ -176,7 +192,10 @@ for (const p of PARALLELISMS) {
       const env = envAt(p);
       const it = env.generateSequence(1, 10).iterate(3).setParallelism(2);
       const result = await it.closeWith(it.map((x) => x * 10).setParallelism(1)).collect();
-      assertSameMultiset(result, Array.from({ length: 10 }, (_, i) => (i + 1) * 1000));
+      assertSameMultiset(
+        result,
+        Array.from({ length: 10 }, (_, i) => (i + 1) * 1000),
+      );
     });
 
     test('the result feeds several consumers, and a second iteration reads the first one (StaticlyNestedIterations)', async () => {
@@ -430,7 +449,10 @@ describe('iteration plan errors', () => {
   test('the plan shows the iteration', () => {
     const env = envAt(2);
     const it = env.fromElements(1).iterate(7);
-    it.closeWith(it.map((x) => x), it.filter(() => false)).output();
+    it.closeWith(
+      it.map((x) => x),
+      it.filter(() => false),
+    ).output();
     const plan = JSON.parse(env.getExecutionPlan()) as { nodes: { kind: string; strategy: string }[]; edges: { source: string; target: string; input: number }[] };
     const kinds = plan.nodes.map((n) => `${n.kind}/${n.strategy}`);
     for (const k of ['PartialSolution/MAP', 'BulkIteration/MAP', 'BulkIteration/TERMINATION_CRITERION']) assert.ok(kinds.includes(k), k);

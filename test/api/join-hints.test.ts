@@ -36,7 +36,10 @@ for (const p of PARALLELISMS) {
         const plan = JSON.parse(env.getExecutionPlan()) as { nodes: { id: string; kind: string; strategy: string }[]; edges: { target: string; ship: string; input: number }[] };
         const join = plan.nodes.find((n) => n.kind === 'Join')!;
         assert.equal(join.strategy, planned[hint].strategy);
-        const ships = plan.edges.filter((e) => e.target === join.id).sort((a, b) => a.input - b.input).map((e) => e.ship);
+        const ships = plan.edges
+          .filter((e) => e.target === join.id)
+          .sort((a, b) => a.input - b.input)
+          .map((e) => e.ship);
         if (p > 1) assert.deepEqual(ships, planned[hint].ships);
       });
     }
@@ -45,5 +48,8 @@ for (const p of PARALLELISMS) {
 
 test('an unknown hint is a plan error naming the hints', () => {
   const env = envAt(1);
-  assert.throws(() => env.fromElements(1).join(env.fromElements(2), 'FASTEST' as JoinHint), (e: unknown) => e instanceof PlanError && /unknown join hint .*JoinHint\.BROADCAST_HASH_FIRST/.test(e.message));
+  assert.throws(
+    () => env.fromElements(1).join(env.fromElements(2), 'FASTEST' as JoinHint),
+    (e: unknown) => e instanceof PlanError && /unknown join hint .*JoinHint\.BROADCAST_HASH_FIRST/.test(e.message),
+  );
 });

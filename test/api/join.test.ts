@@ -206,13 +206,7 @@ for (const p of PARALLELISMS) {
         }
       }
       const env = envAt(p);
-      const result = await get3TupleDataSet(env)
-        .join(getSmall5TupleDataSet(env))
-        .where(1)
-        .equalTo(4)
-        .using(new BroadcastJoin())
-        .withBroadcastSet(getIntegerDataSet(env), 'ints')
-        .collect();
+      const result = await get3TupleDataSet(env).join(getSmall5TupleDataSet(env)).where(1).equalTo(4).using(new BroadcastJoin()).withBroadcastSet(getIntegerDataSet(env), 'ints').collect();
       assertSameMultiset(result, [
         ['Hi', 'Hallo', 55],
         ['Hi', 'Hallo Welt wie', 55],

@@ -179,11 +179,7 @@ for (const p of PARALLELISMS) {
     });
 
     test('null is a key like any other, distinct from "null" and 0', async () => {
-      const result = await envAt(p)
-        .fromElements<[string | number | null, number]>([null, 1], [null, 2], ['null', 4], [0, 8], [null, 16])
-        .groupBy(0)
-        .sum(1)
-        .collect();
+      const result = await envAt(p).fromElements<[string | number | null, number]>([null, 1], [null, 2], ['null', 4], [0, 8], [null, 16]).groupBy(0).sum(1).collect();
       assertSameMultiset(result, [
         [null, 19],
         ['null', 4],
@@ -205,11 +201,7 @@ for (const p of PARALLELISMS) {
     });
 
     test('a string key "1" and a number key 1 are different', async () => {
-      const result = await envAt(p)
-        .fromElements<[string | number, number]>(['1', 1], [1, 2], ['1', 4])
-        .groupBy(0)
-        .sum(1)
-        .collect();
+      const result = await envAt(p).fromElements<[string | number, number]>(['1', 1], [1, 2], ['1', 4]).groupBy(0).sum(1).collect();
       assertSameMultiset(result, [
         ['1', 5],
         [1, 2],

@@ -61,7 +61,10 @@ for (const p of PARALLELISMS) {
     test('called once per parallel instance, and sees every record once', async () => {
       const result = await get3TupleDataSet(envAt(p)).rebalance().mapPartition(new PartitionSizes<Tuple3>()).collect();
       assert.equal(result.length, p);
-      assert.deepEqual(result.map((r) => r[0]).sort(), Array.from({ length: p }, (_, i) => i));
+      assert.deepEqual(
+        result.map((r) => r[0]).sort(),
+        Array.from({ length: p }, (_, i) => i),
+      );
       for (const r of result) assert.equal(r[1], p);
       assert.equal(
         result.reduce((s, r) => s + r[2], 0),
@@ -72,10 +75,7 @@ for (const p of PARALLELISMS) {
     test('called for empty partitions too', async () => {
       const result = await envAt(p).fromElements(7).rebalance().mapPartition(new PartitionSizes<number>()).collect();
       assert.equal(result.length, p);
-      assert.deepEqual(
-        result.map((r) => r[2]).sort(),
-        [...Array.from({ length: p - 1 }, () => 0), 1],
-      );
+      assert.deepEqual(result.map((r) => r[2]).sort(), [...Array.from({ length: p - 1 }, () => 0), 1]);
     });
 
     test('called on an entirely empty input', async () => {

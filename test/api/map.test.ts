@@ -4,18 +4,7 @@ import { describe, test } from 'node:test';
 import { join } from 'node:path';
 import { IntCounter, MapFunction, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt, tempDir } from '../helpers.ts';
-import {
-  CUSTOM_TYPES,
-  type CustomType,
-  STRINGS,
-  TUPLE3,
-  type Tuple3,
-  broadcastSum,
-  get3TupleDataSet,
-  getCustomTypeDataSet,
-  getIntegerDataSet,
-  getStringDataSet,
-} from './collection-data-sets.ts';
+import { CUSTOM_TYPES, type CustomType, STRINGS, TUPLE3, type Tuple3, broadcastSum, get3TupleDataSet, getCustomTypeDataSet, getIntegerDataSet, getStringDataSet } from './collection-data-sets.ts';
 
 /** Flink's RichMapper1: replaces field 0 by the sum of the broadcast set "ints". */
 class BroadcastSumMapper extends MapFunction<Tuple3, Tuple3> {

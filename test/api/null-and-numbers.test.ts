@@ -133,12 +133,13 @@ describe('numbers', () => {
         .map((x) => x * 2 ** 60)
         .collect();
       assertSameMultiset(big, [2 ** 60, 2 ** 61]);
-      assertSameMultiset(await env.fromElements(0.1 + 0.2, -0, Number.NaN, Number.POSITIVE_INFINITY).rebalance().collect(), [
-        0.1 + 0.2,
-        -0,
-        Number.NaN,
-        Number.POSITIVE_INFINITY,
-      ]);
+      assertSameMultiset(
+        await env
+          .fromElements(0.1 + 0.2, -0, Number.NaN, Number.POSITIVE_INFINITY)
+          .rebalance()
+          .collect(),
+        [0.1 + 0.2, -0, Number.NaN, Number.POSITIVE_INFINITY],
+      );
     });
 
     test(`bigint values survive groupBy, reduce and collect at p=${p}`, async () => {
@@ -169,17 +170,10 @@ describe('numbers', () => {
         [1n, 1],
       ]);
       // A bigint key is not the number with the same value.
-      assertSameMultiset(
-        await env
-          .fromElements<[bigint | number, number]>([1n, 1], [1, 1])
-          .groupBy(0)
-          .sum(1)
-          .collect(),
-        [
-          [1n, 1],
-          [1, 1],
-        ],
-      );
+      assertSameMultiset(await env.fromElements<[bigint | number, number]>([1n, 1], [1, 1]).groupBy(0).sum(1).collect(), [
+        [1n, 1],
+        [1, 1],
+      ]);
     });
   }
 });

@@ -8,14 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  type Collector,
-  CrossFunction,
-  type DataSet,
-  FlatMapFunction,
-  JoinFunction,
-  Order,
-} from '../../src/index.ts';
+import { type Collector, CrossFunction, type DataSet, FlatMapFunction, JoinFunction, Order } from '../../src/index.ts';
 import { assertSameMultiset, envAt, PARALLELISMS, tempDir } from '../helpers.ts';
 
 type Box = [string, number];
@@ -101,7 +94,11 @@ describe('one object mutated and emitted several times: consumers see snapshots'
       const all = await reused(p)
         .reduceGroup((values: Iterable<Box>, out: Collector<string[]>) => out.collect([...values].map((b) => b.join(':')).sort()))
         .collect();
-      assert.deepEqual(all, [expectedBoxes(4).map((b) => b.join(':')).sort()]);
+      assert.deepEqual(all, [
+        expectedBoxes(4)
+          .map((b) => b.join(':'))
+          .sort(),
+      ]);
     });
 
     test(`grouped reduce whose function returns one of its arguments at p=${p}`, async () => {
@@ -124,7 +121,12 @@ describe('one object mutated and emitted several times: consumers see snapshots'
     });
 
     test(`full-set reduce returning its argument at p=${p}`, async () => {
-      assert.deepEqual(await reused(p).reduce((a, b) => (b[1] > a[1] || (b[1] === a[1] && b[0] > a[0]) ? b : a)).collect(), [['e', 4]]);
+      assert.deepEqual(
+        await reused(p)
+          .reduce((a, b) => (b[1] > a[1] || (b[1] === a[1] && b[0] > a[0]) ? b : a))
+          .collect(),
+        [['e', 4]],
+      );
     });
 
     test(`aggregate, distinct, first, sortPartition, mapPartition at p=${p}`, async () => {
@@ -161,18 +163,45 @@ describe('one object mutated and emitted several times: consumers see snapshots'
       const left = env.fromCollection(KEYS).rebalance().flatMap(new Reusing(2));
       const right = env.fromElements<[string, string]>(['a', 'A'], ['c', 'C']);
       assertSameMultiset(await left.join(right).where(0).equalTo(0).collect(), [
-        [['a', 1], ['a', 'A']],
-        [['a', 2], ['a', 'A']],
-        [['c', 1], ['c', 'C']],
-        [['c', 2], ['c', 'C']],
+        [
+          ['a', 1],
+          ['a', 'A'],
+        ],
+        [
+          ['a', 2],
+          ['a', 'A'],
+        ],
+        [
+          ['c', 1],
+          ['c', 'C'],
+        ],
+        [
+          ['c', 2],
+          ['c', 'C'],
+        ],
       ]);
       assertSameMultiset(await right.join(left).where(0).equalTo(0).collect(), [
-        [['a', 'A'], ['a', 1]],
-        [['a', 'A'], ['a', 2]],
-        [['c', 'C'], ['c', 1]],
-        [['c', 'C'], ['c', 2]],
+        [
+          ['a', 'A'],
+          ['a', 1],
+        ],
+        [
+          ['a', 'A'],
+          ['a', 2],
+        ],
+        [
+          ['c', 'C'],
+          ['c', 1],
+        ],
+        [
+          ['c', 'C'],
+          ['c', 2],
+        ],
       ]);
-      const crossed = await env.fromElements('x').cross(env.fromElements('a').flatMap(new Reusing(3))).collect();
+      const crossed = await env
+        .fromElements('x')
+        .cross(env.fromElements('a').flatMap(new Reusing(3)))
+        .collect();
       assertSameMultiset(crossed, [
         ['x', ['a', 1]],
         ['x', ['a', 2]],
@@ -297,9 +326,7 @@ describe('enableObjectReuse(): programs that do not mutate still give the right 
     test(`word count, join, group reduce, cross, distinct and sort at p=${p}`, async () => {
       const env = envAt(p);
       env.enableObjectReuse();
-      const words = env
-        .fromElements('to be or not to be', 'that is the question', 'to be')
-        .flatMap((line: string) => line.split(' ').map((w): [string, number] => [w, 1]));
+      const words = env.fromElements('to be or not to be', 'that is the question', 'to be').flatMap((line: string) => line.split(' ').map((w): [string, number] => [w, 1]));
       assertSameMultiset(await words.groupBy(0).sum(1).collect(), [
         ['to', 3],
         ['be', 3],
@@ -346,7 +373,11 @@ describe('enableObjectReuse(): programs that do not mutate still give the right 
         .collect();
       assert.equal(groups.length, 8);
       assert.equal(await env.fromElements(1, 2, 3).cross(env.fromElements('a', 'b')).count(), 6);
-      const sorted = await env.fromElements(3, 1, 2).sortPartition((x: number) => x, Order.ASCENDING).setParallelism(1).collect();
+      const sorted = await env
+        .fromElements(3, 1, 2)
+        .sortPartition((x: number) => x, Order.ASCENDING)
+        .setParallelism(1)
+        .collect();
       assert.deepEqual(sorted, [1, 2, 3]);
     });
   }

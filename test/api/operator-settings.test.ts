@@ -133,10 +133,7 @@ for (const p of PARALLELISMS) {
         })
         .setParallelism(2)
         .collect();
-      assert.deepEqual(
-        [...grouped].sort(),
-        [1, 2, 3, 4, 5, 6],
-      );
+      assert.deepEqual([...grouped].sort(), [1, 2, 3, 4, 5, 6]);
     });
 
     test('the execution plan ships a grouping by HASH on its key', () => {
@@ -179,10 +176,7 @@ for (const p of PARALLELISMS) {
         .reduceGroup((values: Iterable<Tuple3>) => [[...values].length])
         .output();
       const json = plan(env.getExecutionPlan());
-      assert.equal(
-        json.nodes.filter((n) => n.strategy === 'COMBINE').length,
-        0,
-      );
+      assert.equal(json.nodes.filter((n) => n.strategy === 'COMBINE').length, 0);
     });
 
     test('getExecutionPlan() runs nothing', () => {

@@ -23,7 +23,10 @@ const order = (a: unknown, b: unknown): number => ((a as number) < (b as number)
 
 function assertRanges(parts: [number, unknown[]][], p: number, total: number): void {
   const ordered = [...parts].sort((a, b) => a[0] - b[0]).filter(([, ks]) => ks.length > 0);
-  assert.equal(ordered.reduce((n, [, ks]) => n + ks.length, 0), total);
+  assert.equal(
+    ordered.reduce((n, [, ks]) => n + ks.length, 0),
+    total,
+  );
   for (let i = 1; i < ordered.length; i++) {
     const prevMax = [...ordered[i - 1]![1]].sort(order).at(-1) as number;
     const min = [...ordered[i]![1]].sort(order)[0] as number;
@@ -36,16 +39,27 @@ for (const p of PARALLELISMS) {
   describe(`partitionByRange at p=${p}`, () => {
     test('by a field: ordered, non-overlapping, balanced ranges', async () => {
       const n = 4000;
-      const ds = envAt(p).generateSequence(1, n).map((i) => [(i * 7919) % n, `v${i}`]).rebalance();
+      const ds = envAt(p)
+        .generateSequence(1, n)
+        .map((i) => [(i * 7919) % n, `v${i}`])
+        .rebalance();
       const ranged = ds.partitionByRange(0);
-      assertSameMultiset((await ranged.collect()).map((t) => t[0]), Array.from({ length: n }, (_, i) => i));
+      assertSameMultiset(
+        (await ranged.collect()).map((t) => t[0]),
+        Array.from({ length: n }, (_, i) => i),
+      );
       const parts = await ranged.mapPartition(new Keys<[number, string]>((t) => t[0])).collect();
       assertRanges(parts, p, n);
     });
 
     test('by a key selector of strings, with many equal keys', async () => {
       const words = Array.from({ length: 3000 }, (_, i) => `w${String(i % 300).padStart(3, '0')}`);
-      const parts = await envAt(p).fromCollection(words).rebalance().partitionByRange((w) => w).mapPartition(new Keys<string>((w) => w)).collect();
+      const parts = await envAt(p)
+        .fromCollection(words)
+        .rebalance()
+        .partitionByRange((w) => w)
+        .mapPartition(new Keys<string>((w) => w))
+        .collect();
       assertRanges(parts as [number, unknown[]][], p, 3000);
       // a key is never split between partitions
       const where = new Map<unknown, Set<number>>();

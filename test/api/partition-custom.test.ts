@@ -49,7 +49,9 @@ for (const p of PARALLELISMS) {
 
     test('a partitioner returning an index out of range fails the job naming the operator', async () => {
       await assert.rejects(
-        get3TupleDataSet(envAt(p)).partitionCustom(() => p, 0).collect(),
+        get3TupleDataSet(envAt(p))
+          .partitionCustom(() => p, 0)
+          .collect(),
         (e: unknown) => e instanceof JobExecutionError && new RegExp(`the partitioner returned ${p} for key .*from 0 to ${p - 1}`).test(String((e as Error).message)),
       );
     });

@@ -170,7 +170,10 @@ for (const p of PARALLELISMS) {
     test('[subtaskIndex, count] per non-empty partition, counts summing to the size', async () => {
       const result = await envAt(p).generateSequence(1, 1000).countElementsPerPartition().collect();
       assert.equal(result.length, p);
-      assert.deepEqual(result.map(([i]) => i).sort(), Array.from({ length: p }, (_, i) => i));
+      assert.deepEqual(
+        result.map(([i]) => i).sort(),
+        Array.from({ length: p }, (_, i) => i),
+      );
       assert.equal(
         result.reduce((s, [, n]) => s + n, 0),
         1000,

@@ -37,7 +37,10 @@ for (const p of PARALLELISMS) {
     });
 
     test('the same field twice', async () => {
-      const result = await get3TupleDataSet(envAt(p)).project(2, 0, 2).filter((t) => t[1] <= 2).collect();
+      const result = await get3TupleDataSet(envAt(p))
+        .project(2, 0, 2)
+        .filter((t) => t[1] <= 2)
+        .collect();
       assertSameMultiset(result, [
         ['Hi', 1, 'Hi'],
         ['Hello', 2, 'Hello'],
@@ -62,9 +65,7 @@ for (const p of PARALLELISMS) {
     });
 
     test('a position out of range fails the job with a clear error', async () => {
-      const ds = envAt(p)
-        .fromElements<number[]>([1, 2], [3])
-        .project(1);
+      const ds = envAt(p).fromElements<number[]>([1, 2], [3]).project(1);
       await assert.rejects(ds.collect(), /out of range/);
     });
 

@@ -6,17 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KeySelector, ReduceFunction, type RuntimeContext } from '../../src/index.ts';
 import { PARALLELISMS, assertSameMultiset, envAt } from '../helpers.ts';
-import {
-  type CustomType,
-  TUPLE3_SUM_BY_KEY,
-  type Tuple3,
-  type Tuple5,
-  broadcastSum,
-  get3TupleDataSet,
-  get5TupleDataSet,
-  getCustomTypeDataSet,
-  getIntegerDataSet,
-} from './collection-data-sets.ts';
+import { type CustomType, TUPLE3_SUM_BY_KEY, type Tuple3, type Tuple5, broadcastSum, get3TupleDataSet, get5TupleDataSet, getCustomTypeDataSet, getIntegerDataSet } from './collection-data-sets.ts';
 
 /** Flink's Tuple3Reduce: sums field 0, keeps field 1, replaces field 2; fills and returns one object. */
 class Tuple3Reduce extends ReduceFunction<Tuple3> {
@@ -185,7 +175,13 @@ for (const p of PARALLELISMS) {
       const env = envAt(p);
       const empty = get3TupleDataSet(env).filter(() => false);
       assertSameMultiset(await empty.reduce((a) => a).collect(), []);
-      assertSameMultiset(await empty.groupBy(0).reduce((a) => a).collect(), []);
+      assertSameMultiset(
+        await empty
+          .groupBy(0)
+          .reduce((a) => a)
+          .collect(),
+        [],
+      );
     });
 
     test('a one-element group is emitted unchanged without calling the function', async () => {

@@ -105,7 +105,11 @@ function assertLifecycle(acc: Record<string, unknown>, tag: string, instances: n
   assert.equal(acc[`${tag}:opens`], instances, `${tag}: open() once per parallel instance`);
   assert.equal(acc[`${tag}:closes`], instances, `${tag}: close() once per parallel instance`);
   assert.equal(acc[`${tag}:contextSet`], instances, `${tag}: this.context is the ctx given to open()`);
-  assert.deepEqual(acc[`${tag}:subtasks`], Array.from({ length: instances }, (_, i) => i), `${tag}: subtask indices`);
+  assert.deepEqual(
+    acc[`${tag}:subtasks`],
+    Array.from({ length: instances }, (_, i) => i),
+    `${tag}: subtask indices`,
+  );
   assert.deepEqual(acc[`${tag}:parallelism`], [instances], `${tag}: getNumberOfParallelSubtasks()`);
   assert.equal(acc[`${tag}:outside`], 0, `${tag}: no call after close()`);
   assert.equal(acc[`${tag}:recordsAtClose`], acc[`${tag}:records`], `${tag}: close() came after the last record`);
@@ -115,27 +119,35 @@ function assertLifecycle(acc: Record<string, unknown>, tag: string, instances: n
 const withNumberSet = new WeakSet<object>();
 
 /** Runs the data sets' sinks in one job and returns the accumulators and each data set's elements. */
-async function run<T extends unknown[]>(
-  env: ReturnType<typeof envAt>,
-  ...sets: { [K in keyof T]: DataSet<T[K]> }
-): Promise<{ acc: Record<string, unknown>; results: unknown[][] }> {
+async function run<T extends unknown[]>(env: ReturnType<typeof envAt>, ...sets: { [K in keyof T]: DataSet<T[K]> }): Promise<{ acc: Record<string, unknown>; results: unknown[][] }> {
   const dir = tempDir();
   // A custom accumulator crosses from the worker threads as a registered type.
   if (!withNumberSet.has(env)) {
     withNumberSet.add(env);
-    env.registerCustomType(NumberSet, { serialize: (s) => new TextEncoder().encode(JSON.stringify(s.getLocalValue())) }, {
-      deserialize: (b) => {
-        const s = new NumberSet();
-        s.add(JSON.parse(new TextDecoder().decode(b)) as number[]);
-        return s;
+    env.registerCustomType(
+      NumberSet,
+      { serialize: (s) => new TextEncoder().encode(JSON.stringify(s.getLocalValue())) },
+      {
+        deserialize: (b) => {
+          const s = new NumberSet();
+          s.add(JSON.parse(new TextDecoder().decode(b)) as number[]);
+          return s;
+        },
       },
-    });
+    );
   }
   // Collected through files so that one execute() returns the accumulators of everything.
   const results: unknown[][] = [];
   sets.forEach((ds: DataSet<unknown>, i) => ds.map((x) => JSON.stringify(x)).writeText(join(dir, `out${i}`)));
   const { accumulators } = await env.execute();
-  for (let i = 0; i < sets.length; i++) results.push((await envAt(1).readText(join(dir, `out${i}`)).collect()).map((l) => JSON.parse(l)));
+  for (let i = 0; i < sets.length; i++)
+    results.push(
+      (
+        await envAt(1)
+          .readText(join(dir, `out${i}`))
+          .collect()
+      ).map((l) => JSON.parse(l)),
+    );
   return { acc: accumulators, results };
 }
 
@@ -303,19 +315,25 @@ describe('rich functions: each base class, its method, its lifecycle', () => {
     test(`MapFunction.map, FlatMapFunction.flatMap, FilterFunction.filter, MapPartitionFunction.mapPartition at p=${p}`, async () => {
       const env = envAt(p);
       const seq = env.generateSequence(1, 40);
-      const { acc, results } = await run(
-        env,
-        seq.map(new Doubler()),
-        seq.flatMap(new PlusMinus()),
-        seq.filter(new Evens()),
-        seq.mapPartition(new PartitionSum()),
+      const { acc, results } = await run(env, seq.map(new Doubler()), seq.flatMap(new PlusMinus()), seq.filter(new Evens()), seq.mapPartition(new PartitionSum()));
+      assertSameMultiset(
+        results[0]!,
+        range(1, 40).map((x) => 2 * x),
       );
-      assertSameMultiset(results[0]!, range(1, 40).map((x) => 2 * x));
-      assertSameMultiset(results[1]!, range(1, 40).flatMap((x) => [x, -x]));
-      assertSameMultiset(results[2]!, range(1, 40).filter((x) => x % 2 === 0));
+      assertSameMultiset(
+        results[1]!,
+        range(1, 40).flatMap((x) => [x, -x]),
+      );
+      assertSameMultiset(
+        results[2]!,
+        range(1, 40).filter((x) => x % 2 === 0),
+      );
       const sums = results[3] as [number, number][];
       assert.deepEqual(sums.map(([s]) => s).sort(), range(0, p - 1));
-      assert.equal(sums.reduce((t, [, s]) => t + s, 0), 820);
+      assert.equal(
+        sums.reduce((t, [, s]) => t + s, 0),
+        820,
+      );
       assertLifecycle(acc, 'map', p, 40);
       assertLifecycle(acc, 'flatMap', p, 40);
       assertLifecycle(acc, 'filter', p, 40);
@@ -414,7 +432,12 @@ describe('rich functions: each base class, its method, its lifecycle', () => {
           return this.context.getTaskName();
         }
       }
-      const names = await envAt(p).generateSequence(1, 4).map((x) => x + 1).map(new Named()).name('the named map').collect();
+      const names = await envAt(p)
+        .generateSequence(1, 4)
+        .map((x) => x + 1)
+        .map(new Named())
+        .name('the named map')
+        .collect();
       assert.deepEqual([...new Set(names)], ['the named map']);
     });
   }

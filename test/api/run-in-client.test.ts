@@ -46,7 +46,10 @@ describe('runInClient', () => {
       .collect();
     assert.equal(threads.length, 100);
     // Another task (a rebalance between): the first map ran on worker threads, the marked one in the main thread (0).
-    assert.ok(threads.every(([before]) => before !== 0), `first map on workers: ${[...new Set(threads.map(([b]) => b))]}`);
+    assert.ok(
+      threads.every(([before]) => before !== 0),
+      `first map on workers: ${[...new Set(threads.map(([b]) => b))]}`,
+    );
     assert.ok(threads.every(([, after]) => after === 0));
   });
 

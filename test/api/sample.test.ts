@@ -17,7 +17,10 @@ for (const p of PARALLELISMS) {
       const data = env.generateSequence(1, N);
       const a = await data.sample(false, 0.3, 42).collect();
       const b = await data.sample(false, 0.3, 42).collect();
-      assert.deepEqual([...a].sort((x, y) => x - y), [...b].sort((x, y) => x - y));
+      assert.deepEqual(
+        [...a].sort((x, y) => x - y),
+        [...b].sort((x, y) => x - y),
+      );
       assert.equal(new Set(a).size, a.length, 'no element twice');
       assert.ok(a.every((x) => x >= 1 && x <= N));
       assert.ok(a.length > 0.3 * N * 0.8 && a.length < 0.3 * N * 1.2, String(a.length));

@@ -41,20 +41,36 @@ for (const p of PARALLELISMS) {
     test('on a grouping: one tuple per group', async () => {
       const env = envAt(p);
       const ds = parallelize(get5TupleDataSet(env));
-      assertSameMultiset(await ds.groupBy(0).minBy(4, 1).collect(), byKey(TUPLE5).map((g) => select(g, [4, 1], false)));
-      assertSameMultiset(await ds.groupBy(0).maxBy(4, 1).collect(), byKey(TUPLE5).map((g) => select(g, [4, 1], true)));
+      assertSameMultiset(
+        await ds.groupBy(0).minBy(4, 1).collect(),
+        byKey(TUPLE5).map((g) => select(g, [4, 1], false)),
+      );
+      assertSameMultiset(
+        await ds.groupBy(0).maxBy(4, 1).collect(),
+        byKey(TUPLE5).map((g) => select(g, [4, 1], true)),
+      );
     });
 
     test('a tie in every field keeps one of the tied tuples, whole', async () => {
       const env = envAt(p);
-      const rows: [number, string][] = [[1, 'a'], [1, 'b'], [0, 'c'], [0, 'd']];
+      const rows: [number, string][] = [
+        [1, 'a'],
+        [1, 'b'],
+        [0, 'c'],
+        [0, 'd'],
+      ];
       const [min] = await parallelize(env.fromCollection(rows)).minBy(0).collect();
       assert.ok(min![0] === 0 && ['c', 'd'].includes(min![1]), String(min));
     });
 
     test('a record that is not a tuple, or a field of mixed types, is a job error naming minBy', async () => {
       const env = envAt(p);
-      await assert.rejects(parallelize(env.fromElements(1, 2, 3)).minBy(0 as never).collect(), (e: unknown) => e instanceof JobExecutionError && /minBy: field 0 is not in a number/.test(String((e as Error).message)));
+      await assert.rejects(
+        parallelize(env.fromElements(1, 2, 3))
+          .minBy(0 as never)
+          .collect(),
+        (e: unknown) => e instanceof JobExecutionError && /minBy: field 0 is not in a number/.test(String((e as Error).message)),
+      );
       const mixed = envAt(p).fromElements<[number | string]>([1], ['1']);
       await assert.rejects(mixed.maxBy(0).collect(), /maxBy: field 0 holds (number and string|string and number)/);
     });

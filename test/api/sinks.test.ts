@@ -93,7 +93,10 @@ describe('writeText', () => {
     test(`one element per line in its text form at p=${p}`, async () => {
       const out = join(tempDir(), 'out');
       const env = envAt(p);
-      env.fromElements<unknown>('plain', 42, [1, 'a', [2, 3]], true, null).writeText(out).setParallelism(1);
+      env
+        .fromElements<unknown>('plain', 42, [1, 'a', [2, 3]], true, null)
+        .writeText(out)
+        .setParallelism(1);
       await env.execute();
       assert.ok(statSync(out).isFile());
       assertSameMultiset(lines(readFileSync(out, 'utf8')), ['plain', '42', '(1,a,(2,3))', 'true', 'null']);
@@ -218,9 +221,7 @@ describe('writeCsv', () => {
     env.fromElements(['a', 1] as [string, number], ['b|c', 2]).writeCsv(out, { fieldDelimiter: '|', lineDelimiter: ';' });
     await env.execute();
     assert.equal(readFileSync(out, 'utf8'), 'a|1;"b|c"|2;');
-    const back = await envAt(1)
-      .readCsv(out, [Types.STRING, Types.INT], { fieldDelimiter: '|', lineDelimiter: ';' })
-      .collect();
+    const back = await envAt(1).readCsv(out, [Types.STRING, Types.INT], { fieldDelimiter: '|', lineDelimiter: ';' }).collect();
     assert.deepEqual(back, [
       ['a', 1],
       ['b|c', 2],
@@ -256,7 +257,10 @@ describe('writeCsv', () => {
   test('at parallelism 3 a directory of files 1, 2, 3 that readCsv reads back', async () => {
     const out = join(tempDir(), 'csvdir');
     const env = envAt(1);
-    env.fromElements(['only', 1] as [string, number]).writeCsv(out).setParallelism(3);
+    env
+      .fromElements(['only', 1] as [string, number])
+      .writeCsv(out)
+      .setParallelism(3);
     await env.execute();
     assert.deepEqual(readdirSync(out).sort(), ['1', '2', '3']);
     assert.deepEqual(await envAt(4).readCsv(out, [Types.STRING, Types.INT]).collect(), [['only', 1]]);
@@ -313,7 +317,10 @@ describe('write modes', () => {
     assert.equal(readFileSync(target, 'utf8'), 'one\n');
 
     env = envAt(1);
-    env.fromElements(['a', 1] as [string, number], ['b', 2]).writeCsv(target, { writeMode: WriteMode.OVERWRITE }).setParallelism(2);
+    env
+      .fromElements(['a', 1] as [string, number], ['b', 2])
+      .writeCsv(target, { writeMode: WriteMode.OVERWRITE })
+      .setParallelism(2);
     await env.execute();
     assert.ok(statSync(target).isDirectory());
     assert.deepEqual(readdirSync(target).sort(), ['1', '2']);
@@ -359,7 +366,13 @@ describe('write modes', () => {
   }
 
   test('an unknown write mode is rejected when the sink is defined', () => {
-    assert.throws(() => envAt(1).fromElements(1).writeText('/tmp/never', 'SOMETIMES' as WriteMode), PlanError);
+    assert.throws(
+      () =>
+        envAt(1)
+          .fromElements(1)
+          .writeText('/tmp/never', 'SOMETIMES' as WriteMode),
+      PlanError,
+    );
   });
 });
 

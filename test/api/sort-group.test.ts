@@ -62,12 +62,20 @@ const DESCENDING: Tuple3[] = [
 for (const p of PARALLELISMS) {
   describe(`sortGroup at p=${p}`, () => {
     test('ascending on a position, with reduceGroup', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(1).sortGroup(2, Order.ASCENDING).reduceGroup(tuple3SortedGroupReduce).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .groupBy(1)
+        .sortGroup(2, Order.ASCENDING)
+        .reduceGroup(tuple3SortedGroupReduce)
+        .collect();
       assertSameMultiset(result, ASCENDING);
     });
 
     test('descending on a position, with reduceGroup', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(1).sortGroup(2, Order.DESCENDING).reduceGroup(tuple3SortedGroupReduce).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .groupBy(1)
+        .sortGroup(2, Order.DESCENDING)
+        .reduceGroup(tuple3SortedGroupReduce)
+        .collect();
       assertSameMultiset(result, DESCENDING);
     });
 
@@ -82,7 +90,11 @@ for (const p of PARALLELISMS) {
           return t[2];
         }
       }
-      const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(new ByLong()).sortGroup(new ByString(), Order.DESCENDING).reduceGroup(tuple3SortedGroupReduce).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .groupBy(new ByLong())
+        .sortGroup(new ByString(), Order.DESCENDING)
+        .reduceGroup(tuple3SortedGroupReduce)
+        .collect();
       assertSameMultiset(result, DESCENDING);
     });
 
@@ -141,7 +153,11 @@ for (const p of PARALLELISMS) {
           out.collect(FirstInOrder.check(values));
         }
       }
-      const result = await parallelize(get3TupleDataSet(envAt(p))).groupBy(1).sortGroup(0, Order.ASCENDING).reduceGroup(new FirstInOrder()).collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .groupBy(1)
+        .sortGroup(0, Order.ASCENDING)
+        .reduceGroup(new FirstInOrder())
+        .collect();
       assertSameMultiset(result, [
         [1, 1, 'Hi'],
         [2, 2, 'Hello'],
@@ -180,7 +196,11 @@ for (const p of PARALLELISMS) {
     });
 
     test('a position naming a nested tuple sorts by the whole nested tuple', async () => {
-      const result = await parallelize(getGroupSortedNestedTupleDataSet(envAt(p))).groupBy(1).sortGroup(0, Order.DESCENDING).reduceGroup(nestedTupleReducer).collect();
+      const result = await parallelize(getGroupSortedNestedTupleDataSet(envAt(p)))
+        .groupBy(1)
+        .sortGroup(0, Order.DESCENDING)
+        .reduceGroup(nestedTupleReducer)
+        .collect();
       assertSameMultiset(result, ['a--(2,1)-(1,3)-(1,2)-', 'b--(2,2)-', 'c--(4,9)-(3,6)-(3,3)-']);
     });
 
@@ -231,19 +251,7 @@ for (const p of PARALLELISMS) {
         .first(2)
         .map((t) => t[2])
         .collect();
-      assertSameMultiset(result, [
-        'Hi',
-        'Hello',
-        'Hello world',
-        'Hello world, how are you?',
-        'I am fine.',
-        'Comment#1',
-        'Comment#2',
-        'Comment#5',
-        'Comment#6',
-        'Comment#10',
-        'Comment#11',
-      ]);
+      assertSameMultiset(result, ['Hi', 'Hello', 'Hello world', 'Hello world, how are you?', 'I am fine.', 'Comment#1', 'Comment#2', 'Comment#5', 'Comment#6', 'Comment#10', 'Comment#11']);
     });
 
     test('a combinable plain function with a group order', async () => {

@@ -225,7 +225,12 @@ describe('readCsv', () => {
 
   test('an excluded column is not converted (a non-number there is fine)', async () => {
     const path = file(tempDir(), 'mask2.csv', 'not-a-number,a\n');
-    assert.deepEqual(await envAt(1).readCsv(path, [Types.STRING], { includedFields: [false, true] }).collect(), [['a']]);
+    assert.deepEqual(
+      await envAt(1)
+        .readCsv(path, [Types.STRING], { includedFields: [false, true] })
+        .collect(),
+      [['a']],
+    );
   });
 
   test('every option at once', async () => {
@@ -315,7 +320,13 @@ describe('fromElements and fromCollection', () => {
     test(`fromElements yields exactly its arguments at p=${p}`, async () => {
       const env = envAt(p);
       assertSameMultiset(await env.fromElements(3, 1, 3, 2).collect(), [3, 1, 3, 2]);
-      assertSameMultiset(await env.fromElements('a', 'b').map((s) => s.toUpperCase()).collect(), ['A', 'B']);
+      assertSameMultiset(
+        await env
+          .fromElements('a', 'b')
+          .map((s) => s.toUpperCase())
+          .collect(),
+        ['A', 'B'],
+      );
       assertSameMultiset(await env.fromElements([1, 'a'] as [number, string], [2, 'b']).collect(), [
         [1, 'a'],
         [2, 'b'],

@@ -63,7 +63,10 @@ describe('text form through writeText', () => {
   test('a tuple of 25 fields', async () => {
     const out = join(tempDir(), 'wide.txt');
     const env = envAt(2);
-    env.fromElements(Array.from({ length: 25 }, (_, i) => i)).writeText(out).setParallelism(1);
+    env
+      .fromElements(Array.from({ length: 25 }, (_, i) => i))
+      .writeText(out)
+      .setParallelism(1);
     await env.execute();
     assert.equal(readFileSync(out, 'utf8'), `(${Array.from({ length: 25 }, (_, i) => i).join(',')})\n`);
   });

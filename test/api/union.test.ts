@@ -14,12 +14,7 @@ for (const p of PARALLELISMS) {
 
     test('five identical data sets by chained unions', async () => {
       const env = envAt(p);
-      const result = await get3TupleDataSet(env)
-        .union(get3TupleDataSet(env))
-        .union(get3TupleDataSet(env))
-        .union(get3TupleDataSet(env))
-        .union(get3TupleDataSet(env))
-        .collect();
+      const result = await get3TupleDataSet(env).union(get3TupleDataSet(env)).union(get3TupleDataSet(env)).union(get3TupleDataSet(env)).union(get3TupleDataSet(env)).collect();
       assertSameMultiset(result, [...TUPLE3, ...TUPLE3, ...TUPLE3, ...TUPLE3, ...TUPLE3]);
     });
 

@@ -36,7 +36,10 @@ test('at p=1 a record that cannot travel, held by an exchange (a data set read t
   const env = envAt(1);
   const ds = env.fromElements(1, 2).map((n) => [n, () => n]);
   await assert.rejects(
-    ds.map((r) => r[0]).union(ds.map((r) => r[0])).collect(),
+    ds
+      .map((r) => r[0])
+      .union(ds.map((r) => r[0]))
+      .collect(),
     /Operator 'Map at [^']*value-matrix\.test\.ts:\d+': a record cannot be sent to the next task: Cannot serialize function '\(anonymous\)' at record\[1\]/,
   );
 });

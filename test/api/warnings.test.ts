@@ -11,10 +11,18 @@ import { runScript } from './spawn-script.ts';
 
 test('sinks defined but never run: a warning naming them at exit, output untouched, exit 0', () => {
   const dir = tempDir();
-  const r = runScript(dir, 'forgot', ['getEnvironment'], `const env = getEnvironment();\nenv.fromElements(1, 2).writeText(${JSON.stringify(join(dir, 'out'))});\nenv.fromElements(3).output();\nconsole.log('done');`);
+  const r = runScript(
+    dir,
+    'forgot',
+    ['getEnvironment'],
+    `const env = getEnvironment();\nenv.fromElements(1, 2).writeText(${JSON.stringify(join(dir, 'out'))});\nenv.fromElements(3).output();\nconsole.log('done');`,
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'done\n');
-  assert.match(r.stderr, /^tsflink: warning: 2 sinks were defined but never run \(DataSink \(writeText\) at forgot\.mts:3, DataSink \(output\) at forgot\.mts:4\): nothing was written; call `await env\.execute\(\)`/);
+  assert.match(
+    r.stderr,
+    /^tsflink: warning: 2 sinks were defined but never run \(DataSink \(writeText\) at forgot\.mts:3, DataSink \(output\) at forgot\.mts:4\): nothing was written; call `await env\.execute\(\)`/,
+  );
 });
 
 test('no warning when every sink ran, nor for a failed script', () => {

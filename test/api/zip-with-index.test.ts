@@ -15,7 +15,9 @@ function assertDense(indices: number[], n: number): void {
 for (const p of PARALLELISMS) {
   describe(`zipWithIndex at p=${p}`, () => {
     test('indices are dense 0..n-1 and every element appears once', async () => {
-      const result = await parallelize(get3TupleDataSet(envAt(p))).zipWithIndex().collect();
+      const result = await parallelize(get3TupleDataSet(envAt(p)))
+        .zipWithIndex()
+        .collect();
       assert.equal(result.length, 21);
       assertDense(
         result.map((r) => r[0]),

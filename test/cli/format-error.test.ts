@@ -28,7 +28,9 @@ test('the cause chain, one line per cause that says something new; the innermost
 });
 
 test("the user's line the error comes from, relative to the working directory", () => {
-  const where = formatError(new Error('outer', { cause: new Error('from here') })).split('\n').at(-1)!;
+  const where = formatError(new Error('outer', { cause: new Error('from here') }))
+    .split('\n')
+    .at(-1)!;
   assert.match(where, /^ {2}at test\/cli\/format-error\.test\.ts:\d+:\d+ \(--verbose prints the stack traces\)$/);
 });
 

@@ -30,9 +30,12 @@ test('absent flags leave the environment as it is', () => {
 });
 
 test('--conf naming a missing file is an error', () => {
-  assert.throws(() => applyLaunchOptions({ conf: 'missing.yaml' }, dir, {}), (err: unknown) => {
-    assert.ok(err instanceof CliError);
-    assert.match(err.message, /^Configuration file 'missing\.yaml' does not exist/);
-    return true;
-  });
+  assert.throws(
+    () => applyLaunchOptions({ conf: 'missing.yaml' }, dir, {}),
+    (err: unknown) => {
+      assert.ok(err instanceof CliError);
+      assert.match(err.message, /^Configuration file 'missing\.yaml' does not exist/);
+      return true;
+    },
+  );
 });

@@ -25,8 +25,7 @@ function script(name: string, text: string): string {
 script('args.ts', `const argv: string[] = process.argv.slice(2);\nconsole.log(JSON.stringify(argv));\nconsole.log(process.env.TSFLINK_PARALLELISM);\n`);
 script(
   'env.mjs',
-  `const pick = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TSFLINK_')));\n` +
-    `console.log(JSON.stringify({ argv1: process.argv[1], env: pick }));\n`,
+  `const pick = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TSFLINK_')));\n` + `console.log(JSON.stringify({ argv1: process.argv[1], env: pick }));\n`,
 );
 script('throws.ts', `function load(): never {\n  throw new Error('cannot load', { cause: new TypeError('bad input') });\n}\nload();\n`);
 script('rejects.mjs', `Promise.reject(new RangeError('execute() failed'));\nsetTimeout(() => console.log('still running'), 2000);\n`);
@@ -77,10 +76,10 @@ describe('tsflink run', { concurrency: true }, () => {
   });
 
   test('flags become TSFLINK_* variables and override the inherited ones; modules are recorded', async () => {
-    const r = await tsflink(
-      ['run', 'env.mjs', 'lib', 'args.ts', '--parallelism', '5', '--target', 'flink', '-m', 'jm.example:8081', '--conf', 'ok.yaml', '--verbose'],
-      { TSFLINK_PARALLELISM: '9', TSFLINK_TARGET: 'local' },
-    );
+    const r = await tsflink(['run', 'env.mjs', 'lib', 'args.ts', '--parallelism', '5', '--target', 'flink', '-m', 'jm.example:8081', '--conf', 'ok.yaml', '--verbose'], {
+      TSFLINK_PARALLELISM: '9',
+      TSFLINK_TARGET: 'local',
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), {
       argv1: path.join(dir, 'env.mjs'),

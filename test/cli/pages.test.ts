@@ -127,7 +127,11 @@ test('the run report (--report) shows every task box and the job’s real counts
 
 test('the dashboard (--ui): counts rise while the job runs and end at its final figures; it stays up until stopped', { timeout: 120_000 }, async () => {
   const dir = tempDir();
-  const child = spawn(process.execPath, [cli, 'run', '-p', '2', '--ui', 'test/cli/fixtures/slow-count.ts', '-', join(dir, 'out.csv'), '6000000'], { cwd: root, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'run', '-p', '2', '--ui', 'test/cli/fixtures/slow-count.ts', '-', join(dir, 'out.csv'), '6000000'], {
+    cwd: root,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -142,8 +146,15 @@ test('the dashboard (--ui): counts rise while the job runs and end at its final 
     // The records into the counting task (after the rebalance), sampled while the job runs.
     const samples: number[] = [];
     for (let i = 0; i < 120; i++) {
-      const state = await page.locator('.job-state').first().textContent().catch(() => null);
-      const out = await page.locator('table.tasks tr[data-task="1"]').getAttribute('data-records-in', { timeout: 1000 }).catch(() => null);
+      const state = await page
+        .locator('.job-state')
+        .first()
+        .textContent()
+        .catch(() => null);
+      const out = await page
+        .locator('table.tasks tr[data-task="1"]')
+        .getAttribute('data-records-in', { timeout: 1000 })
+        .catch(() => null);
       if (out !== null) samples.push(Number(out));
       if (state === 'FINISHED') break;
       await sleep(250);
@@ -151,7 +162,11 @@ test('the dashboard (--ui): counts rise while the job runs and end at its final 
     await page.locator('.job-state', { hasText: 'FINISHED' }).first().waitFor({ timeout: 60_000 });
     const final = (await (await fetch(`${url}api/jobs`)).json()) as JobFigures[];
     const generator = final[0]!.tasks[0]!;
-    assert.equal(generator.subtasks.reduce((n, s) => n + s.recordsOut, 0), 6_000_000, 'the generator task sent every number');
+    assert.equal(
+      generator.subtasks.reduce((n, s) => n + s.recordsOut, 0),
+      6_000_000,
+      'the generator task sent every number',
+    );
     const counting = final[0]!.tasks[1]!;
     const total = counting.subtasks.reduce((n, s) => n + s.recordsIn, 0);
     assert.equal(total, 6_000_000, 'the counting task got every number');

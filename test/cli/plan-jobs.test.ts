@@ -70,8 +70,16 @@ test('plan | head -1 ends quietly: no EPIPE, exit 0', () => {
   // 200 jobs: far more plan than a pipe holds, so the writer is still writing when head has gone.
   const dir = tempDir('tsflink-plan-jobs-');
   const script = join(dir, 'many-jobs.mts');
-  writeFileSync(script, `import { getEnvironment } from ${JSON.stringify(INDEX_TS)};\nconst env = getEnvironment();\nfor (let i = 0; i < 200; i++) await env.generateSequence(1, i).map((x) => x + 1).filter((x) => x > 2).count();\n`);
-  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" --import "${TSX}" "${MAIN}" plan --format json "${script}" | head -1`], { cwd: dir, env: clientEnv(), encoding: 'utf8', timeout: 60_000 });
+  writeFileSync(
+    script,
+    `import { getEnvironment } from ${JSON.stringify(INDEX_TS)};\nconst env = getEnvironment();\nfor (let i = 0; i < 200; i++) await env.generateSequence(1, i).map((x) => x + 1).filter((x) => x > 2).count();\n`,
+  );
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" --import "${TSX}" "${MAIN}" plan --format json "${script}" | head -1`], {
+    cwd: dir,
+    env: clientEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(r.stdout, '{\n');
   assert.doesNotMatch(r.stderr, /EPIPE/);
   assert.equal(r.status, 0, r.stderr);

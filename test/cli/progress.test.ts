@@ -23,7 +23,15 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 function counts(dir: string): number {
-  return readdirSync(join(dir, 'out.csv')).reduce((n, f) => n + readFileSync(join(dir, 'out.csv', f), 'utf8').split('\n').filter(Boolean).reduce((m, l) => m + Number(l.split(',')[1]), 0), 0);
+  return readdirSync(join(dir, 'out.csv')).reduce(
+    (n, f) =>
+      n +
+      readFileSync(join(dir, 'out.csv', f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .reduce((m, l) => m + Number(l.split(',')[1]), 0),
+    0,
+  );
 }
 
 test('on a terminal: a live display that redraws while the job runs, then a summary, the cursor restored', { timeout: 120_000 }, () => {
@@ -49,7 +57,12 @@ test('at p=1 too (one thread, busy in the job): the live display redraws as the 
   writeFileSync(input, `${words}\n`.repeat(2000)); // 55 MiB
   const command = [process.execPath, cli, 'run', '-p', '1', 'examples/wordcount.ts', '-', input, join(dir, 'out.csv')].map((a) => `'${a}'`).join(' ');
   // TSFLINK_PROGRESS_COST=1 (the progress benchmark's direct measure): the display's own time, printed at the end.
-  const r = spawnSync('script', ['-q', '-e', '-c', `stty cols 160; ${command}`, '/dev/null'], { cwd: root, encoding: 'utf8', env: { ...cleanEnv(), TERM: 'xterm', TSFLINK_PROGRESS_COST: '1' }, timeout: 110_000 });
+  const r = spawnSync('script', ['-q', '-e', '-c', `stty cols 160; ${command}`, '/dev/null'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...cleanEnv(), TERM: 'xterm', TSFLINK_PROGRESS_COST: '1' },
+    timeout: 110_000,
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const frames = [...r.stdout.matchAll(/(\d+(?:\.\d+)? [KM]?i?B) of (\d+\.\d MiB)/g)].filter((m) => m[1] !== m[2]).map((m) => m[1]);
   assert.ok(new Set(frames).size >= 2, `frames while it read: ${[...new Set(frames)].join(' | ')}`);
@@ -76,9 +89,17 @@ test('on a pipe: a plain line every few seconds, then the summary; --quiet: noth
 
 test('execute({ progress: true }) shows the progress from a program run without the tsflink command', { timeout: 120_000 }, () => {
   const dir = tempDir();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/fixtures/progress-from-execute.ts', join(dir, 'out.csv'), '6000000'], { cwd: root, encoding: 'utf8', env: cleanEnv(), timeout: 110_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/fixtures/progress-from-execute.ts', join(dir, 'out.csv'), '6000000'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    timeout: 110_000,
+  });
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(r.stderr.split('\n').some((l) => /^tsflink: slow count \d+(\.\d)? s: .* in, .* out/.test(l)), r.stderr);
+  assert.ok(
+    r.stderr.split('\n').some((l) => /^tsflink: slow count \d+(\.\d)? s: .* in, .* out/.test(l)),
+    r.stderr,
+  );
   assert.match(r.stderr, /tsflink: slow count finished in \d/);
   assert.equal(counts(dir), 6_000_000);
 });

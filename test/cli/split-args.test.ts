@@ -5,7 +5,7 @@ import { splitArgs } from '../../src/cli/split-args.ts';
 test('everything after a lone - belongs to the script', () => {
   assert.deepEqual(splitArgs(['run', 'wc.ts', '-p', '2', '-', 'in.txt', 'out.csv']), {
     cliArgs: ['run', 'wc.ts', '-p', '2'],
-    scriptArgs: ['in.txt', 'out.csv']
+    scriptArgs: ['in.txt', 'out.csv'],
   });
 });
 
@@ -21,7 +21,7 @@ test('only the first separator splits; later ones and options go to the script',
 test('no separator: no script arguments', () => {
   assert.deepEqual(splitArgs(['run', 'a.ts', 'mod.ts', '-p', '3']), {
     cliArgs: ['run', 'a.ts', 'mod.ts', '-p', '3'],
-    scriptArgs: []
+    scriptArgs: [],
   });
 });
 

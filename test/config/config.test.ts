@@ -82,19 +82,7 @@ describe('loadConfig file', () => {
 
   test('nested maps flatten to the same keys', () => {
     const dir = workdir(
-      [
-        'parallelism:',
-        '  default: 3',
-        'taskmanager:',
-        '  memory: 1g',
-        'io:',
-        '  tmp:',
-        '    dirs: [/x, /y]',
-        'jobmanager:',
-        '  address: "[::1]:8081"',
-        'execution:',
-        '  target: local',
-      ].join('\n'),
+      ['parallelism:', '  default: 3', 'taskmanager:', '  memory: 1g', 'io:', '  tmp:', '    dirs: [/x, /y]', 'jobmanager:', '  address: "[::1]:8081"', 'execution:', '  target: local'].join('\n'),
     );
     const config = loadConfig(dir, {});
     assert.equal(config.parallelismDefault, 3);

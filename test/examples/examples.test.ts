@@ -52,12 +52,7 @@ test('tpch-join example: revenue of open orders since 1995 per nation', () => {
 });
 
 test('cogroup example: one row per page present in either month', () => {
-  assertSameMultiset(lines(tsflink('run', 'examples/cogroup.ts', '-p', '2')), [
-    '(/home,125,140,15)',
-    '(/about,30,0,-30)',
-    '(/blog,75,60,-15)',
-    '(/pricing,0,42,42)',
-  ]);
+  assertSameMultiset(lines(tsflink('run', 'examples/cogroup.ts', '-p', '2')), ['(/home,125,140,15)', '(/about,30,0,-30)', '(/blog,75,60,-15)', '(/pricing,0,42,42)']);
 });
 
 test('broadcast example: stop words removed in every parallel instance', () => {
@@ -65,11 +60,7 @@ test('broadcast example: stop words removed in every parallel instance', () => {
 });
 
 test('custom-type example: equal points group together', () => {
-  assertSameMultiset(lines(tsflink('run', 'examples/custom-type.ts', '-p', '2')), [
-    'Point(1, 2) visited by alice & carol',
-    'Point(3, 4) visited by bob & erin',
-    'Point(5, 6) visited by dave',
-  ]);
+  assertSameMultiset(lines(tsflink('run', 'examples/custom-type.ts', '-p', '2')), ['Point(1, 2) visited by alice & carol', 'Point(3, 4) visited by bob & erin', 'Point(5, 6) visited by dave']);
 });
 
 test('tsflink plan prints the optimized plan of an example without running it', () => {

@@ -40,7 +40,10 @@ test("mapAsync and flatMapAsync on a Flink MiniCluster give the embedded engine'
   }
   assert.equal(total, 400);
   assert.equal(results.filter((r) => r.startsWith('u')).length, 200);
-  assert.deepEqual(results.filter((r) => r.startsWith('retried')), Array.from({ length: 20 }, (_, i) => `retried ${i + 1} 3`).sort());
+  assert.deepEqual(
+    results.filter((r) => r.startsWith('retried')),
+    Array.from({ length: 20 }, (_, i) => `retried ${i + 1} 3`).sort(),
+  );
   // (the ordered lines' maxInFlight may differ between engines; the rest is equal)
   const rest = (rs: string[]) => rs.filter((r) => !r.startsWith('ordered'));
   assert.deepEqual(rest(results), rest(JSON.parse(local.stdout.trim().split('\n').at(-1)!) as string[]));

@@ -67,7 +67,11 @@ test('WordCount on a MiniCluster at p=2: Flink’s figures per task and subtask,
     counts.writeCsv(out);
     const result = await env.execute({ jobName: 'WordCount figures', local: false });
     const all = words(readFileSync(hamlet, 'utf8'));
-    const lines = readdirSync(out).flatMap((p) => readFileSync(join(out, p), 'utf8').split('\n').filter((l) => l !== ''));
+    const lines = readdirSync(out).flatMap((p) =>
+      readFileSync(join(out, p), 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
     assert.equal(lines.length, new Set(all).size);
 
     const f = result.figures;

@@ -44,7 +44,10 @@ test('WordCount reading and writing hdfs:// on a standalone Flink cluster at p=1
 
   const embedded = tsflink(['run', '-p', '2', 'examples/wordcount.ts', '-', `${rpc}/flink/in`]);
   assert.equal(embedded.status, 0, embedded.stderr);
-  const expected = embedded.stdout.split('\n').filter((l) => l !== '').map((l) => l.replace(/^\((.*),(\d+)\)$/, '$1,$2'));
+  const expected = embedded.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.replace(/^\((.*),(\d+)\)$/, '$1,$2'));
   assert.ok(expected.includes('be,6000') || expected.some((l) => l.startsWith('be,')), expected.join(' '));
   for (const p of [1, 2]) {
     const r = tsflink(['run', '--target', 'flink', '-m', address, '-p', String(p), 'examples/wordcount.ts', '-', `${rpc}/flink/in`, `${rpc}/flink/out-p${p}`]);

@@ -23,7 +23,12 @@ test('--report on the Flink target: Flink’s figures for tsflink’s tasks and 
   delete env.NODE_TEST_CONTEXT;
   delete env.TSFLINK_PARALLELISM;
   for (const ext of ['json', 'html']) {
-    const r = spawnSync(process.execPath, [cli, 'run', '--target', 'flink', '-p', '2', '--quiet', '--report', join(dir, `report.${ext}`), 'examples/wordcount.ts'], { cwd: root, encoding: 'utf8', env, timeout: 280_000 });
+    const r = spawnSync(process.execPath, [cli, 'run', '--target', 'flink', '-p', '2', '--quiet', '--report', join(dir, `report.${ext}`), 'examples/wordcount.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env,
+      timeout: 280_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.includes('(the,7)'));
   }

@@ -92,7 +92,9 @@ test("'-' reads stdin and writes stdout on the Flink target as embedded (p=2)", 
   assertSameMultiset(lines(flink.stdout), lines(local.stdout));
 });
 
-test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered and are keys by value, and a custom accumulator comes back unregistered, as embedded (p=2)', { timeout: TIMEOUT }, () => {
+test('Date, Map, Set, RegExp, bigint and typed arrays cross Flink unregistered and are keys by value, and a custom accumulator comes back unregistered, as embedded (p=2)', {
+  timeout: TIMEOUT,
+}, () => {
   const flink = lines(ok(['run', '--target', 'flink', '-p', '2', 'test/flink/fixtures/built-in-values.ts']));
   const local = lines(ok(['run', '--target', 'local', '-p', '1', 'test/flink/fixtures/built-in-values.ts']));
   assert.equal(flink.length, 32);
@@ -116,7 +118,14 @@ test('readJson over a glob of plain and gzip parts, and writeJson to .gz, on Fli
   const lines = (target: string): string[] => {
     const dir = tempDir('tsflink-json-');
     for (const [day, part, rows] of [
-      ['2026-01', 'part-1', [['ann', 5, '2026-01-03T10:00:00Z'], ['bob', 2, '2026-01-04T00:00:00Z']]],
+      [
+        '2026-01',
+        'part-1',
+        [
+          ['ann', 5, '2026-01-03T10:00:00Z'],
+          ['bob', 2, '2026-01-04T00:00:00Z'],
+        ],
+      ],
       ['2026-02', 'part-1', [['ann', 7, '2026-02-09T00:00:00Z']]],
       ['2025-12', 'part-1', [['ann', 1000, '2025-12-31T00:00:00Z']]],
     ] as const) {
@@ -213,7 +222,10 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       left = mine();
     }
     assert.deepEqual(left, [], 'processes of the interrupted job survived');
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('tsflink-flink-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('tsflink-flink-')),
+      [],
+    );
   });
 }
 

@@ -23,7 +23,11 @@ await setUpFlinkTests();
 /** A sink's lines: one file at p=1, a directory of files at p>1. */
 function sinkLines(path: string): string[] {
   const files = statSync(path).isDirectory() ? readdirSync(path).map((f) => join(path, f)) : [path];
-  return files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== ''));
+  return files.flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+  );
 }
 
 const box = sandbox('tsflink-flink-aggregators-');

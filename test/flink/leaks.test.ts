@@ -74,7 +74,11 @@ function report(stdout: string): { accumulators?: Record<string, number>; error?
 function outputRows(): string[] {
   return readdirSync(out)
     .sort()
-    .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter((l) => l !== ''));
+    .flatMap((f) =>
+      readFileSync(join(out, f), 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
 }
 
 /** An old output at the target, which a failed job must leave as it is. */
@@ -220,11 +224,18 @@ async function startHung(): Promise<{ child: ReturnType<typeof spawn>; stderr: (
   // The binder JVM keeps no hsperfdata file (in /tmp whatever java.io.tmpdir says; a killed JVM leaves it).
   const jvms = processesNaming(box.root).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('tsflink.flink.PlanBinder'));
   assert.equal(jvms.length, 1, 'no binder JVM running');
-  assert.deepEqual(jvms.filter((pid) => existsSync(join('/tmp', `hsperfdata_${userInfo().username}`, String(pid)))), [], 'a binder JVM with hsperfdata');
+  assert.deepEqual(
+    jvms.filter((pid) => existsSync(join('/tmp', `hsperfdata_${userInfo().username}`, String(pid)))),
+    [],
+    'a binder JVM with hsperfdata',
+  );
   return { child, stderr: () => stderr, exited };
 }
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   test(`${signal} of the client mid-job: exit ${code}, "cancelled", the target untouched, nothing left in the sandbox, no process`, { timeout: TIMEOUT }, async () => {
     oldTarget();
     const before = snapshot(box);

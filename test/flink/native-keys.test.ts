@@ -59,22 +59,37 @@ test("keyed operators run as Flink operators and give the embedded engine's resu
     assert.ok(named(`(Flink, ${hint})`).length > 0, `no Flink join with ${hint}`);
   }
   const broadcast = named('(Flink, BROADCAST_HASH_SECOND)');
-  assert.ok(broadcast.every((n) => ships(n)[1] === 'Broadcast'), JSON.stringify(broadcast));
+  assert.ok(
+    broadcast.every((n) => ships(n)[1] === 'Broadcast'),
+    JSON.stringify(broadcast),
+  );
   const repartitioned = named('(Flink, REPARTITION_HASH_SECOND)');
-  assert.ok(repartitioned.every((n) => ships(n).every((s) => s === 'Hash Partition on [2]')), JSON.stringify(repartitioned));
-  assert.ok(named('(Flink, REPARTITION_HASH').every((n) => /hybrid ?hash/i.test(n.driver_strategy ?? '')), 'a repartition hint that does not hash');
+  assert.ok(
+    repartitioned.every((n) => ships(n).every((s) => s === 'Hash Partition on [2]')),
+    JSON.stringify(repartitioned),
+  );
+  assert.ok(
+    named('(Flink, REPARTITION_HASH').every((n) => /hybrid ?hash/i.test(n.driver_strategy ?? '')),
+    'a repartition hint that does not hash',
+  );
   // cross: Flink's nested loops, broadcasting the side tsflink broadcasts.
   assert.ok(named('(Flink, crossWithTiny)').some((n) => ships(n)[1] === 'Broadcast' && /Nested Loops/.test(n.driver_strategy ?? '')));
   assert.ok(named('(Flink, crossWithHuge)').some((n) => ships(n)[0] === 'Broadcast' && /Nested Loops/.test(n.driver_strategy ?? '')));
   // A broadcast set outside iterations is a Flink broadcast variable of the task's mapPartition.
-  assert.ok(nodes.some((n) => n.driver_strategy === 'Map Partition' && ships(n).includes('Broadcast')), 'no broadcast variable');
+  assert.ok(
+    nodes.some((n) => n.driver_strategy === 'Map Partition' && ships(n).includes('Broadcast')),
+    'no broadcast variable',
+  );
   // rebalance(): Flink's.
   assert.ok(nodes.some((n) => n.contents.startsWith('Partition') && ships(n)[0] === 'Rebalance'));
   // distinct and first: Flink groups on the key (field 2), sorted groups on the sort key (3) too.
   assert.ok(named('Distinct of').some((n) => (n.predecessors ?? []).some((x) => /Sort on \[2:ASC\]/.test(x.local_strategy ?? ''))));
   assert.ok(named('First 3 of').some((n) => (n.predecessors ?? []).some((x) => x.local_strategy === 'Sort (combining) on [2:ASC,3:ASC]')));
   // reduceGroup: Flink groups (and sorts) on the key, the worker's function gets whole groups.
-  assert.ok(named('Groups of GroupReduce').some((n) => (n.predecessors ?? []).some((x) => x.local_strategy === 'Sort on [2:ASC,3:ASC]')), 'no sorted Flink groups');
+  assert.ok(
+    named('Groups of GroupReduce').some((n) => (n.predecessors ?? []).some((x) => x.local_strategy === 'Sort on [2:ASC,3:ASC]')),
+    'no sorted Flink groups',
+  );
   // Keyed exchanges into tsflink's own group operators: Flink partitions on the key.
   assert.ok(nodes.some((n) => n.contents.startsWith('Partition') && ships(n)[0] === 'Custom Partition on [2]'));
 });

@@ -49,7 +49,11 @@ test('on the Flink target (p=2) the top-level code runs once, in the client; the
   assert.ok(workers.length >= 1 && !workers.includes(flink.pid), `the map ran in processes ${workers.join(', ')} (client ${flink.pid})`);
 
   for (const tmp of [local.tmp, flink.tmp]) {
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('tsflink-')), [], `tsflink temp files left in ${tmp}`);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.startsWith('tsflink-')),
+      [],
+      `tsflink temp files left in ${tmp}`,
+    );
     assert.deepEqual(await survivorsOf(tmp), [], 'processes left running');
   }
 });

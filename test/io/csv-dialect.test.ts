@@ -11,7 +11,13 @@ const OPTIONS = { quoteCharacter: '"', ignoreFirstLine: false, ignoreComments: n
 
 describe('csvDialectProblem', () => {
   it('accepts the usual dialects', () => {
-    for (const [fd, ld, q] of [[',', '\n', '"'], ['\t', '\r\n', '"'], ['||', '\n', "'"], ['::', ';;', null], ['§', '\n', '«']] as const) {
+    for (const [fd, ld, q] of [
+      [',', '\n', '"'],
+      ['\t', '\r\n', '"'],
+      ['||', '\n', "'"],
+      ['::', ';;', null],
+      ['§', '\n', '«'],
+    ] as const) {
       assert.equal(csvDialectProblem(fd, ld, q), null, `${fd} ${ld} ${q}`);
     }
   });
@@ -31,7 +37,13 @@ describe('csvDialectProblem', () => {
 
 describe('readCsv and writeCsv refuse the same dialects when the plan is built', () => {
   const path = join(tempDir(), 'x.csv');
-  for (const [fieldDelimiter, lineDelimiter] of [['"', '\n'], ['a"b', '\n'], [',', '\n"'], [',', ','], ['a;', ';b']] as const) {
+  for (const [fieldDelimiter, lineDelimiter] of [
+    ['"', '\n'],
+    ['a"b', '\n'],
+    [',', '\n"'],
+    [',', ','],
+    ['a;', ';b'],
+  ] as const) {
     it(`field ${JSON.stringify(fieldDelimiter)}, line ${JSON.stringify(lineDelimiter)}`, () => {
       const env = envAt(1);
       const write = (): unknown => env.fromElements<[number, string]>([1, 'a']).writeCsv(path, { fieldDelimiter, lineDelimiter });
@@ -40,7 +52,10 @@ describe('readCsv and writeCsv refuse the same dialects when the plan is built',
       assert.ok(problem !== null);
       assert.throws(write, (e: unknown) => e instanceof PlanError && /^writeCsv at csv-dialect\.test\.ts:\d+: /.test(e.message) && e.message.endsWith(problem));
       assert.throws(read, (e: unknown) => e instanceof PlanError && /^readCsv at csv-dialect\.test\.ts:\d+: /.test(e.message) && e.message.endsWith(problem));
-      assert.throws(() => new CsvReader(['INT', 'STRING'], { ...OPTIONS, fieldDelimiter, lineDelimiter }), (e: unknown) => e instanceof PlanError && e.message === `readCsv: ${problem}`);
+      assert.throws(
+        () => new CsvReader(['INT', 'STRING'], { ...OPTIONS, fieldDelimiter, lineDelimiter }),
+        (e: unknown) => e instanceof PlanError && e.message === `readCsv: ${problem}`,
+      );
     });
   }
 });

@@ -67,7 +67,11 @@ describe('CsvReader: structure', () => {
 
   it('the last row needs no terminator', () => assert.deepEqual(read('1\n2', ['INT']), [[1], [2]]));
 
-  it('skips empty lines', () => assert.deepEqual(read('\n1,a\n\n\n2,b\n\n', ['INT', 'STRING']), [[1, 'a'], [2, 'b']]));
+  it('skips empty lines', () =>
+    assert.deepEqual(read('\n1,a\n\n\n2,b\n\n', ['INT', 'STRING']), [
+      [1, 'a'],
+      [2, 'b'],
+    ]));
 
   it('keeps empty fields as empty strings', () => {
     assert.deepEqual(read(',\na,\n,b\n""\n', ['STRING', 'STRING'], { ignoreInvalidLines: true }), [
@@ -82,9 +86,7 @@ describe('CsvReader: structure', () => {
   it('does not trim spaces', () => assert.deepEqual(read(' a , b \n', ['STRING', 'STRING']), [[' a ', ' b ']]));
 
   it('quoted fields hold delimiters, doubled quotes and line breaks', () => {
-    assert.deepEqual(read('"a,b","say ""hi""","x\ny\r\nz"\n"",""""\n', ['STRING', 'STRING', 'STRING'], { ignoreInvalidLines: true }), [
-      ['a,b', 'say "hi"', 'x\ny\r\nz'],
-    ]);
+    assert.deepEqual(read('"a,b","say ""hi""","x\ny\r\nz"\n"",""""\n', ['STRING', 'STRING', 'STRING'], { ignoreInvalidLines: true }), [['a,b', 'say "hi"', 'x\ny\r\nz']]);
     assert.deepEqual(read('"",""""\n', ['STRING', 'STRING']), [['', '"']]);
   });
 
@@ -121,7 +123,10 @@ describe('CsvReader: structure', () => {
   });
 
   it('ignoreFirstLine skips the header of the file', () => {
-    assert.deepEqual(read('id,name,extra\n1,a\n2,b\n', ['INT', 'STRING'], { ignoreFirstLine: true }), [[1, 'a'], [2, 'b']]);
+    assert.deepEqual(read('id,name,extra\n1,a\n2,b\n', ['INT', 'STRING'], { ignoreFirstLine: true }), [
+      [1, 'a'],
+      [2, 'b'],
+    ]);
     assert.deepEqual(read('id,name', ['INT', 'STRING'], { ignoreFirstLine: true }), []);
   });
 
@@ -169,16 +174,20 @@ describe('CsvReader: structure', () => {
 
   it('multi-character delimiters and comments across chunk boundaries', () => {
     const content = '//skip\r\n1<>"a<>b"\r\n2<>c\r\n//x\r\n3<>"d\r\ne"\r\n';
-    assert.deepEqual(
-      readAllChunkSizes(content, ['INT', 'STRING'], { fieldDelimiter: '<>', lineDelimiter: '\r\n', ignoreComments: '//' }),
-      [[1, 'a<>b'], [2, 'c'], [3, 'd\r\ne']],
-    );
+    assert.deepEqual(readAllChunkSizes(content, ['INT', 'STRING'], { fieldDelimiter: '<>', lineDelimiter: '\r\n', ignoreComments: '//' }), [
+      [1, 'a<>b'],
+      [2, 'c'],
+      [3, 'd\r\ne'],
+    ]);
   });
 
   it('a quoted field much longer than a chunk', () => {
     const long = 'q"'.repeat(50_000);
     const content = `"${long.replaceAll('"', '""')}",1\nx,2\n`;
-    assert.deepEqual(read(content, ['STRING', 'INT'], {}, 100), [[long, 1], ['x', 2]]);
+    assert.deepEqual(read(content, ['STRING', 'INT'], {}, 100), [
+      [long, 1],
+      ['x', 2],
+    ]);
   });
 });
 
@@ -292,7 +301,11 @@ describe('CsvReader: ignoreInvalidLines', () => {
   it('skips and counts every invalid row', () => {
     const content = ['1,a', '2', 'x,b', '3,"c"d', '4,e,f', '5,"ok, fine"', '9007199254740993,g', '6,h'].join('\n');
     const { rows, invalid } = readCsvFile(tempFile(content), ['LONG', 'STRING'], { ignoreInvalidLines: true });
-    assert.deepEqual(rows, [[1, 'a'], [5, 'ok, fine'], [6, 'h']]);
+    assert.deepEqual(rows, [
+      [1, 'a'],
+      [5, 'ok, fine'],
+      [6, 'h'],
+    ]);
     assert.equal(invalid, 5);
   });
 
@@ -307,7 +320,10 @@ describe('CsvReader: ignoreInvalidLines', () => {
   it('text after a closing quote skips to the end of that line only', () => {
     // The bad row ends at the first line break after the garbage, even inside what looks like quotes.
     const { rows, invalid } = readCsvFile(tempFile('"a"x,"y\n1,2\n"b",3\n'), ['STRING', 'INT'], { ignoreInvalidLines: true });
-    assert.deepEqual(rows, [['1', 2], ['b', 3]]);
+    assert.deepEqual(rows, [
+      ['1', 2],
+      ['b', 3],
+    ]);
     assert.equal(invalid, 1);
   });
 
@@ -318,7 +334,10 @@ describe('CsvReader: ignoreInvalidLines', () => {
     reader.readFile(tempFile('3\n'), (r) => rows.push(r));
     assert.deepEqual(rows, [[1], [2], [3]]);
     const bad = tempFile('x\n');
-    assert.throws(() => reader.readFile(bad, () => {}), (e: unknown) => e instanceof InputFormatError && e.line === 1);
+    assert.throws(
+      () => reader.readFile(bad, () => {}),
+      (e: unknown) => e instanceof InputFormatError && e.line === 1,
+    );
   });
 });
 
@@ -344,18 +363,23 @@ describe('CsvReader against csv-parse (oracle)', () => {
   });
   const csvInput = dialect.chain((d) => {
     const alphabet = ['a', 'b', ' ', 'é', '😀', '#', ...d.fieldDelimiter, ...d.lineDelimiter, d.quote, '\n'];
-    const field = fc.tuple(fc.array(fc.constantFrom(...alphabet), { maxLength: 6 }).map((cs) => cs.join('')), fc.boolean());
-    return fc.record({
-      dialect: fc.constant(d),
-      columns: fc.integer({ min: 1, max: 4 }),
-      trailing: fc.boolean(),
-      chunkSize: fc.integer({ min: 1, max: 9 }),
-    }).chain((shape) =>
-      fc.record({
-        shape: fc.constant(shape),
-        rows: fc.array(fc.array(field, { minLength: shape.columns, maxLength: shape.columns }), { maxLength: 8 }),
-      }),
+    const field = fc.tuple(
+      fc.array(fc.constantFrom(...alphabet), { maxLength: 6 }).map((cs) => cs.join('')),
+      fc.boolean(),
     );
+    return fc
+      .record({
+        dialect: fc.constant(d),
+        columns: fc.integer({ min: 1, max: 4 }),
+        trailing: fc.boolean(),
+        chunkSize: fc.integer({ min: 1, max: 9 }),
+      })
+      .chain((shape) =>
+        fc.record({
+          shape: fc.constant(shape),
+          rows: fc.array(fc.array(field, { minLength: shape.columns, maxLength: shape.columns }), { maxLength: 8 }),
+        }),
+      );
   });
 
   it('parses what csv-parse parses, at every chunk size', () => {
@@ -363,8 +387,7 @@ describe('CsvReader against csv-parse (oracle)', () => {
       fc.property(csvInput, ({ shape, rows }) => {
         const { fieldDelimiter, lineDelimiter, quote } = shape.dialect;
         const special = new Set([...fieldDelimiter, ...lineDelimiter, quote, '\n', '\r']);
-        const render = ([text, quoteIt]: [string, boolean]): string =>
-          quoteIt || [...text].some((c) => special.has(c)) ? quote + text.replaceAll(quote, quote + quote) + quote : text;
+        const render = ([text, quoteIt]: [string, boolean]): string => (quoteIt || [...text].some((c) => special.has(c)) ? quote + text.replaceAll(quote, quote + quote) + quote : text);
         const lines = rows.map((row) => row.map(render).join(fieldDelimiter));
         const content = lines.join(lineDelimiter) + (shape.trailing && lines.length > 0 ? lineDelimiter : '');
         const expected = parse(content, {

@@ -179,7 +179,11 @@ test('a 17 MB file of writeCsv rows with quoted line breaks reads back whole at 
       assert.equal(text, `line one\nline,two ${i}`);
       seen[i] = 1;
     }
-    assert.equal(seen.reduce((a, b) => a + b, 0), count, `every row once at p=${p}`);
+    assert.equal(
+      seen.reduce((a, b) => a + b, 0),
+      count,
+      `every row once at p=${p}`,
+    );
   }
   rmSync(path);
 });

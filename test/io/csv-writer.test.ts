@@ -47,7 +47,10 @@ describe('formatCsvRow', () => {
 
 describe('writeCsv → readCsv round trip (fast-check)', () => {
   const special = fc.constantFrom(',', ';', ':', '|', '"', "'", '\n', '\r', '\t', ' ', '.', '<', '>', '#', 'é', '😀');
-  const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.array(special, { maxLength: 6 }).map((cs) => cs.join('')));
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 8 }),
+    fc.array(special, { maxLength: 6 }).map((cs) => cs.join('')),
+  );
   const valueOfType: Record<FieldType, fc.Arbitrary<unknown>> = {
     INT: fc.integer(),
     LONG: fc.maxSafeInteger(),

@@ -33,8 +33,7 @@ const rows: Row[] = Array.from({ length: 50 }, (_, i) => ({
 }));
 
 /** A row as both sides can state it (DuckDB gives timestamps as text without a zone). */
-const canonical = (r: Row): string =>
-  JSON.stringify([r.id, r.name, r.score, r.ok, r.note, r.tags, r.where.city, r.where.zip, r.day.toISOString().slice(0, 19).replace('T', ' ')]);
+const canonical = (r: Row): string => JSON.stringify([r.id, r.name, r.score, r.ok, r.note, r.tags, r.where.city, r.where.zip, r.day.toISOString().slice(0, 19).replace('T', ' ')]);
 
 for (const [p, file] of [
   [1, 'rows.jsonl'],
@@ -61,7 +60,10 @@ for (const [p, file] of [
 
 test('readJson reads what DuckDB writes (plain and gzip, with a schema)', async () => {
   const dir = tempDir();
-  const values = rows.map((r) => `(${r.id}, ${literal(r.name)}, ${r.score}, ${r.ok}, ${r.note === null ? 'NULL' : literal(r.note)}, [${r.tags.map(literal).join(', ')}]::VARCHAR[], {'city': ${literal(r.where.city)}, 'zip': ${r.where.zip ?? 'NULL'}}, TIMESTAMP ${literal(r.day.toISOString().slice(0, 19).replace('T', ' '))})`);
+  const values = rows.map(
+    (r) =>
+      `(${r.id}, ${literal(r.name)}, ${r.score}, ${r.ok}, ${r.note === null ? 'NULL' : literal(r.note)}, [${r.tags.map(literal).join(', ')}]::VARCHAR[], {'city': ${literal(r.where.city)}, 'zip': ${r.where.zip ?? 'NULL'}}, TIMESTAMP ${literal(r.day.toISOString().slice(0, 19).replace('T', ' '))})`,
+  );
   const table = `SELECT * FROM (VALUES ${values.join(', ')}) t(id, name, score, ok, note, tags, "where", day)`;
   for (const [file, compression] of [
     ['duck.jsonl', 'none'],

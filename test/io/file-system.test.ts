@@ -34,7 +34,10 @@ describe('file-system paths', () => {
     assert.equal(fileSystemOf('/x').name, 'local');
     assert.equal(fileSystemOf('hdfs://nn:1/x').name, 'HDFS');
     assert.equal(fileSystemOf('webhdfs://nn:1/x').name, 'HDFS');
-    assert.throws(() => fileSystemOf('s3://b/x'), (e: unknown) => e instanceof PlanError && /Unsupported file system 's3'/.test(e.message));
+    assert.throws(
+      () => fileSystemOf('s3://b/x'),
+      (e: unknown) => e instanceof PlanError && /Unsupported file system 's3'/.test(e.message),
+    );
   });
 
   it('the local file system: stat, list, exclusive create, rename, remove', () => {

@@ -17,7 +17,11 @@ import { assertSameMultiset, causeOf, envAt, failure, tempDir } from '../helpers
 
 /** The files of a sink's output (the file, or a directory's parts in order). */
 function parts(path: string): string[] {
-  return statSync(path).isDirectory() ? readdirSync(path).sort().map((f) => join(path, f)) : [path];
+  return statSync(path).isDirectory()
+    ? readdirSync(path)
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
 }
 
 /** What the system's gzip tool makes of a file. */
@@ -43,10 +47,16 @@ for (const p of [1, 4]) {
         assert.equal(lines.length, 3000, out);
       }
       const expected = Array.from({ length: 3000 }, (_, i) => [i + 1, `w${(i + 1) % 7}`, (i + 1) % 2 === 0]);
-      assertSameMultiset(await envAt(p).readText(join(dir, 'text.gz')).collect(), expected.map(([n, w]) => `${n} ${w}`));
+      assertSameMultiset(
+        await envAt(p).readText(join(dir, 'text.gz')).collect(),
+        expected.map(([n, w]) => `${n} ${w}`),
+      );
       assertSameMultiset(await envAt(p).readCsv(join(dir, 'rows.csv.gz'), [Types.INT, Types.STRING, Types.BOOL]).collect(), expected);
       assertSameMultiset(
-        await envAt(p).readJson(join(dir, 'rows.jsonl.gz'), { schema: { n: Types.INT, w: Types.STRING, even: Types.BOOL } }).map((r) => [r.n, r.w, r.even]).collect(),
+        await envAt(p)
+          .readJson(join(dir, 'rows.jsonl.gz'), { schema: { n: Types.INT, w: Types.STRING, even: Types.BOOL } })
+          .map((r) => [r.n, r.w, r.even])
+          .collect(),
         expected,
       );
     });
@@ -73,13 +83,31 @@ for (const p of [1, 4]) {
       const gz = gzipSync('{"a":1}\n'.repeat(1000));
       const cut = join(dir, 'cut.jsonl.gz');
       writeFileSync(cut, gz.subarray(0, gz.length - 4));
-      const e = causeOf(await envAt(p).readJson(cut).count().then(() => assert.fail('no error'), (x: unknown) => x), InputPathError);
+      const e = causeOf(
+        await envAt(p)
+          .readJson(cut)
+          .count()
+          .then(
+            () => assert.fail('no error'),
+            (x: unknown) => x,
+          ),
+        InputPathError,
+      );
       assert.match(e.message, /cut\.jsonl\.gz' is truncated gzip data \(it ends at compressed byte \d+ inside a member\)/);
       const corrupt = Buffer.from(gz);
       corrupt[40]! ^= 0x55;
       const bad = join(dir, 'bad.txt.gz');
       writeFileSync(bad, corrupt);
-      const e2 = causeOf(await envAt(p).readText(bad).count().then(() => assert.fail('no error'), (x: unknown) => x), InputPathError);
+      const e2 = causeOf(
+        await envAt(p)
+          .readText(bad)
+          .count()
+          .then(
+            () => assert.fail('no error'),
+            (x: unknown) => x,
+          ),
+        InputPathError,
+      );
       assert.match(e2.message, /bad\.txt\.gz' is (not valid|truncated) gzip data/);
     });
   });
@@ -98,7 +126,10 @@ describe('zstd input', () => {
     for (const p of [1, 4]) {
       assertSameMultiset(await envAt(p).readText(join(dir, 'rows.csv.zst')).collect(), lines);
       const rows = await envAt(p).readCsv(join(dir, 'rows.csv.zst'), [Types.INT, Types.STRING]).collect();
-      assertSameMultiset(rows, lines.map((l) => [Number(l.split(',')[0]), l.split(',')[1]]));
+      assertSameMultiset(
+        rows,
+        lines.map((l) => [Number(l.split(',')[0]), l.split(',')[1]]),
+      );
     }
   });
 

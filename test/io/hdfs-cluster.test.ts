@@ -26,9 +26,12 @@ const script = join(root, 'scripts/hdfs-cluster.sh');
 const user = 'user.name=tsflink-test';
 
 await takeFlinkTestLock();
-before(() => {
-  execFileSync('bash', [join(root, 'scripts/install-hdfs-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-}, { timeout: 600_000 });
+before(
+  () => {
+    execFileSync('bash', [join(root, 'scripts/install-hdfs-deps.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  },
+  { timeout: 600_000 },
+);
 
 const state = mkdtempSync(join(tmpdir(), 'tsflink-hdfs-cluster-'));
 const env = { ...process.env, TSFLINK_HDFS_CLUSTER_DIR: state };
@@ -83,7 +86,11 @@ test('scripts/hdfs-cluster.sh: start, write, read and list files through WebHDFS
   assert.match(hdfs('status'), new RegExp(`running \\(pid ${pid}\\)[\\s\\S]*"type":"DIRECTORY"`));
 
   const web = `${http}/webhdfs/v1`;
-  const a = Buffer.from(Array.from({ length: 10_000 }, (_, i) => `line ${i}\n`).join('').slice(0, 10_000));
+  const a = Buffer.from(
+    Array.from({ length: 10_000 }, (_, i) => `line ${i}\n`)
+      .join('')
+      .slice(0, 10_000),
+  );
   const b = Buffer.from('héllo hdfs\n');
 
   // noredirect=true: the NameNode answers 200 with the DataNode's Location in JSON.
@@ -120,11 +127,14 @@ test('scripts/hdfs-cluster.sh: start, write, read and list files through WebHDFS
   ]);
   type Block = { offset: number; length: number; hosts: string[] };
   const blocks = (await (await fetch(`${web}/t/dir/a.txt?op=GETFILEBLOCKLOCATIONS&${user}`)).json()) as { BlockLocations: { BlockLocation: Block[] } };
-  assert.deepEqual(blocks.BlockLocations.BlockLocation.map((l) => [l.offset, l.length, l.hosts]), [
-    [0, 4096, ['127.0.0.1']],
-    [4096, 4096, ['127.0.0.1']],
-    [8192, 1808, ['127.0.0.1']],
-  ]);
+  assert.deepEqual(
+    blocks.BlockLocations.BlockLocation.map((l) => [l.offset, l.length, l.hosts]),
+    [
+      [0, 4096, ['127.0.0.1']],
+      [4096, 4096, ['127.0.0.1']],
+      [8192, 1808, ['127.0.0.1']],
+    ],
+  );
 
   assert.match(hdfs('stop'), /stopped 1 process/);
   for (let i = 0; i < 50 && running(pid); i++) await sleep(100);

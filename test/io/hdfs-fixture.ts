@@ -93,7 +93,11 @@ export class HdfsFiles {
     const names = this.list(path);
     if (names === null) throw new Error(`no output at ${path}`);
     const parts = names.length === 1 && names[0] === '' ? [path] : names.sort((a, b) => Number(a) - Number(b)).map((n) => `${path}/${n}`);
-    return parts.flatMap((p) => this.text(p).split('\n').filter((l) => l !== ''));
+    return parts.flatMap((p) =>
+      this.text(p)
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
   }
 
   remove(path: string): void {

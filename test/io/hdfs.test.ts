@@ -36,7 +36,11 @@ const TEXT = Array.from({ length: 4000 }, (_, i) => `the quick brown fox ${i % 1
 /** The counts WordCount gives, per word, from the text itself. */
 function expectedCounts(text: string): string[] {
   const counts = new Map<string, number>();
-  for (const w of text.toLowerCase().split(/[^\p{L}\p{N}']+/u).filter((x) => x.length > 0)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  for (const w of text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}']+/u)
+    .filter((x) => x.length > 0))
+    counts.set(w, (counts.get(w) ?? 0) + 1);
   return [...counts].map(([w, n]) => `${w},${n}`);
 }
 
@@ -90,7 +94,10 @@ describe('hdfs:// embedded', () => {
       await env.execute();
       const back = envAt(p);
       const csv = await back.readCsv(`${rpc}/fmt/p${p}/rows.csv`, [Types.INT, Types.STRING, Types.DOUBLE, Types.BOOL]).collect();
-      assertSameMultiset(csv, rows.map((r) => [r.id, r.name, r.score, r.ok]));
+      assertSameMultiset(
+        csv,
+        rows.map((r) => [r.id, r.name, r.score, r.ok]),
+      );
       const json = await back.readJson(`${rpc}/fmt/p${p}/rows.jsonl.gz`).collect();
       assertSameMultiset(json, rows);
       const parquet = await back.readParquet(`${rpc}/fmt/p${p}/rows.parquet`).collect();
@@ -164,6 +171,11 @@ describe('hdfs:// embedded', () => {
   });
 
   test('nothing of an HDFS path was made on the local disk (a path taken for a relative local one)', () => {
-    for (const dir of new Set([process.cwd(), root])) assert.deepEqual(readdirSync(dir).filter((n) => /^(web)?hdfs:/i.test(n)), [], dir);
+    for (const dir of new Set([process.cwd(), root]))
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => /^(web)?hdfs:/i.test(n)),
+        [],
+        dir,
+      );
   });
 });

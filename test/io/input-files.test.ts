@@ -16,7 +16,10 @@ describe('resolvePath', () => {
   it('resolves a relative path against the working directory', () => assert.equal(resolvePath('data/in.csv'), resolve(process.cwd(), 'data/in.csv')));
   it('drops a trailing slash', () => assert.equal(resolvePath('/tmp/out/'), '/tmp/out'));
   it('rejects another file system with a clear error', () => {
-    assert.throws(() => resolvePath('s3://bucket/x'), (e: unknown) => e instanceof PlanError && /Unsupported file system 's3'.*hdfs:\/\//.test(e.message));
+    assert.throws(
+      () => resolvePath('s3://bucket/x'),
+      (e: unknown) => e instanceof PlanError && /Unsupported file system 's3'.*hdfs:\/\//.test(e.message),
+    );
   });
   it('keeps an hdfs:// or webhdfs:// URL, normalized, globs as written', () => {
     assert.equal(resolvePath('hdfs://nn:8020/a//b/../c/'), 'hdfs://nn:8020/a/c');
@@ -24,7 +27,10 @@ describe('resolvePath', () => {
     assert.equal(resolvePath('hdfs://nn:8020'), 'hdfs://nn:8020');
   });
   it('rejects an HDFS URL without a NameNode', () => {
-    assert.throws(() => resolvePath('hdfs:///x'), (e: unknown) => e instanceof PlanError && /names no NameNode/.test(e.message));
+    assert.throws(
+      () => resolvePath('hdfs:///x'),
+      (e: unknown) => e instanceof PlanError && /names no NameNode/.test(e.message),
+    );
   });
 });
 
@@ -42,8 +48,14 @@ describe('listInputFiles', () => {
     for (const name of ['b', '2', '1', '10', '.hidden', '_SUCCESS', 'a.txt']) writeFileSync(join(dir, name), '');
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'sub', 'nested'), '');
-    assert.deepEqual(listInputFiles(dir), ['1', '10', '2', 'a.txt', 'b'].map((n) => join(dir, n)));
-    assert.deepEqual(listInputFiles(`file://${dir}`), ['1', '10', '2', 'a.txt', 'b'].map((n) => join(dir, n)));
+    assert.deepEqual(
+      listInputFiles(dir),
+      ['1', '10', '2', 'a.txt', 'b'].map((n) => join(dir, n)),
+    );
+    assert.deepEqual(
+      listInputFiles(`file://${dir}`),
+      ['1', '10', '2', 'a.txt', 'b'].map((n) => join(dir, n)),
+    );
   });
 
   it('skips a hidden staging directory of the committer', () => {
@@ -78,7 +90,8 @@ describe('listInputFiles', () => {
     writeFileSync(bz, '');
     assert.throws(
       () => listInputFiles(bz),
-      (e: unknown) => e instanceof InputPathError && e.message === `Input file '${bz}' is compressed (.bz2); tsflink reads gzip and zstd but not this compression yet: decompress it (or gzip it) first`,
+      (e: unknown) =>
+        e instanceof InputPathError && e.message === `Input file '${bz}' is compressed (.bz2); tsflink reads gzip and zstd but not this compression yet: decompress it (or gzip it) first`,
     );
     writeFileSync(join(dir, 'plain.csv'), '');
     writeFileSync(join(dir, 'part.gz'), '');
@@ -87,7 +100,10 @@ describe('listInputFiles', () => {
     for (const ext of ['bz2', 'XZ', 'deflate']) {
       const inner = join(dir, `part.${ext}`);
       writeFileSync(inner, '');
-      assert.throws(() => listInputFiles(dir), (e: unknown) => e instanceof InputPathError && e.message.startsWith(`Input file '${inner}' (in input path '${dir}') is compressed (.${ext})`));
+      assert.throws(
+        () => listInputFiles(dir),
+        (e: unknown) => e instanceof InputPathError && e.message.startsWith(`Input file '${inner}' (in input path '${dir}') is compressed (.${ext})`),
+      );
       rmSync(inner);
     }
     assert.deepEqual(listInputFiles(dir), [join(dir, 'plain.csv')]);
@@ -110,13 +126,19 @@ describe('listInputFiles with a glob pattern (issue 13)', () => {
       writeFileSync(join(dir, 'logs', day, '_SUCCESS'), '');
       writeFileSync(join(dir, 'logs', day, '.part-3.crc'), '');
     }
-    assert.deepEqual(listInputFiles(join(dir, 'logs/2026-*/part-*')), ['2026-01/part-1', '2026-01/part-2', '2026-02/part-1', '2026-02/part-2'].map((f) => join(dir, 'logs', f)));
+    assert.deepEqual(
+      listInputFiles(join(dir, 'logs/2026-*/part-*')),
+      ['2026-01/part-1', '2026-01/part-2', '2026-02/part-1', '2026-02/part-2'].map((f) => join(dir, 'logs', f)),
+    );
     assert.deepEqual(listInputFiles(join(dir, 'logs/2026-0[2-9]')), [join(dir, 'logs/2026-02/part-1'), join(dir, 'logs/2026-02/part-2')]);
     assert.deepEqual(listInputFiles(join(dir, 'logs/{2025-12,2026-01}/part-2')), [join(dir, 'logs/2025-12/part-2'), join(dir, 'logs/2026-01/part-2')]);
   });
   it('a pattern that matches nothing is an error naming it', () => {
     const dir = tempDir();
-    assert.throws(() => listInputFiles(join(dir, 'none-*.txt')), (e: unknown) => e instanceof InputPathError && /matches no files/.test(e.message));
+    assert.throws(
+      () => listInputFiles(join(dir, 'none-*.txt')),
+      (e: unknown) => e instanceof InputPathError && /matches no files/.test(e.message),
+    );
   });
   it('a file whose name holds a glob character is read as that file', () => {
     const dir = tempDir();

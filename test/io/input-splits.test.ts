@@ -57,7 +57,10 @@ test('big files are shared among instances; small files are read whole', () => {
   const small = join(dir, 'small.txt');
   writeFileSync(small, 'one\ntwo\n');
   const per = linesOf([big, small], 4, 100);
-  assert.ok(per.every((lines) => lines.length > 100), 'each of 4 instances reads a share of the big file');
+  assert.ok(
+    per.every((lines) => lines.length > 100),
+    'each of 4 instances reads a share of the big file',
+  );
   assert.equal(per.flat().length, 1002);
 });
 

@@ -54,11 +54,27 @@ for (const p of [1, 4]) {
       assert.match(e1.message, /broken\.jsonl:3: invalid JSON .*\{"a":2,\}/);
       assert.match(e1.message, /DataSource \(readJson\)/);
       const typed = file(dir, 'typed.jsonl', '{"age":1}\n{"age":"x"}\n');
-      const e2 = causeOf(await failure(envAt(p).readJson(typed, { schema: { age: Types.INT } }).collect()), InputFormatError);
+      const e2 = causeOf(
+        await failure(
+          envAt(p)
+            .readJson(typed, { schema: { age: Types.INT } })
+            .collect(),
+        ),
+        InputFormatError,
+      );
       assert.equal(e2.line, 2);
       assert.match(e2.message, /typed\.jsonl:2: field 'age': INT value "x" is not an integer/);
       const notObject = file(dir, 'array.jsonl', '[1,2]\n');
-      assert.match(String(await failure(envAt(p).readJson(notObject, { schema: { a: Types.INT } }).collect())), /array\.jsonl:1: expected a JSON object for the schema/);
+      assert.match(
+        String(
+          await failure(
+            envAt(p)
+              .readJson(notObject, { schema: { a: Types.INT } })
+              .collect(),
+          ),
+        ),
+        /array\.jsonl:1: expected a JSON object for the schema/,
+      );
     });
 
     test('the line number of a bad line counts from the start of the file, also in a later split', async () => {
@@ -78,10 +94,21 @@ for (const p of [1, 4]) {
       const path = file(dir, 'mixed.jsonl', '{"n":1}\nnot json\n{"n":"two"}\n{"n":3}\n');
       const env = envAt(p);
       const out = join(dir, 'out');
-      env.readJson(path, { schema: { n: Types.INT }, ignoreInvalidLines: true }).map((r) => r.n).writeText(out);
+      env
+        .readJson(path, { schema: { n: Types.INT }, ignoreInvalidLines: true })
+        .map((r) => r.n)
+        .writeText(out);
       const result = await env.execute();
       assert.equal(result.accumulators.invalidLines, 2);
-      const read = (existsSync(join(out, '1')) ? readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('') : readFileSync(out, 'utf8')).split('\n').filter(Boolean);
+      const read = (
+        existsSync(join(out, '1'))
+          ? readdirSync(out)
+              .map((f) => readFileSync(join(out, f), 'utf8'))
+              .join('')
+          : readFileSync(out, 'utf8')
+      )
+        .split('\n')
+        .filter(Boolean);
       assertSameMultiset(read, ['1', '3']);
     });
 
@@ -106,7 +133,18 @@ for (const p of [1, 4]) {
       if (p > 1) assert.deepEqual(readdirSync(out).sort(), ['1', '2', '3', '4']);
       const back = await envAt(p)
         .readJson(out, { schema: { n: Types.INT, when: Types.TIMESTAMP, big: Types.BIGINT } })
-        .map((r) => [r.n, r.when?.getTime(), r.big, (r as unknown as { tags: string[] }).tags, (r as unknown as { counts: unknown }).counts, (r as unknown as { floats: number[] }).floats, (r as unknown as { text: string }).text] as const)
+        .map(
+          (r) =>
+            [
+              r.n,
+              r.when?.getTime(),
+              r.big,
+              (r as unknown as { tags: string[] }).tags,
+              (r as unknown as { counts: unknown }).counts,
+              (r as unknown as { floats: number[] }).floats,
+              (r as unknown as { text: string }).text,
+            ] as const,
+        )
         .collect();
       assertSameMultiset(
         back,
@@ -121,7 +159,10 @@ for (const p of [1, 4]) {
       const dir = tempDir();
       const out = join(dir, 'out.jsonl');
       const env = envAt(p);
-      env.fromElements(1, 2, 3).map((n) => (n === 2 ? { f: new Map([[1, 'x']]) } : { n })).writeJson(out);
+      env
+        .fromElements(1, 2, 3)
+        .map((n) => (n === 2 ? { f: new Map([[1, 'x']]) } : { n }))
+        .writeJson(out);
       const e = await failure(env.execute());
       assert.match(String(e), /DataSink \(writeJson\).*cannot be written as JSON: a Map with a number key has no JSON form/s);
       assert.equal(existsSync(out), false);

@@ -8,10 +8,14 @@ import { tempFile } from './temp-files.ts';
 
 function lines(content: string | Uint8Array, options?: LineReaderOptions): string[] {
   const out: string[] = [];
-  readLines(tempFile(content), (line, n) => {
-    assert.equal(n, out.length + 1, 'line numbers are 1-based and dense');
-    out.push(line);
-  }, options);
+  readLines(
+    tempFile(content),
+    (line, n) => {
+      assert.equal(n, out.length + 1, 'line numbers are 1-based and dense');
+      out.push(line);
+    },
+    options,
+  );
   return out;
 }
 
@@ -51,10 +55,16 @@ describe('readLines', () => {
     const corrupt = Buffer.from(gz);
     corrupt[30]! ^= 0xff;
     const bad = tempFile(new Uint8Array(corrupt), 'bad.gz');
-    assert.throws(() => readLines(bad, () => {}), (e: unknown) => e instanceof InputPathError && new RegExp(`^Input file '${bad}' is not valid gzip data \\(.+ near compressed byte \\d+\\)$`).test(e.message));
+    assert.throws(
+      () => readLines(bad, () => {}),
+      (e: unknown) => e instanceof InputPathError && new RegExp(`^Input file '${bad}' is not valid gzip data \\(.+ near compressed byte \\d+\\)$`).test(e.message),
+    );
     const cut = tempFile(new Uint8Array(gz.subarray(0, gz.length - 6)), 'cut.gz');
     for (const chunkSize of [1, 7, 1 << 20]) {
-      assert.throws(() => readLines(cut, () => {}, { chunkSize }), (e: unknown) => e instanceof InputPathError && e.message === `Input file '${cut}' is truncated gzip data (it ends at compressed byte ${gz.length - 6} inside a member)`);
+      assert.throws(
+        () => readLines(cut, () => {}, { chunkSize }),
+        (e: unknown) => e instanceof InputPathError && e.message === `Input file '${cut}' is truncated gzip data (it ends at compressed byte ${gz.length - 6} inside a member)`,
+      );
     }
   });
   it('refuses xz data whatever the file is called, naming the file; broken zstd data names the file', () => {
@@ -64,7 +74,10 @@ describe('readLines', () => {
       (e: unknown) => e instanceof InputPathError && e.message === `Input file '${file}' holds xz-compressed data; tsflink reads gzip and zstd: decompress it (or recompress it) first`,
     );
     const zstd = tempFile(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x0a, 0x61]), 'data.txt');
-    assert.throws(() => readLines(zstd, () => assert.fail('no line')), (e: unknown) => e instanceof InputPathError && e.message.startsWith(`Input file '${zstd}' is`) && /zstd data/.test(e.message));
+    assert.throws(
+      () => readLines(zstd, () => assert.fail('no line')),
+      (e: unknown) => e instanceof InputPathError && e.message.startsWith(`Input file '${zstd}' is`) && /zstd data/.test(e.message),
+    );
     // Text that merely starts with the same first byte is text.
     assert.deepEqual(lines(new Uint8Array([0x28, 0x61, 0x0a])), ['(a']);
   });

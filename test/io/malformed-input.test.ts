@@ -15,11 +15,21 @@ for (const p of [1, 2]) {
   describe(`malformed input at p=${p}`, () => {
     test('a last line without a line end is a record', async () => {
       const dir = tempDir();
-      assertSameMultiset(await envAt(p).readText(file(dir, 'a.txt', 'a\nb')).collect(), ['a', 'b']);
-      assertSameMultiset(await envAt(p).readCsv(file(dir, 'a.csv', '1,x\n2,"y\nz"'), [Types.INT, Types.STRING]).collect(), [
-        [1, 'x'],
-        [2, 'y\nz'],
-      ]);
+      assertSameMultiset(
+        await envAt(p)
+          .readText(file(dir, 'a.txt', 'a\nb'))
+          .collect(),
+        ['a', 'b'],
+      );
+      assertSameMultiset(
+        await envAt(p)
+          .readCsv(file(dir, 'a.csv', '1,x\n2,"y\nz"'), [Types.INT, Types.STRING])
+          .collect(),
+        [
+          [1, 'x'],
+          [2, 'y\nz'],
+        ],
+      );
     });
 
     test('an unclosed quote at the end of the file is an error naming file, line and field (or one invalid line)', async () => {
@@ -37,27 +47,52 @@ for (const p of [1, 2]) {
     test('invalid UTF-8 becomes U+FFFD, one per bad sequence, the same at every parallelism', async () => {
       const bytes = Buffer.concat([Buffer.from('ok\n'), Buffer.from([0x61, 0xff, 0x62, 0xe2, 0x82, 0x0a, 0xc3]), Buffer.from(',1\n')]);
       const dir = tempDir();
-      assertSameMultiset(await envAt(p).readText(file(dir, 'bad.txt', bytes)).collect(), ['ok', 'a\uFFFDb\uFFFD', '\uFFFD,1']);
+      assertSameMultiset(
+        await envAt(p)
+          .readText(file(dir, 'bad.txt', bytes))
+          .collect(),
+        ['ok', 'a\uFFFDb\uFFFD', '\uFFFD,1'],
+      );
       const csv = Buffer.concat([Buffer.from([0xff, 0x2c, 0x31, 0x0a]), Buffer.from('x,2\n')]);
-      assertSameMultiset(await envAt(p).readCsv(file(dir, 'bad.csv', csv), [Types.STRING, Types.INT]).collect(), [
-        ['\uFFFD', 1],
-        ['x', 2],
-      ]);
+      assertSameMultiset(
+        await envAt(p)
+          .readCsv(file(dir, 'bad.csv', csv), [Types.STRING, Types.INT])
+          .collect(),
+        [
+          ['\uFFFD', 1],
+          ['x', 2],
+        ],
+      );
     });
 
     test('CRLF line ends: the \\r is not part of a value, inside quotes it is kept', async () => {
       const dir = tempDir();
-      assertSameMultiset(await envAt(p).readText(file(dir, 'crlf.txt', 'a\r\nb\r\n\r\n')).collect(), ['a', 'b', '']);
-      assertSameMultiset(await envAt(p).readCsv(file(dir, 'crlf.csv', '1,a\r\n2,"b\r\nc"\r\n3,"d"\r\n'), [Types.INT, Types.STRING]).collect(), [
-        [1, 'a'],
-        [2, 'b\r\nc'],
-        [3, 'd'],
-      ]);
+      assertSameMultiset(
+        await envAt(p)
+          .readText(file(dir, 'crlf.txt', 'a\r\nb\r\n\r\n'))
+          .collect(),
+        ['a', 'b', ''],
+      );
+      assertSameMultiset(
+        await envAt(p)
+          .readCsv(file(dir, 'crlf.csv', '1,a\r\n2,"b\r\nc"\r\n3,"d"\r\n'), [Types.INT, Types.STRING])
+          .collect(),
+        [
+          [1, 'a'],
+          [2, 'b\r\nc'],
+          [3, 'd'],
+        ],
+      );
     });
 
     test('a UTF-8 byte-order mark is skipped: it is in no value, and does not stop a header from being skipped', async () => {
       const dir = tempDir();
-      assertSameMultiset(await envAt(p).readText(file(dir, 'bom.txt', '\uFEFFfirst\nsecond\n')).collect(), ['first', 'second']);
+      assertSameMultiset(
+        await envAt(p)
+          .readText(file(dir, 'bom.txt', '\uFEFFfirst\nsecond\n'))
+          .collect(),
+        ['first', 'second'],
+      );
       const csv = file(dir, 'bom.csv', '\uFEFF"a",1\nb,2\n');
       assertSameMultiset(await envAt(p).readCsv(csv, [Types.STRING, Types.INT]).collect(), [
         ['a', 1],
@@ -65,7 +100,12 @@ for (const p of [1, 2]) {
       ]);
       const header = file(dir, 'header.csv', '\uFEFFname,n\nb,2\n');
       assert.deepEqual(await envAt(p).readCsv(header, [Types.STRING, Types.INT], { ignoreFirstLine: true }).collect(), [['b', 2]]);
-      assert.deepEqual(await envAt(p).readCsv(file(dir, 'int.csv', '\uFEFF7\n'), [Types.INT]).collect(), [[7]]);
+      assert.deepEqual(
+        await envAt(p)
+          .readCsv(file(dir, 'int.csv', '\uFEFF7\n'), [Types.INT])
+          .collect(),
+        [[7]],
+      );
     });
 
     test('empty files, a directory of empty files and an empty directory give no records', async () => {
@@ -118,8 +158,17 @@ test('a 100 MB line is read whole by readText and readCsv, at p=1 and p=2', asyn
   closeSync(fd);
   try {
     for (const p of [1, 2]) {
-      assertSameMultiset(await envAt(p).readText(path).map((line: string) => line.length).collect(), [5, 100 * (1 << 20) + 2, 3]);
-      const rows = await envAt(p).readCsv(path, [Types.STRING, Types.STRING], { ignoreInvalidLines: true }).map((r: [string, string]) => r[1].length).collect();
+      assertSameMultiset(
+        await envAt(p)
+          .readText(path)
+          .map((line: string) => line.length)
+          .collect(),
+        [5, 100 * (1 << 20) + 2, 3],
+      );
+      const rows = await envAt(p)
+        .readCsv(path, [Types.STRING, Types.STRING], { ignoreInvalidLines: true })
+        .map((r: [string, string]) => r[1].length)
+        .collect();
       assert.deepEqual(rows, [100 * (1 << 20)]);
     }
   } finally {

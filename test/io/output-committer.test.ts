@@ -30,7 +30,10 @@ describe('checkOutputTarget', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f'), '');
     assert.throws(() => checkOutputTarget(join(dir, 'f'), 'NO_OVERWRITE'), OutputExistsError);
-    assert.throws(() => checkOutputTarget(dir, 'NO_OVERWRITE'), (e: unknown) => e instanceof OutputExistsError && e.path === dir);
+    assert.throws(
+      () => checkOutputTarget(dir, 'NO_OVERWRITE'),
+      (e: unknown) => e instanceof OutputExistsError && e.path === dir,
+    );
     assert.throws(() => checkOutputTarget(`file://${dir}`, 'NO_OVERWRITE'), OutputExistsError);
   });
   it('NO_OVERWRITE: a missing target is fine', () => checkOutputTarget(join(tempDir(), 'new'), 'NO_OVERWRITE'));
@@ -46,7 +49,10 @@ describe('a target that is not a regular file or directory', () => {
     symlinkSync(join(dir, 'folder'), join(dir, 'to-folder'));
     symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
     for (const link of ['to-file', 'to-folder', 'dangling']) {
-      assert.throws(() => checkOutputTarget(join(dir, link), 'OVERWRITE', 'CsvSink'), (e: Error) => e instanceof TsflinkError && /^Sink 'CsvSink': will not write output '.*': it is a symbolic link, which a sink never replaces/.test(e.message));
+      assert.throws(
+        () => checkOutputTarget(join(dir, link), 'OVERWRITE', 'CsvSink'),
+        (e: Error) => e instanceof TsflinkError && /^Sink 'CsvSink': will not write output '.*': it is a symbolic link, which a sink never replaces/.test(e.message),
+      );
       assert.throws(() => checkOutputTarget(join(dir, link), 'NO_OVERWRITE'), OutputExistsError);
       assert.ok(lstatSync(join(dir, link)).isSymbolicLink());
     }
@@ -101,9 +107,15 @@ describe('OutputCommitter', () => {
     committer.commit();
     assert.ok(statSync(target).isDirectory());
     assert.deepEqual(readdirSync(target).sort(), ['1', '2', '3']);
-    assert.deepEqual(['1', '2', '3'].map((f) => readFileSync(join(target, f), 'utf8')), ['one\n', '', 'three\n']);
+    assert.deepEqual(
+      ['1', '2', '3'].map((f) => readFileSync(join(target, f), 'utf8')),
+      ['one\n', '', 'three\n'],
+    );
     assert.deepEqual(readdirSync(dir), ['out']);
-    assert.deepEqual(listInputFiles(target), ['1', '2', '3'].map((f) => join(target, f)));
+    assert.deepEqual(
+      listInputFiles(target),
+      ['1', '2', '3'].map((f) => join(target, f)),
+    );
   });
 
   it('creates missing parent directories of the target', () => {
@@ -215,11 +227,15 @@ describe('OutputCommitter', () => {
     const b = committerFor(target, 2, 'OVERWRITE', 'b');
     assert.throws(
       () => b.prepare(),
-      (e: unknown) => e instanceof OutputBusyError && e.pid === process.pid && e.message === `Output '${target}' is being written by another job (pid ${process.pid}); run one job per output at a time`,
+      (e: unknown) =>
+        e instanceof OutputBusyError && e.pid === process.pid && e.message === `Output '${target}' is being written by another job (pid ${process.pid}); run one job per output at a time`,
     );
     assert.equal(readFileSync(target, 'utf8'), 'old', 'the loser leaves the old output in place');
     a.commit();
-    assert.deepEqual(['1', '2'].map((f) => readFileSync(join(target, f), 'utf8')), ['a1', 'a2']);
+    assert.deepEqual(
+      ['1', '2'].map((f) => readFileSync(join(target, f), 'utf8')),
+      ['a1', 'a2'],
+    );
     assert.deepEqual(readdirSync(dir), ['out'], 'no lock, staging or replaced file left');
     const c = committerFor(target, 1, 'OVERWRITE', 'c'); // after the first, the next replaces it whole
     writeAll(c, ['c']);

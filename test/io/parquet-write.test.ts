@@ -23,8 +23,7 @@ const rows = Array.from({ length: 5000 }, (_, i) => ({
   day: new Date(Date.UTC(2026, 0, 1 + (i % 28))),
   at: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 60, i % 1000)),
 }));
-const show = (r: (typeof rows)[number]): string =>
-  JSON.stringify([r.id, r.big, String(r.huge), r.score, r.ok, r.name, r.price, r.day.toISOString().slice(0, 10), r.at.toISOString()]);
+const show = (r: (typeof rows)[number]): string => JSON.stringify([r.id, r.big, String(r.huge), r.score, r.ok, r.name, r.price, r.day.toISOString().slice(0, 10), r.at.toISOString()]);
 
 for (const p of [1, 3]) {
   test(`writeParquet at p=${p}: DuckDB and readParquet read the same rows back`, async () => {
@@ -42,7 +41,10 @@ for (const p of [1, 3]) {
     // (readParquet reads INT64 as exact numbers, so the BIGINT column beyond 2^53 is DuckDB's to check.)
     const columns = ['id', 'big', 'score', 'ok', 'name', 'price', 'day', 'at'];
     const back = await envAt(2).readParquet<(typeof rows)[number]>(out, { columns }).collect();
-    assertSameMultiset(back.map((r) => show({ ...r, huge: 0n })), rows.map((r) => show({ ...r, huge: 0n })));
+    assertSameMultiset(
+      back.map((r) => show({ ...r, huge: 0n })),
+      rows.map((r) => show({ ...r, huge: 0n })),
+    );
   });
 }
 

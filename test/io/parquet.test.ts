@@ -11,7 +11,6 @@ import { InputPathError, MapPartitionFunction, type Collector } from '../../src/
 import { assertSameMultiset, envAt, tempDir } from '../helpers.ts';
 import { duck, literal } from './duckdb.ts';
 
-
 const ROWS = 10_000;
 const table = `SELECT i AS id, CASE WHEN i % 5 = 0 THEN 'é😀 ' || i ELSE 'name ' || i END AS name, i / 4.0 AS score, i % 2 = 0 AS ok,
   CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i END AS note, [i, i + 1] AS list, {'city': 'c' || (i % 4), 'zip': CASE WHEN i % 7 = 0 THEN NULL ELSE 1000 + i END} AS place,
@@ -20,7 +19,18 @@ const table = `SELECT i AS id, CASE WHEN i % 5 = 0 THEN 'é😀 ' || i ELSE 'nam
 
 /** What a row says, in a form both sides can state. */
 const expected = Array.from({ length: ROWS }, (_, i) =>
-  JSON.stringify([i, i % 5 === 0 ? `é😀 ${i}` : `name ${i}`, i / 4, i % 2 === 0, i % 3 === 0 ? null : `n${i}`, [i, i + 1], `c${i % 4}`, i % 7 === 0 ? null : 1000 + i, new Date(Date.UTC(2026, 0, 1 + (i % 28))).toISOString(), i * 1000000]),
+  JSON.stringify([
+    i,
+    i % 5 === 0 ? `é😀 ${i}` : `name ${i}`,
+    i / 4,
+    i % 2 === 0,
+    i % 3 === 0 ? null : `n${i}`,
+    [i, i + 1],
+    `c${i % 4}`,
+    i % 7 === 0 ? null : 1000 + i,
+    new Date(Date.UTC(2026, 0, 1 + (i % 28))).toISOString(),
+    i * 1000000,
+  ]),
 );
 
 interface Row {
@@ -55,11 +65,17 @@ for (const p of [1, 4]) {
     assertSameMultiset(rows, expected);
     const counts = await envAt(p).readParquet<Row>(file).mapPartition(new Count()).collect();
     assert.equal(counts.length, p);
-    if (p > 1) assert.ok(counts.every(([, n]) => n > 0), `every instance read row groups: ${JSON.stringify(counts)}`);
+    if (p > 1)
+      assert.ok(
+        counts.every(([, n]) => n > 0),
+        `every instance read row groups: ${JSON.stringify(counts)}`,
+      );
   });
 
   test(`readParquet with columns reads only those (p=${p})`, async () => {
-    const rows = await envAt(p).readParquet<{ id: number; name: string }>(file, { columns: ['id', 'name'] }).collect();
+    const rows = await envAt(p)
+      .readParquet<{ id: number; name: string }>(file, { columns: ['id', 'name'] })
+      .collect();
     assert.equal(rows.length, ROWS);
     assert.deepEqual(Object.keys(rows[0]!).sort(), ['id', 'name']);
   });
@@ -68,7 +84,7 @@ for (const p of [1, 4]) {
 test('readParquet reads a glob of files; a truncated file, or a column it lacks, is an error naming the file', async () => {
   const parts = join(dir, 'parts');
   await duck.run(`COPY (${table}) TO ${literal(parts)} (FORMAT parquet, PARTITION_BY (ok))`);
-  assert.equal((await envAt(2).readParquet(join(parts, 'ok=*/*.parquet')).count()), ROWS);
+  assert.equal(await envAt(2).readParquet(join(parts, 'ok=*/*.parquet')).count(), ROWS);
   const cut = join(dir, 'cut.parquet');
   const bytes = readFileSync(file);
   writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
@@ -79,5 +95,10 @@ test('readParquet reads a glob of files; a truncated file, or a column it lacks,
     assert.match(c.message, /cut\.parquet' is not a readable Parquet file/);
     return true;
   });
-  await assert.rejects(envAt(1).readParquet(file, { columns: ['id', 'nope'] }).count(), /rows\.parquet' has no column 'nope' \(it has 'id', 'name'/);
+  await assert.rejects(
+    envAt(1)
+      .readParquet(file, { columns: ['id', 'nope'] })
+      .count(),
+    /rows\.parquet' has no column 'nope' \(it has 'id', 'name'/,
+  );
 });

@@ -20,9 +20,20 @@ function sinkError(e: unknown): TaskError {
 
 describe('writeCsv refuses null and undefined fields', () => {
   test('formatCsvRow', () => {
-    assert.throws(() => formatCsvRow([1, null], ',', '\n'), (e: unknown) => e instanceof UnwritableCsvFieldError && e.message === "writeCsv cannot write field 1 (0-based) of the record (1,null): it is null, and CSV has no null that readCsv would give back; map it to a value first (e.g. v ?? '')");
-    assert.throws(() => formatCsvRow([undefined], ',', '\n'), (e: unknown) => e instanceof UnwritableCsvFieldError && /field 0 \(0-based\) of the record \(undefined\): it is undefined/.test(e.message));
-    assert.throws(() => formatCsvRow(null, ',', '\n'), (e: unknown) => e instanceof UnwritableCsvFieldError && /cannot write the record: it is null/.test(e.message));
+    assert.throws(
+      () => formatCsvRow([1, null], ',', '\n'),
+      (e: unknown) =>
+        e instanceof UnwritableCsvFieldError &&
+        e.message === "writeCsv cannot write field 1 (0-based) of the record (1,null): it is null, and CSV has no null that readCsv would give back; map it to a value first (e.g. v ?? '')",
+    );
+    assert.throws(
+      () => formatCsvRow([undefined], ',', '\n'),
+      (e: unknown) => e instanceof UnwritableCsvFieldError && /field 0 \(0-based\) of the record \(undefined\): it is undefined/.test(e.message),
+    );
+    assert.throws(
+      () => formatCsvRow(null, ',', '\n'),
+      (e: unknown) => e instanceof UnwritableCsvFieldError && /cannot write the record: it is null/.test(e.message),
+    );
     assert.throws(() => formatCsvRow(['a', null], '::', '\n'), UnwritableCsvFieldError); // the general path
     assert.equal(formatCsvRow(['null', [1, null]], ',', '\n'), 'null,"(1,null)"\n'); // a string, and a nested tuple's text form
   });
@@ -37,7 +48,10 @@ describe('writeCsv refuses null and undefined fields', () => {
       );
       assert.ok(error instanceof JobExecutionError);
       const cause = sinkError(error);
-      assert.match(cause.message, /^Operator 'DataSink \(writeCsv\) at round-trips\.test\.ts:\d+': \(subtask \d of \d\) writeCsv cannot write field 1 \(0-based\) of the record \(b,null\): it is null/);
+      assert.match(
+        cause.message,
+        /^Operator 'DataSink \(writeCsv\) at round-trips\.test\.ts:\d+': \(subtask \d of \d\) writeCsv cannot write field 1 \(0-based\) of the record \(b,null\): it is null/,
+      );
       assert.equal(existsSync(out), false);
     });
   }
@@ -71,7 +85,10 @@ describe('writeText refuses a \\r that readText would drop', () => {
     assert.equal(textLine('a\nb'), 'a\nb\n');
     assert.equal(textLine(['x', null]), '(x,null)\n');
     for (const bad of ['abc\r', 'a\r\nb', '\r', 'ok\r\r']) {
-      assert.throws(() => textLine(bad), (e: unknown) => e instanceof UnwritableTextError && e.message.startsWith(`writeText cannot write the record ${JSON.stringify(bad)}: readText would drop its \\r`));
+      assert.throws(
+        () => textLine(bad),
+        (e: unknown) => e instanceof UnwritableTextError && e.message.startsWith(`writeText cannot write the record ${JSON.stringify(bad)}: readText would drop its \\r`),
+      );
     }
   });
   for (const p of [1, 2]) {
@@ -112,11 +129,14 @@ describe('INT is 32 bits', () => {
       assert.ok(cause instanceof InputFormatError, String(error));
       assert.equal(cause.reason, "INT value '3000000000' is outside the 32-bit range of INT [-2147483648, 2147483647]; use LONG");
       assert.match(cause.message, new RegExp(`${file.replace(/[.]/g, '\\.')}:3, field 2: `));
-      assert.deepEqual((await envAt(p).readCsv(file, [Types.INT, Types.LONG]).collect()).sort((a, b) => a[0] - b[0]), [
-        [1, 2147483647],
-        [2, -2147483648],
-        [3, 3000000000],
-      ]);
+      assert.deepEqual(
+        (await envAt(p).readCsv(file, [Types.INT, Types.LONG]).collect()).sort((a, b) => a[0] - b[0]),
+        [
+          [1, 2147483647],
+          [2, -2147483648],
+          [3, 3000000000],
+        ],
+      );
     });
   }
 });
@@ -126,7 +146,10 @@ describe('a leading U+FEFF is not taken for a byte-order mark on the way back', 
     assert.equal(formatCsvRow(['\uFEFFx', 1], ',', '\n'), '"\uFEFFx",1\n');
     assert.equal(formatCsvRow(['\uFEFFx', 1], '::', '\n'), '"\uFEFFx"::1\n');
     assert.equal(textLine('\uFEFFx'), '\uFEFFx\n');
-    assert.throws(() => textLine('\uFEFFx', true), (e: unknown) => e instanceof UnwritableTextError && /first in a file: readText would skip its leading U\+FEFF/.test(e.message));
+    assert.throws(
+      () => textLine('\uFEFFx', true),
+      (e: unknown) => e instanceof UnwritableTextError && /first in a file: readText would skip its leading U\+FEFF/.test(e.message),
+    );
   });
   for (const p of [1, 2]) {
     test(`writeCsv → readCsv keeps it at p=${p}`, async () => {
@@ -152,7 +175,10 @@ describe('BIGINT, DECIMAL, DATE and TIMESTAMP through jobs', () => {
       await env.execute();
       const back = await envAt(p).readCsv(join(dir, 'out'), types).collect();
       const key = (r: readonly unknown[]): string => `${String(r[1])}`;
-      assert.deepEqual([...back].sort((a, b) => key(a).localeCompare(key(b))), [...first].sort((a, b) => key(a).localeCompare(key(b))));
+      assert.deepEqual(
+        [...back].sort((a, b) => key(a).localeCompare(key(b))),
+        [...first].sort((a, b) => key(a).localeCompare(key(b))),
+      );
       assert.deepEqual(first[0], [1, 9007199254740993n, '12.50', new Date('2026-12-04T00:00:00Z'), new Date('2026-12-04T13:05:09.250Z')]);
     });
   }

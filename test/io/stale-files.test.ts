@@ -29,14 +29,17 @@ test('sweepStale removes folders and files of a dead pid, saying so, and leaves 
   sweepStale(box.data, (t) => lines.push(t));
   assert.deepEqual(listTree(box.spill), [`tsflink-job-${process.pid}-mine/`, `tsflink-job-${process.ppid}-parent/`, 'tsflink-job-oldstyle/', 'unrelated'].sort());
   assert.deepEqual(listTree(box.data), []);
-  assert.deepEqual(lines.sort(), [
-    `tsflink: removed ${join(box.data, `.out.txt.tsflink-staging-${dead}-job_1`)}, left by an earlier run (pid ${dead}) that did not finish\n`,
-    `tsflink: removed ${join(box.spill, `tsflink-job-${dead}-abc123`)}, left by an earlier run (pid ${dead}) that did not finish\n`,
-    `tsflink: removed ${join(box.spill, `tsflink-sort-${dead}-zz`)}, left by an earlier run (pid ${dead}) that did not finish\n`,
-  ].sort());
+  assert.deepEqual(
+    lines.sort(),
+    [
+      `tsflink: removed ${join(box.data, `.out.txt.tsflink-staging-${dead}-job_1`)}, left by an earlier run (pid ${dead}) that did not finish\n`,
+      `tsflink: removed ${join(box.spill, `tsflink-job-${dead}-abc123`)}, left by an earlier run (pid ${dead}) that did not finish\n`,
+      `tsflink: removed ${join(box.spill, `tsflink-sort-${dead}-zz`)}, left by an earlier run (pid ${dead}) that did not finish\n`,
+    ].sort(),
+  );
 });
 
-test('sweepStale moves a dead run\'s replaced output back when the target is missing, and removes it when the target is there', () => {
+test("sweepStale moves a dead run's replaced output back when the target is missing, and removes it when the target is there", () => {
   const box = sandbox();
   const dead = deadPid();
   mkdirSync(join(box.data, `.a.tsflink-replaced-${dead}-j1`));
@@ -49,7 +52,10 @@ test('sweepStale moves a dead run\'s replaced output back when the target is mis
   assert.deepEqual(listTree(box.data), ['a/', 'a/1', 'b']);
   assert.equal(readFileSync(join(box.data, 'a', '1'), 'utf8'), 'old a');
   assert.equal(readFileSync(join(box.data, 'b'), 'utf8'), 'new b');
-  assert.ok(lines.includes(`tsflink: restored ${join(box.data, 'a')} from ${join(box.data, `.a.tsflink-replaced-${dead}-j1`)}, left by an earlier run (pid ${dead}) that did not finish replacing it\n`), lines.join(''));
+  assert.ok(
+    lines.includes(`tsflink: restored ${join(box.data, 'a')} from ${join(box.data, `.a.tsflink-replaced-${dead}-j1`)}, left by an earlier run (pid ${dead}) that did not finish replacing it\n`),
+    lines.join(''),
+  );
   assert.equal(lines.length, 3, lines.join(''));
 });
 

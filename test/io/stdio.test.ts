@@ -35,7 +35,13 @@ function pipe(body: string, input: string | Buffer, env: NodeJS.ProcessEnv = {},
 }
 
 const csvIn = Array.from({ length: 3000 }, (_, i) => `k${i % 7},${i}\n`).join('');
-const sums = Array.from({ length: 7 }, (_, k) => `k${k},${Array.from({ length: 3000 }, (_, i) => i).filter((i) => i % 7 === k).reduce((a, b) => a + b, 0)}`);
+const sums = Array.from(
+  { length: 7 },
+  (_, k) =>
+    `k${k},${Array.from({ length: 3000 }, (_, i) => i)
+      .filter((i) => i % 7 === k)
+      .reduce((a, b) => a + b, 0)}`,
+);
 
 for (const p of [1, 2, 4]) {
   test(`readCsv('-') reads piped stdin and writeCsv('-') writes stdout, at p=${p}`, () => {

@@ -12,7 +12,14 @@ import type { Collector } from '../../src/index.ts';
 import { envAt } from '../helpers.ts';
 import { physicalPlanOf, taskShapes } from './plans.ts';
 
-const node = (id: number, params: NodeParams, inputs: number[] = [], broadcastInputs: PlanNode['broadcastInputs'] = []): PlanNode => ({ id, name: `n${id}`, inputs, broadcastInputs, parallelism: null, params });
+const node = (id: number, params: NodeParams, inputs: number[] = [], broadcastInputs: PlanNode['broadcastInputs'] = []): PlanNode => ({
+  id,
+  name: `n${id}`,
+  inputs,
+  broadcastInputs,
+  parallelism: null,
+  params,
+});
 const map = (id: number, input: number) => node(id, { kind: 'Map', fn: 'u0' }, [input]);
 const producer = (parallelism: number, ...operators: PhysicalOperator[]) => ({ parallelism, operators });
 

@@ -72,14 +72,21 @@ test('a grouped reduce: the combiner chained into the producer, the reducer behi
     .name('sum')
     .output();
   const plan = physicalPlanOf(env);
-  assert.deepEqual(taskShapes(plan), [['SOURCE(src)', 'MAP(pair)', 'COMBINE(sum)'], ['HASH_GROUP(sum)', 'SINK(DataSink (output))']]);
+  assert.deepEqual(taskShapes(plan), [
+    ['SOURCE(src)', 'MAP(pair)', 'COMBINE(sum)'],
+    ['HASH_GROUP(sum)', 'SINK(DataSink (output))'],
+  ]);
   assert.deepEqual(inputOf(plan, 'sum', 'HASH_GROUP'), { fromTask: plan.tasks[0]!.id, ship: 'HASH', keys: { kind: 'fields', fields: [0] } });
   assert.equal(plan.tasks[0]!.name, 'src -> pair -> Combine (sum)');
 });
 
 test('no combiner for a group reduce not declared combinable; one for a combinable one', () => {
   const env = envAt(2);
-  const pairs = env.generateSequence(1, 9).name('src').map((x): [number, number] => [x % 3, x]).name('pair');
+  const pairs = env
+    .generateSequence(1, 9)
+    .name('src')
+    .map((x): [number, number] => [x % 3, x])
+    .name('pair');
   pairs
     .groupBy(0)
     .reduceGroup((xs: Iterable<[number, number]>, out: Collector<number>) => out.collect([...xs].length))
@@ -97,7 +104,7 @@ test('no combiner for a group reduce not declared combinable; one for a combinab
   assert.deepEqual([combine.parallelism, combine.inputs], [2, [{ fromTask: plan.tasks[0]!.id, ship: 'FORWARD' }]]);
 });
 
-test("a reduction reading broadcast sets gets its combiner in a task of its own, with the sets", () => {
+test('a reduction reading broadcast sets gets its combiner in a task of its own, with the sets', () => {
   const env = envAt(2);
   const side = env.fromElements(1).name('side');
   env
@@ -155,5 +162,9 @@ test('a reduce after partitionByHash still combines, chained behind the partitio
     .sum(1)
     .name('sum')
     .output();
-  assert.deepEqual(taskShapes(physicalPlanOf(env)), [['SOURCE(src)', 'MAP(pair)'], ['MAP(part)', 'COMBINE(sum)'], ['HASH_GROUP(sum)', 'SINK(DataSink (output))']]);
+  assert.deepEqual(taskShapes(physicalPlanOf(env)), [
+    ['SOURCE(src)', 'MAP(pair)'],
+    ['MAP(part)', 'COMBINE(sum)'],
+    ['HASH_GROUP(sum)', 'SINK(DataSink (output))'],
+  ]);
 });

@@ -17,8 +17,15 @@ function plan() {
   const a = env.fromCollection<[number, string]>([[1, 'a']]);
   const b = env.fromCollection<[number, string]>([[1, 'b']]);
   const side = env.fromElements(7);
-  const joined = a.join(b).where(0).equalTo(0).using((l, r) => l[1] + r[1]);
-  const result = joined.map((s: string) => s).withBroadcastSet(side, 'side').withBroadcastSet(a, 'a');
+  const joined = a
+    .join(b)
+    .where(0)
+    .equalTo(0)
+    .using((l, r) => l[1] + r[1]);
+  const result = joined
+    .map((s: string) => s)
+    .withBroadcastSet(side, 'side')
+    .withBroadcastSet(a, 'a');
   return env.collectPlan(result.id);
 }
 
@@ -29,7 +36,10 @@ test('exchanges are numbered task by task: inputs in order, then broadcast sets'
     list.map((x) => x.id),
     list.map((_, i) => i),
   );
-  const expected = p.tasks.flatMap((t) => [...t.inputs.map((i, index) => ({ from: i.fromTask, to: t.id, slot: { kind: 'input', index } })), ...t.broadcastInputs.map((b) => ({ from: b.fromTask, to: t.id, slot: { kind: 'broadcast', name: b.name } }))]);
+  const expected = p.tasks.flatMap((t) => [
+    ...t.inputs.map((i, index) => ({ from: i.fromTask, to: t.id, slot: { kind: 'input', index } })),
+    ...t.broadcastInputs.map((b) => ({ from: b.fromTask, to: t.id, slot: { kind: 'broadcast', name: b.name } })),
+  ]);
   assert.deepEqual(
     list.map(({ from, to, slot }) => ({ from, to, slot })),
     expected,
@@ -41,7 +51,15 @@ test('exchanges are numbered task by task: inputs in order, then broadcast sets'
 test("the Flink export's output indices are each producer's exchanges in that order", () => {
   const p = plan();
   const list = exchangesOf(p);
-  const { planFile, workerConfig } = exportFlinkPlan(p, { workerCommand: ['node'], workerEnv: {}, cwd: '/', retries: 0, sinks: new JobSinks(p, 'x', tmpdir()), worker: {} as Omit<FlinkWorkerConfig, 'tasks'>, ship: null });
+  const { planFile, workerConfig } = exportFlinkPlan(p, {
+    workerCommand: ['node'],
+    workerEnv: {},
+    cwd: '/',
+    retries: 0,
+    sinks: new JobSinks(p, 'x', tmpdir()),
+    worker: {} as Omit<FlinkWorkerConfig, 'tasks'>,
+    ship: null,
+  });
   for (const t of planFile.tasks) {
     const slots = workerConfig.tasks[String(t.id)]!.slots;
     t.inputs.forEach((ref, i) => {

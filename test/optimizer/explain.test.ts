@@ -158,11 +158,24 @@ describe('formatPlan operator details', () => {
 
   test('grouping, joins, sorting, sinks', () => {
     assert.equal(
-      single({ kind: 'GroupReduce', fn: 'u1', keys: { kind: 'fields', fields: ['word'] }, sortKeys: [{ key: { kind: 'fields', fields: [1] }, order: 'DESCENDING' }], combinable: true }, 'SORTED_GROUP'),
+      single(
+        { kind: 'GroupReduce', fn: 'u1', keys: { kind: 'fields', fields: ['word'] }, sortKeys: [{ key: { kind: 'fields', fields: [1] }, order: 'DESCENDING' }], combinable: true },
+        'SORTED_GROUP',
+      ),
       'GroupReduce "op" SORTED_GROUP on fields(word) sorted by fields(1) DESCENDING combinable',
     );
     assert.equal(
-      single({ kind: 'Aggregate', aggregations: [{ agg: 'SUM', field: 1 }, { agg: 'MAX', field: 2 }], keys: null }, 'ALL_GROUP'),
+      single(
+        {
+          kind: 'Aggregate',
+          aggregations: [
+            { agg: 'SUM', field: 1 },
+            { agg: 'MAX', field: 2 },
+          ],
+          keys: null,
+        },
+        'ALL_GROUP',
+      ),
       'Aggregate "op" ALL_GROUP SUM(1),MAX(2)',
     );
     assert.equal(

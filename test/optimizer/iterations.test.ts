@@ -30,7 +30,11 @@ test("a bulk iteration's step: its partial solution and what is computed from it
     .withBroadcastSet(limit, 'limit')
     .filter(() => true)
     .name('keep');
-  it.closeWith(next).name('end').map((x) => x).name('after').output();
+  it.closeWith(next)
+    .name('end')
+    .map((x) => x)
+    .name('after')
+    .output();
   assert.deepEqual(stepsByName(logicalPlanOf(env)), { end: ['Partial solution (iterate)', 'keep', 'step'] });
 });
 
@@ -47,7 +51,10 @@ test("a delta iteration's step: solution set, workset and what reads them; two i
     .name('delta');
   const result = it.closeWith(delta, delta.filter(([, v]) => v < 3).name('next')).name('end');
   const bulk = result.iterate(2);
-  bulk.closeWith(bulk.map((x) => x).name('again')).name('end2').output();
+  bulk
+    .closeWith(bulk.map((x) => x).name('again'))
+    .name('end2')
+    .output();
   const steps = stepsByName(logicalPlanOf(env));
   assert.deepEqual(Object.keys(steps).sort(), ['end', 'end2']);
   assert.equal(steps.end!.length, 4);
@@ -62,7 +69,10 @@ test('plan errors: a step read from outside, a placeholder never closed, a step 
     const it = env.generateSequence(1, 9).iterate(3);
     const next = it.map((x) => x + 1).name('leaks');
     it.closeWith(next).output();
-    next.map((x) => x).name('outside').output();
+    next
+      .map((x) => x)
+      .name('outside')
+      .output();
     assert.throws(() => findSteps(logicalPlanOf(env)), /outside reads the step of .* from outside it/);
   }
   {
@@ -100,14 +110,22 @@ test("the optimized plan's step tasks: a delta iteration's solution set update, 
   const env = envAt(2);
   const start = env.fromCollection<[number, number]>([[1, 0]]).name('start');
   const it = start.iterateDelta(start, 3, 0);
-  const delta = it.getWorkset().map(([k, v]): [number, number] => [k, v + 1]).name('delta');
+  const delta = it
+    .getWorkset()
+    .map(([k, v]): [number, number] => [k, v + 1])
+    .name('delta');
   const result = it.closeWith(delta, delta).name('end');
   const bulk = result.iterate(2);
   bulk.closeWith(bulk).name('end2').output();
   const plan = optimize(logicalPlanOf(env));
   const [d, b] = plan.iterations;
   assert.deepEqual(
-    d!.tasks.map((id) => plan.tasks.find((t) => t.id === id)!.operators.map((o) => o.strategy).join()),
+    d!.tasks.map((id) =>
+      plan.tasks
+        .find((t) => t.id === id)!
+        .operators.map((o) => o.strategy)
+        .join(),
+    ),
     ['MAP', 'MAP', 'MAP', 'SOLUTION_SET_UPDATE'],
   );
   assert.deepEqual(d!.heads, [taskWith(plan, 'Solution set (iterateDelta)').id, taskWith(plan, 'Workset (iterateDelta)').id]);

@@ -42,7 +42,10 @@ test("the runtime holds tsflink and the packages it runs with, and paths map to 
   assert.equal(new Set(names).size, names.length, 'each package once');
   const worker = new URL('../../dist/runners/flink/node-worker.js', import.meta.url).href;
   assert.equal(shippedPath(worker), 'node_modules/tsflink/dist/runners/flink/node-worker.js');
-  assert.equal(shippedPath(import.meta.resolve('tsx/esm/api')), `node_modules/tsx/${relative(join(new URL('../../node_modules/tsx/', import.meta.url).pathname), new URL(import.meta.resolve('tsx/esm/api')).pathname)}`);
+  assert.equal(
+    shippedPath(import.meta.resolve('tsx/esm/api')),
+    `node_modules/tsx/${relative(join(new URL('../../node_modules/tsx/', import.meta.url).pathname), new URL(import.meta.resolve('tsx/esm/api')).pathname)}`,
+  );
 });
 
 test('tsflink’s own modules and installed packages come with the runtime; the user’s files (even inside the tsflink checkout) with the app', () => {

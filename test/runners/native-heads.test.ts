@@ -47,7 +47,16 @@ function run(params: NodeParams, strategy: PhysicalOperator['strategy'], native:
 
 test('PAIRED: a join whose pairs Flink formed runs only its function, on each pair', () => {
   const params: NodeParams = { kind: 'Join', joinType: 'INNER', leftKeys: { kind: 'fields', fields: [0] }, rightKeys: { kind: 'fields', fields: [0] }, fn: 'add', projection: null, hint: 'NONE' };
-  const got = run(params, 'HASH_JOIN_BUILD_FIRST', 'PAIRED', [[1, 2], [3, 4]], { add: (l: number, r: number) => l + r });
+  const got = run(
+    params,
+    'HASH_JOIN_BUILD_FIRST',
+    'PAIRED',
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { add: (l: number, r: number) => l + r },
+  );
   assert.deepEqual(got, [30, 70]);
 });
 

@@ -42,15 +42,49 @@ describe('Flink plan export: keys go to Flink', () => {
       ['joinWithTiny', (env) => pairs(env, 50).joinWithTiny(pairs(env, 5)).where(0).equalTo(0), 'INNER', 'BROADCAST_HASH_SECOND'],
       ['joinWithHuge', (env) => pairs(env, 5).joinWithHuge(pairs(env, 50)).where(0).equalTo(0), 'INNER', 'BROADCAST_HASH_FIRST'],
       ['join of equals', (env) => pairs(env, 50).join(pairs(env, 50)).where(0).equalTo(1), 'INNER', 'REPARTITION_HASH_SECOND'],
-      ['leftOuterJoin', (env) => pairs(env, 50).leftOuterJoin(pairs(env, 50)).where(0).equalTo(0).using((l, r) => [l, r]), 'LEFT_OUTER', 'REPARTITION_HASH_SECOND'],
-      ['rightOuterJoin', (env) => pairs(env, 50).rightOuterJoin(pairs(env, 50)).where(0).equalTo(0).using((l, r) => [l, r]), 'RIGHT_OUTER', 'REPARTITION_HASH_FIRST'],
-      ['fullOuterJoin', (env) => pairs(env, 50).fullOuterJoin(pairs(env, 50)).where(0).equalTo(0).using((l, r) => [l, r]), 'FULL_OUTER', 'REPARTITION_SORT_MERGE'],
+      [
+        'leftOuterJoin',
+        (env) =>
+          pairs(env, 50)
+            .leftOuterJoin(pairs(env, 50))
+            .where(0)
+            .equalTo(0)
+            .using((l, r) => [l, r]),
+        'LEFT_OUTER',
+        'REPARTITION_HASH_SECOND',
+      ],
+      [
+        'rightOuterJoin',
+        (env) =>
+          pairs(env, 50)
+            .rightOuterJoin(pairs(env, 50))
+            .where(0)
+            .equalTo(0)
+            .using((l, r) => [l, r]),
+        'RIGHT_OUTER',
+        'REPARTITION_HASH_FIRST',
+      ],
+      [
+        'fullOuterJoin',
+        (env) =>
+          pairs(env, 50)
+            .fullOuterJoin(pairs(env, 50))
+            .where(0)
+            .equalTo(0)
+            .using((l, r) => [l, r]),
+        'FULL_OUTER',
+        'REPARTITION_SORT_MERGE',
+      ],
     ];
     for (const [what, build, joinType, hint] of cases) {
       const { task, config, into } = await exported(build);
       const join = task('Join');
       assert.deepEqual(join.native, { kind: 'join', joinType, hint }, what);
-      assert.deepEqual(join.inputs.map((i) => i.records), ['keyed', 'keyed'], what);
+      assert.deepEqual(
+        join.inputs.map((i) => i.records),
+        ['keyed', 'keyed'],
+        what,
+      );
       assert.equal(config(join).nativeHead, 'PAIRED');
       assert.deepEqual(into(join, 0).keyed, { keys: { kind: 'fields', fields: [0] }, sortKeys: [] }, what);
       assert.deepEqual(into(join, 1).keyed!.keys, { kind: 'fields', fields: [what === 'join of equals' ? 1 : 0] }, what);
@@ -65,7 +99,11 @@ describe('Flink plan export: keys go to Flink', () => {
       const { task, into } = await exported(build);
       const cross = task('Cross');
       assert.deepEqual(cross.native, { kind: 'cross', broadcast }, what);
-      assert.deepEqual(cross.inputs.map((i) => i.records), ['single', 'single'], what);
+      assert.deepEqual(
+        cross.inputs.map((i) => i.records),
+        ['single', 'single'],
+        what,
+      );
       assert.deepEqual(into(cross, 1).keyed, { keys: null, sortKeys: [] }, what);
     }
   });
@@ -77,7 +115,10 @@ describe('Flink plan export: keys go to Flink', () => {
         .withBroadcastSet('small', pairs(env, 3)),
     );
     const map = b.task('Map');
-    assert.deepEqual(map.inputs.map((i) => i.records), ['single', 'broadcast']); // its input: rebalanced from the p=1 source
+    assert.deepEqual(
+      map.inputs.map((i) => i.records),
+      ['single', 'broadcast'],
+    ); // its input: rebalanced from the p=1 source
     assert.equal(b.into(map, 1).flinkBroadcast, true);
     const it = await exported((env) => {
       const loop = pairs(env, 50).iterate(3);
@@ -109,11 +150,21 @@ describe('Flink plan export: keys go to Flink', () => {
     const reduce = g.task('GroupReduce');
     assert.deepEqual(reduce.native, { kind: 'groups', sorted: false });
     assert.equal(g.config(reduce).nativeHead, 'PREGROUPED');
-    assert.deepEqual(reduce.inputs.map((i) => i.records), ['keyed']);
+    assert.deepEqual(
+      reduce.inputs.map((i) => i.records),
+      ['keyed'],
+    );
     // reduce(): tsflink's own, on records Flink partitioned by key.
-    const r = await exported((env) => pairs(env, 50).groupBy(0).reduce((x, y) => [x[0], x[1] + y[1]]));
+    const r = await exported((env) =>
+      pairs(env, 50)
+        .groupBy(0)
+        .reduce((x, y) => [x[0], x[1] + y[1]]),
+    );
     assert.equal(r.task('Reduce').native, null);
-    assert.deepEqual(r.task('Reduce').inputs.map((i) => i.records), ['keyed']);
+    assert.deepEqual(
+      r.task('Reduce').inputs.map((i) => i.records),
+      ['keyed'],
+    );
     // A sorted group reduce: the sort key travels with the records.
     const s = await exported((env) =>
       pairs(env, 50)
@@ -124,11 +175,22 @@ describe('Flink plan export: keys go to Flink', () => {
     assert.deepEqual(s.task('GroupReduce').native, { kind: 'groups', sorted: true });
     assert.deepEqual(s.into(s.task('GroupReduce'), 0).keyed!.sortKeys, [{ key: { kind: 'fields', fields: [1] }, order: 'ASCENDING' }]);
     // rebalance(): records one by one, without a key, which Flink rebalances.
-    assert.deepEqual(g.task('Rebalance').inputs.map((i) => i.records), ['single']);
+    assert.deepEqual(
+      g.task('Rebalance').inputs.map((i) => i.records),
+      ['single'],
+    );
     assert.deepEqual(g.into(g.task('Rebalance'), 0).keyed, { keys: null, sortKeys: [] });
     const it = await exported((env) => {
       const loop = pairs(env, 50).iterate(3);
-      return loop.closeWith(loop.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1]]).join(pairs(env, 50)).where(0).equalTo(0).projectFirst(0, 1));
+      return loop.closeWith(
+        loop
+          .groupBy(0)
+          .reduce((a, b) => [a[0], a[1] + b[1]])
+          .join(pairs(env, 50))
+          .where(0)
+          .equalTo(0)
+          .projectFirst(0, 1),
+      );
     });
     assert.ok(it.planFile.tasks.every((t) => t.native === null && t.inputs.every((i) => i.records === 'batches')));
   });

@@ -32,12 +32,22 @@ function jvm(frames: { slot: number; records: unknown[] }[]) {
 describe('streamed worker input (Flink target)', () => {
   it('asks for one batch at a time, as the operator reads, and spools nothing for the input being read', () => {
     const dir = join(tempDir('tsflink-stream-'), 'spool');
-    const source = jvm([{ slot: 0, records: [1, 2] }, { slot: 0, records: [3] }, { slot: 0, records: [4, 5] }]);
+    const source = jvm([
+      { slot: 0, records: [1, 2] },
+      { slot: 0, records: [3] },
+      { slot: 0, records: [4, 5] },
+    ]);
     const input = new StreamedInput(1, dir, source.next);
     const seen: [number, number][] = [];
     input.channel(0, types).forEach((r) => seen.push([r as number, source.credits]));
     // Record 1 arrived after one credit, record 3 after two: nothing was read ahead.
-    assert.deepEqual(seen, [[1, 1], [2, 1], [3, 2], [4, 3], [5, 3]]);
+    assert.deepEqual(seen, [
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+      [5, 3],
+    ]);
     assert.equal(source.credits, 4); // the last credit was answered with the end
     input.finish();
     assert.equal(source.credits, 4);
@@ -46,7 +56,11 @@ describe('streamed worker input (Flink target)', () => {
 
   it('gives its batches one by one, sending a credit only when the next one is asked for (an async operator)', () => {
     const dir = join(tempDir('tsflink-stream-'), 'spool');
-    const source = jvm([{ slot: 0, records: [1, 2] }, { slot: 1, records: ['b'] }, { slot: 0, records: [3] }]);
+    const source = jvm([
+      { slot: 0, records: [1, 2] },
+      { slot: 1, records: ['b'] },
+      { slot: 0, records: [3] },
+    ]);
     const input = new StreamedInput(2, dir, source.next);
     const batches = input.channel(0, types).batches()[Symbol.iterator]();
     assert.equal(source.credits, 0, 'nothing asked for before the first batch is wanted');
@@ -81,7 +95,10 @@ describe('streamed worker input (Flink target)', () => {
 
   it('finish() reads what the operators left, so the JVM reaches the end of the input', () => {
     const dir = tempDir('tsflink-stream-');
-    const source = jvm([{ slot: 0, records: [1] }, { slot: 1, records: [2] }]);
+    const source = jvm([
+      { slot: 0, records: [1] },
+      { slot: 1, records: [2] },
+    ]);
     const input = new StreamedInput(2, dir, source.next);
     input.finish();
     assert.equal(source.credits, 3);

@@ -47,7 +47,14 @@ test('an async subtask reads its next input batch only when it has room, and kee
       }),
     );
   };
-  const node = createNode({ id: 1, name: 'MapAsync at x.ts:1', inputs: [0], broadcastInputs: [], parallelism: 1, params: { kind: 'MapAsync', fn: 'u0', async: { capacity: 5, ordered: true, timeoutMs: null, retry: null } } });
+  const node = createNode({
+    id: 1,
+    name: 'MapAsync at x.ts:1',
+    inputs: [0],
+    broadcastInputs: [],
+    parallelism: 1,
+    params: { kind: 'MapAsync', fn: 'u0', async: { capacity: 5, ordered: true, timeoutMs: null, retry: null } },
+  });
   const task: Task = { id: 1, name: node.name, parallelism: 1, operators: [{ node, strategy: 'ASYNC' }], inputs: [{ fromTask: 0, ship: 'FORWARD' }], broadcastInputs: [] };
   const got: unknown[] = [];
   let closed = false;
@@ -73,7 +80,14 @@ test('an async subtask reads its next input batch only when it has room, and kee
   }
   await running;
   assert.ok(closed, 'the output is closed at the end');
-  assert.deepEqual(got, Array.from({ length: BATCHES * PER_BATCH }, (_, x) => x * 10), 'every result, in input order');
+  assert.deepEqual(
+    got,
+    Array.from({ length: BATCHES * PER_BATCH }, (_, x) => x * 10),
+    'every result, in input order',
+  );
   assert.ok(maxInFlight <= 5, `at most the capacity in flight, saw ${maxInFlight}`);
-  assert.ok(readAhead.every((n) => n === 0), `never a batch read ahead of the record started: ${readAhead.join(',')}`);
+  assert.ok(
+    readAhead.every((n) => n === 0),
+    `never a batch read ahead of the record started: ${readAhead.join(',')}`,
+  );
 });

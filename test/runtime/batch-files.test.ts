@@ -17,7 +17,10 @@ function batchOf(records: unknown[]): Uint8Array {
 
 test('batches written back to back are read back one by one, then null at the end', () => {
   const path = join(tempDir('tsflink-batch-files-'), 'batches.bin');
-  const a = batchOf([[1, 'a'], [2, 'b']]);
+  const a = batchOf([
+    [1, 'a'],
+    [2, 'b'],
+  ]);
   const b = batchOf(['x'.repeat(100_000)]);
   const fd = openSync(path, 'w+');
   try {
@@ -25,7 +28,10 @@ test('batches written back to back are read back one by one, then null at the en
     writeAllAt(fd, b, a.length);
     const reader = new RecordReader(new TypeRegistry());
     const first = readBatchAt(fd, 0, path)!;
-    assert.deepEqual(reader.readAll(first), [[1, 'a'], [2, 'b']]);
+    assert.deepEqual(reader.readAll(first), [
+      [1, 'a'],
+      [2, 'b'],
+    ]);
     const second = readBatchAt(fd, first.length, path)!;
     assert.deepEqual(reader.readAll(second), ['x'.repeat(100_000)]);
     assert.equal(readBatchAt(fd, first.length + second.length, path), null);
@@ -36,7 +42,10 @@ test('batches written back to back are read back one by one, then null at the en
 
 test('a batch cut short by the end of the file is an error naming the file', () => {
   const path = join(tempDir('tsflink-batch-files-'), 'cut.bin');
-  const a = batchOf([[1, 'a'], [2, 'b']]);
+  const a = batchOf([
+    [1, 'a'],
+    [2, 'b'],
+  ]);
   const fd = openSync(path, 'w+');
   try {
     writeAllAt(fd, a, 0);

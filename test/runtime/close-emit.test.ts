@@ -119,7 +119,10 @@ test('p=1: a record emitted from a timer after the job ended is a clear error na
   }
   const got = await env.fromCollection(ONE_TO_TEN).flatMap(new Later()).name('Later').collect();
   await late.done;
-  assert.deepEqual([...got].sort((a, b) => a - b), ONE_TO_TEN);
+  assert.deepEqual(
+    [...got].sort((a, b) => a - b),
+    ONE_TO_TEN,
+  );
   assert.ok(late.error !== null, 'the late record was refused');
   assert.match(late.error.message, /'Later'.*a record was emitted after the operator had finished/);
 });

@@ -88,7 +88,9 @@ for (const p of [1, 2]) {
       assert.equal(r.status, 1, r.stderr);
       assert.match(
         r.stderr,
-        new RegExp(`^tsflink: JobExecutionError: Job 'write' failed: no space left on device in '${disk}' while writing the output '${disk}/out' of 'DataSink \\(writeCsv\\) at exhaustion-job.ts:\\d+' \\(subtask \\d of ${p}\\) \\(ENOSPC[^)]*\\); nothing was committed`),
+        new RegExp(
+          `^tsflink: JobExecutionError: Job 'write' failed: no space left on device in '${disk}' while writing the output '${disk}/out' of 'DataSink \\(writeCsv\\) at exhaustion-job.ts:\\d+' \\(subtask \\d of ${p}\\) \\(ENOSPC[^)]*\\); nothing was committed`,
+        ),
       );
       assert.deepEqual(listTree(disk), ['keep.txt']);
       assert.equal(readFileSync(join(disk, 'keep.txt'), 'utf8'), 'kept\n');

@@ -137,7 +137,13 @@ for (const p of [1, 2]) {
   });
 
   test(`p=${p}: a hung function is ended by task.timeout with a clear error; with retries the output is exact`, async () => {
-    const r = await failsCleanly(p, 'rows', { kind: 'hang', task: 'Doubler', subtask: last, record: 20 }, new RegExp(`'[^']*Doubler[^']*' \\(subtask ${p} of ${p}\\).* did not finish within task.timeout \\(1.5 s\\)`), 'task.timeout: 1500 ms\n');
+    const r = await failsCleanly(
+      p,
+      'rows',
+      { kind: 'hang', task: 'Doubler', subtask: last, record: 20 },
+      new RegExp(`'[^']*Doubler[^']*' \\(subtask ${p} of ${p}\\).* did not finish within task.timeout \\(1.5 s\\)`),
+      'task.timeout: 1500 ms\n',
+    );
     assert.equal(r.report.error, 'JobExecutionError');
     await recovers(p, 'rows', 'file', { kind: 'hang', task: 'Doubler', subtask: last, record: 20 }, 'task.timeout: 1500 ms\n');
   });

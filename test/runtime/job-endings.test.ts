@@ -141,8 +141,15 @@ for (const p of [1, 2]) {
     const pid = child.pid!;
     const left = listTree(s.box.root).filter((x) => !before.includes(x) && x !== 'ctl/ready' && !x.startsWith('tmp/tsx-'));
     assert.ok(left.includes(`data/.out.tsflink-lock`), left.join('\n'));
-    assert.ok(left.some((x) => x.startsWith(`data/.out.tsflink-staging-${pid}-`)), left.join('\n'));
-    if (p === 2) assert.ok(left.some((x) => x.startsWith(`spill/tsflink-job-${pid}-`)), left.join('\n'));
+    assert.ok(
+      left.some((x) => x.startsWith(`data/.out.tsflink-staging-${pid}-`)),
+      left.join('\n'),
+    );
+    if (p === 2)
+      assert.ok(
+        left.some((x) => x.startsWith(`spill/tsflink-job-${pid}-`)),
+        left.join('\n'),
+      );
     const again = start(s, p, 'none', join(s.ctl, 'ready2'));
     const e2 = await again.ended;
     assert.equal(e2.code, 0, e2.stderr);
@@ -196,7 +203,7 @@ test('p=2: a missing io.tmp.dirs folder fails the job and leaves no staging', as
   await assertUnchanged(s.box, before);
 });
 
-test('two jobs reading one input both succeed; two writing one output: the second fails naming the first\'s pid, the old output stays', async () => {
+test("two jobs reading one input both succeed; two writing one output: the second fails naming the first's pid, the old output stays", async () => {
   const s = setup();
   writeFileSync(s.output, 'old');
   const before = snapshot(s.box);

@@ -95,7 +95,10 @@ for (const p of [1, 2]) {
     assert.equal(figures.state, 'FAILED');
     const failed = figures.tasks.flatMap((t) => t.subtasks.filter((s) => s.state === 'failed'));
     assert.ok(failed.length >= 1);
-    assert.ok(figures.failures.some((f) => f.subtask !== null && /no 42 here/.test(f.error)), JSON.stringify(figures.failures));
+    assert.ok(
+      figures.failures.some((f) => f.subtask !== null && /no 42 here/.test(f.error)),
+      JSON.stringify(figures.failures),
+    );
   });
 }
 
@@ -111,10 +114,12 @@ test('at p=1 the figures reach listeners while the one thread runs a subtask (as
   const env = envAt(1);
   env
     .readText(big)
-    .filter((() => {
-      let n = 0;
-      return (_l: string) => (++n % 4000 === 0 && spin(120), true);
-    })())
+    .filter(
+      (() => {
+        let n = 0;
+        return (_l: string) => (++n % 4000 === 0 && spin(120), true);
+      })(),
+    )
     .rebalance()
     .map((l: string) => l.length)
     .writeText(join(dir, 'lengths'));
@@ -129,8 +134,14 @@ test('at p=1 the figures reach listeners while the one thread runs a subtask (as
   const total = statSync(big).size;
   const source = (f: JobFigures) => f.tasks.find(headIs('SOURCE'))!;
   const consumer = (f: JobFigures) => f.tasks.find((t) => !headIs('SOURCE')(t))!;
-  assert.ok(running.some((f) => source(f).source!.bytesRead > 0 && source(f).source!.bytesRead < total), `bytes read while running: ${running.map((f) => source(f).source!.bytesRead).join(', ')}`);
-  assert.ok(running.some((f) => taskTotals(consumer(f)).recordsIn > 0 && taskTotals(consumer(f)).recordsIn < 42_000), `records in while running: ${running.map((f) => taskTotals(consumer(f)).recordsIn).join(', ')}`);
+  assert.ok(
+    running.some((f) => source(f).source!.bytesRead > 0 && source(f).source!.bytesRead < total),
+    `bytes read while running: ${running.map((f) => source(f).source!.bytesRead).join(', ')}`,
+  );
+  assert.ok(
+    running.some((f) => taskTotals(consumer(f)).recordsIn > 0 && taskTotals(consumer(f)).recordsIn < 42_000),
+    `records in while running: ${running.map((f) => taskTotals(consumer(f)).recordsIn).join(', ')}`,
+  );
   const last = seen[seen.length - 1]!;
   assert.equal(last.state, 'FINISHED');
   assert.equal(source(last).source!.bytesRead, total);
@@ -188,8 +199,34 @@ for (const p of [1, 2]) {
 test('print the figures of a WordCount run (for the report)', { skip: process.env.PRINT_FIGURES !== '1' }, async () => {
   for (const p of [1, 2]) {
     const env = envAt(p);
-    env.readText(input).flatMap((line: string) => line.split(' ')).map((w) => [w, 1] as [string, number]).groupBy(0).sum(1).writeCsv(join(dir, `print-${p}.csv`));
+    env
+      .readText(input)
+      .flatMap((line: string) => line.split(' '))
+      .map((w) => [w, 1] as [string, number])
+      .groupBy(0)
+      .sum(1)
+      .writeCsv(join(dir, `print-${p}.csv`));
     const { figures } = await env.execute();
-    console.log(`p=${p}`, JSON.stringify(figures.tasks.map((t) => ({ name: t.name.slice(0, 40), source: t.source, subtasks: t.subtasks.map(({ state, recordsIn, recordsOut, bytesIn, bytesOut, cpuMs, wallMs, spilledBytes }) => ({ state, recordsIn, recordsOut, bytesIn, bytesOut, cpuMs, wallMs, spilledBytes })) })), null, 1));
+    console.log(
+      `p=${p}`,
+      JSON.stringify(
+        figures.tasks.map((t) => ({
+          name: t.name.slice(0, 40),
+          source: t.source,
+          subtasks: t.subtasks.map(({ state, recordsIn, recordsOut, bytesIn, bytesOut, cpuMs, wallMs, spilledBytes }) => ({
+            state,
+            recordsIn,
+            recordsOut,
+            bytesIn,
+            bytesOut,
+            cpuMs,
+            wallMs,
+            spilledBytes,
+          })),
+        })),
+        null,
+        1,
+      ),
+    );
   }
 });

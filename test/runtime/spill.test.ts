@@ -38,9 +38,18 @@ for (const p of [1, 2]) {
     const before = spillStatistics.runs;
     const data = env.generateSequence(0, N - 1).map((i) => [`key-${i % KEYS}-${'x'.repeat(40)}`, i, 1] as [string, number, number]);
 
-    const reduced = await data.groupBy(0).reduce((a, b) => [a[0], a[1] + b[1], a[2] + b[2]]).collect();
+    const reduced = await data
+      .groupBy(0)
+      .reduce((a, b) => [a[0], a[1] + b[1], a[2] + b[2]])
+      .collect();
     const aggregated = await data.groupBy(0).sum(1).andMax(2).collect();
-    const counted = await data.map(([k, i]) => [k, i, i, 0] as [string, number, number, number]).groupBy(0).avg(1).andMin(2).andCount(3).collect();
+    const counted = await data
+      .map(([k, i]) => [k, i, i, 0] as [string, number, number, number])
+      .groupBy(0)
+      .avg(1)
+      .andMin(2)
+      .andCount(3)
+      .collect();
     const grouped = await data
       .groupBy(0)
       .reduceGroup<[string, string]>((values: Iterable<[string, number, number]>, out) => {
@@ -53,7 +62,10 @@ for (const p of [1, 2]) {
         out.collect([key, seen.join(' ')]);
       })
       .collect();
-    const distinct = await data.map(([k]) => k).distinct().count();
+    const distinct = await data
+      .map(([k]) => k)
+      .distinct()
+      .count();
 
     assert.ok(spillStatistics.runs > before, 'the operators spilled');
     const expectedSum = new Map<string, number>();
@@ -63,13 +75,37 @@ for (const p of [1, 2]) {
       expectedSum.set(k, (expectedSum.get(k) ?? 0) + i);
       expectedOrder.set(k, [...(expectedOrder.get(k) ?? []), i]);
     }
-    assertSameMultiset(reduced, [...expectedSum].map(([k, s]) => [k, s, N / KEYS]));
-    assertSameMultiset(aggregated.map(([k, s, m]) => [k, s, m]), [...expectedSum].map(([k, s]) => [k, s, 1]));
+    assertSameMultiset(
+      reduced,
+      [...expectedSum].map(([k, s]) => [k, s, N / KEYS]),
+    );
+    assertSameMultiset(
+      aggregated.map(([k, s, m]) => [k, s, m]),
+      [...expectedSum].map(([k, s]) => [k, s, 1]),
+    );
     // avg(1) of i, i + 20000, i + 40000 is i + 20000; min(2) is i; count(3) is 3.
-    assertSameMultiset(counted, [...expectedOrder].map(([k, is]) => [k, is[0]! + KEYS, is[0]!, N / KEYS]));
+    assertSameMultiset(
+      counted,
+      [...expectedOrder].map(([k, is]) => [k, is[0]! + KEYS, is[0]!, N / KEYS]),
+    );
     // Within a group, records keep their arrival order across runs (at p=1 that is 0, 20000, 40000).
-    if (p === 1) assertSameMultiset(grouped, [...expectedOrder].map(([k, is]) => [k, is.join(' ')]));
-    else assertSameMultiset(grouped.map(([k, s]) => [k, s.split(' ').map(Number).sort((a, b) => a - b).join(' ')]), [...expectedOrder].map(([k, is]) => [k, is.join(' ')]));
+    if (p === 1)
+      assertSameMultiset(
+        grouped,
+        [...expectedOrder].map(([k, is]) => [k, is.join(' ')]),
+      );
+    else
+      assertSameMultiset(
+        grouped.map(([k, s]) => [
+          k,
+          s
+            .split(' ')
+            .map(Number)
+            .sort((a, b) => a - b)
+            .join(' '),
+        ]),
+        [...expectedOrder].map(([k, is]) => [k, is.join(' ')]),
+      );
     assert.equal(distinct, KEYS);
     assert.deepEqual(leftovers(tmp), [], 'no spill files left');
   });
@@ -98,7 +134,12 @@ for (const p of [1, 2]) {
     const before = spillStatistics.runs;
     const left = env.generateSequence(0, 29_999).map((i) => [i % 10_000, `L${i}-${'l'.repeat(30)}`] as [number, string]);
     const right = env.generateSequence(0, 19_999).map((i) => [i % 12_000, `R${i}-${'r'.repeat(30)}`] as [number, string]);
-    const inner = await left.join(right).where(0).equalTo(0).using(([k], [, r]) => `${k}:${r.slice(0, 6)}`).count();
+    const inner = await left
+      .join(right)
+      .where(0)
+      .equalTo(0)
+      .using(([k], [, r]) => `${k}:${r.slice(0, 6)}`)
+      .count();
     const full = await left
       .fullOuterJoin(right)
       .where(0)

@@ -14,11 +14,29 @@ type P = [number, string];
 
 const programs: Record<string, { build: (env: ReturnType<typeof envAt>) => { readonly id: number; collect(): Promise<unknown[]> }; expected: unknown[] }> = {
   join: {
-    build: (env) => env.fromCollection<P>([[1, 'a'], [2, 'b']]).join(env.fromCollection<P>([[1, 'x']])).where(0).equalTo(0).using((l, r) => l[1] + r[1]),
+    build: (env) =>
+      env
+        .fromCollection<P>([
+          [1, 'a'],
+          [2, 'b'],
+        ])
+        .join(env.fromCollection<P>([[1, 'x']]))
+        .where(0)
+        .equalTo(0)
+        .using((l, r) => l[1] + r[1]),
     expected: ['ax'],
   },
   'outer join': {
-    build: (env) => env.fromCollection<P>([[1, 'a'], [2, 'b']]).leftOuterJoin(env.fromCollection<P>([[1, 'x']])).where(0).equalTo(0).using((l, r) => l[1] + (r?.[1] ?? '-')),
+    build: (env) =>
+      env
+        .fromCollection<P>([
+          [1, 'a'],
+          [2, 'b'],
+        ])
+        .leftOuterJoin(env.fromCollection<P>([[1, 'x']]))
+        .where(0)
+        .equalTo(0)
+        .using((l, r) => l[1] + (r?.[1] ?? '-')),
     expected: ['ax', 'b-'],
   },
   coGroup: {
@@ -31,34 +49,78 @@ const programs: Record<string, { build: (env: ReturnType<typeof envAt>) => { rea
         .using((l: Iterable<number>, r: Iterable<number>, out) => out.collect([...l].length * 10 + [...r].length)),
     expected: [10, 21, 1],
   },
-  cross: { build: (env) => env.fromElements(1, 2).cross(env.fromElements(10)).using((a, b) => a + b), expected: [11, 12] },
-  'grouped reduce': { build: (env) => env.fromCollection<P>([[1, 'a'], [1, 'b'], [2, 'c']]).groupBy(0).reduce((a, b) => [a[0], a[1] + b[1]]), expected: [[1, 'ab'], [2, 'c']] },
+  cross: {
+    build: (env) =>
+      env
+        .fromElements(1, 2)
+        .cross(env.fromElements(10))
+        .using((a, b) => a + b),
+    expected: [11, 12],
+  },
+  'grouped reduce': {
+    build: (env) =>
+      env
+        .fromCollection<P>([
+          [1, 'a'],
+          [1, 'b'],
+          [2, 'c'],
+        ])
+        .groupBy(0)
+        .reduce((a, b) => [a[0], a[1] + b[1]]),
+    expected: [
+      [1, 'ab'],
+      [2, 'c'],
+    ],
+  },
   // A key-selector reduction on [key, record] pairs: KEY_EXTRACT before the combiner, KEY_REMOVE after a reduce.
   'selector reduce': {
     build: (env) =>
       env
-        .fromCollection<P>([[1, 'a'], [1, 'b'], [2, 'c']])
+        .fromCollection<P>([
+          [1, 'a'],
+          [1, 'b'],
+          [2, 'c'],
+        ])
         .groupBy((t) => t[0])
         .reduce((a, b) => [a[0] + 10, a[1] + b[1]]),
-    expected: [[11, 'ab'], [2, 'c']],
+    expected: [
+      [11, 'ab'],
+      [2, 'c'],
+    ],
   },
   'sorted selector group reduce': {
     build: (env) =>
       env
-        .fromCollection<P>([[1, 'b'], [1, 'a'], [2, 'c']])
+        .fromCollection<P>([
+          [1, 'b'],
+          [1, 'a'],
+          [2, 'c'],
+        ])
         .groupBy((t) => t[0])
         .sortGroup((t) => t[1], Order.ASCENDING)
         .reduceGroup((ts: Iterable<P>, out: Collector<P>) => out.collect([...ts].reduce((a, b) => [a[0], a[1] + b[1]])), { combinable: true }),
-    expected: [[1, 'ab'], [2, 'c']],
+    expected: [
+      [1, 'ab'],
+      [2, 'c'],
+    ],
   },
   'delta iteration': {
     build: (env) => {
-      const start = env.fromCollection<[number, number]>([[1, 0], [2, 0]]);
+      const start = env.fromCollection<[number, number]>([
+        [1, 0],
+        [2, 0],
+      ]);
       const it = start.iterateDelta(start, 3, 0);
       const delta = it.getWorkset().map(([k, v]): [number, number] => [k, v + 1]);
-      return it.closeWith(delta, delta.filter(([, v]) => v < 3));
+      return it.closeWith(
+        delta,
+        delta.filter(([, v]) => v < 3),
+      );
     },
-    expected: [[1, 3], [2, 3]],
+    expected: [
+      [1, 3],
+      [2, 3],
+    ],
   },
 };
 
@@ -99,7 +161,11 @@ for (const p of [1, 2]) {
         if (isDriver(head.strategy)) assert.equal(task.inputs.length, STRATEGIES[head.strategy].inputs, `${task.name}: ${head.strategy}`);
         for (const op of task.operators.slice(1)) assert.equal(STRATEGIES[op.strategy].role, 'chained', `${task.name}: ${op.strategy} behind the head`);
       }
-      if (!name.includes('reduce')) assert.ok(plan.tasks.some((t) => isDriver(t.operators[0]!.strategy) && t.operators[0]!.strategy !== 'SOURCE'), 'a driver other than a source');
+      if (!name.includes('reduce'))
+        assert.ok(
+          plan.tasks.some((t) => isDriver(t.operators[0]!.strategy) && t.operators[0]!.strategy !== 'SOURCE'),
+          'a driver other than a source',
+        );
       assertSameMultiset(await program.build(envAt(p)).collect(), program.expected);
     });
   }

@@ -33,8 +33,14 @@ test('a parallel job runs its subtasks on worker threads, not the main thread', 
   const groups = lines.map((l) => JSON.parse((l as string).replace(/^\(/, '[').replace(/\)$/, ']')) as [number, number, number]);
   assert.equal(groups.length, 2, 'two worker threads tagged the records');
   assert.ok(groups.every(([t]) => t !== summary.mainThread));
-  assert.equal(groups.reduce((a, [, n]) => a + n, 0), 1000);
-  assert.equal(groups.reduce((a, [, , s]) => a + s, 0), 500500);
+  assert.equal(
+    groups.reduce((a, [, n]) => a + n, 0),
+    1000,
+  );
+  assert.equal(
+    groups.reduce((a, [, , s]) => a + s, 0),
+    500500,
+  );
   assert.deepEqual(summary.accumulators, { seen: 1000 }, 'accumulators merged across threads');
 });
 

@@ -20,7 +20,14 @@ const INDEX = new URL('../../src/serde/closures/index.ts', import.meta.url).href
 /** A plan whose operators name the given user objects (one Map each; `data:` ids are collections). */
 function planOf(ids: readonly string[]): PhysicalPlan {
   const operators = ids.map((id, i) => ({
-    node: { id: i, name: `Map at job.ts:${i + 1}`, inputs: [], broadcastInputs: [], parallelism: null, params: id.startsWith('data:') ? { kind: 'CollectionSource', data: id.slice(5), count: 0 } : { kind: 'Map', fn: id } },
+    node: {
+      id: i,
+      name: `Map at job.ts:${i + 1}`,
+      inputs: [],
+      broadcastInputs: [],
+      parallelism: null,
+      params: id.startsWith('data:') ? { kind: 'CollectionSource', data: id.slice(5), count: 0 } : { kind: 'Map', fn: id },
+    },
   }));
   return { jobName: 'j', tasks: [{ id: 0, name: 't', parallelism: 1, inputs: [], broadcastInputs: [], operators }] } as unknown as PhysicalPlan;
 }
@@ -78,7 +85,10 @@ test('closures with captured primitives, objects, Maps, Sets, Dates, bytes, recu
   const got = await inWorker(code, `(objs) => [objs.get('u0')(2), objs.get('u1')(), (() => { const [a, b] = objs.get('u2')(); return a === b && a.hits; })(), objs.get('u3')()]`);
   assert.deepEqual(got, [[6, 20, 10, 10, 'one', true, 86_400_000, [1, 2, 3], 120, 'abbb'.replace(/a(b+)/g, '$1'), 100], [true, true, -Infinity, '12345678901234567890', true, true], 1, 7]);
   // The module the functions import was imported by URL, not copied.
-  assert.ok(code.modules.some((m) => m.endsWith('closure-lib.ts')), `modules: ${code.modules.join(', ')}`);
+  assert.ok(
+    code.modules.some((m) => m.endsWith('closure-lib.ts')),
+    `modules: ${code.modules.join(', ')}`,
+  );
 });
 
 test('a captured variable is copied when the job is packed: later changes in the client do not travel', async () => {
@@ -110,7 +120,14 @@ class Square extends Shape {
 }
 
 test('rich-function instances travel with their class, their fields and their superclass; methods, getters and bound functions too', async () => {
-  const holder = { get twice() { return 2; }, m(x: number) { return x + 1; } };
+  const holder = {
+    get twice() {
+      return 2;
+    },
+    m(x: number) {
+      return x + 1;
+    },
+  };
   const inEntry = class Even extends FilterFunction<number> {
     filter(x: number): boolean {
       return x % 2 === 0;
@@ -150,7 +167,10 @@ test('collection data and custom types travel', async () => {
 
 test('rebuilding imports the defining module, never this test file', async () => {
   const code = await pack({ u0: (x: number) => scaled(x) });
-  const got = await inWorker(code, `async (o) => { const lib = await import(${JSON.stringify(new URL('./fixtures/closure-lib.ts', import.meta.url).href)}); return [o.get('u0')(1), lib.loads(), globalThis.closuresTestRan === undefined]; }`);
+  const got = await inWorker(
+    code,
+    `async (o) => { const lib = await import(${JSON.stringify(new URL('./fixtures/closure-lib.ts', import.meta.url).href)}); return [o.get('u0')(1), lib.loads(), globalThis.closuresTestRan === undefined]; }`,
+  );
   assert.deepEqual(got, [10, 1, true]);
 });
 (globalThis as { closuresTestRan?: boolean }).closuresTestRan = true;
@@ -221,7 +241,10 @@ test('an arrow function that uses `this` of the method it was created in is a cl
       return (x) => x * this.factor;
     }
   }
-  await assert.rejects(pack({ u0: new Job().mapper() }), /Map at job\.ts:1: `the function` \(a function defined at .*closures\.test\.ts:\d+\) is a function that uses `this` of the function it was created in.*const factor = this\.factor/s);
+  await assert.rejects(
+    pack({ u0: new Job().mapper() }),
+    /Map at job\.ts:1: `the function` \(a function defined at .*closures\.test\.ts:\d+\) is a function that uses `this` of the function it was created in.*const factor = this\.factor/s,
+  );
 });
 
 test("a script's top-level functions and vars (globals of `node -e`, a REPL) travel as values: a worker has none of them", async () => {
@@ -261,7 +284,14 @@ test('built-ins made from their options (TextEncoder, TextDecoder, URL, Intl for
     }
   }
   const code = await pack({ u0: () => [decoder.decode(encoder.encode('hé')), decoder.fatal, new URL('b', base).href, fmt.format(1.5)], u1: new Counting() });
-  assert.deepEqual(await inWorker(code, `(o) => [...o.get('u0')(), o.get('u1').map(2), o.get('u1').map(3)]`), ['hé', true, 'https://example.com/a/b', new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 }).format(1.5), 2, 5]);
+  assert.deepEqual(await inWorker(code, `(o) => [...o.get('u0')(), o.get('u1').map(2), o.get('u1').map(3)]`), [
+    'hé',
+    true,
+    'https://example.com/a/b',
+    new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 }).format(1.5),
+    2,
+    5,
+  ]);
 });
 
 test("an imported built-in binding (threadId, isMainThread) means the worker's own value, not a copy of the client's", async () => {

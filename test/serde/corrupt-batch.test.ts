@@ -9,13 +9,7 @@ import { batchOf, Point, registry } from './fixtures.ts';
 
 const HEADER = 16;
 
-const sample: unknown[] = [
-  ['word', 1, [2.5, 'x'], true, -3],
-  { k: [null, undefined, 'é😀'], n: 2n ** 70n },
-  new Uint8Array([1, 2, 3]),
-  new Point(1, 2),
-  'x'.repeat(300),
-];
+const sample: unknown[] = [['word', 1, [2.5, 'x'], true, -3], { k: [null, undefined, 'é😀'], n: 2n ** 70n }, new Uint8Array([1, 2, 3]), new Point(1, 2), 'x'.repeat(300)];
 
 function reader(): RecordReader {
   return new RecordReader(registry());

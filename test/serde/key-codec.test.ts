@@ -113,7 +113,22 @@ describe('canonical key encoding: properties', () => {
     );
     // Not one group for all: every Date, Map and Set used to encode as an object without fields.
     assert.notEqual(groupKey(new Date(0), types), groupKey(new Date(1), types));
-    assert.equal(groupKey(new Map([[1, 'a'], [2, 'b']]), types), groupKey(new Map([[2, 'b'], [1, 'a']]), types));
+    assert.equal(
+      groupKey(
+        new Map([
+          [1, 'a'],
+          [2, 'b'],
+        ]),
+        types,
+      ),
+      groupKey(
+        new Map([
+          [2, 'b'],
+          [1, 'a'],
+        ]),
+        types,
+      ),
+    );
     assert.notEqual(hex(enc.encode(new Set([1]))), hex(enc.encode(new Set([2]))));
   });
   it('registered custom types and plain objects are keys by content', () => {

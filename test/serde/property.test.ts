@@ -9,13 +9,7 @@ import { Box, Money, Point, registry } from './fixtures.ts';
 // surrogates; those are tested apart). fc.dictionary also makes null-prototype objects and
 // '__proto__' keys.
 const { value } = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    tie('leaf'),
-    tie('tuple'),
-    tie('object'),
-    tie('custom'),
-  ),
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), tie('tuple'), tie('object'), tie('custom')),
   leaf: fc.oneof(
     fc.constant(null),
     fc.constant(undefined),
@@ -33,7 +27,12 @@ const { value } = fc.letrec((tie) => ({
   object: fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 5 }),
   custom: fc.oneof(
     fc.tuple(fc.double(), fc.double()).map(([x, y]) => new Point(x, y)),
-    fc.tuple(fc.string({ unit: 'binary-ascii' }).filter((s) => !s.includes('|')), fc.constantFrom('EUR', 'USD', '')).map(([a, c]) => new Money(a, c)),
+    fc
+      .tuple(
+        fc.string({ unit: 'binary-ascii' }).filter((s) => !s.includes('|')),
+        fc.constantFrom('EUR', 'USD', ''),
+      )
+      .map(([a, c]) => new Money(a, c)),
     tie('value').map((v) => new Box(v)),
   ),
 }));

@@ -13,13 +13,23 @@ describe('record batches', () => {
     assert.equal(
       hex(batch),
       // header: "TFRB", version 1, reserved, count 1, body length 24
-      '54465242' + '01' + '000000' + '01000000' + '18000000' +
+      '54465242' +
+        '01' +
+        '000000' +
+        '01000000' +
+        '18000000' +
         // record length 23, tuple of 5
-        '17' + '0905' +
+        '17' +
+        '0905' +
         // 'hi', int 1 (zig-zag 2), tuple of 2: int -1 (zig-zag 1), null
-        '07026869' + '0402' + '0902' + '0401' + '00' +
+        '07026869' +
+        '0402' +
+        '0902' +
+        '0401' +
+        '00' +
         // true, float64 1.5 little-endian
-        '03' + '05000000000000f83f',
+        '03' +
+        '05000000000000f83f',
     );
   });
 
@@ -32,14 +42,32 @@ describe('record batches', () => {
     assert.equal(
       body,
       // -256n: sign 1, 2 magnitude bytes 00 01
-      '05' + '06' + '01' + '02' + '0001' +
-        '04' + '08' + '02' + '0102' +
+      '05' +
+        '06' +
+        '01' +
+        '02' +
+        '0001' +
+        '04' +
+        '08' +
+        '02' +
+        '0102' +
         // object with 1 entry: key "k", false
-        '05' + '0a' + '01' + '016b' + '02' +
+        '05' +
+        '0a' +
+        '01' +
+        '016b' +
+        '02' +
         // custom type id 0, 2 bytes
-        '05' + '0b' + '00' + '02' + 'aabb' +
+        '05' +
+        '0b' +
+        '00' +
+        '02' +
+        'aabb' +
         // a 133-byte record: two-byte length 0x85 0x01; string of 130 bytes: 0x82 0x01
-        '8501' + '07' + '8201' + '78'.repeat(130),
+        '8501' +
+        '07' +
+        '8201' +
+        '78'.repeat(130),
     );
     assert.equal(batch.length, HEADER + body.length / 2);
   });

@@ -27,12 +27,15 @@ describe('writing values the format cannot hold', () => {
   });
 
   it('the error says where in the record the instance sits', () => {
-    assert.throws(() => writeOne([1, [2, { owner: new Unregistered() }]]), (e: unknown) => {
-      assert.ok(e instanceof UnregisteredTypeError);
-      assert.equal(e.path, 'record[1][1].owner');
-      assert.match(e.message, /at record\[1\]\[1\]\.owner/);
-      return true;
-    });
+    assert.throws(
+      () => writeOne([1, [2, { owner: new Unregistered() }]]),
+      (e: unknown) => {
+        assert.ok(e instanceof UnregisteredTypeError);
+        assert.equal(e.path, 'record[1][1].owner');
+        assert.match(e.message, /at record\[1\]\[1\]\.owner/);
+        return true;
+      },
+    );
     assert.throws(() => writeOne({ 'odd key': new Unregistered() }), /at record\["odd key"\]/);
   });
 
@@ -40,7 +43,10 @@ describe('writing values the format cannot hold', () => {
     class Point3 extends Point {
       z = 0;
     }
-    assert.throws(() => writeOne(new Point3(1, 2)), (e: unknown) => e instanceof UnregisteredTypeError && e.className === 'Point3');
+    assert.throws(
+      () => writeOne(new Point3(1, 2)),
+      (e: unknown) => e instanceof UnregisteredTypeError && e.className === 'Point3',
+    );
   });
 
   it('built-in classes the format does not carry, and subclasses of those it does, are classes (WeakMap, DataView, a Set subclass)', () => {
@@ -51,7 +57,11 @@ describe('writing values the format cannot hold', () => {
       [new Tags(), 'Tags'],
       [Promise.resolve(1), 'Promise'],
     ] as const) {
-      assert.throws(() => writeOne(v), (e: unknown) => e instanceof UnregisteredTypeError && e.className === name, name);
+      assert.throws(
+        () => writeOne(v),
+        (e: unknown) => e instanceof UnregisteredTypeError && e.className === name,
+        name,
+      );
     }
   });
 
@@ -73,24 +83,33 @@ describe('writing values the format cannot hold', () => {
 
   it('functions and symbols: UnsupportedValueError saying what and where', () => {
     function namedFn(): void {}
-    assert.throws(() => writeOne([1, namedFn]), (e: unknown) => {
-      assert.ok(e instanceof UnsupportedValueError);
-      assert.ok(e instanceof TsflinkError);
-      assert.match(e.message, /function 'namedFn' at record\[1\]/);
-      return true;
-    });
-    assert.throws(() => writeOne({ s: Symbol('tag') }), (e: unknown) => {
-      assert.ok(e instanceof UnsupportedValueError);
-      assert.match(e.message, /symbol Symbol\(tag\) at record\.s/);
-      return true;
-    });
+    assert.throws(
+      () => writeOne([1, namedFn]),
+      (e: unknown) => {
+        assert.ok(e instanceof UnsupportedValueError);
+        assert.ok(e instanceof TsflinkError);
+        assert.match(e.message, /function 'namedFn' at record\[1\]/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => writeOne({ s: Symbol('tag') }),
+      (e: unknown) => {
+        assert.ok(e instanceof UnsupportedValueError);
+        assert.match(e.message, /symbol Symbol\(tag\) at record\.s/);
+        return true;
+      },
+    );
     assert.throws(() => writeOne(() => 1), /function '\(anonymous\)'/);
   });
 
   it('a cycle is refused with a clear error, not a stack overflow', () => {
     const a: unknown[] = [1];
     a.push(a);
-    assert.throws(() => writeOne(a), (e: unknown) => e instanceof UnsupportedValueError && /cycle/.test(e.message));
+    assert.throws(
+      () => writeOne(a),
+      (e: unknown) => e instanceof UnsupportedValueError && /cycle/.test(e.message),
+    );
     const o: Record<string, unknown> = {};
     o.self = o;
     assert.throws(() => writeOne(o), UnsupportedValueError);
@@ -117,11 +136,14 @@ describe('writing values the format cannot hold', () => {
     const types = new TypeRegistry();
     class Bad {}
     types.register(Bad, { serialize: () => 'not bytes' as unknown as Uint8Array }, { deserialize: () => new Bad() });
-    assert.throws(() => writeOne([new Bad()], types), (e: unknown) => {
-      assert.ok(e instanceof UnsupportedValueError);
-      assert.match(e.message, /class 'Bad' at record\[0\]: its registered serializer returned string/);
-      return true;
-    });
+    assert.throws(
+      () => writeOne([new Bad()], types),
+      (e: unknown) => {
+        assert.ok(e instanceof UnsupportedValueError);
+        assert.match(e.message, /class 'Bad' at record\[0\]: its registered serializer returned string/);
+        return true;
+      },
+    );
   });
 
   it('a failed write leaves no trace: earlier and later records are intact', () => {
@@ -130,16 +152,18 @@ describe('writing values the format cannot hold', () => {
     w.write('before');
     const size = w.size;
     assert.throws(() => w.write(['x'.repeat(1000), new Unregistered()]));
-    assert.throws(() =>
-      w.write([
-        new Point(1, 1),
-        {
-          get boom(): never {
-            throw new Error('getter failed');
+    assert.throws(
+      () =>
+        w.write([
+          new Point(1, 1),
+          {
+            get boom(): never {
+              throw new Error('getter failed');
+            },
           },
-        },
-      ]),
-    /getter failed/);
+        ]),
+      /getter failed/,
+    );
     assert.equal(w.size, size);
     assert.equal(w.count, 1);
     w.write('after');
@@ -159,7 +183,10 @@ describe('writing values the format cannot hold', () => {
       },
       { deserialize: () => new Fragile() },
     );
-    assert.throws(() => writeOne(new Fragile(), types), (e: unknown) => e === boom);
+    assert.throws(
+      () => writeOne(new Fragile(), types),
+      (e: unknown) => e === boom,
+    );
   });
 
   it('rejects a non-positive initial capacity', () => {

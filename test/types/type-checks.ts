@@ -33,11 +33,19 @@ expectType<Elem<typeof reduced>, [number, string]>(true);
 const right = env.fromElements([true, 1, 2.5] as [boolean, number, number]);
 const joined = pairs.join(right).where(0).equalTo(1);
 expectType<Elem<typeof joined>, [[number, string], [boolean, number, number]]>(true);
-const joinedWith = pairs.join(right).where(0).equalTo(1).using((l, r) => `${l[1]}${r[2]}`);
+const joinedWith = pairs
+  .join(right)
+  .where(0)
+  .equalTo(1)
+  .using((l, r) => `${l[1]}${r[2]}`);
 expectType<Elem<typeof joinedWith>, string>(true);
 const projected = pairs.join(right).where(0).equalTo(1).projectSecond(2).projectFirst(1, 0);
 expectType<Elem<typeof projected>, [number, string, number]>(true);
-const outer = pairs.leftOuterJoin(right).where(0).equalTo(1).using((l, r) => (r === null ? l[1] : r[0]));
+const outer = pairs
+  .leftOuterJoin(right)
+  .where(0)
+  .equalTo(1)
+  .using((l, r) => (r === null ? l[1] : r[0]));
 expectType<Elem<typeof outer>, string | boolean>(true);
 
 // cross, project, zipWithIndex, readCsv
@@ -82,7 +90,11 @@ const swappedNoCast = untyped.map(([n, s]) => [s, n]);
 expectType<Elem<typeof swappedNoCast>, [string, number]>(true);
 const counted = env.fromElements('to', 'be').map((w) => [w, 1]);
 expectType<Elem<typeof counted>, [string, number]>(true);
-const joinedNoCast = untyped.join(right).where(0).equalTo(1).using((l, r) => [l[1], r[0]]);
+const joinedNoCast = untyped
+  .join(right)
+  .where(0)
+  .equalTo(1)
+  .using((l, r) => [l[1], r[0]]);
 expectType<Elem<typeof joinedNoCast>, [string, boolean]>(true);
 const crossedNoCast = untyped.cross(right).using((l, r) => [r[2], l[0]]);
 expectType<Elem<typeof crossedNoCast>, [number, number]>(true);

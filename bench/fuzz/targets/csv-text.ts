@@ -70,12 +70,16 @@ export default {
     const csvProperty = (withNumbers: boolean) =>
       fc.property(
         dialectArb,
-        fc.integer({ min: 1, max: 4 }).chain((width) =>
-          fc.array(
-            withNumbers ? fc.tuple(fc.array(textArb, { minLength: width, maxLength: width }), numberArb, fc.boolean(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })).map(([t, d, b, i]) => [...t, d, b, i]) : fc.array(textArb, { minLength: width, maxLength: width }),
-            { maxLength: 12 },
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((width) =>
+            fc.array(
+              withNumbers
+                ? fc.tuple(fc.array(textArb, { minLength: width, maxLength: width }), numberArb, fc.boolean(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })).map(([t, d, b, i]) => [...t, d, b, i])
+                : fc.array(textArb, { minLength: width, maxLength: width }),
+              { maxLength: 12 },
+            ),
           ),
-        ),
         fc.integer({ min: 1, max: 2 }),
         fc.integer({ min: 1, max: 16 }),
         (dialect, rows, p, minSplit) => {

@@ -161,6 +161,6 @@ function properties(): readonly FuzzProperty[] {
 
 export default {
   name: 'key-codec',
-  description: 'canonical key bytes order and equality against compareValues (objects: the codec\'s documented order, groupKey)',
+  description: "canonical key bytes order and equality against compareValues (objects: the codec's documented order, groupKey)",
   properties,
 } satisfies FuzzTarget;

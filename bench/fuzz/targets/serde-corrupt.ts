@@ -19,7 +19,10 @@ type Damage =
   | { readonly kind: 'cut'; readonly at: number };
 
 const damageArb: fc.Arbitrary<Damage> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x00, 0x7f, 0x80, 0xff, 0x0b, 0x09, 0x0a)) }), weight: 4 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x00, 0x7f, 0x80, 0xff, 0x0b, 0x09, 0x0a)) }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 6 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 6 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }), weight: 1 },
@@ -62,14 +65,20 @@ function readsOrRefuses(reader: RecordReader, batch: Uint8Array): void {
     reader.readAll(batch);
   } catch (err) {
     if (err instanceof CorruptBatchError) return;
-    throw new Error(`a damaged batch threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}, not a CorruptBatchError\n  batch: ${Buffer.from(batch).toString('hex').slice(0, 400)}`);
+    throw new Error(
+      `a damaged batch threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}, not a CorruptBatchError\n  batch: ${Buffer.from(batch).toString('hex').slice(0, 400)}`,
+    );
   }
 }
 
 function properties(): readonly FuzzProperty[] {
   const types = totalRegistry();
   const { value } = valueArbitraries({ customs: false });
-  const withBoxes = fc.oneof(value, value.map((v) => new Box(v)), fc.constant(null).map(() => new Empty()));
+  const withBoxes = fc.oneof(
+    value,
+    value.map((v) => new Box(v)),
+    fc.constant(null).map(() => new Empty()),
+  );
   const writer = new RecordWriter(types, 64);
   const reader = new RecordReader(types);
   const batchOf = (records: readonly unknown[]): Uint8Array => {

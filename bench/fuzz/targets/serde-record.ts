@@ -58,13 +58,7 @@ class NotRegistered {
 }
 /** A subclass of a built-in class that crosses unregistered: it would come back as a plain Set. */
 class SubSet extends Set<unknown> {}
-const poison = fc.constantFrom<unknown>(
-  () => 1,
-  Symbol('s'),
-  new NotRegistered(),
-  new SubSet([1]),
-  new DataView(new ArrayBuffer(2)),
-);
+const poison = fc.constantFrom<unknown>(() => 1, Symbol('s'), new NotRegistered(), new SubSet([1]), new DataView(new ArrayBuffer(2)));
 
 /** `v` with `bad` put somewhere inside it (or `bad` itself), for the writer to refuse. */
 function plant(v: unknown, bad: unknown, choice: number): unknown {
@@ -110,29 +104,26 @@ function properties(): readonly FuzzProperty[] {
     },
     {
       name: 'a refused record leaves the batch as it was',
-      property: fc.property(
-        fc.array(fc.tuple(value, fc.option(fc.tuple(poison, fc.nat()), { freq: 3 })), { minLength: 1, maxLength: 12 }),
-        (items) => {
-          const kept: unknown[] = [];
-          for (const [v, bad] of items) {
-            if (bad === null) {
-              writer.write(v);
-              kept.push(v);
-              continue;
-            }
-            try {
-              writer.write(plant(v, bad[0], bad[1]));
-            } catch (err) {
-              if (!(err instanceof UnsupportedValueError || err instanceof UnregisteredTypeError)) throw err;
-              continue;
-            }
-            throw new Error('a record holding a function, symbol or unregistered class was accepted');
+      property: fc.property(fc.array(fc.tuple(value, fc.option(fc.tuple(poison, fc.nat()), { freq: 3 })), { minLength: 1, maxLength: 12 }), (items) => {
+        const kept: unknown[] = [];
+        for (const [v, bad] of items) {
+          if (bad === null) {
+            writer.write(v);
+            kept.push(v);
+            continue;
           }
-          const back = reader.readAll(writer.finish());
-          if (back.length !== kept.length) throw new Error(`${back.length} records read back, ${kept.length} accepted`);
-          for (let i = 0; i < kept.length; i++) check(back[i], kept[i], `record ${i}`);
-        },
-      ),
+          try {
+            writer.write(plant(v, bad[0], bad[1]));
+          } catch (err) {
+            if (!(err instanceof UnsupportedValueError || err instanceof UnregisteredTypeError)) throw err;
+            continue;
+          }
+          throw new Error('a record holding a function, symbol or unregistered class was accepted');
+        }
+        const back = reader.readAll(writer.finish());
+        if (back.length !== kept.length) throw new Error(`${back.length} records read back, ${kept.length} accepted`);
+        for (let i = 0; i < kept.length; i++) check(back[i], kept[i], `record ${i}`);
+      }),
     },
     {
       // Same-length ASCII strings give batches of one length: a caller can refill one buffer.
@@ -153,7 +144,7 @@ function properties(): readonly FuzzProperty[] {
       ),
     },
     {
-      name: 'nesting up to the format\'s depth limit round-trips, deeper is refused',
+      name: "nesting up to the format's depth limit round-trips, deeper is refused",
       property: fc.property(fc.integer({ min: MAX_DEPTH - 3, max: MAX_DEPTH + 3 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), leaf, (levels, pattern, inner) => {
         let v: unknown = inner;
         for (let i = 0; i < levels; i++) v = pattern[i % pattern.length] ? [v] : { k: v };
