@@ -334,6 +334,11 @@ export class ExecutionEnvironment {
     return this.optimizedPlan([...this.pendingSinks, this.addResultSink(id, false).sinkId], this.defaultJobName());
   }
 
+  /** @internal The logical plan of the pending sinks, as `execute()` would optimize it; they count as run, nothing runs (the optimizer's tests). */
+  pendingLogicalPlan(jobName = this.defaultJobName()): LogicalPlan {
+    return this.logicalPlan(this.takePendingSinks(), jobName);
+  }
+
   private takePendingSinks(): number[] {
     const sinks = this.pendingSinks;
     this.pendingSinks = [];

@@ -38,8 +38,20 @@ export function exchangesOf(plan: PhysicalPlan): PlanExchange[] {
   return list;
 }
 
+/** How a producer writes into one exchange (a Flink worker's output specs extend it: runners/flink/worker-frames.ts). */
+export interface OutputSpec {
+  readonly exchange: number;
+  readonly ship: ShipStrategy;
+  readonly keys?: KeySpec | undefined;
+  /** For CUSTOM: the partitioner's user-object id. */
+  readonly fn?: string | undefined;
+  readonly consumers: number;
+  /** The consuming operator, whose key a HASH exchange reads: key errors name it. */
+  readonly keyOwner: string;
+}
+
 /** What a producer needs to write into exchange `x`: its number, how it ships and partitions, to how many consumers. */
-export function outputSpecOf(x: PlanExchange): { exchange: number; ship: ShipStrategy; keys?: KeySpec; fn?: string; consumers: number; keyOwner: string } {
+export function outputSpecOf(x: PlanExchange): OutputSpec {
   return x.slot.kind === 'broadcast'
     ? { exchange: x.id, ship: 'BROADCAST', consumers: x.consumers, keyOwner: x.keyOwner }
     : { exchange: x.id, ship: x.input.ship, keys: x.input.keys, fn: x.input.fn, consumers: x.consumers, keyOwner: x.keyOwner };

@@ -92,7 +92,7 @@ async function runTasks(plan: PhysicalPlan, resources: JobResources, attempt: nu
       const broadcast = new Map(broadcasts.map(([name, x]) => [name, x.reader(s, resources.types, meter).toArray()] as const));
       const channels = inputs.map((x) => (pipelined.has(x.input.fromTask) ? pull(tasks.get(x.input.fromTask)!, meter) : x.reader(s, resources.types, meter)));
       mine = iteration?.forSubtask() ?? null;
-      running = runSubtask(task, s, { inputs: channels, broadcast, output, meter }, resources, services, accumulators, superstep, attempt, mine);
+      running = runSubtask(task, s, { inputs: channels, broadcast, output, meter }, resources, services, accumulators, { superstep, attempt, aggregators: mine });
     } catch (e) {
       if (meter !== null) subtaskEnded(task, s, meter, e);
       throw e;

@@ -213,7 +213,12 @@ export class TaskHost {
         transport.done({ accumulators: encoded, ...aggregates, spilled, ...figures() });
       };
       const run = (): void | Promise<void> =>
-        runSubtask(task, subtask, { inputs, broadcast, output, meter }, resources, services, accumulators, order.superstep, order.attempt, aggregators, order.runnerHead ?? null);
+        runSubtask(task, subtask, { inputs, broadcast, output, meter }, resources, services, accumulators, {
+          superstep: order.superstep,
+          attempt: order.attempt,
+          aggregators,
+          runnerHead: order.runnerHead ?? null,
+        });
       const running = transport.guard === undefined ? run() : transport.guard(run);
       if (running !== undefined) return running.then(done).catch(failed);
       done();

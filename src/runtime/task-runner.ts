@@ -28,6 +28,18 @@ export interface SubtaskIo {
   readonly meter?: SubtaskMeter | null;
 }
 
+/** Where in the job a subtask runs, and how its head runs (all optional: outside an iteration, first attempt, the head's own strategy). */
+export interface SubtaskOptions {
+  /** The iteration's superstep (1, 2, …) for a step's task; 0 elsewhere. */
+  readonly superstep?: number;
+  /** The job's attempt, 1-based (the embedded engine's retry; Flink's attemptNumber + 1): TSFLINK_FAULT selects by it. */
+  readonly attempt?: number;
+  /** A step's subtask of an iteration with aggregators: this superstep's (iteration-aggregates.ts). */
+  readonly aggregators?: SubtaskAggregators | null;
+  /** The head as the runner runs it, when the runner ran the task's first operator itself (the Flink runner's native operators). */
+  readonly runnerHead?: RunnerStrategy | null;
+}
+
 export function runSubtask(
   task: Task,
   subtask: number,
@@ -35,14 +47,9 @@ export function runSubtask(
   resources: JobResources,
   job: JobServices,
   accumulators: Map<string, RuntimeAccumulator[]>,
-  superstep = 0,
-  /** The job's attempt, 1-based (the embedded engine's retry; Flink's attemptNumber + 1): TSFLINK_FAULT selects by it. */
-  attempt = 1,
-  /** A step's subtask of an iteration with aggregators: this superstep's (iteration-aggregates.ts). */
-  aggregators: SubtaskAggregators | null = null,
-  /** The head as the runner runs it, when the runner ran the task's first operator itself (the Flink runner's native operators). */
-  runnerHead: RunnerStrategy | null = null,
+  options: SubtaskOptions = {},
 ): void | Promise<void> {
+  const { superstep = 0, attempt = 1, aggregators = null, runnerHead = null } = options;
   const ctx = new SubtaskContext(task.name, subtask, task.parallelism, io.broadcast, accumulators, superstep, undefined, resources.cachedFiles, aggregators);
   const functions: BoundFunction<unknown>[] = [];
   const cleanups: (() => void)[] = [];

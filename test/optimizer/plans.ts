@@ -4,15 +4,12 @@ import { optimize } from '../../src/optimizer/optimizer.ts';
 import type { PhysicalPlan, Task } from '../../src/optimizer/physical-plan.ts';
 import type { LogicalPlan } from '../../src/plan/nodes.ts';
 
-type EnvironmentInternals = { takePendingSinks(): number[]; logicalPlan(sinks: readonly number[], jobName: string): LogicalPlan };
-
 /**
  * The logical plan of the sinks the program defined (`output()`, `writeText()`, …), as
  * `execute()` would optimize it; the sinks count as run (no warning at exit).
  */
 export function logicalPlanOf(env: ExecutionEnvironment): LogicalPlan {
-  const e = env as unknown as EnvironmentInternals;
-  return e.logicalPlan(e.takePendingSinks(), 'test');
+  return env.pendingLogicalPlan('test');
 }
 
 export function physicalPlanOf(env: ExecutionEnvironment): PhysicalPlan {

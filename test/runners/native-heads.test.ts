@@ -40,7 +40,7 @@ function run(params: NodeParams, strategy: PhysicalOperator['strategy'], native:
   const output: Output = { collect: (r) => got.push(r), close() {} };
   const userObjects = new Map<string, unknown>(Object.entries({ ...fns, times10: (x: number) => x * 10 }));
   const resources = { userObjects, types: new TypeRegistry(), objectReuse: false, retries: 0, stdout() {}, stderr() {}, memoryBytes: 1 << 26, tmpDir: tmpdir() };
-  const running = runSubtask(task, 0, { inputs: [channel(input)], broadcast: new Map(), output }, resources, {} as JobServices, new Map(), 0, 1, null, NATIVE_HEADS[native]);
+  const running = runSubtask(task, 0, { inputs: [channel(input)], broadcast: new Map(), output }, resources, {} as JobServices, new Map(), { runnerHead: NATIVE_HEADS[native] });
   assert.equal(running, undefined, 'runs synchronously');
   return got;
 }

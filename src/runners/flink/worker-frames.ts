@@ -19,7 +19,7 @@
  */
 import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { KeySpec, SortKey } from '../../plan/nodes.ts';
-import type { OutputSpec } from '../../runtime/worker/protocol.ts';
+import type { OutputSpec } from '../../optimizer/exchanges.ts';
 import type { ShippedCode } from '../../serde/closures/index.ts';
 import type { NativeHeadStrategy } from './native-heads.ts';
 

@@ -1,4 +1,5 @@
 /** Builds the Output of one operator of a task chain from its physical description. */
+import { operatorName } from '../../optimizer/physical-plan.ts';
 import type { Output } from '../collector.ts';
 import { compileKeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -49,7 +50,7 @@ export function createOperatorOutput(setup: OperatorSetup, next: Output): Output
     case 'Reduce':
     case 'GroupReduce': {
       // A key-selector reduction's key, extracted once: errors of its selector name the combiner it feeds.
-      if (op.strategy === 'KEY_EXTRACT' && p.keys) return new KeyExtractOutput(compileKeyExtractor(p.keys, setup.resources.userObjects, `Combine (${op.node.name})`), next);
+      if (op.strategy === 'KEY_EXTRACT' && p.keys) return new KeyExtractOutput(compileKeyExtractor(p.keys, setup.resources.userObjects, operatorName({ node: op.node, strategy: 'COMBINE' })), next);
       const keys = op.onPairs ? PAIR_KEY : p.keys;
       if (p.kind === 'Reduce') {
         const f = setup.fn<(a: unknown, b: unknown) => unknown>(p.fn, 'reduce');

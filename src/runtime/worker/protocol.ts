@@ -4,8 +4,7 @@
  * `jobFailed`), then `run` messages carry its subtasks, and `endJob` drops it. Record data
  * always travels as binary record batches in transferred ArrayBuffers.
  */
-import type { KeySpec } from '../../plan/nodes.ts';
-import type { PhysicalPlan, ShipStrategy } from '../../optimizer/physical-plan.ts';
+import type { PhysicalPlan } from '../../optimizer/physical-plan.ts';
 import type { ShippedCode } from '../../serde/closures/index.ts';
 import type { FiguresDelta } from '../../metrics/job-figures.ts';
 
@@ -37,18 +36,6 @@ export interface StartJob {
   readonly code: ShippedCode;
   /** Set when the job's modules need tsx (TypeScript): the worker registers it before rebuilding them. */
   readonly tsx: TsxApis | null;
-}
-
-/** How a producer writes into one exchange (optimizer/exchanges.ts `outputSpecOf`; a Flink worker's output specs extend it). */
-export interface OutputSpec {
-  readonly exchange: number;
-  readonly ship: ShipStrategy;
-  readonly keys?: KeySpec | undefined;
-  /** For CUSTOM: the partitioner's user-object id. */
-  readonly fn?: string | undefined;
-  readonly consumers: number;
-  /** The consuming operator, whose key a HASH exchange reads: key errors name it. */
-  readonly keyOwner: string;
 }
 
 /** One subtask to run, with its input batches (its outputs are its task's exchanges in the plan, which the task host works out). */
