@@ -47,6 +47,7 @@ const ctx: BenchContext = {
   confFor: (budget) => writeConf(DATA, budget),
   log: (line) => console.log(line),
 };
+mkdirSync(DATA, { recursive: true });
 const data = workload.prepare(ctx);
 const id = flags.parallelism === '1' ? 'tsflink-p1' : 'tsflink-pN';
 const contender = workload.contenders(ctx, data).find((c) => c.id === id)!;

@@ -353,7 +353,7 @@ export class ExecutionEnvironment {
   private optimizedPlan(sinks: readonly number[], jobName: string): PhysicalPlan {
     const plan = this.logicalPlan(sinks, jobName);
     checkPathConflicts(plan);
-    return optimize(plan);
+    return optimize(plan, { compilePipelines: this.config.compilePipelines });
   }
 
   private async run(sinks: readonly number[], jobName: string, local: boolean | undefined, progress = false): Promise<JobOutcome & { figures: JobFigures }> {

@@ -32,6 +32,8 @@ export interface TsflinkConfig {
   taskTimeoutMs: number | null;
   /** `taskmanager.worker.heap`: the heap limit of each embedded worker thread (V8 old generation), in MiB; null: V8's default. */
   workerHeapMb: number | null;
+  /** `pipeline.compile`: run chains of tsflink's own operators as generated code (optimizer/compiled-pipelines.ts); false: one operator object per operator. */
+  compilePipelines: boolean;
 }
 
 export const CONFIG_FILE_NAME = 'tsflink.yaml';
@@ -46,6 +48,7 @@ export const CONFIG_KEYS = {
   target: 'execution.target',
   taskTimeout: 'task.timeout',
   workerHeap: 'taskmanager.worker.heap',
+  compile: 'pipeline.compile',
 } as const;
 
 export function defaultConfig(): TsflinkConfig {
@@ -59,6 +62,7 @@ export function defaultConfig(): TsflinkConfig {
     verbose: false,
     taskTimeoutMs: null,
     workerHeapMb: null,
+    compilePipelines: true,
   };
 }
 
@@ -128,6 +132,20 @@ function applyFile(config: TsflinkConfig, file: string): void {
 
   const heap = entries.get(CONFIG_KEYS.workerHeap);
   if (heap !== undefined && heap !== null) config.workerHeapMb = parseHeap(heap, where(CONFIG_KEYS.workerHeap));
+
+  const compile = entries.get(CONFIG_KEYS.compile);
+  if (compile !== undefined && compile !== null) config.compilePipelines = required(parseSwitch(compile), where(CONFIG_KEYS.compile), compile, SWITCH);
+}
+
+const SWITCH = 'true or false (also on/off, 1/0)';
+
+/** A yes/no setting: a YAML boolean, or `true`/`false`/`on`/`off`/`1`/`0` as text. */
+function parseSwitch(value: unknown): boolean | null {
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (text === 'true' || text === 'on' || text === '1') return true;
+  if (text === 'false' || text === 'off' || text === '0') return false;
+  return null;
 }
 
 const DURATION = "a duration such as '30 s', '5 min', '500 ms' or 30000 (milliseconds)";
@@ -160,6 +178,8 @@ function applyEnvironment(config: TsflinkConfig, env: NodeJS.ProcessEnv): void {
   if (timeout !== undefined) config.taskTimeoutMs = parseTimeout(timeout, ENV_VARS.taskTimeout);
   const heap = nonEmpty(env[ENV_VARS.workerHeap]);
   if (heap !== undefined) config.workerHeapMb = parseHeap(heap, ENV_VARS.workerHeap);
+  const compile = nonEmpty(env[ENV_VARS.compile]);
+  if (compile !== undefined) config.compilePipelines = required(parseSwitch(compile), ENV_VARS.compile, compile, SWITCH);
   config.verbose = verboseFromEnv(env);
 }
 

@@ -16,6 +16,8 @@ export const ENV_VARS = {
   taskTimeout: 'TSFLINK_TASK_TIMEOUT',
   /** Overrides `taskmanager.worker.heap` (a size: `512m`). */
   workerHeap: 'TSFLINK_WORKER_HEAP',
+  /** `0`/`off`/`false`: no compiled pipelines (overrides `pipeline.compile`); tests run both paths with it. */
+  compile: 'TSFLINK_COMPILE',
   /** `1`: stack traces and engine messages on stderr. */
   verbose: 'TSFLINK_VERBOSE',
   /** Set by `tsflink plan`: `execute()`/`collect()`/`count()` print the plan in this format instead of running. */

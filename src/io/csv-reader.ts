@@ -10,6 +10,7 @@ import type { CsvSourceOptions, FieldType } from '../plan/nodes.ts';
 import { DEFAULT_CHUNK_SIZE, TextChunkReader } from './text-chunk-reader.ts';
 import { countLineDelimiters } from './input-splits.ts';
 import { csvDialectProblem } from './csv-dialect.ts';
+import { compilePlainRows, type PlainRows } from './csv-rows.ts';
 
 // What a file column turns into.
 const EXCLUDED = -1;
@@ -57,6 +58,8 @@ const NONE = -1;
 export interface CsvReaderTuning {
   /** Bytes read per `fs.readSync`; tests use a few bytes to put chunk boundaries everywhere. */
   readonly chunkSize?: number;
+  /** Read plain rows with the generated loop (csv-rows.ts) where the dialect allows: a compiled pipeline's head. */
+  readonly compiled?: boolean;
 }
 
 export class CsvReader {
@@ -75,6 +78,9 @@ export class CsvReader {
   private readonly onInvalidLine: (() => void) | undefined;
   private readonly chunkSize: number;
   private readonly lookahead: number; // characters needed after a closing quote to tell what follows it
+  /** The generated loop for rows without quotes (csv-rows.ts), when compiled and the dialect is plain; else null. */
+  private readonly plainRows: PlainRows | null;
+  private readonly plainLines = { count: 0 };
 
   // The file being read.
   private file = '';
@@ -111,6 +117,8 @@ export class CsvReader {
     this.onInvalidLine = onInvalidLine;
     this.chunkSize = tuning.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.lookahead = Math.max(fieldDelimiter.length, lineDelimiter.length, 2);
+    const plain = tuning.compiled === true && fieldDelimiter.length === 1 && fieldDelimiter !== '\r' && lineDelimiter === '\n' && this.commentPrefix === null;
+    this.plainRows = plain ? compilePlainRows(Array.from(this.columnCodes), fieldDelimiter, this.extraColumnsAllowed, (code, text, column) => this.convert(code, text, column), BAD) : null;
   }
 
   /**
@@ -159,11 +167,25 @@ export class CsvReader {
    * (`text.length` when none is). At the end of the file (`atEnd`) every row is complete.
    */
   private parse(text: string, atEnd: boolean, emit: (tuple: unknown[]) => void): number {
+    // The rows of a chunk without quotes go through the generated loop; it leaves any row it is not sure of to the loop below.
+    let from = 0;
+    if (this.plainRows !== null && !this.headerPending && (this.quoteCode === -1 || text.indexOf(this.quote) === -1)) {
+      const lines = this.plainLines;
+      lines.count = 0;
+      from = this.plainRows(text, 0, emit, lines);
+      this.line += lines.count;
+      if (from === text.length || (!atEnd && text.indexOf('\n', from) === -1)) return from;
+    }
+    return this.parseFrom(text, from, atEnd, emit);
+  }
+
+  /** `parse` from `text[from]` on, one field at a time: every dialect, every row. */
+  private parseFrom(text: string, from: number, atEnd: boolean, emit: (tuple: unknown[]) => void): number {
     const { fieldDelimiter, lineDelimiter, quote, quoteCode, commentPrefix, toleratesCrlf, columnCodes, lookahead } = this;
     const fdLength = fieldDelimiter.length;
     const ldLength = lineDelimiter.length;
     const length = text.length;
-    let pos = 0;
+    let pos = from;
     let line = this.line;
     let ld = -2; // cached indexOf(lineDelimiter); -2 = not searched yet
     let fd = -2; // cached indexOf(fieldDelimiter)

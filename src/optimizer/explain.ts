@@ -4,7 +4,7 @@
  * format is a string builder over the plan; none ends with a newline.
  */
 import type { AsyncSpec, KeySpec, NodeParams, SortKey } from '../plan/nodes.ts';
-import type { PhysicalOperator, PhysicalPlan, Task, TaskInput } from './physical-plan.ts';
+import { operatorName, type PhysicalOperator, type PhysicalPlan, type Task, type TaskInput } from './physical-plan.ts';
 import { toPlanJson } from './plan-json.ts';
 import { listInputFiles } from '../io/input-files.ts';
 import { isCompressedFile } from '../io/text-chunk-reader.ts';
@@ -71,6 +71,13 @@ function formatText(plan: PhysicalPlan): string {
       `Task ${task.id} ${JSON.stringify(task.name)} p=${task.parallelism}`,
       ...(stepOf.has(task.id) ? [`  step of ${JSON.stringify(stepOf.get(task.id)!.name)}: runs every superstep (at most ${stepOf.get(task.id)!.maxIterations})`] : []),
       ...task.operators.map((op) => `  ${operatorLine(op)}`),
+      ...(task.compiled ?? []).map(
+        (run) =>
+          `  compiled together: ${task.operators
+            .slice(run.first, run.last + 1)
+            .map(operatorName)
+            .join(' -> ')}`,
+      ),
       ...task.inputs.map((input, i) => `  <- Task ${input.fromTask} via ${shipLabel(input)}${i === 1 && stepOf.get(task.id)?.heads.includes(task.id) ? ' (fed back by the previous superstep)' : ''}`),
       ...task.broadcastInputs.map((b) => `  <- Task ${b.fromTask} as broadcast '${b.name}'`),
     ].join('\n'),

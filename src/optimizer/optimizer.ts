@@ -3,12 +3,14 @@
  * iterations' steps (iterations.ts), chooses each operator's parallelism (parallelism.ts),
  * places every operator: chained into the task before it (chaining.ts) or in a task of its own,
  * reductions with their combiners (combiners.ts), joins and crosses with their ship and local
- * strategies (join-strategy.ts); and orders the tasks (task-order.ts).
+ * strategies (join-strategy.ts); orders the tasks (task-order.ts); and marks the runs of operators
+ * the engine runs as generated code (compiled-pipelines.ts).
  */
 import { PlanError } from '../errors/index.ts';
 import type { KeySpec, LogicalPlan, PlanNode } from '../plan/nodes.ts';
 import { canChainAfter, chainsInto } from './chaining.ts';
 import { combinerChains, planReduction } from './combiners.ts';
+import { compiledRuns } from './compiled-pipelines.ts';
 import { findSteps, type IterationSteps, stepTaskIds } from './iterations.ts';
 import { crossStrategy, type InputShip, joinStrategy } from './join-strategy.ts';
 import { chooseParallelism } from './parallelism.ts';
@@ -34,8 +36,13 @@ interface TaskBuilder {
   broadcastInputs: TaskBroadcastInput[];
 }
 
-export function optimize(plan: LogicalPlan): PhysicalPlan {
-  return new PlanCompiler(plan).compile();
+export interface OptimizerOptions {
+  /** Plan compiled pipelines (compiled-pipelines.ts); default true. */
+  readonly compilePipelines?: boolean;
+}
+
+export function optimize(plan: LogicalPlan, options: OptimizerOptions = {}): PhysicalPlan {
+  return new PlanCompiler(plan, options.compilePipelines ?? true).compile();
 }
 
 class PlanCompiler {
@@ -51,8 +58,11 @@ class PlanCompiler {
   private readonly steps: IterationSteps;
   private readonly iterations: (Omit<IterationSpec, 'tasks'> & { extraTasks: number[]; endNode: number })[] = [];
 
-  constructor(plan: LogicalPlan) {
+  private readonly compilePipelines: boolean;
+
+  constructor(plan: LogicalPlan, compilePipelines: boolean) {
     this.plan = plan;
+    this.compilePipelines = compilePipelines;
     for (const node of plan.nodes) {
       this.nodes.set(node.id, node);
       for (const i of [...node.inputs, ...node.broadcastInputs.map((b) => b.input)]) this.consumers.set(i, (this.consumers.get(i) ?? 0) + 1);
@@ -76,14 +86,18 @@ class PlanCompiler {
       this.place(node);
     }
     const iterations: IterationSpec[] = this.iterations.map(({ extraTasks, endNode, ...it }) => ({ ...it, tasks: stepTaskIds(this.steps.get(endNode)!, this.tasks, extraTasks) }));
-    const tasks: Task[] = orderTasks(this.tasks, iterations).map((t) => ({
-      id: t.id,
-      name: t.operators.map(operatorName).join(' -> '),
-      parallelism: t.parallelism,
-      operators: t.operators,
-      inputs: t.inputs,
-      broadcastInputs: t.broadcastInputs,
-    }));
+    const tasks: Task[] = orderTasks(this.tasks, iterations).map((t) => {
+      const compiled = this.compilePipelines ? compiledRuns(t.operators) : [];
+      return {
+        id: t.id,
+        name: t.operators.map(operatorName).join(' -> '),
+        parallelism: t.parallelism,
+        operators: t.operators,
+        inputs: t.inputs,
+        broadcastInputs: t.broadcastInputs,
+        ...(compiled.length > 0 ? { compiled } : {}),
+      };
+    });
     const cached = this.plan.cachedFiles;
     return deepFreeze({
       jobName: this.plan.jobName,

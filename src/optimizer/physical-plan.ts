@@ -96,6 +96,14 @@ export interface Task {
   readonly operators: readonly PhysicalOperator[];
   readonly inputs: readonly TaskInput[];
   readonly broadcastInputs: readonly TaskBroadcastInput[];
+  /** The runs of operators the engine runs as one generated function (compiled-pipelines.ts); absent: none. */
+  readonly compiled?: readonly CompiledRun[];
+}
+
+/** Operators `first` to `last` (indexes into the task's operators, both included), compiled together. */
+export interface CompiledRun {
+  readonly first: number;
+  readonly last: number;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface PlanJsonNode {
   async?: { capacity: number; ordered: boolean };
   /** Present (true) for an operator marked `runInClient()`. */
   runInClient?: true;
+  /** For an operator of a compiled pipeline (compiled-pipelines.ts): the pipeline, `<task>.<run>` (the operators with the same value run as one generated function). */
+  compiled?: string;
 }
 
 export interface PlanJsonEdge {
@@ -65,6 +67,7 @@ export function toPlanJson(plan: PhysicalPlan): PlanJson {
         task: task.id,
         ...('async' in op.node.params ? { async: { capacity: op.node.params.async.capacity, ordered: op.node.params.async.ordered } } : {}),
         ...(op.node.runInClient === true ? { runInClient: true as const } : {}),
+        ...compiledField(task, k),
       });
       if (k > 0) edges.push({ source: operatorId(task.operators[k - 1]!), target: id, ship: 'FORWARD', chained: true, input: 0 });
     });
@@ -79,4 +82,9 @@ export function toPlanJson(plan: PhysicalPlan): PlanJson {
     }
   }
   return { jobName: plan.jobName, defaultParallelism: plan.defaultParallelism, nodes, edges, tasks: plan.tasks };
+}
+
+function compiledField(task: Task, index: number): { compiled?: string } {
+  const run = (task.compiled ?? []).findIndex((r) => r.first <= index && index <= r.last);
+  return run < 0 ? {} : { compiled: `${task.id}.${run}` };
 }

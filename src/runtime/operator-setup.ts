@@ -24,6 +24,8 @@ export class OperatorSetup {
   readonly job: JobServices;
   /** Records reaching this operator may still be referenced upstream, so holding one needs a copy. */
   readonly copyOnHold: boolean;
+  /** In a compiled pipeline (optimizer/compiled-pipelines.ts): runs as generated code where it can. */
+  readonly compiled: boolean;
   private readonly functions: BoundFunction<unknown>[];
   private readonly cleanups: (() => void)[];
 
@@ -37,7 +39,9 @@ export class OperatorSetup {
     chained: boolean,
     functions: BoundFunction<unknown>[],
     cleanups: (() => void)[],
+    compiled = false,
   ) {
+    this.compiled = compiled;
     this.cleanups = cleanups;
     this.op = op;
     this.name = op.strategy === 'COMBINE' ? `Combine (${op.node.name})` : op.node.name;

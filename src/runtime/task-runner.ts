@@ -13,6 +13,8 @@ import type { JobServices } from './job-services.ts';
 import { OperatorSetup } from './operator-setup.ts';
 import { lateRecord } from './late-record.ts';
 import { createOperatorOutput } from './operators/operator-factory.ts';
+import { compiledPipeline } from './compiled/pipeline.ts';
+import { isCompiled } from '../optimizer/compiled-pipelines.ts';
 import type { RuntimeAccumulator } from './runtime-context.ts';
 import { SubtaskContext } from './runtime-context.ts';
 import type { BoundFunction } from './udf.ts';
@@ -56,11 +58,21 @@ export function runSubtask(
   const ops = task.operators;
   const head = ops[0]!;
   const driverIsOperator = runnerHead === null ? isDriver(head.strategy) : runnerHead.role === 'driver';
-  const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions, cleanups);
+  const setupOf = (k: number) => new OperatorSetup(ops[k]!, subtask, task.parallelism, ctx, resources, job, k > 0, functions, cleanups, isCompiled(task.compiled, k));
 
   let out = io.output;
   let sink: WrittenCount | null = null;
   for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) {
+    // A compiled pipeline ending here: its operators after the head, as one generated Output.
+    const run = task.compiled?.find((r) => r.last === k && Math.max(r.first, 1) <= k);
+    if (run !== undefined) {
+      const from = Math.max(run.first, 1);
+      const setups: OperatorSetup[] = [];
+      for (let j = from; j <= k; j++) setups.push(setupOf(j));
+      out = compiledPipeline(setups, out);
+      k = from;
+      continue;
+    }
     const first = functions.length;
     const hook = hasRichFunction(ops[k]!, resources) ? new CloseHook(out, ops[k]!.node.name) : null;
     out = k === 0 && runnerHead?.role === 'chained' ? runnerHead.create(setupOf(0), hook ?? out) : createOperatorOutput(setupOf(k), hook ?? out);

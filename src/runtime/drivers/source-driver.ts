@@ -56,7 +56,7 @@ export function runSource(setup: OperatorSetup, out: Output): void | Promise<voi
     }
     case 'CsvSource': {
       const splits = splitsFor(listInputFiles(params.path), parallelism, subtask);
-      const reader = new CsvReader(params.types, params.options, invalidLineCounter(setup, params.options.ignoreInvalidLines));
+      const reader = new CsvReader(params.types, params.options, invalidLineCounter(setup, params.options.ignoreInvalidLines), { compiled: setup.compiled });
       const keys = params.options.pojoFields;
       const emit = keys === undefined ? (tuple: unknown[]): void => out.collect(tuple) : (tuple: unknown[]): void => out.collect(toObject(keys, tuple));
       const aligner = new CsvSplitAligner(params.options);

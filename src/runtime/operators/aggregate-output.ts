@@ -112,6 +112,44 @@ export class AggregateOutput implements Output {
     }
   }
 
+  /**
+   * For a compiled pipeline (runtime/compiled/pipeline.ts): code that adds the tuple in `r` to
+   * its group in place and returns — for a group that exists, a string or number key, and SUM
+   * fields that are numbers; anything else (a new group, the first record, another key or value,
+   * a tuple too short) falls through to `collect`, which the code ends with. Its free names start
+   * with `prefix` and are the returned bindings. Null when no update is generated (AVG, a key
+   * that is not one field position).
+   */
+  compiledUpdate(prefix: string): { code: string; bindings: Record<string, unknown> } | null {
+    if (this.kinds.includes(AVG) || (this.key !== null && this.keyPos < 0)) return null;
+    const bindings: Record<string, unknown> = { [`${prefix}op`]: this, [`${prefix}index`]: this.index, [`${prefix}firsts`]: this.firsts, [`${prefix}compare`]: compareValues };
+    const checks: string[] = [];
+    const updates: string[] = [];
+    this.kinds.forEach((kind, j) => {
+      const column = `${prefix}c${j}`;
+      bindings[column] = this.columns[j];
+      if (kind === SUM) {
+        checks.push(`typeof x${j} === 'number'`);
+        updates.push(`${column}[i] += x${j};`);
+      } else if (kind === COUNT) updates.push(`${column}[i] += 1;`);
+      else updates.push(`if (${prefix}compare(x${j}, ${column}[i]) ${kind === MIN ? '<' : '>'} 0) ${column}[i] = x${j};`);
+    });
+    const reads = this.fields.map((field, j) => (this.kinds[j] === COUNT ? '' : `const x${j} = r[${field}];`)).join(' ');
+    const group =
+      this.key === null
+        ? `const i = ${prefix}firsts.length === 0 ? undefined : 0;`
+        : `const k = r[${this.keyPos}]; const i = typeof k === 'number' || (typeof k === 'string' && k.charCodeAt(0) !== 0) ? ${prefix}index.get(k) : undefined;`;
+    const code = `if (Array.isArray(r) && r.length >= ${this.minLength}) {
+      ${group}
+      if (i !== undefined) {
+        ${reads}
+        if (${checks.length === 0 ? 'true' : checks.join(' && ')}) { ${updates.join(' ')} return; }
+      }
+    }
+    ${prefix}op.collect(r);`;
+    return { code, bindings };
+  }
+
   private start(record: unknown[]): void {
     this.firsts.push(this.setup.hold(record) as unknown[]);
     for (let j = 0; j < this.fields.length; j++) {
