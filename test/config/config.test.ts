@@ -41,6 +41,7 @@ describe('loadConfig defaults', () => {
       verbose: false,
       taskTimeoutMs: null,
       workerHeapMb: null,
+      compilePipelines: true,
     });
   });
 
@@ -76,6 +77,7 @@ describe('loadConfig file', () => {
       verbose: false,
       taskTimeoutMs: null,
       workerHeapMb: null,
+      compilePipelines: true,
     });
     assert.equal(configFilePath(dir, {}), path.join(dir, 'tsflink.yaml'));
   });
@@ -136,6 +138,16 @@ describe('loadConfig file', () => {
     assert.equal(loadConfig(workdir('taskmanager.worker.heap: 512m'), { TSFLINK_WORKER_HEAP: '64m' }).workerHeapMb, 64);
     assertConfigError(() => loadConfig(workdir('taskmanager.worker.heap: 1m'), {}), /'taskmanager\.worker\.heap'.*at least 16 MiB/);
     assertConfigError(() => loadConfig(workdir('taskmanager.worker.heap: big'), {}), /'taskmanager\.worker\.heap'/);
+  });
+
+  test('pipeline.compile: a switch, on by default; TSFLINK_COMPILE overrides', () => {
+    assert.equal(loadConfig(workdir(''), {}).compilePipelines, true);
+    assert.equal(loadConfig(workdir('pipeline.compile: false'), {}).compilePipelines, false);
+    assert.equal(loadConfig(workdir('pipeline:\n  compile: off'), {}).compilePipelines, false);
+    assert.equal(loadConfig(workdir('pipeline.compile: false'), { TSFLINK_COMPILE: '1' }).compilePipelines, true);
+    assert.equal(loadConfig(workdir(''), { TSFLINK_COMPILE: '0' }).compilePipelines, false);
+    assertConfigError(() => loadConfig(workdir('pipeline.compile: maybe'), {}), /'pipeline\.compile'.*true or false/);
+    assertConfigError(() => loadConfig(workdir(''), { TSFLINK_COMPILE: 'yes please' }), /TSFLINK_COMPILE/);
   });
 
   test('relative tmp dirs resolve against the configuration file', () => {

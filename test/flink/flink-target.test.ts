@@ -38,6 +38,14 @@ function tsflink(args: readonly string[], input?: string): Run {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+function clientEnvOf(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.TSFLINK_TARGET;
+  delete env.TSFLINK_JOBMANAGER;
+  return env;
+}
+
 function ok(args: readonly string[]): string {
   const r = tsflink(args);
   assert.equal(r.status, 0, `tsflink ${args.join(' ')} failed:\n${r.stderr}`);
@@ -157,6 +165,40 @@ test('readParquet of a DuckDB-written file and writeParquet on Flink give the em
   // Rows 0…19999 written by writeParquet on the cluster and read back: the sum of the ids, and of the label lengths.
   assert.equal(flink[4], `written ${(19999 * 20000) / 2} ${Array.from({ length: 20000 }, (_, i) => `row ${i}`.length).reduce((a, b) => a + b, 0)}`);
   assert.deepEqual(flink, lines(ok(job('local'))));
+});
+
+test('a compiled pipeline (readCsv -> map -> filter -> project -> aggregate) on Flink gives the embedded results, compiled or not, and the same error (p=2)', { timeout: TIMEOUT }, () => {
+  const dir = tempDir('tsflink-flink-compiled-');
+  const input = join(dir, 'in.csv');
+  writeFileSync(input, `${Array.from({ length: 4000 }, (_, i) => `k${i % 23},skip,${i * 7},${i % 13}`).join('\n')}\n`);
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'a,1\nb,2\nc,three\n');
+  const fixture = 'test/flink/fixtures/compiled-csv.ts';
+  const run = (target: string, compile: string): string[] => {
+    const r = spawnSync(process.execPath, [cli, 'run', '-q', '--target', target, '-p', '2', fixture, '-', input, bad], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...clientEnvOf(), TSFLINK_COMPILE: compile },
+      timeout: TIMEOUT,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return lines(r.stdout);
+  };
+  const embedded = run('local', '1');
+  const parse = (out: string[]) => out.map((l) => JSON.parse(l) as { sums?: unknown[]; error?: string | null });
+  const [sums, error] = parse(embedded);
+  assert.equal(sums!.sums!.length, 23);
+  assert.match(error!.error!, /bad\.csv:3/);
+  for (const compile of ['1', '0']) {
+    const [fs, fe] = parse(run('flink', compile));
+    assertSameMultiset(fs!.sums!, sums!.sums!);
+    assert.equal(fe!.error, error!.error);
+  }
+  const plan = tsflink(['plan', '-p', '2', fixture, '-', input, bad]);
+  assert.match(
+    plan.stdout,
+    /compiled together: DataSource \(readCsv\) at compiled-csv\.ts:\d+ -> Map at compiled-csv\.ts:\d+ -> Filter at compiled-csv\.ts:\d+ -> Project at compiled-csv\.ts:\d+ -> Combine/,
+  );
 });
 
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {
