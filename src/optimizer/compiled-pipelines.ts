@@ -10,6 +10,9 @@
  * - a `readCsv` head with a plain dialect (one-character field delimiter, `\n` lines, no comment
  *   prefix, tuples) parses every row of a chunk without quotes in a loop generated for its
  *   column types and `includedFields` (io/csv-rows.ts);
+ * - a hash join on one field position each side (its build and probe) keeps its build side in
+ *   a typed-array hash table while the build keys are integers, and copies a held flat tuple
+ *   with one array literal (runtime/compiled/int-key-table.ts);
  * - `map` and `filter` call the user's function from the loop; `project` copies its fields;
  * - an `aggregate`/`sum`/`min`/`max` (its combiner or the final one) on one field position
  *   updates its group's columns in place, without a loop over the aggregations.
@@ -50,7 +53,11 @@ export function compiledRuns(operators: readonly PhysicalOperator[]): CompiledRu
 /** What an operator can be in a run: its head (a source), an element-wise step, its last operator (one that holds records), or nothing. */
 function roleOf(op: PhysicalOperator, index: number): 'head' | 'element' | 'last' | null {
   const p = op.node.params;
-  if (index === 0) return p.kind === 'CsvSource' && op.strategy === 'SOURCE' && plainCsv(op.node) ? 'head' : null;
+  if (index === 0) {
+    if (p.kind === 'CsvSource') return op.strategy === 'SOURCE' && plainCsv(op.node) ? 'head' : null;
+    if (p.kind === 'Join') return JOIN_STRATEGIES.has(op.strategy) && oneField(p.leftKeys) && oneField(p.rightKeys) ? 'head' : null;
+    return null;
+  }
   if (op.strategy === 'MAP' && (p.kind === 'Map' || p.kind === 'Filter' || p.kind === 'Project')) return 'element';
   if (p.kind === 'Aggregate' && (op.strategy === 'COMBINE' || op.strategy === 'HASH_GROUP') && op.onPairs !== true && oneFieldOrNone(p.keys)) return 'last';
   return null;
@@ -64,8 +71,14 @@ function plainCsv(node: PlanNode): boolean {
   return o.fieldDelimiter.length === 1 && o.fieldDelimiter !== '\r' && o.lineDelimiter === '\n' && (o.ignoreComments === null || o.ignoreComments === '') && o.pojoFields === undefined;
 }
 
+const JOIN_STRATEGIES: ReadonlySet<string> = new Set(['HASH_JOIN_BUILD_FIRST', 'HASH_JOIN_BUILD_SECOND', 'HASH_OUTER_JOIN']);
+
+function oneField(keys: KeySpec): boolean {
+  return keys.kind === 'fields' && keys.fields.length === 1 && typeof keys.fields[0] === 'number';
+}
+
 function oneFieldOrNone(keys: KeySpec | null): boolean {
-  return keys === null || (keys.kind === 'fields' && keys.fields.length === 1 && typeof keys.fields[0] === 'number');
+  return keys === null || oneField(keys);
 }
 
 /** Whether the operator at `index` is in one of the runs. */

@@ -73,7 +73,7 @@ function formatText(plan: PhysicalPlan): string {
       ...task.operators.map((op) => `  ${operatorLine(op)}`),
       ...(task.compiled ?? []).map(
         (run) =>
-          `  compiled together: ${task.operators
+          `  compiled: ${task.operators
             .slice(run.first, run.last + 1)
             .map(operatorName)
             .join(' -> ')}`,

@@ -195,10 +195,7 @@ test('a compiled pipeline (readCsv -> map -> filter -> project -> aggregate) on 
     assert.equal(fe!.error, error!.error);
   }
   const plan = tsflink(['plan', '-p', '2', fixture, '-', input, bad]);
-  assert.match(
-    plan.stdout,
-    /compiled together: DataSource \(readCsv\) at compiled-csv\.ts:\d+ -> Map at compiled-csv\.ts:\d+ -> Filter at compiled-csv\.ts:\d+ -> Project at compiled-csv\.ts:\d+ -> Combine/,
-  );
+  assert.match(plan.stdout, /compiled: DataSource \(readCsv\) at compiled-csv\.ts:\d+ -> Map at compiled-csv\.ts:\d+ -> Filter at compiled-csv\.ts:\d+ -> Project at compiled-csv\.ts:\d+ -> Combine/);
 });
 
 test('a throwing user function fails the Flink job with the embedded engine’s error text', { timeout: TIMEOUT }, () => {

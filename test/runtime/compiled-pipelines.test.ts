@@ -36,17 +36,30 @@ async function outcome(job: (env: ExecutionEnvironment) => Promise<unknown[]>, c
   }
 }
 
-/** Runs the job both ways at every parallelism; returns the compiled path's records (asserting they are the interpreted path's). */
-async function bothWays(job: (env: ExecutionEnvironment) => Promise<unknown[]>): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
+/** Runs the job both ways at every parallelism: both must succeed with the same records; returns the compiled path's. */
+async function bothWays(job: (env: ExecutionEnvironment) => Promise<unknown[]>): Promise<unknown[][]> {
+  const results: unknown[][] = [];
   for (const p of PARALLELISMS) {
     const compiled = await outcome(job, true, p);
     const interpreted = await outcome(job, false, p);
-    if ('records' in compiled && 'records' in interpreted) assertSameMultiset(compiled.records, interpreted.records, `p=${p}`);
-    else assert.deepEqual(compiled, interpreted, `p=${p}`);
-    outcomes.push(compiled);
+    assert.ok('records' in compiled && 'records' in interpreted, `p=${p}: ${JSON.stringify([compiled, interpreted]).slice(0, 400)}`);
+    assertSameMultiset(compiled.records, interpreted.records, `p=${p}`);
+    results.push(compiled.records);
   }
-  return outcomes;
+  return results;
+}
+
+/** Runs the job both ways at every parallelism: both must fail, with the same message; returns it. */
+async function bothFail(job: (env: ExecutionEnvironment) => Promise<unknown[]>): Promise<string[]> {
+  const messages: string[] = [];
+  for (const p of PARALLELISMS) {
+    const compiled = await outcome(job, true, p);
+    const interpreted = await outcome(job, false, p);
+    assert.ok('error' in compiled && 'error' in interpreted, `p=${p}: ${JSON.stringify([compiled, interpreted]).slice(0, 400)}`);
+    assert.equal(compiled.error, interpreted.error, `p=${p}`);
+    messages.push(compiled.error);
+  }
+  return messages;
 }
 
 const dir = tempDir('tsflink-compiled-');
@@ -88,13 +101,12 @@ describe('compiled pipelines give what the interpreted operators give', () => {
       else expected.set(k, [k, g[1] + Number(v), Math.min(g[2], Number(w)), 1]);
       void i;
     });
-    assert.ok(first !== undefined && 'records' in first);
-    assertSameMultiset(first.records, [...expected.values()]);
+    assertSameMultiset(first!, [...expected.values()]);
   });
 
   it('project -> aggregate over everything, count and sum', async () => {
     const [first] = await bothWays((env) => env.readCsv(plain, [Types.STRING, Types.STRING, Types.LONG, Types.LONG]).project(2, 3).aggregate(Aggregation.SUM, 0).andSum(1).collect());
-    assert.ok(first !== undefined && 'records' in first && first.records.length === 1);
+    assert.deepEqual(first, [[rows.reduce((t, r) => t + Number(r.split(',')[2]), 0), rows.reduce((t, r) => t + Number(r.split(',')[3]), 0)]]);
   });
 
   it('number keys, and keys of mixed types, with sum and min', async () => {
@@ -115,8 +127,8 @@ describe('compiled pipelines give what the interpreted operators give', () => {
 
   it('the same error for a bad row, a throwing map, a projection out of range and a sum of text', async () => {
     const errors = [
-      await bothWays((env) => env.readCsv(mixed, [Types.STRING, Types.STRING, Types.LONG, Types.INT]).groupBy(0).sum(2).collect()),
-      await bothWays((env) =>
+      await bothFail((env) => env.readCsv(mixed, [Types.STRING, Types.STRING, Types.LONG, Types.INT]).groupBy(0).sum(2).collect()),
+      await bothFail((env) =>
         env
           .readCsv(plain, [Types.STRING, Types.STRING, Types.LONG, Types.LONG])
           .map((r) => {
@@ -127,7 +139,7 @@ describe('compiled pipelines give what the interpreted operators give', () => {
           .sum(2)
           .collect(),
       ),
-      await bothWays((env) =>
+      await bothFail((env) =>
         env
           .readCsv(plain, [Types.STRING, Types.STRING, Types.LONG, Types.LONG])
           .map((r) => (r[2] === 999 ? ['short'] : r) as unknown as [string, string, number, number])
@@ -136,7 +148,7 @@ describe('compiled pipelines give what the interpreted operators give', () => {
           .sum(1)
           .collect(),
       ),
-      await bothWays((env) =>
+      await bothFail((env) =>
         env
           .readCsv(plain, [Types.STRING, Types.STRING, Types.LONG, Types.LONG])
           .map((r) => [r[0], r[2] === 999 ? 'text' : r[2]] as unknown as [string, number])
@@ -145,7 +157,10 @@ describe('compiled pipelines give what the interpreted operators give', () => {
           .collect(),
       ),
     ];
-    for (const outcomes of errors) for (const o of outcomes) assert.ok('error' in o, JSON.stringify(o).slice(0, 200));
+    assert.match(errors[0]![0]!, /mixed\.csv:1004/);
+    assert.match(errors[1]![0]!, /no 999/);
+    assert.match(errors[2]![0]!, /project: field 3 is out of range for a tuple of 1 fields/);
+    assert.match(errors[3]![0]!, /cannot sum field 1/);
   });
 
   it('a rich map function is opened once per subtask, and its accumulators count every record', async () => {
@@ -169,7 +184,112 @@ describe('compiled pipelines give what the interpreted operators give', () => {
       const result = await env.execute();
       return [`seen ${result.accumulators.seen}`, `instances ${result.accumulators.instances}`, ...readOutput(out)];
     });
-    for (const [i, o] of outcomes.entries()) assert.ok('records' in o && o.records.includes('seen 3000') && o.records.includes(`instances ${PARALLELISMS[i]}`), JSON.stringify(o).slice(0, 200));
+    for (const [i, records] of outcomes.entries()) assert.ok(records.includes('seen 3000') && records.includes(`instances ${PARALLELISMS[i]}`), JSON.stringify(records).slice(0, 200));
+  });
+});
+
+describe('compiled joins (the integer-key build table) give what the interpreted join gives', () => {
+  const orders = Array.from({ length: 2000 }, (_, i) => [i, i % 301, i * 3] as [number, number, number]);
+  const customers = Array.from({ length: 300 }, (_, c) => [c, `n${c % 17}`, { nested: c }] as [number, string, { nested: number }]);
+  const flat = customers.map(([c, n]) => [c, n] as [number, string]);
+
+  it('inner join on integer keys, build side of flat tuples and of nested ones, duplicate build keys', async () => {
+    for (const build of [flat, customers, [...flat, ...flat.slice(0, 50)]] as unknown[][]) {
+      const [first] = await bothWays((env) =>
+        env
+          .fromCollection(orders)
+          .join(env.fromCollection(build as [number, string][]))
+          .where(1)
+          .equalTo(0)
+          .collect(),
+      );
+      assert.ok(first!.length > 1900);
+    }
+  });
+
+  it('the user function mutating the build record it was given changes no other pair', async () => {
+    await bothWays((env) =>
+      env
+        .fromCollection(orders)
+        .join(env.fromCollection(flat))
+        .where(1)
+        .equalTo(0)
+        .using((o, c) => {
+          c[1] = `${c[1]}!`; // a held record handed out again must be a fresh copy
+          return [o[0], c[1]] as [number, string];
+        })
+        .collect(),
+    );
+  });
+
+  it('keys that are not integers: strings after integers, NaN, -0, fractions, on either side', async () => {
+    const left = [
+      [0, 'a'],
+      [-0, 'b'],
+      [1.5, 'c'],
+      [Number.NaN, 'd'],
+      ['1', 'e'],
+      [1, 'f'],
+      [2 ** 40, 'g'],
+    ] as [unknown, string][];
+    const right = [
+      [0, 'x'],
+      [1, 'y'],
+      [2 ** 40, 'z'],
+      [Number.NaN, 'w'],
+    ] as [unknown, string][];
+    const rightThenText = [...right, ['1', 'v'] as [unknown, string]];
+    for (const r of [right, rightThenText]) {
+      await bothWays((env) => env.fromCollection(left).join(env.fromCollection(r)).where(0).equalTo(0).collect());
+      await bothWays((env) => env.fromCollection(r).join(env.fromCollection(left)).where(0).equalTo(0).collect());
+    }
+  });
+
+  it('outer joins: unmatched records on either side paired with null', async () => {
+    const some = flat.filter(([c]) => c % 3 !== 0);
+    const fewOrders = orders.filter(([i]) => i % 5 !== 0);
+    await bothWays((env) =>
+      env
+        .fromCollection(fewOrders)
+        .leftOuterJoin(env.fromCollection(some))
+        .where(1)
+        .equalTo(0)
+        .using((o, c) => [o[0], c === null ? null : c[1]])
+        .collect(),
+    );
+    await bothWays((env) =>
+      env
+        .fromCollection(fewOrders)
+        .rightOuterJoin(env.fromCollection(some))
+        .where(1)
+        .equalTo(0)
+        .using((o, c) => [o === null ? null : o[0], c[1]])
+        .collect(),
+    );
+    await bothWays((env) =>
+      env
+        .fromCollection(fewOrders)
+        .fullOuterJoin(env.fromCollection(some))
+        .where(1)
+        .equalTo(0)
+        .using((o, c) => [o === null ? null : o[0], c === null ? null : c[1]])
+        .collect(),
+    );
+  });
+
+  it('a join followed by map and an aggregate, compiled into the join task', async () => {
+    await bothWays((env) =>
+      env
+        .fromCollection(orders)
+        .join(env.fromCollection(flat))
+        .where(1)
+        .equalTo(0)
+        .using((o, c) => [c[1], o[2], 1] as [string, number, number])
+        .groupBy(0)
+        .sum(1)
+        .andSum(2)
+        .collect(),
+    );
   });
 });
 
@@ -191,7 +311,7 @@ describe('which operators are compiled together', () => {
     const on = optimize(planOf(true), { compilePipelines: true });
     assert.deepEqual(on.tasks[0]!.compiled, [{ first: 0, last: 2 }]);
     assert.equal(on.tasks[1]!.compiled, undefined); // a head that reads an exchange is never in a run
-    assert.match(formatPlan(on, 'text'), /\n {2}compiled together: DataSource \(readCsv\) at compiled-pipelines\.test\.ts:\d+ -> Map at compiled-pipelines\.test\.ts:\d+ -> Combine \(Sums\)\n/);
+    assert.match(formatPlan(on, 'text'), /\n {2}compiled: DataSource \(readCsv\) at compiled-pipelines\.test\.ts:\d+ -> Map at compiled-pipelines\.test\.ts:\d+ -> Combine \(Sums\)\n/);
     const nodes = (JSON.parse(formatPlan(on, 'json')) as { nodes: { name: string; compiled?: string }[] }).nodes;
     assert.deepEqual(
       nodes.map((n) => n.compiled ?? null),

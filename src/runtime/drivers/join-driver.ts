@@ -11,6 +11,7 @@ import { groupKey, hashGroupKey } from '../keys.ts';
 import { PARTITIONS, PartitionSpill, spillPartition } from '../spill/partition-spill.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { type PairFunction, pairEmitter, pairFunction } from './projection.ts';
+import { flatCopier, IntKeyTable } from '../compiled/int-key-table.ts';
 
 type JoinParams = Extract<NodeParams, { kind: 'Join' }>;
 
@@ -78,23 +79,25 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
   const keepProbe = params.joinType === 'LEFT_OUTER' || params.joinType === 'FULL_OUTER';
   const keepBuild = params.joinType === 'RIGHT_OUTER' || params.joinType === 'FULL_OUTER';
 
-  const probe = (table: BuildTable, p: unknown): void => {
-    const head = table.head(groupKey(probeKey(p), types));
+  const probe = (table: BuildTable | IntKeyTable, p: unknown): void => {
+    const k = probeKey(p);
+    const head = table instanceof IntKeyTable ? (IntKeyTable.takes(k) ? table.head(k) : noMatch(k)) : table.head(groupKey(k, types));
     if (head < 0) {
       if (keepProbe) call(p, null);
       return;
     }
     if (outer) (table.matched ??= new Uint8Array(table.size))[head] = 1;
     const { records, next } = table;
+    // A held build record may pair with many probe records: each pair gets its own copy (a flat tuple's is one array literal).
+    const copyHeld = table instanceof IntKeyTable && table.flatLength >= 0 && !setup.resources.objectReuse ? flatCopier(table.flatLength) : copy;
     for (let i = head; i >= 0; i = next[i]!) {
-      // A held build record may pair with many probe records: each pair gets its own copy.
-      const held = setup.copy(records[i]);
+      const held = copyHeld(records[i]);
       const last = next[i]! < 0;
       if (buildFirst) call(held, last ? p : setup.copy(p));
       else call(last ? p : setup.copy(p), held);
     }
   };
-  const emitUnmatched = (table: BuildTable): void => {
+  const emitUnmatched = (table: BuildTable | IntKeyTable): void => {
     if (!keepBuild) return;
     const { records, next, matched } = table;
     for (const head of table.heads()) {
@@ -105,21 +108,44 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
 
   // Build in memory; past the memory budget, switch to a grace hash join over partition files.
   const budget = setup.memoryBudget();
-  let table = new BuildTable();
+  const copy = (r: unknown): unknown => setup.copy(r);
+  /** A probe key no integer build key equals: no match (the key made a group key first, as the Map-based table does: the same errors). */
+  const noMatch = (k: unknown): number => {
+    groupKey(k, types);
+    return -1;
+  };
+  /** The records held so far in the Map-based table: a build key that is not an integer came. */
+  const rebuild = (from: IntKeyTable): BuildTable => {
+    const to = new BuildTable();
+    for (const b of from.records) to.add(groupKey(buildKey(b), types), b);
+    return to;
+  };
+  const spillAll = (from: BuildTable | IntKeyTable): BuildTable => {
+    const files = setup.spillFiles();
+    spill = { build: new PartitionSpill(types, files), probe: new PartitionSpill(types, files) };
+    for (const b of from.records) spill.build.add(spillPartition(hashGroupKey(groupKey(buildKey(b), types))), b);
+    return new BuildTable();
+  };
+  // Compiled (a join on one field position each side): the typed-array table while every build key is an integer.
+  let table: BuildTable | IntKeyTable = setup.compiled ? new IntKeyTable() : new BuildTable();
   let spill: { build: PartitionSpill; probe: PartitionSpill } | null = null;
   buildInput.forEach((r) => {
-    const gk = groupKey(buildKey(r), types);
+    const k = buildKey(r);
+    if (table instanceof IntKeyTable && !spill) {
+      if (IntKeyTable.takes(k)) {
+        table.add(k, r);
+        if (budget.add(r)) table = spillAll(table);
+        return;
+      }
+      table = rebuild(table);
+    }
+    const gk = groupKey(k, types);
     if (spill) {
       spill.build.add(spillPartition(hashGroupKey(gk)), r);
       return;
     }
-    table.add(gk, r);
-    if (budget.add(r)) {
-      const files = setup.spillFiles();
-      spill = { build: new PartitionSpill(types, files), probe: new PartitionSpill(types, files) };
-      for (const b of table.records) spill.build.add(spillPartition(hashGroupKey(groupKey(buildKey(b), types))), b);
-      table = new BuildTable();
-    }
+    (table as BuildTable).add(gk, r); // an IntKeyTable was rebuilt, or spilled, above
+    if (budget.add(r)) table = spillAll(table);
   });
   const grace = spill as { build: PartitionSpill; probe: PartitionSpill } | null;
   if (grace === null) {
