@@ -388,24 +388,29 @@ export class RecordReader {
     return r;
   }
 
-  /** `varint` within five bytes of the record's end: every byte checked. */
+  /**
+   * `varint` within five bytes of the record's end: every byte checked. Small records (a tuple of
+   * a few integers) read most of their varints here: integer shifts, no floating point.
+   */
   private varintNearEnd(): number {
     const bytes = this.bytes;
     const end = this.end;
     let pos = this.pos;
     let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    for (let shift = 0; shift < 28; shift += 7) {
       if (pos >= end) throw this.truncated(pos, 'a varint');
       const b = bytes[pos++]!;
-      if (shift === 28 && b > 0x0f) throw new CorruptBatchError(pos - 1, 'varint exceeds 32 bits');
-      result += (b & 0x7f) * 2 ** shift;
+      result |= (b & 0x7f) << shift;
       if (b < 0x80) {
         this.pos = pos;
         return result;
       }
     }
-    // Unreachable: a fifth byte is either below 0x10 (returned above) or rejected.
-    throw new CorruptBatchError(pos, 'varint exceeds 32 bits');
+    if (pos >= end) throw this.truncated(pos, 'a varint');
+    const b = bytes[pos++]!;
+    if (b > 0x0f) throw new CorruptBatchError(pos - 1, 'varint exceeds 32 bits');
+    this.pos = pos;
+    return (result | (b << 28)) >>> 0;
   }
 
   private truncated(at: number, what: string): CorruptBatchError {
