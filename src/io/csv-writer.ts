@@ -4,6 +4,7 @@
  */
 import { TsflinkError, truncateForMessage } from '../errors/index.ts';
 import { toText, type CustomToText } from './text-form.ts';
+import type { BufferedFileWriter } from './file-writer.ts';
 
 /**
  * A field writeCsv cannot write so that readCsv gives it back: null and undefined (CSV has no
@@ -74,6 +75,10 @@ export class CsvRowFormatter {
   private readonly customToText: CustomToText | undefined;
   private readonly plainNumbers: boolean;
   private readonly special: RegExp | null;
+  /** For `writeRow`: the one-byte delimiters and quote (ASCII), or -1 when the dialect is not so. */
+  private readonly fdCode: number;
+  private readonly ldCode: number;
+  private readonly quoteCode: number;
 
   constructor(fieldDelimiter: string, lineDelimiter: string, quote = '"', customToText?: CustomToText) {
     this.fieldDelimiter = fieldDelimiter;
@@ -83,6 +88,53 @@ export class CsvRowFormatter {
     this.plainNumbers = !NUMBER_CHARS.test(fieldDelimiter + lineDelimiter + quote + '\n\r');
     this.special =
       fieldDelimiter.length === 1 && lineDelimiter.length === 1 && quote.length === 1 ? new RegExp(`[${[quote, '\n', '\r', fieldDelimiter, lineDelimiter].map(escapeClassChar).join('')}]`) : null;
+    const ascii = this.special !== null && this.plainNumbers && fieldDelimiter.charCodeAt(0) < 0x80 && lineDelimiter.charCodeAt(0) < 0x80 && quote.charCodeAt(0) < 0x80;
+    this.fdCode = ascii ? fieldDelimiter.charCodeAt(0) : -1;
+    this.ldCode = ascii ? lineDelimiter.charCodeAt(0) : -1;
+    this.quoteCode = ascii ? quote.charCodeAt(0) : -1;
+  }
+
+  /**
+   * A compiled sink's row (optimizer/compiled-pipelines.ts): a tuple of integers and plain ASCII
+   * strings is written as bytes straight into the writer's buffer — digits made from the number,
+   * the string's characters copied — with no text of the row built and encoded. Anything else (a
+   * field to quote, another type, non-ASCII text, a one-field row) writes nothing and returns
+   * false: the caller then writes `format(tuple)`, which gives the same bytes.
+   */
+  writeRow(tuple: unknown, out: BufferedFileWriter): boolean {
+    if (this.fdCode < 0 || !Array.isArray(tuple) || tuple.length < 2) return false;
+    let bound = 1;
+    for (let i = 0; i < tuple.length; i++) {
+      const v = tuple[i];
+      bound += typeof v === 'string' ? v.length + 1 : 25;
+    }
+    const buf = out.room(bound);
+    if (buf === null) return false;
+    const fd = this.fdCode;
+    const ld = this.ldCode;
+    const quote = this.quoteCode;
+    let p = out.offset;
+    for (let i = 0; i < tuple.length; i++) {
+      if (i > 0) buf[p++] = fd;
+      const v = tuple[i];
+      if (typeof v === 'number') {
+        if ((v | 0) === v && (v !== 0 || 1 / v > 0)) p = writeInt32(buf, p, v);
+        else {
+          const text = numberText(v); // ASCII: digits, sign, point, exponent, Infinity, NaN
+          for (let j = 0; j < text.length; j++) buf[p++] = text.charCodeAt(j);
+        }
+      } else if (typeof v === 'string') {
+        const n = v.length;
+        for (let j = 0; j < n; j++) {
+          const c = v.charCodeAt(j);
+          if (c >= 0x80 || c === quote || c === 10 || c === 13 || c === fd || c === ld) return false;
+          buf[p++] = c;
+        }
+      } else return false;
+    }
+    buf[p++] = ld;
+    out.commit(p);
+    return true;
   }
 
   format(tuple: unknown): string {
@@ -104,6 +156,23 @@ export class CsvRowFormatter {
     }
     return row + this.lineDelimiter;
   }
+}
+
+/** An int32's decimal digits at `p`; returns the end. */
+function writeInt32(buf: Uint8Array, p: number, v: number): number {
+  if (v < 0) {
+    buf[p++] = 45; // -
+    v = -v; // -2^31 stays exact as a double
+  }
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  const end = p + digits;
+  for (let q = end - 1; q >= p; q--) {
+    const d = v % 10;
+    buf[q] = 48 + d;
+    v = (v - d) / 10;
+  }
+  return end;
 }
 
 function escapeClassChar(c: string): string {

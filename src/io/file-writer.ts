@@ -54,6 +54,28 @@ export class BufferedFileWriter {
     this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
+  /**
+   * For a writer of bytes (a compiled CSV sink: csv-writer.ts `writeRow`): the buffer, with room
+   * for `n` more bytes at `used` (flushed first if need be), or null when `n` is more than it holds.
+   * The caller writes at `used` and then `commit`s the new end.
+   */
+  room(n: number): Buffer | null {
+    if (this.fd === null) throw new Error(`BufferedFileWriter: '${this.path}' is closed`);
+    if (n > BUFFER_BYTES) return null;
+    if (this.used + n > BUFFER_BYTES) this.flush();
+    return this.buffer;
+  }
+
+  /** Where the next byte goes (see `room`). */
+  get offset(): number {
+    return this.used;
+  }
+
+  /** Ends what the caller wrote into the buffer at `end` (see `room`). */
+  commit(end: number): void {
+    this.used = end;
+  }
+
   /** Writes what is buffered and closes the file. A second call does nothing. */
   close(): void {
     if (this.fd === null) return;

@@ -15,7 +15,9 @@
  *   with one array literal (runtime/compiled/int-key-table.ts);
  * - `map` and `filter` call the user's function from the loop; `project` copies its fields;
  * - an `aggregate`/`sum`/`min`/`max` (its combiner or the final one) on one field position
- *   updates its group's columns in place, without a loop over the aggregations.
+ *   updates its group's columns in place, without a loop over the aggregations;
+ * - a `writeCsv` with one-character delimiters writes a row of integers and plain ASCII text as
+ *   bytes straight into its file buffer (io/csv-writer.ts `writeRow`), no row text built.
  *
  * A run holds at least one of tsflink's own specialised operators (a map and a filter alone
  * gain nothing). `pipeline.compile: false` (or `TSFLINK_COMPILE=0`) plans none; both paths give
@@ -60,6 +62,7 @@ function roleOf(op: PhysicalOperator, index: number): 'head' | 'element' | 'last
   }
   if (op.strategy === 'MAP' && (p.kind === 'Map' || p.kind === 'Filter' || p.kind === 'Project')) return 'element';
   if (p.kind === 'Aggregate' && (op.strategy === 'COMBINE' || op.strategy === 'HASH_GROUP') && op.onPairs !== true && oneFieldOrNone(p.keys)) return 'last';
+  if (p.kind === 'CsvSink' && op.strategy === 'SINK' && p.fieldDelimiter.length === 1 && p.lineDelimiter.length === 1) return 'last';
   return null;
 }
 

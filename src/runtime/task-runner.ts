@@ -67,9 +67,16 @@ export function runSubtask(
     const run = task.compiled?.find((r) => r.last === k && Math.max(r.first, 1) <= k);
     if (run !== undefined) {
       const from = Math.max(run.first, 1);
+      let last = k;
+      // A sink ends the run as its own (compiled) operator, fed by the generated Output of the rest.
+      if (ops[k]!.strategy === 'SINK') {
+        out = createOperatorOutput(setupOf(k), out);
+        if (k === ops.length - 1) sink = out as unknown as WrittenCount;
+        last = k - 1;
+      }
       const setups: OperatorSetup[] = [];
-      for (let j = from; j <= k; j++) setups.push(setupOf(j));
-      out = compiledPipeline(setups, out);
+      for (let j = from; j <= last; j++) setups.push(setupOf(j));
+      if (setups.length > 0) out = compiledPipeline(setups, out);
       k = from;
       continue;
     }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CsvReader } from '../../src/io/csv-reader.ts';
-import { formatCsvRow } from '../../src/io/csv-writer.ts';
+import { CsvRowFormatter, formatCsvRow } from '../../src/io/csv-writer.ts';
+import { BufferedFileWriter } from '../../src/io/file-writer.ts';
 import type { FieldType } from '../../src/plan/nodes.ts';
 import { tempDir } from './temp-files.ts';
 
@@ -98,5 +99,51 @@ describe('writeCsv → readCsv round trip (fast-check)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('CsvRowFormatter.writeRow (a compiled CSV sink) writes the bytes format() gives', () => {
+  const field = fc.oneof(
+    fc.integer({ min: -2147483648, max: 2147483647 }),
+    fc.constantFrom(-0, 0, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 0.1, -1.5e-7, 1e21, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+    fc.double(),
+    fc.array(fc.constantFrom('a', 'Z', '0', ' ', ',', ';', '"', '\n', '\r', 'é', '😀', '\uFEFF', '|', '\t'), { maxLength: 6 }).map((cs) => cs.join('')),
+    fc.constantFrom(true, false, [1, 2], new Uint8Array([1, 2])),
+  );
+  it('on random rows, delimiters and line delimiters, through the buffer of a real file', () => {
+    const dir = tempDir();
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(field, { maxLength: 5 }), { maxLength: 20 }),
+        fc.constantFrom([',', '\n'], [';', '\n'], ['|', '\r'], ['\t', '\n'], ['::', '\n'], [',', '\r\n']),
+        (rows, [fd, ld]) => {
+          const formatter = new CsvRowFormatter(fd!, ld!);
+          const file = join(dir, `rows-${n++}.csv`);
+          const writer = new BufferedFileWriter(file);
+          let fast = 0;
+          for (const row of rows) {
+            if (formatter.writeRow(row, writer)) fast++;
+            else writer.write(formatter.format(row));
+          }
+          writer.close();
+          assert.equal(readFileSync(file, 'utf8'), rows.map((row) => formatter.format(row)).join(''));
+          return fast >= 0;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes plain rows itself and leaves the others to format()', () => {
+    const formatter = new CsvRowFormatter(',', '\n');
+    const writer = new BufferedFileWriter(join(tempDir(), 'w.csv'));
+    assert.equal(formatter.writeRow([1, 'abc', -2147483648, 2.5], writer), true);
+    assert.equal(formatter.writeRow(['a,b', 1], writer), false);
+    assert.equal(formatter.writeRow(['é', 1], writer), false);
+    assert.equal(formatter.writeRow([-0, 1], writer), true);
+    assert.equal(formatter.writeRow([true, 1], writer), false);
+    assert.equal(formatter.writeRow(['only'], writer), false);
+    writer.close();
   });
 });

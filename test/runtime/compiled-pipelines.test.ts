@@ -277,6 +277,25 @@ describe('compiled joins (the integer-key build table) give what the interpreted
     );
   });
 
+  it('the same error, from the same record, when a probe key fails after a pair whose function throws, or alone', async () => {
+    const bad = [...orders.slice(0, 500), [7] as unknown as [number, number, number], ...orders.slice(500)];
+    const [thrown] = await bothFail((env) =>
+      env
+        .fromCollection(bad)
+        .join(env.fromCollection(flat))
+        .where(1)
+        .equalTo(0)
+        .using((o, c) => {
+          if (o[0] === 450) throw new Error('pair 450');
+          return [o[0], c[1]];
+        })
+        .collect(),
+    );
+    assert.match(thrown!, /pair 450/);
+    const [keyError] = await bothFail((env) => env.fromCollection(bad).join(env.fromCollection(flat)).where(1).equalTo(0).collect());
+    assert.match(keyError!, /out of range|field 1/);
+  });
+
   it('a join followed by map and an aggregate, compiled into the join task', async () => {
     await bothWays((env) =>
       env
@@ -310,12 +329,12 @@ describe('which operators are compiled together', () => {
   it('the plan lists each run (text and JSON); with the switch off there is none', () => {
     const on = optimize(planOf(true), { compilePipelines: true });
     assert.deepEqual(on.tasks[0]!.compiled, [{ first: 0, last: 2 }]);
-    assert.equal(on.tasks[1]!.compiled, undefined); // a head that reads an exchange is never in a run
+    assert.deepEqual(on.tasks[1]!.compiled, [{ first: 1, last: 1 }]); // the sink; a head that reads an exchange is never in a run
     assert.match(formatPlan(on, 'text'), /\n {2}compiled: DataSource \(readCsv\) at compiled-pipelines\.test\.ts:\d+ -> Map at compiled-pipelines\.test\.ts:\d+ -> Combine \(Sums\)\n/);
     const nodes = (JSON.parse(formatPlan(on, 'json')) as { nodes: { name: string; compiled?: string }[] }).nodes;
     assert.deepEqual(
       nodes.map((n) => n.compiled ?? null),
-      ['0.0', '0.0', '0.0', null, null],
+      ['0.0', '0.0', '0.0', null, '1.0'],
     );
     const off = optimize(planOf(true), { compilePipelines: false });
     assert.ok(off.tasks.every((t) => t.compiled === undefined));
@@ -354,7 +373,7 @@ describe('which operators are compiled together', () => {
           .sum(1)
           .writeCsv(`${dir}/a`),
       ),
-      [[{ first: 1, last: 2 }], []],
+      [[{ first: 1, last: 2 }], [{ first: 1, last: 1 }]], // the CSV sink too
     );
     // A key selector and a map alone: nothing to specialise.
     assert.deepEqual(
@@ -364,7 +383,7 @@ describe('which operators are compiled together', () => {
           .map((r) => r)
           .groupBy((r) => r[1])
           .reduce((a, b) => [a[0] + b[0], a[1]])
-          .writeCsv(`${dir}/b`),
+          .writeText(`${dir}/b`),
       ),
       [[], []],
     );
