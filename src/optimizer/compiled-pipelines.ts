@@ -16,6 +16,8 @@
  * - `map` and `filter` call the user's function from the loop; `project` copies its fields;
  * - an `aggregate`/`sum`/`min`/`max` (its combiner or the final one) on one field position
  *   updates its group's columns in place, without a loop over the aggregations;
+ * - a `distinct` on the whole record or on field positions keeps integer keys (and tuples of
+ *   them) in a typed-array set (runtime/compiled/compiled-distinct.ts);
  * - a `writeCsv` with one-character delimiters writes a row of integers and plain ASCII text as
  *   bytes straight into its file buffer (io/csv-writer.ts `writeRow`), no row text built.
  *
@@ -58,10 +60,12 @@ function roleOf(op: PhysicalOperator, index: number): 'head' | 'element' | 'last
   if (index === 0) {
     if (p.kind === 'CsvSource') return op.strategy === 'SOURCE' && plainCsv(op.node) ? 'head' : null;
     if (p.kind === 'Join') return JOIN_STRATEGIES.has(op.strategy) && oneField(p.leftKeys) && oneField(p.rightKeys) ? 'head' : null;
-    return null;
+    // A reduction reading an exchange (where a runner runs it itself, the runner's head takes its place).
+    if (op.strategy !== 'HASH_GROUP') return null;
   }
   if (op.strategy === 'MAP' && (p.kind === 'Map' || p.kind === 'Filter' || p.kind === 'Project')) return 'element';
   if (p.kind === 'Aggregate' && (op.strategy === 'COMBINE' || op.strategy === 'HASH_GROUP') && op.onPairs !== true && oneFieldOrNone(p.keys)) return 'last';
+  if (p.kind === 'Distinct' && (op.strategy === 'COMBINE' || op.strategy === 'HASH_GROUP') && (p.keys.kind === 'whole' || numericFields(p.keys))) return 'last';
   if (p.kind === 'CsvSink' && op.strategy === 'SINK' && p.fieldDelimiter.length === 1 && p.lineDelimiter.length === 1) return 'last';
   return null;
 }
@@ -78,6 +82,10 @@ const JOIN_STRATEGIES: ReadonlySet<string> = new Set(['HASH_JOIN_BUILD_FIRST', '
 
 function oneField(keys: KeySpec): boolean {
   return keys.kind === 'fields' && keys.fields.length === 1 && typeof keys.fields[0] === 'number';
+}
+
+function numericFields(keys: KeySpec): boolean {
+  return keys.kind === 'fields' && keys.fields.every((f) => typeof f === 'number');
 }
 
 function oneFieldOrNone(keys: KeySpec | null): boolean {

@@ -8,7 +8,7 @@ import type { ShipStrategy } from '../optimizer/physical-plan.ts';
 import type { TypeRegistry } from '../serde/type-registry.ts';
 import { TaskError, UserFunctionError } from '../errors/index.ts';
 import { describeRecord } from './describe-record.ts';
-import { compileKeyExtractor, groupKey, hashGroupKey } from './keys.ts';
+import { compileKeyExtractor, hashKey } from './keys.ts';
 
 export const ALL_TARGETS = -1;
 
@@ -42,7 +42,7 @@ export function createPartitioner(
     case 'HASH': {
       const key = compileKeyExtractor(keys!, userObjects, operator);
       if (consumers === 1) return (r) => (key(r), 0);
-      return (r) => hashGroupKey(groupKey(key(r), types)) % consumers;
+      return (r) => hashKey(key(r), types) % consumers;
     }
     case 'CUSTOM': {
       const key = compileKeyExtractor(keys!, userObjects, operator);

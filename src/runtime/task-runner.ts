@@ -64,9 +64,11 @@ export function runSubtask(
   let sink: WrittenCount | null = null;
   for (let k = ops.length - 1; k >= (driverIsOperator ? 1 : 0); k--) {
     // A compiled pipeline ending here: its operators after the head, as one generated Output.
-    const run = task.compiled?.find((r) => r.last === k && Math.max(r.first, 1) <= k);
+    // Its head joins it unless the head is a driver (it feeds the run) or the runner runs the head itself.
+    const headJoins = !driverIsOperator && runnerHead === null;
+    const run = task.compiled?.find((r) => r.last === k && (headJoins ? r.first : Math.max(r.first, 1)) <= k);
     if (run !== undefined) {
-      const from = Math.max(run.first, 1);
+      const from = headJoins ? run.first : Math.max(run.first, 1);
       let last = k;
       // A sink ends the run as its own (compiled) operator, fed by the generated Output of the rest.
       if (ops[k]!.strategy === 'SINK') {

@@ -12,25 +12,34 @@ import { formatPlan } from '../../src/optimizer/explain.ts';
 import { optimize } from '../../src/optimizer/optimizer.ts';
 import { assertSameMultiset, PARALLELISMS, tempDir, writeTestFile } from '../helpers.ts';
 
-/** An environment at parallelism p, with compiled pipelines on or off (the switch is read when the environment is made). */
-function envWith(compile: boolean, p: number): ExecutionEnvironment {
-  const saved = process.env.TSFLINK_COMPILE;
+/** An environment at parallelism p, with compiled pipelines on or off (the switch is read when the environment is made), and optionally a configuration file. */
+function envWith(compile: boolean, p: number, conf?: string): ExecutionEnvironment {
+  const saved = { compile: process.env.TSFLINK_COMPILE, conf: process.env.TSFLINK_CONF };
   process.env.TSFLINK_COMPILE = compile ? '1' : '0';
+  if (conf !== undefined) process.env.TSFLINK_CONF = conf;
   try {
     const env = getEnvironment();
     env.setParallelism(p);
     return env;
   } finally {
-    if (saved === undefined) delete process.env.TSFLINK_COMPILE;
-    else process.env.TSFLINK_COMPILE = saved;
+    for (const [name, value] of [
+      ['TSFLINK_COMPILE', saved.compile],
+      ['TSFLINK_CONF', saved.conf],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
+
+/** The configuration of a job with a tiny memory budget (spilling into `tmp`). */
+let smallBudget: string | undefined;
 
 type Outcome = { records: unknown[] } | { error: string };
 
 async function outcome(job: (env: ExecutionEnvironment) => Promise<unknown[]>, compile: boolean, p: number): Promise<Outcome> {
   try {
-    return { records: await job(envWith(compile, p)) };
+    return { records: await job(envWith(compile, p, smallBudget)) };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
@@ -311,6 +320,42 @@ describe('compiled joins (the integer-key build table) give what the interpreted
         .andSum(2)
         .collect(),
     );
+  });
+});
+
+describe('compiled distinct (the typed-array key set) gives what the interpreted distinct gives', () => {
+  const pairs = Array.from({ length: 6000 }, (_, i) => [(i * 7) % 911, i % 13] as [number, number]);
+
+  it('on whole tuples of integers, on field positions, on integer scalars', async () => {
+    const [first] = await bothWays((env) => env.fromCollection(pairs).distinct().collect());
+    assert.equal(first!.length, new Set(pairs.map((p) => `${p[0]},${p[1]}`)).size);
+    await bothWays((env) => env.fromCollection(pairs).distinct(1).collect());
+    await bothWays((env) => env.fromCollection(pairs).distinct(0, 1).collect());
+    await bothWays((env) =>
+      env
+        .fromCollection(pairs)
+        .map((p) => p[0])
+        .distinct()
+        .collect(),
+    );
+  });
+
+  it('keys that are not integers hand over to the interpreted operator: fractions, strings, -0, tuples of other lengths', async () => {
+    const odd = [...pairs.slice(0, 3000), [1.5, 2], ['7', 1], [-0, 0], [0, 0], [1, 2, 3], ...pairs.slice(3000)] as unknown as [number, number][];
+    await bothWays((env) => env.fromCollection(odd).distinct().collect());
+    await bothWays((env) => env.fromCollection([-0, 0, 1, 1, 2.5, 2.5, Number.NaN, Number.NaN]).distinct().collect());
+  });
+
+  it('past the memory budget: handed over, spilled, the same records', async () => {
+    const dir = tempDir('tsflink-compiled-budget-');
+    smallBudget = writeTestFile(dir, 'tsflink.yaml', `taskmanager.memory: 256k\nio.tmp.dirs: ${dir}\n`);
+    try {
+      const many = Array.from({ length: 40000 }, (_, i) => [i % 25000, (i * 3) % 7] as [number, number]);
+      const [first] = await bothWays((env) => env.fromCollection(many).distinct().collect());
+      assert.equal(first!.length, new Set(many.map((p) => `${p[0]},${p[1]}`)).size);
+    } finally {
+      smallBudget = undefined;
+    }
   });
 });
 

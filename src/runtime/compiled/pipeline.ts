@@ -3,7 +3,8 @@
  * generated Output: a `collect` that runs them one after the other on a local variable — the
  * user's map and filter functions called from it, a projection copied field by field, an
  * aggregate's update of an existing group inlined (AggregateOutput.compiledUpdate) — instead of
- * one Output object and one call per operator.
+ * one Output object and one call per operator. A distinct at its end is its own compiled
+ * operator (compiled-distinct.ts), called from the loop.
  *
  * It behaves as the operators do one by one: each user function is bound by its operator's
  * setup (opened and closed with the subtask's functions, errors named by its operator), a
@@ -15,6 +16,7 @@ import type { Output } from '../collector.ts';
 import { returnedPromise } from '../emit.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import { AggregateOutput } from '../operators/aggregate-output.ts';
+import { CompiledDistinctOutput } from './compiled-distinct.ts';
 import { ProjectOutput } from '../operators/element-wise.ts';
 import { wrapUserError } from '../udf.ts';
 
@@ -26,7 +28,7 @@ const UNREACHABLE: Output = {
   close() {},
 };
 
-/** The Output of operators `setups` (in chain order; each a Map, Filter, Project or, last, an Aggregate) pushing into `next`. */
+/** The Output of operators `setups` (in chain order; each a Map, Filter, Project or, last, an Aggregate or a Distinct) pushing into `next`. */
 export function compiledPipeline(setups: readonly OperatorSetup[], next: Output): Output {
   const bindings: Record<string, unknown> = { next, wrapUserError, returnedPromise };
   const code: string[] = [];
@@ -71,6 +73,14 @@ export function compiledPipeline(setups: readonly OperatorSetup[], next: Output)
           Object.assign(bindings, update.bindings);
           code.push(update.code);
         }
+        closes.push(`${v}op.close();`);
+        ended = true;
+        break;
+      }
+      case 'Distinct': {
+        if (j !== setups.length - 1) setup.fail('a distinct ends its compiled pipeline');
+        bindings[`${v}op`] = new CompiledDistinctOutput(setup, p.keys, next);
+        code.push(`// ${p.kind}`, `${v}op.collect(r);`);
         closes.push(`${v}op.close();`);
         ended = true;
         break;

@@ -36,6 +36,14 @@ export class DistinctOutput implements Output {
     }
   }
 
+  /** A key a compiled distinct (runtime/compiled/compiled-distinct.ts) has passed a record of on already. */
+  markSeen(key: unknown): void {
+    const gk = groupKey(key, this.setup.resources.types);
+    if (this.seen.has(gk)) return;
+    this.seen.set(gk, EMITTED);
+    this.spiller.afterAdd(this.seen, gk);
+  }
+
   close(): void {
     if (this.spiller.spilled) {
       this.spiller.forEachGroup(
