@@ -43,7 +43,7 @@ const ctx: BenchContext = {
   seed: Number(flags.seed),
   // The p > 1 contender runs at the requested parallelism.
   cores: flags.parallelism === '1' ? Math.max(2, os.availableParallelism()) : Number(flags.parallelism),
-  duckdb: false,
+  peers: { version: () => null, path: () => undefined, ensure: () => null },
   confFor: (budget) => writeConf(DATA, budget),
   log: (line) => console.log(line),
 };

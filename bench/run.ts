@@ -4,10 +4,12 @@
  * prints and writes the report (bench/results.md; bench/data/results-small.md for --sizes small).
  *
  *   npm run bench -- [--sizes small|default] [--only <workload>[,<workload>…]] [--repeat N] [--seed S]
- *                    [--timeout <minutes per run>] [--no-build] [--no-duckdb]
+ *                    [--peers all|none|<peer>[,<peer>…]] [--timeout <minutes per run>] [--no-build] [--no-duckdb]
  *
- * --repeat defaults to 3 rounds (1 for --sizes small and for wordcount-1g, parquet-1g and gzip-1g). DuckDB is installed
- * with `npm install --no-save` when missing and left out where it cannot run.
+ * --repeat defaults to 3 rounds (1 for --sizes small and for wordcount-1g, parquet-1g and gzip-1g). The peers (DuckDB,
+ * Polars for Node.js and Python, Arquero, PySpark RDD and DataFrame, PyFlink, Flink Java: harness/peers.ts) are
+ * installed the first time a workload needs them and left out, with a note, where they cannot be installed or run;
+ * --peers chooses them (default all; --no-duckdb is --peers without duckdb).
  *
  * Workloads: wordcount, groupby, join, distinct, spill-groupby, parallel-fixed-cost (the default set),
  * wordcount-1g, parquet-1g, gzip-1g and flink-wordcount.
@@ -24,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { differences, sortedLines } from './harness/answer.ts';
 import { writeConf } from './harness/conf.ts';
 import { hasGnuTime, measure } from './harness/measure.ts';
+import { Peers, parsePeers } from './harness/peers.ts';
 import { type KeptSection, type MachineInfo, parseSections, renderReport, renderWorkload } from './harness/report.ts';
 import { type ContenderRecord, type RunRecord, type WorkloadRecord, loadResults, median, saveResults, summarize } from './harness/results.ts';
 import { type BenchContext, DEFAULT_SEED, type SizeName, WORKLOADS } from './harness/workloads.ts';
@@ -39,6 +42,7 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string' },
     seed: { type: 'string', default: String(DEFAULT_SEED) },
     timeout: { type: 'string', default: '60' },
+    peers: { type: 'string', default: 'all' },
     'no-build': { type: 'boolean', default: false },
     'no-duckdb': { type: 'boolean', default: false },
   },
@@ -51,6 +55,9 @@ if (!Number.isInteger(seed)) fail(`--seed must be an integer, got '${flags.seed}
 const repeatFlag = flags.repeat === undefined ? null : Number(flags.repeat);
 if (repeatFlag !== null && !(Number.isInteger(repeatFlag) && repeatFlag > 0)) fail(`--repeat must be a positive integer, got '${flags.repeat}'`);
 const timeoutMs = Number(flags.timeout) * 60_000;
+const chosenPeers = parsePeers(flags.peers);
+if (typeof chosenPeers === 'string') fail(`--peers: ${chosenPeers}`);
+if (flags['no-duckdb']) chosenPeers.delete('duckdb');
 
 const names = flags.only?.split(',').map((s) => s.trim()) ?? WORKLOADS.filter((w) => w.byDefault).map((w) => w.name);
 const unknown = names.filter((n) => !WORKLOADS.some((w) => w.name === n));
@@ -62,13 +69,12 @@ for (const dir of [DATA, TMP, join(DATA, 'out'), join(DATA, 'conf')]) mkdirSync(
 const commit = gitCommit();
 const tsflinkHome = snapshotBuild();
 
-const duckdbVersion = flags['no-duckdb'] ? null : duckdbAvailable();
-const machine: MachineInfo = {
+const peers = new Peers(ROOT, DATA, chosenPeers, (line) => console.log(line));
+const machine: Omit<MachineInfo, 'peers' | 'duckdb'> = {
   cpu: cpuModel(),
   cores: os.availableParallelism(),
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
-  duckdb: duckdbVersion,
   gnuTime: hasGnuTime(),
 };
 if (!machine.gnuTime) console.log('note: /usr/bin/time not found (apt-get install -y time); peak RSS is polled from /proc/<pid>/status VmHWM');
@@ -80,7 +86,7 @@ const ctx: BenchContext = {
   sizes,
   seed,
   cores: machine.cores,
-  duckdb: duckdbVersion !== null,
+  peers,
   confFor: (budget) => writeConf(DATA, budget),
   log: (line) => console.log(line),
 };
@@ -123,7 +129,16 @@ for (const workload of selected) {
         const output = join(outDir, contender.id);
         rmSync(output, { recursive: true, force: true });
         const load = os.loadavg()[0]!;
-        const m = await measure(contender.args(output), { cwd: ROOT, timeoutMs, env: childEnv });
+        if (contender.tmpDir) mkdirSync(contender.tmpDir, { recursive: true });
+        const m = await measure(contender.args(output), {
+          cwd: ROOT,
+          timeoutMs,
+          env: contender.env ? { ...childEnv, ...contender.env } : childEnv,
+          ...(contender.command ? { command: contender.command } : {}),
+          ...(contender.processTree ? { processTree: true } : {}),
+        });
+        // A peer's scratch space (its JVM's MiniCluster or Spark directories) goes with the run.
+        if (contender.tmpDir) rmSync(contender.tmpDir, { recursive: true, force: true });
         let wrong: string | null = null;
         if (m.ok) {
           const lines = existsSync(output) ? sortedLines(output) : [];
@@ -210,7 +225,7 @@ function writeReport(): void {
     ordered.push(record);
   }
   const command = `npm run bench${sizes === 'small' ? ' -- --sizes small' : ''}`;
-  writeFileSync(reportPath, renderReport(ordered, machine, command));
+  writeFileSync(reportPath, renderReport(ordered, { ...machine, duckdb: peers.installedVersion('duckdb'), peers: peers.describe() }, command));
 }
 
 /**
@@ -290,29 +305,9 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/**
- * DuckDB's version, installing `@duckdb/node-api` first when it is missing; null when it cannot be
- * installed or does not load on this machine (it ships prebuilt binaries as optional packages).
- * Probed in a child process: a failed import is remembered by this one, even after the install.
- */
-function duckdbAvailable(): string | null {
-  // A devDependency (the DuckDB cross-read tests use it); installed here when it is missing.
-  const name = '@duckdb/node-api';
-  const probe = (): string | null => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `console.log((await import('${name}')).version())`], { cwd: ROOT, encoding: 'utf8' });
-    return r.status === 0 ? r.stdout.trim() : null;
-  };
-  const version = probe();
-  if (version !== null) return version;
-  console.log(`installing ${name} for the DuckDB peer (npm install --no-save)…`);
-  spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', name], { cwd: ROOT, stdio: 'inherit' });
-  const installed = probe();
-  if (installed === null) console.log(`note: ${name} could not be installed or does not load here; DuckDB is left out`);
-  return installed;
-}
-
 function leftoverTempFiles(): string[] {
-  return readdirSync(TMP).filter((f) => f !== 'duckdb');
+  // DuckDB's spill directory and the peers' scratch directories are not tsflink's.
+  return readdirSync(TMP).filter((f) => f !== 'duckdb' && f !== 'peers');
 }
 
 /** The optimized plan of a tsflink contender (`tsflink plan`), for the report. */

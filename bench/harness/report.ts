@@ -8,6 +8,8 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly node: string;
   readonly duckdb: string | null;
+  /** The peers this run installed, with their versions ("DuckDB v1.5.6", …; harness/peers.ts); without it, DuckDB's. */
+  readonly peers?: readonly string[];
   readonly gnuTime: boolean;
 }
 
@@ -27,13 +29,17 @@ export function renderWorkload(w: WorkloadRecord): string {
   const baseMedian = base ? summarize(base).medianWallMs : null;
   const p1 = w.contenders.find((c) => c.id === 'tsflink-p1');
   const p1Median = p1 ? summarize(p1).medianWallMs : null;
+  // tsflink at p = cores (parallel-fixed-cost's in-process p=2 jobs where there is no such run): the issue's peers are set against it.
+  const pN = w.contenders.find((c) => c.id === 'tsflink-pN') ?? w.contenders.find((c) => c.id === 'tsflink-p2');
+  const pNMedian = pN ? summarize(pN).medianWallMs : null;
+  const pNHeader = /^tsflink p=\d+$/.test(pN?.label ?? '') ? pN!.label : 'tsflink p=N';
   const lines = [
     `### ${w.title} (\`${w.name}\`)`,
     '',
     `Data: ${w.data}. Ran ${w.ranAt} at commit ${w.commit}, sizes \`${w.sizes}\`, seed ${w.seed}, ` + `${new Set(w.contenders[0]?.runs.map((r) => r.rep)).size} alternating rounds; ${loadText(w)}.`,
     '',
-    '| contender | median wall | runs | × baseline | × tsflink p=1 | CPU (user+sys, median) | peak RSS (max) |',
-    '|---|---:|---|---:|---:|---:|---:|',
+    `| contender | median wall | runs | × baseline | × tsflink p=1 | × ${pNHeader} | CPU (user+sys, median) | peak RSS (max) |`,
+    '|---|---:|---|---:|---:|---:|---:|---:|',
   ];
   for (const c of w.contenders) {
     const s = summarize(c);
@@ -41,7 +47,7 @@ export function renderWorkload(w: WorkloadRecord): string {
     const ratio = (ref: number | null): string => (s.medianWallMs !== null && ref ? `${(s.medianWallMs / ref).toFixed(2)}×` : '—');
     const cpu = median(c.runs.filter((r) => r.ok && r.cpuSeconds !== null).map((r) => r.cpuSeconds!));
     const rss = s.maxRssMiB === null ? '—' : `${Math.round(s.maxRssMiB)} MiB`;
-    lines.push(`| ${c.label} | ${seconds(s.medianWallMs)} | ${runs} | ${ratio(baseMedian)} | ${ratio(p1Median)} | ${cpu === null ? '—' : `${cpu.toFixed(2)} s`} | ${rss} |`);
+    lines.push(`| ${c.label} | ${seconds(s.medianWallMs)} | ${runs} | ${ratio(baseMedian)} | ${ratio(p1Median)} | ${ratio(pNMedian)} | ${cpu === null ? '—' : `${cpu.toFixed(2)} s`} | ${rss} |`);
   }
   lines.push('', '| target | measured | verdict |', '|---|---:|---|');
   for (const v of w.verdicts) lines.push(`| ${v.target} | ${v.value} | **${v.verdict}** |`);
@@ -99,11 +105,14 @@ export function renderReport(workloads: readonly (WorkloadRecord | KeptSection)[
     '# tsflink benchmarks',
     '',
     `Written by \`${command}\` (bench/run.ts). Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM; ` +
-      `Node ${machine.node}; DuckDB ${machine.duckdb ?? 'not installed'}; peak RSS from ${machine.gnuTime ? 'GNU time (ru_maxrss)' : 'polling /proc VmHWM'}.`,
+      `Node ${machine.node}; ${machine.peers ? `peers: ${machine.peers.length > 0 ? machine.peers.join(', ') : 'none'}` : `DuckDB ${machine.duckdb ?? 'not installed'}`}; peak RSS from ${machine.gnuTime ? 'GNU time (ru_maxrss)' : 'polling /proc VmHWM'} ` +
+      '(for PySpark and PyFlink, which run several processes, the larger of that and the summed resident sets of the process tree, polled every 50 ms).',
     '',
     'Every contender is a separate process, timed from spawn to exit (start-up included; `parallel-fixed-cost` times jobs inside one process instead); contenders run alternating, ' +
       'round after round; the tables show medians of the wall times and the highest peak RSS. Every output is sorted and ' +
-      "compared with the hand-written baseline's. tsflink runs through the built CLI (`node dist/cli/main.js run bench/jobs/<job>.ts -p N`).",
+      "compared with the hand-written baseline's. tsflink runs through the built CLI (`node dist/cli/main.js run bench/jobs/<job>.ts -p N`); " +
+      "the peers (other engines asked the same question, bench/README.md) run on as many threads as the machine has cores, tsflink p=N's parallelism (Arquero on one). " +
+      'The × columns are ratios of median wall times.',
     '',
     '## Targets',
     '',

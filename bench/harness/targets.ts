@@ -59,6 +59,21 @@ export function ratioAtMost(id: string, reference: string, limit: number): Targe
   };
 }
 
+/** Median wall time of `id` below that of `reference` (a peer; not measured when it did not run). */
+export function fasterThan(id: string, reference: string): Target {
+  return {
+    judge(summaries) {
+      const a = byId(summaries, id);
+      const b = byId(summaries, reference);
+      const target = `${a?.label ?? id} faster than ${b?.label ?? reference}`;
+      if (!a?.medianWallMs || !b?.medianWallMs) return { target, value: 'not measured', verdict: 'n/a' };
+      const ratio = a.medianWallMs / b.medianWallMs;
+      const cpu = a.medianCpuSeconds && b.medianCpuSeconds ? ` (CPU time ${(a.medianCpuSeconds / b.medianCpuSeconds).toFixed(2)}×)` : '';
+      return { target, value: `${ratio.toFixed(2)}× its wall time${cpu}`, verdict: ratio < 1 ? 'PASS' : 'MISS' };
+    },
+  };
+}
+
 /** Median wall time of `slower` at least `limit` × that of `faster`. */
 export function speedupAtLeast(faster: string, slower: string, limit: number, cores: number): Target {
   return {

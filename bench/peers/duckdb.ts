@@ -1,11 +1,12 @@
 /**
- * DuckDB as a peer on the same data and the same question, on all cores (its default), written
- * as the same CSV rows. Run only when `@duckdb/node-api` is installed.
+ * DuckDB as a peer on the same data and the same question, written as the same CSV rows; the
+ * bench runs it with `--threads` = cores (harness/peers.ts). Run only when `@duckdb/node-api` is installed.
  *
  *   node --import tsx bench/peers/duckdb.ts groupby <input.csv> [<memory limit> <temp dir>] <output.csv>
  *   node --import tsx bench/peers/duckdb.ts join <orders.csv> <customers.csv> <output.csv>
  *   node --import tsx bench/peers/duckdb.ts groupby-parquet <input.parquet> <output.csv>
  *   node --import tsx bench/peers/duckdb.ts wordcount <input.txt[.gz]> <output.csv>
+ *   node --import tsx bench/peers/duckdb.ts distinct <input.csv> <output.csv>
  *
  * `--threads N` before the query sets DuckDB's threads (its default is every core).
  */
@@ -63,8 +64,13 @@ if (query === 'groupby') {
                       delim = '\t', quote = '', escape = '', max_line_size = 16777216)
       ) WHERE word <> '' GROUP BY word
     ) TO ${literal(output)} (FORMAT csv, HEADER false, QUOTE '')`;
+} else if (query === 'distinct') {
+  const [input] = args as [string];
+  sql = `COPY (
+      SELECT DISTINCT "user", item FROM read_csv(${literal(input)}, header = false, columns = {'user': 'BIGINT', 'item': 'BIGINT'})
+    ) TO ${literal(output)} (FORMAT csv, HEADER false)`;
 } else {
-  throw new Error(`unknown query '${query}': expected groupby, join, groupby-parquet or wordcount`);
+  throw new Error(`unknown query '${query}': expected groupby, join, groupby-parquet, wordcount or distinct`);
 }
 
 const instance = await DuckDBInstance.create(':memory:', options);
