@@ -194,7 +194,7 @@ test('a compiled pipeline (readCsv -> map -> filter -> project -> aggregate) on 
     assertSameMultiset(fs!.sums!, sums!.sums!);
     assert.equal(fe!.error, error!.error);
   }
-  const plan = tsflink(['plan', '-p', '2', fixture, '-', input, bad]);
+  const plan = spawnSync(process.execPath, [cli, 'plan', '-p', '2', fixture, '-', input, bad], { cwd: root, encoding: 'utf8', env: { ...clientEnvOf(), TSFLINK_COMPILE: '1' }, timeout: TIMEOUT });
   assert.match(plan.stdout, /compiled: DataSource \(readCsv\) at compiled-csv\.ts:\d+ -> Map at compiled-csv\.ts:\d+ -> Filter at compiled-csv\.ts:\d+ -> Project at compiled-csv\.ts:\d+ -> Combine/);
 });
 
