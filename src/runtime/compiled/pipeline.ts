@@ -39,20 +39,19 @@ export function compiledPipeline(setups: readonly OperatorSetup[], next: Output)
     const v = `o${j}_`;
     bindings[`${v}name`] = setup.name;
     switch (p.kind) {
-      case 'Map': {
-        const bound = setup.bind<(x: unknown) => unknown>(p.fn, 'map');
-        bindings[`${v}f`] = bound.call;
-        code.push(`// ${p.kind}`, `try { x = ${v}f(r); } catch (e) { throw wrapUserError(${v}name, r, e); }`, `if (x instanceof Promise) throw returnedPromise(${v}name);`, 'r = x;');
-        closes.push(`${v}fn.close();`);
-        bindings[`${v}fn`] = bound;
-        break;
-      }
+      case 'Map':
       case 'Filter': {
-        const bound = setup.bind<(x: unknown) => unknown>(p.fn, 'filter');
+        // The user's function called in place; a map's result goes on, a filter's decides whether the record does.
+        const bound = setup.bind<(x: unknown) => unknown>(p.fn, p.kind === 'Map' ? 'map' : 'filter');
         bindings[`${v}f`] = bound.call;
-        code.push(`// ${p.kind}`, `try { x = ${v}f(r); } catch (e) { throw wrapUserError(${v}name, r, e); }`, `if (x instanceof Promise) throw returnedPromise(${v}name);`, 'if (!x) return;');
-        closes.push(`${v}fn.close();`);
         bindings[`${v}fn`] = bound;
+        code.push(
+          `// ${p.kind}`,
+          `try { x = ${v}f(r); } catch (e) { throw wrapUserError(${v}name, r, e); }`,
+          `if (x instanceof Promise) throw returnedPromise(${v}name);`,
+          p.kind === 'Map' ? 'r = x;' : 'if (!x) return;',
+        );
+        closes.push(`${v}fn.close();`);
         break;
       }
       case 'Project': {

@@ -119,6 +119,8 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
     batch.length = 0;
     if (failure !== null) throw failure;
   };
+  // A held build record may pair with many probe records: each pair gets its own copy (a flat tuple's is one array literal, chosen once the table is built).
+  let copyHeld = (r: unknown): unknown => setup.copy(r);
   const pairUp = (table: BuildTable | IntKeyTable, p: unknown, head: number): void => {
     if (head < 0) {
       if (keepProbe) call(p, null);
@@ -126,8 +128,6 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
     }
     if (outer) (table.matched ??= new Uint8Array(table.size))[head] = 1;
     const { records, next } = table;
-    // A held build record may pair with many probe records: each pair gets its own copy (a flat tuple's is one array literal).
-    const copyHeld = table instanceof IntKeyTable && table.flatLength >= 0 && !setup.resources.objectReuse ? flatCopier(table.flatLength) : copy;
     for (let i = head; i >= 0; i = next[i]!) {
       const held = copyHeld(records[i]);
       const last = next[i]! < 0;
@@ -146,7 +146,6 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
 
   // Build in memory; past the memory budget, switch to a grace hash join over partition files.
   const budget = setup.memoryBudget();
-  const copy = (r: unknown): unknown => setup.copy(r);
   /** A probe key no integer build key equals: no match (the key made a group key first, as the Map-based table does: the same errors). */
   const noMatch = (k: unknown): number => {
     groupKey(k, types);
@@ -189,6 +188,7 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
   if (grace === null) {
     if (table instanceof IntKeyTable) {
       const t = table;
+      if (t.flatLength >= 0 && !setup.resources.objectReuse) copyHeld = flatCopier(t.flatLength);
       probeInput.forEach((p) => {
         if (batch.push(p) === PROBE_BATCH) probeBatch(t);
       });
