@@ -81,6 +81,6 @@ export function compilePlainRows(codes: readonly number[], fieldDelimiter: strin
     }
     lines.count += read;
     return pos;`;
-  const make = new Function('convert', 'bad', `return function plainRows(text, pos, emit, lines) {${body}\n};`) as (c: ConvertField, b: unknown) => PlainRows;
+  const make = new Function('convert', 'bad', `return function plainRows(text, pos, emit, lines) {${body}\n};\n//# sourceURL=tsflink:csv-rows`) as (c: ConvertField, b: unknown) => PlainRows;
   return make(convert, bad);
 }

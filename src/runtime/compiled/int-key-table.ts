@@ -10,6 +10,8 @@
  * (`flatCopier`) rather than the general deep copy.
  */
 
+import { slotOf } from '../group-index.ts';
+
 const EMPTY = -1;
 
 export class IntKeyTable {
@@ -110,14 +112,6 @@ export class IntKeyTable {
     this.cells = cells;
     this.mask = mask;
   }
-}
-
-/** A key's first slot: its low and high 32 bits mixed (Fibonacci hashing), masked. 0 and -0 share a slot, as they are one key. */
-function slotOf(key: number, mask: number): number {
-  const lo = key | 0;
-  const hi = (key / 4294967296) | 0;
-  const h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
-  return (h ^ (h >>> 15)) & mask;
 }
 
 const copiers = new Map<number, (r: unknown) => unknown>();

@@ -103,7 +103,8 @@ export function compiledPipeline(setups: readonly OperatorSetup[], next: Output)
   close() {
     ${closes.join('\n    ')}
   },
-};`;
+};
+//# sourceURL=tsflink:compiled-pipeline`;
   const make = new Function(...names, source) as (...values: unknown[]) => Output;
   return make(...names.map((n) => bindings[n]));
 }
