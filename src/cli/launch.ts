@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import module from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { keepPlannedJobs } from '../api/planned-jobs.ts';
@@ -13,6 +14,7 @@ import type { ExecutionTarget } from '../config/config-values.ts';
 import { ENV_VARS } from '../config/env-vars.ts';
 import { formatPlans, type PlanFormat } from '../optimizer/explain.ts';
 import { formatPlansHtml } from '../optimizer/explain-html.ts';
+import { warmWorkerPool } from '../runners/local-runner.ts';
 import type { PhysicalPlan } from '../optimizer/physical-plan.ts';
 import { CliError } from './cli-error.ts';
 import type { Dashboard } from './dashboard.ts';
@@ -52,7 +54,8 @@ export async function launchScript(request: LaunchRequest, cwd: string = process
   else delete env[ENV_VARS.planFormat];
 
   // Fail on a bad configuration now, as one clear message, rather than from inside the script.
-  loadConfig(cwd, env);
+  const config = loadConfig(cwd, env);
+  if (request.planFormat === undefined && config.target === 'local') warmWorkerPool(config.parallelismDefault ?? os.availableParallelism(), config.workerHeapMb);
 
   process.argv = [process.argv[0]!, script, ...request.scriptArgs];
   const planned = request.planFormat !== undefined ? keepPlannedJobs() : null;

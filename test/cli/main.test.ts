@@ -30,6 +30,7 @@ script(
 script('throws.ts', `function load(): never {\n  throw new Error('cannot load', { cause: new TypeError('bad input') });\n}\nload();\n`);
 script('rejects.mjs', `Promise.reject(new RangeError('execute() failed'));\nsetTimeout(() => console.log('still running'), 2000);\n`);
 script('later.mjs', `setTimeout(() => { throw new Error('from a callback'); }, 10);\n`);
+script('pool.ts', `import { workerPool } from ${JSON.stringify(fileURLToPath(new URL('../../src/runtime/worker/worker-pool.ts', import.meta.url)))};\nconsole.log(workerPool().size);\n`);
 script('ok.yaml', 'parallelism.default: 2\n');
 script('bad.yaml', 'parallelism.default: 0\n');
 mkdirSync(path.join(dir, 'lib'));
@@ -151,6 +152,14 @@ describe('tsflink run', { concurrency: true }, () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^tsflink: ConfigError: Invalid value 0 for 'parallelism\.default' in .*bad\.yaml: expected a positive integer\n$/);
     assert.equal(r.stdout, '');
+  });
+
+  test("at a default parallelism above 1 the pool's threads start before the script runs; at 1, or on Flink, none", async () => {
+    const [two, one, flink] = await Promise.all([tsflink(['run', 'pool.ts', '-p', '2']), tsflink(['run', 'pool.ts', '-p', '1']), tsflink(['run', 'pool.ts', '-p', '2', '--target', 'flink'])]);
+    for (const r of [two, one, flink]) assert.equal(r.code, 0, r.stderr);
+    assert.equal(two.stdout, `${Math.min(2, os.availableParallelism())}\n`);
+    assert.equal(one.stdout, '0\n');
+    assert.equal(flink.stdout, '0\n');
   });
 
   test('a bad flag value is a usage error', async () => {

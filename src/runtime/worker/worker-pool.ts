@@ -60,9 +60,9 @@ export class WorkerPool {
     return this.slots.length;
   }
 
-  /** Starts threads (with V8's default heap) in the background until `threads` are alive; returns at once. */
-  warm(threads: number): void {
-    while (this.slots.length < threads) this.spawn(null);
+  /** Starts threads (with a heap limit of `heapMb` MiB, null: V8's default) in the background until `threads` are alive; returns at once. */
+  warm(threads: number, heapMb: number | null = null): void {
+    while (this.slots.length < threads) this.spawn(heapMb);
   }
 
   /** Leases `threads` threads (each with a heap limit of `heapMb` MiB, null: V8's default) for one attempt of a job, waiting while other jobs hold them. */
