@@ -18,10 +18,21 @@ type JoinParams = Extract<NodeParams, { kind: 'Join' }>;
 /** Probe records looked up together by a compiled join (see probeBatch). */
 const PROBE_BATCH = 128;
 
-/** Reads a held record's length: its header in the cache before its pairs are made. */
+/**
+ * Reads what pairing a held record will read — its header, its fields and the header of each
+ * string field (a flat tuple's fields sit in a separate block, each string in its own) — so that
+ * the probe batch's cache misses overlap instead of coming one after the other when its pairs are made.
+ */
 const touched = { bits: 0 };
 function touch(r: unknown): void {
-  if (typeof r === 'object' && r !== null) touched.bits ^= (r as unknown[]).length | 0;
+  if (!Array.isArray(r)) return;
+  const n = r.length;
+  let bits = n;
+  for (let j = 0; j < n && j < 8; j++) {
+    const v: unknown = r[j];
+    if (typeof v === 'string') bits ^= v.length;
+  }
+  touched.bits ^= bits;
 }
 
 /**
@@ -100,6 +111,7 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
    */
   const batch: unknown[] = [];
   const heads = new Int32Array(PROBE_BATCH);
+  const found: unknown[] = new Array<unknown>(PROBE_BATCH).fill(null);
   const probeBatch = (table: IntKeyTable): void => {
     const n = batch.length;
     const { records } = table;
@@ -108,12 +120,18 @@ function runJoin(setup: OperatorSetup, params: JoinParams, f: PairFunction, inpu
     try {
       for (; m < n; m++) {
         const k = probeKey(batch[m]);
-        const head = IntKeyTable.takes(k) ? table.head(k) : noMatch(k);
-        heads[m] = head;
-        if (head >= 0) touch(records[head]);
+        heads[m] = IntKeyTable.takes(k) ? table.head(k) : noMatch(k);
       }
     } catch (e) {
       failure = e;
+    }
+    // In stages, each a loop of independent loads: the held records, then what is in them.
+    for (let j = 0; j < m; j++) {
+      const head = heads[j]!;
+      if (head >= 0) found[j] = records[head];
+    }
+    for (let j = 0; j < m; j++) {
+      if (heads[j]! >= 0) touch(found[j]);
     }
     for (let j = 0; j < m; j++) pairUp(table, batch[j], heads[j]!);
     batch.length = 0;
