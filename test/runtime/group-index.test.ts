@@ -1,6 +1,7 @@
 /**
  * The hash aggregate's group index (runtime/group-index.ts) answers as a Map does, for keys of
- * every kind it sorts into its tables, and an aggregate over many such keys gives what a Map
+ * every kind it sorts into its tables (packed strings of up to 7 and of 8 to 14 characters,
+ * integers, the rest), and an aggregate over many such keys gives what a Map
  * computes by hand.
  */
 import assert from 'node:assert/strict';
@@ -19,6 +20,14 @@ function trickyKeys(): unknown[] {
     '\u007f\u007f\u007f\u007f\u007f\u007f\u007f',
     'abcdefg',
     'abcdefgh',
+    'abcdefg\u0001',
+    'abcdefghijklmn',
+    'abcdefghijklmno',
+    'abcdefgé',
+    'ébcdefgh',
+    'abcdefg\u0000',
+    'abcdefga',
+    'abcdefgaa',
     'é',
     'a\u0000',
     '\u0000sx',
@@ -69,7 +78,8 @@ describe('GroupIndex', () => {
         const r = random();
         if (r < 0.3) keys.push(`k${Math.floor(random() * 50_000)}`);
         else if (r < 0.5) keys.push(Math.floor(random() * 50_000) - 25_000);
-        else if (r < 0.6) keys.push(`long-key-${Math.floor(random() * 1000)}`);
+        else if (r < 0.55) keys.push(`long-key-${Math.floor(random() * 1000)}`);
+        else if (r < 0.6) keys.push(`a-much-longer-key-${Math.floor(random() * 1000)}`);
         else if (r < 0.7) keys.push(Math.floor(random() * 1000) / 8);
         else if (r < 0.8) keys.push(String.fromCharCode(1 + Math.floor(random() * 127), 1 + Math.floor(random() * 127)));
         else keys.push(Math.floor(random() * 2 ** 40) * (random() < 0.5 ? -1 : 1));
