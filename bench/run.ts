@@ -6,13 +6,13 @@
  *   npm run bench -- [--sizes small|default] [--only <workload>[,<workload>…]] [--repeat N] [--seed S]
  *                    [--peers all|none|<peer>[,<peer>…]] [--timeout <minutes per run>] [--no-build] [--no-duckdb]
  *
- * --repeat defaults to 3 rounds (1 for --sizes small and for wordcount-1g, parquet-1g and gzip-1g). The peers (DuckDB,
+ * --repeat defaults to 3 rounds (1 for --sizes small and for wordcount-1g, groupby-1g, join-1g, parquet-1g and gzip-1g). The peers (DuckDB,
  * Polars for Node.js and Python, Arquero, PySpark RDD and DataFrame, PyFlink, Flink Java: harness/peers.ts) are
  * installed the first time a workload needs them and left out, with a note, where they cannot be installed or run;
  * --peers chooses them (default all; --no-duckdb is --peers without duckdb).
  *
  * Workloads: wordcount, groupby, join, distinct, spill-groupby, parallel-fixed-cost (the default set),
- * wordcount-1g, parquet-1g, gzip-1g and flink-wordcount.
+ * wordcount-1g, groupby-1g, join-1g, parquet-1g, gzip-1g and flink-wordcount.
  *
  * The report keeps the sections of the workloads not run (--only, or a run stopped half-way) as
  * they are in it: bench/results.md in git is the record, the JSON in bench/data is local.
