@@ -23,7 +23,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { differences, sortedLines } from './harness/answer.ts';
+import { type Answer, answerDifferences, readAnswer } from './harness/answer.ts';
 import { writeConf } from './harness/conf.ts';
 import { hasGnuTime, measure } from './harness/measure.ts';
 import { Peers, parsePeers } from './harness/peers.ts';
@@ -121,7 +121,7 @@ for (const workload of selected) {
   const outDir = join(DATA, 'out', workload.name);
   mkdirSync(outDir, { recursive: true });
   const loadBefore = os.loadavg()[0]!;
-  let reference: string[] | null = null;
+  let reference: Answer | null = null;
 
   try {
     for (let rep = 1; rep <= repeat; rep++) {
@@ -141,9 +141,9 @@ for (const workload of selected) {
         if (contender.tmpDir) rmSync(contender.tmpDir, { recursive: true, force: true });
         let wrong: string | null = null;
         if (m.ok) {
-          const lines = existsSync(output) ? sortedLines(output) : [];
-          if (reference === null) reference = lines;
-          else wrong = differences(reference, lines);
+          const answer = readAnswer(existsSync(output) ? output : null, reference);
+          if (reference === null) reference = answer;
+          else wrong = answerDifferences(reference, answer);
         }
         const leftovers = contender.kind === 'tsflink' ? leftoverTempFiles() : [];
         const run: RunRecord = { rep, ok: m.ok, wallMs: m.wallMs, cpuSeconds: m.cpuSeconds, peakRssMiB: m.peakRssMiB, wrong, load };
