@@ -216,6 +216,24 @@ describe('compiled joins (the integer-key build table) give what the interpreted
     }
   });
 
+  it('a build side of 20 000 keys (the table grows past its first sizes), with keys far apart and negative', async () => {
+    const big = Array.from({ length: 20_000 }, (_, c) => [c % 2 === 0 ? c * 104_729 : -c, `c${c % 97}`] as [number, string]);
+    const probes = Array.from({ length: 30_000 }, (_, i) => [i, i % 3 === 0 ? (i % 20_000) * 104_729 : -(i % 20_011), i] as [number, number, number]);
+    const [first] = await bothWays((env) =>
+      env
+        .fromCollection(probes)
+        .join(env.fromCollection(big))
+        .where(1)
+        .equalTo(0)
+        .using((o, c) => [o[0], c[1]] as [number, string])
+        .collect(),
+    );
+    const byKey = new Map(big.map((c) => [c[0], c[1]]));
+    const expected = probes.filter((o) => byKey.has(o[1])).map((o) => [o[0], byKey.get(o[1])]);
+    assert.ok(expected.length > 10_000);
+    assertSameMultiset(first!, expected);
+  });
+
   it('the user function mutating the build record it was given changes no other pair', async () => {
     await bothWays((env) =>
       env
