@@ -5,6 +5,7 @@
 import type { KeySpec } from '../../plan/nodes.ts';
 import type { Output } from '../collector.ts';
 import { returnedPromise } from '../emit.ts';
+import { GroupIndex } from '../group-index.ts';
 import { groupKey, type KeyExtractor } from '../keys.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { GroupSpiller } from '../spill/group-spiller.ts';
@@ -15,7 +16,9 @@ export class ReduceOutput implements Output {
   private readonly key: KeyExtractor | null;
   private readonly setup: OperatorSetup;
   private readonly next: Output;
-  private readonly groups = new Map<unknown, unknown>();
+  /** Group key → group number (typed-array tables for short strings and integers: group-index.ts), and each group's accumulator by number. */
+  private readonly index = new GroupIndex();
+  private readonly accs: unknown[] = [];
   private all: unknown;
   private seen = false;
   private readonly spiller: GroupSpiller | null;
@@ -38,12 +41,27 @@ export class ReduceOutput implements Output {
       return;
     }
     const gk = groupKey(this.key(record), this.setup.resources.types);
-    const acc = this.groups.get(gk);
-    if (acc === undefined && !this.groups.has(gk)) {
+    const i = this.index.get(gk);
+    if (i === -1) {
       const held = this.setup.hold(record);
-      this.groups.set(gk, held);
-      this.spiller!.afterAdd(this.groups, held);
-    } else this.groups.set(gk, this.apply(acc, record));
+      this.index.add(gk);
+      this.accs.push(held);
+      if (this.spiller!.add(held)) {
+        this.spiller!.spill(this.entries());
+        this.clear();
+      }
+    } else this.accs[i] = this.apply(this.accs[i], record);
+  }
+
+  /** The groups as `[group key, accumulator]` entries, in order of arrival. */
+  private *entries(): Generator<[unknown, unknown]> {
+    const { keys } = this.index;
+    for (let i = 0; i < keys.length; i++) yield [keys[i], this.accs[i]];
+  }
+
+  private clear(): void {
+    this.index.clear();
+    this.accs.length = 0;
   }
 
   /** The new accumulator, held: a function may return an object it fills again on every call. */
@@ -65,13 +83,15 @@ export class ReduceOutput implements Output {
     } else if (this.spiller!.spilled) {
       // Partial results of a key from several spills: fold them (reduce is associative by contract).
       this.spiller!.forEachGroup(
-        this.groups,
+        this.entries(),
         (a, b) => this.apply(a, b),
         (acc) => this.next.collect(acc),
       );
+      this.clear();
     } else {
-      for (const v of this.groups.values()) this.next.collect(v);
-      this.groups.clear();
+      const { accs } = this;
+      for (let i = 0; i < accs.length; i++) this.next.collect(accs[i]);
+      this.clear();
     }
     this.next.close();
   }
