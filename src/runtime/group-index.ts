@@ -33,7 +33,7 @@ function packRange(s: string, from: number, to: number): number {
 }
 
 /** A key's first slot: its low and high 32 bits mixed (Fibonacci hashing), masked. 0 and -0 share a slot, as they are one key. */
-export function slotOf(key: number, mask: number): number {
+function slotOf(key: number, mask: number): number {
   const lo = key | 0;
   const hi = (key / 4294967296) | 0;
   const h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
@@ -45,8 +45,8 @@ export function packShortString(s: string): number {
   return s.length > 7 ? -1 : packRange(s, 0, s.length);
 }
 
-/** Open addressing from numbers to group numbers: cell s holds its key at 2s and its group + 1 at 2s + 1 (0: empty). */
-class NumberSlots {
+/** Open addressing from numbers to small non-negative integers (here group numbers; a join's first records: int-key-table.ts): cell s holds its key at 2s and its value + 1 at 2s + 1 (0: empty). */
+export class NumberSlots {
   private cells = new Float64Array(2 * 1024);
   private mask = 1023;
   private used = 0;
@@ -63,13 +63,9 @@ class NumberSlots {
   }
 
   /** Adds a key that is not there. */
-  set(key: number, group: number): void {
-    const { cells, mask } = this;
-    let s = slotOf(key, mask);
-    while (cells[2 * s + 1] !== 0) s = (s + 1) & mask;
-    cells[2 * s] = key;
-    cells[2 * s + 1] = group + 1;
-    if (++this.used * 2 > mask) this.grow();
+  set(key: number, value: number): void {
+    this.place(this.cells, this.mask, key, value + 1);
+    if (++this.used * 2 > this.mask) this.grow();
   }
 
   clear(): void {
@@ -79,20 +75,20 @@ class NumberSlots {
     this.used = 0;
   }
 
+  private place(cells: Float64Array, mask: number, key: number, v: number): void {
+    let s = slotOf(key, mask);
+    while (cells[2 * s + 1] !== 0) s = (s + 1) & mask;
+    cells[2 * s] = key;
+    cells[2 * s + 1] = v;
+  }
+
   private grow(): void {
     const old = this.cells;
-    const capacity = old.length; // twice as many cells as before
-    const cells = new Float64Array(2 * capacity);
-    const mask = capacity - 1;
-    for (let s = 0; s < old.length; s += 2) {
-      if (old[s + 1] === 0) continue;
-      let t = slotOf(old[s]!, mask);
-      while (cells[2 * t + 1] !== 0) t = (t + 1) & mask;
-      cells[2 * t] = old[s]!;
-      cells[2 * t + 1] = old[s + 1]!;
-    }
+    const slots = old.length; // twice as many as before
+    const cells = new Float64Array(2 * slots);
+    for (let s = 0; s < old.length; s += 2) if (old[s + 1] !== 0) this.place(cells, slots - 1, old[s]!, old[s + 1]!);
     this.cells = cells;
-    this.mask = mask;
+    this.mask = slots - 1;
   }
 }
 
